@@ -1,0 +1,105 @@
+# hcsbatch — GNU make build.
+#   make            build bin/hcsbatch and bin/hcs-sim
+#   make check      unit + integration tests, then the unit tests again under ASan+UBSan
+#   make demo       a full nightly batch over samples/ against the bundled simulator
+#   make bench      benchmarks (rows/s, peak RSS, …)
+#   make deps       install the Debian packages the build and tests need (as root)
+# Settings: SCHEMAS_DIR (official XSD/WSDL package), BUILD (object dir), BINDIR.
+
+SCHEMAS_DIR ?= ../shared/hcs-wsdl-12.2.2.15
+BUILD       ?= build
+BINDIR      ?= bin
+CC          ?= cc
+
+PKGS     := libxml-2.0 libcrypto libssl libcurl minizip zlib sqlite3 libpq libmicrohttpd xlsxwriter
+WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wno-format-truncation
+CPPFLAGS += -Isrc -I/usr/include/iniparser -D_GNU_SOURCE -DHCS_DEFAULT_SCHEMAS='"$(SCHEMAS_DIR)"'
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 $(WARN) -MMD -MP $(SAN)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   += $(PKG_LIBS) -lcsv -liniparser -lm -lpthread
+TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# Every stage folder is part of the library; cli/ and sim/ hold the programs.
+LIB_DIRS := common read template packet soap sign transport exchange store filestore report
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
+CLI_SRC  := $(wildcard src/cli/*.c)
+SIM_SRC  := $(wildcard src/sim/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+TLIB_SRC := $(wildcard tests/lib/*.c)
+BENCH_SRC:= $(wildcard tests/bench/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIB      := $(BUILD)/libhcs.a
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_BIN:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps check check-unit check-asan check-integration demo bench soak clean install
+all: $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim
+
+$(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRC))
+	@mkdir -p $(dir $@)
+	@rm -f $@ && ar rcs $@ $^
+
+$(BINDIR)/hcsbatch: $(call obj,$(CLI_SRC)) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BINDIR)/hcs-sim: $(call obj,$(SIM_SRC)) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests may use simulator code (tests/unit/test_sim_*.c) but never main().
+SIM_LIB_OBJ = $(filter-out $(BUILD)/src/sim/main.o,$(call obj,$(SIM_SRC)))
+$(BUILD)/tests/%: tests/unit/%.c $(call obj,$(TLIB_SRC)) $(SIM_LIB_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CPPFLAGS) -Itests/lib $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Install missing Debian packages once; the stamp keeps later builds quiet.
+$(BUILD)/.deps-ok: scripts/deps.sh
+	@mkdir -p $(BUILD)
+	@sh scripts/deps.sh
+	@touch $@
+
+deps:
+	sh scripts/deps.sh --all
+
+check: all $(UNIT_BIN)
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) sh tests/run.sh
+	$(MAKE) check-asan
+
+check-unit: $(UNIT_BIN)
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) sh tests/run.sh --unit-only
+
+# Same sources, separate object tree, sanitizers on.
+check-asan:
+	$(MAKE) BUILD=$(BUILD)/asan BINDIR=$(BUILD)/asan/bin CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check-unit
+
+demo: all
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BINDIR=$(BINDIR) sh scripts/demo.sh
+
+bench: all $(BENCH_BIN)
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) sh tests/bench/run.sh
+
+soak: all
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BINDIR=$(BINDIR) SOAK=1 sh tests/integration/crash_test.sh
+
+clean:
+	rm -rf $(BUILD) $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

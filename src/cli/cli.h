@@ -1,0 +1,43 @@
+/* cli — what every subcommand gets: the loaded configuration and the
+ * common flags.  Each subcommand lives in its own file (cmd_<name>.c) and is
+ * a thin composition of the pipeline stages; it returns the process exit
+ * code (enum hcs_exit). */
+#ifndef HCS_CLI_H
+#define HCS_CLI_H
+
+#include "common/config.h"
+#include "common/err.h"
+
+struct cli {
+    hcs_config *cfg;          /* file + defaults + -o overrides */
+    const char *config_path;  /* -c, or NULL */
+    int verbose;              /* -v count */
+    int quiet;                /* -q */
+};
+
+struct cli_command {
+    const char *name;
+    int (*run)(struct cli *cli, int argc, char **argv);
+    const char *summary;
+};
+
+/* Prints "hcsbatch: <msg>" once and returns the exit code for err. */
+int cli_fail(const hcs_err *err);
+/* Same for a usage problem: prints the message and a pointer to --help. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define CLI_COMMAND(name) int cmd_##name(struct cli *cli, int argc, char **argv)
+CLI_COMMAND(convert);
+CLI_COMMAND(verify);
+CLI_COMMAND(run);
+CLI_COMMAND(send);
+CLI_COMMAND(poll);
+CLI_COMMAND(status);
+CLI_COMMAND(retry);
+CLI_COMMAND(cancel);
+CLI_COMMAND(report);
+CLI_COMMAND(upload);
+CLI_COMMAND(download);
+CLI_COMMAND(config);
+
+#endif

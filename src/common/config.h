@@ -1,0 +1,41 @@
+/* config — the one INI configuration (hcsbatch.ini) and its overrides.
+ *
+ * Keys are written "section.key".  Lookup order: `-o section.key=value`
+ * and flag overrides (cfg_set), then the file, then the built-in default
+ * from the key table in config_keys.c — the same table that docs/config.md
+ * documents.  Asking for a key that is not in the table is a programming
+ * error and aborts in debug builds, so every key stays documented. */
+#ifndef HCS_CONFIG_H
+#define HCS_CONFIG_H
+
+#include "common/err.h"
+
+typedef struct hcs_config hcs_config;
+
+struct cfg_key {
+    const char *name;        /* "section.key" */
+    const char *def;         /* default value, NULL = unset */
+    const char *doc;         /* one line for --help and docs */
+};
+extern const struct cfg_key cfg_keys[];
+
+/* path may be NULL: defaults only.  A missing or unreadable file is an error
+ * (HCS_EX_CONFIG) when given explicitly. */
+hcs_config *cfg_load(const char *path, hcs_err *err);
+void cfg_free(hcs_config *cfg);
+/* Directory of the loaded file ("." when none): relative paths in it resolve from there. */
+const char *cfg_base_dir(const hcs_config *cfg);
+
+/* "section.key=value" (the -o argument). */
+int cfg_override(hcs_config *cfg, const char *assignment, hcs_err *err);
+int cfg_set(hcs_config *cfg, const char *key, const char *value, hcs_err *err);
+
+const char *cfg_str(const hcs_config *cfg, const char *key);   /* NULL if unset */
+long cfg_long(const hcs_config *cfg, const char *key, hcs_err *err, int *ok);
+long cfg_int(const hcs_config *cfg, const char *key, long fallback);
+int cfg_bool(const hcs_config *cfg, const char *key);
+double cfg_double(const hcs_config *cfg, const char *key, double fallback);
+/* A path key resolved against the config file's directory; caller frees. NULL if unset. */
+char *cfg_path(const hcs_config *cfg, const char *key);
+
+#endif

@@ -1,0 +1,98 @@
+/* The configuration key table: every key hcsbatch reads, its default and a
+ * one-line description.  docs/config.md documents the same keys; a unit test
+ * checks that each key here appears there. */
+#include "common/config.h"
+
+#ifndef HCS_DEFAULT_SCHEMAS
+#define HCS_DEFAULT_SCHEMAS "../shared/hcs-wsdl-12.2.2.15"
+#endif
+
+const struct cfg_key cfg_keys[] = {
+    /* [gis] */
+    { "gis.base_url", "https://api.dom.gosuslugi.ru/", "GIS base URL; service paths are appended" },
+    { "gis.org_ppa_guid", NULL, "orgPPAGUID of the information provider (RequestHeader)" },
+    { "gis.sender_header", "orgPPAGUID", "orgPPAGUID or SenderID in RequestHeader" },
+    { "gis.operator_signature", "no", "add IsOperatorSignature=true to RequestHeader" },
+    /* [sign] */
+    { "sign.key", NULL, "private key: PEM or PKCS#12 file" },
+    { "sign.cert", NULL, "signing certificate (PEM); omit for PKCS#12" },
+    { "sign.alg", "gost2012", "gost2012 | gost2001 | rsa" },
+    { "sign.pass_file", NULL, "file whose first line is the key passphrase" },
+    { "sign.pass_env", NULL, "name of an environment variable holding the key passphrase" },
+    { "sign.signedinfo_c14n", "exc", "exc | inclusive: canonicalization of SignedInfo" },
+    { "sign.cert_digest", "auto", "auto (same family as the signature) | gost2012 | gost94 | sha256" },
+    { "sign.engine_path", NULL, "path to the OpenSSL gost engine (default: found next to libcrypto)" },
+    /* [paths] */
+    { "paths.schemas_dir", HCS_DEFAULT_SCHEMAS, "official GIS XSD/WSDL package directory" },
+    { "paths.templates_dir", "templates", "operation templates directory" },
+    { "paths.nsi_dir", "samples/nsi", "НСИ dictionaries: <registry-number>.csv with code;guid;name" },
+    { "paths.work_dir", "work", "work directory: inbox/, archive/, rejected/, reports/, state" },
+    { "paths.hints_file", "templates/hints.csv", "accountant hints per GIS error code" },
+    /* [input] */
+    { "input.encoding", "auto", "CSV encoding: auto | utf-8 | cp1251" },
+    { "input.delimiter", "auto", "CSV delimiter: auto | ; | , | tab" },
+    { "input.settle_seconds", "5", "a file changed within this many seconds is left for the next run" },
+    { "input.max_cell_bytes", "65536", "longest accepted cell value" },
+    { "input.max_unzipped_mb", "2048", "XLSX: refuse more decompressed bytes than this (zip bomb guard)" },
+    { "input.default_account_type", "УО", "Тип ЛС when the column is absent or empty" },
+    /* [inbox] */
+    { "inbox.accounts", "inbox/accounts", "folder for importAccountData files (relative to work_dir)" },
+    { "inbox.readings", "inbox/readings", "folder for importMeteringDeviceValues files" },
+    { "inbox.bills", "inbox/bills", "folder for importPaymentDocumentData files" },
+    { "inbox.bills_withdraw", "inbox/bills-withdraw", "folder for payment document withdrawals" },
+    /* [store] */
+    { "store.driver", "sqlite", "sqlite | postgres" },
+    { "store.path", "state.db", "SQLite file (relative to work_dir)" },
+    { "store.conninfo", NULL, "PostgreSQL connection string (password through PGPASSFILE, never here)" },
+    { "store.busy_timeout_ms", "10000", "SQLite busy timeout" },
+    /* [transport] */
+    { "transport.connect_timeout", "20", "seconds to connect" },
+    { "transport.timeout", "120", "seconds for one whole request" },
+    { "transport.retries", "5", "attempts on network errors and HTTP 5xx" },
+    { "transport.backoff_ms", "1000", "first back-off delay; doubles each retry, with jitter" },
+    { "transport.backoff_max_ms", "60000", "longest back-off delay" },
+    { "transport.rate", "5", "requests per second per host (token bucket)" },
+    { "transport.burst", "5", "token bucket size" },
+    { "transport.in_flight", "4", "packets sent and not yet answered at once" },
+    { "transport.ca_file", NULL, "CA bundle for the GIS server certificate" },
+    { "transport.client_cert", NULL, "TLS client certificate (PEM)" },
+    { "transport.client_key", NULL, "TLS client key (PEM)" },
+    { "transport.ciphers", NULL, "TLS cipher list, e.g. GOST2012-KUZNYECHIK-KUZNYECHIKOMAC" },
+    { "transport.basic_auth_file", NULL, "file with user:password for test stands" },
+    /* [exchange] */
+    { "exchange.poll_schedule", "10,60,300,900,1800", "getState delays in seconds; the last repeats" },
+    { "exchange.poll_horizon", "86400", "seconds after which a packet still unanswered fails" },
+    { "exchange.transient_delay", "300", "seconds before retrying a transient GIS error" },
+    { "exchange.maintenance_delay", "1800", "seconds before retrying after INT002029" },
+    /* [filestore] */
+    { "filestore.path", "ext-bus-file-store-service/rest/", "file store path under gis.base_url" },
+    { "filestore.provider_header", "X-Upload-Dataprovider", "X-Upload-Dataprovider | X-Upload-OrgPPAGUID" },
+    { "filestore.hash_scope", "file", "AttachmentHASH over the whole file or the first part only: file | first_part" },
+    { "filestore.part_size", "5242880", "part size for uploads over 5 MB" },
+    /* [report] */
+    { "report.dir", "reports", "reports directory (relative to work_dir)" },
+    { "report.metrics_file", NULL, "Prometheus textfile to write after each run" },
+    /* [notify] */
+    { "notify.when", "errors", "errors | always | never" },
+    { "notify.urls", NULL, "comma-separated URLs receiving a JSON summary" },
+    { "notify.api_key_env", NULL, "environment variable with the API key sent as X-API-Key" },
+    { "notify.attempts", "3", "attempts per notification" },
+    { "notify.delay_ms", "2000", "delay between attempts" },
+    { "notify.telegram_api", "https://api.telegram.org", "Telegram Bot API base URL" },
+    { "notify.telegram_token_env", NULL, "environment variable with the bot token" },
+    { "notify.telegram_chat", NULL, "chat id for Telegram messages" },
+    /* [retention] */
+    { "retention.archive_days", "365", "days to keep archive/ files" },
+    { "retention.rejected_days", "90", "days to keep rejected/ files" },
+    { "retention.reports_days", "365", "days to keep reports" },
+    { "retention.logs_days", "90", "days to keep logs" },
+    /* [log] */
+    { "log.target", "stderr", "stderr | syslog" },
+    { "log.level", "info", "error | warn | info | debug" },
+    /* [limits] per-operation ELEMENT_LIMIT overrides (a lower value wins over the schema's) */
+    { "limits.importAccountData", NULL, "Account elements per packet (max 100)" },
+    { "limits.importMeteringDeviceValues", NULL, "MeteringDevicesValues per packet (max 1000)" },
+    { "limits.importPaymentDocumentData", NULL, "PaymentDocument per packet (max 500)" },
+    { "limits.withdrawPaymentDocumentData", NULL, "WithdrawPaymentDocument per packet (max 1000)" },
+    { NULL, NULL, NULL }
+};

@@ -1,0 +1,97 @@
+/* The operation table: every asynchronous GIS operation hcsbatch knows,
+ * read off the official WSDL/XSD package (shared/gis/operations.tsv).
+ * Generated once from that file and kept by hand since. */
+#include "soap/operations.h"
+
+#include <string.h>
+
+#define NS "http://dom.gosuslugi.ru/schema/integration/"
+
+static const struct gis_service services[] = {
+    { "nsi-common", NS "nsi-common/", "ext-bus-nsi-common-service/services/NsiCommonAsync", "nsi-common/hcs-nsi-common-types.xsd", "10.0.1.2", HDR_IS },
+    { "nsi", NS "nsi/", "ext-bus-nsi-service/services/NsiAsync", "nsi/hcs-nsi-types.xsd", "10.0.1.2", HDR_REQUEST },
+    { "organizations-registry-common", NS "organizations-registry-common/", "ext-bus-org-registry-common-service/services/OrgRegistryCommonAsync", "organizations-registry-common/hcs-organizations-registry-common-types.xsd", "10.0.2.1", HDR_IS },
+    { "house-management", NS "house-management/", "ext-bus-home-management-service/services/HomeManagementAsync", "house-management/hcs-house-management-types.xsd", "11.0.0.1", HDR_REQUEST },
+    { "device-metering", NS "device-metering/", "ext-bus-device-metering-service/services/DeviceMeteringAsync", "device-metering/hcs-device-metering-types.xsd", "10.0.1.1", HDR_REQUEST },
+    { "bills", NS "bills/", "ext-bus-bills-service/services/BillsAsync/", "bills/hcs-bills-types.xsd", "10.0.1.1", HDR_REQUEST },
+    { "payment", NS "payment/", "ext-bus-payment-service/services/PaymentAsync", "payment/hcs-payment-types.xsd", "10.0.1.1", HDR_REQUEST },
+    { NULL, NULL, NULL, NULL, NULL, 0 }
+};
+
+static const struct gis_operation operations[] = {
+    { "exportNsiList", &services[0], "urn:exportNsiList", "exportNsiListRequest", "10.0.1.2", HDR_IS, 0 },
+    { "exportNsiItem", &services[0], "urn:exportNsiItem", "exportNsiItemRequest", "10.0.1.2", HDR_IS, 0 },
+    { "exportDataProviderNsiItem", &services[1], "urn:exportDataProviderNsiItem", "exportDataProviderNsiItemRequest", "10.0.1.2", HDR_REQUEST, 0 },
+    { "exportOrgRegistry", &services[2], "urn:exportOrgRegistry", "exportOrgRegistryRequest", "10.0.2.1", HDR_IS, 100 },
+    { "exportDataProvider", &services[2], "urn:exportDataProvider", "exportDataProviderRequest", "10.0.2.1", HDR_IS, 0 },
+    { "exportHouseData", &services[3], "urn:exportHouseData", "exportHouseRequest", NULL, HDR_REQUEST, 0 },
+    { "importHouseUOData", &services[3], "urn:importHouseUOData", "importHouseUORequest", "11.0.10.1", HDR_REQUEST, 0 },
+    { "importAccountData", &services[3], "urn:importAccountData", "importAccountRequest", "10.0.1.1", HDR_REQUEST, 100 },
+    { "exportAccountData", &services[3], "urn:exportAccountData", "exportAccountRequest", "10.0.1.1", HDR_REQUEST, 0 },
+    { "importMeteringDeviceData", &services[3], "urn:importMeteringDeviceData", "importMeteringDeviceDataRequest", "11.1.0.8", HDR_REQUEST, 100 },
+    { "exportMeteringDeviceData", &services[3], "urn:exportMeteringDeviceData", "exportMeteringDeviceDataRequest", "11.1.0.2", HDR_REQUEST, 0 },
+    { "importMeteringDeviceValues", &services[4], "urn:importMeteringDeviceValues", "importMeteringDeviceValuesRequest", "10.0.1.1", HDR_REQUEST, 1000 },
+    { "exportMeteringDeviceHistory", &services[4], "urn:exportMeteringDeviceHistory", "exportMeteringDeviceHistoryRequest", "10.0.1.1", HDR_REQUEST, 0 },
+    { "importPaymentDocumentData", &services[5], "urn:importPaymentDocumentData", "importPaymentDocumentRequest", "11.2.0.16", HDR_REQUEST, 500 },
+    { "exportPaymentDocumentData", &services[5], "urn:exportPaymentDocumentData", "exportPaymentDocumentRequest", NULL, HDR_REQUEST, 0 },
+    { "importCharterData", &services[3], "urn:importCharterData", "importCharterRequest", "11.9.0.1", HDR_REQUEST, 0 },
+    { "exportCAChData", &services[3], "urn:exportCAChData", "exportCAChAsyncRequest", "10.0.1.1", HDR_REQUEST, 0 },
+    { "importContractData", &services[3], "urn:importContractData", "importContractRequest", "11.9.0.1", HDR_REQUEST, 100 },
+    { "importSupplyResourceContractData", &services[3], "urn:importSupplyResourceContractData", "importSupplyResourceContractRequest", "11.3.0.5", HDR_REQUEST, 1000 },
+    { "importAdditionalServices", &services[1], "urn:importAdditionalServices", "importAdditionalServicesRequest", "10.0.1.2", HDR_REQUEST, 0 },
+    { "importMunicipalServices", &services[1], "urn:importMunicipalServices", "importMunicipalServicesRequest", "11.0.0.4", HDR_REQUEST, 0 },
+    { "importNotificationsOfOrderExecution", &services[6], "urn:importNotificationsOfOrderExecution", "importNotificationsOfOrderExecutionRequest", "10.0.1.1", HDR_REQUEST, 500 },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0 }
+};
+
+const struct gis_operation *gis_operation_find(const char *name)
+{
+    for (const struct gis_operation *op = operations; op->name; op++)
+        if (strcmp(op->name, name) == 0)
+            return op;
+    return NULL;
+}
+
+const struct gis_operation *gis_operation_by_element(const char *ns, const char *element)
+{
+    for (const struct gis_operation *op = operations; op->name; op++)
+        if (strcmp(op->request_element, element) == 0 && strcmp(op->service->ns, ns) == 0)
+            return op;
+    return NULL;
+}
+
+const struct gis_operation *gis_operation_at(size_t i)
+{
+    return i < sizeof operations / sizeof operations[0] - 1 ? &operations[i] : NULL;
+}
+
+const struct gis_service *gis_service_find(const char *name)
+{
+    for (const struct gis_service *s = services; s->name; s++)
+        if (strcmp(s->name, name) == 0)
+            return s;
+    return NULL;
+}
+
+const struct gis_service *gis_service_by_path(const char *path)
+{
+    size_t n = strlen(path);
+    while (n && path[n - 1] == '/')
+        n--;
+    for (const struct gis_service *s = services; s->name; s++) {
+        size_t m = strlen(s->endpoint_path);
+        while (m && s->endpoint_path[m - 1] == '/')
+            m--;
+        if (m == n && strncmp(s->endpoint_path, path, n) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+const struct gis_service *gis_service_by_ns(const char *ns)
+{
+    for (const struct gis_service *s = services; s->name; s++)
+        if (strcmp(s->ns, ns) == 0)
+            return s;
+    return NULL;
+}

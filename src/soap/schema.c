@@ -1,0 +1,175 @@
+#include "soap/schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/xmlschemas.h>
+
+#include "common/fsutil.h"
+#include "common/xalloc.h"
+#include "common/xmlsafe.h"
+#include "soap/operations.h"
+
+struct compiled {
+    const struct gis_service *service;   /* NULL for the base-only schema */
+    xmlSchemaPtr schema;
+    xmlSchemaValidCtxtPtr vctxt;
+};
+
+struct schema_set {
+    char *dir;
+    struct compiled *items;
+    size_t n, cap;
+};
+
+schema_set *schema_set_open(const char *dir, hcs_err *err)
+{
+    char *probe = path_join(dir, "lib/hcs-base.xsd");
+    int ok = file_exists(probe);
+    free(probe);
+    if (!ok) {
+        hcs_fail(err, HCS_EX_CONFIG,
+                 "%s: not the official GIS schema package (lib/hcs-base.xsd missing); "
+                 "set [paths] schemas_dir or --schemas (see schemas/README.md)", dir);
+        return NULL;
+    }
+    schema_set *set = xcalloc(1, sizeof *set);
+    set->dir = xstrdup(dir);
+    xmlsafe_init();
+    return set;
+}
+
+void schema_set_free(schema_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++) {
+        xmlSchemaFreeValidCtxt(set->items[i].vctxt);
+        xmlSchemaFree(set->items[i].schema);
+    }
+    free(set->items);
+    free(set->dir);
+    free(set);
+}
+
+const char *schema_set_dir(const schema_set *set) { return set->dir; }
+
+static void collect_parse_error(void *ctx, const xmlError *e)
+{
+    char *first = ctx;
+    if (!first[0] && e && e->message)
+        snprintf(first, 512, "%s:%d: %s", e->file ? e->file : "?", e->line, e->message);
+}
+
+static struct compiled *compile(schema_set *set, const struct gis_service *svc, hcs_err *err)
+{
+    char *path = path_join(set->dir, svc ? svc->types_xsd : "lib/hcs-base.xsd");
+    char first[512] = "";
+    xmlSchemaParserCtxtPtr pctxt = xmlSchemaNewParserCtxt(path);
+    xmlSchemaSetParserStructuredErrors(pctxt, (xmlStructuredErrorFunc)collect_parse_error, first);
+    xmlSchemaPtr schema = xmlSchemaParse(pctxt);
+    xmlSchemaFreeParserCtxt(pctxt);
+    if (!schema) {
+        hcs_fail(err, HCS_EX_CONFIG, "cannot compile schema %s: %s", path,
+                 first[0] ? first : "unknown error");
+        free(path);
+        return NULL;
+    }
+    free(path);
+    ARRAY_GROW(set->items, set->n, set->cap);
+    struct compiled *c = &set->items[set->n++];
+    c->service = svc;
+    c->schema = schema;
+    c->vctxt = xmlSchemaNewValidCtxt(schema);
+    return c;
+}
+
+static struct compiled *schema_for_ns(schema_set *set, const char *ns, hcs_err *err)
+{
+    const struct gis_service *svc = NULL;
+    if (strcmp(ns, NS_BASE) != 0) {
+        svc = gis_service_by_ns(ns);
+        if (!svc) {
+            hcs_fail(err, HCS_EX_DATAERR, "schema not known for namespace %s", ns);
+            return NULL;
+        }
+    }
+    /* base elements (headers, getStateRequest, AckRequest) validate against
+     * any compiled service schema, since each imports base. */
+    for (size_t i = 0; i < set->n; i++)
+        if (set->items[i].service == svc || !svc)
+            return &set->items[i];
+    return compile(set, svc, err);
+}
+
+int schema_knows_ns(schema_set *set, const char *ns)
+{
+    (void)set;
+    return strcmp(ns, NS_BASE) == 0 || gis_service_by_ns(ns) != NULL;
+}
+
+struct relay {
+    schema_error_fn fn;
+    void *ctx;
+    int count;
+};
+
+static void relay_error(void *ctx, const xmlError *e)
+{
+    struct relay *r = ctx;
+    r->count++;
+    if (!r->fn || !e)
+        return;
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "invalid");
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    r->fn(r->ctx, (xmlNodePtr)e->node, e->line, msg);
+}
+
+int schema_validate_element(schema_set *set, xmlNodePtr element,
+                            schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    if (!element || element->type != XML_ELEMENT_NODE || !element->ns || !element->ns->href)
+        return hcs_fail(err, HCS_EX_DATAERR, "element without a namespace cannot be validated");
+    struct compiled *c = schema_for_ns(set, (const char *)element->ns->href, err);
+    if (!c)
+        return -1;
+    struct relay r = { on_error, ctx, 0 };
+    xmlSchemaSetValidStructuredErrors(c->vctxt, (xmlStructuredErrorFunc)relay_error, &r);
+    int rc = xmlSchemaValidateOneElement(c->vctxt, element);
+    xmlSchemaSetValidStructuredErrors(c->vctxt, NULL, NULL);
+    if (rc < 0)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "libxml2 schema validation failed internally");
+    return (rc > 0 || r.count) ? 1 : 0;
+}
+
+int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
+                             schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    xmlNodePtr env = xmlDocGetRootElement(doc);
+    if (!xml_is(env, NS_SOAP, "Envelope"))
+        return hcs_fail(err, HCS_EX_DATAERR, "not a SOAP 1.1 envelope");
+    xmlNodePtr body = xml_child(env, NS_SOAP, "Body");
+    if (!body)
+        return hcs_fail(err, HCS_EX_DATAERR, "SOAP envelope without soap:Body");
+    int invalid = 0, elements = 0;
+    xmlNodePtr header = xml_child(env, NS_SOAP, "Header");
+    for (int part = 0; part < 2; part++) {
+        xmlNodePtr parent = part == 0 ? header : body;
+        for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next) {
+            if (n->type != XML_ELEMENT_NODE)
+                continue;
+            elements += part;
+            int rc = schema_validate_element(set, n, on_error, ctx, err);
+            if (rc < 0)
+                return -1;
+            invalid |= rc;
+        }
+    }
+    if (elements != 1)
+        return hcs_fail(err, HCS_EX_DATAERR, "soap:Body must hold exactly one element, found %d",
+                        elements);
+    return invalid;
+}

@@ -1,0 +1,121 @@
+/* Unit tests for src/common: config overrides, GUIDs, strbuf escaping,
+ * untrusted XML parsing, and the schema validator. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "common/guid.h"
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "common/xmlsafe.h"
+#include "soap/schema.h"
+
+static void test_config_layers(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    char *dir = tu_tmpdir();
+    char *ini = xasprintf("%s/h.ini", dir);
+    tu_write_str(ini, "[gis]\nbase_url = http://127.0.0.1:1/\n[paths]\nnsi_dir = nsi\n");
+    hcs_config *cfg = cfg_load(ini, &err);
+    assert_non_null(cfg);
+    assert_string_equal(cfg_str(cfg, "gis.base_url"), "http://127.0.0.1:1/");
+    assert_string_equal(cfg_str(cfg, "sign.alg"), "gost2012");          /* default */
+    assert_int_equal(cfg_override(cfg, "gis.base_url=http://x/", &err), 0);
+    assert_string_equal(cfg_str(cfg, "gis.base_url"), "http://x/");     /* -o wins */
+    char *nsi = cfg_path(cfg, "paths.nsi_dir");
+    char *want = xasprintf("%s/nsi", dir);
+    assert_string_equal(nsi, want);                                     /* file-relative */
+    assert_int_equal(cfg_override(cfg, "nope.key=1", &err), -1);
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    free(nsi); free(want);
+    cfg_free(cfg);
+
+    tu_write_str(ini, "[gis]\nbase_ulr = typo\n");
+    assert_null(cfg_load(ini, &err));
+    assert_non_null(strstr(err.msg, "base_ulr"));
+    free(ini); free(dir);
+}
+
+static void test_guid(void **state)
+{
+    (void)state;
+    char a[37], b[37], n[37];
+    guid_new(a);
+    guid_new(b);
+    assert_int_equal(strlen(a), 36);
+    assert_string_not_equal(a, b);
+    assert_int_equal(a[14], '4');
+    assert_int_equal(guid_normalize("{0B5D7A2E-4C1F-4E8A-9D3B-6F7E8A9B0C1D}", n), 0);
+    assert_string_equal(n, "0b5d7a2e-4c1f-4e8a-9d3b-6f7e8a9b0c1d");
+    assert_int_equal(guid_normalize("0b5d7a2e4c1f-4e8a-9d3b-6f7e8a9b0c1d", n), -1);
+}
+
+static void test_strbuf_xml(void **state)
+{
+    (void)state;
+    strbuf sb = STRBUF_INIT;
+    const char *s = "a<b>&\"c'";
+    sb_add_xml(&sb, s, strlen(s));
+    assert_string_equal(sb.buf, "a&lt;b&gt;&amp;&quot;c&apos;");
+    sb_free(&sb);
+}
+
+static void test_xmlsafe_refuses_doctype(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    const char *xxe = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>";
+    assert_null(xmlsafe_parse(xxe, strlen(xxe), "test", &err));
+    assert_non_null(strstr(err.msg, "DOCTYPE"));
+    assert_null(xmlsafe_parse("<a><b></a>", 10, "broken", &err));
+    assert_non_null(strstr(err.msg, "broken"));
+}
+
+struct errs { int n; char first[512]; };
+static void on_err(void *ctx, xmlNodePtr node, int line, const char *msg)
+{
+    struct errs *e = ctx;
+    (void)node; (void)line;
+    if (!e->n++)
+        snprintf(e->first, sizeof e->first, "%s", msg);
+}
+
+static void test_schema_examples(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    schema_set *set = schema_set_open(tu_schemas_dir(), &err);
+    assert_non_null(set);
+    char *path = tu_path("../shared/gis/examples/soap-importMeteringDeviceValues-request.xml");
+    xmlDocPtr doc = xmlsafe_parse_file(path, &err);
+    assert_non_null(doc);
+    struct errs e = { 0 };
+    assert_int_equal(schema_validate_envelope(set, doc, on_err, &e, &err), 0);
+    /* Break one value: the validator must name it. */
+    xmlNodePtr v = xml_find(xmlDocGetRootElement(doc), NULL, "MeteringValue");
+    assert_non_null(v);
+    xmlNodeSetContent(v, BAD_CAST "-12,5");
+    assert_int_equal(schema_validate_envelope(set, doc, on_err, &e, &err), 1);
+    assert_true(e.n > 0);
+    assert_non_null(strstr(e.first, "MeteringValue"));
+    xmlFreeDoc(doc);
+    free(path);
+    schema_set_free(set);
+    assert_null(schema_set_open("/nonexistent", &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_layers),
+        cmocka_unit_test(test_guid),
+        cmocka_unit_test(test_strbuf_xml),
+        cmocka_unit_test(test_xmlsafe_refuses_doctype),
+        cmocka_unit_test(test_schema_examples),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
