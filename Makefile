@@ -35,6 +35,7 @@ LIB      := $(BUILD)/libhcs.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
+.SECONDARY:
 .PHONY: all deps check check-unit check-asan check-integration demo bench soak clean install
 all: $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim
 

@@ -1,0 +1,58 @@
+/* convert — the converter pipeline for one input file:
+ * read (table) → template (rows → elements) → packet (split) → soap
+ * (envelope + XSD validation).  Every source row ends either inside an
+ * element of a packet handed to sink->packet, or in sink->reject with the
+ * reason; nothing is dropped silently.  Memory is bounded by the open
+ * packets, not by the file.  Owned by src/packet/. */
+#ifndef HCS_CONVERT_H
+#define HCS_CONVERT_H
+
+#include "common/config.h"
+#include "common/err.h"
+#include "packet/packet.h"
+#include "soap/schema.h"
+
+/* Resolves an accounting-system key to a GIS id through the registry
+ * (kind: "account", "premises", "meter", "payment_document", …).
+ * Returns 1 found (guid written), 0 unknown, -1 error. */
+typedef int (*convert_resolve_fn)(void *ctx, const char *kind, const char *local_key,
+                                  char guid[37]);
+
+struct convert_opts {
+    const hcs_config *cfg;         /* paths.*, input.*, gis.*, limits.* */
+    const char *template_name;     /* folder under paths.templates_dir ("importAccountData", …) */
+    schema_set *schemas;
+    convert_resolve_fn resolve;    /* NULL: only GIS ids given directly work */
+    void *resolve_ctx;
+};
+
+struct convert_reject {
+    const char *file;
+    long row;                      /* spreadsheet row number; 0 = the file as a whole */
+    const char *column;            /* header name as written in the file, or "" */
+    const char *value;             /* offending value, or "" */
+    const char *reason;            /* English or Russian text, for errors.csv and the report */
+    const char *element_key;       /* local key of the element the row belonged to, or NULL */
+};
+
+struct convert_sink {
+    void *ctx;
+    /* A validated packet; the sink may keep it (set *p = NULL) or leave it to be freed. */
+    int (*packet)(void *ctx, struct packet **p, hcs_err *err);
+    void (*reject)(void *ctx, const struct convert_reject *r);
+};
+
+struct convert_stats {
+    long rows;              /* data rows read */
+    long rows_rejected;
+    long elements;
+    long packets;
+};
+
+/* Returns 0 when the file was processed (some rows may be rejected: see
+ * stats), -1 when it could not be processed at all (err: NOINPUT, DATAERR
+ * for a missing required column, CONFIG for a broken template). */
+int convert_file(const struct convert_opts *opts, const char *path,
+                 const struct convert_sink *sink, struct convert_stats *stats, hcs_err *err);
+
+#endif

@@ -1,0 +1,36 @@
+/* packet — one request envelope ready to sign and send, and the elements
+ * it carries with the source rows they came from.  This is the contract
+ * between the converter (read → template → packet → soap) and everything
+ * downstream (sign, exchange, store, report).  Owned by src/packet/. */
+#ifndef HCS_PACKET_H
+#define HCS_PACKET_H
+
+#include <stddef.h>
+#include <libxml/tree.h>
+
+#include "soap/operations.h"
+
+struct packet_element {
+    char transport_guid[37];     /* base:TransportGUID of this element */
+    char *local_key;             /* the accounting system's key: account number, serial+date, … */
+    char *label;                 /* key columns for people, e.g. "ЛС 10001" */
+    long *rows;                  /* source row numbers (spreadsheet numbering) */
+    size_t nrows;
+};
+
+struct packet {
+    const struct gis_operation *op;
+    char *template_name;         /* templates/<name>, e.g. "importPaymentDocumentData-withdraw" */
+    char *source_file;           /* input path the elements came from */
+    int seq;                     /* 1, 2, … within source file and template */
+    int parent_seq;              /* 0 for the first packet of the file, else that packet's seq */
+    char *split_value;           /* house FIAS GUID, billing period "YYYY-MM", or NULL */
+    char message_guid[37];       /* RequestHeader/MessageGUID */
+    xmlDocPtr doc;               /* the envelope: schema-valid, not yet signed */
+    struct packet_element *elements;
+    size_t nelements;
+};
+
+void packet_free(struct packet *p);
+
+#endif

@@ -1,0 +1,52 @@
+/* table — a source table (CSV or XLSX export) read row by row.
+ *
+ * The reader picks the format from the content (zip magic → XLSX, else
+ * CSV), finds the header (the first non-empty row) and then hands out data
+ * rows one at a time; nothing but the current row is held in memory.
+ * Cell text is UTF-8 with surrounding spaces trimmed; XLSX dates come out
+ * as "YYYY-MM-DD" (date-time as "YYYY-MM-DDThh:mm:ss"), numbers in their
+ * shortest exact decimal form, booleans as "1"/"0".
+ * Owned by src/read/. */
+#ifndef HCS_TABLE_H
+#define HCS_TABLE_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+
+typedef struct table table;
+
+struct table_opts {
+    const char *encoding;      /* CSV: "auto" (default), "utf-8", "cp1251" */
+    const char *delimiter;     /* CSV: "auto" (default), ";", ",", "tab" */
+    const char *sheet;         /* XLSX: sheet name; NULL = the first worksheet */
+    size_t max_cell_bytes;     /* longer cells are an error for that row; 0 = 65536 */
+    size_t max_unzipped;       /* XLSX: total inflated bytes allowed; 0 = 2 GiB */
+};
+
+struct table_row {
+    long row;                  /* row number as a spreadsheet shows it (header row = its own number) */
+    size_t ncells;
+    char **cells;              /* ncells strings, never NULL ("" for empty) */
+    const char *problem;       /* non-NULL: this row could not be read fully (e.g. a cell too long,
+                                  invalid encoding); the message names the column */
+};
+
+/* Opens the file and reads up to and including the header row.
+ * Errors: HCS_EX_NOINPUT (cannot open), HCS_EX_DATAERR (not a table, zip bomb, no header). */
+table *table_open(const char *path, const struct table_opts *opts, hcs_err *err);
+const struct table_row *table_header(const table *t);
+/* 1 = *row valid until the next call, 0 = end of file, -1 = fatal error (err). */
+int table_next(table *t, const struct table_row **row, hcs_err *err);
+/* Starts again after the header (a second pass over the same file). */
+int table_rewind(table *t, hcs_err *err);
+const char *table_format(const table *t);       /* "csv" | "xlsx" */
+const char *table_path(const table *t);
+void table_close(table *t);
+
+/* Header matching as INPUT-FORMATS.md says: case-insensitive, surrounding
+ * and repeated inner spaces ignored, ё = е.  Writes the normalized form
+ * (lowercase UTF-8) into a new string; caller frees. */
+char *header_normalize(const char *name);
+
+#endif

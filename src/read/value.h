@@ -1,0 +1,25 @@
+/* value — parsing of cell values as INPUT-FORMATS.md defines them.
+ * Each parser writes the schema's lexical form into out (NUL-terminated)
+ * and returns 0, or returns -1 with a short English reason in *why.
+ * Owned by src/read/. */
+#ifndef HCS_VALUE_H
+#define HCS_VALUE_H
+
+#include <stddef.h>
+
+/* "1 234,50" / "1234.5" / "1 234" (NBSP too) → "1234.50"; max_frac < 0: no limit. */
+int value_decimal(const char *in, int max_frac, int allow_negative, char *out, size_t n,
+                  const char **why);
+int value_integer(const char *in, char *out, size_t n, const char **why);
+/* ДД.ММ.ГГГГ | ГГГГ-ММ-ДД | already ISO from XLSX → "YYYY-MM-DD" (checked calendar date). */
+int value_date(const char *in, char *out, size_t n, const char **why);
+/* ММ.ГГГГ | ГГГГ-ММ → month (1..12) and year. */
+int value_period(const char *in, int *month, int *year, const char **why);
+/* да/нет, 1/0, true/false, y/n (any case) → 1/0. */
+int value_bool(const char *in, int *result, const char **why);
+/* Any case, optional braces → lowercase canonical GUID. */
+int value_guid(const char *in, char *out, size_t n, const char **why);
+/* 11 digits, separators (spaces, dashes) allowed in input → "12345678901". */
+int value_snils(const char *in, char *out, size_t n, const char **why);
+
+#endif

@@ -1,0 +1,50 @@
+/* sign — XAdES-BES enveloped signatures as GIS wants them, and their
+ * verification.  Canonicalization by libxml2, digests and signatures by
+ * OpenSSL EVP with the gost engine loaded in code.  Owned by src/sign/. */
+#ifndef HCS_SIGN_H
+#define HCS_SIGN_H
+
+#include <libxml/tree.h>
+#include <openssl/x509.h>
+
+#include "common/config.h"
+#include "common/err.h"
+#include "soap/schema.h"
+
+typedef struct signer signer;
+
+/* Loads key and certificate per [sign] (key, cert, alg, pass_file,
+ * pass_env, signedinfo_c14n, cert_digest).  Refuses a key that does not
+ * match the certificate or an expired certificate (HCS_EX_CONFIG). */
+signer *signer_open(const hcs_config *cfg, hcs_err *err);
+/* Signs the element carrying Id="signed-data-container" in doc (the
+ * soap:Body child): ds:Signature becomes its first child. */
+int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err);
+/* Days until the certificate expires (for warnings and metrics). */
+int signer_cert_days_left(const signer *s);
+void signer_free(signer *s);
+
+enum verify_status {
+    VERIFY_OK = 0,
+    VERIFY_NO_SIGNATURE,     /* → AUT011004 */
+    VERIFY_BAD_FORMAT,       /* structure, whitespace, unknown algorithm → AUT011005 */
+    VERIFY_BAD_DIGEST,       /* a Reference digest does not match → AUT011005 */
+    VERIFY_BAD_SIGNATURE,    /* SignatureValue does not verify → AUT011005 */
+    VERIFY_BAD_CERT,         /* certificate unreadable/expired/not yet valid, CertDigest or IssuerSerial wrong → AUT011006 */
+    VERIFY_BAD_SCHEMA        /* signed element not schema-valid → FMT001300 */
+};
+
+struct verify_result {
+    enum verify_status status;
+    char reason[512];        /* the first failing check, human-readable */
+    char schema_note[256];   /* "schema not checked: namespace …" when applicable */
+    X509 *cert;              /* the embedded certificate (owned; verify_result_clear frees) */
+};
+
+/* Verifies the signature inside doc (the element it references).
+ * schemas may be NULL (no schema check).  Returns 0 when the check ran
+ * (result->status tells), -1 on internal errors. */
+int verify_document(xmlDocPtr doc, schema_set *schemas, struct verify_result *result, hcs_err *err);
+void verify_result_clear(struct verify_result *result);
+
+#endif

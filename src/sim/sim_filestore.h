@@ -1,0 +1,35 @@
+/* sim_filestore — the simulator's GIS file store
+ * (ext-bus-file-store-service/rest/<context>/…).  The HTTP server in
+ * src/sim/ hands every request under that path here, body complete. */
+#ifndef HCS_SIM_FILESTORE_H
+#define HCS_SIM_FILESTORE_H
+
+#include <stddef.h>
+
+struct sim_http_request {
+    const char *method;          /* GET PUT POST HEAD */
+    const char *path;            /* after the file store prefix: "<context>/…" */
+    const char *query;           /* "upload", "completed", "getfile" or "" */
+    const char *(*header)(void *conn, const char *name);   /* request header lookup */
+    void *conn;
+    const char *body;
+    size_t body_len;
+};
+
+struct sim_http_response {
+    int status;
+    char *body;                  /* malloc'd or NULL */
+    size_t body_len;
+    char *headers[16];           /* malloc'd "Name: value" strings, NULL-terminated */
+};
+
+typedef struct sim_filestore sim_filestore;
+
+sim_filestore *sim_filestore_open(const char *state_dir);
+void sim_filestore_free(sim_filestore *fs);
+void sim_filestore_handle(sim_filestore *fs, const struct sim_http_request *req,
+                          struct sim_http_response *resp);
+/* For request checks (FIL001001/FIL001002): 1 found and hash_hex filled, 0 unknown. */
+int sim_filestore_lookup(sim_filestore *fs, const char *upload_id, char hash_hex[65]);
+
+#endif
