@@ -1,0 +1,20 @@
+/* crypto — OpenSSL with the GOST engine, loaded in code (no global
+ * openssl.cnf): the dynamic-engine sequence from PROTOCOL.md.  Digests by
+ * name for the signer, the verifier and the file store (GOST R 34.11-94
+ * AttachmentHASH).  Owned by src/sign/. */
+#ifndef HCS_CRYPTO_H
+#define HCS_CRYPTO_H
+
+#include <openssl/evp.h>
+
+#include "common/err.h"
+
+/* Loads and initialises the gost engine once per process (idempotent).
+ * engine_path NULL: the engines-3/gost.so next to libcrypto. */
+int crypto_gost_init(const char *engine_path, hcs_err *err);
+/* "md_gost12_256" (34.11-2012 256), "md_gost94" (34.11-94), "sha256", "md5". */
+const EVP_MD *crypto_md(const char *name, hcs_err *err);
+/* Convenience: hex digest of a buffer. out must hold 2*EVP_MAX_MD_SIZE+1. */
+int crypto_digest_hex(const char *md_name, const void *data, size_t len, char *out, hcs_err *err);
+
+#endif
