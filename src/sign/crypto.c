@@ -1,0 +1,134 @@
+/* crypto — loads the OpenSSL gost engine in code and hands out digests.
+ *
+ * The engine is loaded with the dynamic-engine sequence (ENGINE_by_id
+ * "dynamic", SO_PATH, LOAD, ENGINE_init, ENGINE_set_default) so that no
+ * global openssl.cnf is needed; Debian's gostprov provider cannot sign.
+ * The ENGINE API is deprecated in OpenSSL 3 but still the only way the
+ * gost engine signs, hence OPENSSL_SUPPRESS_DEPRECATED. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
+#include "sign/crypto.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/engine.h>
+#include <openssl/err.h>
+
+/* Process-wide by nature: OpenSSL's engine table is global too. */
+static pthread_mutex_t gost_lock = PTHREAD_MUTEX_INITIALIZER;
+static ENGINE *gost_engine;
+
+/* "ENGINESDIR: \"/usr/lib/x86_64-linux-gnu/engines-3\"" → the directory. */
+static void default_engine_path(char *out, size_t cap)
+{
+    const char *v = OpenSSL_version(OPENSSL_ENGINES_DIR);
+    const char *q1 = v ? strchr(v, '"') : NULL;
+    const char *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
+    if (q1 && q2 && q2 > q1 + 1)
+        snprintf(out, cap, "%.*s/gost.so", (int)(q2 - q1 - 1), q1 + 1);
+    else
+        snprintf(out, cap, "/usr/lib/x86_64-linux-gnu/engines-3/gost.so");
+}
+
+static const char *openssl_reason(void)
+{
+    unsigned long e = ERR_peek_last_error();
+    return e ? ERR_reason_error_string(e) : NULL;
+}
+
+static int load_engine(const char *path, hcs_err *err)
+{
+    ENGINE *e = ENGINE_by_id("dynamic");
+    if (!e)
+        return hcs_fail(err, HCS_EX_CONFIG, "OpenSSL has no dynamic engine support");
+    if (!ENGINE_ctrl_cmd_string(e, "SO_PATH", path, 0) ||
+        !ENGINE_ctrl_cmd_string(e, "ID", "gost", 0) ||
+        !ENGINE_ctrl_cmd_string(e, "LOAD", NULL, 0)) {
+        const char *why = openssl_reason();
+        ENGINE_free(e);
+        ERR_clear_error();
+        return hcs_fail(err, HCS_EX_CONFIG, "cannot load the gost engine from %s%s%s "
+                        "(Debian package libengine-gost-openssl)", path,
+                        why ? ": " : "", why ? why : "");
+    }
+    if (!ENGINE_init(e)) {
+        ENGINE_free(e);
+        ERR_clear_error();
+        return hcs_fail(err, HCS_EX_CONFIG, "cannot initialise the gost engine from %s", path);
+    }
+    if (!ENGINE_set_default(e, ENGINE_METHOD_ALL)) {
+        ENGINE_finish(e);
+        ENGINE_free(e);
+        ERR_clear_error();
+        return hcs_fail(err, HCS_EX_CONFIG, "cannot make the gost engine the default");
+    }
+    /* Keep the functional reference (ENGINE_init) for the process lifetime;
+     * drop the structural one from ENGINE_by_id. */
+    ENGINE_free(e);
+    gost_engine = e;
+    return 0;
+}
+
+int crypto_gost_init(const char *engine_path, hcs_err *err)
+{
+    int rc = 0;
+    pthread_mutex_lock(&gost_lock);
+    if (!gost_engine) {
+        char path[1024];
+        if (engine_path && *engine_path)
+            snprintf(path, sizeof path, "%s", engine_path);
+        else
+            default_engine_path(path, sizeof path);
+        rc = load_engine(path, err);
+    }
+    pthread_mutex_unlock(&gost_lock);
+    return rc;
+}
+
+static int is_gost_name(const char *name)
+{
+    return strncmp(name, "md_gost", 7) == 0 || strncmp(name, "gost", 4) == 0;
+}
+
+const EVP_MD *crypto_md(const char *name, hcs_err *err)
+{
+    if (!name || !*name) {
+        hcs_fail(err, HCS_EX_SOFTWARE, "no digest name");
+        return NULL;
+    }
+    if (is_gost_name(name) && crypto_gost_init(NULL, err) < 0)
+        return NULL;
+    const EVP_MD *md = EVP_get_digestbyname(name);
+    if (!md) {
+        hcs_fail(err, HCS_EX_CONFIG, "digest %s is not available in OpenSSL", name);
+        return NULL;
+    }
+    return md;
+}
+
+int crypto_digest_hex(const char *md_name, const void *data, size_t len, char *out, hcs_err *err)
+{
+    const EVP_MD *md = crypto_md(md_name, err);
+    if (!md)
+        return -1;
+    unsigned char bin[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) && EVP_DigestUpdate(ctx, data, len) &&
+             EVP_DigestFinal_ex(ctx, bin, &n);
+    EVP_MD_CTX_free(ctx);
+    if (!ok) {
+        ERR_clear_error();
+        return hcs_fail(err, HCS_EX_SOFTWARE, "digest %s failed", md_name);
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < n; i++) {
+        out[2 * i] = hex[bin[i] >> 4];
+        out[2 * i + 1] = hex[bin[i] & 15];
+    }
+    out[2 * n] = '\0';
+    return 0;
+}
