@@ -20,8 +20,9 @@ struct hcs_config {
 
 static const struct cfg_key *key_lookup(const char *key)
 {
+    /* iniparser lowercases what it reads, so names compare without case. */
     for (const struct cfg_key *k = cfg_keys; k->name; k++)
-        if (strcmp(k->name, key) == 0)
+        if (strcasecmp(k->name, key) == 0)
             return k;
     return NULL;
 }
