@@ -1,0 +1,310 @@
+/* Unit tests for the CSV side of src/read/table: encodings, delimiters,
+ * quoting, line endings, row numbering, cell limits, rewind, headers. */
+#include "testutil.h"
+
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "read/table.h"
+
+static char *tmp_file(const char *name, const void *data, size_t len)
+{
+    char *dir = tu_tmpdir();
+    char *path = xasprintf("%s/%s", dir, name);
+    tu_write(path, data, len);
+    free(dir);
+    return path;
+}
+
+static void remove_tmp(char *path)
+{
+    unlink(path);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    rmdir(path);
+    free(path);
+}
+
+static char *to_cp1251(const char *utf8, size_t *outlen)
+{
+    iconv_t cd = iconv_open("CP1251", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t il = strlen(utf8), ol = il + 1;
+    char *out = xmalloc(ol), *op = out;
+    char *ip = (char *)utf8;
+    assert_true(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
+    iconv_close(cd);
+    *outlen = (size_t)(op - out);
+    return out;
+}
+
+static table *open_ok(const char *path, const struct table_opts *o)
+{
+    hcs_err err = { 0 };
+    table *t = table_open(path, o, &err);
+    if (!t)
+        fail_msg("table_open: %s", err.msg);
+    return t;
+}
+
+static const struct table_row *next_ok(table *t)
+{
+    hcs_err err = { 0 };
+    const struct table_row *r = NULL;
+    int rc = table_next(t, &r, &err);
+    if (rc < 0)
+        fail_msg("table_next: %s", err.msg);
+    assert_int_equal(rc, 1);
+    return r;
+}
+
+static void assert_end(table *t)
+{
+    hcs_err err = { 0 };
+    const struct table_row *r;
+    assert_int_equal(table_next(t, &r, &err), 0);
+}
+
+static void test_cp1251_semicolon(void **state)
+{
+    (void)state;
+    size_t n;
+    char *bytes = to_cp1251("Номер ЛС;Фамилия;Доля, %\r\n001;Иванов;50,5\r\n002;Щукина Ёлка;100\r\n", &n);
+    char *path = tmp_file("a.csv", bytes, n);
+    table *t = open_ok(path, NULL);
+    assert_string_equal(table_format(t), "csv");
+    const struct table_row *h = table_header(t);
+    assert_int_equal(h->row, 1);
+    assert_int_equal(h->ncells, 3);
+    assert_string_equal(h->cells[0], "Номер ЛС");
+    assert_string_equal(h->cells[1], "Фамилия");
+    assert_string_equal(h->cells[2], "Доля, %");
+    const struct table_row *r = next_ok(t);
+    assert_int_equal(r->row, 2);
+    assert_string_equal(r->cells[0], "001");
+    assert_string_equal(r->cells[1], "Иванов");
+    assert_string_equal(r->cells[2], "50,5");
+    assert_null(r->problem);
+    r = next_ok(t);
+    assert_int_equal(r->row, 3);
+    assert_string_equal(r->cells[1], "Щукина Ёлка");
+    assert_end(t);
+    table_close(t);
+    free(bytes);
+    remove_tmp(path);
+}
+
+static void test_utf8_bom_comma(void **state)
+{
+    (void)state;
+    const char *text = "\xEF\xBB\xBFНомер ЛС,\"Доля, %\",Имя\n1,\"50,5\",  Пётр  \n";
+    char *path = tmp_file("b.csv", text, strlen(text));
+    table *t = open_ok(path, NULL);
+    const struct table_row *h = table_header(t);
+    assert_int_equal(h->ncells, 3);
+    assert_string_equal(h->cells[0], "Номер ЛС");          /* no BOM left in the name */
+    assert_string_equal(h->cells[1], "Доля, %");
+    const struct table_row *r = next_ok(t);
+    assert_int_equal(r->row, 2);
+    assert_string_equal(r->cells[1], "50,5");
+    assert_string_equal(r->cells[2], "Пётр");              /* trimmed */
+    assert_end(t);
+    table_close(t);
+    remove_tmp(path);
+}
+
+static void test_tab_delimiter(void **state)
+{
+    (void)state;
+    const char *text = "Адрес\tНомер\tСумма\nг. Тверь, ул. Мира\t5\t1,5\n";
+    char *path = tmp_file("c.tsv", text, strlen(text));
+    table *t = open_ok(path, NULL);
+    assert_int_equal(table_header(t)->ncells, 3);
+    const struct table_row *r = next_ok(t);
+    assert_string_equal(r->cells[0], "г. Тверь, ул. Мира");
+    assert_string_equal(r->cells[2], "1,5");
+    table_close(t);
+
+    /* Forcing the delimiter wins over detection. */
+    struct table_opts o = { .delimiter = "," };
+    t = open_ok(path, &o);
+    assert_int_equal(table_header(t)->ncells, 1);
+    table_close(t);
+    remove_tmp(path);
+}
+
+static void test_quoted_newline_and_quotes(void **state)
+{
+    (void)state;
+    const char *text = "Номер;Адрес\n1;\"ул. Ленина,\nд. 5 \"\"А\"\"\"\n2;x\n";
+    char *path = tmp_file("d.csv", text, strlen(text));
+    table *t = open_ok(path, NULL);
+    const struct table_row *r = next_ok(t);
+    assert_int_equal(r->row, 2);
+    assert_string_equal(r->cells[1], "ул. Ленина,\nд. 5 \"А\"");
+    r = next_ok(t);
+    assert_int_equal(r->row, 3);                 /* the quoted newline adds no row */
+    assert_string_equal(r->cells[0], "2");
+    assert_end(t);
+    table_close(t);
+    remove_tmp(path);
+}
+
+static void test_crlf_blank_rows_numbering(void **state)
+{
+    (void)state;
+    const char *text = "\r\n;;\r\nA;B\r\n1;2\r\n\r\n3;4\r\n  \r\n5;6";
+    char *path = tmp_file("e.csv", text, strlen(text));
+    table *t = open_ok(path, NULL);
+    assert_int_equal(table_header(t)->row, 3);
+    assert_int_equal(table_header(t)->ncells, 2);
+    long want[] = { 4, 6, 8 };
+    const char *first[] = { "1", "3", "5" };
+    for (int i = 0; i < 3; i++) {
+        const struct table_row *r = next_ok(t);
+        assert_int_equal(r->row, want[i]);
+        assert_string_equal(r->cells[0], first[i]);
+    }
+    assert_end(t);
+
+    /* The second pass gives the same rows with the same numbers. */
+    hcs_err err = { 0 };
+    assert_int_equal(table_rewind(t, &err), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(next_ok(t)->row, want[i]);
+    assert_end(t);
+    table_close(t);
+    remove_tmp(path);
+}
+
+static void test_cell_too_long(void **state)
+{
+    (void)state;
+    const char *text = "A;B;C\n1;01234567890123456789;3\n4;5\n";
+    char *path = tmp_file("f.csv", text, strlen(text));
+    struct table_opts o = { .max_cell_bytes = 10 };
+    table *t = open_ok(path, &o);
+    const struct table_row *r = next_ok(t);
+    assert_non_null(r->problem);
+    assert_non_null(strstr(r->problem, "column 2"));
+    assert_non_null(strstr(r->problem, "(B)"));
+    assert_non_null(strstr(r->problem, "longer than 10 bytes"));
+    assert_string_equal(r->cells[1], "");
+    assert_string_equal(r->cells[2], "3");
+    r = next_ok(t);                              /* the next row is fine and padded */
+    assert_null(r->problem);
+    assert_int_equal(r->ncells, 3);
+    assert_string_equal(r->cells[2], "");
+    table_close(t);
+    remove_tmp(path);
+}
+
+static void test_encoding_decided_late_and_forced(void **state)
+{
+    (void)state;
+    size_t n;
+    char *bytes = to_cp1251("num;name\n1;abc\n2;Сидоров\n", &n);
+    char *path = tmp_file("g.csv", bytes, n);
+    table *t = open_ok(path, NULL);
+    next_ok(t);
+    assert_string_equal(next_ok(t)->cells[1], "Сидоров");
+    table_close(t);
+
+    struct table_opts o = { .encoding = "utf-8" };
+    t = open_ok(path, &o);
+    next_ok(t);
+    const struct table_row *r = next_ok(t);
+    assert_non_null(r->problem);
+    assert_non_null(strstr(r->problem, "UTF-8"));
+    table_close(t);
+
+    hcs_err err = { 0 };
+    o.encoding = "koi8";
+    assert_null(table_open(path, &o, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    free(bytes);
+    remove_tmp(path);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    assert_null(table_open("/nonexistent/x.csv", NULL, &err));
+    assert_int_equal(err.code, HCS_EX_NOINPUT);
+    char *path = tmp_file("h.csv", "\n\n;;\n", 5);
+    assert_null(table_open(path, NULL, &err));
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_non_null(strstr(err.msg, "no header"));
+    remove_tmp(path);
+}
+
+/* Many records with quoted newlines cross the 64 KB read buffer many times. */
+static void test_many_rows_across_buffers(void **state)
+{
+    (void)state;
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, "Номер;Текст;Сумма\r\n");
+    for (int i = 0; i < 20000; i++)
+        sb_addf(&sb, "%d;\"строка %d\r\nвторая \"\"%d\"\"\";%d,%02d\r\n", i, i, i, i, i % 100);
+    char *path = tmp_file("i.csv", sb.buf, sb.len);
+    table *t = open_ok(path, NULL);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < 20000; i++) {
+            const struct table_row *r = next_ok(t);
+            assert_int_equal(r->row, i + 2);
+            char want[64];
+            snprintf(want, sizeof want, "%d", i);
+            assert_string_equal(r->cells[0], want);
+            snprintf(want, sizeof want, "строка %d\r\nвторая \"%d\"", i, i);
+            assert_string_equal(r->cells[1], want);
+        }
+        assert_end(t);
+        hcs_err err = { 0 };
+        assert_int_equal(table_rewind(t, &err), 0);
+    }
+    table_close(t);
+    sb_free(&sb);
+    remove_tmp(path);
+}
+
+static void test_header_normalize(void **state)
+{
+    (void)state;
+    struct { const char *in, *want; } cases[] = {
+        { "  Номер   ЛС ", "номер лс" },
+        { "ЁЛКА\xC2\xA0\xC2\xA0Ёжик", "елка ежик" },
+        { "ДОЛЯ, %", "доля, %" },
+        { "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ", "абвгдежзийклмнопрстуфхцчшщъыьэюя" },
+        { "Идентификатор ПУ ГИС", "идентификатор пу гис" },
+        { "\tSNILS\r\n", "snils" },
+        { "", "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = header_normalize(cases[i].in);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cp1251_semicolon),
+        cmocka_unit_test(test_utf8_bom_comma),
+        cmocka_unit_test(test_tab_delimiter),
+        cmocka_unit_test(test_quoted_newline_and_quotes),
+        cmocka_unit_test(test_crlf_blank_rows_numbering),
+        cmocka_unit_test(test_cell_too_long),
+        cmocka_unit_test(test_encoding_decided_late_and_forced),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_many_rows_across_buffers),
+        cmocka_unit_test(test_header_normalize),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

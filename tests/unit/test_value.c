@@ -1,0 +1,183 @@
+/* Unit tests for src/read/value: numbers, dates, periods, booleans, GUIDs,
+ * SNILS — accepted forms, canonical output and the reasons for rejects. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "read/value.h"
+
+static void dec_ok(const char *in, int max_frac, int neg, const char *want)
+{
+    char out[64];
+    const char *why = NULL;
+    if (value_decimal(in, max_frac, neg, out, sizeof out, &why) != 0)
+        fail_msg("value_decimal(\"%s\") failed: %s", in, why);
+    assert_string_equal(out, want);
+}
+
+static void dec_bad(const char *in, int max_frac, int neg, const char *reason_part)
+{
+    char out[64];
+    const char *why = NULL;
+    assert_int_equal(value_decimal(in, max_frac, neg, out, sizeof out, &why), -1);
+    assert_non_null(why);
+    if (!strstr(why, reason_part))
+        fail_msg("value_decimal(\"%s\"): reason \"%s\" lacks \"%s\"", in, why, reason_part);
+}
+
+static void test_decimal(void **state)
+{
+    (void)state;
+    dec_ok("1 234,50", 2, 0, "1234.50");
+    dec_ok("1234.5", 2, 0, "1234.5");
+    dec_ok("1\xC2\xA0" "234", -1, 0, "1234");
+    dec_ok("  007 ", -1, 0, "7");
+    dec_ok(",5", 2, 0, "0.5");
+    dec_ok("0", 2, 0, "0");
+    dec_ok("-12,3", 2, 1, "-12.3");
+    dec_ok("-0,00", 2, 0, "0.00");                 /* negative zero is zero */
+    dec_ok("+5", 0, 0, "5");
+    dec_ok("1,500", 2, 0, "1.50");                 /* trailing zeros are not precision */
+    dec_ok("12.3456789", 7, 0, "12.3456789");
+    dec_bad("1,234", 2, 0, "too many decimal places");   /* an error, never rounded */
+    dec_bad("1.5", 0, 0, "decimals not allowed");
+    dec_bad("-1", 2, 0, "negative");
+    dec_bad("1,2,3", 2, 0, "not a number");
+    dec_bad("12a", 2, 0, "not a number");
+    dec_bad("", 2, 0, "empty");
+    dec_bad(" , ", 2, 0, "not a number");
+    dec_bad("1e5", -1, 0, "not a number");
+    char small[4];
+    const char *why;
+    assert_int_equal(value_decimal("12345", -1, 0, small, sizeof small, &why), -1);
+}
+
+static void test_integer(void **state)
+{
+    (void)state;
+    char out[32];
+    const char *why;
+    assert_int_equal(value_integer(" 3 ", out, sizeof out, &why), 0);
+    assert_string_equal(out, "3");
+    assert_int_equal(value_integer("1 000", out, sizeof out, &why), 0);
+    assert_string_equal(out, "1000");
+    assert_int_equal(value_integer("4,00", out, sizeof out, &why), 0);
+    assert_string_equal(out, "4");
+    assert_int_equal(value_integer("2,5", out, sizeof out, &why), -1);
+    assert_string_equal(why, "not a whole number");
+    assert_int_equal(value_integer("два", out, sizeof out, &why), -1);
+}
+
+static void test_date(void **state)
+{
+    (void)state;
+    char out[16];
+    const char *why;
+    struct { const char *in, *want; } ok[] = {
+        { "05.03.2024", "2024-03-05" }, { "5.3.2024", "2024-03-05" },
+        { "2024-03-05", "2024-03-05" }, { "2024-03-05T13:45:00", "2024-03-05" },
+        { "29.02.2024", "2024-02-29" }, { "29.02.2000", "2000-02-29" },
+        { " 31.12.1999 ", "1999-12-31" }, { "01.02.2024 10:30", "2024-02-01" },
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        if (value_date(ok[i].in, out, sizeof out, &why) != 0)
+            fail_msg("value_date(\"%s\"): %s", ok[i].in, why);
+        assert_string_equal(out, ok[i].want);
+    }
+    const char *bad[] = { "29.02.2023", "29.02.1900", "31.04.2024", "00.01.2024", "2024-13-01",
+                          "2024/03/05", "05.03.24", "45292", "вчера", "2024-03-05X", "" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        why = NULL;
+        if (value_date(bad[i], out, sizeof out, &why) != -1)
+            fail_msg("value_date(\"%s\") accepted", bad[i]);
+        assert_non_null(why);
+    }
+    value_date("29.02.2023", out, sizeof out, &why);
+    assert_string_equal(why, "no such calendar date");
+    value_date("45292", out, sizeof out, &why);
+    assert_non_null(strstr(why, "formatted as a date"));
+}
+
+static void test_period(void **state)
+{
+    (void)state;
+    int m = 0, y = 0;
+    const char *why;
+    assert_int_equal(value_period("03.2024", &m, &y, &why), 0);
+    assert_int_equal(m, 3); assert_int_equal(y, 2024);
+    assert_int_equal(value_period("2023-11", &m, &y, &why), 0);
+    assert_int_equal(m, 11); assert_int_equal(y, 2023);
+    assert_int_equal(value_period("1.2025", &m, &y, &why), 0);
+    assert_int_equal(m, 1); assert_int_equal(y, 2025);
+    assert_int_equal(value_period("2024-02-01", &m, &y, &why), 0);   /* XLSX date cell */
+    assert_int_equal(m, 2); assert_int_equal(y, 2024);
+    assert_int_equal(value_period("13.2024", &m, &y, &why), -1);
+    assert_int_equal(value_period("2024", &m, &y, &why), -1);
+    assert_int_equal(value_period("март", &m, &y, &why), -1);
+    assert_non_null(strstr(why, "period"));
+}
+
+static void test_bool(void **state)
+{
+    (void)state;
+    const char *yes[] = { "да", "ДА", " Да ", "д", "1", "true", "TRUE", "y", "Yes" };
+    const char *no[] = { "нет", "НЕТ", "н", "0", "false", "N", "no" };
+    int v;
+    const char *why;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        v = -1;
+        assert_int_equal(value_bool(yes[i], &v, &why), 0);
+        assert_int_equal(v, 1);
+    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        v = -1;
+        assert_int_equal(value_bool(no[i], &v, &why), 0);
+        assert_int_equal(v, 0);
+    }
+    assert_int_equal(value_bool("может", &v, &why), -1);
+    assert_non_null(strstr(why, "yes/no"));
+    assert_int_equal(value_bool("2", &v, &why), -1);
+}
+
+static void test_guid(void **state)
+{
+    (void)state;
+    char out[40];
+    const char *why;
+    assert_int_equal(value_guid(" {6F1A2B3C-4D5E-4F60-8A7B-9C0D1E2F3A4B} ", out, sizeof out, &why), 0);
+    assert_string_equal(out, "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b");
+    assert_int_equal(value_guid("6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4", out, sizeof out, &why), -1);
+    assert_string_equal(why, "not a GUID");
+    assert_int_equal(value_guid("6f1a2b3c4d5e4f608a7b9c0d1e2f3a4b", out, sizeof out, &why), -1);
+}
+
+static void test_snils(void **state)
+{
+    (void)state;
+    char out[16];
+    const char *why;
+    assert_int_equal(value_snils("112-233-445 95", out, sizeof out, &why), 0);
+    assert_string_equal(out, "11223344595");
+    assert_int_equal(value_snils("11223344595", out, sizeof out, &why), 0);
+    assert_int_equal(value_snils("112-233-445 96", out, sizeof out, &why), -1);
+    assert_string_equal(why, "SNILS checksum mismatch");
+    /* sum ≥ 101 → mod 101: 987-654-321 → 9*9+8*8+...+1*1 = 285 → 285 % 101 = 83 */
+    assert_int_equal(value_snils("987 654 321 83", out, sizeof out, &why), 0);
+    assert_int_equal(value_snils("987 654 321 84", out, sizeof out, &why), -1);
+    /* numbers up to 001-001-998 carry no checksum */
+    assert_int_equal(value_snils("001-001-998 00", out, sizeof out, &why), 0);
+    assert_int_equal(value_snils("1122334459", out, sizeof out, &why), -1);
+    assert_non_null(strstr(why, "11 digits"));
+    assert_int_equal(value_snils("112-233-445 9X", out, sizeof out, &why), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decimal), cmocka_unit_test(test_integer),
+        cmocka_unit_test(test_date),    cmocka_unit_test(test_period),
+        cmocka_unit_test(test_bool),    cmocka_unit_test(test_guid),
+        cmocka_unit_test(test_snils),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
