@@ -21,15 +21,24 @@ struct sim_http_response {
     char *body;                  /* malloc'd or NULL */
     size_t body_len;
     char *headers[16];           /* malloc'd "Name: value" strings, NULL-terminated */
+    /* Added by the file store (optional for the server): a short note for
+     * the request log, e.g. "part=3 upload=<guid>" or "error=HashConflictException". */
+    char note[96];
 };
 
 typedef struct sim_filestore sim_filestore;
 
+/* Files live in <state_dir>/filestore/ (created); NULL when it cannot be created.
+ * Thread-safe: one lock around each request. */
 sim_filestore *sim_filestore_open(const char *state_dir);
 void sim_filestore_free(sim_filestore *fs);
 void sim_filestore_handle(sim_filestore *fs, const struct sim_http_request *req,
                           struct sim_http_response *resp);
-/* For request checks (FIL001001/FIL001002): 1 found and hash_hex filled, 0 unknown. */
+/* Frees what sim_filestore_handle put into resp (body, headers). */
+void sim_filestore_response_clear(struct sim_http_response *resp);
+/* For request checks (FIL001001/FIL001002): 1 found and hash_hex filled, 0 unknown
+ * (or not completed).  hash_hex is the lowercase hex GOST R 34.11-94 digest of
+ * the whole file, computed on first lookup and kept on disk. */
 int sim_filestore_lookup(sim_filestore *fs, const char *upload_id, char hash_hex[65]);
 
 #endif
