@@ -7,8 +7,11 @@
 #include <libxml/tree.h>
 #include <openssl/x509.h>
 
+#include <time.h>
+
 #include "common/config.h"
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "soap/schema.h"
 
 typedef struct signer signer;
@@ -22,6 +25,12 @@ signer *signer_open(const hcs_config *cfg, hcs_err *err);
 int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err);
 /* Days until the certificate expires (for warnings and metrics). */
 int signer_cert_days_left(const signer *s);
+/* NULL, or what the CLI should print once as a warning: the certificate
+ * expires within 30 days, the key or passphrase file is readable by
+ * group/others ("; "-joined). */
+const char *signer_warning(const signer *s);
+/* The signing certificate (owned by the signer). */
+const X509 *signer_cert(const signer *s);
 void signer_free(signer *s);
 
 enum verify_status {
@@ -39,6 +48,7 @@ struct verify_result {
     char reason[512];        /* the first failing check, human-readable */
     char schema_note[256];   /* "schema not checked: namespace …" when applicable */
     X509 *cert;              /* the embedded certificate (owned; verify_result_clear frees) */
+    time_t signing_time;     /* xades:SigningTime, 0 when absent or unreadable */
 };
 
 /* Verifies the signature inside doc (the element it references).
@@ -46,5 +56,12 @@ struct verify_result {
  * (result->status tells), -1 on internal errors. */
 int verify_document(xmlDocPtr doc, schema_set *schemas, struct verify_result *result, hcs_err *err);
 void verify_result_clear(struct verify_result *result);
+/* One-word name of a status ("ok", "no-signature", "bad-format", …). */
+const char *verify_status_name(enum verify_status status);
+
+/* The canonical bytes of one part of the signature as the verifier
+ * computes them (cross-checks with openssl dgst, debugging). */
+enum sig_part { SIG_PART_SIGNEDINFO, SIG_PART_DATA, SIG_PART_SIGNED_PROPERTIES };
+int verify_dump_part(xmlDocPtr doc, enum sig_part part, strbuf *out, hcs_err *err);
 
 #endif

@@ -1,0 +1,34 @@
+/* keys — the signing key and certificate from [sign]: PEM (plain or
+ * encrypted) or PKCS#12, the passphrase from sign.pass_file or the
+ * environment variable sign.pass_env names (never argv, never logged),
+ * and the checks before any signing: the key matches the certificate,
+ * the certificate is valid now.  Warnings (expiry within 30 days, key file
+ * readable by group/others) are collected as text for the CLI to print.
+ * File bytes and passphrases are wiped after use.  Owned by src/sign/. */
+#ifndef HCS_SIGN_KEYS_H
+#define HCS_SIGN_KEYS_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "common/config.h"
+#include "common/err.h"
+
+#define KEYS_EXPIRY_WARN_DAYS 30
+
+struct key_material {
+    EVP_PKEY *pkey;
+    X509 *cert;
+    int days_left;          /* until notAfter, rounded down */
+    char warning[768];      /* "" or "; "-joined warnings */
+};
+
+/* Reads sign.key (+ sign.cert, sign.pass_file, sign.pass_env).  Needs the
+ * gost engine loaded first for GOST keys.  HCS_EX_CONFIG on refusal. */
+int keys_load(const hcs_config *cfg, struct key_material *km, hcs_err *err);
+void keys_free(struct key_material *km);
+
+/* Whole days from now until the certificate's notAfter (negative when expired). */
+int keys_cert_days_left(const X509 *cert);
+
+#endif
