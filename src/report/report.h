@@ -5,8 +5,10 @@
  * The report does not know the store.  It reads everything through a
  * `struct report_source`: a handful of callbacks the caller implements
  * (h5's run over the SQLite/PostgreSQL store; the tests over an in-memory
- * fake).  Strings handed to a callback only need to live until that
- * callback returns; the report copies what it keeps.
+ * fake).  Strings handed to a callback (files, rows, packet_states) only
+ * need to live until that callback returns; the report copies what it
+ * keeps.  The strings run() puts into *out must stay valid until the
+ * report_write_* / report_finish_run call returns (they belong to ctx).
  *
  * Order of calls made by report_write_*():
  *   run()            once;

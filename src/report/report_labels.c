@@ -1,0 +1,68 @@
+/* report_labels — outcome labels (Russian for people, ASCII for machines)
+ * and our codes for pre-send rejection reasons, so the hints table can have
+ * a line for "bad date" as well as for INT002012. */
+#include "report/report.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const char *const labels[REPORT_OUTCOME_COUNT] = {
+    "принято", "ошибка", "ожидает ответа ГИС", "отложено", "отклонено до отправки", "отправлено",
+};
+static const char *const names[REPORT_OUTCOME_COUNT] = {
+    "accepted", "failed", "pending", "deferred", "rejected", "sent",
+};
+
+const char *report_outcome_label(enum report_outcome o)
+{
+    return (unsigned)o < REPORT_OUTCOME_COUNT ? labels[o] : "?";
+}
+
+const char *report_outcome_name(enum report_outcome o)
+{
+    return (unsigned)o < REPORT_OUTCOME_COUNT ? names[o] : "unknown";
+}
+
+int report_outcome_needs_action(enum report_outcome o)
+{
+    return o == REPORT_FAILED || o == REPORT_REJECTED;
+}
+
+/* Case-insensitive for ASCII only (strcasestr works on bytes), so the
+ * Russian stems are listed in both cases. */
+static int mentions(const char *text, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcasestr(text, *words))
+            return 1;
+    return 0;
+}
+
+const char *report_reason_code(const char *reason)
+{
+    static const char *const file_w[] = { "file", "файл", "Файл", "header", "заголов", "Заголов", "encoding", "кодиров", NULL };
+    static const char *const dup_w[] = { "duplicate", "повтор", "Повтор", "дублир", "Дублир", NULL };
+    static const char *const key_w[] = { "unknown", "not found", "не найден", "Не найден", "неизвест", "Неизвест", "registry", NULL };
+    static const char *const req_w[] = { "missing", "required", "empty", "обязател", "Обязател", "пуст", "Пуст", "не заполн", "Не заполн", NULL };
+    static const char *const date_w[] = { "date", "дат", "Дат", "period", "период", "Период", NULL };
+    static const char *const num_w[] = { "number", "numeric", "decimal", "amount", "числ", "Числ", "сумм", "Сумм", NULL };
+    static const char *const len_w[] = { "too long", "length", "длин", "Длин", NULL };
+    if (!reason || !*reason)
+        return "HCS-VALUE";
+    /* Most specific first: "missing date" is a missing value. */
+    if (mentions(reason, req_w))
+        return "HCS-REQUIRED";
+    if (mentions(reason, dup_w))
+        return "HCS-DUPLICATE";
+    if (mentions(reason, key_w))
+        return "HCS-UNKNOWN-KEY";
+    if (mentions(reason, date_w))
+        return "HCS-DATE";
+    if (mentions(reason, num_w))
+        return "HCS-NUMBER";
+    if (mentions(reason, len_w))
+        return "HCS-LENGTH";
+    if (mentions(reason, file_w))
+        return "HCS-FILE";
+    return "HCS-VALUE";
+}
