@@ -1,0 +1,578 @@
+/* sim — request pipeline of the simulated GIS: checks in the order of the
+ * GIS control table, acks, getState, and the processing queue. */
+#include "sim/sim.h"
+
+#include <iniparser.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "common/fsutil.h"
+#include "common/guid.h"
+#include "common/xalloc.h"
+#include "common/xmlsafe.h"
+#include "sim/sim_auth.h"
+#include "sim/sim_db.h"
+#include "sim/sim_ops.h"
+#include "sim/sim_xml.h"
+#include "soap/operations.h"
+#include "soap/schema.h"
+
+struct op_time {
+    char op[64];
+    long ms;
+};
+
+struct sim {
+    char *world_dir;
+    char *state_dir;
+    sqlite3 *db;
+    schema_set *schemas;
+    sim_filestore *fs;
+    char org_ppa_guid[40];
+    char ogrn[32];
+    char name[256];
+    X509 *cert;                 /* NULL: any certificate */
+    int skip_signature;
+    long processing_ms;
+    struct op_time *times;
+    size_t ntimes;
+};
+
+long long sim_now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+const char *sim_state_dir(const sim *s) { return s->state_dir; }
+sim_filestore *sim_get_filestore(sim *s) { return s->fs; }
+
+static int load_provider(sim *s, hcs_err *err)
+{
+    char *path = path_join(s->world_dir, "provider.ini");
+    dictionary *d = file_exists(path) ? iniparser_load(path) : NULL;
+    if (!d) {
+        hcs_fail(err, HCS_EX_NOINPUT, "%s: cannot read the world's provider", path);
+        free(path);
+        return -1;
+    }
+    const char *guid = iniparser_getstring(d, "provider:org_ppa_guid", "");
+    if (guid_normalize(guid, s->org_ppa_guid) < 0) {
+        hcs_fail(err, HCS_EX_DATAERR, "%s: [provider] org_ppa_guid is not a GUID: '%s'", path, guid);
+        goto fail;
+    }
+    snprintf(s->ogrn, sizeof s->ogrn, "%s", iniparser_getstring(d, "provider:ogrn", ""));
+    snprintf(s->name, sizeof s->name, "%s", iniparser_getstring(d, "provider:name", ""));
+    const char *cert = iniparser_getstring(d, "provider:certificate", "any");
+    if (strcmp(cert, "any") != 0 && *cert) {
+        char *cpath = cert[0] == '/' ? xstrdup(cert) : path_join(s->world_dir, cert);
+        FILE *f = fopen(cpath, "r");
+        s->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+        if (f)
+            fclose(f);
+        if (!s->cert) {
+            hcs_fail(err, HCS_EX_DATAERR, "%s: certificate %s: not a readable PEM certificate", path, cpath);
+            free(cpath);
+            goto fail;
+        }
+        free(cpath);
+    }
+    iniparser_freedict(d);
+    free(path);
+    return 0;
+fail:
+    iniparser_freedict(d);
+    free(path);
+    return -1;
+}
+
+static int parse_times(sim *s, const char *spec, hcs_err *err)
+{
+    if (!spec || !*spec)
+        return 0;
+    char *copy = xstrdup(spec), *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        char *end = NULL;
+        long ms = strtol(eq ? eq + 1 : item, &end, 10);
+        if (end == (eq ? eq + 1 : item) || *end || ms < 0) {
+            free(copy);
+            return hcs_fail(err, HCS_EX_USAGE, "--processing-ms: '%s' is not MS or OPERATION=MS", item);
+        }
+        if (!eq || strncmp(item, "default=", 8) == 0) {
+            s->processing_ms = ms;
+            continue;
+        }
+        *eq = '\0';
+        if (!gis_operation_find(item)) {
+            hcs_fail(err, HCS_EX_USAGE, "--processing-ms: unknown operation '%s'", item);
+            free(copy);
+            return -1;
+        }
+        s->times = xrealloc(s->times, (s->ntimes + 1) * sizeof *s->times);
+        snprintf(s->times[s->ntimes].op, sizeof s->times[0].op, "%s", item);
+        s->times[s->ntimes++].ms = ms;
+    }
+    free(copy);
+    return 0;
+}
+
+static long processing_time(const sim *s, const char *op)
+{
+    for (size_t i = 0; i < s->ntimes; i++)
+        if (strcmp(s->times[i].op, op) == 0)
+            return s->times[i].ms;
+    return s->processing_ms;
+}
+
+sim *sim_open(const struct sim_options *o, hcs_err *err)
+{
+    sim *s = xcalloc(1, sizeof *s);
+    s->world_dir = xstrdup(o->world_dir);
+    s->state_dir = o->state_dir ? xstrdup(o->state_dir) : path_join(o->world_dir, "../sim-state");
+    s->processing_ms = o->processing_ms;
+    s->skip_signature = o->skip_signature;
+    if (parse_times(s, o->processing_spec, err) < 0 || load_provider(s, err) < 0)
+        goto fail;
+    if (!(s->db = sim_db_open(s->state_dir, err)) || sim_db_load_world(s->db, s->world_dir, err) < 0)
+        goto fail;
+    if (!(s->schemas = schema_set_open(o->schemas_dir, err)))
+        goto fail;
+    s->fs = sim_filestore_open(s->state_dir);
+    if (!s->fs) {
+        hcs_fail(err, HCS_EX_CANTCREAT, "%s: cannot open the file store", s->state_dir);
+        goto fail;
+    }
+    return s;
+fail:
+    sim_free(s);
+    return NULL;
+}
+
+void sim_free(sim *s)
+{
+    if (!s)
+        return;
+    if (s->fs)
+        sim_filestore_free(s->fs);
+    schema_set_free(s->schemas);
+    sim_db_close(s->db);
+    X509_free(s->cert);
+    free(s->times);
+    free(s->world_dir);
+    free(s->state_dir);
+    free(s);
+}
+
+void sim_reply_free(struct sim_reply *r)
+{
+    sb_free(&r->body);
+    sb_free(&r->transports);
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+static void fault(struct sim_reply *r, int client, const char *code, const char *message)
+{
+    sb_reset(&r->body);
+    simx_fault(&r->body, client, code, message);
+    r->status = 500;
+    snprintf(r->code, sizeof r->code, "%s", code);
+}
+
+static void fmt_fault(struct sim_reply *r, const char *detail)
+{
+    char msg[1400];
+    snprintf(msg, sizeof msg, "Некорректный XML: %s", detail);
+    fault(r, 1, "FMT001300", msg);
+}
+
+struct schema_msgs {
+    strbuf sb;
+    int n;
+};
+
+static void on_schema_error(void *ctx, xmlNodePtr node, int line, const char *message)
+{
+    struct schema_msgs *m = ctx;
+    (void)node;
+    if (m->n++ >= 3)
+        return;
+    if (m->sb.len)
+        sb_adds(&m->sb, "; ");
+    sb_addf(&m->sb, "line %d: %s", line, message);
+}
+
+/* ---- request pipeline -------------------------------------------------- */
+
+struct parsed {
+    xmlDocPtr doc;
+    xmlNodePtr header;          /* RequestHeader | ISRequestHeader */
+    xmlNodePtr body_el;
+    int is_header;              /* ISRequestHeader */
+    const struct gis_service *svc;
+    const struct gis_operation *op;   /* NULL for getState */
+    char org[40];
+};
+
+static void collect_transports(xmlNodePtr node, strbuf *out)
+{
+    for (xmlNodePtr n = node; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (xml_is(n, NS_BASE, "TransportGUID")) {
+            xmlChar *t = xmlNodeGetContent(n);
+            if (out->len)
+                sb_addc(out, ',');
+            sb_addf(out, "\"%s\"", t ? (const char *)t : "");
+            xmlFree(t);
+        }
+        collect_transports(n->children, out);
+    }
+}
+
+static int check_envelope(sim *s, const struct sim_request *q, struct parsed *p, struct sim_reply *r)
+{
+    hcs_err err = { 0 };
+    p->doc = xmlsafe_parse(q->body, q->len, "request", &err);
+    if (!p->doc) {
+        fmt_fault(r, err.msg);
+        return -1;
+    }
+    struct schema_msgs m = { STRBUF_INIT, 0 };
+    int rc = schema_validate_envelope(s->schemas, p->doc, on_schema_error, &m, &err);
+    if (rc != 0) {
+        fmt_fault(r, rc < 0 ? err.msg : sb_str(&m.sb));
+        sb_free(&m.sb);
+        return -1;
+    }
+    sb_free(&m.sb);
+    xmlNodePtr env = xmlDocGetRootElement(p->doc);
+    xmlNodePtr hdr = xml_child(env, NS_SOAP, "Header");
+    p->header = hdr ? xml_child(hdr, NS_BASE, "RequestHeader") : NULL;
+    if (!p->header && hdr && (p->header = xml_child(hdr, NS_BASE, "ISRequestHeader")))
+        p->is_header = 1;
+    xmlNodePtr body = xml_child(env, NS_SOAP, "Body");
+    for (xmlNodePtr n = body->children; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            p->body_el = n;
+    if (p->header) {
+        char *g = xml_child_text(p->header, NS_BASE, "MessageGUID");
+        snprintf(r->request_guid, sizeof r->request_guid, "%s", g ? g : "");
+        xmlFree(g);
+        char *org = xml_child_text(p->header, NS_BASE, "orgPPAGUID");
+        if (!org)
+            org = xml_child_text(p->header, NS_BASE, "SenderID");
+        snprintf(p->org, sizeof p->org, "%s", org ? org : "");
+        xmlFree(org);
+    }
+    p->svc = gis_service_by_path(q->path);
+    const char *ns = p->body_el->ns ? (const char *)p->body_el->ns->href : "";
+    if (xml_is(p->body_el, NS_BASE, "getStateRequest")) {
+        snprintf(r->operation, sizeof r->operation, "getState");
+    } else {
+        p->op = gis_operation_by_element(ns, (const char *)p->body_el->name);
+        if (p->op)
+            snprintf(r->operation, sizeof r->operation, "%s", p->op->name);
+    }
+    char detail[512];
+    if (!p->op && !r->operation[0]) {
+        snprintf(detail, sizeof detail, "element {%s}%s is not a request of any operation", ns,
+                 (const char *)p->body_el->name);
+        fmt_fault(r, detail);
+        return -1;
+    }
+    if (p->op && p->op->service != p->svc) {
+        snprintf(detail, sizeof detail, "operation %s is not served at /%s", p->op->name, q->path);
+        fmt_fault(r, detail);
+        return -1;
+    }
+    const char *want_action = p->op ? p->op->soap_action : "urn:getState";
+    if (q->soap_action && *q->soap_action) {
+        char action[128];
+        snprintf(action, sizeof action, "%s", q->soap_action + (q->soap_action[0] == '"'));
+        size_t n = strlen(action);
+        if (n && action[n - 1] == '"')
+            action[n - 1] = '\0';
+        if (strcmp(action, want_action) != 0) {
+            snprintf(detail, sizeof detail, "SOAPAction %s does not match the body element (%s)",
+                     action, want_action);
+            fmt_fault(r, detail);
+            return -1;
+        }
+    }
+    enum gis_header want = p->op ? p->op->header : p->svc->header;
+    if (!p->header || (want == HDR_IS) != p->is_header) {
+        snprintf(detail, sizeof detail, "soap:Header must carry base:%s for %s",
+                 want == HDR_IS ? "ISRequestHeader" : "RequestHeader", r->operation);
+        fmt_fault(r, detail);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_provider(sim *s, struct parsed *p, struct sim_reply *r)
+{
+    if (p->is_header)
+        return 0;
+    char org[40];
+    if (guid_normalize(p->org, org) < 0 || strcmp(org, s->org_ppa_guid) != 0) {
+        fault(r, 1, "AUT001102", "Организация не найдена");
+        return -1;
+    }
+    return 0;
+}
+
+static int check_signature(sim *s, struct parsed *p, struct sim_reply *r)
+{
+    if (s->skip_signature)
+        return 0;
+    char code[16], msg[512], detail[512];
+    if (sim_auth_check(p->doc, s->cert, s->org_ppa_guid, code, msg, sizeof msg, detail, sizeof detail)) {
+        fault(r, 1, code, msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int is_poisoned(sim *s, const char *guid)
+{
+    char out[8];
+    return sim_db_get(s->db, out, sizeof out, "SELECT 1 FROM poisoned WHERE requester_guid=?", guid) == 1;
+}
+
+static void handle_import_export(sim *s, const struct sim_request *q, struct parsed *p,
+                                 struct sim_reply *r)
+{
+    char ack[16];
+    (void)ack;
+    collect_transports(p->body_el->children, &r->transports);
+    /* The same requester MessageGUID gets the same ack and no second processing. */
+    char gis[40];
+    if (sim_db_get(s->db, gis, sizeof gis, "SELECT gis_guid FROM messages WHERE requester_guid=?",
+                   r->request_guid) == 1) {
+        r->duplicate = 1;
+        snprintf(r->gis_guid, sizeof r->gis_guid, "%s", gis);
+        simx_ack(&r->body, gis, r->request_guid);
+        r->status = 200;
+        return;
+    }
+    guid_new(gis);
+    snprintf(r->gis_guid, sizeof r->gis_guid, "%s", gis);
+    long ms = (long)(processing_time(s, p->op->name) * (q->slow_factor > 0 ? q->slow_factor : 1));
+    char received[32], ptime[32];
+    snprintf(received, sizeof received, "%lld", sim_now_ms());
+    snprintf(ptime, sizeof ptime, "%ld", ms);
+    hcs_err err = { 0 };
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+            "INSERT INTO messages(gis_guid, requester_guid, org, endpoint, operation, received_ms,"
+            " processing_ms, request) VALUES(?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK) {
+        fault(r, 0, "EXP001000", "Внутренняя ошибка");
+        return;
+    }
+    sqlite3_bind_text(st, 1, gis, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, r->request_guid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, p->org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, p->svc->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, p->op->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, atoll(received));
+    sqlite3_bind_int64(st, 7, ms);
+    sqlite3_bind_blob(st, 8, q->body, (int)q->len, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    (void)err;
+    if (rc != SQLITE_DONE) {
+        fault(r, 0, "EXP001000", "Внутренняя ошибка");
+        return;
+    }
+    simx_ack(&r->body, gis, r->request_guid);
+    r->status = 200;
+}
+
+struct msg_row {
+    int found;
+    char org[40];
+    char operation[64];
+    long long received, processing;
+    int done;
+    char *result;
+};
+
+static int read_msg(void *ctx, sqlite3_stmt *row)
+{
+    struct msg_row *m = ctx;
+    m->found = 1;
+    snprintf(m->org, sizeof m->org, "%s", sim_col(row, 0));
+    snprintf(m->operation, sizeof m->operation, "%s", sim_col(row, 1));
+    m->received = sqlite3_column_int64(row, 2);
+    m->processing = sqlite3_column_int64(row, 3);
+    m->done = sqlite3_column_int(row, 4);
+    m->result = xstrdup(sim_col(row, 5));
+    return 1;
+}
+
+static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
+{
+    char *asked = xml_child_text(p->body_el, NS_BASE, "MessageGUID");
+    char guid[40] = "";
+    if (asked)
+        guid_normalize(asked, guid);
+    snprintf(r->gis_guid, sizeof r->gis_guid, "%s", guid[0] ? guid : (asked ? asked : ""));
+    xmlFree(asked);
+    struct msg_row m = { 0 };
+    hcs_err err;
+    sim_db_query(s->db, read_msg, &m, &err,
+                 "SELECT org, operation, received_ms, processing_ms, done, result FROM messages"
+                 " WHERE gis_guid=?", r->gis_guid);
+    simx_envelope_open(&r->body);
+    r->status = 200;
+    if (!m.found) {
+        simx_state_open(&r->body, p->svc, 3, r->gis_guid);
+        simx_error(&r->body, "base:ErrorMessage", "INT002013", "Запрос не найден");
+        snprintf(r->code, sizeof r->code, "INT002013");
+        r->request_state = 3;
+    } else if (!p->is_header && strcasecmp(m.org, p->org) != 0) {
+        simx_state_open(&r->body, p->svc, 3, r->gis_guid);
+        simx_error(&r->body, "base:ErrorMessage", "INT002014",
+                   "Исходный запрос принадлежит другому поставщику данных");
+        snprintf(r->code, sizeof r->code, "INT002014");
+        r->request_state = 3;
+    } else {
+        long long age = sim_now_ms() - m.received;
+        r->request_state = m.done ? 3 : age < m.processing / 3 ? 1 : 2;
+        simx_state_open(&r->body, p->svc, r->request_state, r->gis_guid);
+        if (m.done) {
+            sb_adds(&r->body, m.result);
+            const char *c = strstr(m.result, "<base:ErrorCode>");
+            if (c && strncmp(m.result, "<base:ErrorMessage>", 19) == 0)
+                snprintf(r->code, sizeof r->code, "%.9s", c + 16);
+        }
+    }
+    simx_state_close(&r->body, p->svc);
+    simx_envelope_close(&r->body);
+    free(m.result);
+}
+
+void sim_handle(sim *s, const struct sim_request *q, struct sim_reply *r)
+{
+    struct parsed p = { 0 };
+    r->status = 500;
+    sim_process_due(s);
+    if (check_envelope(s, q, &p, r) < 0)
+        goto out;
+    if (q->inject_maintenance) {
+        fault(r, 0, "INT002029", "Ведутся регламентные работы. Повторите запрос позднее.");
+        goto out;
+    }
+    if (q->inject_exp001000 || (p.op && is_poisoned(s, r->request_guid))) {
+        /* Like the real GIS: this MessageGUID keeps failing until the
+         * client rebuilds the message with a new one. */
+        if (p.op)
+            sim_db_query(s->db, NULL, NULL, NULL,
+                         "INSERT OR IGNORE INTO poisoned(requester_guid) VALUES(?)", r->request_guid);
+        fault(r, 0, "EXP001000", "Внутренняя ошибка");
+        goto out;
+    }
+    if (p.op && check_signature(s, &p, r) < 0)
+        goto out;
+    if (check_provider(s, &p, r) < 0)
+        goto out;
+    sb_reset(&r->body);
+    if (p.op)
+        handle_import_export(s, q, &p, r);
+    else
+        handle_get_state(s, &p, r);
+out:
+    if (p.doc)
+        xmlFreeDoc(p.doc);
+}
+
+/* ---- processing -------------------------------------------------------- */
+
+struct pending {
+    char gis[40];
+    char op[64];
+    char *request;
+    size_t len;
+};
+
+struct pending_list {
+    struct pending *items;
+    size_t n, cap;
+};
+
+static int add_pending(void *ctx, sqlite3_stmt *row)
+{
+    struct pending_list *l = ctx;
+    ARRAY_GROW(l->items, l->n, l->cap);
+    struct pending *p = &l->items[l->n++];
+    snprintf(p->gis, sizeof p->gis, "%s", sim_col(row, 0));
+    snprintf(p->op, sizeof p->op, "%s", sim_col(row, 1));
+    p->len = (size_t)sqlite3_column_bytes(row, 2);
+    p->request = xmalloc(p->len + 1);
+    memcpy(p->request, sqlite3_column_blob(row, 2), p->len);
+    p->request[p->len] = '\0';
+    return 0;
+}
+
+static void process_one(sim *s, struct pending *p)
+{
+    strbuf out = STRBUF_INIT;
+    hcs_err err = { 0 };
+    xmlDocPtr doc = xmlsafe_parse(p->request, p->len, "stored request", &err);
+    const struct gis_operation *op = gis_operation_find(p->op);
+    xmlNodePtr env = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr body = env ? xml_child(env, NS_SOAP, "Body") : NULL;
+    xmlNodePtr el = NULL;
+    for (xmlNodePtr n = body ? body->children : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            el = n;
+    struct sim_op_ctx c = { .db = s->db, .fs = s->fs, .op = op, .req = el, .gis_guid = p->gis,
+                            .org_ppa_guid = s->org_ppa_guid, .out = &out, .err = &err };
+    simx_now(c.now);
+    sim_op_fn fn = op ? sim_op_lookup(op->name) : NULL;
+    char code[16], desc[512];
+    sim_db_begin(s->db);
+    int rc = -1;
+    if (el && fn) {
+        if (simop_check_attachments(&c, el, code, desc, sizeof desc)) {
+            simx_error(&out, "base:ErrorMessage", code, desc);
+            rc = 0;
+        } else {
+            rc = fn(&c);
+        }
+    }
+    if (rc < 0) {
+        sim_db_rollback(s->db);
+        sim_db_begin(s->db);
+        sb_reset(&out);
+        simx_error(&out, "base:ErrorMessage", "EXP001000", "Внутренняя ошибка");
+    }
+    sim_db_query(s->db, NULL, NULL, NULL, "UPDATE messages SET done=1, result=? WHERE gis_guid=?",
+                 sb_str(&out), p->gis);
+    sim_db_commit(s->db);
+    sb_free(&out);
+    if (doc)
+        xmlFreeDoc(doc);
+}
+
+void sim_process_due(sim *s)
+{
+    struct pending_list l = { 0 };
+    char now[32];
+    snprintf(now, sizeof now, "%lld", sim_now_ms());
+    hcs_err err;
+    sim_db_query(s->db, add_pending, &l, &err,
+                 "SELECT gis_guid, operation, request FROM messages WHERE done=0"
+                 " AND received_ms + processing_ms <= CAST(? AS INTEGER) ORDER BY received_ms, rowid", now);
+    for (size_t i = 0; i < l.n; i++) {
+        process_one(s, &l.items[i]);
+        free(l.items[i].request);
+    }
+    free(l.items);
+}

@@ -1,0 +1,66 @@
+/* sim — the simulated ГИС ЖКХ behind the HTTP layer: request checks
+ * (schema, signature, certificate, provider), acks with deduplication by
+ * the requester's MessageGUID, the getState life cycle, and processing of
+ * queued messages against the world (src/sim/sim_op_*.c).
+ *
+ * Not thread-safe: the HTTP layer serialises calls with one lock. */
+#ifndef HCS_SIM_H
+#define HCS_SIM_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+#include "common/err.h"
+#include "common/strbuf.h"
+#include "sim/sim_filestore.h"
+
+struct sim_options {
+    const char *world_dir;        /* required */
+    const char *state_dir;        /* NULL: <world>/../sim-state */
+    const char *schemas_dir;      /* official XSD package */
+    long processing_ms;           /* default processing time per message */
+    const char *processing_spec;  /* "op=ms,op=ms" overrides, may be NULL */
+    int skip_signature;           /* accept unsigned requests (debug only) */
+};
+
+/* What the HTTP layer passes in: the request and the SOAP-level faults
+ * the fault injector decided on. */
+struct sim_request {
+    const char *path;             /* URL path without the leading '/' */
+    const char *soap_action;      /* header value, quotes allowed, may be NULL */
+    const char *body;
+    size_t len;
+    double slow_factor;           /* processing time multiplier (1 = normal) */
+    int inject_exp001000;
+    int inject_maintenance;
+};
+
+struct sim_reply {
+    int status;                   /* HTTP status */
+    strbuf body;                  /* text/xml answer */
+    char operation[64];           /* "importAccountData", "getState", "" */
+    char request_guid[40];        /* RequestHeader/ISRequestHeader MessageGUID */
+    char gis_guid[40];            /* acked (import/export) or asked (getState) */
+    char code[16];                /* GIS error code of the answer, "" if none */
+    int request_state;            /* getState: 1..3, 0 otherwise */
+    int duplicate;                /* the same MessageGUID was acked before */
+    strbuf transports;            /* JSON array items: "\"guid\",\"guid\"" */
+};
+
+typedef struct sim sim;
+
+sim *sim_open(const struct sim_options *o, hcs_err *err);
+void sim_free(sim *s);
+const char *sim_state_dir(const sim *s);
+sim_filestore *sim_get_filestore(sim *s);
+
+void sim_handle(sim *s, const struct sim_request *req, struct sim_reply *reply);
+void sim_reply_free(struct sim_reply *reply);
+
+/* Processes every queued message whose processing time has passed. */
+void sim_process_due(sim *s);
+
+/* Milliseconds since the epoch (wall clock: stored times survive restarts). */
+long long sim_now_ms(void);
+
+#endif

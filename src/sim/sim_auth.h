@@ -1,0 +1,19 @@
+/* sim_auth — the signature and certificate checks of a request, in the
+ * order of the GIS control table: AUT011004 (no signature), AUT011005
+ * (format, digest, value), AUT011006 (certificate), AUT011007 (certificate
+ * not the provider's).  Verification itself is src/sign (verify_document). */
+#ifndef HCS_SIM_AUTH_H
+#define HCS_SIM_AUTH_H
+
+#include <stddef.h>
+#include <libxml/tree.h>
+#include <openssl/x509.h>
+
+/* provider_cert NULL = any certificate accepted.  sender_guid names the
+ * provider in the AUT011007 text.  Returns 0 when the request passes;
+ * otherwise fills code and message (the control table's text) and, in
+ * detail, the verifier's reason, and returns 1. */
+int sim_auth_check(xmlDocPtr doc, X509 *provider_cert, const char *sender_guid,
+                   char code[16], char *message, size_t n, char *detail, size_t dn);
+
+#endif

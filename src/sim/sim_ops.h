@@ -1,0 +1,74 @@
+/* sim_ops — the per-operation processors of the simulator.  Each one reads
+ * the stored request element and writes what follows RequestState and
+ * MessageGUID in the service's getStateResult: per-object ImportResults,
+ * export structures or one base:ErrorMessage. */
+#ifndef HCS_SIM_OPS_H
+#define HCS_SIM_OPS_H
+
+#include <libxml/tree.h>
+#include <sqlite3.h>
+
+#include "common/err.h"
+#include "common/strbuf.h"
+#include "sim/sim_filestore.h"
+#include "sim/sim_xml.h"
+#include "soap/operations.h"
+
+struct sim_op_ctx {
+    sqlite3 *db;
+    sim_filestore *fs;
+    const struct gis_operation *op;
+    xmlNodePtr req;              /* the request element */
+    const char *gis_guid;        /* our MessageGUID for this message */
+    const char *org_ppa_guid;    /* the world's provider */
+    char now[SIMX_DATE_LEN];
+    strbuf *out;
+    hcs_err *err;
+};
+
+/* Returns 0, or -1 on an internal failure (the caller answers EXP001000). */
+typedef int (*sim_op_fn)(struct sim_op_ctx *c);
+
+sim_op_fn sim_op_lookup(const char *operation);
+
+/* Operations (sim_op_*.c). */
+int sim_op_import_account(struct sim_op_ctx *c);
+int sim_op_export_account(struct sim_op_ctx *c);
+int sim_op_import_meter_values(struct sim_op_ctx *c);
+int sim_op_export_meter_history(struct sim_op_ctx *c);
+int sim_op_import_meter_data(struct sim_op_ctx *c);
+int sim_op_export_meter_data(struct sim_op_ctx *c);
+int sim_op_import_payment_docs(struct sim_op_ctx *c);
+int sim_op_export_payment_docs(struct sim_op_ctx *c);
+int sim_op_export_house(struct sim_op_ctx *c);
+int sim_op_export_nsi_item(struct sim_op_ctx *c);
+int sim_op_export_nsi_list(struct sim_op_ctx *c);
+int sim_op_export_org_registry(struct sim_op_ctx *c);
+int sim_op_export_data_provider(struct sim_op_ctx *c);
+/* Imports the simulator does not model: every TransportGUID accepted. */
+int sim_op_import_generic(struct sim_op_ctx *c);
+
+/* Helpers shared by the processors (sim_op_common.c). */
+#define NS_HCS "http://dom.gosuslugi.ru/schema/integration/"
+#define NS_HM NS_HCS "house-management/"
+#define NS_ACCOUNT_BASE NS_HCS "account-base/"
+#define NS_NSI_BASE NS_HCS "nsi-base/"
+
+/* Text of a descendant (any namespace, by local name; first match), "" if none. */
+const char *simop_text(xmlNodePtr node, const char *local, char *buf, size_t n);
+/* Direct child by local name (any namespace). */
+xmlNodePtr simop_child(xmlNodePtr node, const char *local);
+/* Checks every nsiRef (element with nsi-base:Code + nsi-base:GUID) below
+ * node against the world's registries.  0 when fine, else INT002000 written
+ * to code/desc. */
+int simop_check_nsi(struct sim_op_ctx *c, xmlNodePtr node, char code[16], char *desc, size_t n);
+/* Checks AttachmentGUID/AttachmentHASH pairs below node (FIL001001/2). */
+int simop_check_attachments(struct sim_op_ctx *c, xmlNodePtr node, char code[16], char *desc, size_t n);
+/* Next value of a named counter (persistent). */
+long simop_counter(struct sim_op_ctx *c, const char *name);
+/* A 10-character ЕЛС and the 13-character ЖКУ id from a counter. */
+void simop_unified_account(long n, char uan[32], char sid[40]);
+/* INT002012 as the whole result. */
+void simop_nothing_to_export(struct sim_op_ctx *c);
+
+#endif
