@@ -69,6 +69,7 @@ const struct cfg_key cfg_keys[] = {
     { "filestore.provider_header", "X-Upload-Dataprovider", "X-Upload-Dataprovider | X-Upload-OrgPPAGUID" },
     { "filestore.hash_scope", "file", "AttachmentHASH over the whole file or the first part only: file | first_part" },
     { "filestore.part_size", "5242880", "part size for uploads over 5 MB" },
+    { "filestore.rate", "0", "file store requests per second (0 = unlimited; parts are 5 MB each)" },
     /* [report] */
     { "report.dir", "reports", "reports directory (relative to work_dir)" },
     { "report.metrics_file", NULL, "Prometheus textfile to write after each run" },
