@@ -25,12 +25,14 @@
 
 #define MAX_COLS 16
 #define WIDTH_CAP 60.0
+#define WRAP_CAP 45.0              /* long texts (GIS error, hint) wrap at this width */
 #define CELL_MAX_BYTES 32000       /* Excel holds 32767 characters per cell */
 
-enum cell_kind { K_TEXT, K_NUM, K_DATE, K_KINDS };
+enum cell_kind { K_TEXT, K_NUM, K_DATE, K_WRAP, K_KINDS };   /* K_WRAP: long text, wrapped */
 
 struct formats {
     lxw_format *header, *title, *bold, *text, *num, *dec, *date;
+    lxw_format *num_left, *dec_left;     /* key figures on «Сводка» */
     lxw_format *row[REPORT_OUTCOME_COUNT][K_KINDS];
     lxw_format *outcome[REPORT_OUTCOME_COUNT];   /* bold, for the outcome column */
 };
@@ -38,6 +40,7 @@ struct formats {
 /* A worksheet being streamed: next row and the widest content per column. */
 struct sheet {
     lxw_worksheet *ws;
+    double cap[MAX_COLS];        /* narrower cap for wrapped columns, 0 = WIDTH_CAP */
     lxw_row_t next;
     int ncols;
     double width[MAX_COLS];
@@ -77,6 +80,12 @@ static void make_formats(lxw_workbook *wb, struct formats *f)
     format_set_num_format(f->num, "0");
     f->dec = workbook_add_format(wb);
     format_set_num_format(f->dec, "0.0");
+    f->num_left = workbook_add_format(wb);
+    format_set_num_format(f->num_left, "0");
+    format_set_align(f->num_left, LXW_ALIGN_LEFT);
+    f->dec_left = workbook_add_format(wb);
+    format_set_num_format(f->dec_left, "0.0");
+    format_set_align(f->dec_left, LXW_ALIGN_LEFT);
     f->date = workbook_add_format(wb);
     format_set_num_format(f->date, DATE_FMT);
     format_set_align(f->date, LXW_ALIGN_LEFT);
@@ -90,11 +99,15 @@ static void make_formats(lxw_workbook *wb, struct formats *f)
                 format_set_num_format(x, DATE_FMT);
                 format_set_align(x, LXW_ALIGN_LEFT);
             }
+            if (k == K_WRAP)
+                format_set_text_wrap(x);
+            format_set_align(x, LXW_ALIGN_VERTICAL_TOP);
             f->row[o][k] = x;
         }
         f->outcome[o] = workbook_add_format(wb);
         format_set_bg_color(f->outcome[o], outcome_fill[o]);
         format_set_bold(f->outcome[o]);
+        format_set_align(f->outcome[o], LXW_ALIGN_VERTICAL_TOP);
     }
 }
 
@@ -167,12 +180,19 @@ static void finish_table(struct sheet *s, lxw_row_t header_row, int filter)
 {
     for (int c = 0; c < s->ncols && c < MAX_COLS; c++) {
         double w = s->width[c] + 2;
-        if (w > WIDTH_CAP)
-            w = WIDTH_CAP;
+        double cap = s->cap[c] > 0 ? s->cap[c] : WIDTH_CAP;
+        if (w > cap)
+            w = cap;
         if (w < 6)
             w = 6;
         worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
     }
+    /* Printed: A4 landscape, one page wide, header row on every page. */
+    worksheet_set_paper(s->ws, 9);
+    worksheet_set_landscape(s->ws);
+    worksheet_fit_to_pages(s->ws, 1, 0);
+    if (filter)
+        worksheet_repeat_rows(s->ws, header_row, header_row);
     if (filter && s->ncols > 0) {
         lxw_row_t last = s->next > header_row + 1 ? s->next - 1 : header_row;
         worksheet_autofilter(s->ws, header_row, 0, last, (lxw_col_t)(s->ncols - 1));
@@ -181,6 +201,41 @@ static void finish_table(struct sheet *s, lxw_row_t header_row, int filter)
 }
 
 /* ---- file sheets and «Ошибки» -------------------------------------------- */
+
+/* Lines a wrapped cell needs at WRAP_CAP width (words wrap a little
+ * earlier than the full width, hence the slack). */
+static int wrapped_lines(const char *text)
+{
+    if (!text)
+        return 1;
+    int lines = 1;
+    double cur = 0, per_line = WRAP_CAP - 6;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            lines++;
+            cur = 0;
+        } else if (((unsigned char)*p & 0xC0) != 0x80 && ++cur > per_line) {
+            lines++;
+            cur = 1;
+        }
+    }
+    return lines;
+}
+
+/* Constant memory: a row's height must be set before its cells are
+ * written, and LibreOffice does not grow rows for wrapped text itself. */
+static void set_row_height(struct sheet *s, lxw_row_t r, const char *const *wrapped, int n)
+{
+    int lines = 1;
+    for (int i = 0; i < n; i++) {
+        int l = wrapped_lines(wrapped[i]);
+        if (l > lines)
+            lines = l;
+    }
+    if (lines > 1)
+        worksheet_set_row(s->ws, r, 15.0 * (lines > 20 ? 20 : lines), NULL);
+}
+
 
 static const char *row_code(const struct report_row *r)
 {
@@ -199,9 +254,12 @@ static void write_file_row(struct xlsx_ctx *x, struct sheet *s, const struct rep
 {
     const struct formats *f = &x->fmt;
     int o = (unsigned)r->outcome < REPORT_OUTCOME_COUNT ? (int)r->outcome : REPORT_FAILED;
-    lxw_format *ft = f->row[o][K_TEXT];
+    lxw_format *ft = f->row[o][K_TEXT], *fw = f->row[o][K_WRAP];
     lxw_row_t n = s->next++;
     const char *code = row_code(r);
+    const char *hint = report_hints_get(x->hints, code);
+    const char *wrapped[] = { r->gis_text, r->reason, hint };
+    set_row_height(s, n, wrapped, 3);
     if (r->row > 0)
         put_num(s, n, FC_ROW, (double)r->row, f->row[o][K_NUM]);
     else
@@ -209,11 +267,11 @@ static void write_file_row(struct xlsx_ctx *x, struct sheet *s, const struct rep
     put_text(s, n, FC_KEY, r->key, ft);
     put_text(s, n, FC_OUTCOME, report_outcome_label((enum report_outcome)o), f->outcome[o]);
     put_text(s, n, FC_CODE, code, ft);
-    put_text(s, n, FC_GISTEXT, r->gis_text, ft);
-    put_text(s, n, FC_REASON, r->reason, ft);
+    put_text(s, n, FC_GISTEXT, r->gis_text, fw);
+    put_text(s, n, FC_REASON, r->reason, fw);
     put_text(s, n, FC_COLUMN, r->column, ft);
     put_text(s, n, FC_VALUE, r->value, ft);
-    put_text(s, n, FC_HINT, report_hints_get(x->hints, code), ft);
+    put_text(s, n, FC_HINT, hint, fw);
     put_text(s, n, FC_GUID, r->gis_guid, ft);
     put_text(s, n, FC_UNIQUE, r->unique_number, ft);
     put_date(s, n, FC_DATE, r->updated, f->row[o][K_DATE], ft);
@@ -227,9 +285,12 @@ static void write_error_row(struct xlsx_ctx *x, const struct report_row *r)
     struct sheet *s = &x->errors;
     const struct formats *f = &x->fmt;
     int o = (int)r->outcome;
-    lxw_format *ft = f->row[o][K_TEXT];
+    lxw_format *ft = f->row[o][K_TEXT], *fw = f->row[o][K_WRAP];
     lxw_row_t n = s->next++;
     const char *code = row_code(r);
+    const char *hint = report_hints_get(x->hints, code);
+    const char *wrapped[] = { r->gis_text, r->reason, hint };
+    set_row_height(s, n, wrapped, 3);
     put_text(s, n, EC_FILE, path_base(x->file->path), ft);
     if (r->row > 0)
         put_num(s, n, EC_ROW, (double)r->row, f->row[o][K_NUM]);
@@ -238,11 +299,11 @@ static void write_error_row(struct xlsx_ctx *x, const struct report_row *r)
     put_text(s, n, EC_KEY, r->key, ft);
     put_text(s, n, EC_OUTCOME, report_outcome_label((enum report_outcome)o), f->outcome[o]);
     put_text(s, n, EC_CODE, code, ft);
-    put_text(s, n, EC_GISTEXT, r->gis_text, ft);
-    put_text(s, n, EC_REASON, r->reason, ft);
+    put_text(s, n, EC_GISTEXT, r->gis_text, fw);
+    put_text(s, n, EC_REASON, r->reason, fw);
     put_text(s, n, EC_COLUMN, r->column, ft);
     put_text(s, n, EC_VALUE, r->value, ft);
-    put_text(s, n, EC_HINT, report_hints_get(x->hints, code), ft);
+    put_text(s, n, EC_HINT, hint, fw);
 }
 
 static int on_row(void *arg, const struct report_row *r, hcs_err *err)
@@ -400,23 +461,23 @@ static void write_summary(struct xlsx_ctx *x, struct sheet *s, const struct repo
     put_text(s, s->next, 0, "Окончание", f->bold);
     put_date(s, s->next++, 1, finished, f->date, NULL);
     if (run->started > 0)
-        put_label_value_num(s, f, "Длительность, мин", (double)(finished - run->started) / 60.0, f->dec);
+        put_label_value_num(s, f, "Длительность, мин", (double)(finished - run->started) / 60.0, f->dec_left);
     char *state = run->failed ? xasprintf("сбой: %s", run->failure ? run->failure : "см. журнал")
                               : xstrdup("завершён");
     put_label_value_text(s, f, "Состояние запуска", state);
     free(state);
-    put_label_value_num(s, f, "Файлов взято", (double)fl->n, f->num);
+    put_label_value_num(s, f, "Файлов взято", (double)fl->n, f->num_left);
     long rows = 0;
     for (int o = 0; o < REPORT_OUTCOME_COUNT; o++)
         rows += grand[o];
-    put_label_value_num(s, f, "Строк в отчёте", (double)rows, f->num);
-    put_label_value_num(s, f, "Строк требуют исправления", (double)(grand[REPORT_FAILED] + grand[REPORT_REJECTED]), f->num);
+    put_label_value_num(s, f, "Строк в отчёте", (double)rows, f->num_left);
+    put_label_value_num(s, f, "Строк требуют исправления", (double)(grand[REPORT_FAILED] + grand[REPORT_REJECTED]), f->num_left);
     if (run->oldest_pending_age >= 0)
         put_label_value_num(s, f, "Самый старый пакет ждёт ответа ГИС, ч",
-                            (double)run->oldest_pending_age / 3600.0, f->dec);
+                            (double)run->oldest_pending_age / 3600.0, f->dec_left);
     else
         put_label_value_text(s, f, "Самый старый пакет ждёт ответа ГИС, ч", "нет ожидающих пакетов");
-    put_label_value_num(s, f, "Повторных попыток", (double)run->retries, f->num);
+    put_label_value_num(s, f, "Повторных попыток", (double)run->retries, f->num_left);
     s->next++;
 
     put_text(s, s->next++, 0, "Строки по результатам", f->title);
@@ -464,9 +525,9 @@ static void write_summary(struct xlsx_ctx *x, struct sheet *s, const struct repo
     chart_series_set_labels(ser);
     chart_title_set_name(chart, "Строки по результатам");
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
-    /* Right of the key figures, above the tables' wide columns. */
-    lxw_chart_options opt = { .x_scale = 1.2, .y_scale = 1.0 };
-    worksheet_insert_chart_opt(s->ws, 1, 3, chart, &opt);
+    /* Right of the key figures (rows 3-13), above the outcome table. */
+    lxw_chart_options opt = { .x_offset = 10, .x_scale = 1.1, .y_scale = 0.72 };
+    worksheet_insert_chart_opt(s->ws, 2, 2, chart, &opt);
     finish_table(s, 0, 0);
 }
 
@@ -526,6 +587,8 @@ static int build(struct xlsx_job *j, const struct report_source *src, struct rep
         const char *name = sheet_name_make(&j->names, stem);
         free(stem);
         j->sheets[i].ws = workbook_add_worksheet(j->x.wb, name);
+        j->sheets[i].cap[FC_GISTEXT] = j->sheets[i].cap[FC_REASON] = WRAP_CAP;
+        j->sheets[i].cap[FC_HINT] = WRAP_CAP;
         if (!j->sheets[i].ws)
             return hcs_fail(err, HCS_EX_SOFTWARE, "report: cannot add sheet for %s", j->files.items[i].path);
     }
@@ -533,6 +596,7 @@ static int build(struct xlsx_job *j, const struct report_source *src, struct rep
     if (!summary_ws || !j->x.errors.ws)
         return hcs_fail(err, HCS_EX_SOFTWARE, "report: cannot add sheets");
     worksheet_set_tab_color(j->x.errors.ws, 0xC00000);
+    j->x.errors.cap[EC_GISTEXT] = j->x.errors.cap[EC_REASON] = j->x.errors.cap[EC_HINT] = WRAP_CAP;
     worksheet_activate(summary_ws);
     put_header(&j->x.errors, f, error_head, EC_COUNT);
 
