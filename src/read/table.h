@@ -5,7 +5,10 @@
  * rows one at a time; nothing but the current row is held in memory.
  * Cell text is UTF-8 with surrounding spaces trimmed; XLSX dates come out
  * as "YYYY-MM-DD" (date-time as "YYYY-MM-DDThh:mm:ss"), numbers in their
- * shortest exact decimal form, booleans as "1"/"0".
+ * shortest decimal form at Excel's 15 significant digits (no exponent),
+ * booleans as "1"/"0", error cells as their text ("#N/A"), time-only
+ * cells as "hh:mm:ss".  Empty data rows are skipped; row numbers are the
+ * spreadsheet's (a CSV record with a quoted newline is one row).
  * Owned by src/read/. */
 #ifndef HCS_TABLE_H
 #define HCS_TABLE_H
@@ -22,11 +25,17 @@ struct table_opts {
     const char *sheet;         /* XLSX: sheet name; NULL = the first worksheet */
     size_t max_cell_bytes;     /* longer cells are an error for that row; 0 = 65536 */
     size_t max_unzipped;       /* XLSX: total inflated bytes allowed; 0 = 2 GiB */
+    size_t max_shared_strings; /* XLSX: bytes of shared-string text held in memory; 0 = 256 MiB */
 };
+
+/* The [input] keys (input.encoding, input.delimiter, input.max_cell_bytes,
+ * input.max_unzipped_mb) → opts.  The strings point into cfg. */
+struct hcs_config;
+void table_opts_from_config(const struct hcs_config *cfg, struct table_opts *opts);
 
 struct table_row {
     long row;                  /* row number as a spreadsheet shows it (header row = its own number) */
-    size_t ncells;
+    size_t ncells;             /* data rows: at least the header's ncells (padded with "") */
     char **cells;              /* ncells strings, never NULL ("" for empty) */
     const char *problem;       /* non-NULL: this row could not be read fully (e.g. a cell too long,
                                   invalid encoding); the message names the column */

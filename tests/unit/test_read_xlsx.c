@@ -1,0 +1,476 @@
+/* Unit tests for the XLSX side of src/read/table.  Workbooks are made here:
+ * with libxlsxwriter (shared strings, numbers, date formats, booleans,
+ * formulas with cached values, skipped cells and rows) and by hand with
+ * minizip's zip.h for what libxlsxwriter cannot write (the 1904 date system,
+ * inline strings with rich text runs, error cells, a DOCTYPE, a zip bomb). */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+#include <zip.h>
+
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "read/table.h"
+
+struct part { const char *name; const char *text; };
+
+static void write_zip(const char *path, const struct part *parts, size_t n)
+{
+    zipFile zf = zipOpen64(path, APPEND_STATUS_CREATE);
+    assert_non_null(zf);
+    for (size_t i = 0; i < n; i++) {
+        zip_fileinfo zi;
+        memset(&zi, 0, sizeof zi);
+        assert_int_equal(zipOpenNewFileInZip64(zf, parts[i].name, &zi, NULL, 0, NULL, 0, NULL,
+                                               Z_DEFLATED, 6, 0), ZIP_OK);
+        assert_int_equal(zipWriteInFileInZip(zf, parts[i].text, (unsigned)strlen(parts[i].text)),
+                         ZIP_OK);
+        assert_int_equal(zipCloseFileInZip(zf), ZIP_OK);
+    }
+    assert_int_equal(zipClose(zf, NULL), ZIP_OK);
+}
+
+static const char *WORKBOOK_1904 =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+    "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+    "<workbookPr date1904=\"1\"/><sheets><sheet name=\"Лист1\" sheetId=\"1\" r:id=\"rId7\"/></sheets>"
+    "</workbook>";
+static const char *WORKBOOK_1900 =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+    "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+    "<sheets><sheet name=\"Лист1\" sheetId=\"1\" r:id=\"rId7\"/></sheets></workbook>";
+static const char *RELS =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+    "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+    "<Relationship Id=\"rId7\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"/xl/worksheets/data.xml\"/>"
+    "</Relationships>";
+/* xf 0 general, xf 1 custom date, xf 2 a number format with a quoted "д"
+ * (must stay a number), xf 3 builtin time 20 (h:mm). */
+static const char *STYLES =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+    "<numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy;@\"/>"
+    "<numFmt numFmtId=\"165\" formatCode=\"0.00&quot;д&quot;;[Red]\\-0.00\"/></numFmts>"
+    "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
+    "<cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"164\" applyNumberFormat=\"1\"><alignment/></xf>"
+    "<xf numFmtId=\"165\"/><xf numFmtId=\"20\"/></cellXfs></styleSheet>";
+
+static char *tmp_path(char **dir, const char *name)
+{
+    *dir = tu_tmpdir();
+    return xasprintf("%s/%s", *dir, name);
+}
+
+static void cleanup(char *dir, char *path)
+{
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+
+static table *open_ok(const char *path, const struct table_opts *o)
+{
+    hcs_err err = { 0 };
+    table *t = table_open(path, o, &err);
+    if (!t)
+        fail_msg("table_open: %s", err.msg);
+    return t;
+}
+
+static const struct table_row *next_ok(table *t)
+{
+    hcs_err err = { 0 };
+    const struct table_row *r = NULL;
+    int rc = table_next(t, &r, &err);
+    if (rc < 0)
+        fail_msg("table_next: %s", err.msg);
+    assert_int_equal(rc, 1);
+    return r;
+}
+
+static void assert_end(table *t)
+{
+    hcs_err err = { 0 };
+    const struct table_row *r;
+    assert_int_equal(table_next(t, &r, &err), 0);
+}
+
+static void make_xlsxwriter_book(const char *path)
+{
+    lxw_workbook *wb = workbook_new(path);
+    assert_non_null(wb);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "Счета");
+    lxw_format *date = workbook_add_format(wb);
+    format_set_num_format(date, "dd.mm.yyyy");
+    lxw_format *dt = workbook_add_format(wb);
+    format_set_num_format(dt, "dd.mm.yyyy hh:mm");
+    lxw_format *tm = workbook_add_format(wb);
+    format_set_num_format(tm, "hh:mm");
+    lxw_format *builtin14 = workbook_add_format(wb);
+    format_set_num_format_index(builtin14, 14);
+    lxw_format *money = workbook_add_format(wb);
+    format_set_num_format(money, "#,##0.00\"р.\"");
+    const char *head[] = { "Номер ЛС", "Фамилия", "Сумма", "Дата", "Флаг", "Формула",
+                           "Дата и время", "Время" };
+    for (int c = 0; c < 8; c++)
+        worksheet_write_string(ws, 0, (lxw_col_t)c, head[c], NULL);
+    worksheet_write_string(ws, 1, 0, "001", NULL);
+    worksheet_write_string(ws, 1, 1, "  Иванов  ", NULL);
+    worksheet_write_number(ws, 1, 2, 1234.5, money);
+    lxw_datetime d1 = { 2024, 3, 5, 0, 0, 0 };
+    worksheet_write_datetime(ws, 1, 3, &d1, date);
+    worksheet_write_boolean(ws, 1, 4, 1, NULL);
+    worksheet_write_formula_num(ws, 1, 5, "=C2*2", NULL, 2469);
+    lxw_datetime d2 = { 2024, 3, 5, 13, 45, 10 };
+    worksheet_write_datetime(ws, 1, 6, &d2, dt);
+    lxw_datetime t1 = { 0, 0, 0, 8, 30, 0 };
+    worksheet_write_datetime(ws, 1, 7, &t1, tm);
+    /* row 3 (index 2) left out; row 4 has gaps and a cell beyond the header */
+    worksheet_write_number(ws, 3, 2, 0.1 + 0.2, NULL);
+    worksheet_write_boolean(ws, 3, 4, 0, NULL);
+    worksheet_write_string(ws, 3, 9, "за пределами", NULL);
+    /* row 5: builtin date format 14, a tiny and a huge number */
+    worksheet_write_string(ws, 4, 0, "002", NULL);
+    worksheet_write_number(ws, 4, 3, 45292, builtin14);
+    worksheet_write_number(ws, 4, 2, 1.5e-7, NULL);
+    worksheet_write_number(ws, 4, 5, 12345678901234567.0, NULL);
+    worksheet_write_number(ws, 4, 1, -42.25, NULL);
+    /* row 6: blank-looking (empty string) → skipped; row 7: last */
+    worksheet_write_string(ws, 5, 0, "", NULL);
+    worksheet_write_string(ws, 6, 0, "003", NULL);
+
+    lxw_worksheet *second = workbook_add_worksheet(wb, "Второй");
+    worksheet_write_string(second, 2, 1, "Только здесь", NULL);
+    worksheet_write_string(second, 3, 1, "данные", NULL);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+}
+
+static void test_xlsxwriter_values(void **state)
+{
+    (void)state;
+    char *dir, *path = tmp_path(&dir, "book.xlsx");
+    make_xlsxwriter_book(path);
+    table *t = open_ok(path, NULL);
+    assert_string_equal(table_format(t), "xlsx");
+    const struct table_row *h = table_header(t);
+    assert_int_equal(h->row, 1);
+    assert_int_equal(h->ncells, 8);
+    assert_string_equal(h->cells[0], "Номер ЛС");
+    assert_string_equal(h->cells[7], "Время");
+
+    for (int pass = 0; pass < 2; pass++) {
+        const struct table_row *r = next_ok(t);
+        assert_int_equal(r->row, 2);
+        assert_null(r->problem);
+        assert_string_equal(r->cells[0], "001");
+        assert_string_equal(r->cells[1], "Иванов");
+        assert_string_equal(r->cells[2], "1234.5");
+        assert_string_equal(r->cells[3], "2024-03-05");
+        assert_string_equal(r->cells[4], "1");
+        assert_string_equal(r->cells[5], "2469");
+        assert_string_equal(r->cells[6], "2024-03-05T13:45:10");
+        assert_string_equal(r->cells[7], "08:30:00");
+
+        r = next_ok(t);
+        assert_int_equal(r->row, 4);                 /* row 3 does not exist */
+        assert_int_equal(r->ncells, 10);
+        assert_string_equal(r->cells[0], "");
+        assert_string_equal(r->cells[2], "0.3");     /* Excel's 15 digits */
+        assert_string_equal(r->cells[3], "");
+        assert_string_equal(r->cells[4], "0");
+        assert_string_equal(r->cells[9], "за пределами");
+
+        r = next_ok(t);
+        assert_int_equal(r->row, 5);
+        assert_string_equal(r->cells[0], "002");
+        assert_string_equal(r->cells[1], "-42.25");
+        assert_string_equal(r->cells[2], "0.00000015");
+        assert_string_equal(r->cells[3], "2024-01-01");
+        assert_string_equal(r->cells[5], "12345678901234600");
+
+        r = next_ok(t);
+        assert_int_equal(r->row, 7);                 /* row 6 is empty */
+        assert_string_equal(r->cells[0], "003");
+        assert_end(t);
+        hcs_err err = { 0 };
+        assert_int_equal(table_rewind(t, &err), 0);
+    }
+    table_close(t);
+
+    struct table_opts o = { .sheet = "второй" };
+    t = open_ok(path, &o);
+    assert_int_equal(table_header(t)->row, 3);
+    assert_int_equal(table_header(t)->ncells, 2);
+    assert_string_equal(table_header(t)->cells[1], "Только здесь");
+    assert_int_equal(next_ok(t)->row, 4);
+    table_close(t);
+
+    hcs_err err = { 0 };
+    o.sheet = "Третий";
+    assert_null(table_open(path, &o, &err));
+    assert_non_null(strstr(err.msg, "«Второй»"));
+    cleanup(dir, path);
+}
+
+static void test_handmade_1904_inline_rich(void **state)
+{
+    (void)state;
+    const char *sheet =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+        "<sheetPr><outlinePr/></sheetPr><dimension ref=\"A2:F6\"/>"
+        "<sheetData>"
+        "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>Фамилия</t></is></c>"
+        "<c r=\"B2\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> Дата </t></is></c>"
+        "<c r=\"C2\" t=\"inlineStr\"><is><t>Сумма</t></is></c>"
+        "<c r=\"D2\" t=\"inlineStr\"><is><t>Формула</t></is></c>"
+        "<c r=\"E2\" t=\"inlineStr\"><is><t>Ошибка</t></is></c>"
+        "<c r=\"F2\" t=\"inlineStr\"><is><t>Время</t></is></c></row>"
+        "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><r><rPr><b/></rPr><t>Ива</t></r><r><t>нов</t></r>"
+        "<rPh sb=\"0\" eb=\"1\"><t>ИГНОР</t></rPh></is></c>"
+        "<c r=\"B3\" s=\"1\"><v>43830</v></c><c r=\"C3\" s=\"2\"><v>12.5</v></c>"
+        "<c r=\"D3\" t=\"str\"><f>A3&amp;\"!\"</f><v>Иванов!</v></c>"
+        "<c r=\"E3\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c><c r=\"F3\" s=\"3\"><v>0.5</v></c></row>"
+        "<row><c t=\"inlineStr\"><is><t>строка_x000D_два</t></is></c><c s=\"1\"><v>0</v></c></row>"
+        "<row r=\"5\"><c r=\"A5\" s=\"1\"/><c r=\"B5\" t=\"inlineStr\"><is><t>  </t></is></c></row>"
+        "<row r=\"6\" spans=\"1:3\"><c r=\"C6\" t=\"b\"><v>1</v></c></row>"
+        "</sheetData><mergeCells count=\"0\"/></worksheet>";
+    struct part parts[] = {
+        { "xl/workbook.xml", WORKBOOK_1904 }, { "xl/_rels/workbook.xml.rels", RELS },
+        { "xl/styles.xml", STYLES }, { "xl/worksheets/data.xml", sheet },
+    };
+    char *dir, *path = tmp_path(&dir, "hand.xlsx");
+    write_zip(path, parts, 4);
+    table *t = open_ok(path, NULL);
+    const struct table_row *h = table_header(t);
+    assert_int_equal(h->row, 2);
+    assert_int_equal(h->ncells, 6);
+    assert_string_equal(h->cells[1], "Дата");
+    const struct table_row *r = next_ok(t);
+    assert_int_equal(r->row, 3);
+    assert_string_equal(r->cells[0], "Иванов");            /* runs joined, phonetic dropped */
+    assert_string_equal(r->cells[1], "2024-01-01");        /* 1904 system */
+    assert_string_equal(r->cells[2], "12.5");              /* "д" in quotes: not a date */
+    assert_string_equal(r->cells[3], "Иванов!");           /* cached formula value */
+    assert_string_equal(r->cells[4], "#DIV/0!");
+    assert_string_equal(r->cells[5], "12:00:00");
+    r = next_ok(t);
+    assert_int_equal(r->row, 4);                           /* row without r: previous + 1 */
+    assert_string_equal(r->cells[0], "строка\rдва");       /* _x000D_ decoded */
+    assert_string_equal(r->cells[1], "1904-01-01");
+    r = next_ok(t);
+    assert_int_equal(r->row, 6);                           /* row 5 has only empty cells */
+    assert_string_equal(r->cells[2], "1");
+    assert_end(t);
+    table_close(t);
+    unlink(path);
+
+    /* The same serial in the 1900 system. */
+    parts[0].text = WORKBOOK_1900;
+    write_zip(path, parts, 4);
+    t = open_ok(path, NULL);
+    r = next_ok(t);
+    assert_string_equal(r->cells[1], "2019-12-31");
+    r = next_ok(t);
+    assert_string_equal(r->cells[1], "1899-12-31");        /* serial 0 */
+    table_close(t);
+    cleanup(dir, path);
+}
+
+static void test_doctype_refused(void **state)
+{
+    (void)state;
+    const char *sheet =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+        "<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&xxe;</t></is></c></row>"
+        "</sheetData></worksheet>";
+    struct part parts[] = {
+        { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS },
+        { "xl/worksheets/data.xml", sheet },
+    };
+    char *dir, *path = tmp_path(&dir, "xxe.xlsx");
+    write_zip(path, parts, 3);
+    hcs_err err = { 0 };
+    assert_null(table_open(path, NULL, &err));
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_non_null(strstr(err.msg, "DOCTYPE"));
+    assert_null(strstr(err.msg, "root:"));
+    unlink(path);
+
+    /* In the workbook part too. */
+    char *wb = xasprintf("<?xml version=\"1.0\"?><!DOCTYPE workbook [<!ENTITY a \"b\">]>%s",
+                         strstr(WORKBOOK_1900, "<workbook"));
+    parts[0].text = wb;
+    write_zip(path, parts, 3);
+    assert_null(table_open(path, NULL, &err));
+    assert_non_null(strstr(err.msg, "DOCTYPE"));
+    free(wb);
+    cleanup(dir, path);
+}
+
+static void test_huge_cells(void **state)
+{
+    (void)state;
+    strbuf sheet = STRBUF_INIT;
+    sb_adds(&sheet, "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+                    "<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>А</t></is></c>"
+                    "<c r=\"B1\" t=\"inlineStr\"><is><t>Б</t></is></c></row>"
+                    "<row r=\"2\"><c r=\"A2\"><v>1</v></c><c r=\"B2\" t=\"inlineStr\"><is><t>");
+    for (int i = 0; i < 100000; i++)
+        sb_addc(&sheet, 'x');
+    sb_adds(&sheet, "</t></is></c></row><row r=\"3\"><c r=\"A3\"><v>2</v></c></row></sheetData></worksheet>");
+    struct part parts[] = {
+        { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS },
+        { "xl/worksheets/data.xml", sheet.buf },
+    };
+    char *dir, *path = tmp_path(&dir, "huge.xlsx");
+    write_zip(path, parts, 3);
+    table *t = open_ok(path, NULL);
+    const struct table_row *r = next_ok(t);
+    assert_int_equal(r->row, 2);
+    assert_non_null(r->problem);
+    assert_non_null(strstr(r->problem, "column B (Б)"));
+    assert_non_null(strstr(r->problem, "longer than 65536 bytes"));
+    assert_string_equal(r->cells[0], "1");
+    assert_string_equal(r->cells[1], "");
+    r = next_ok(t);
+    assert_null(r->problem);
+    assert_string_equal(r->cells[0], "2");
+    table_close(t);
+    sb_free(&sheet);
+    unlink(path);
+
+    /* A shared string over the limit (libxlsxwriter writes shared strings). */
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+    worksheet_write_string(ws, 0, 0, "Имя", NULL);
+    worksheet_write_string(ws, 1, 0, "Короткое", NULL);
+    worksheet_write_string(ws, 2, 0, "Длинное значение больше сорока байт в UTF-8", NULL);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    struct table_opts o = { .max_cell_bytes = 40 };
+    t = open_ok(path, &o);
+    r = next_ok(t);
+    assert_null(r->problem);
+    assert_string_equal(r->cells[0], "Короткое");
+    r = next_ok(t);
+    assert_non_null(r->problem);
+    assert_non_null(strstr(r->problem, "column A (Имя): value longer than 40 bytes"));
+    table_close(t);
+    cleanup(dir, path);
+}
+
+/* 200 MB of spaces compress to about 200 KB: refused from the zip directory
+ * before anything is inflated. */
+static void test_zip_bomb(void **state)
+{
+    (void)state;
+    char *dir, *path = tmp_path(&dir, "bomb.xlsx");
+    zipFile zf = zipOpen64(path, APPEND_STATUS_CREATE);
+    assert_non_null(zf);
+    struct part small[] = { { "xl/workbook.xml", WORKBOOK_1900 },
+                            { "xl/_rels/workbook.xml.rels", RELS } };
+    for (int i = 0; i < 2; i++) {
+        zip_fileinfo zi = { 0 };
+        zipOpenNewFileInZip64(zf, small[i].name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 0);
+        zipWriteInFileInZip(zf, small[i].text, (unsigned)strlen(small[i].text));
+        zipCloseFileInZip(zf);
+    }
+    zip_fileinfo zi = { 0 };
+    assert_int_equal(zipOpenNewFileInZip64(zf, "xl/worksheets/data.xml", &zi, NULL, 0, NULL, 0,
+                                           NULL, Z_DEFLATED, 9, 0), ZIP_OK);
+    const char *head = "<worksheet><sheetData>";
+    zipWriteInFileInZip(zf, head, (unsigned)strlen(head));
+    size_t chunk = 1 << 20;
+    char *spaces = xmalloc(chunk);
+    memset(spaces, ' ', chunk);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(zipWriteInFileInZip(zf, spaces, (unsigned)chunk), ZIP_OK);
+    const char *tail = "</sheetData></worksheet>";
+    zipWriteInFileInZip(zf, tail, (unsigned)strlen(tail));
+    zipCloseFileInZip(zf);
+    zipClose(zf, NULL);
+    free(spaces);
+
+    clock_t start = clock();
+    hcs_err err = { 0 };
+    assert_null(table_open(path, NULL, &err));
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_non_null(strstr(err.msg, "zip bomb"));
+    assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 1.0);   /* nothing inflated */
+
+    /* The total budget: the same sheet, allowed 100 MB in all. */
+    struct table_opts o = { .max_unzipped = (size_t)100 << 20 };
+    assert_null(table_open(path, &o, &err));
+    assert_non_null(strstr(err.msg, "XLSX decompresses to more than 100 MB — refusing (zip bomb?)"));
+    cleanup(dir, path);
+}
+
+static void test_budget_counts_every_part(void **state)
+{
+    (void)state;
+    char *dir, *path = tmp_path(&dir, "big.xlsx");
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+    worksheet_write_string(ws, 0, 0, "Номер", NULL);
+    worksheet_write_string(ws, 0, 1, "Текст", NULL);
+    char buf[64];
+    for (int i = 1; i <= 20000; i++) {
+        worksheet_write_number(ws, (lxw_row_t)i, 0, i, NULL);
+        snprintf(buf, sizeof buf, "строка номер %d", i);
+        worksheet_write_string(ws, (lxw_row_t)i, 1, buf, NULL);
+    }
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+
+    table *t = open_ok(path, NULL);
+    long n = 0;
+    const struct table_row *r;
+    hcs_err err = { 0 };
+    while (table_next(t, &r, &err) == 1)
+        n++;
+    assert_int_equal(n, 20000);
+    assert_string_equal(r->cells[1], "строка номер 20000");
+    table_close(t);
+
+    struct table_opts o = { .max_unzipped = 1 << 20 };
+    assert_null(table_open(path, &o, &err));
+    assert_non_null(strstr(err.msg, "decompresses to more than 1 MB"));
+    cleanup(dir, path);
+}
+
+static void test_not_a_workbook(void **state)
+{
+    (void)state;
+    struct part parts[] = { { "readme.txt", "hello" } };
+    char *dir, *path = tmp_path(&dir, "x.xlsx");
+    write_zip(path, parts, 1);
+    hcs_err err = { 0 };
+    assert_null(table_open(path, NULL, &err));
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_non_null(strstr(err.msg, "not an Excel workbook"));
+    cleanup(dir, path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_xlsxwriter_values),
+        cmocka_unit_test(test_handmade_1904_inline_rich),
+        cmocka_unit_test(test_doctype_refused),
+        cmocka_unit_test(test_huge_cells),
+        cmocka_unit_test(test_zip_bomb),
+        cmocka_unit_test(test_budget_counts_every_part),
+        cmocka_unit_test(test_not_a_workbook),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
