@@ -1,0 +1,98 @@
+/* exchange — the scheduler between the converter and GIS.  Packet states:
+ *
+ *   created → prepared → sent → processing → done | done-with-warnings | failed
+ *                 ↑  ↘ deferred (maintenance, transient) ↗         cancelled
+ *                 └── rebuild after EXP001000 (new MessageGUID, Date, signature)
+ *
+ * A packet is `created` while its file converts and becomes `prepared`
+ * (signed bytes in archive/) when the whole file is converted, in one
+ * transaction.  Before each send the attempt is committed; after the ack
+ * the GIS MessageGUID and the first poll time; a processed result is
+ * stored in one transaction (element outcomes + registry).  Nothing waits
+ * in memory between runs: each cycle sends what is due and polls what is
+ * due, per [exchange] poll_schedule, poll_horizon and the error policy
+ * (policy.h).  Owned by src/exchange/. */
+#ifndef HCS_EXCHANGE_H
+#define HCS_EXCHANGE_H
+
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/err.h"
+#include "soap/schema.h"
+#include "store/store.h"
+#include "transport/transport.h"
+
+#define PS_CREATED "created"
+#define PS_PREPARED "prepared"
+#define PS_SENT "sent"
+#define PS_PROCESSING "processing"
+#define PS_DONE "done"
+#define PS_WARNINGS "done-with-warnings"
+#define PS_FAILED "failed"
+#define PS_DEFERRED "deferred"
+#define PS_CANCELLED "cancelled"
+
+/* NULL-terminated state lists. */
+extern const char *const exchange_states_pending[];   /* prepared sent processing deferred */
+extern const char *const exchange_states_to_send[];   /* prepared deferred */
+extern const char *const exchange_states_to_poll[];   /* sent processing */
+extern const char *const exchange_states_all[];
+
+struct exchange_stats {
+    long files_taken, files_rejected, rows, rows_rejected;
+    long packets_prepared, sends, acks, polls, rebuilds;
+    long done, warnings, failed, deferred;
+    long elements_accepted, elements_error;
+    int unreachable;              /* GIS did not answer (network, 5xx after retries, non-SOAP) */
+    char unreachable_msg[512];
+    int maintenance;              /* INT002029 seen */
+};
+
+typedef struct exchange exchange;
+
+struct exchange_opts {
+    const hcs_config *cfg;
+    store *st;
+    transport *tr;                /* may be NULL until something must be sent */
+    schema_set *schemas;          /* for conversion; may be NULL when only sending */
+    int64_t run_id;
+};
+
+exchange *exchange_new(const struct exchange_opts *o, hcs_err *err);
+void exchange_free(exchange *x);
+const struct exchange_stats *exchange_get_stats(const exchange *x);
+
+/* Registry kind that an operation's accepted elements fill ("account" for
+ * importAccountData, …); NULL when it fills none. */
+const char *exchange_registry_kind(const char *template_name);
+/* convert_resolve_fn over the registry (ctx = the store). */
+int exchange_resolve(void *ctx, const char *kind, const char *local_key, char guid[37]);
+
+/* Removes what a conversion killed half-way left (files in "converting"). */
+int exchange_recover(exchange *x, hcs_err *err);
+
+/* Converts one input file into prepared packets, all or nothing.  Returns
+ * 0 converted (f filled; some rows may be rejected), 1 when the file as a
+ * whole was rejected (f->error says why), -1 on a fatal error (config,
+ * signing, store) — the file is left untouched for the next run. */
+int exchange_take_file(exchange *x, const char *path, const char *template_name, const char *sha256,
+                       struct store_file *f, hcs_err *err);
+
+/* One cycle: sends every packet due to be sent (lanes in order, bounded in
+ * flight) and polls every packet due.  *worked = requests made. */
+int exchange_cycle(exchange *x, long *worked, hcs_err *err);
+/* Packets not final yet (prepared, sent, processing, deferred). */
+long exchange_pending(exchange *x, hcs_err *err);
+/* Earliest time (Unix s) something is due; 0 when nothing is pending.  Sends
+ * held back in this process (maintenance, GIS unreachable) count from then. */
+int64_t exchange_next_due(exchange *x, hcs_err *err);
+
+/* Operator actions.  retry: a failed (or deferred) packet is rebuilt with a
+ * new MessageGUID (the old one is recorded as abandoned: GIS keeps its final
+ * answer under it) and its elements wait again.  cancel: a packet GIS has
+ * not acknowledged yet is never sent; its elements become "cancelled". */
+int exchange_retry_packet(exchange *x, int64_t packet_id, hcs_err *err);
+int exchange_cancel_packet(exchange *x, int64_t packet_id, hcs_err *err);
+
+#endif

@@ -1,0 +1,295 @@
+/* xsend — sending prepared packets (lanes in order), interpreting the ack
+ * or the SOAP Fault by the error policy, and the EXP001000 rebuild. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "common/xmlsafe.h"
+#include "exchange/exchange_impl.h"
+#include "soap/envelope.h"
+#include "soap/result.h"
+
+#define MAX_ENVELOPE (50u << 20)   /* GIS refuses messages over 50 MB */
+
+struct sending {
+    exchange *x;
+    int64_t id;
+    size_t lane;
+    char *body;
+    size_t len;
+    char *action;
+};
+
+static void lane_push(exchange *x, size_t li)
+{
+    struct lane *l = &x->lanes[li];
+    if (l->queued || l->dropped || l->next >= l->n)
+        return;
+    l->queued = 1;
+    x->ready[x->rtail] = li;
+    x->rtail = (x->rtail + 1) % x->rcap;
+}
+
+static int lane_pop(exchange *x, size_t *li)
+{
+    if (x->rhead == x->rtail)
+        return 0;
+    *li = x->ready[x->rhead];
+    x->rhead = (x->rhead + 1) % x->rcap;
+    x->lanes[*li].queued = 0;
+    return 1;
+}
+
+static void set_error(struct store_packet *p, const char *code, const char *text)
+{
+    free(p->error_code);
+    free(p->error_text);
+    p->error_code = code ? xstrdup(code) : NULL;
+    p->error_text = text ? xstrdup(text) : NULL;
+}
+
+static void set_state(struct store_packet *p, const char *state)
+{
+    free(p->state);
+    p->state = xstrdup(state);
+}
+
+int x_rebuild(exchange *x, struct store_packet *p, const char *reason, int64_t next_at, hcs_err *err)
+{
+    signer *sg = x_signer(x, err);
+    if (!sg)
+        return -1;
+    xmlDocPtr doc = xmlsafe_parse_file(p->archive_path, err);
+    if (!doc)
+        return hcs_err_wrap(err, "rebuilding packet %lld", (long long)p->id);
+    char guid[37];
+    int rc = -1;
+    char *bytes = NULL, *path = NULL;
+    size_t len = 0;
+    if (envelope_refresh_header(doc, guid, err) < 0)
+        goto out;
+    xmlNodePtr body = envelope_body_element(doc);
+    if (!body) {
+        hcs_fail(err, HCS_EX_SOFTWARE, "%s: no request element", p->archive_path);
+        goto out;
+    }
+    for (xmlNodePtr c = body->children, next; c; c = next) {
+        next = c->next;
+        if (xml_is(c, NS_DSIG, "Signature")) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+    if (signer_sign(sg, doc, err) < 0 || envelope_to_bytes(doc, &bytes, &len, err) < 0)
+        goto out;
+    path = x_archive_path(x, p->operation, guid);
+    /* The new bytes are on disk before the store points at them. */
+    if (file_write_atomic(path, bytes, len, err) < 0)
+        goto out;
+    if (store_begin(x->st, err) < 0)
+        goto out;
+    if (store_packet_abandon_message(x->st, p->id, p->message_guid, p->gis_message_guid, reason, err) < 0)
+        goto rollback;
+    snprintf(p->message_guid, sizeof p->message_guid, "%s", guid);
+    p->gis_message_guid[0] = '\0';
+    free(p->archive_path);
+    p->archive_path = xstrdup(path);
+    set_state(p, PS_PREPARED);
+    p->next_at = next_at;
+    p->polls = 0;
+    p->first_ack_at = 0;
+    if (store_packet_update(x->st, p, err) < 0 || store_commit(x->st, err) < 0)
+        goto rollback;
+    x->stats.rebuilds++;
+    log_info("packet %lld rebuilt with MessageGUID %s (%s)", (long long)p->id, guid, reason);
+    rc = 0;
+    goto out;
+rollback:
+    store_rollback(x->st);
+out:
+    if (bytes)
+        xmlFree(bytes);
+    free(path);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+static int send_done(void *ctx, struct transport_response *resp, const hcs_err *terr, hcs_err *err);
+
+/* Starts the head packet of the next ready lane.  1 = submitted, 0 = nothing. */
+int x_feed_send(exchange *x, hcs_err *err)
+{
+    size_t li;
+    while (x_now() >= x->hold_sends_until && lane_pop(x, &li)) {
+        struct lane *l = &x->lanes[li];
+        if (l->dropped || l->busy || l->next >= l->n)
+            continue;
+        struct store_packet p = { 0 };
+        if (store_packet_get(x->st, l->ids[l->next], &p, err) < 0)
+            return -1;
+        if (strcmp(p.state, PS_PREPARED) && strcmp(p.state, PS_DEFERRED)) {
+            l->next++;                   /* answered or cancelled meanwhile */
+            lane_push(x, li);
+            store_packet_clear(&p);
+            continue;
+        }
+        const struct gis_operation *op = x_op(&p, err);
+        if (!op) {
+            store_packet_clear(&p);
+            return -1;
+        }
+        size_t len = 0;
+        hcs_err rerr = { 0 };
+        char *body = p.attempts >= x->max_attempts ? NULL
+                     : file_read_all(p.archive_path, MAX_ENVELOPE, &len, &rerr);
+        if (!body) {
+            char why[700];
+            if (p.attempts >= x->max_attempts)
+                snprintf(why, sizeof why, "Пакет не отправлен после %d попыток", p.attempts);
+            else
+                snprintf(why, sizeof why, "Подписанный пакет недоступен: %s", rerr.msg);
+            int rc = x_finish_packet(x, &p, PS_FAILED, "HCS-SEND", why, err);
+            store_packet_clear(&p);
+            if (rc < 0)
+                return -1;
+            l->next++;
+            lane_push(x, li);
+            continue;
+        }
+        /* The attempt is on record before the request leaves: a crash after
+         * this point resends the same MessageGUID, which GIS answers with
+         * the same ack. */
+        p.attempts++;
+        p.sent_at = x_now();
+        if (store_packet_update(x->st, &p, err) < 0) {
+            free(body);
+            store_packet_clear(&p);
+            return -1;
+        }
+        struct sending *s = xcalloc(1, sizeof *s);
+        s->x = x;
+        s->id = p.id;
+        s->lane = li;
+        s->body = body;
+        s->len = len;
+        s->action = xasprintf("SOAPAction: \"%s\"", op->soap_action);
+        char *url = x_endpoint(x, op);
+        const char *headers[] = { "Content-Type: text/xml; charset=utf-8", s->action, NULL };
+        struct transport_request req = { .method = "POST", .url = url, .headers = headers,
+                                         .body = body, .body_len = len, .classify = x_classify };
+        transport_submit(x->tr, &req, 0, send_done, s);
+        free(url);
+        l->busy = 1;
+        x->stats.sends++;
+        store_packet_clear(&p);
+        return 1;
+    }
+    return 0;
+}
+
+static int on_fault(exchange *x, struct store_packet *p, struct lane *l, const struct gis_fault *fault,
+                    hcs_err *err)
+{
+    const char *code = fault->error_code;
+    const char *text = fault->error_message ? fault->error_message : fault->faultstring;
+    enum policy_action a = policy_for_code(code, POLICY_ON_SEND);
+    int64_t now = x_now();
+    log_info("packet %lld: GIS answered %s %s → %s", (long long)p->id, code ? code : "(no code)",
+             text ? text : "", policy_action_name(a));
+    char reason[600];
+    switch (a) {
+    case POLICY_REBUILD:
+        snprintf(reason, sizeof reason, "%s %s", code, text ? text : "");
+        if (x_rebuild(x, p, reason, now, err) < 0)
+            return -1;
+        return 1;                       /* send the rebuilt packet in this cycle */
+    case POLICY_MAINTENANCE:
+    case POLICY_RETRY_LATER:
+    case POLICY_POLL_AGAIN:
+        set_state(p, PS_DEFERRED);
+        set_error(p, code, text);
+        p->next_at = now + (a == POLICY_MAINTENANCE ? x->maintenance_delay : x->transient_delay);
+        if (a == POLICY_MAINTENANCE) {
+            x->stats.maintenance = 1;
+            if (p->next_at > x->hold_sends_until)
+                x->hold_sends_until = p->next_at;
+        }
+        x->stats.deferred++;
+        l->dropped = 1;                 /* the lane keeps its order: the rest waits */
+        return store_packet_update(x->st, p, err);
+    case POLICY_EMPTY_RESULT:
+        return x_finish_packet(x, p, PS_DONE, NULL, NULL, err);
+    case POLICY_STOP_POLLING:
+    case POLICY_FAIL:
+        break;
+    }
+    return x_finish_packet(x, p, PS_FAILED, code ? code : "SOAP-FAULT", text ? text : "SOAP Fault", err);
+}
+
+static int send_done(void *ctx, struct transport_response *resp, const hcs_err *terr, hcs_err *err)
+{
+    struct sending *s = ctx;
+    exchange *x = s->x;
+    struct lane *l = &x->lanes[s->lane];
+    l->busy = 0;
+    struct store_packet p = { 0 };
+    struct gis_fault fault = { 0 };
+    int rc = -1, requeue = 0;
+    if (store_packet_get(x->st, s->id, &p, err) < 0)
+        goto out;
+    if (terr) {
+        x_unreachable(x, terr->msg);
+        set_error(&p, "HCS-NET", terr->msg);
+        p.next_at = x_now() + x->transient_delay;
+        l->dropped = 1;
+        rc = store_packet_update(x->st, &p, err);
+        goto out;
+    }
+    struct gis_ack ack;
+    hcs_err perr = { 0 };
+    if (soap_parse_ack(resp->body, resp->body_len, &ack, &fault, &perr) == 0) {
+        if (strcasecmp(ack.requester_message_guid, p.message_guid) != 0)
+            log_warn("packet %lld: ack names RequesterMessageGUID %s, we sent %s", (long long)p.id,
+                     ack.requester_message_guid, p.message_guid);
+        int64_t now = x_now();
+        set_state(&p, PS_SENT);
+        snprintf(p.gis_message_guid, sizeof p.gis_message_guid, "%s", ack.message_guid);
+        if (!p.first_ack_at)
+            p.first_ack_at = now;
+        p.polls = 0;
+        p.next_at = now + poll_schedule_delay(&x->sched, 0);
+        set_error(&p, NULL, NULL);
+        x->stats.acks++;
+        rc = store_packet_update(x->st, &p, err);
+        l->next++;
+        requeue = 1;
+    } else if (fault.error_code || fault.faultcode) {
+        rc = on_fault(x, &p, l, &fault, err);
+        if (rc == 1) {
+            rc = 0;                     /* rebuilt: same lane head again */
+        } else if (!l->dropped) {
+            l->next++;
+        }
+        requeue = 1;
+    } else {
+        char msg[900];
+        snprintf(msg, sizeof msg, "HTTP %ld: %s", resp->status, perr.msg);
+        x_unreachable(x, msg);
+        set_error(&p, "HCS-PROTOCOL", msg);
+        p.next_at = x_now() + x->transient_delay;
+        l->dropped = 1;
+        rc = store_packet_update(x->st, &p, err);
+    }
+out:
+    if (requeue && rc == 0)
+        lane_push(x, s->lane);
+    gis_fault_clear(&fault);
+    store_packet_clear(&p);
+    free(s->body);
+    free(s->action);
+    free(s);
+    return rc;
+}

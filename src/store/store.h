@@ -1,0 +1,209 @@
+/* store — the durable state of hcsbatch behind one narrow interface:
+ * runs, input files, packets, elements (TransportGUID ↔ source rows) with
+ * their GIS outcomes, rejected rows, and the registry of GIS ids.
+ *
+ * Every state change the exchange makes is written (and committed) here
+ * before the side effect it describes happens, so a killed process resumes
+ * from the store alone.  The SQLite driver (store_sqlite.c) is the default;
+ * a PostgreSQL driver implements the same functions (later issue): nothing
+ * outside src/store/ sees SQL.
+ *
+ * Conventions: ids are int64 (0 = none), times are Unix seconds (0 = not
+ * set), strings in structs filled by the store are malloc'd and released by
+ * the matching *_clear function.  Functions return 0 / -1 (err filled)
+ * unless documented otherwise. */
+#ifndef HCS_STORE_H
+#define HCS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/err.h"
+#include "packet/packet.h"
+
+typedef struct store store;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
+ * creating and migrating the schema as needed. */
+store *store_open(const hcs_config *cfg, hcs_err *err);
+/* The SQLite driver directly (tests, tools). */
+store *store_open_sqlite(const char *path, int busy_timeout_ms, hcs_err *err);
+void store_close(store *st);
+int store_schema_version(store *st);
+
+/* Transactions nest by counting: only the outermost commit commits. */
+int store_begin(store *st, hcs_err *err);
+int store_commit(store *st, hcs_err *err);
+void store_rollback(store *st);
+/* "ok" or the first problem PRAGMA integrity_check reports. */
+int store_integrity_check(store *st, char *out, size_t outlen, hcs_err *err);
+
+/* ---- runs ---- */
+int store_run_begin(store *st, const char *command, int64_t *run_id, hcs_err *err);
+int store_run_finish(store *st, int64_t run_id, int exit_code, const char *summary, hcs_err *err);
+
+/* ---- input files ---- */
+/* File states: "converting" (packets being created; discarded on restart),
+ * "converted" (its packets are prepared), "rejected" (unreadable as a whole),
+ * "done" (every packet final), "waiting" (left in the inbox for a dependency). */
+struct store_file {
+    int64_t id, run_id;
+    char *path;            /* where it was read (inbox) */
+    char *name;            /* base name as the accountant wrote it */
+    char *sha256;
+    char *template_name;
+    char *operation;
+    char *state;
+    long rows, rows_rejected;
+    char *archive_path;    /* where it was moved to, or NULL */
+    char *error;           /* why it was rejected as a whole, or NULL */
+    int64_t created_at, updated_at;
+};
+void store_file_clear(struct store_file *f);
+int store_file_add(store *st, struct store_file *f, hcs_err *err);        /* sets f->id */
+int store_file_update(store *st, const struct store_file *f, hcs_err *err);
+/* 1 and *f filled when a file with this content and template was already
+ * taken (any state but "converting"), 0 when not. */
+int store_file_find_hash(store *st, const char *sha256, const char *template_name,
+                         struct store_file *f, hcs_err *err);
+int store_file_get(store *st, int64_t id, struct store_file *f, hcs_err *err);
+/* Removes what a crashed conversion left behind (packets never sent,
+ * elements, rows, rejects) and the file row itself. */
+int store_file_discard(store *st, int64_t id, hcs_err *err);
+typedef int (*store_file_fn)(void *ctx, const struct store_file *f);
+/* run_id 0 = all files; state NULL = any. Ordered by id. */
+int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn fn, void *ctx,
+                     hcs_err *err);
+
+/* ---- packets ---- */
+/* States (see exchange.h): created prepared sent processing done
+ * done-with-warnings failed deferred cancelled. */
+struct store_packet {
+    int64_t id, file_id, run_id, parent_id;
+    char *operation;       /* gis_operation name */
+    char *template_name;
+    int seq;
+    char *split_value;     /* house / period, or NULL */
+    char *lane;            /* operation + split value: packets of one lane go in order */
+    char *state;
+    char message_guid[37];       /* ours (RequestHeader/MessageGUID) */
+    char gis_message_guid[37];   /* Ack/MessageGUID, "" before the ack */
+    int attempts;          /* sends started (a crash after starting may have sent it) */
+    int polls;             /* getState calls answered */
+    int64_t next_at;       /* when to send (deferred) or poll next */
+    int64_t sent_at;       /* last send started */
+    int64_t first_ack_at;  /* first ack for this packet (poll horizon counts from it) */
+    int64_t done_at;
+    char *archive_path;    /* the signed envelope as sent */
+    char *error_code;      /* last GIS / transport error code */
+    char *error_text;      /* verbatim */
+    int nelements;
+};
+void store_packet_clear(struct store_packet *p);
+int store_packet_add(store *st, struct store_packet *p, hcs_err *err);    /* sets p->id */
+/* Writes every mutable field (state, ids, counters, times, archive, error). */
+int store_packet_update(store *st, const struct store_packet *p, hcs_err *err);
+int store_packet_get(store *st, int64_t id, struct store_packet *p, hcs_err *err);
+/* Moves every packet of a file from one state to another (created → prepared
+ * once the whole file is converted).  Returns the number moved, -1 on error. */
+long store_packets_move_file(store *st, int64_t file_id, const char *from, const char *to, hcs_err *err);
+/* Records a MessageGUID we stop using (EXP001000 rebuild) with the reason. */
+int store_packet_abandon_message(store *st, int64_t packet_id, const char *message_guid,
+                                 const char *gis_message_guid, const char *reason, hcs_err *err);
+
+struct store_packet_filter {
+    const char *const *states;   /* NULL-terminated list, NULL = any */
+    int64_t due_before;          /* next_at <= this, 0 = any */
+    int64_t file_id;             /* 0 = any */
+    int64_t id;                  /* 0 = any */
+    const char *operation;       /* NULL = any */
+};
+typedef int (*store_packet_fn)(void *ctx, const struct store_packet *p);
+/* Ordered by lane, seq, id.  fn returning non-zero stops the walk (returned). */
+int store_packets_each(store *st, const struct store_packet_filter *flt, store_packet_fn fn,
+                       void *ctx, hcs_err *err);
+/* Number of packets in one of states (NULL-terminated), optionally of one operation. */
+long store_packets_count(store *st, const char *const *states, const char *operation, hcs_err *err);
+/* Earliest next_at among packets in states, 0 when none. */
+int64_t store_packets_next_due(store *st, const char *const *states, hcs_err *err);
+
+/* ---- elements and their outcomes ---- */
+/* Element states: "pending" (in a packet not answered yet), "accepted",
+ * "error" (GIS rejected it), "failed" (its packet failed as a whole),
+ * "cancelled". */
+int store_element_add(store *st, int64_t packet_id, int64_t file_id,
+                      const struct packet_element *e, hcs_err *err);
+struct store_outcome {
+    const char *transport_guid;
+    const char *state;           /* accepted | error | failed | cancelled */
+    const char *gis_guid;        /* base:GUID, or NULL */
+    const char *unique_number;
+    const char *update_date;
+    const char *error_code;
+    const char *error_text;      /* verbatim from GIS */
+    const char *attrs;           /* operation data, "Name=value;…" (UnifiedAccountNumber, ServiceID) */
+};
+/* Returns 1 when the TransportGUID is one of ours (local_key/label copied,
+ * caller frees), 0 when unknown. */
+int store_element_set_outcome(store *st, const struct store_outcome *o, char **local_key,
+                              hcs_err *err);
+/* Marks every still-pending element of a packet (packet failed / cancelled,
+ * or no result for them); returns how many, -1 on error. */
+int store_elements_finish_packet(store *st, int64_t packet_id, const char *state,
+                                 const char *error_code, const char *error_text, hcs_err *err);
+
+/* Every element of a packet back to "pending" (operator retry). */
+int store_elements_reset_packet(store *st, int64_t packet_id, hcs_err *err);
+
+/* ---- rejected rows ---- */
+struct store_reject {
+    long row;
+    const char *column, *value, *reason, *element_key;
+};
+int store_reject_add(store *st, int64_t file_id, const struct store_reject *r, hcs_err *err);
+
+/* ---- registry of GIS ids ---- */
+struct store_registry_entry {
+    char *kind;            /* "account", "payment_document", "meter", "premises", … */
+    char *local_key;
+    char *guid;
+    char *unique_number;
+    char *version;         /* version GUID where GIS has one */
+    char *update_date;
+    char *last_error;      /* "CODE text" of the last failed import, or NULL */
+    char *attrs;           /* "UnifiedAccountNumber=…;ServiceID=…" */
+};
+void store_registry_clear(struct store_registry_entry *e);
+/* Inserts or replaces by (kind, local_key); NULL fields keep their stored value. */
+int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err *err);
+/* 1 found, 0 not. */
+int store_registry_get(store *st, const char *kind, const char *local_key,
+                       struct store_registry_entry *e, hcs_err *err);
+
+/* ---- what reports read ---- */
+/* One source row with its outcome: every row of a file appears once per
+ * element it belongs to, or once per reject. */
+struct store_row_outcome {
+    long row;
+    const char *outcome;         /* accepted | error | pending | failed | cancelled | rejected | deferred */
+    const char *local_key;       /* element key, or the reject's element key */
+    const char *label;
+    const char *transport_guid;
+    const char *gis_guid;
+    const char *unique_number;
+    const char *update_date;
+    const char *error_code;      /* GIS code, or NULL */
+    const char *error_text;      /* GIS text verbatim, or the reject reason */
+    const char *column;          /* rejects only */
+    const char *value;           /* rejects only */
+    const char *packet_state;    /* state of the element's packet, NULL for rejects */
+    int64_t packet_id;
+};
+typedef int (*store_row_fn)(void *ctx, const struct store_row_outcome *r);
+/* Ordered by row number. */
+int store_file_rows(store *st, int64_t file_id, store_row_fn fn, void *ctx, hcs_err *err);
+
+#endif

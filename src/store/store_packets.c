@@ -1,0 +1,475 @@
+/* store_packets — the SQLite driver's packets, elements, rejected rows, the
+ * registry of GIS ids and the per-row query the reports read. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "store/store_sqlite.h"
+
+void store_packet_clear(struct store_packet *p)
+{
+    free(p->operation); free(p->template_name); free(p->split_value); free(p->lane);
+    free(p->state); free(p->archive_path); free(p->error_code); free(p->error_text);
+    memset(p, 0, sizeof *p);
+}
+
+#define PACKET_COLS "id, file_id, run_id, parent_id, operation, template, seq, split_value, lane," \
+    " state, message_guid, gis_message_guid, attempts, polls, next_at, sent_at, first_ack_at," \
+    " done_at, archive_path, error_code, error_text, nelements"
+
+static void copy_guid(char dst[37], const unsigned char *src)
+{
+    snprintf(dst, 37, "%s", src ? (const char *)src : "");
+}
+
+static void read_packet_row(sqlite3_stmt *s, struct store_packet *p)
+{
+    p->id = sqlite3_column_int64(s, 0);
+    p->file_id = sqlite3_column_int64(s, 1);
+    p->run_id = sqlite3_column_int64(s, 2);
+    p->parent_id = sqlite3_column_int64(s, 3);
+    p->operation = sq_dup(s, 4);
+    p->template_name = sq_dup(s, 5);
+    p->seq = sqlite3_column_int(s, 6);
+    p->split_value = sq_dup(s, 7);
+    p->lane = sq_dup(s, 8);
+    p->state = sq_dup(s, 9);
+    copy_guid(p->message_guid, sqlite3_column_text(s, 10));
+    copy_guid(p->gis_message_guid, sqlite3_column_text(s, 11));
+    p->attempts = sqlite3_column_int(s, 12);
+    p->polls = sqlite3_column_int(s, 13);
+    p->next_at = sqlite3_column_int64(s, 14);
+    p->sent_at = sqlite3_column_int64(s, 15);
+    p->first_ack_at = sqlite3_column_int64(s, 16);
+    p->done_at = sqlite3_column_int64(s, 17);
+    p->archive_path = sq_dup(s, 18);
+    p->error_code = sq_dup(s, 19);
+    p->error_text = sq_dup(s, 20);
+    p->nelements = sqlite3_column_int(s, 21);
+}
+
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+int store_packet_add(store *st, struct store_packet *p, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "INSERT INTO packets(file_id, run_id, parent_id, operation, template, seq,"
+                    " split_value, lane, state, message_guid, gis_message_guid, attempts, polls,"
+                    " next_at, archive_path, nelements, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, p->file_id);
+    sqlite3_bind_int64(s, 2, p->run_id);
+    if (p->parent_id)
+        sqlite3_bind_int64(s, 3, p->parent_id);
+    else
+        sqlite3_bind_null(s, 3);
+    sq_text(s, 4, p->operation);
+    sq_text(s, 5, p->template_name);
+    sqlite3_bind_int(s, 6, p->seq);
+    sq_text(s, 7, p->split_value);
+    sq_text(s, 8, p->lane ? p->lane : p->operation);
+    sq_text(s, 9, p->state ? p->state : "created");
+    sq_text(s, 10, p->message_guid);
+    sq_text(s, 11, nonempty(p->gis_message_guid));
+    sqlite3_bind_int(s, 12, p->attempts);
+    sqlite3_bind_int(s, 13, p->polls);
+    sqlite3_bind_int64(s, 14, p->next_at);
+    sq_text(s, 15, p->archive_path);
+    sqlite3_bind_int(s, 16, p->nelements);
+    sqlite3_bind_int64(s, 17, sq_now());
+    if (sq_done(st, s, err, "add packet") < 0)
+        return -1;
+    p->id = sqlite3_last_insert_rowid(st->db);
+    return 0;
+}
+
+int store_packet_update(store *st, const struct store_packet *p, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "UPDATE packets SET state=?, message_guid=?, gis_message_guid=?, attempts=?,"
+                    " polls=?, next_at=?, sent_at=?, first_ack_at=?, done_at=?, archive_path=?,"
+                    " error_code=?, error_text=?, updated_at=? WHERE id=?", &s, err) < 0)
+        return -1;
+    sq_text(s, 1, p->state);
+    sq_text(s, 2, p->message_guid);
+    sq_text(s, 3, nonempty(p->gis_message_guid));
+    sqlite3_bind_int(s, 4, p->attempts);
+    sqlite3_bind_int(s, 5, p->polls);
+    sqlite3_bind_int64(s, 6, p->next_at);
+    sqlite3_bind_int64(s, 7, p->sent_at);
+    sqlite3_bind_int64(s, 8, p->first_ack_at);
+    sqlite3_bind_int64(s, 9, p->done_at);
+    sq_text(s, 10, p->archive_path);
+    sq_text(s, 11, p->error_code);
+    sq_text(s, 12, p->error_text);
+    sqlite3_bind_int64(s, 13, sq_now());
+    sqlite3_bind_int64(s, 14, p->id);
+    return sq_done(st, s, err, "update packet");
+}
+
+int store_packet_get(store *st, int64_t id, struct store_packet *p, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "SELECT " PACKET_COLS " FROM packets WHERE id=?", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        read_packet_row(s, p);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return hcs_fail(err, HCS_EX_DATAERR, "no packet with id %lld", (long long)id);
+    return 0;
+}
+
+long store_packets_move_file(store *st, int64_t file_id, const char *from, const char *to, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "UPDATE packets SET state=?, updated_at=? WHERE file_id=? AND state=?", &s, err) < 0)
+        return -1;
+    sq_text(s, 1, to);
+    sqlite3_bind_int64(s, 2, sq_now());
+    sqlite3_bind_int64(s, 3, file_id);
+    sq_text(s, 4, from);
+    if (sq_done(st, s, err, "move packets") < 0)
+        return -1;
+    return (long)sqlite3_changes(st->db);
+}
+
+int store_packet_abandon_message(store *st, int64_t packet_id, const char *message_guid,
+                                 const char *gis_message_guid, const char *reason, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "INSERT INTO packet_messages(packet_id, message_guid, gis_message_guid, reason, at)"
+                    " VALUES (?,?,?,?,?)", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, packet_id);
+    sq_text(s, 2, message_guid);
+    sq_text(s, 3, nonempty(gis_message_guid));
+    sq_text(s, 4, reason);
+    sqlite3_bind_int64(s, 5, sq_now());
+    return sq_done(st, s, err, "abandon message");
+}
+
+/* "state IN (?,?,…)" for a NULL-terminated list, binding from index *next. */
+static void add_states(strbuf *sql, const char *const *states)
+{
+    if (!states)
+        return;
+    sb_adds(sql, " AND state IN (");
+    for (size_t i = 0; states[i]; i++)
+        sb_adds(sql, i ? ",?" : "?");
+    sb_adds(sql, ")");
+}
+
+static int bind_states(sqlite3_stmt *s, int idx, const char *const *states)
+{
+    for (size_t i = 0; states && states[i]; i++)
+        sq_text(s, idx++, states[i]);
+    return idx;
+}
+
+int store_packets_each(store *st, const struct store_packet_filter *flt, store_packet_fn fn,
+                       void *ctx, hcs_err *err)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_adds(&sql, "SELECT " PACKET_COLS " FROM packets WHERE 1=1");
+    add_states(&sql, flt->states);
+    if (flt->due_before)
+        sb_adds(&sql, " AND next_at <= ?");
+    if (flt->file_id)
+        sb_adds(&sql, " AND file_id = ?");
+    if (flt->id)
+        sb_adds(&sql, " AND id = ?");
+    if (flt->operation)
+        sb_adds(&sql, " AND operation = ?");
+    sb_adds(&sql, " ORDER BY lane, file_id, seq, id");
+    sqlite3_stmt *s;
+    int rc = sq_prep(st, sb_str(&sql), &s, err);
+    sb_free(&sql);
+    if (rc < 0)
+        return -1;
+    int i = bind_states(s, 1, flt->states);
+    if (flt->due_before)
+        sqlite3_bind_int64(s, i++, flt->due_before);
+    if (flt->file_id)
+        sqlite3_bind_int64(s, i++, flt->file_id);
+    if (flt->id)
+        sqlite3_bind_int64(s, i++, flt->id);
+    if (flt->operation)
+        sq_text(s, i++, flt->operation);
+    int stop = 0;
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_packet p = { 0 };
+        read_packet_row(s, &p);
+        stop = fn(ctx, &p);
+        store_packet_clear(&p);
+    }
+    if (!stop && rc != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        return sq_fail(st, err, "list packets");
+    }
+    sqlite3_finalize(s);
+    return stop;
+}
+
+long store_packets_count(store *st, const char *const *states, const char *operation, hcs_err *err)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_adds(&sql, "SELECT count(*) FROM packets WHERE 1=1");
+    add_states(&sql, states);
+    if (operation)
+        sb_adds(&sql, " AND operation = ?");
+    sqlite3_stmt *s;
+    int rc = sq_prep(st, sb_str(&sql), &s, err);
+    sb_free(&sql);
+    if (rc < 0)
+        return -1;
+    int i = bind_states(s, 1, states);
+    if (operation)
+        sq_text(s, i, operation);
+    long n = -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(s, 0);
+    else
+        sq_fail(st, err, "count packets");
+    sqlite3_finalize(s);
+    return n;
+}
+
+int64_t store_packets_next_due(store *st, const char *const *states, hcs_err *err)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_adds(&sql, "SELECT min(next_at) FROM packets WHERE 1=1");
+    add_states(&sql, states);
+    sqlite3_stmt *s;
+    int rc = sq_prep(st, sb_str(&sql), &s, err);
+    sb_free(&sql);
+    if (rc < 0)
+        return -1;
+    bind_states(s, 1, states);
+    int64_t t = 0;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        t = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return t;
+}
+
+/* ---- elements ---- */
+
+int store_element_add(store *st, int64_t packet_id, int64_t file_id,
+                      const struct packet_element *e, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "INSERT INTO elements(packet_id, file_id, transport_guid, local_key, label, state,"
+                    " updated_at) VALUES (?,?,?,?,?,'pending',?)", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, packet_id);
+    sqlite3_bind_int64(s, 2, file_id);
+    sq_text(s, 3, e->transport_guid);
+    sq_text(s, 4, e->local_key);
+    sq_text(s, 5, e->label);
+    sqlite3_bind_int64(s, 6, sq_now());
+    if (sq_done(st, s, err, "add element") < 0)
+        return -1;
+    int64_t id = sqlite3_last_insert_rowid(st->db);
+    if (!e->nrows)
+        return 0;
+    if (sq_prep(st, "INSERT OR IGNORE INTO element_rows(element_id, file_id, row) VALUES (?,?,?)",
+                &s, err) < 0)
+        return -1;
+    for (size_t i = 0; i < e->nrows; i++) {
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_int64(s, 2, file_id);
+        sqlite3_bind_int64(s, 3, e->rows[i]);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            sqlite3_finalize(s);
+            return sq_fail(st, err, "add element rows");
+        }
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int store_element_set_outcome(store *st, const struct store_outcome *o, char **local_key,
+                              hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "UPDATE elements SET state=?, gis_guid=?, unique_number=?, update_date=?,"
+                    " error_code=?, error_text=?, attrs=?, updated_at=? WHERE transport_guid=?"
+                    " RETURNING local_key", &s, err) < 0)
+        return -1;
+    sq_text(s, 1, o->state);
+    sq_text(s, 2, o->gis_guid);
+    sq_text(s, 3, o->unique_number);
+    sq_text(s, 4, o->update_date);
+    sq_text(s, 5, o->error_code);
+    sq_text(s, 6, o->error_text);
+    sq_text(s, 7, o->attrs);
+    sqlite3_bind_int64(s, 8, sq_now());
+    sq_text(s, 9, o->transport_guid);
+    int rc = sqlite3_step(s);
+    int found = rc == SQLITE_ROW;
+    if (found && local_key)
+        *local_key = sq_dup(s, 0);
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return sq_fail(st, err, "store element outcome");
+    return found;
+}
+
+int store_elements_finish_packet(store *st, int64_t packet_id, const char *state,
+                                 const char *error_code, const char *error_text, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "UPDATE elements SET state=?, error_code=?, error_text=?, updated_at=?"
+                    " WHERE packet_id=? AND state='pending'", &s, err) < 0)
+        return -1;
+    sq_text(s, 1, state);
+    sq_text(s, 2, error_code);
+    sq_text(s, 3, error_text);
+    sqlite3_bind_int64(s, 4, sq_now());
+    sqlite3_bind_int64(s, 5, packet_id);
+    if (sq_done(st, s, err, "finish elements") < 0)
+        return -1;
+    return sqlite3_changes(st->db);
+}
+
+int store_elements_reset_packet(store *st, int64_t packet_id, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "UPDATE elements SET state='pending', gis_guid=NULL, unique_number=NULL,"
+                    " update_date=NULL, error_code=NULL, error_text=NULL, attrs=NULL, updated_at=?"
+                    " WHERE packet_id=?", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, sq_now());
+    sqlite3_bind_int64(s, 2, packet_id);
+    return sq_done(st, s, err, "reset elements");
+}
+
+/* ---- rejected rows ---- */
+
+int store_reject_add(store *st, int64_t file_id, const struct store_reject *r, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "INSERT INTO rejects(file_id, row, col, value, reason, element_key)"
+                    " VALUES (?,?,?,?,?,?)", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, file_id);
+    sqlite3_bind_int64(s, 2, r->row);
+    sq_text(s, 3, r->column);
+    sq_text(s, 4, r->value);
+    sq_text(s, 5, r->reason ? r->reason : "");
+    sq_text(s, 6, r->element_key);
+    return sq_done(st, s, err, "add rejected row");
+}
+
+/* ---- registry ---- */
+
+void store_registry_clear(struct store_registry_entry *e)
+{
+    free(e->kind); free(e->local_key); free(e->guid); free(e->unique_number);
+    free(e->version); free(e->update_date); free(e->last_error); free(e->attrs);
+    memset(e, 0, sizeof *e);
+}
+
+int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "INSERT INTO registry(kind, local_key, guid, unique_number, version, update_date,"
+                    " last_error, attrs, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+                    " ON CONFLICT(kind, local_key) DO UPDATE SET"
+                    " guid=coalesce(?3, guid), unique_number=coalesce(?4, unique_number),"
+                    " version=coalesce(?5, version), update_date=coalesce(?6, update_date),"
+                    " last_error=?7, attrs=coalesce(?8, attrs), updated_at=?9", &s, err) < 0)
+        return -1;
+    sq_text(s, 1, e->kind);
+    sq_text(s, 2, e->local_key);
+    sq_text(s, 3, e->guid);
+    sq_text(s, 4, e->unique_number);
+    sq_text(s, 5, e->version);
+    sq_text(s, 6, e->update_date);
+    sq_text(s, 7, e->last_error);
+    sq_text(s, 8, e->attrs);
+    sqlite3_bind_int64(s, 9, sq_now());
+    return sq_done(st, s, err, "registry put");
+}
+
+int store_registry_get(store *st, const char *kind, const char *local_key,
+                       struct store_registry_entry *e, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "SELECT kind, local_key, guid, unique_number, version, update_date, last_error,"
+                    " attrs FROM registry WHERE kind=? AND local_key=?", &s, err) < 0)
+        return -1;
+    sq_text(s, 1, kind);
+    sq_text(s, 2, local_key);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        e->kind = sq_dup(s, 0);
+        e->local_key = sq_dup(s, 1);
+        e->guid = sq_dup(s, 2);
+        e->unique_number = sq_dup(s, 3);
+        e->version = sq_dup(s, 4);
+        e->update_date = sq_dup(s, 5);
+        e->last_error = sq_dup(s, 6);
+        e->attrs = sq_dup(s, 7);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(st, err, "registry get");
+    return rc == SQLITE_ROW;
+}
+
+/* ---- per-row outcomes for reports ---- */
+
+int store_file_rows(store *st, int64_t file_id, store_row_fn fn, void *ctx, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st,
+                "SELECT r.row, CASE WHEN e.state='pending' AND p.state='deferred' THEN 'deferred'"
+                "  ELSE e.state END, e.local_key, e.label, e.transport_guid, e.gis_guid,"
+                "  e.unique_number, e.update_date, e.error_code, e.error_text, NULL, NULL, p.state, p.id"
+                " FROM element_rows r JOIN elements e ON e.id=r.element_id"
+                " JOIN packets p ON p.id=e.packet_id WHERE r.file_id=?1"
+                " UNION ALL"
+                " SELECT j.row, 'rejected', j.element_key, NULL, NULL, NULL, NULL, NULL, NULL, j.reason,"
+                "  j.col, j.value, NULL, 0 FROM rejects j WHERE j.file_id=?1"
+                " ORDER BY 1, 2", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, file_id);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_row_outcome r = {
+            .row = (long)sqlite3_column_int64(s, 0),
+            .outcome = (const char *)sqlite3_column_text(s, 1),
+            .local_key = (const char *)sqlite3_column_text(s, 2),
+            .label = (const char *)sqlite3_column_text(s, 3),
+            .transport_guid = (const char *)sqlite3_column_text(s, 4),
+            .gis_guid = (const char *)sqlite3_column_text(s, 5),
+            .unique_number = (const char *)sqlite3_column_text(s, 6),
+            .update_date = (const char *)sqlite3_column_text(s, 7),
+            .error_code = (const char *)sqlite3_column_text(s, 8),
+            .error_text = (const char *)sqlite3_column_text(s, 9),
+            .column = (const char *)sqlite3_column_text(s, 10),
+            .value = (const char *)sqlite3_column_text(s, 11),
+            .packet_state = (const char *)sqlite3_column_text(s, 12),
+            .packet_id = sqlite3_column_int64(s, 13),
+        };
+        stop = fn(ctx, &r);
+    }
+    if (!stop && rc != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        return sq_fail(st, err, "file rows");
+    }
+    sqlite3_finalize(s);
+    return stop;
+}

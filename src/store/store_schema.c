@@ -1,0 +1,63 @@
+/* store_schema — the SQLite schema as an ordered list of migrations.
+ * Migration N brings the database from version N-1 to N; the version lives
+ * in schema_version.  Never edit a released migration: append a new one. */
+#include "store/store_sqlite.h"
+
+static const char *const migrations[] = {
+    /* 1: the initial schema */
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY, command TEXT NOT NULL, pid INTEGER,"
+    "  started_at INTEGER NOT NULL, finished_at INTEGER, exit_code INTEGER, summary TEXT);"
+    "CREATE TABLE files ("
+    "  id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES runs(id),"
+    "  path TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    "  template TEXT NOT NULL, operation TEXT, state TEXT NOT NULL,"
+    "  rows INTEGER NOT NULL DEFAULT 0, rows_rejected INTEGER NOT NULL DEFAULT 0,"
+    "  archive_path TEXT, error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX files_hash ON files(sha256, template);"
+    "CREATE INDEX files_run ON files(run_id);"
+    "CREATE TABLE packets ("
+    "  id INTEGER PRIMARY KEY, file_id INTEGER REFERENCES files(id), run_id INTEGER,"
+    "  parent_id INTEGER, operation TEXT NOT NULL, template TEXT, seq INTEGER NOT NULL,"
+    "  split_value TEXT, lane TEXT NOT NULL, state TEXT NOT NULL,"
+    "  message_guid TEXT NOT NULL UNIQUE, gis_message_guid TEXT,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, polls INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL DEFAULT 0, sent_at INTEGER, first_ack_at INTEGER, done_at INTEGER,"
+    "  archive_path TEXT, error_code TEXT, error_text TEXT, nelements INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX packets_state ON packets(state, next_at);"
+    "CREATE INDEX packets_file ON packets(file_id);"
+    "CREATE TABLE packet_messages ("
+    "  id INTEGER PRIMARY KEY, packet_id INTEGER NOT NULL REFERENCES packets(id),"
+    "  message_guid TEXT NOT NULL, gis_message_guid TEXT, reason TEXT, at INTEGER NOT NULL);"
+    "CREATE TABLE elements ("
+    "  id INTEGER PRIMARY KEY, packet_id INTEGER NOT NULL REFERENCES packets(id),"
+    "  file_id INTEGER REFERENCES files(id), transport_guid TEXT NOT NULL UNIQUE,"
+    "  local_key TEXT, label TEXT, state TEXT NOT NULL DEFAULT 'pending',"
+    "  gis_guid TEXT, unique_number TEXT, update_date TEXT, error_code TEXT, error_text TEXT,"
+    "  attrs TEXT, updated_at INTEGER);"
+    "CREATE INDEX elements_packet ON elements(packet_id);"
+    "CREATE TABLE element_rows ("
+    "  element_id INTEGER NOT NULL REFERENCES elements(id), file_id INTEGER NOT NULL,"
+    "  row INTEGER NOT NULL, PRIMARY KEY (file_id, row, element_id));"
+    "CREATE TABLE rejects ("
+    "  id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id), row INTEGER NOT NULL,"
+    "  col TEXT, value TEXT, reason TEXT NOT NULL, element_key TEXT);"
+    "CREATE INDEX rejects_file ON rejects(file_id, row);"
+    "CREATE TABLE registry ("
+    "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
+    "  version TEXT, update_date TEXT, last_error TEXT, attrs TEXT, updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (kind, local_key));",
+};
+
+size_t store_sqlite_migration_count(void)
+{
+    return sizeof migrations / sizeof migrations[0];
+}
+
+const char *store_sqlite_migration(size_t version)
+{
+    if (version < 1 || version > store_sqlite_migration_count())
+        return NULL;
+    return migrations[version - 1];
+}
