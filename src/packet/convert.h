@@ -21,7 +21,8 @@ typedef int (*convert_resolve_fn)(void *ctx, const char *kind, const char *local
 struct convert_opts {
     const hcs_config *cfg;         /* paths.*, input.*, gis.*, limits.* */
     const char *template_name;     /* folder under paths.templates_dir ("importAccountData", …) */
-    schema_set *schemas;
+    const char *template_dir;      /* explicit template folder (overrides the two above), or NULL */
+    schema_set *schemas;           /* NULL: packets are not validated (tests only) */
     convert_resolve_fn resolve;    /* NULL: only GIS ids given directly work */
     void *resolve_ctx;
 };
@@ -47,10 +48,11 @@ struct convert_stats {
     long rows_rejected;
     long elements;
     long packets;
+    long schema_rejected;   /* elements left out because the XSD refused them */
 };
 
 /* Returns 0 when the file was processed (some rows may be rejected: see
- * stats), -1 when it could not be processed at all (err: NOINPUT, DATAERR
+ * stats, which are zeroed first and describe this file only), -1 when it could not be processed at all (err: NOINPUT, DATAERR
  * for a missing required column, CONFIG for a broken template). */
 int convert_file(const struct convert_opts *opts, const char *path,
                  const struct convert_sink *sink, struct convert_stats *stats, hcs_err *err);

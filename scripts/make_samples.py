@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Writes samples/ and samples/world/ (deterministic: GUIDs are uuid5 of a
+fixed namespace, so re-running gives the same files).  The XLSX sample is
+written by tests/bench/../scripts make_samples_xlsx (libxlsxwriter), see
+samples/README.md.  Run from the project root: python3 scripts/make_samples.py
+"""
+import os
+import uuid
+
+NS = uuid.UUID("6c1f7a5e-2b1d-4c7e-9a43-0d5e8b9f1a22")
+def g(*parts):
+    return str(uuid.uuid5(NS, "/".join(str(p) for p in parts)))
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+S = os.path.join(TOP, "samples")
+W = os.path.join(S, "world")
+os.makedirs(os.path.join(W, "nsi"), exist_ok=True)
+
+def snils(d9):
+    s = sum(int(c) * (9 - i) for i, c in enumerate(d9))
+    c = s if s < 100 else (0 if s in (100, 101) else s % 101)
+    c = 0 if c == 100 else c
+    return "%s-%s-%s %02d" % (d9[:3], d9[3:6], d9[6:], c)
+
+def write(path, rows, sep=";", enc="utf-8", bom=False, nl="\n"):
+    with open(path, "w", encoding=enc, newline="") as f:
+        if bom:
+            f.write("\ufeff")
+        for r in rows:
+            f.write(sep.join(r) + nl)
+
+# ---- НСИ ---------------------------------------------------------------
+nsi = {
+    2: [("1", "Холодная вода"), ("2", "Горячая вода"), ("3", "Электрическая энергия"),
+        ("4", "Газ"), ("5", "Тепловая энергия"), ("8", "Сточные воды"),
+        ("6", "Бытовой газ в баллонах"), ("7", "Твердое топливо")],
+    22: [("1", "Смена собственника"), ("2", "Расторжение договора"), ("3", "Снос дома"),
+         ("4", "Объединение лицевых счетов"), ("5", "Ошибка ввода"), ("6", "Изменение реквизитов лицевого счета")],
+    95: [("1", "Паспорт гражданина Российской Федерации"), ("2", "Свидетельство о рождении"),
+         ("3", "Удостоверение личности военнослужащего"), ("4", "Заграничный паспорт"),
+         ("5", "Паспорт иностранного гражданина"), ("6", "Вид на жительство"),
+         ("7", "Временное удостоверение личности гражданина РФ")],
+    50: [("1", "Плата за содержание жилого помещения"), ("2", "Плата за наем"),
+         ("3", "Плата за текущий ремонт"), ("4", "Вывоз бытовых отходов"),
+         ("5", "Обслуживание лифта"), ("6", "Уборка придомовой территории")],
+    51: [("1", "Холодное водоснабжение"), ("2", "Горячее водоснабжение"),
+         ("3", "Водоотведение"), ("4", "Электроснабжение"), ("5", "Газоснабжение"),
+         ("6", "Отопление"), ("7", "Обращение с твердыми коммунальными отходами")],
+    1: [("1", "Домофон"), ("2", "Антенна"), ("3", "Охрана"), ("4", "Видеонаблюдение")],
+}
+for reg, items in nsi.items():
+    write(os.path.join(W, "nsi", "%d.csv" % reg),
+          [("code", "guid", "name")] + [(c, g("nsi", reg, c), n) for c, n in items])
+
+# ---- provider, orgs ----------------------------------------------------
+ORG_PPA = g("provider")
+with open(os.path.join(W, "provider.ini"), "w", encoding="utf-8") as f:
+    f.write("[provider]\norg_ppa_guid = %s\nogrn = 1127604001234\n"
+            "name = ООО \"Управляющая компания «Волжский берег»\"\ncertificate = any\n" % ORG_PPA)
+orgs = [("1027600683824", "ПАО «Ярославская сбытовая компания»"),
+        ("1157627012345", "ООО «Магазин у дома»"),
+        ("1037600001111", "МУП «Горводоканал»")]
+write(os.path.join(W, "orgs.csv"), [("ogrn", "org_root_guid", "org_version_guid", "name")] +
+      [(o, g("org", o), g("orgv", o), n) for o, n in orgs])
+
+# ---- houses, premises, rooms ------------------------------------------
+houses = [("г. Ярославль, ул. Свободы, д. 12", "apartment", 6),
+          ("г. Ярославль, пр-т Ленина, д. 45", "apartment", 6),
+          ("г. Ярославль, ул. Чкалова, д. 3", "apartment", 4)]
+house_rows, prem_rows, room_rows = [], [], []
+H = []
+for i, (addr, typ, nflats) in enumerate(houses, 1):
+    fias = g("house", i)
+    H.append(fias)
+    house_rows.append((fias, addr, typ, "76-%06d" % (1000 + i)))
+    for k in range(1, nflats + 1):
+        prem_rows.append((fias, str(k), g("prem", i, k), "true", "%.1f" % (38 + 7.3 * k)))
+    # a communal flat with rooms in house 3, flat 4
+    if i == 3:
+        for r in range(1, 4):
+            room_rows.append((g("prem", 3, 4), str(r), g("room", 3, 4, r)))
+write(os.path.join(W, "houses.csv"), [("fias_house_guid", "address", "house_type", "unique_number")] + house_rows)
+write(os.path.join(W, "premises.csv"), [("fias_house_guid", "premises_number", "premises_guid", "residential", "total_area")] + prem_rows)
+write(os.path.join(W, "rooms.csv"), [("premises_guid", "room_number", "living_room_guid")] + room_rows)
+
+# ---- accounts sample (CP1251, ;) --------------------------------------
+people = [
+    ("Иванов", "Иван", "Иванович", "М", "12.04.1975", snils("112233445"), "", "", "", ""),
+    ("Петрова", "Анна", "Сергеевна", "Ж", "03.11.1982", "", "Паспорт гражданина Российской Федерации", "78 10", "123456", "01.06.2010"),
+    ("Сидоров", "Пётр", "Алексеевич", "М", "21.07.1990", "", "1", "7812", "654321", "15.08.2012"),
+    ("Кузнецова", "Ольга", "Викторовна", "Ж", "09.02.1968", snils("156789012"), "", "", "", ""),
+    ("Смирнов", "Алексей", "", "М", "30.12.1985", "", "", "", "", ""),
+    ("Волкова", "Елена", "Дмитриевна", "Ж", "17.05.1979", "", "", "", "", ""),
+    ("Морозов", "Дмитрий", "Олегович", "М", "31.02.1980", "", "", "", "", ""),           # bad date
+    ("Новикова", "Татьяна", "Ивановна", "Ж", "22.08.1958", "", "Водительское удостоверение", "", "99 88 777666", "01.01.2015"),  # unknown НСИ 95
+    ("Фёдоров", "", "Николаевич", "М", "05.05.1971", "", "", "", "", ""),                # missing first name
+    ("Соколова", "Мария", "Павловна", "Ж", "14.03.1993", "", "", "", "", ""),
+    ("Лебедев", "Сергей", "Игоревич", "М", "08.09.1966", "", "", "", "", ""),
+    ("Козлова", "Наталья", "Юрьевна", "Ж", "28.01.1988", "", "", "", "", ""),
+]
+acc_header = ["Номер ЛС", "Тип ЛС", "ФИАС дома", "Идентификатор помещения ГИС", "Доля, %",
+              "Общая площадь", "Жилая площадь", "Количество проживающих", "Фамилия", "Имя",
+              "Отчество", "Пол", "Дата рождения", "СНИЛС", "Вид документа", "Серия документа",
+              "Номер документа", "Дата выдачи", "Наниматель", "Дата закрытия", "Причина закрытия"]
+acc = []
+def prem(h, k):
+    return g("prem", h, k)
+for n, p in enumerate(people):
+    h = 1 + n % 3
+    k = 1 + n // 3
+    num = "%08d" % (10010 + n)
+    area = "%.1f" % (38 + 7.3 * k)
+    area = area.replace(".", ",")
+    living = "%.1f" % ((38 + 7.3 * k) * 0.7)
+    typ = ["УО", "уо", "РСО", "УО"][n % 4]
+    share = "100"
+    closed = ("", "")
+    if n == 5:
+        closed = ("31.08.2026", "Смена собственника")
+    if n == 10:
+        area = "54,3а"                      # bad number
+    acc.append([num, typ, H[h - 1], prem(h, k), share, area, living.replace(".", ","),
+                str(1 + n % 4), p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9],
+                "да" if n == 2 else "", closed[0], closed[1]])
+# a shared flat: account 00010020 owns two premises shares; its rows are not adjacent
+acc.insert(3, ["00010100", "УО", H[0], prem(1, 5), "50", "61,5", "40,2", "2", "Григорьев", "Антон",
+               "Сергеевич", "М", "11.11.1977", "", "", "", "", "", "", "", ""])
+acc.append(["00010100", "УО", H[1], prem(2, 5), "50", "61,5", "40,2", "2", "Григорьев", "Антон",
+            "Сергеевич", "М", "11.11.1977", "", "", "", "", "", "", "", ""])
+# an account with two rows, one of them bad (share 150 is not a percentage → schema);
+# a missing premises id on the second row → both rows rejected
+acc.append(["00010101", "УО", H[2], prem(3, 2), "60", "45,3", "30,1", "3", "Орлова", "Вера",
+            "Андреевна", "Ж", "02.02.1990", "", "", "", "", "", "", "", ""])
+acc.append(["00010101", "УО", "", "", "40", "45,3", "30,1", "3", "Орлова", "Вера",
+            "Андреевна", "Ж", "02.02.1990", "", "", "", "", "", "", "", ""])
+# a room in a communal flat (LivingRoomGUID given in the premises column's neighbour)
+write(os.path.join(S, "accounts.csv"), [acc_header] + acc, enc="cp1251", nl="\r\n")
+
+# ---- world accounts (already in GIS) and meters ------------------------
+w_acc = [("account_number", "account_guid", "unified_account_number", "service_id", "fias_house_guid", "premises_guid")]
+known = []
+for n in range(6):
+    h = 1 + n % 3
+    k = 1 + n // 3
+    num = "%08d" % (10010 + n)
+    ag = g("account", num)
+    una = "76АБ%06d" % (100 + n)
+    w_acc.append((num, ag, una, una + "-01", H[h - 1], prem(h, k)))
+    known.append((num, ag))
+write(os.path.join(W, "accounts.csv"), w_acc)
+
+meters = [("fias_house_guid", "serial_number", "root_guid", "version_guid", "kind", "resources", "premises_guid", "account_number")]
+mlist = []
+for n in range(6):
+    h = 1 + n % 3
+    k = 1 + n // 3
+    num = "%08d" % (10010 + n)
+    for kind, res, sfx in (("onerate", "1", "ХВ"), ("onerate", "2", "ГВ"), ("electric", "3", "Э")):
+        serial = "%s-%05d" % (sfx, 31000 + n * 3 + len(mlist) % 3)
+        root = g("meter", serial)
+        meters.append((H[h - 1], serial, root, g("meterv", serial), kind, res, prem(h, k), num))
+        mlist.append((H[h - 1], serial, root, kind, res))
+# a house-level heat meter with a volume value
+meters.append((H[0], "ТЭ-77001", g("meter", "ТЭ-77001"), g("meterv", "ТЭ-77001"), "volume", "5", "", ""))
+mlist.append((H[0], "ТЭ-77001", g("meter", "ТЭ-77001"), "volume", "5"))
+write(os.path.join(W, "meters.csv"), meters)
+
+# ---- readings sample (UTF-8, ,) ----------------------------------------
+rd = [["ФИАС дома", "Заводской номер ПУ", "Идентификатор ПУ ГИС", "Ресурс", "Показание",
+       "Показание Т1", "Показание Т2", "Дата снятия", "Контрольное"]]
+resname = {"1": "Холодная вода", "2": "горячая вода", "5": "Тепловая энергия"}
+val = 100
+for i, (fias, serial, root, kind, res) in enumerate(mlist):
+    val += 17
+    if kind == "onerate":
+        rd.append([fias, serial, root, resname.get(res, res), "%d,%03d" % (val, i * 7 % 1000), "", "", "25.10.2026", ""])
+    elif kind == "electric":
+        rd.append([fias, serial, root, "", "", "%d.5" % (val * 10), "%d.25" % (val * 4), "2026-10-25", ""])
+    else:
+        rd.append([fias, serial, root, "5", "", "%d,125" % val, "", "25.10.2026", ""])
+rd[3][8] = "да"                                   # one control reading
+rd.append([H[0], "ХВ-99999", "", "Холодная вода", "12,5", "", "", "25.10.2026", ""])       # no GIS id, no registry
+rd.append([H[1], mlist[4][1], mlist[4][2], "Пар", "15,5", "", "", "25.10.2026", ""])      # unknown НСИ 2
+rd.append([H[1], mlist[5][1], mlist[5][2], "", "", "", "", "25.10.2026", ""])              # missing value (electric)
+rd.append([H[2], mlist[6][1], mlist[6][2], "Холодная вода", "12,34,5", "", "", "25.10.2026", ""])  # bad number
+rd.append([H[2], mlist[7][1], mlist[7][2], "Горячая вода", "77,1", "", "", "32.10.2026", ""])       # bad date
+def q(s):
+    return '"%s"' % s if "," in s else s
+write(os.path.join(S, "readings.csv"), [[q(c) for c in r] for r in rd], sep=",")
+
+# ---- bills sample (UTF-8 with BOM, ;) ---------------------------------
+BIK, RS1, RS2 = "047888670", "40702810477030012345", "40702810477030054321"
+bl = [["Период", "Номер ЛС", "Идентификатор ЛС ГИС", "Номер ПД", "БИК", "Расчётный счёт",
+       "Вид услуги", "Услуга", "Тариф", "Начислено", "Перерасчёт", "Льготы", "Объём",
+       "К оплате", "Задолженность", "Аванс", "Итого к оплате"]]
+lines = [("жилищная", "Плата за содержание жилого помещения", "25,50", "1384,65", "", "", "", "1384,65", RS1),
+         ("коммунальная", "1", "38,35", "306,80", "0", "0", "8", "306,80", RS2),
+         ("коммунальная", "Водоотведение", "29,10", "232,80", "", "", "8", "232,80", RS2),
+         ("дополнительная", "Домофон", "45", "45,00", "", "", "", "45,00", RS1)]
+docs = []
+for n, (num, ag) in enumerate(known):
+    for li, (kind, svc, rate, acc_, rec, disc, vol, pay, rs) in enumerate(lines):
+        if n % 2 and li == 3:
+            continue
+        docs.append(["10.2026", num, ag, "ПД-2026-10-%s" % num[-4:], BIK, rs, kind, svc, rate, acc_,
+                     rec, disc, vol, pay, "250,00" if n == 0 else "", "", ""])
+# interleave documents (rows of one document are not adjacent)
+docs.sort(key=lambda r: (r[6], r[1]))
+# a November document too: its own packet (one billing month per request)
+docs.append(["2026-11", known[0][0], known[0][1], "ПД-2026-11-0010", BIK, RS1, "жилищная", "1", "25,50", "1384,65", "", "", "", "1384,65", "", "", ""])
+# bad rows
+docs.append(["10.2026", "00010099", "", "ПД-2026-10-0099", BIK, RS1, "жилищная", "1", "25,50", "", "", "", "", "100", "", "", ""])   # no GIS id
+docs.append(["10.2026", known[1][0], known[1][1], "ПД-2026-10-B001", BIK, RS1, "жилищная", "Уборка подъездов", "10", "", "", "", "", "100", "", "", ""])  # unknown НСИ 50
+docs.append(["10.2026", known[2][0], known[2][1], "ПД-2026-10-B002", BIK, RS1, "коммунальная", "1", "", "", "", "", "", "100", "", "", ""])  # missing Тариф
+docs.append(["13.2026", known[3][0], known[3][1], "ПД-2026-13-B003", BIK, RS1, "жилищная", "1", "10", "", "", "", "", "100", "", "", ""])  # bad period
+docs.append(["10.2026", known[3][0], known[3][1], "ПД-2026-10-B004", BIK, RS1, "жилищная", "1", "10", "", "", "", "", "сто", "", "", ""])  # bad number
+write(os.path.join(S, "bills.csv"), bl + docs, bom=True, nl="\r\n")
+
+# ---- payment documents (world) and the withdraw sample ----------------
+pd = [("account_number", "payment_document_number", "period", "payment_document_id", "payment_document_guid", "account_guid")]
+wd = [["Идентификатор ПД ГИС", "Номер ЛС", "Номер ПД", "Период"]]
+for n, (num, ag) in enumerate(known):
+    pid = "76АБ%06d09%06d" % (100 + n, n + 1)     # 18 characters
+    assert len(pid) == 18, pid
+    pd.append((num, "ПД-2026-09-%s" % num[-4:], "2026-09", pid, g("pd", pid), ag))
+    if n < 4:
+        wd.append([pid, num, "ПД-2026-09-%s" % num[-4:], "09.2026"])
+write(os.path.join(W, "payment_documents.csv"), pd)
+wd.append(["", "00010013", "ПД-2026-09-0013", "09.2026"])   # no id: needs the registry
+wd.append(["76АБ00010", "", "", ""])                          # id of the wrong length (schema)
+write(os.path.join(S, "bills-withdraw.csv"), wd)
+print("samples written")

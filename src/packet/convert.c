@@ -1,0 +1,336 @@
+/* convert — one input file through read → template → packet → soap
+ * (see convert.h).
+ *
+ * Grouping with bounded memory: when the template groups rows (accounts:
+ * by Номер ЛС; bills: by account + document + period), pass 1 reads the
+ * file once and remembers, per 64-bit hash of the raw group key, the
+ * ordinal of the group's last row; that becomes a bitmap.  Pass 2 reads
+ * again, converts every row and holds a group only until its last row has
+ * been seen, then renders it.  Rows need not be adjacent. */
+#include "packet/convert.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "packet/keymap.h"
+#include "packet/packer.h"
+#include "read/table.h"
+#include "template/template.h"
+
+struct group {
+    char *key;
+    uint64_t hash;
+    struct group *next;
+    struct trow **rows;
+    size_t nrows, cap;
+    long *rownums;              /* every row of the group, good or bad */
+    size_t nrownums, rcap;
+    long *badrows;
+    size_t nbad, bcap;
+};
+
+struct group_map {
+    struct group **buckets;
+    size_t nb, n;
+};
+
+static struct group *gmap_get(struct group_map *m, const char *key, uint64_t h, int create)
+{
+    if (create && m->n >= m->nb) {
+        size_t nb = m->nb ? m->nb * 2 : 256;
+        struct group **b = xcalloc(nb, sizeof *b);
+        for (size_t i = 0; i < m->nb; i++)
+            for (struct group *g = m->buckets[i], *next; g; g = next) {
+                next = g->next;
+                g->next = b[g->hash & (nb - 1)];
+                b[g->hash & (nb - 1)] = g;
+            }
+        free(m->buckets);
+        m->buckets = b;
+        m->nb = nb;
+    }
+    if (!m->nb)
+        return NULL;
+    for (struct group *g = m->buckets[h & (m->nb - 1)]; g; g = g->next)
+        if (g->hash == h && !strcmp(g->key, key))
+            return g;
+    if (!create)
+        return NULL;
+    struct group *g = xcalloc(1, sizeof *g);
+    g->key = xstrdup(key);
+    g->hash = h;
+    g->next = m->buckets[h & (m->nb - 1)];
+    m->buckets[h & (m->nb - 1)] = g;
+    m->n++;
+    return g;
+}
+
+static void gmap_remove(struct group_map *m, struct group *g)
+{
+    struct group **pp = &m->buckets[g->hash & (m->nb - 1)];
+    while (*pp && *pp != g)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = g->next;
+    m->n--;
+}
+
+static void group_free(struct group *g)
+{
+    for (size_t i = 0; i < g->nrows; i++)
+        trow_free(g->rows[i]);
+    free(g->rows);
+    free(g->rownums);
+    free(g->badrows);
+    free(g->key);
+    free(g);
+}
+
+struct run {
+    const struct convert_opts *opts;
+    const char *path;
+    const template *t;
+    const tbinding *b;
+    const struct convert_sink *sink;
+    struct convert_stats *stats;
+    struct packer *pk;
+    struct tproblems probs;
+};
+
+static void reject_problems(struct run *r, long row, const char *element_key)
+{
+    for (size_t i = 0; i < r->probs.n; i++) {
+        struct convert_reject rj = { r->path, row, r->probs.items[i].column, r->probs.items[i].value,
+                                     r->probs.items[i].reason, element_key };
+        if (r->sink && r->sink->reject)
+            r->sink->reject(r->sink->ctx, &rj);
+    }
+    tproblems_clear(&r->probs);
+}
+
+/* A group is complete: render it, or reject all its rows if one was bad. */
+static int complete_group(struct run *r, struct group *g, hcs_err *err)
+{
+    int rc = 0;
+    if (g->nbad) {
+        strbuf why = STRBUF_INIT;
+        sb_adds(&why, "строка отклонена вместе со всем элементом: ошибка в строке");
+        if (g->nbad > 1)
+            sb_adds(&why, "х");
+        for (size_t i = 0; i < g->nbad; i++)
+            sb_addf(&why, "%s %ld", i ? "," : "", g->badrows[i]);
+        /* the bad rows were reported with their own reasons already */
+        for (size_t i = 0; i < g->nrownums; i++) {
+            int is_bad = 0;
+            for (size_t k = 0; k < g->nbad; k++)
+                is_bad |= g->badrows[k] == g->rownums[i];
+            if (is_bad)
+                continue;
+            packer_reject_rows(r->sink, r->path, &g->rownums[i], 1, "", "", sb_str(&why), g->key);
+            r->stats->rows_rejected++;
+        }
+        sb_free(&why);
+    } else if (g->nrows) {
+        rc = packer_add(r->pk, g->rows, g->nrows, err);
+        g->nrows = 0;      /* the packer owns the rows now */
+    }
+    group_free(g);
+    return rc;
+}
+
+static char *display_key(const char *raw)
+{
+    char *k = xstrdup(raw);
+    size_t n = strlen(k);
+    while (n && k[n - 1] == '\x1f')
+        k[--n] = '\0';
+    for (char *p = k; *p; p++)
+        if (*p == '\x1f')
+            *p = ' ';
+    return k;
+}
+
+static int pass1(struct run *r, table *tb, struct bitmap *last, size_t *nrows, hcs_err *err)
+{
+    struct lastrow_map m = { 0 };
+    strbuf key = STRBUF_INIT;
+    const struct table_row *row;
+    uint32_t ord = 0;
+    int rc;
+    while ((rc = table_next(tb, &row, err)) == 1) {
+        sb_reset(&key);
+        template_group_raw(r->t, r->b, row, &key);
+        if (key.len)
+            lastrow_put(&m, key_hash(key.buf, key.len), ord);
+        ord++;
+    }
+    sb_free(&key);
+    *nrows = ord;
+    bitmap_from_lastrow(last, &m, ord);
+    return rc < 0 ? -1 : 0;
+}
+
+static int pass2(struct run *r, table *tb, const struct bitmap *last, hcs_err *err)
+{
+    struct group_map gm = { 0 };
+    strbuf key = STRBUF_INIT;
+    const struct table_row *row;
+    size_t ord = 0;
+    int rc, grouping = template_has_group(r->t);
+    while ((rc = table_next(tb, &row, err)) == 1) {
+        r->stats->rows++;
+        sb_reset(&key);
+        if (grouping)
+            template_group_raw(r->t, r->b, row, &key);
+        struct trow *tr = NULL;
+        int bad;
+        if (row->problem) {
+            tproblems_add(&r->probs, "", "", row->problem);
+            bad = 1;
+        } else {
+            bad = template_convert(r->t, r->b, row, (template_resolve_fn)r->opts->resolve,
+                                   r->opts->resolve_ctx, &tr, &r->probs, err);
+            if (bad < 0) {
+                rc = -1;
+                break;
+            }
+        }
+        if (!key.len) {
+            /* an element of one row */
+            if (bad) {
+                strbuf k = STRBUF_INIT;
+                reject_problems(r, row->row, NULL);
+                sb_free(&k);
+                r->stats->rows_rejected++;
+            } else if ((rc = packer_add(r->pk, &tr, 1, err)) < 0) {
+                break;
+            }
+            ord++;
+            continue;
+        }
+        uint64_t h = key_hash(key.buf, key.len);
+        struct group *g = gmap_get(&gm, key.buf, h, 1);
+        ARRAY_GROW(g->rownums, g->nrownums, g->rcap);
+        g->rownums[g->nrownums++] = row->row;
+        if (bad) {
+            char *dk = display_key(key.buf);
+            reject_problems(r, row->row, dk);
+            free(dk);
+            r->stats->rows_rejected++;
+            ARRAY_GROW(g->badrows, g->nbad, g->bcap);
+            g->badrows[g->nbad++] = row->row;
+        } else if (g->nbad) {
+            trow_free(tr);
+        } else {
+            ARRAY_GROW(g->rows, g->nrows, g->cap);
+            g->rows[g->nrows++] = tr;
+        }
+        if (bitmap_get(last, ord)) {
+            gmap_remove(&gm, g);
+            char *dk = display_key(g->key);
+            free(g->key);
+            g->key = dk;
+            if ((rc = complete_group(r, g, err)) < 0)
+                break;
+        }
+        ord++;
+        rc = 0;
+    }
+    /* groups still open (only after a hash collision): complete them now */
+    for (size_t i = 0; i < gm.nb; i++)
+        for (struct group *g = gm.buckets[i], *next; g; g = next) {
+            next = g->next;
+            if (rc >= 0) {
+                char *dk = display_key(g->key);
+                free(g->key);
+                g->key = dk;
+                if (complete_group(r, g, err) < 0)
+                    rc = -1;
+            } else {
+                group_free(g);
+            }
+        }
+    free(gm.buckets);
+    sb_free(&key);
+    tproblems_clear(&r->probs);
+    return rc < 0 ? -1 : 0;
+}
+
+static void table_opts_from(const hcs_config *cfg, const template *t, struct table_opts *to)
+{
+    memset(to, 0, sizeof *to);
+    if (cfg) {
+        to->encoding = cfg_str(cfg, "input.encoding");
+        to->delimiter = cfg_str(cfg, "input.delimiter");
+        to->max_cell_bytes = (size_t)cfg_int(cfg, "input.max_cell_bytes", 65536);
+        to->max_unzipped = (size_t)cfg_int(cfg, "input.max_unzipped_mb", 2048) << 20;
+    }
+    to->sheet = template_sheet(t);
+}
+
+int convert_file(const struct convert_opts *opts, const char *path,
+                 const struct convert_sink *sink, struct convert_stats *stats, hcs_err *err)
+{
+    struct convert_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    char *dir = NULL;
+    if (opts->template_dir) {
+        dir = xstrdup(opts->template_dir);
+    } else {
+        char *tdir = opts->cfg ? cfg_path(opts->cfg, "paths.templates_dir") : NULL;
+        dir = path_join(tdir ? tdir : "templates", opts->template_name ? opts->template_name : "");
+        free(tdir);
+    }
+    template *t = template_load(dir, opts->cfg, err);
+    free(dir);
+    if (!t)
+        return -1;
+    struct table_opts to;
+    table_opts_from(opts->cfg, t, &to);
+    table *tb = table_open(path, &to, err);
+    if (!tb) {
+        template_free(t);
+        return -1;
+    }
+    strbuf unknown = STRBUF_INIT;
+    tbinding *b = template_bind(t, table_header(tb), &unknown, err);
+    if (!b) {
+        hcs_err_wrap(err, "%s", path);
+        sb_free(&unknown);
+        table_close(tb);
+        template_free(t);
+        return -1;
+    }
+    if (unknown.len)
+        log_info("%s: columns not used by template %s: %s", path, template_name(t), sb_str(&unknown));
+    sb_free(&unknown);
+    struct run r = { .opts = opts, .path = path, .t = t, .b = b, .sink = sink, .stats = stats };
+    r.pk = packer_new(t, opts, path, sink, stats);
+    struct bitmap last = { 0 };
+    size_t nrows = 0;
+    int rc = 0;
+    if (template_has_group(t)) {
+        rc = pass1(&r, tb, &last, &nrows, err);
+        if (rc == 0)
+            rc = table_rewind(tb, err);
+    }
+    if (rc == 0)
+        rc = pass2(&r, tb, &last, err);
+    if (rc == 0)
+        rc = packer_finish(r.pk, err);
+    if (rc < 0)
+        hcs_err_wrap(err, "%s", path);
+    bitmap_free(&last);
+    packer_free(r.pk);
+    tbinding_free(b);
+    table_close(tb);
+    template_free(t);
+    return rc;
+}

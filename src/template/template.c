@@ -1,0 +1,576 @@
+/* template — loading a template folder, binding it to a file's header,
+ * converting rows and rendering (see template.h). */
+#include "template/template.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "common/guid.h"
+#include "common/xalloc.h"
+#include "read/value.h"
+#include "template/textfold.h"
+#include "template/tmpl_internal.h"
+
+void trow_free(struct trow *r)
+{
+    if (!r)
+        return;
+    free(r->off);
+    free(r->buf);
+    free(r);
+}
+
+void tproblems_add(struct tproblems *p, const char *column, const char *value, const char *reason)
+{
+    ARRAY_GROW(p->items, p->n, p->cap);
+    p->items[p->n].column = xstrdup(column ? column : "");
+    p->items[p->n].value = xstrdup(value ? value : "");
+    p->items[p->n].reason = xstrdup(reason ? reason : "");
+    p->n++;
+}
+
+void tproblems_clear(struct tproblems *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->items[i].column);
+        free(p->items[i].value);
+        free(p->items[i].reason);
+    }
+    free(p->items);
+    memset(p, 0, sizeof *p);
+}
+
+int template_var_index(const template *t, const char *name)
+{
+    for (size_t i = 0; i < t->nvars; i++)
+        if (!strcmp(t->vars[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+void template_free(template *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nvars; i++) {
+        struct tvar *v = &t->vars[i];
+        free(v->name);
+        for (size_t k = 0; k < v->nalts; k++)
+            free(v->alts[k].fold);
+        free(v->alts);
+        for (size_t k = 0; k < v->npairs; k++) {
+            free(v->pairs[k].from);
+            free(v->pairs[k].to);
+        }
+        free(v->pairs);
+        free(v->def);
+    }
+    free(t->vars);
+    for (size_t i = 0; i < t->nconds; i++) {
+        for (size_t k = 0; k < t->conds[i].n; k++)
+            free(t->conds[i].terms[k].value);
+        free(t->conds[i].terms);
+    }
+    free(t->conds);
+    for (size_t i = 0; i < t->ninfer; i++)
+        free(t->infer[i].value);
+    free(t->infer);
+    for (size_t i = 0; i < t->nresolve; i++)
+        free(t->resolve[i].kind);
+    free(t->resolve);
+    free(t->group_vars);
+    for (int i = 0; i < 4; i++)
+        prog_free(&t->fmt[i]);
+    prog_free(&t->request);
+    prog_free(&t->element);
+    prog_free(&t->side);
+    free(t->elem_ns);
+    free(t->elem_name);
+    free(t->sheet);
+    free(t->name);
+    free(t->dir);
+    nsi_set_free(t->nsi);
+    free(t);
+}
+
+template *template_load(const char *dir, const hcs_config *cfg, hcs_err *err)
+{
+    char *map = path_join(dir, "map.ini");
+    if (!file_exists(map)) {
+        hcs_fail(err, HCS_EX_CONFIG, "%s: not a template folder (map.ini missing)", dir);
+        free(map);
+        return NULL;
+    }
+    template *t = xcalloc(1, sizeof *t);
+    t->dir = xstrdup(dir);
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    char *trimmed = xstrndup(dir, dl);
+    t->name = xstrdup(path_base(trimmed));
+    free(trimmed);
+    char *nsi_dir = cfg ? cfg_path(cfg, "paths.nsi_dir") : NULL;
+    t->nsi = nsi_set_open(nsi_dir ? nsi_dir : "samples/world/nsi");
+    free(nsi_dir);
+    int rc = tmpl_load_map(t, map, cfg, err);
+    free(map);
+    char *req = path_join(dir, "request.xml"), *el = path_join(dir, "element.xml"),
+         *side = path_join(dir, "side.xml");
+    if (rc == 0)
+        rc = tmpl_compile_xml(t, req, &t->request, 1, err);
+    if (rc == 0)
+        rc = tmpl_compile_xml(t, el, &t->element, 0, err);
+    if (rc == 0 && file_exists(side)) {
+        t->has_side_xml = 1;
+        rc = tmpl_compile_xml(t, side, &t->side, 0, err);
+    }
+    if (rc == 0 && t->has_side_xml != t->has_fmt[TF_SIDE])
+        rc = hcs_fail(err, HCS_EX_CONFIG, "%s: side.xml and [template] side_key go together", dir);
+    free(req);
+    free(el);
+    free(side);
+    if (rc < 0) {
+        template_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+const char *template_name(const template *t) { return t->name; }
+const struct gis_operation *template_operation(const template *t) { return t->op; }
+int template_limit(const template *t) { return t->limit; }
+int template_has_group(const template *t) { return t->ngroup > 0; }
+int template_has_split(const template *t) { return t->has_fmt[TF_SPLIT]; }
+int template_has_side(const template *t) { return t->has_side_xml; }
+const char *template_sheet(const template *t) { return t->sheet; }
+const char *template_element_ns(const template *t) { return t->elem_ns; }
+const char *template_element_name(const template *t) { return t->elem_name; }
+
+void tbinding_free(tbinding *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->nvars; i++)
+        free(b->header[i]);
+    free(b->header);
+    free(b->col);
+    free(b->alt);
+    free(b);
+}
+
+tbinding *template_bind(const template *t, const struct table_row *header, strbuf *unknown,
+                        hcs_err *err)
+{
+    tbinding *b = xcalloc(1, sizeof *b);
+    b->nvars = t->nvars;
+    b->col = xcalloc(t->nvars, sizeof *b->col);
+    b->alt = xcalloc(t->nvars, sizeof *b->alt);
+    b->header = xcalloc(t->nvars, sizeof *b->header);
+    char **folded = xcalloc(header->ncells + 1, sizeof *folded);
+    char *used = xcalloc(header->ncells + 1, 1);
+    for (size_t c = 0; c < header->ncells; c++)
+        folded[c] = text_fold(header->cells[c], strlen(header->cells[c]));
+    int rc = 0;
+    for (size_t i = 0; i < t->nvars; i++) {
+        const struct tvar *v = &t->vars[i];
+        b->col[i] = -1;
+        for (size_t a = 0; a < v->nalts && b->col[i] < 0; a++)
+            for (size_t c = 0; c < header->ncells; c++)
+                if (!strcmp(folded[c], v->alts[a].fold)) {
+                    b->col[i] = (int)c;
+                    b->alt[i] = (int)a;
+                    used[c] = 1;
+                    break;
+                }
+        if (b->col[i] >= 0)
+            b->header[i] = xstrdup(header->cells[b->col[i]]);
+        else
+            b->header[i] = xstrdup(v->nalts ? v->alts[0].fold : v->name);
+        if (b->col[i] < 0 && v->required && v->nalts && rc == 0) {
+            strbuf names = STRBUF_INIT;
+            for (size_t a = 0; a < v->nalts; a++) {
+                if (a)
+                    sb_adds(&names, "» или «");
+                sb_adds(&names, v->alts[a].fold);
+            }
+            rc = hcs_fail(err, HCS_EX_DATAERR, "в файле нет обязательной колонки «%s»", sb_str(&names));
+            sb_free(&names);
+        }
+    }
+    for (size_t c = 0; c < header->ncells; c++) {
+        if (!used[c] && folded[c][0] && unknown) {
+            if (unknown->len)
+                sb_adds(unknown, ", ");
+            sb_adds(unknown, header->cells[c]);
+        }
+        free(folded[c]);
+    }
+    free(folded);
+    free(used);
+    if (rc < 0) {
+        tbinding_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* The cell of variable i, trimmed; word ranges ("ФИО[2]") cut out. */
+static const char *cell_of(const template *t, const tbinding *b, const struct table_row *row,
+                           size_t i, size_t *len, strbuf *tmp)
+{
+    int c = b->col[i];
+    if (c < 0 || (size_t)c >= row->ncells) {
+        *len = 0;
+        return "";
+    }
+    const char *s = row->cells[c];
+    size_t n = strlen(s);
+    s = text_trim(s, &n);
+    const struct header_alt *a = &t->vars[i].alts[b->alt[i]];
+    if (!a->word_from) {
+        *len = n;
+        return s;
+    }
+    sb_reset(tmp);
+    int word = 0;
+    for (size_t k = 0; k < n;) {
+        while (k < n && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        if (k >= n)
+            break;
+        size_t st = k;
+        while (k < n && s[k] != ' ' && s[k] != '\t')
+            k++;
+        word++;
+        if (word >= a->word_from && word <= a->word_to) {
+            if (tmp->len)
+                sb_addc(tmp, ' ');
+            sb_add(tmp, s + st, k - st);
+        }
+    }
+    *len = tmp->len;
+    return sb_str(tmp);
+}
+
+void template_group_raw(const template *t, const tbinding *b, const struct table_row *row,
+                        strbuf *out)
+{
+    strbuf tmp = STRBUF_INIT;
+    int any = 0;
+    for (size_t g = 0; g < t->ngroup; g++) {
+        size_t n;
+        const char *s = cell_of(t, b, row, (size_t)t->group_vars[g], &n, &tmp);
+        if (n)
+            any = 1;
+        sb_add(out, s, n);
+        sb_addc(out, '\x1f');
+    }
+    if (!any)
+        sb_reset(out);
+    sb_free(&tmp);
+}
+
+static size_t utf8_len(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            k++;
+    return k;
+}
+
+/* The scratch buffer of one conversion: values appended, offsets per variable. */
+struct scratch {
+    strbuf sb;
+    uint32_t *off;
+};
+
+static void set_val(struct scratch *s, int var, const char *v, size_t n)
+{
+    s->off[var] = (uint32_t)s->sb.len;
+    sb_add(&s->sb, v, n);
+    sb_addc(&s->sb, '\0');
+}
+
+static struct trow view(struct scratch *s, long rownum, int nvars)
+{
+    struct trow r = { rownum, nvars, s->off, s->sb.buf };
+    return r;
+}
+
+static const char *sex_of(const char *f)
+{
+    static const char *m[] = { "м", "муж", "мужской", "m", "male" };
+    static const char *w[] = { "ж", "жен", "женский", "f", "female" };
+    for (size_t i = 0; i < 5; i++) {
+        if (!strcmp(f, m[i]))
+            return "M";
+        if (!strcmp(f, w[i]))
+            return "F";
+    }
+    return NULL;
+}
+
+/* Converts one non-empty value; 0 ok, 1 bad (reason in why), -1 fatal. */
+static int convert_one(const template *t, int vi, const char *raw, struct scratch *s,
+                       char *why, size_t whyn, hcs_err *err)
+{
+    const struct tvar *v = &t->vars[vi];
+    char out[256];
+    const char *w = NULL;
+    size_t n = strlen(raw);
+    switch (v->conv) {
+    case CV_TEXT:
+    case CV_DERIVED:
+        if (v->arg > 0 && utf8_len(raw, n) > (size_t)v->arg) {
+            snprintf(why, whyn, "длиннее %d символов", v->arg);
+            return 1;
+        }
+        set_val(s, vi, raw, n);
+        return 0;
+    case CV_DECIMAL:
+    case CV_SDECIMAL:
+        if (value_decimal(raw, v->arg, v->conv == CV_SDECIMAL, out, sizeof out, &w) < 0) {
+            snprintf(why, whyn, "неверное число (%s)", w ? w : "");
+            return 1;
+        }
+        break;
+    case CV_INT:
+        if (value_integer(raw, out, sizeof out, &w) < 0) {
+            snprintf(why, whyn, "неверное целое число (%s)", w ? w : "");
+            return 1;
+        }
+        break;
+    case CV_DATE:
+        if (value_date(raw, out, sizeof out, &w) < 0) {
+            snprintf(why, whyn, "неверная дата, ожидается ДД.ММ.ГГГГ (%s)", w ? w : "");
+            return 1;
+        }
+        break;
+    case CV_PERIOD: {
+        int m = 0, y = 0;
+        if (value_period(raw, &m, &y, &w) < 0) {
+            snprintf(why, whyn, "неверный период, ожидается ММ.ГГГГ (%s)", w ? w : "");
+            return 1;
+        }
+        snprintf(out, sizeof out, "%04d-%02d", y, m);
+        set_val(s, vi, out, strlen(out));
+        snprintf(out, sizeof out, "%d", m);
+        set_val(s, v->d1, out, strlen(out));
+        snprintf(out, sizeof out, "%d", y);
+        set_val(s, v->d2, out, strlen(out));
+        return 0;
+    }
+    case CV_BOOL: {
+        int b = 0;
+        if (value_bool(raw, &b, &w) < 0) {
+            snprintf(why, whyn, "ожидается да или нет");
+            return 1;
+        }
+        snprintf(out, sizeof out, "%s", b ? "true" : "false");
+        break;
+    }
+    case CV_GUID:
+        if (guid_normalize(raw, out) < 0) {
+            snprintf(why, whyn, "неверный идентификатор (GUID)");
+            return 1;
+        }
+        break;
+    case CV_SNILS:
+        if (value_snils(raw, out, sizeof out, &w) < 0) {
+            snprintf(why, whyn, "неверный СНИЛС, нужно 11 цифр");
+            return 1;
+        }
+        break;
+    case CV_DIGITS: {
+        size_t k = 0;
+        for (size_t i = 0; i < n && k + 1 < sizeof out; i++) {
+            if (raw[i] >= '0' && raw[i] <= '9')
+                out[k++] = raw[i];
+            else if (raw[i] != ' ' && raw[i] != '-') {
+                snprintf(why, whyn, "допустимы только цифры");
+                return 1;
+            }
+        }
+        out[k] = '\0';
+        if (v->arg > 0 && k != (size_t)v->arg) {
+            snprintf(why, whyn, "нужно ровно %d цифр", v->arg);
+            return 1;
+        }
+        break;
+    }
+    case CV_SEX: {
+        char *f = text_fold(raw, n);
+        const char *r = sex_of(f);
+        free(f);
+        if (!r) {
+            snprintf(why, whyn, "пол: ожидается М или Ж");
+            return 1;
+        }
+        snprintf(out, sizeof out, "%s", r);
+        break;
+    }
+    case CV_ENUM: {
+        char *f = text_fold(raw, n);
+        const char *to = NULL;
+        for (size_t i = 0; i < v->npairs && !to; i++)
+            if (!strcmp(v->pairs[i].from, f))
+                to = v->pairs[i].to;
+        free(f);
+        if (!to) {
+            size_t k = (size_t)snprintf(why, whyn, "недопустимое значение; ожидается одно из:");
+            for (size_t i = 0; i < v->npairs && k < whyn; i++)
+                k += (size_t)snprintf(why + k, whyn - k, "%s %s", i ? "," : "", v->pairs[i].from);
+            return 1;
+        }
+        set_val(s, vi, to, strlen(to));
+        return 0;
+    }
+    case CV_NSI: {
+        const struct nsi_item *it = NULL;
+        int rc = nsi_lookup(t->nsi, v->arg, raw, &it, err);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            snprintf(why, whyn, "значения нет в справочнике НСИ %d", v->arg);
+            return 1;
+        }
+        set_val(s, vi, it->code, strlen(it->code));
+        set_val(s, v->d1, it->guid, strlen(it->guid));
+        set_val(s, v->d2, it->name, strlen(it->name));
+        return 0;
+    }
+    }
+    set_val(s, vi, out, strlen(out));
+    return 0;
+}
+
+int template_convert(const template *t, const tbinding *b, const struct table_row *row,
+                     template_resolve_fn resolve, void *rctx, struct trow **out,
+                     struct tproblems *probs, hcs_err *err)
+{
+    *out = NULL;
+    int nv = (int)t->nvars;
+    struct scratch s = { STRBUF_INIT, xcalloc((size_t)nv, sizeof(uint32_t)) };
+    sb_grow(&s.sb, 512);
+    sb_addc(&s.sb, '\0');             /* offset 0 = "" for every empty variable */
+    char *failed = xcalloc((size_t)nv, 1);
+    strbuf tmp = STRBUF_INIT;
+    int bad = 0, rc = 0;
+    char why[512];
+    for (int i = 0; i < nv && rc >= 0; i++) {
+        const struct tvar *v = &t->vars[i];
+        if (v->conv == CV_DERIVED && !v->nalts)
+            continue;
+        size_t n;
+        const char *raw = cell_of(t, b, row, (size_t)i, &n, &tmp);
+        char *val = xstrndup(raw, n);
+        if (!n && v->def && v->def[0]) {
+            free(val);
+            val = xstrdup(v->def);
+        }
+        if (val[0]) {
+            int r = convert_one(t, i, val, &s, why, sizeof why, err);
+            if (r < 0)
+                rc = -1;
+            else if (r > 0) {
+                tproblems_add(probs, b->header[i], val, why);
+                failed[i] = 1;
+                bad = 1;
+            }
+        }
+        free(val);
+    }
+    for (size_t k = 0; k < t->ninfer && rc >= 0; k++) {
+        const struct infer_rule *ir = &t->infer[k];
+        struct trow vw = view(&s, row->row, nv);
+        if (s.sb.buf[s.off[ir->var]] == '\0' && tmpl_cond_holds(t, ir->cond, &vw))
+            set_val(&s, ir->var, ir->value, strlen(ir->value));
+    }
+    for (size_t k = 0; k < t->nresolve && rc >= 0; k++) {
+        const struct resolve_rule *rr = &t->resolve[k];
+        const char *key = s.sb.buf + s.off[rr->key_var];
+        if (s.sb.buf[s.off[rr->var]] != '\0' || !key[0])
+            continue;
+        char guid[37] = "";
+        char *keycopy = xstrdup(key);
+        int r = resolve ? resolve(rctx, rr->kind, keycopy, guid) : 0;
+        if (r < 0) {
+            rc = hcs_fail(err, HCS_EX_SOFTWARE, "registry lookup failed for %s %s", rr->kind, keycopy);
+        } else if (r == 0) {
+            snprintf(why, sizeof why,
+                     "нет идентификатора ГИС: заполните колонку «%s» или сначала загрузите объект в ГИС",
+                     b->header[rr->var]);
+            tproblems_add(probs, b->header[rr->key_var], keycopy, why);
+            failed[rr->var] = 1;
+            bad = 1;
+        } else {
+            set_val(&s, rr->var, guid, strlen(guid));
+        }
+        free(keycopy);
+    }
+    for (int i = 0; i < nv && rc >= 0; i++) {
+        const struct tvar *v = &t->vars[i];
+        if (failed[i] || s.sb.buf[s.off[i]] != '\0')
+            continue;
+        struct trow vw = view(&s, row->row, nv);
+        if (v->required || (v->required_when >= 0 && tmpl_cond_holds(t, v->required_when, &vw))) {
+            tproblems_add(probs, b->header[i], "", "не заполнено обязательное поле");
+            bad = 1;
+        }
+    }
+    free(failed);
+    sb_free(&tmp);
+    if (rc < 0 || bad) {
+        sb_free(&s.sb);
+        free(s.off);
+        return rc < 0 ? -1 : 1;
+    }
+    struct trow *r = xmalloc(sizeof *r);
+    r->row = row->row;
+    r->nvars = nv;
+    r->off = s.off;
+    r->buf = sb_detach(&s.sb, NULL);
+    *out = r;
+    return 0;
+}
+
+void template_format(const template *t, enum tfmt which, const struct trow *row, strbuf *out)
+{
+    if (!t->has_fmt[which])
+        return;
+    struct trow *rows[1] = { (struct trow *)row };
+    tmpl_run(t, &t->fmt[which], rows, 1, NULL, out, NULL, 0);
+}
+
+void template_render_element(const template *t, struct trow *const *rows, size_t nrows,
+                             const struct render_ctx *ctx, strbuf *out)
+{
+    tmpl_run(t, &t->element, rows, nrows, ctx, out, NULL, 1);
+}
+
+void template_render_side(const template *t, const struct trow *row, const char *tguid,
+                          strbuf *out)
+{
+    struct render_ctx ctx = { .tguid = tguid };
+    struct trow *rows[1] = { (struct trow *)row };
+    tmpl_run(t, &t->side, rows, 1, &ctx, out, NULL, 1);
+}
+
+void template_render_request(const template *t, const struct trow *row, strbuf pieces[3])
+{
+    strbuf all = STRBUF_INIT;
+    size_t holes[2] = { (size_t)-1, (size_t)-1 };
+    struct trow *rows[1] = { (struct trow *)row };
+    tmpl_run(t, &t->request, rows, 1, NULL, &all, holes, 1);
+    size_t h1 = holes[1], h0 = holes[0] == (size_t)-1 ? h1 : holes[0];
+    const char *s = sb_str(&all);
+    for (int i = 0; i < 3; i++)
+        sb_reset(&pieces[i]);
+    sb_add(&pieces[0], s, h0);
+    sb_add(&pieces[1], s + h0, h1 - h0);
+    sb_add(&pieces[2], s + h1, all.len - h1);
+    sb_free(&all);
+}

@@ -1,0 +1,108 @@
+/* template — one operation form as data: templates/<name>/ holds
+ *   map.ini      columns → variables (+ converters, conditions), grouping,
+ *                splitting, keys, limit (iniparser)
+ *   request.xml  the request element with holes <t:side/> and <t:elements/>
+ *   element.xml  one repeating element with {var} placeholders, t:if
+ *                (optional parts), t:each (one child per row of the group)
+ *   side.xml     optional: a per-packet side block (PaymentInformation)
+ * The skeletons are compiled once into a flat list of ops and rendered
+ * into a strbuf with XML escaping.  docs/templates.md documents the
+ * language.  Owned by src/template/. */
+#ifndef HCS_TEMPLATE_H
+#define HCS_TEMPLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/err.h"
+#include "common/strbuf.h"
+#include "read/table.h"
+#include "soap/operations.h"
+
+typedef struct template template;
+typedef struct tbinding tbinding;
+
+/* Same shape as convert_resolve_fn (packet/convert.h). */
+typedef int (*template_resolve_fn)(void *ctx, const char *kind, const char *local_key,
+                                   char guid[37]);
+
+/* One converted source row: the value of every template variable. */
+struct trow {
+    long row;              /* spreadsheet row number */
+    int nvars;
+    uint32_t *off;         /* offsets into buf, one per variable */
+    char *buf;
+};
+static inline const char *trow_get(const struct trow *r, int var) { return r->buf + r->off[var]; }
+void trow_free(struct trow *r);
+
+/* A problem found in a row: column as written in the file, value, reason (Russian). */
+struct tproblem {
+    char *column;
+    char *value;
+    char *reason;
+};
+struct tproblems {
+    struct tproblem *items;
+    size_t n, cap;
+};
+void tproblems_add(struct tproblems *p, const char *column, const char *value, const char *reason);
+void tproblems_clear(struct tproblems *p);   /* frees the entries, keeps nothing */
+
+/* Loads templates/<name> (dir = that folder).  Limits: the form's schema
+ * maximum (map.ini limit, default the operation's ELEMENT_LIMIT); a lower
+ * [limits] <limit_key> in cfg wins, a higher one is refused (HCS_EX_CONFIG).
+ * НСИ files come from [paths] nsi_dir. */
+template *template_load(const char *dir, const hcs_config *cfg, hcs_err *err);
+void template_free(template *t);
+const char *template_name(const template *t);          /* folder name */
+const struct gis_operation *template_operation(const template *t);
+int template_limit(const template *t);
+int template_has_group(const template *t);
+int template_has_split(const template *t);
+int template_has_side(const template *t);
+const char *template_sheet(const template *t);          /* XLSX sheet or NULL */
+/* Namespace URI and local name of the repeating element (element.xml root). */
+const char *template_element_ns(const template *t);
+const char *template_element_name(const template *t);
+int template_var_index(const template *t, const char *name);   /* -1 unknown */
+
+/* Binds the variables to the columns of a file's header.  A column marked
+ * `required` that the header lacks → -1 (HCS_EX_DATAERR naming it).
+ * Unknown header names are appended to *unknown (", "-separated) if given. */
+tbinding *template_bind(const template *t, const struct table_row *header, strbuf *unknown,
+                        hcs_err *err);
+void tbinding_free(tbinding *b);
+
+/* The raw group key of a row (cells of the group variables), for the
+ * grouping pass; empty when the template has no group or the cells are empty. */
+void template_group_raw(const template *t, const tbinding *b, const struct table_row *row,
+                        strbuf *out);
+
+/* Converts one row: 0 = ok (*out set), 1 = the row is bad (probs filled,
+ * *out NULL), -1 = fatal (a dictionary file is broken, the resolver failed). */
+int template_convert(const template *t, const tbinding *b, const struct table_row *row,
+                     template_resolve_fn resolve, void *rctx, struct trow **out,
+                     struct tproblems *probs, hcs_err *err);
+
+enum tfmt { TF_SPLIT, TF_KEY, TF_LABEL, TF_SIDE };
+/* Formats one of the map.ini key strings for a converted row. */
+void template_format(const template *t, enum tfmt which, const struct trow *row, strbuf *out);
+
+struct render_ctx {
+    const char *tguid;     /* {t:guid}: the element's TransportGUID */
+    /* {t:side}: the TransportGUID of the side block for this row's side key */
+    const char *(*side_ref)(void *ctx, const struct trow *row);
+    void *side_ctx;
+};
+void template_render_element(const template *t, struct trow *const *rows, size_t nrows,
+                             const struct render_ctx *ctx, strbuf *out);
+void template_render_side(const template *t, const struct trow *row, const char *tguid,
+                          strbuf *out);
+/* request.xml for a packet whose first element's first row is row:
+ * pieces[0] up to the side hole, pieces[1] up to the elements hole,
+ * pieces[2] the rest (without a side hole pieces[1] is empty). */
+void template_render_request(const template *t, const struct trow *row, strbuf pieces[3]);
+
+#endif

@@ -1,0 +1,125 @@
+/* Internal structures of the template engine (map, converters, compiled
+ * skeletons).  Only src/template/ includes this. */
+#ifndef HCS_TMPL_INTERNAL_H
+#define HCS_TMPL_INTERNAL_H
+
+#include "common/strbuf.h"
+#include "template/nsi.h"
+#include "template/template.h"
+
+#define TEMPLATE_NS "urn:hcsbatch:template"
+
+enum conv_kind {
+    CV_TEXT, CV_DECIMAL, CV_SDECIMAL, CV_INT, CV_DATE, CV_PERIOD, CV_BOOL, CV_GUID,
+    CV_SNILS, CV_SEX, CV_ENUM, CV_NSI, CV_DIGITS, CV_DERIVED
+};
+
+struct header_alt {
+    char *fold;            /* folded header name */
+    int word_from, word_to;/* 1-based word range of the cell ("ФИО[2]"), 0 = whole cell */
+};
+
+struct enum_pair {
+    char *from;            /* folded input */
+    char *to;
+};
+
+/* One condition term: var non-empty / empty / = value / != value. */
+struct term {
+    int var;
+    int neg;               /* "!var" */
+    int op;                /* 0 presence, 1 equals, 2 differs */
+    char *value;
+};
+struct cond {
+    struct term *terms;    /* all must hold */
+    size_t n;
+};
+
+struct tvar {
+    char *name;
+    struct header_alt *alts;
+    size_t nalts;
+    enum conv_kind conv;
+    int arg;               /* text max length, decimal fraction digits, НСИ registry, digits */
+    struct enum_pair *pairs;
+    size_t npairs;
+    int required;          /* always required (also: the column must exist) */
+    int required_when;     /* cond index or -1 */
+    char *def;             /* default value (already resolved from @config) */
+    int d1, d2;            /* derived variables: nsi → _guid, _name; period → _month, _year */
+};
+
+struct infer_rule {
+    int var;
+    char *value;
+    int cond;
+};
+
+struct resolve_rule {
+    int var;               /* the GIS id variable filled */
+    char *kind;            /* resolver kind: "account", "meter", … */
+    int key_var;           /* local key variable */
+};
+
+enum op_kind { OP_TEXT, OP_VAR, OP_TGUID, OP_SIDE, OP_IF, OP_EACH, OP_ENDEACH, OP_HOLE };
+struct op {
+    int kind;
+    int arg;               /* var index, cond index, hole number */
+    int jump;              /* OP_IF: op index after the block; OP_ENDEACH: first op of the body */
+    size_t off, len;       /* OP_TEXT: bytes in prog text */
+};
+struct prog {
+    struct op *ops;
+    size_t n, cap;
+    size_t barrier;        /* ops before this index are jump targets' predecessors: no merging into them */
+    strbuf text;
+};
+
+struct template {
+    char *name;
+    char *dir;
+    const struct gis_operation *op;
+    int limit;
+    char *sheet;
+    struct tvar *vars;
+    size_t nvars, vcap;
+    struct cond *conds;
+    size_t nconds, ccap;
+    struct infer_rule *infer;
+    size_t ninfer, icap;
+    struct resolve_rule *resolve;
+    size_t nresolve, rcap;
+    int *group_vars;
+    size_t ngroup;
+    struct prog fmt[4];        /* TF_SPLIT, TF_KEY, TF_LABEL, TF_SIDE */
+    int has_fmt[4];
+    struct prog request, element, side;
+    int has_side_xml;
+    char *elem_ns, *elem_name;
+    nsi_set *nsi;
+};
+
+struct tbinding {
+    int *col;                  /* per variable: column index or -1 */
+    int *alt;                  /* per variable: which alternative matched */
+    char **header;             /* per variable: header as written, or the first alternative */
+    size_t nvars;
+};
+
+/* tmpl_map.c */
+int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err *err);
+int tmpl_add_var(template *t, const char *name);
+int tmpl_parse_cond(template *t, const char *expr, hcs_err *err);
+int tmpl_cond_holds(const template *t, int cond, const struct trow *row);
+/* tmpl_compile.c */
+int tmpl_compile_xml(template *t, const char *path, struct prog *prog, int is_request,
+                     hcs_err *err);
+int tmpl_compile_text(template *t, const char *text, struct prog *prog, int escape,
+                      hcs_err *err);
+void prog_free(struct prog *p);
+/* tmpl_render.c */
+void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows, size_t nrows,
+              const struct render_ctx *ctx, strbuf *out, size_t *holes, int escape);
+
+#endif

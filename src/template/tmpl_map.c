@@ -1,0 +1,459 @@
+/* tmpl_map — reads map.ini: [template] (operation, limit, keys),
+ * [columns] (variable = headers | converter | flags), [infer], [resolve].
+ * Conditions ("a,!b,c=x,d!=y": all must hold) are parsed here too. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <iniparser.h>
+
+#include "common/xalloc.h"
+#include "template/textfold.h"
+#include "template/tmpl_internal.h"
+
+static char *trimdup(const char *s, size_t n)
+{
+    const char *p = text_trim(s, &n);
+    return xstrndup(p, n);
+}
+
+int tmpl_add_var(template *t, const char *name)
+{
+    for (size_t i = 0; i < t->nvars; i++)
+        if (!strcmp(t->vars[i].name, name))
+            return (int)i;
+    ARRAY_GROW(t->vars, t->nvars, t->vcap);
+    struct tvar *v = &t->vars[t->nvars];
+    memset(v, 0, sizeof *v);
+    v->name = xstrdup(name);
+    v->conv = CV_TEXT;
+    v->required_when = -1;
+    v->d1 = v->d2 = -1;
+    return (int)t->nvars++;
+}
+
+static int find_var(const template *t, const char *name)
+{
+    for (size_t i = 0; i < t->nvars; i++)
+        if (!strcmp(t->vars[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+int tmpl_parse_cond(template *t, const char *expr, hcs_err *err)
+{
+    struct cond c = { 0 };
+    size_t cap = 0;
+    char *copy = xstrdup(expr), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        size_t n = strlen(tok);
+        char *term = trimdup(tok, n);
+        struct term tm = { .var = -1 };
+        char *name = term;
+        char *eq = strchr(term, '=');
+        if (eq) {
+            tm.op = (eq > term && eq[-1] == '!') ? 2 : 1;
+            if (tm.op == 2)
+                eq[-1] = '\0';
+            *eq = '\0';
+            size_t vl = strlen(eq + 1);
+            tm.value = trimdup(eq + 1, vl);
+        } else if (*name == '!') {
+            tm.neg = 1;
+            name++;
+        }
+        size_t nl = strlen(name);
+        char *nm = trimdup(name, nl);
+        tm.var = find_var(t, nm);
+        if (tm.var < 0) {
+            hcs_fail(err, HCS_EX_CONFIG, "condition \"%s\": unknown variable %s", expr, nm);
+            free(nm);
+            free(term);
+            free(tm.value);
+            free(copy);
+            for (size_t i = 0; i < c.n; i++)
+                free(c.terms[i].value);
+            free(c.terms);
+            return -1;
+        }
+        free(nm);
+        free(term);
+        ARRAY_GROW(c.terms, c.n, cap);
+        c.terms[c.n++] = tm;
+    }
+    free(copy);
+    ARRAY_GROW(t->conds, t->nconds, t->ccap);
+    t->conds[t->nconds] = c;
+    return (int)t->nconds++;
+}
+
+int tmpl_cond_holds(const template *t, int cond, const struct trow *row)
+{
+    const struct cond *c = &t->conds[cond];
+    for (size_t i = 0; i < c->n; i++) {
+        const struct term *tm = &c->terms[i];
+        const char *v = trow_get(row, tm->var);
+        int ok;
+        if (tm->op == 0)
+            ok = tm->neg ? v[0] == '\0' : v[0] != '\0';
+        else {
+            int same = strcmp(v, tm->value) == 0;
+            ok = tm->op == 1 ? same : !same;
+        }
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* "Фамилия / ФИО[1]" → alternatives. */
+static void parse_headers(struct tvar *v, const char *s)
+{
+    const char *p = s;
+    size_t cap = 0;
+    while (*p) {
+        const char *sep = strstr(p, " / ");
+        size_t n = sep ? (size_t)(sep - p) : strlen(p);
+        char *h = trimdup(p, n);
+        struct header_alt a = { 0 };
+        size_t hl = strlen(h);
+        if (hl > 2 && h[hl - 1] == ']') {
+            char *br = strrchr(h, '[');
+            if (br) {
+                int from = 0, plus = 0;
+                char tail = 0;
+                if (sscanf(br + 1, "%d%c", &from, &tail) >= 1 && from > 0) {
+                    plus = tail == '+';
+                    a.word_from = from;
+                    a.word_to = plus ? 1000 : from;
+                    *br = '\0';
+                }
+            }
+        }
+        if (*h) {
+            a.fold = text_fold(h, strlen(h));
+            ARRAY_GROW(v->alts, v->nalts, cap);
+            v->alts[v->nalts++] = a;
+        }
+        free(h);
+        p += n;
+        if (sep)
+            p += 3;
+    }
+}
+
+static int parse_converter(template *t, int vi, const char *s, hcs_err *err)
+{
+    struct tvar *v = &t->vars[vi];
+    const char *colon = strchr(s, ':');
+    size_t kl = colon ? (size_t)(colon - s) : strlen(s);
+    const char *arg = colon ? colon + 1 : NULL;
+    static const struct { const char *name; enum conv_kind kind; int def; } kinds[] = {
+        { "text", CV_TEXT, 0 }, { "decimal", CV_DECIMAL, -1 }, { "sdecimal", CV_SDECIMAL, -1 },
+        { "int", CV_INT, 0 }, { "date", CV_DATE, 0 }, { "period", CV_PERIOD, 0 },
+        { "bool", CV_BOOL, 0 }, { "guid", CV_GUID, 0 }, { "snils", CV_SNILS, 0 },
+        { "sex", CV_SEX, 0 }, { "enum", CV_ENUM, 0 }, { "nsi", CV_NSI, 0 },
+        { "digits", CV_DIGITS, 0 },
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strlen(kinds[i].name) != kl || strncmp(kinds[i].name, s, kl))
+            continue;
+        v->conv = kinds[i].kind;
+        v->arg = kinds[i].def;
+        if (v->conv == CV_ENUM) {
+            if (!arg)
+                return hcs_fail(err, HCS_EX_CONFIG, "variable %s: enum needs values (enum:a=X,b=Y)", v->name);
+            char *copy = xstrdup(arg), *save = NULL;
+            size_t cap = 0;
+            for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(p, '=');
+                if (!eq) {
+                    free(copy);
+                    return hcs_fail(err, HCS_EX_CONFIG, "variable %s: enum item \"%s\" lacks =", v->name, p);
+                }
+                ARRAY_GROW(v->pairs, v->npairs, cap);
+                v->pairs[v->npairs].from = text_fold(p, (size_t)(eq - p));
+                v->pairs[v->npairs].to = trimdup(eq + 1, strlen(eq + 1));
+                v->npairs++;
+            }
+            free(copy);
+        } else if (arg) {
+            char *end = NULL;
+            long n = strtol(arg, &end, 10);
+            if (end == arg || *end)
+                return hcs_fail(err, HCS_EX_CONFIG, "variable %s: bad converter argument \"%s\"", v->name, arg);
+            v->arg = (int)n;
+        } else if (v->conv == CV_NSI) {
+            return hcs_fail(err, HCS_EX_CONFIG, "variable %s: nsi needs a registry number (nsi:2)", v->name);
+        }
+        char dn[256];
+        if (v->conv == CV_NSI || v->conv == CV_PERIOD) {
+            const char *s1 = v->conv == CV_NSI ? "guid" : "month";
+            const char *s2 = v->conv == CV_NSI ? "name" : "year";
+            char *base = xstrdup(v->name);
+            snprintf(dn, sizeof dn, "%s_%s", base, s1);
+            int d1 = tmpl_add_var(t, dn);
+            snprintf(dn, sizeof dn, "%s_%s", base, s2);
+            int d2 = tmpl_add_var(t, dn);
+            free(base);
+            t->vars[d1].conv = t->vars[d2].conv = CV_DERIVED;
+            t->vars[vi].d1 = d1;
+            t->vars[vi].d2 = d2;
+        }
+        return 0;
+    }
+    return hcs_fail(err, HCS_EX_CONFIG, "variable %s: unknown converter \"%s\"", v->name, s);
+}
+
+static char **split_fields(const char *s, int *n)
+{
+    char **f = xcalloc(3, sizeof *f);
+    int k = 0;
+    const char *p = s;
+    while (k < 3) {
+        const char *bar = k < 2 ? strchr(p, '|') : NULL;
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        f[k++] = trimdup(p, len);
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    *n = k;
+    return f;
+}
+
+static int parse_flags(template *t, int vi, const char *flags, const hcs_config *cfg,
+                       char ***pending_when, hcs_err *err)
+{
+    char *copy = xstrdup(flags), *save = NULL;
+    for (char *p = strtok_r(copy, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
+        if (!strcmp(p, "required"))
+            t->vars[vi].required = 1;
+        else if (!strncmp(p, "required_when:", 14))
+            (*pending_when)[vi] = xstrdup(p + 14);
+        else if (!strncmp(p, "default:", 8)) {
+            const char *d = p + 8;
+            if (*d == '@') {
+                const char *cv = cfg ? cfg_str(cfg, d + 1) : NULL;
+                d = cv ? cv : "";
+            }
+            t->vars[vi].def = xstrdup(d);
+        } else {
+            free(copy);
+            return hcs_fail(err, HCS_EX_CONFIG, "variable %s: unknown flag \"%s\"", t->vars[vi].name, p);
+        }
+    }
+    free(copy);
+    return 0;
+}
+
+static int valid_name(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int load_columns(template *t, dictionary *d, const hcs_config *cfg, hcs_err *err)
+{
+    int nk = iniparser_getsecnkeys(d, "columns");
+    if (nk <= 0)
+        return hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini: [columns] is empty", t->dir);
+    const char **keys = xcalloc((size_t)nk, sizeof *keys);
+    iniparser_getseckeys(d, "columns", keys);
+    /* Variables first (conditions may name later ones), then their flags. */
+    char **when = xcalloc((size_t)nk * 3 + 64, sizeof *when);
+    int rc = 0;
+    for (int i = 0; i < nk && rc == 0; i++) {
+        const char *name = keys[i] + strlen("columns:");
+        if (!valid_name(name)) {
+            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini: variable name \"%s\": use a-z, 0-9, _",
+                          t->dir, name);
+            break;
+        }
+        int nf = 0;
+        char **f = split_fields(iniparser_getstring(d, keys[i], ""), &nf);
+        int vi = tmpl_add_var(t, name);
+        parse_headers(&t->vars[vi], f[0]);
+        if (nf > 1 && f[1][0])
+            rc = parse_converter(t, vi, f[1], err);
+        if (rc == 0 && nf > 2 && f[2][0]) {
+            if ((size_t)vi >= (size_t)nk * 3 + 64)
+                rc = hcs_fail(err, HCS_EX_CONFIG, "too many variables");
+            else
+                rc = parse_flags(t, vi, f[2], cfg, &when, err);
+        }
+        for (int k = 0; k < nf; k++)
+            free(f[k]);
+        free(f);
+    }
+    for (size_t i = 0; i < t->nvars && rc == 0; i++)
+        if (when[i]) {
+            int c = tmpl_parse_cond(t, when[i], err);
+            if (c < 0)
+                rc = hcs_err_wrap(err, "%s/map.ini: %s", t->dir, t->vars[i].name);
+            else
+                t->vars[i].required_when = c;
+        }
+    for (int i = 0; i < nk * 3 + 64; i++)
+        free(when[i]);
+    free(when);
+    free(keys);
+    return rc;
+}
+
+/* [infer] var = value if cond | value if cond … */
+static int load_infer(template *t, dictionary *d, hcs_err *err)
+{
+    int nk = iniparser_getsecnkeys(d, "infer");
+    if (nk <= 0)
+        return 0;
+    const char **keys = xcalloc((size_t)nk, sizeof *keys);
+    iniparser_getseckeys(d, "infer", keys);
+    int rc = 0;
+    for (int i = 0; i < nk && rc == 0; i++) {
+        int var = tmpl_add_var(t, keys[i] + strlen("infer:"));
+        char *copy = xstrdup(iniparser_getstring(d, keys[i], "")), *save = NULL;
+        for (char *alt = strtok_r(copy, "|", &save); alt && rc == 0; alt = strtok_r(NULL, "|", &save)) {
+            char *ifp = strstr(alt, " if ");
+            if (!ifp) {
+                rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [infer]: \"%s\": expected VALUE if CONDITION",
+                              t->dir, alt);
+                break;
+            }
+            *ifp = '\0';
+            int c = tmpl_parse_cond(t, ifp + 4, err);
+            if (c < 0) {
+                rc = -1;
+                break;
+            }
+            ARRAY_GROW(t->infer, t->ninfer, t->icap);
+            t->infer[t->ninfer].var = var;
+            t->infer[t->ninfer].value = trimdup(alt, strlen(alt));
+            t->infer[t->ninfer].cond = c;
+            t->ninfer++;
+        }
+        free(copy);
+    }
+    free(keys);
+    return rc;
+}
+
+/* [resolve] var = kind from key_var */
+static int load_resolve(template *t, dictionary *d, hcs_err *err)
+{
+    int nk = iniparser_getsecnkeys(d, "resolve");
+    if (nk <= 0)
+        return 0;
+    const char **keys = xcalloc((size_t)nk, sizeof *keys);
+    iniparser_getseckeys(d, "resolve", keys);
+    int rc = 0;
+    for (int i = 0; i < nk && rc == 0; i++) {
+        const char *name = keys[i] + strlen("resolve:");
+        const char *val = iniparser_getstring(d, keys[i], "");
+        char kind[64], key[64];
+        if (sscanf(val, "%63s from %63s", kind, key) != 2) {
+            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: expected KIND from VARIABLE",
+                          t->dir, name);
+            break;
+        }
+        int var = find_var(t, name), kv = find_var(t, key);
+        if (var < 0 || kv < 0) {
+            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: unknown variable", t->dir, name);
+            break;
+        }
+        ARRAY_GROW(t->resolve, t->nresolve, t->rcap);
+        t->resolve[t->nresolve].var = var;
+        t->resolve[t->nresolve].kind = xstrdup(kind);
+        t->resolve[t->nresolve].key_var = kv;
+        t->nresolve++;
+    }
+    free(keys);
+    return rc;
+}
+
+static int load_group(template *t, const char *spec, hcs_err *err)
+{
+    char *copy = xstrdup(spec), *save = NULL;
+    size_t cap = 0;
+    for (char *p = strtok_r(copy, ", {}", &save); p; p = strtok_r(NULL, ", {}", &save)) {
+        int v = find_var(t, p);
+        if (v < 0) {
+            free(copy);
+            return hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini: group: unknown variable %s", t->dir, p);
+        }
+        ARRAY_GROW(t->group_vars, t->ngroup, cap);
+        t->group_vars[t->ngroup++] = v;
+    }
+    free(copy);
+    return 0;
+}
+
+int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err *err)
+{
+    dictionary *d = iniparser_load(path);
+    if (!d)
+        return hcs_fail(err, HCS_EX_CONFIG, "%s: cannot read the template map", path);
+    int rc = 0;
+    const char *opname = iniparser_getstring(d, "template:operation", NULL);
+    t->op = opname ? gis_operation_find(opname) : NULL;
+    if (!t->op) {
+        rc = hcs_fail(err, HCS_EX_CONFIG, "%s: [template] operation \"%s\" is not a known operation",
+                      path, opname ? opname : "");
+        goto out;
+    }
+    int schema_max = iniparser_getint(d, "template:limit", t->op->element_limit);
+    if (schema_max <= 0) {
+        rc = hcs_fail(err, HCS_EX_CONFIG, "%s: operation %s has no element limit", path, opname);
+        goto out;
+    }
+    t->limit = schema_max;
+    const char *limit_key = iniparser_getstring(d, "template:limit_key", t->op->name);
+    if (cfg && limit_key && *limit_key) {
+        char key[128];
+        snprintf(key, sizeof key, "limits.%s", limit_key);
+        const char *lv = NULL;
+        for (const struct cfg_key *k = cfg_keys; k->name; k++)
+            if (!strcmp(k->name, key))
+                lv = cfg_str(cfg, key);
+        if (lv && *lv) {
+            char *end = NULL;
+            long l = strtol(lv, &end, 10);
+            if (end == lv || *end || l <= 0) {
+                rc = hcs_fail(err, HCS_EX_CONFIG, "[limits] %s = \"%s\": not a positive number", limit_key, lv);
+                goto out;
+            }
+            if (l > schema_max) {
+                rc = hcs_fail(err, HCS_EX_CONFIG,
+                              "[limits] %s = %ld exceeds the schema's ELEMENT_LIMIT %d", limit_key, l,
+                              schema_max);
+                goto out;
+            }
+            t->limit = (int)l;
+        }
+    }
+    const char *sheet = iniparser_getstring(d, "template:sheet", "");
+    t->sheet = *sheet ? xstrdup(sheet) : NULL;
+    if ((rc = load_columns(t, d, cfg, err)) < 0 || (rc = load_infer(t, d, err)) < 0 ||
+        (rc = load_resolve(t, d, err)) < 0)
+        goto out;
+    if ((rc = load_group(t, iniparser_getstring(d, "template:group", ""), err)) < 0)
+        goto out;
+    static const char *fmt_keys[4] = { "template:split", "template:key", "template:label", "template:side_key" };
+    for (int i = 0; i < 4; i++) {
+        const char *s = iniparser_getstring(d, fmt_keys[i], "");
+        if (!*s)
+            continue;
+        if (tmpl_compile_text(t, s, &t->fmt[i], 0, err) < 0) {
+            rc = hcs_err_wrap(err, "%s: %s", path, fmt_keys[i]);
+            goto out;
+        }
+        t->has_fmt[i] = 1;
+    }
+out:
+    iniparser_freedict(d);
+    return rc;
+}
