@@ -66,6 +66,7 @@ void template_free(template *t)
         }
         free(v->pairs);
         free(v->def);
+        free(v->required_when);
     }
     free(t->vars);
     for (size_t i = 0; i < t->nconds; i++) {
@@ -516,7 +517,12 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
         if (failed[i] || s.sb.buf[s.off[i]] != '\0')
             continue;
         struct trow vw = view(&s, row->row, nv);
-        if (v->required || (v->required_when >= 0 && tmpl_cond_holds(t, v->required_when, &vw))) {
+        int need = v->required;
+        /* conditional requirements only on rows whose values all converted:
+         * a bad value must not also be reported as a missing companion */
+        for (size_t k = 0; k < v->nwhen && !need && !bad; k++)
+            need = tmpl_cond_holds(t, v->required_when[k], &vw);
+        if (need) {
             tproblems_add(probs, b->header[i], "", "не заполнено обязательное поле");
             bad = 1;
         }

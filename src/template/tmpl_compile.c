@@ -81,6 +81,38 @@ int tmpl_compile_text(template *t, const char *s, struct prog *p, int escape, hc
         else if (!strcmp(name, "t:version")) {
             const char *v = t->op && t->op->version ? t->op->version : "";
             emit_text(p, v, strlen(v), escape);
+        } else if (strchr(name, '|')) {
+            /* {a|b|c}: the first non-empty of the variables */
+            char *save = NULL;
+            strbuf seen = STRBUF_INIT;
+            for (char *alt = strtok_r(name, "|", &save); alt; alt = strtok_r(NULL, "|", &save)) {
+                int v = template_var_index(t, alt);
+                if (v < 0) {
+                    sb_free(&seen);
+                    return hcs_fail(err, HCS_EX_CONFIG, "unknown variable {%s}", alt);
+                }
+                sb_addf(&seen, "%s%s", seen.len ? "," : "", alt);
+                /* condition: this one set, all before empty */
+                strbuf expr = STRBUF_INIT;
+                sb_adds(&expr, alt);
+                const char *prev = sb_str(&seen);
+                char *pcopy = xstrdup(prev), *ps = NULL;
+                for (char *pv = strtok_r(pcopy, ",", &ps); pv; pv = strtok_r(NULL, ",", &ps))
+                    if (strcmp(pv, alt))
+                        sb_addf(&expr, ",!%s", pv);
+                free(pcopy);
+                int cond = tmpl_parse_cond(t, sb_str(&expr), err);
+                sb_free(&expr);
+                if (cond < 0) {
+                    sb_free(&seen);
+                    return -1;
+                }
+                int ifop = emit(p, OP_IF, cond);
+                emit(p, OP_VAR, v);
+                p->ops[ifop].jump = (int)p->n;
+                p->barrier = p->n;
+            }
+            sb_free(&seen);
         } else {
             int v = template_var_index(t, name);
             if (v < 0)

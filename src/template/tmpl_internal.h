@@ -45,7 +45,8 @@ struct tvar {
     struct enum_pair *pairs;
     size_t npairs;
     int required;          /* always required (also: the column must exist) */
-    int required_when;     /* cond index or -1 */
+    int *required_when;    /* cond indexes: required when any holds */
+    size_t nwhen;
     char *def;             /* default value (already resolved from @config) */
     int d1, d2;            /* derived variables: nsi → _guid, _name; period → _month, _year */
 };

@@ -27,7 +27,6 @@ int tmpl_add_var(template *t, const char *name)
     memset(v, 0, sizeof *v);
     v->name = xstrdup(name);
     v->conv = CV_TEXT;
-    v->required_when = -1;
     v->d1 = v->d2 = -1;
     return (int)t->nvars++;
 }
@@ -292,11 +291,17 @@ static int load_columns(template *t, dictionary *d, const hcs_config *cfg, hcs_e
     }
     for (size_t i = 0; i < t->nvars && rc == 0; i++)
         if (when[i]) {
-            int c = tmpl_parse_cond(t, when[i], err);
-            if (c < 0)
-                rc = hcs_err_wrap(err, "%s/map.ini: %s", t->dir, t->vars[i].name);
-            else
-                t->vars[i].required_when = c;
+            char *save = NULL;
+            size_t cap = 0;
+            for (char *alt = strtok_r(when[i], "|", &save); alt && rc == 0; alt = strtok_r(NULL, "|", &save)) {
+                int c = tmpl_parse_cond(t, alt, err);
+                if (c < 0) {
+                    rc = hcs_err_wrap(err, "%s/map.ini: %s", t->dir, t->vars[i].name);
+                    break;
+                }
+                ARRAY_GROW(t->vars[i].required_when, t->vars[i].nwhen, cap);
+                t->vars[i].required_when[t->vars[i].nwhen++] = c;
+            }
         }
     for (int i = 0; i < nk * 3 + 64; i++)
         free(when[i]);
