@@ -141,12 +141,13 @@ int report_write_errors_csv(const struct report_source *src, const char *path,
 
 struct report_outputs {
     char *xlsx_path;             /* reports/<date>-<run>.xlsx */
-    char *errors_csv_path;       /* reports/<date>-<run>-errors.csv (NULL when nothing to act on) */
+    char *errors_csv_path;       /* reports/<date>-<run>-errors.csv (always written; header only
+                                    when nothing needs action) */
     char *metrics_path;          /* NULL when report.metrics_file is unset */
     struct report_totals totals;
     int notified;                /* notifications delivered (URLs + Telegram) */
-    char *warnings;              /* notification/metrics problems, one per line, or NULL;
-                                    already logged; never secrets */
+    char *warnings;              /* hints/metrics/notification problems, one per line, or NULL;
+                                    the caller logs them (log_warn); never secrets */
 };
 
 /* Writes the XLSX report and errors.csv under [report] dir (relative to
@@ -154,6 +155,9 @@ struct report_outputs {
  * [notify].  Returns -1 only when the report itself cannot be written;
  * metrics and notification failures become out->warnings and never fail
  * the run.  now: the time to use for file names (0 = time(NULL)). */
+/* Before calling run(), the report presets oldest_pending_age = -1 and
+ * cert_days_left = REPORT_CERT_UNKNOWN; when the latter stays unknown and
+ * sign.cert is a PEM file, report_finish_run reads its notAfter itself. */
 int report_finish_run(const hcs_config *cfg, const struct report_source *src,
                       time_t now, struct report_outputs *out, hcs_err *err);
 void report_outputs_free(struct report_outputs *out);

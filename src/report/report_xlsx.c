@@ -630,6 +630,8 @@ int report_write_xlsx(const struct report_source *src, const char *path,
     struct report_totals *tot = totals ? totals : &local;
     memset(tot, 0, sizeof *tot);
     j.x.hints = hints;
+    j.run.oldest_pending_age = -1;
+    j.run.cert_days_left = REPORT_CERT_UNKNOWN;
     if (src->run && src->run(src->ctx, &j.run, err) != 0)
         return hcs_err_wrap(err, "report run info");
     j.run_id = xstrdup(j.run.run_id ? j.run.run_id : "");

@@ -1,0 +1,300 @@
+/* report_notify — webhook and Telegram notifications over libcurl. */
+#include "report/report_notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "common/fsutil.h"
+#include "common/xalloc.h"
+
+/* ---- what to say --------------------------------------------------------- */
+
+static int has_errors(const struct notify_summary *s)
+{
+    return s->run->failed || s->tot->need_action > 0;
+}
+
+int notify_wanted(const hcs_config *cfg, const struct notify_summary *s)
+{
+    const char *when = cfg_str(cfg, "notify.when");
+    if (when && strcmp(when, "never") == 0)
+        return 0;
+    if (when && strcmp(when, "always") == 0)
+        return 1;
+    return has_errors(s);            /* "errors", and anything unknown */
+}
+
+static void json_str(strbuf *out, const char *s)
+{
+    if (!s) {
+        sb_adds(out, "null");
+        return;
+    }
+    sb_addc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': sb_adds(out, "\\\""); break;
+        case '\\': sb_adds(out, "\\\\"); break;
+        case '\n': sb_adds(out, "\\n"); break;
+        case '\r': sb_adds(out, "\\r"); break;
+        case '\t': sb_adds(out, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                sb_addf(out, "\\u%04x", *p);
+            else
+                sb_addc(out, (char)*p);
+        }
+    }
+    sb_addc(out, '"');
+}
+
+static void json_time(strbuf *out, time_t t)
+{
+    if (t <= 0) {
+        sb_adds(out, "null");
+        return;
+    }
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_str(out, buf);
+}
+
+void notify_json(strbuf *out, const struct notify_summary *s)
+{
+    const struct report_run *run = s->run;
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    sb_adds(out, "{\"source\":\"hcsbatch\",\"host\":");
+    json_str(out, host);
+    sb_adds(out, ",\"run_id\":");
+    json_str(out, run->run_id);
+    sb_adds(out, ",\"status\":");
+    json_str(out, run->failed ? "failed" : s->tot->need_action > 0 ? "errors" : "ok");
+    sb_adds(out, ",\"failure\":");
+    json_str(out, run->failed ? (run->failure ? run->failure : "") : NULL);
+    sb_adds(out, ",\"started\":");
+    json_time(out, run->started);
+    sb_adds(out, ",\"finished\":");
+    json_time(out, run->finished ? run->finished : s->now);
+    sb_addf(out, ",\"files\":%ld,\"rows\":%ld,\"need_action\":%ld,\"outcomes\":{",
+            s->tot->files, s->tot->rows, s->tot->need_action);
+    for (int o = 0; o < REPORT_OUTCOME_COUNT; o++)
+        sb_addf(out, "%s\"%s\":%ld", o ? "," : "", report_outcome_name((enum report_outcome)o),
+                s->tot->by_outcome[o]);
+    sb_adds(out, "},\"packets\":{");
+    for (size_t i = 0; s->packets && i < s->packets->n; i++) {
+        if (i)
+            sb_addc(out, ',');
+        json_str(out, s->packets->names[i]);
+        sb_addf(out, ":%ld", s->packets->counts[i]);
+    }
+    sb_adds(out, "},\"oldest_pending_age_seconds\":");
+    if (run->oldest_pending_age >= 0)
+        sb_addf(out, "%ld", run->oldest_pending_age);
+    else
+        sb_adds(out, "null");
+    sb_addf(out, ",\"retries\":%ld,\"report\":", run->retries);
+    json_str(out, s->xlsx_path);
+    sb_adds(out, ",\"errors_csv\":");
+    json_str(out, s->errors_csv_path);
+    sb_adds(out, "}");
+}
+
+void notify_text(strbuf *out, const struct notify_summary *s)
+{
+    const struct report_run *run = s->run;
+    sb_addf(out, "hcsbatch, запуск %s: ", run->run_id ? run->run_id : "?");
+    if (run->failed)
+        sb_addf(out, "СБОЙ — %s.\n", run->failure ? run->failure : "см. журнал");
+    else if (s->tot->need_action > 0)
+        sb_addf(out, "требуют исправления %ld стр.\n", s->tot->need_action);
+    else
+        sb_adds(out, "без ошибок.\n");
+    sb_addf(out, "Файлов: %ld, строк: %ld (", s->tot->files, s->tot->rows);
+    int first = 1;
+    for (int o = 0; o < REPORT_OUTCOME_COUNT; o++) {
+        if (!s->tot->by_outcome[o])
+            continue;
+        sb_addf(out, "%s%s %ld", first ? "" : ", ", report_outcome_label((enum report_outcome)o),
+                s->tot->by_outcome[o]);
+        first = 0;
+    }
+    sb_adds(out, first ? "нет)." : ").");
+    if (s->xlsx_path)
+        sb_addf(out, "\nОтчёт: %s", path_base(s->xlsx_path));
+}
+
+/* ---- how to send ---------------------------------------------------------- */
+
+static size_t discard(char *ptr, size_t size, size_t n, void *ud)
+{
+    (void)ptr; (void)ud;
+    return size * n;
+}
+
+/* "scheme://host[:port]" only: paths and queries may carry secrets. */
+static char *url_for_log(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    const char *at = NULL;
+    for (const char *q = p; *q && *q != '/'; q++)
+        if (*q == '@')
+            at = q;          /* drop user:password@ */
+    const char *host = at ? at + 1 : p;
+    size_t n = strcspn(host, "/?#");
+    size_t scheme = (size_t)(p - url);
+    return xasprintf("%.*s%.*s", (int)scheme, url, (int)n, host);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* One POST, retried; 0 when a 2xx came back, else -1 with *why set. */
+static int post(const char *url, const char *body, const char *api_key, long attempts, long delay_ms,
+                char *why, size_t whylen)
+{
+    for (long a = 1; a <= attempts; a++) {
+        CURL *c = curl_easy_init();
+        if (!c) {
+            snprintf(why, whylen, "cannot start libcurl");
+            return -1;
+        }
+        struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
+        char *key_header = NULL;
+        if (api_key) {
+            key_header = xasprintf("X-API-Key: %s", api_key);
+            h = curl_slist_append(h, key_header);
+        }
+        char errbuf[CURL_ERROR_SIZE] = "";
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+        CURLcode rc = curl_easy_perform(c);
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup(c);
+        curl_slist_free_all(h);
+        if (key_header) {
+            secure_wipe(key_header, strlen(key_header));
+            free(key_header);
+        }
+        if (rc == CURLE_OK && status >= 200 && status < 300)
+            return 0;
+        /* errbuf names the host at most, never the path or headers. */
+        if (rc != CURLE_OK)
+            snprintf(why, whylen, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        else
+            snprintf(why, whylen, "HTTP %ld", status);
+        if (rc == CURLE_OK && status >= 400 && status < 500 && status != 408 && status != 429)
+            return -1;           /* the request itself is wrong: repeating will not help */
+        if (a < attempts)
+            sleep_ms(delay_ms);
+    }
+    return -1;
+}
+
+static const char *env_secret(const hcs_config *cfg, const char *key, strbuf *warnings, const char *what)
+{
+    const char *var = cfg_str(cfg, key);
+    if (!var || !*var)
+        return NULL;
+    const char *v = getenv(var);
+    if (!v || !*v) {
+        sb_addf(warnings, "%s: environment variable %s is not set\n", what, var);
+        return NULL;
+    }
+    return v;
+}
+
+static int send_webhooks(const hcs_config *cfg, const struct notify_summary *s, long attempts,
+                         long delay, strbuf *warnings)
+{
+    const char *urls = cfg_str(cfg, "notify.urls");
+    if (!urls || !*urls)
+        return 0;
+    const char *key = env_secret(cfg, "notify.api_key_env", warnings, "notify");
+    strbuf body = STRBUF_INIT;
+    notify_json(&body, s);
+    int delivered = 0;
+    char *list = xstrdup(urls);
+    char *save = NULL;
+    for (char *u = strtok_r(list, ", \t", &save); u; u = strtok_r(NULL, ", \t", &save)) {
+        char why[CURL_ERROR_SIZE + 32];
+        if (post(u, sb_str(&body), key, attempts, delay, why, sizeof why) == 0) {
+            delivered++;
+            continue;
+        }
+        char *shown = url_for_log(u);
+        sb_addf(warnings, "notify %s: %s (after %ld attempts at most)\n", shown, why, attempts);
+        free(shown);
+    }
+    free(list);
+    sb_free(&body);
+    return delivered;
+}
+
+static int send_telegram(const hcs_config *cfg, const struct notify_summary *s, long attempts,
+                         long delay, strbuf *warnings)
+{
+    const char *token_var = cfg_str(cfg, "notify.telegram_token_env");
+    if (!token_var || !*token_var)
+        return 0;
+    const char *token = env_secret(cfg, "notify.telegram_token_env", warnings, "telegram");
+    const char *chat = cfg_str(cfg, "notify.telegram_chat");
+    if (!token)
+        return 0;
+    if (!chat || !*chat) {
+        sb_adds(warnings, "telegram: notify.telegram_chat is not set\n");
+        return 0;
+    }
+    const char *base = cfg_str(cfg, "notify.telegram_api");
+    size_t blen = strlen(base ? base : "");
+    while (blen > 0 && base[blen - 1] == '/')
+        blen--;
+    char *url = xasprintf("%.*s/bot%s/sendMessage", (int)blen, base ? base : "", token);
+    strbuf text = STRBUF_INIT, body = STRBUF_INIT;
+    notify_text(&text, s);
+    sb_adds(&body, "{\"chat_id\":");
+    json_str(&body, chat);
+    sb_adds(&body, ",\"text\":");
+    json_str(&body, sb_str(&text));
+    sb_adds(&body, ",\"disable_web_page_preview\":true}");
+    char why[CURL_ERROR_SIZE + 32];
+    int ok = post(url, sb_str(&body), NULL, attempts, delay, why, sizeof why) == 0;
+    if (!ok)
+        sb_addf(warnings, "telegram: %s (after %ld attempts at most)\n", why, attempts);
+    secure_wipe(url, strlen(url));
+    free(url);
+    sb_free(&text);
+    sb_free(&body);
+    return ok;
+}
+
+int notify_send(const hcs_config *cfg, const struct notify_summary *s, strbuf *warnings)
+{
+    long attempts = cfg_int(cfg, "notify.attempts", 3);
+    long delay = cfg_int(cfg, "notify.delay_ms", 2000);
+    if (attempts < 1)
+        attempts = 1;
+    if (delay < 0)
+        delay = 0;
+    return send_webhooks(cfg, s, attempts, delay, warnings) + send_telegram(cfg, s, attempts, delay, warnings);
+}
