@@ -465,6 +465,11 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
         const struct tvar *v = &t->vars[i];
         if (v->conv == CV_DERIVED && !v->nalts)
             continue;
+        if (v->when >= 0) {
+            struct trow vw = view(&s, row->row, nv);
+            if (!tmpl_cond_holds(t, v->when, &vw))
+                continue;
+        }
         size_t n;
         const char *raw = cell_of(t, b, row, (size_t)i, &n, &tmp);
         char *val = xstrndup(raw, n);
@@ -492,11 +497,23 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
     }
     for (size_t k = 0; k < t->nresolve && rc >= 0; k++) {
         const struct resolve_rule *rr = &t->resolve[k];
-        const char *key = s.sb.buf + s.off[rr->key_var];
-        if (s.sb.buf[s.off[rr->var]] != '\0' || !key[0])
+        if (s.sb.buf[s.off[rr->var]] != '\0')
             continue;
+        strbuf kb = STRBUF_INIT;
+        int empty = 0;
+        for (int q = 0; q < rr->nkeys; q++) {
+            const char *kv = s.sb.buf + s.off[rr->key_vars[q]];
+            empty |= !kv[0];
+            if (q)
+                sb_addc(&kb, '|');
+            sb_adds(&kb, kv);
+        }
+        if (empty) {
+            sb_free(&kb);
+            continue;
+        }
         char guid[37] = "";
-        char *keycopy = xstrdup(key);
+        char *keycopy = sb_detach(&kb, NULL);
         int r = resolve ? resolve(rctx, rr->kind, keycopy, guid) : 0;
         if (r < 0) {
             rc = hcs_fail(err, HCS_EX_SOFTWARE, "registry lookup failed for %s %s", rr->kind, keycopy);
@@ -504,7 +521,7 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
             snprintf(why, sizeof why,
                      "нет идентификатора ГИС: заполните колонку «%s» или сначала загрузите объект в ГИС",
                      b->header[rr->var]);
-            tproblems_add(probs, b->header[rr->key_var], keycopy, why);
+            tproblems_add(probs, b->header[rr->key_vars[0]], keycopy, why);
             failed[rr->var] = 1;
             bad = 1;
         } else {

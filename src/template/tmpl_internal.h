@@ -48,6 +48,7 @@ struct tvar {
     int *required_when;    /* cond indexes: required when any holds */
     size_t nwhen;
     char *def;             /* default value (already resolved from @config) */
+    int when;              /* converted only when this cond holds (-1 = always) */
     int d1, d2;            /* derived variables: nsi → _guid, _name; period → _month, _year */
 };
 
@@ -60,7 +61,8 @@ struct infer_rule {
 struct resolve_rule {
     int var;               /* the GIS id variable filled */
     char *kind;            /* resolver kind: "account", "meter", … */
-    int key_var;           /* local key variable */
+    int key_vars[4];       /* local key variables; several are joined with '|' */
+    int nkeys;
 };
 
 enum op_kind { OP_TEXT, OP_VAR, OP_TGUID, OP_SIDE, OP_IF, OP_EACH, OP_ENDEACH, OP_HOLE };

@@ -28,6 +28,7 @@ int tmpl_add_var(template *t, const char *name)
     v->name = xstrdup(name);
     v->conv = CV_TEXT;
     v->d1 = v->d2 = -1;
+    v->when = -1;
     return (int)t->nvars++;
 }
 
@@ -221,6 +222,8 @@ static char **split_fields(const char *s, int *n)
     return f;
 }
 
+#define PENDING_ONLY 4096   /* second half of the pending array: "when:" conditions */
+
 static int parse_flags(template *t, int vi, const char *flags, const hcs_config *cfg,
                        char ***pending_when, hcs_err *err)
 {
@@ -230,6 +233,8 @@ static int parse_flags(template *t, int vi, const char *flags, const hcs_config 
             t->vars[vi].required = 1;
         else if (!strncmp(p, "required_when:", 14))
             (*pending_when)[vi] = xstrdup(p + 14);
+        else if (!strncmp(p, "when:", 5))
+            (*pending_when)[vi + PENDING_ONLY] = xstrdup(p + 5);
         else if (!strncmp(p, "default:", 8)) {
             const char *d = p + 8;
             if (*d == '@') {
@@ -264,7 +269,7 @@ static int load_columns(template *t, dictionary *d, const hcs_config *cfg, hcs_e
     const char **keys = xcalloc((size_t)nk, sizeof *keys);
     iniparser_getseckeys(d, "columns", keys);
     /* Variables first (conditions may name later ones), then their flags. */
-    char **when = xcalloc((size_t)nk * 3 + 64, sizeof *when);
+    char **when = xcalloc(2 * PENDING_ONLY, sizeof *when);
     int rc = 0;
     for (int i = 0; i < nk && rc == 0; i++) {
         const char *name = keys[i] + strlen("columns:");
@@ -280,7 +285,7 @@ static int load_columns(template *t, dictionary *d, const hcs_config *cfg, hcs_e
         if (nf > 1 && f[1][0])
             rc = parse_converter(t, vi, f[1], err);
         if (rc == 0 && nf > 2 && f[2][0]) {
-            if ((size_t)vi >= (size_t)nk * 3 + 64)
+            if (vi >= PENDING_ONLY)
                 rc = hcs_fail(err, HCS_EX_CONFIG, "too many variables");
             else
                 rc = parse_flags(t, vi, f[2], cfg, &when, err);
@@ -303,7 +308,15 @@ static int load_columns(template *t, dictionary *d, const hcs_config *cfg, hcs_e
                 t->vars[i].required_when[t->vars[i].nwhen++] = c;
             }
         }
-    for (int i = 0; i < nk * 3 + 64; i++)
+    for (size_t i = 0; i < t->nvars && i < PENDING_ONLY && rc == 0; i++)
+        if (when[i + PENDING_ONLY]) {
+            int c = tmpl_parse_cond(t, when[i + PENDING_ONLY], err);
+            if (c < 0)
+                rc = hcs_err_wrap(err, "%s/map.ini: %s", t->dir, t->vars[i].name);
+            else
+                t->vars[i].when = c;
+        }
+    for (int i = 0; i < 2 * PENDING_ONLY; i++)
         free(when[i]);
     free(when);
     free(keys);
@@ -359,22 +372,28 @@ static int load_resolve(template *t, dictionary *d, hcs_err *err)
     for (int i = 0; i < nk && rc == 0; i++) {
         const char *name = keys[i] + strlen("resolve:");
         const char *val = iniparser_getstring(d, keys[i], "");
-        char kind[64], key[64];
-        if (sscanf(val, "%63s from %63s", kind, key) != 2) {
-            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: expected KIND from VARIABLE",
+        char kind[64], key[256];
+        if (sscanf(val, "%63s from %255s", kind, key) != 2) {
+            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: expected KIND from VARIABLE[,VARIABLE…]",
                           t->dir, name);
             break;
         }
-        int var = find_var(t, name), kv = find_var(t, key);
-        if (var < 0 || kv < 0) {
-            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: unknown variable", t->dir, name);
-            break;
+        struct resolve_rule rr = { .var = find_var(t, name), .kind = NULL, .nkeys = 0 };
+        char *save = NULL;
+        for (char *k = strtok_r(key, ",", &save); k && rc == 0; k = strtok_r(NULL, ",", &save)) {
+            int kv = find_var(t, k);
+            if (kv < 0 || rr.nkeys == 4)
+                rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: unknown variable %s", t->dir, name, k);
+            else
+                rr.key_vars[rr.nkeys++] = kv;
         }
+        if (rc == 0 && rr.var < 0)
+            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: unknown variable", t->dir, name);
+        if (rc < 0)
+            break;
+        rr.kind = xstrdup(kind);
         ARRAY_GROW(t->resolve, t->nresolve, t->rcap);
-        t->resolve[t->nresolve].var = var;
-        t->resolve[t->nresolve].kind = xstrdup(kind);
-        t->resolve[t->nresolve].key_var = kv;
-        t->nresolve++;
+        t->resolve[t->nresolve++] = rr;
     }
     free(keys);
     return rc;
