@@ -182,6 +182,41 @@ static void format_number(double x, char *out, size_t n)
     sb_free(&sb);
 }
 
+/* Is v already what format_number would print (plain decimal, at most 15
+ * significant digits, no exponent, no redundant zeros)?  Excel writes most
+ * numbers like that, and skipping strtod + printf is most of the cost. */
+static int canonical_number(const char *v)
+{
+    const char *p = v;
+    if (*p == '-')
+        p++;
+    if (!(*p >= '0' && *p <= '9'))
+        return 0;
+    if (*p == '0' && p[1] && p[1] != '.')
+        return 0;                                  /* leading zero */
+    int sig = 0, started = 0, dot = 0;
+    char last = 0;
+    for (; *p; p++) {
+        if (*p == '.') {
+            if (dot || !p[1])
+                return 0;
+            dot = 1;
+        } else if (*p >= '0' && *p <= '9') {
+            if (*p != '0' || started)
+                sig++;
+            started |= *p != '0';
+        } else {
+            return 0;
+        }
+        last = *p;
+    }
+    if (dot && last == '0')
+        return 0;                                  /* trailing zero in the fraction */
+    if (!started)
+        return !dot && v[0] != '-';               /* "0", not "-0" */
+    return sig <= 15;
+}
+
 static void add_value(struct xlsx_src *s, struct rowbuf *rb, enum cell_type type, long style)
 {
     const char *v = sb_str(&s->val);
@@ -225,10 +260,14 @@ static void add_value(struct xlsx_src *s, struct rowbuf *rb, enum cell_type type
         rb_add(rb, "", 0);
         return;
     }
+    enum xf_kind kind = style >= 0 && (size_t)style < s->b.nxf ? s->b.xf_kind[style] : XF_NUMBER;
+    if (kind == XF_NUMBER && canonical_number(v)) {
+        rb_add(rb, v, s->val.len);
+        return;
+    }
     char *end;
     double x = strtod(v, &end);
     char out[400];
-    enum xf_kind kind = style >= 0 && (size_t)style < s->b.nxf ? s->b.xf_kind[style] : XF_NUMBER;
     if (*end || !isfinite(x))
         snprintf(out, sizeof out, "%s", v);
     else if (kind == XF_NUMBER || serial_to_text(x, s->b.date1904, kind, out, sizeof out) < 0)

@@ -280,8 +280,11 @@ static int hexval(char c)
 
 size_t xlsx_unescape(char *s, size_t n)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
+    char *first = memchr(s, '_', n);
+    if (!first)
+        return n;
+    size_t o = (size_t)(first - s);
+    for (size_t i = o; i < n;) {
         if (s[i] == '_' && i + 6 < n && s[i + 1] == 'x' && s[i + 6] == '_') {
             int h[4], ok = 1;
             for (int k = 0; k < 4; k++)
