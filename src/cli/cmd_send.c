@@ -1,11 +1,46 @@
-/* hcsbatch send — placeholder until its issue lands. */
+/* hcsbatch send — send the packets that are due (prepared, or deferred and
+ * due again) without taking new files or polling. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "exchange/batch.h"
+
+void cli_print_batch(const struct batch_result *r);
+
+static void usage(FILE *out)
+{
+    fputs("usage: hcsbatch send\n\n"
+          "Sends every packet that is due: prepared packets, and deferred ones whose delay\n"
+          "is over (lanes of one operation and house in order, [transport] in_flight at\n"
+          "once).  Takes no inbox files and polls nothing ('hcsbatch poll' does).\n\n"
+          "Exit codes: 0 ok, 65 packets failed, 69 GIS unreachable, 75 locked, 78 config.\n", out);
+}
 
 CLI_COMMAND(send)
 {
-    (void)cli; (void)argc; (void)argv;
-    fprintf(stderr, "hcsbatch send: not implemented yet\n");
-    return HCS_EX_SOFTWARE;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        return cli_usage_error("send", "unknown argument '%s'", argv[i]);
+    }
+    struct batch_opts o = { .command = "send", .send = 1 };
+    hcs_err err = { 0 };
+    int lock = batch_lock(cli->cfg, &err);
+    if (lock < 0)
+        return cli_fail(&err);
+    struct batch_result r;
+    int rc = batch_run(cli->cfg, &o, &r, &err);
+    batch_unlock(lock);
+    if (rc < 0) {
+        batch_result_clear(&r);
+        return cli_fail(&err);
+    }
+    if (!cli->quiet)
+        cli_print_batch(&r);
+    rc = r.exit_code;
+    batch_result_clear(&r);
+    return rc;
 }

@@ -1,11 +1,281 @@
-/* hcsbatch status — placeholder until its issue lands. */
+/* hcsbatch status — what the state store says: recent runs, input files,
+ * packets by state, and what waits for what (packets due for a send or a
+ * poll, inbox files waiting for a dependency).  Reads only: no lock. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
+#include "common/fsutil.h"
+#include "common/xalloc.h"
+#include "exchange/batch.h"
+#include "exchange/exchange.h"
+#include "store/store.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: hcsbatch status [--json] [--runs N] [--files N]\n\n"
+          "Prints the recent runs, the input files, the packets by state and what waits\n"
+          "for what: packets due for a send or a getState (with the time), and inbox files\n"
+          "that wait for another operation's packets to be answered.\n\n"
+          "  --json        one JSON object instead of text (for monitoring)\n"
+          "  --runs N      how many recent runs to list (default 5)\n"
+          "  --files N     how many recent input files to list (default 20)\n", out);
+}
+
+struct out {
+    int json;
+    int first;
+    long limit, seen, total;
+};
+
+static void json_str(const char *s)
+{
+    if (!s) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+static const char *when(int64_t t, char buf[32])
+{
+    if (!t)
+        return "-";
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+static int print_run(void *ctx, const struct store_run *r)
+{
+    struct out *o = ctx;
+    char a[32], b[32];
+    if (o->json) {
+        printf("%s{\"id\":%lld,\"command\":", o->first ? "" : ",", (long long)r->id);
+        json_str(r->command);
+        printf(",\"started_at\":%lld,\"finished_at\":%lld,\"exit_code\":%d,\"summary\":",
+               (long long)r->started_at, (long long)r->finished_at, r->exit_code);
+        json_str(r->summary);
+        putchar('}');
+    } else {
+        printf("  #%-5lld %-5s %s → %s  exit %s%d  %s\n", (long long)r->id, r->command,
+               when(r->started_at, a), r->finished_at ? when(r->finished_at, b) : "(unfinished)",
+               r->exit_code < 0 ? "-" : "", r->exit_code < 0 ? 0 : r->exit_code,
+               r->summary ? r->summary : "");
+    }
+    o->first = 0;
+    return 0;
+}
+
+static int count_file(void *ctx, const struct store_file *f)
+{
+    (void)f;
+    ((struct out *)ctx)->total++;
+    return 0;
+}
+
+static int print_file(void *ctx, const struct store_file *f)
+{
+    struct out *o = ctx;
+    if (o->seen++ < o->total - o->limit)
+        return 0;
+    if (o->json) {
+        printf("%s{\"id\":%lld,\"run\":%lld,\"name\":", o->first ? "" : ",", (long long)f->id,
+               (long long)f->run_id);
+        json_str(f->name);
+        printf(",\"template\":");
+        json_str(f->template_name);
+        printf(",\"state\":");
+        json_str(f->state);
+        printf(",\"rows\":%ld,\"rows_rejected\":%ld,\"archive\":", f->rows, f->rows_rejected);
+        json_str(f->archive_path);
+        printf(",\"error\":");
+        json_str(f->error);
+        putchar('}');
+    } else {
+        printf("  #%-5lld run %-4lld %-10s %-36s rows %ld, rejected %ld%s%s\n", (long long)f->id,
+               (long long)f->run_id, f->state, f->name, f->rows, f->rows_rejected,
+               f->error ? "  " : "", f->error ? f->error : "");
+    }
+    o->first = 0;
+    return 0;
+}
+
+static int print_waiting(void *ctx, const struct store_packet *p)
+{
+    struct out *o = ctx;
+    if (o->seen++ >= o->limit)
+        return 0;
+    char a[32];
+    int to_send = !strcmp(p->state, PS_PREPARED) || !strcmp(p->state, PS_DEFERRED);
+    if (o->json) {
+        printf("%s{\"packet\":%lld,\"operation\":", o->first ? "" : ",", (long long)p->id);
+        json_str(p->operation);
+        printf(",\"state\":");
+        json_str(p->state);
+        printf(",\"waits_for\":\"%s\",\"due_at\":%lld,\"attempts\":%d,\"polls\":%d,\"message_guid\":",
+               to_send ? "send" : "getState", (long long)p->next_at, p->attempts, p->polls);
+        json_str(p->message_guid);
+        printf(",\"gis_message_guid\":");
+        json_str(p->gis_message_guid[0] ? p->gis_message_guid : NULL);
+        printf(",\"error_code\":");
+        json_str(p->error_code);
+        printf(",\"error_text\":");
+        json_str(p->error_text);
+        putchar('}');
+    } else {
+        printf("  packet %-6lld %-28s %-10s waits for %-8s due %s  attempts %d polls %d%s%s%s\n",
+               (long long)p->id, p->operation, p->state, to_send ? "send" : "getState",
+               p->next_at ? when(p->next_at, a) : "now", p->attempts, p->polls,
+               p->error_code ? "  last: " : "", p->error_code ? p->error_code : "",
+               p->error_text ? p->error_text : "");
+    }
+    o->first = 0;
+    return 0;
+}
+
+static int print_failed(void *ctx, const struct store_packet *p)
+{
+    struct out *o = ctx;
+    if (o->seen++ >= o->limit)
+        return 0;
+    printf("  packet %-6lld %-28s failed: %s %s\n", (long long)p->id, p->operation,
+           p->error_code ? p->error_code : "", p->error_text ? p->error_text : "");
+    return 0;
+}
+
+/* Inbox files and the operation they wait for. */
+static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
+{
+    char *work = cfg_path(cfg, "paths.work_dir");
+    long settle = cfg_int(cfg, "input.settle_seconds", 5);
+    hcs_err err;
+    for (const struct inbox_kind *k = inbox_kinds; k->cfg_key; k++) {
+        const char *rel = cfg_str(cfg, k->cfg_key);
+        if (!rel)
+            continue;
+        char *dir = rel[0] == '/' ? xstrdup(rel) : path_join(work ? work : ".", rel);
+        long n = inbox_count(dir, settle);
+        long blocked = k->waits_for && n ? store_packets_count(st, exchange_states_pending, k->waits_for, &err) : 0;
+        if (n > 0) {
+            if (json) {
+                printf("%s{\"folder\":", *first ? "" : ",");
+                json_str(dir);
+                printf(",\"files\":%ld,\"template\":", n);
+                json_str(k->template_name);
+                printf(",\"waits_for\":");
+                json_str(blocked > 0 ? k->waits_for : NULL);
+                printf(",\"blocking_packets\":%ld}", blocked > 0 ? blocked : 0);
+                *first = 0;
+            } else if (blocked > 0) {
+                printf("  %ld file(s) in %s wait for %ld %s packet(s)\n", n, dir, blocked, k->waits_for);
+            } else {
+                printf("  %ld file(s) in %s ready for the next run\n", n, dir);
+            }
+        }
+        free(dir);
+    }
+    free(work);
+}
 
 CLI_COMMAND(status)
 {
-    (void)cli; (void)argc; (void)argv;
-    fprintf(stderr, "hcsbatch status: not implemented yet\n");
-    return HCS_EX_SOFTWARE;
+    int json = 0;
+    long nruns = 5, nfiles = 20;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+            nruns = atol(argv[++i]);
+        } else if (!strcmp(argv[i], "--files") && i + 1 < argc) {
+            nfiles = atol(argv[++i]);
+        } else {
+            return cli_usage_error("status", "unknown argument '%s'", argv[i]);
+        }
+    }
+    hcs_err err = { 0 };
+    store *st = store_open(cli->cfg, &err);
+    if (!st)
+        return cli_fail(&err);
+    struct out o = { .json = json, .first = 1 };
+    if (json)
+        printf("{\"runs\":[");
+    else
+        printf("Runs (latest %ld):\n", nruns);
+    store_runs_each(st, (int)nruns, print_run, &o, &err);
+
+    o.first = 1;
+    o.limit = nfiles;
+    store_files_each(st, 0, NULL, count_file, &o, &err);
+    if (json)
+        printf("],\"files\":[");
+    else
+        printf("Input files (%ld in all, latest %ld):\n", o.total, nfiles);
+    store_files_each(st, 0, NULL, print_file, &o, &err);
+
+    if (json)
+        printf("],\"packets\":{");
+    else
+        printf("Packets by state:\n");
+    int first = 1;
+    long total = 0;
+    for (const char *const *s = exchange_states_all; *s; s++) {
+        const char *one[] = { *s, NULL };
+        long n = store_packets_count(st, one, NULL, &err);
+        if (n <= 0)
+            continue;
+        total += n;
+        if (json)
+            printf("%s\"%s\":%ld", first ? "" : ",", *s, n);
+        else
+            printf("  %-20s %ld\n", *s, n);
+        first = 0;
+    }
+    if (!json && total == 0)
+        printf("  (none)\n");
+
+    if (json)
+        printf("},\"waiting\":[");
+    else
+        printf("Waiting:\n");
+    struct out w = { .json = json, .first = 1, .limit = json ? 100000 : 30 };
+    struct store_packet_filter f = { .states = exchange_states_pending };
+    store_packets_each(st, &f, print_waiting, &w, &err);
+    if (!json && w.seen > w.limit)
+        printf("  … and %ld more\n", w.seen - w.limit);
+    if (json)
+        printf("],\"inbox\":[");
+    first = 1;
+    inbox_waits(cli->cfg, st, json, &first);
+    if (!json && w.seen == 0)
+        printf("  no packet waits for GIS\n");
+    if (json) {
+        printf("]}\n");
+    } else {
+        const char *failed[] = { PS_FAILED, NULL };
+        struct store_packet_filter ff = { .states = failed };
+        struct out fo = { .limit = 20 };
+        if (store_packets_count(st, failed, NULL, &err) > 0) {
+            printf("Failed packets (retry with 'hcsbatch retry PACKET' or '--failed'):\n");
+            store_packets_each(st, &ff, print_failed, &fo, &err);
+        }
+    }
+    store_close(st);
+    return 0;
 }

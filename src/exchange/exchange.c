@@ -56,6 +56,8 @@ void exchange_free(exchange *x)
         return;
     if (x->sg)
         signer_free(x->sg);
+    if (x->own_tr)
+        transport_free(x->tr);
     for (size_t i = 0; i < x->nlanes; i++)
         free(x->lanes[i].ids);
     free(x->lanes);
@@ -373,26 +375,53 @@ static int feed(void *ctx, hcs_err *err)
     return 0;
 }
 
+void exchange_set_schemas(exchange *x, schema_set *schemas)
+{
+    x->schemas = schemas;
+}
+
+int exchange_cert_days_left(const exchange *x)
+{
+    return x->sg ? signer_cert_days_left(x->sg) : -999999;
+}
+
+long exchange_transport_retries(const exchange *x)
+{
+    if (!x->tr)
+        return 0;
+    struct transport_stats s;
+    transport_get_stats(x->tr, &s);
+    return s.retries;
+}
+
 int exchange_cycle(exchange *x, long *worked, hcs_err *err)
+{
+    return exchange_cycle_parts(x, 1, 1, worked, err);
+}
+
+int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err *err)
 {
     int64_t now = x_now();
     long before = x->stats.sends + x->stats.polls;
     reset_cycle(x);
     struct collect c = { x, 0 };
     struct store_packet_filter f = { .states = exchange_states_to_send, .due_before = now };
-    if (now >= x->hold_sends_until && store_packets_each(x->st, &f, collect_one, &c, err) < 0)
+    if (send && now >= x->hold_sends_until && store_packets_each(x->st, &f, collect_one, &c, err) < 0)
         return -1;
     c.polls = 1;
     f.states = exchange_states_to_poll;
-    if (store_packets_each(x->st, &f, collect_one, &c, err) < 0)
+    if (poll && store_packets_each(x->st, &f, collect_one, &c, err) < 0)
         return -1;
     if (x->nlanes == 0 && x->npolls == 0) {
         if (worked)
             *worked = 0;
         return 0;
     }
-    if (!x->tr && !(x->tr = transport_new_from_config(x->cfg, err)))
-        return -1;
+    if (!x->tr) {
+        if (!(x->tr = transport_new_from_config(x->cfg, err)))
+            return -1;
+        x->own_tr = 1;
+    }
     x->rcap = x->nlanes + 1;
     x->ready = xrealloc(x->ready, x->rcap * sizeof *x->ready);
     for (size_t i = 0; i < x->nlanes; i++) {

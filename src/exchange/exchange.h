@@ -82,6 +82,15 @@ int exchange_take_file(exchange *x, const char *path, const char *template_name,
 /* One cycle: sends every packet due to be sent (lanes in order, bounded in
  * flight) and polls every packet due.  *worked = requests made. */
 int exchange_cycle(exchange *x, long *worked, hcs_err *err);
+/* Only sends, or only polls (`hcsbatch send`, `hcsbatch poll`). */
+int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err *err);
+/* Schemas for conversion, set when the first file is taken (lazy: an idle
+ * run compiles nothing). */
+void exchange_set_schemas(exchange *x, schema_set *schemas);
+/* Signing certificate days left, or -999999 when no signer was opened. */
+int exchange_cert_days_left(const exchange *x);
+/* Retries the transport made so far. */
+long exchange_transport_retries(const exchange *x);
 /* Packets not final yet (prepared, sent, processing, deferred). */
 long exchange_pending(exchange *x, hcs_err *err);
 /* Earliest time (Unix s) something is due; 0 when nothing is pending.  Sends

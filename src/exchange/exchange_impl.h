@@ -22,6 +22,7 @@ struct exchange {
     const hcs_config *cfg;
     store *st;
     transport *tr;
+    int own_tr;
     schema_set *schemas;
     signer *sg;                  /* opened when the first packet needs signing */
     int64_t run_id;

@@ -45,6 +45,17 @@ int store_integrity_check(store *st, char *out, size_t outlen, hcs_err *err);
 int store_run_begin(store *st, const char *command, int64_t *run_id, hcs_err *err);
 int store_run_finish(store *st, int64_t run_id, int exit_code, const char *summary, hcs_err *err);
 
+struct store_run {
+    int64_t id;
+    const char *command;
+    int64_t pid, started_at, finished_at;   /* finished_at 0: still running or killed */
+    int exit_code;                          /* -1 when not finished */
+    const char *summary;
+};
+typedef int (*store_run_fn)(void *ctx, const struct store_run *r);
+/* The latest `limit` runs, newest first. */
+int store_runs_each(store *st, int limit, store_run_fn fn, void *ctx, hcs_err *err);
+
 /* ---- input files ---- */
 /* File states: "converting" (packets being created; discarded on restart),
  * "converted" (its packets are prepared), "rejected" (unreadable as a whole),
@@ -66,7 +77,7 @@ void store_file_clear(struct store_file *f);
 int store_file_add(store *st, struct store_file *f, hcs_err *err);        /* sets f->id */
 int store_file_update(store *st, const struct store_file *f, hcs_err *err);
 /* 1 and *f filled when a file with this content and template was already
- * taken (any state but "converting"), 0 when not. */
+ * taken (any state but "converting" and "rejected"), 0 when not. */
 int store_file_find_hash(store *st, const char *sha256, const char *template_name,
                          struct store_file *f, hcs_err *err);
 int store_file_get(store *st, int64_t id, struct store_file *f, hcs_err *err);
@@ -77,6 +88,11 @@ typedef int (*store_file_fn)(void *ctx, const struct store_file *f);
 /* run_id 0 = all files; state NULL = any. Ordered by id. */
 int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn fn, void *ctx,
                      hcs_err *err);
+
+/* Files taken in run_id, and files whose packets changed since `since`
+ * (answers that arrived in that run).  Ordered by id. */
+int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn fn, void *ctx,
+                        hcs_err *err);
 
 /* ---- packets ---- */
 /* States (see exchange.h): created prepared sent processing done

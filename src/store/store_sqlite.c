@@ -258,6 +258,30 @@ int store_run_finish(store *st, int64_t run_id, int exit_code, const char *summa
     return sq_done(st, s, err, "finish run");
 }
 
+int store_runs_each(store *st, int limit, store_run_fn fn, void *ctx, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "SELECT id, command, pid, started_at, coalesce(finished_at, 0),"
+                    " coalesce(exit_code, -1), summary FROM runs ORDER BY id DESC LIMIT ?", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int(s, 1, limit);
+    int stop = 0;
+    while (!stop && sqlite3_step(s) == SQLITE_ROW) {
+        struct store_run r = {
+            .id = sqlite3_column_int64(s, 0),
+            .command = (const char *)sqlite3_column_text(s, 1),
+            .pid = sqlite3_column_int64(s, 2),
+            .started_at = sqlite3_column_int64(s, 3),
+            .finished_at = sqlite3_column_int64(s, 4),
+            .exit_code = sqlite3_column_int(s, 5),
+            .summary = (const char *)sqlite3_column_text(s, 6),
+        };
+        stop = fn(ctx, &r);
+    }
+    sqlite3_finalize(s);
+    return stop;
+}
+
 /* ---- files ---- */
 
 void store_file_clear(struct store_file *f)
@@ -338,7 +362,7 @@ int store_file_find_hash(store *st, const char *sha256, const char *template_nam
 {
     sqlite3_stmt *s;
     if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE sha256=? AND template=?"
-                    " AND state <> 'converting' ORDER BY id DESC LIMIT 1", &s, err) < 0)
+                    " AND state NOT IN ('converting', 'rejected') ORDER BY id DESC LIMIT 1", &s, err) < 0)
         return -1;
     sq_text(s, 1, sha256);
     sq_text(s, 2, template_name);
@@ -391,6 +415,26 @@ int store_file_discard(store *st, int64_t id, hcs_err *err)
 fail:
     store_rollback(st);
     return -1;
+}
+
+int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn fn, void *ctx,
+                        hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE state <> 'converting' AND (run_id = ?1"
+                    " OR id IN (SELECT file_id FROM packets WHERE updated_at >= ?2)) ORDER BY id", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, run_id);
+    sqlite3_bind_int64(s, 2, since);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_file f = { 0 };
+        read_file_row(s, &f);
+        stop = fn(ctx, &f);
+        store_file_clear(&f);
+    }
+    sqlite3_finalize(s);
+    return stop;
 }
 
 int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn fn, void *ctx,

@@ -1,0 +1,31 @@
+/* run_report — the report source (report/report.h) over the store: the
+ * run, the files it took or whose packets were answered in it, every
+ * source row with its outcome, packets by state.  `hcsbatch run` writes
+ * the run's reports through it; `hcsbatch report` can use it for one file. */
+#ifndef HCS_RUN_REPORT_H
+#define HCS_RUN_REPORT_H
+
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/err.h"
+#include "exchange/exchange.h"
+#include "report/report.h"
+#include "store/store.h"
+
+struct run_report_ctx {
+    store *st;
+    exchange *x;                 /* may be NULL (no live statistics) */
+    int64_t run_id;
+    int64_t started;
+    int64_t file_id;             /* 0 = the run's files; else only this file */
+    char run_name[32];
+};
+/* Fills src to read from ctx (which must outlive src). */
+void run_report_source(struct run_report_ctx *ctx, struct report_source *src);
+
+/* Writes the run's XLSX report, errors.csv and metrics (report_finish_run). */
+int run_report_write(const hcs_config *cfg, store *st, exchange *x, int64_t run_id, int64_t started,
+                     char **xlsx_path, char **errors_path, hcs_err *err);
+
+#endif
