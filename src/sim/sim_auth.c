@@ -1,24 +1,54 @@
-/* sim_auth — request signature checks mapped to GIS codes.
- * TEMPORARY: src/sign's verify_document is not in the tree yet; until it
- * lands only the presence of ds:Signature is checked (AUT011004). */
+/* sim_auth — request signature checks mapped to GIS codes, using
+ * src/sign's verify_document for the cryptography. */
 #include "sim/sim_auth.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "common/xmlsafe.h"
-#include "soap/operations.h"
+#include "common/err.h"
+#include "sign/sign.h"
 
 int sim_auth_check(xmlDocPtr doc, X509 *provider_cert, const char *sender_guid,
                    char code[16], char *message, size_t n, char *detail, size_t dn)
 {
-    (void)provider_cert;
-    (void)sender_guid;
+    struct verify_result vr;
+    memset(&vr, 0, sizeof vr);
+    hcs_err err = { 0 };
     detail[0] = '\0';
-    if (!xml_find(xmlDocGetRootElement(doc), NS_DSIG, "Signature")) {
-        snprintf(code, 16, "AUT011004");
-        snprintf(message, n, "Отсутствует подпись запроса");
+    int rc = 1;
+    if (verify_document(doc, NULL, &vr, &err) < 0) {
+        snprintf(code, 16, "AUT011005");
+        snprintf(message, n, "Ошибка формата подписи запроса");
+        snprintf(detail, dn, "%s", err.msg);
         return 1;
     }
-    return 0;
+    snprintf(detail, dn, "%s", vr.reason);
+    switch (vr.status) {
+    case VERIFY_OK:
+        if (provider_cert && (!vr.cert || X509_cmp(vr.cert, provider_cert) != 0)) {
+            snprintf(code, 16, "AUT011007");
+            snprintf(message, n, "Подпись не принадлежит поставщику информации SenderID=%s", sender_guid);
+        } else {
+            rc = 0;
+        }
+        break;
+    case VERIFY_NO_SIGNATURE:
+        snprintf(code, 16, "AUT011004");
+        snprintf(message, n, "Отсутствует подпись запроса");
+        break;
+    case VERIFY_BAD_CERT:
+        snprintf(code, 16, "AUT011006");
+        snprintf(message, n, "Ошибка валидации сертификата подписи");
+        break;
+    case VERIFY_BAD_SCHEMA:
+        snprintf(code, 16, "FMT001300");
+        snprintf(message, n, "Некорректный XML");
+        break;
+    default:   /* format, digest, signature value */
+        snprintf(code, 16, "AUT011005");
+        snprintf(message, n, "Ошибка формата подписи запроса");
+        break;
+    }
+    verify_result_clear(&vr);
+    return rc;
 }

@@ -191,6 +191,13 @@ void simop_unified_account(long n, char uan[32], char sid[40])
     snprintf(sid, 40, "%s-01", uan);
 }
 
+void simop_not_supported(struct sim_op_ctx *c)
+{
+    char desc[200];
+    snprintf(desc, sizeof desc, "Операция %s не поддерживается симулятором ГИС ЖКХ (hcs-sim)", c->op->name);
+    simx_error(c->out, "base:ErrorMessage", "INT009999", desc);
+}
+
 void simop_nothing_to_export(struct sim_op_ctx *c)
 {
     simx_error(c->out, "base:ErrorMessage", "INT002012", "Нет объектов для экспорта");

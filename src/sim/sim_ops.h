@@ -21,6 +21,7 @@ struct sim_op_ctx {
     xmlNodePtr req;              /* the request element */
     const char *gis_guid;        /* our MessageGUID for this message */
     const char *org_ppa_guid;    /* the world's provider */
+    const char *provider_ogrn;
     char now[SIMX_DATE_LEN];
     strbuf *out;
     hcs_err *err;
@@ -68,6 +69,8 @@ int simop_check_attachments(struct sim_op_ctx *c, xmlNodePtr node, char code[16]
 long simop_counter(struct sim_op_ctx *c, const char *name);
 /* A 10-character ЕЛС and the 13-character ЖКУ id from a counter. */
 void simop_unified_account(long n, char uan[32], char sid[40]);
+/* The simulator's "operation not modelled" answer (INT009999). */
+void simop_not_supported(struct sim_op_ctx *c);
 /* INT002012 as the whole result. */
 void simop_nothing_to_export(struct sim_op_ctx *c);
 

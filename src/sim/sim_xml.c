@@ -80,7 +80,8 @@ void simx_envelope_open(strbuf *sb)
                 " xmlns:premises-base=\"" NSI "premises-base/\""
                 " xmlns:ind=\"" NSI "individual-registry-base/\""
                 " xmlns:orgb=\"" NSI "organizations-base/\""
-                " xmlns:org-reg=\"" NSI "organizations-registry-base/\">");
+                " xmlns:org-reg=\"" NSI "organizations-registry-base/\""
+                " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">");
     header(sb);
     sb_adds(sb, "<soap:Body>");
 }

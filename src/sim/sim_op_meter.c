@@ -1,0 +1,334 @@
+/* sim_op_meter — metering devices: importMeteringDeviceValues
+ * (device-metering), importMeteringDeviceData and exportMeteringDeviceData
+ * (house-management). */
+#include "sim/sim_ops.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/guid.h"
+#include "common/xmlsafe.h"
+#include "sim/sim_db.h"
+
+static char *node_text(xmlNodePtr n, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (n) {
+        xmlChar *t = xmlNodeGetContent(n);
+        snprintf(buf, len, "%s", t ? (const char *)t : "");
+        xmlFree(t);
+    }
+    return buf;
+}
+
+/* ---- importMeteringDeviceValues --------------------------------------- */
+
+/* Every element below node that carries a base:TransportGUID child is one
+ * reading (CurrentValue, ControlValue, VerificationValue, …). */
+static void each_value(struct sim_op_ctx *c, struct simx_results *r, xmlNodePtr node,
+                       const char *root, const char *err_code, const char *err_desc)
+{
+    for (xmlNodePtr e = node->children; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        xmlNodePtr t = xml_child(e, NS_BASE, "TransportGUID");
+        if (!t) {
+            each_value(c, r, e, root, err_code, err_desc);
+            continue;
+        }
+        char transport[64], code[16], desc[512], value[64], date[40], resource[16], guid[40];
+        node_text(t, transport, sizeof transport);
+        if (err_code) {
+            simx_result_error(r, transport, err_code, err_desc);
+            continue;
+        }
+        if (simop_check_nsi(c, e, code, desc, sizeof desc)) {
+            simx_result_error(r, transport, code, desc);
+            continue;
+        }
+        simop_text(e, "MeteringValue", value, sizeof value);
+        if (!value[0])
+            simop_text(e, "MeteringValueT1", value, sizeof value);
+        simop_text(e, "DateValue", date, sizeof date);
+        xmlNodePtr res = simop_child(e, "MunicipalResource");
+        resource[0] = '\0';
+        if (res)
+            node_text(xml_child(res, NS_NSI_BASE, "Code"), resource, sizeof resource);
+        guid_new(guid);
+        sim_db_query(c->db, NULL, NULL, NULL,
+                     "INSERT INTO readings(guid, meter_root_guid, resource, value, date_value,"
+                     " transport_guid, message_guid, update_date) VALUES(?,?,?,?,?,?,?,?)",
+                     guid, root, resource, value, date, transport, c->gis_guid, c->now);
+        simx_result_ok(r, guid, transport, NULL, c->now, NULL);
+    }
+}
+
+int sim_op_import_meter_values(struct sim_op_ctx *c)
+{
+    struct simx_results r;
+    simx_results_begin(&r, c->out, c->op->service);
+    char house[64], one[8];
+    node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    int house_ok = !house[0] || sim_db_get(c->db, one, sizeof one,
+                                           "SELECT 1 FROM houses WHERE lower(fias_house_guid)=lower(?)", house) == 1;
+    for (xmlNodePtr mv = c->req->children; mv; mv = mv->next) {
+        if (mv->type != XML_ELEMENT_NODE || strcmp((const char *)mv->name, "MeteringDevicesValues") != 0)
+            continue;
+        char id[64], root[64] = "", desc[300];
+        const char *err_code = NULL, *field = "MeteringDeviceRootGUID";
+        if (node_text(simop_child(mv, "MeteringDeviceRootGUID"), id, sizeof id)[0]) {
+            sim_db_get(c->db, root, sizeof root,
+                       "SELECT root_guid FROM meters WHERE lower(root_guid)=lower(?)", id);
+        } else {
+            field = "MeteringDeviceVersionGUID";
+            node_text(simop_child(mv, "MeteringDeviceVersionGUID"), id, sizeof id);
+            sim_db_get(c->db, root, sizeof root,
+                       "SELECT root_guid FROM meters WHERE lower(version_guid)=lower(?)", id);
+        }
+        if (!house_ok) {
+            err_code = "INT002034";
+            snprintf(desc, sizeof desc, "Идентификатор объекта ссылается на несуществующий или "
+                                        "неактуальный элемент жилищного фонда (FIASHouseGuid %s)", house);
+        } else if (!root[0]) {
+            /* A reading for a device GIS does not know. */
+            err_code = "INT002000";
+            snprintf(desc, sizeof desc, "Значение в поле %s отсутствует в реестре.", field);
+        } else if (house[0] && sim_db_get(c->db, one, sizeof one,
+                                          "SELECT 1 FROM meters WHERE root_guid=? AND"
+                                          " lower(fias_house_guid)<>lower(?)", root, house) == 1) {
+            err_code = "INT002034";
+            snprintf(desc, sizeof desc, "Идентификатор объекта ссылается на несуществующий или "
+                                        "неактуальный элемент жилищного фонда (ПУ %s не в доме %s)", id, house);
+        }
+        each_value(c, &r, mv, root, err_code, desc);
+    }
+    simx_results_end(&r);
+    return 0;
+}
+
+/* ---- importMeteringDeviceData ----------------------------------------- */
+
+static void create_device(struct sim_op_ctx *c, struct simx_results *r, const char *transport,
+                          xmlNodePtr data, const char *req_house)
+{
+    char number[128], premises[64] = "", account[64] = "", room[64] = "", house[64] = "";
+    char code[16], desc[512], one[64];
+    xmlNodePtr basic = simop_child(data, "BasicChatacteristicts");
+    simop_text(basic, "MeteringDeviceNumber", number, sizeof number);
+    simop_text(basic, "PremiseGUID", premises, sizeof premises);
+    simop_text(basic, "AccountGUID", account, sizeof account);
+    simop_text(basic, "LivingRoomGUID", room, sizeof room);
+    simop_text(basic, "FIASHouseGuid", house, sizeof house);
+    if (!house[0])
+        snprintf(house, sizeof house, "%s", req_house);
+    if (simop_check_nsi(c, data, code, desc, sizeof desc)) {
+        simx_result_error(r, transport, code, desc);
+        return;
+    }
+    if (premises[0] && sim_db_get(c->db, house, sizeof house,
+                                  "SELECT fias_house_guid FROM premises WHERE lower(premises_guid)=lower(?)",
+                                  premises) != 1) {
+        snprintf(desc, sizeof desc, "Идентификатор объекта ссылается на несуществующий или неактуальный "
+                                    "элемент жилищного фонда (PremiseGUID %s)", premises);
+        simx_result_error(r, transport, "INT002034", desc);
+        return;
+    }
+    if (house[0] && sim_db_get(c->db, one, sizeof one,
+                               "SELECT 1 FROM houses WHERE lower(fias_house_guid)=lower(?)", house) != 1) {
+        snprintf(desc, sizeof desc, "Идентификатор объекта ссылается на несуществующий или неактуальный "
+                                    "элемент жилищного фонда (FIASHouseGuid %s)", house);
+        simx_result_error(r, transport, "INT002034", desc);
+        return;
+    }
+    char account_number[64] = "";
+    if (account[0] && sim_db_get(c->db, account_number, sizeof account_number,
+                                 "SELECT coalesce(account_number, '') FROM accounts"
+                                 " WHERE lower(account_guid)=lower(?)", account) != 1) {
+        simx_result_error(r, transport, "INT002000", "Значение в поле AccountGUID отсутствует в реестре.");
+        return;
+    }
+    if (sim_db_get(c->db, one, sizeof one, "SELECT 1 FROM meters WHERE serial_number=? AND"
+                   " lower(coalesce(fias_house_guid, ''))=lower(?)", number, house) == 1) {
+        snprintf(desc, sizeof desc, "Объект уже существует: MeteringDeviceNumber:%s", number);
+        simx_result_error(r, transport, "INT002006", desc);
+        return;
+    }
+    /* Resources: НСИ 2 codes of the device; electric when MunicipalResourceEnergy. */
+    char resources[64] = "";
+    const char *kind = simop_child(data, "MunicipalResourceEnergy") ? "electric" : "onerate";
+    for (xmlNodePtr m = data->children; m; m = m->next) {
+        if (m->type != XML_ELEMENT_NODE)
+            continue;
+        const char *nm = (const char *)m->name;
+        if (strcmp(nm, "MunicipalResourceNotEnergy") && strcmp(nm, "MunicipalResources"))
+            continue;
+        char rc[16];
+        simop_text(m, "Code", rc, sizeof rc);
+        if (rc[0] && strlen(resources) + strlen(rc) + 2 < sizeof resources)
+            snprintf(resources + strlen(resources), sizeof resources - strlen(resources), "%s%s",
+                     resources[0] ? "," : "", rc);
+    }
+    if (!strcmp(kind, "electric"))
+        snprintf(resources, sizeof resources, "3");   /* НСИ 2: electric energy */
+    char root[40], version[40], uniq[32];
+    guid_new(root);
+    guid_new(version);
+    snprintf(uniq, sizeof uniq, "%ld", simop_counter(c, "meter"));
+    char model[128];
+    simop_text(basic, "MeteringDeviceModel", model, sizeof model);
+    sim_db_query(c->db, NULL, NULL, NULL,
+                 "INSERT INTO meters(root_guid, version_guid, fias_house_guid, serial_number, kind,"
+                 " resources, premises_guid, account_number, account_guid, model, update_date, origin)"
+                 " VALUES(?,?,?,?,?,?,nullif(?, ''),nullif(?, ''),nullif(?, ''),nullif(?, ''),?,'state')",
+                 root, version, house, number, kind, resources, premises, account_number, account,
+                 model, c->now);
+    char extra[200];
+    snprintf(extra, sizeof extra, "<hm:importMeteringDevice><hm:MeteringDeviceGUID>%s"
+                                  "</hm:MeteringDeviceGUID></hm:importMeteringDevice>", version);
+    simx_result_ok(r, root, transport, uniq, c->now, extra);
+}
+
+static void update_device(struct sim_op_ctx *c, struct simx_results *r, const char *transport,
+                          xmlNodePtr upd)
+{
+    char version[64], root[64], code[16], desc[512];
+    node_text(simop_child(upd, "MeteringDeviceVersionGUID"), version, sizeof version);
+    if (sim_db_get(c->db, root, sizeof root,
+                   "SELECT root_guid FROM meters WHERE lower(version_guid)=lower(?)", version) != 1) {
+        simx_result_error(r, transport, "INT002000",
+                          "Значение в поле MeteringDeviceVersionGUID отсутствует в реестре.");
+        return;
+    }
+    if (simop_check_nsi(c, upd, code, desc, sizeof desc)) {
+        simx_result_error(r, transport, code, desc);
+        return;
+    }
+    char fresh[40];
+    guid_new(fresh);
+    sim_db_query(c->db, NULL, NULL, NULL,
+                 "UPDATE meters SET version_guid=?, update_date=?, origin='state' WHERE root_guid=?",
+                 fresh, c->now, root);
+    char extra[200];
+    snprintf(extra, sizeof extra, "<hm:importMeteringDevice><hm:MeteringDeviceGUID>%s"
+                                  "</hm:MeteringDeviceGUID></hm:importMeteringDevice>", fresh);
+    simx_result_ok(r, root, transport, NULL, c->now, extra);
+}
+
+int sim_op_import_meter_data(struct sim_op_ctx *c)
+{
+    struct simx_results r;
+    simx_results_begin(&r, c->out, c->op->service);
+    char house[64];
+    node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    for (xmlNodePtr md = c->req->children; md; md = md->next) {
+        if (md->type != XML_ELEMENT_NODE || strcmp((const char *)md->name, "MeteringDevice") != 0)
+            continue;
+        char transport[64];
+        node_text(xml_child(md, NS_BASE, "TransportGUID"), transport, sizeof transport);
+        xmlNodePtr create = simop_child(md, "DeviceDataToCreate");
+        xmlNodePtr update = simop_child(md, "DeviceDataToUpdate");
+        if (create)
+            create_device(c, &r, transport, create, house);
+        else if (update)
+            update_device(c, &r, transport, update);
+    }
+    simx_results_end(&r);
+    return 0;
+}
+
+/* ---- exportMeteringDeviceData ----------------------------------------- */
+
+static void nsi_ref(struct sim_op_ctx *c, const char *qname, const char *registry, const char *code)
+{
+    char guid[64] = "";
+    sim_db_get(c->db, guid, sizeof guid, "SELECT guid FROM nsi WHERE registry=? AND code=?", registry, code);
+    sb_addf(c->out, "<%s>", qname);
+    simx_el(c->out, "nsi-base:Code", code);
+    /* A registry the world does not ship still needs a GUID for the schema. */
+    simx_el(c->out, "nsi-base:GUID", guid[0] ? guid : "00000000-0000-0000-0000-000000000000");
+    sb_addf(c->out, "</%s>", qname);
+}
+
+static int write_meter(void *ctx, sqlite3_stmt *row)
+{
+    struct sim_op_ctx *c = ctx;
+    strbuf *o = c->out;
+    /* 0 root, 1 version, 2 house, 3 serial, 4 kind, 5 resources, 6 premises, 7 account guid,
+     * 8 model, 9 update_date */
+    sb_adds(o, "<hm:exportMeteringDeviceDataResult><hm:BasicChatacteristicts>");
+    simx_el(o, "hm:MeteringDeviceNumber", sim_col(row, 3));
+    simx_el_opt(o, "hm:MeteringDeviceModel", sim_col(row, 8));
+    sb_adds(o, "<hm:RemoteMeteringMode>false</hm:RemoteMeteringMode>"
+               "<hm:TemperatureSensor>false</hm:TemperatureSensor>"
+               "<hm:PressureSensor>false</hm:PressureSensor>");
+    if (*sim_col(row, 6) && *sim_col(row, 7)) {
+        sb_adds(o, "<hm:ResidentialPremiseDevice>");
+        simx_el(o, "hm:PremiseGUID", sim_col(row, 6));
+        simx_el(o, "hm:AccountGUID", sim_col(row, 7));
+        sb_adds(o, "</hm:ResidentialPremiseDevice>");
+    } else {
+        sb_adds(o, "<hm:CollectiveDevice>");
+        simx_el_opt(o, "hm:FIASHouseGuid", sim_col(row, 2));
+        sb_adds(o, "</hm:CollectiveDevice>");
+    }
+    sb_adds(o, "</hm:BasicChatacteristicts><hm:NotLinkedWithMetering>true</hm:NotLinkedWithMetering>");
+    if (strcmp(sim_col(row, 4), "electric") == 0) {
+        sb_adds(o, "<hm:MunicipalResourceEnergy><mdb:MeteringValueT1>0</mdb:MeteringValueT1>"
+                   "</hm:MunicipalResourceEnergy>");
+    } else {
+        char res[64];
+        snprintf(res, sizeof res, "%s", *sim_col(row, 5) ? sim_col(row, 5) : "1");
+        int n = 0;
+        char *save = NULL;
+        for (char *code = strtok_r(res, ",", &save); code && n < 3; code = strtok_r(NULL, ",", &save), n++) {
+            sb_adds(o, "<hm:MunicipalResourceNotEnergy>");
+            nsi_ref(c, "mdb:MunicipalResource", "2", code);
+            sb_adds(o, "<mdb:MeteringValue>0</mdb:MeteringValue></hm:MunicipalResourceNotEnergy>");
+        }
+    }
+    simx_el(o, "hm:MeteringDeviceRootGUID", sim_col(row, 0));
+    sb_adds(o, "<hm:StatusRootDoc>Active</hm:StatusRootDoc>");
+    simx_el(o, "hm:MeteringDeviceVersionGUID", *sim_col(row, 1) ? sim_col(row, 1) : sim_col(row, 0));
+    sb_adds(o, "<hm:VersionNumber>1</hm:VersionNumber><hm:StatusVersion>Active</hm:StatusVersion>");
+    simx_el(o, "hm:UpdateDateTime", *sim_col(row, 9) ? sim_col(row, 9) : c->now);
+    simx_el(o, "hm:MeteringDeviceGISGKHNumber", sim_col(row, 3));
+    sb_adds(o, "</hm:exportMeteringDeviceDataResult>");
+    return 0;
+}
+
+#define METER_COLS "SELECT m.root_guid, m.version_guid, m.fias_house_guid, m.serial_number, m.kind," \
+    " m.resources, m.premises_guid, coalesce(m.account_guid, (SELECT a.account_guid FROM accounts a" \
+    " WHERE a.account_number = m.account_number LIMIT 1)), m.model, m.update_date FROM meters m"
+
+int sim_op_export_meter_data(struct sim_op_ctx *c)
+{
+    int rows = 0;
+    hcs_err err;
+    for (xmlNodePtr n = c->req->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        const char *name = (const char *)n->name;
+        const char *sql =
+            !strcmp(name, "FIASHouseGuid") ? METER_COLS " WHERE lower(m.fias_house_guid)=lower(?) ORDER BY m.serial_number" :
+            !strcmp(name, "MeteringDeviceRootGUID") ? METER_COLS " WHERE lower(m.root_guid)=lower(?)" :
+            !strcmp(name, "MeteringDeviceVersionGUID") ? METER_COLS " WHERE lower(m.version_guid)=lower(?)" : NULL;
+        if (!sql)
+            continue;
+        char v[64];
+        node_text(n, v, sizeof v);
+        int rc = sim_db_query(c->db, write_meter, c, &err, sql, v);
+        if (rc > 0)
+            rows += rc;
+    }
+    if (!rows)
+        simop_nothing_to_export(c);
+    return 0;
+}
+
+/* exportMeteringDeviceHistory is not modelled. */
+int sim_op_export_meter_history(struct sim_op_ctx *c)
+{
+    simop_not_supported(c);
+    return 0;
+}
