@@ -257,6 +257,7 @@ static int take_one(struct batch *b, const struct inbox_kind *k, const char *pat
 static int scan_inbox(struct batch *b, hcs_err *err)
 {
     long settle = cfg_int(b->cfg, "input.settle_seconds", 5);
+    int waiting_kind[16] = { 0 };
     b->waiting = 0;
     for (const struct inbox_kind *k = inbox_kinds; k->cfg_key; k++) {
         const char *rel = cfg_str(b->cfg, k->cfg_key);
@@ -270,13 +271,20 @@ static int scan_inbox(struct batch *b, hcs_err *err)
             blocked = store_packets_count(b->st, exchange_states_pending, k->waits_for, err);
             if (blocked < 0)
                 blocked = 0;
+            /* Transitive: withdrawals wait for bills that themselves still
+             * wait in their inbox for accounts. */
+            for (const struct inbox_kind *d = inbox_kinds; d < k; d++)
+                if (waiting_kind[d - inbox_kinds] && d->template_name
+                    && !strncmp(d->template_name, k->waits_for, strlen(k->waits_for)))
+                    blocked++;
         }
         int rc = 0;
         for (size_t i = 0; i < n; i++) {
             char *path = path_join(dir, names[i]);
             if (blocked > 0) {
-                log_info("%s waits: %ld %s packet(s) not answered yet", path, blocked, k->waits_for);
+                log_info("%s waits for %s (packets not answered yet)", path, k->waits_for);
                 b->waiting++;
+                waiting_kind[k - inbox_kinds] = 1;
             } else if (rc == 0) {
                 rc = take_one(b, k, path, err);
             }
@@ -340,6 +348,8 @@ int batch_run(const hcs_config *cfg, const struct batch_opts *o, struct batch_re
             goto out;
         long worked = 0;
         if ((o->send || o->poll) && exchange_cycle_parts(b.x, o->send, o->poll, &worked, err) < 0)
+            goto out;
+        if (store_files_finish(b.st, err) < 0)
             goto out;
         if (!o->wait)
             break;

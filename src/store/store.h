@@ -89,6 +89,8 @@ typedef int (*store_file_fn)(void *ctx, const struct store_file *f);
 int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn fn, void *ctx,
                      hcs_err *err);
 
+/* Files in "converted" whose packets are all final become "done". */
+int store_files_finish(store *st, hcs_err *err);
 /* Files taken in run_id, and files whose packets changed since `since`
  * (answers that arrived in that run).  Ordered by id. */
 int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn fn, void *ctx,

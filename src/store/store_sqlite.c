@@ -417,6 +417,14 @@ fail:
     return -1;
 }
 
+int store_files_finish(store *st, hcs_err *err)
+{
+    return sq_exec(st, "UPDATE files SET state='done', updated_at=strftime('%s','now')"
+                       " WHERE state='converted' AND NOT EXISTS (SELECT 1 FROM packets p"
+                       " WHERE p.file_id=files.id AND p.state IN"
+                       " ('created','prepared','sent','processing','deferred'))", err);
+}
+
 int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn fn, void *ctx,
                         hcs_err *err)
 {
