@@ -381,7 +381,7 @@ static int check_digest(const struct parsed_sig *ps, const struct parsed_ref *re
     if (rc == 0 && (got_len != want_len || CRYPTO_memcmp(want, got, got_len)))
         rc = fail(r, VERIFY_BAD_DIGEST, "Reference %s (%s): digest mismatch: %s", ref->uri, what,
                   ref == &ps->data ? "the signed data was changed after signing"
-                                   : "SignedProperties or the namespaces in scope changed after signing");
+                                   : "SignedProperties (SigningTime, certificate reference) or the namespaces in scope changed after signing");
     free(want);
     return rc;
 }
