@@ -40,29 +40,31 @@ static int mentions(const char *text, const char *const *words)
 
 const char *report_reason_code(const char *reason)
 {
+    static const char *const element_w[] = { "вместе со всем элементом", "with its element", "whole element", NULL };
+    static const char *const schema_w[] = { "схем", "Схем", "schema", NULL };
     static const char *const file_w[] = { "file", "файл", "Файл", "header", "заголов", "Заголов", "encoding", "кодиров", NULL };
     static const char *const dup_w[] = { "duplicate", "повтор", "Повтор", "дублир", "Дублир", NULL };
-    static const char *const key_w[] = { "unknown", "not found", "не найден", "Не найден", "неизвест", "Неизвест", "registry", NULL };
-    static const char *const req_w[] = { "missing", "required", "empty", "обязател", "Обязател", "пуст", "Пуст", "не заполн", "Не заполн", NULL };
-    static const char *const date_w[] = { "date", "дат", "Дат", "period", "период", "Период", NULL };
+    static const char *const nsi_w[] = { "справочник", "Справочник", "НСИ", "dictionary", "nsi", NULL };
+    static const char *const key_w[] = { "unknown", "not found", "не найден", "Не найден", "неизвест", "Неизвест",
+                                         "нет идентификатора", "Нет идентификатора", "registry", "no GIS id", NULL };
+    static const char *const req_w[] = { "missing", "required", "empty", "обязател", "Обязател", "пуст", "Пуст",
+                                         "не заполн", "Не заполн", NULL };
+    static const char *const period_w[] = { "period", "период", "Период", NULL };
+    static const char *const date_w[] = { "date", "дат", "Дат", NULL };
     static const char *const num_w[] = { "number", "numeric", "decimal", "amount", "числ", "Числ", "сумм", "Сумм", NULL };
     static const char *const len_w[] = { "too long", "length", "длин", "Длин", NULL };
+    static const struct { const char *const *words; const char *code; } rules[] = {
+        /* Most specific first: "missing date" is a missing value, and a row
+         * rejected because its element had a bad row names that row. */
+        { element_w, "HCS-ELEMENT" }, { schema_w, "HCS-SCHEMA" }, { req_w, "HCS-REQUIRED" },
+        { dup_w, "HCS-DUPLICATE" }, { nsi_w, "HCS-NSI" }, { key_w, "HCS-UNKNOWN-KEY" },
+        { period_w, "HCS-PERIOD" }, { date_w, "HCS-DATE" }, { num_w, "HCS-NUMBER" },
+        { len_w, "HCS-LENGTH" }, { file_w, "HCS-FILE" },
+    };
     if (!reason || !*reason)
         return "HCS-VALUE";
-    /* Most specific first: "missing date" is a missing value. */
-    if (mentions(reason, req_w))
-        return "HCS-REQUIRED";
-    if (mentions(reason, dup_w))
-        return "HCS-DUPLICATE";
-    if (mentions(reason, key_w))
-        return "HCS-UNKNOWN-KEY";
-    if (mentions(reason, date_w))
-        return "HCS-DATE";
-    if (mentions(reason, num_w))
-        return "HCS-NUMBER";
-    if (mentions(reason, len_w))
-        return "HCS-LENGTH";
-    if (mentions(reason, file_w))
-        return "HCS-FILE";
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (mentions(reason, rules[i].words))
+            return rules[i].code;
     return "HCS-VALUE";
 }

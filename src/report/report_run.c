@@ -14,6 +14,24 @@
 #include "report/report_metrics.h"
 #include "report/report_notify.h"
 
+/* "a/./b/." → "a/b": the paths we print are read by people. */
+static void drop_dot_segments(char *p)
+{
+    char *w = p;
+    for (const char *r = p; *r;) {
+        if (r[0] == '/' && r[1] == '.' && (r[2] == '/' || r[2] == '\0') && w != p) {
+            r += 2;
+            continue;
+        }
+        if (r == p && r[0] == '.' && r[1] == '/' && r[2]) {
+            r += 2;
+            continue;
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+}
+
 /* [report] dir, relative to paths.work_dir unless absolute. */
 static char *reports_dir(const hcs_config *cfg)
 {
@@ -23,6 +41,7 @@ static char *reports_dir(const hcs_config *cfg)
     char *work = cfg_path(cfg, "paths.work_dir");
     char *out = path_join(work ? work : ".", d && *d ? d : "reports");
     free(work);
+    drop_dot_segments(out);
     return out;
 }
 

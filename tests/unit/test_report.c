@@ -92,6 +92,16 @@ static void test_labels_and_codes(void **state)
     assert_string_equal(report_reason_code("duplicate account number"), "HCS-DUPLICATE");
     assert_string_equal(report_reason_code("unknown account 123"), "HCS-UNKNOWN-KEY");
     assert_string_equal(report_reason_code("something odd"), "HCS-VALUE");
+    /* The converter's own Russian reasons (samples/ through hcsbatch run). */
+    assert_string_equal(report_reason_code("значения нет в справочнике НСИ 95"), "HCS-NSI");
+    assert_string_equal(report_reason_code("нет идентификатора ГИС: заполните колонку"), "HCS-UNKNOWN-KEY");
+    assert_string_equal(report_reason_code("строка отклонена вместе со всем элементом: ошибка в строке 17"),
+                        "HCS-ELEMENT");
+    assert_string_equal(report_reason_code("не прошло проверку схемы ГИС ЖКХ: [facet 'length']"), "HCS-SCHEMA");
+    assert_string_equal(report_reason_code("неверный период, ожидается ММ.ГГГГ"), "HCS-PERIOD");
+    assert_string_equal(report_reason_code("неверная дата, ожидается ДД.ММ.ГГГГ"), "HCS-DATE");
+    assert_string_equal(report_reason_code("неверное число (not a number)"), "HCS-NUMBER");
+    assert_string_equal(report_reason_code("не заполнено обязательное поле"), "HCS-REQUIRED");
     assert_string_equal(report_reason_code(NULL), "HCS-VALUE");
 }
 
@@ -131,7 +141,8 @@ static void test_hints(void **state)
     static const char *const must[] = { "INT002000", "INT002006", "INT002034", "INT002012", "INT002013",
         "INT002029", "EXP001000", "AUT011004", "AUT011005", "AUT011006", "AUT011007", "AUT011008",
         "AUT011009", "AUT001102", "FMT001300", "FIL001001", "FIL001002", "HCS-DATE", "HCS-NUMBER",
-        "HCS-REQUIRED", "HCS-VALUE", NULL };
+        "HCS-REQUIRED", "HCS-VALUE", "HCS-NSI", "HCS-UNKNOWN-KEY", "HCS-ELEMENT", "HCS-SCHEMA",
+        "HCS-PERIOD", "HCS-DUPLICATE", "HCS-LENGTH", "HCS-FILE", NULL };
     for (const char *const *c = must; *c; c++) {
         const char *hint = report_hints_get(h, *c);
         if (!hint)
