@@ -32,6 +32,10 @@ void cli_print_batch(const struct batch_result *r);
 void cli_print_batch(const struct batch_result *r)
 {
     const struct exchange_stats *s = &r->stats;
+    if (!r->run_id) {
+        printf("nothing to do: no complete inbox file, no packet due\n");
+        return;
+    }
     printf("run %lld: files %ld taken, %ld rejected, %ld waiting, %ld already processed;"
            " rows %ld, %ld rejected\n", (long long)r->run_id, s->files_taken, s->files_rejected,
            r->files_waiting, r->files_duplicate, s->rows, s->rows_rejected);

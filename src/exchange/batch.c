@@ -301,6 +301,47 @@ static int scan_inbox(struct batch *b, hcs_err *err)
 
 /* ---- the run ---- */
 
+static int due(store *st, const char *const *states, int64_t now, hcs_err *err)
+{
+    long n = store_packets_count(st, states, NULL, err);
+    if (n <= 0)
+        return n < 0 ? -1 : 0;
+    return store_packets_next_due(st, states, err) <= now;
+}
+
+/* 1 when this invocation has nothing to do at all (an idle cron run). */
+static int is_idle(struct batch *b, hcs_err *err)
+{
+    const struct batch_opts *o = b->o;
+    int64_t now = (int64_t)time(NULL);
+    if (o->take_inbox) {
+        long settle = cfg_int(b->cfg, "input.settle_seconds", 5);
+        for (const struct inbox_kind *k = inbox_kinds; k->cfg_key; k++) {
+            const char *rel = cfg_str(b->cfg, k->cfg_key);
+            if (!rel || !*rel)
+                continue;
+            char *dir = rel[0] == '/' ? xstrdup(rel) : path_join(b->work, rel);
+            long n = inbox_count(dir, settle);
+            free(dir);
+            if (n > 0)
+                return 0;
+        }
+    }
+    if (o->wait) {
+        long pending = store_packets_count(b->st, o->send ? exchange_states_pending : exchange_states_to_poll,
+                                           NULL, err);
+        if (pending != 0)
+            return pending < 0 ? -1 : 0;
+    }
+    int d = o->send ? due(b->st, exchange_states_to_send, now, err) : 0;
+    if (d != 0)
+        return d < 0 ? -1 : 0;
+    d = o->poll ? due(b->st, exchange_states_to_poll, now, err) : 0;
+    if (d != 0)
+        return d < 0 ? -1 : 0;
+    return 1;
+}
+
 static void sleep_until(int64_t when, int64_t deadline)
 {
     int64_t now = (int64_t)time(NULL);
@@ -335,6 +376,15 @@ int batch_run(const hcs_config *cfg, const struct batch_opts *o, struct batch_re
     if (!b.st)
         goto out;
     b.started = (int64_t)time(NULL);
+    int idle_start = is_idle(&b, err);
+    if (idle_start < 0)
+        goto out;
+    if (idle_start) {
+        /* Nothing to take, send or poll: no run is recorded, nothing written. */
+        log_debug("nothing to do");
+        rc = 0;
+        goto out;
+    }
     if (store_run_begin(b.st, o->command, &b.run_id, err) < 0)
         goto out;
     r->run_id = b.run_id;
@@ -375,7 +425,9 @@ int batch_run(const hcs_config *cfg, const struct batch_opts *o, struct batch_re
     r->files_waiting = b.waiting;
     r->files_duplicate = b.duplicates;
     r->exit_code = exit_code_for(&r->stats);
-    if (o->reports) {
+    const struct exchange_stats *xs = &r->stats;
+    int idle = !xs->files_taken && !xs->files_rejected && !xs->sends && !xs->polls && !b.duplicates;
+    if (o->reports && !idle) {
         hcs_err rerr = { 0 };
         if (run_report_write(cfg, b.st, b.x, b.run_id, b.started, &r->report_path, &r->errors_path, &rerr) < 0)
             log_error("report: %s", rerr.msg);

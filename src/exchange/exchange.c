@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/xalloc.h"
+#include "common/xmlsafe.h"
 #include "packet/convert.h"
 #include "soap/envelope.h"
 
@@ -116,6 +117,16 @@ void x_unreachable(exchange *x, const char *msg)
 enum transport_verdict x_classify(void *ctx, long status, const char *body, size_t len)
 {
     (void)ctx;
+    if (status == 200) {
+        /* A body cut short or mangled on the way is a transport failure:
+         * ask again (an import is deduplicated by its MessageGUID). */
+        hcs_err perr;
+        xmlDocPtr doc = xmlsafe_parse(body, len, "response", &perr);
+        if (!doc)
+            return TRANSPORT_RETRY;
+        xmlFreeDoc(doc);
+        return TRANSPORT_FINAL;
+    }
     if (status < 500 && status != 429)
         return TRANSPORT_FINAL;
     if (status == 500 && len && memmem(body, len, "Fault", 5) && memmem(body, len, "ErrorCode", 9))

@@ -1,0 +1,142 @@
+# exchange_lib.sh — shared by the exchange integration tests (sourced, not
+# run): a test key, the simulator on a free loopback port, a work directory
+# with the sample exports in its inbox, and the outcome of every source row.
+# Needs: BINDIR, SCHEMAS_DIR, HCS_TOP (tests/run.sh exports them).
+BINDIR=${BINDIR:-bin}
+SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
+HCS_TOP=${HCS_TOP:-$(pwd)}
+case $BINDIR in /*) ;; *) BINDIR=$HCS_TOP/$BINDIR ;; esac
+case $SCHEMAS_DIR in /*) ;; *) SCHEMAS_DIR=$(cd "$HCS_TOP/$SCHEMAS_DIR" && pwd) ;; esac
+HCSBATCH=$BINDIR/hcsbatch
+SIM=$BINDIR/hcs-sim
+XL_SIMS=""
+
+xl_fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# xl_key DIR: a GOST R 34.10-2012 test key and certificate, made now.
+xl_key() {
+    mkdir -p "$1"
+    openssl genpkey -engine gost -algorithm gost2012_256 -pkeyopt paramset:A -out "$1/key.pem" 2>/dev/null \
+        || xl_fail "cannot make a GOST key (openssl gost engine)"
+    chmod 600 "$1/key.pem"
+    openssl req -engine gost -new -x509 -days 30 -key "$1/key.pem" -subj "/CN=Test signer/O=Test/C=RU" \
+        -out "$1/cert.pem" 2>/dev/null || xl_fail "cannot make a certificate"
+}
+
+# xl_sim STATE_DIR LOG [sim options...]: starts the simulator; sets SIM_PID and SIM_URL.
+xl_sim() {
+    _state=$1; _log=$2; shift 2
+    mkdir -p "$_state"
+    "$SIM" --world "$HCS_TOP/samples/world" --state "$_state" --port 0 --schemas "$SCHEMAS_DIR" \
+        --log "$_log" "$@" >"$_state.out" 2>"$_state.err" &
+    SIM_PID=$!
+    XL_SIMS="$XL_SIMS $SIM_PID"
+    _i=0
+    while ! grep -q '^listening on ' "$_state.out" 2>/dev/null; do
+        _i=$((_i + 1))
+        if [ $_i -gt 100 ] || ! kill -0 $SIM_PID 2>/dev/null; then
+            cat "$_state.err" >&2
+            xl_fail "the simulator did not start"
+        fi
+        sleep 0.1
+    done
+    SIM_URL=$(sed -n 's/^listening on //p' "$_state.out" | head -n 1)
+}
+
+xl_stop_sims() {
+    for _p in $XL_SIMS; do kill "$_p" 2>/dev/null; done
+    for _p in $XL_SIMS; do wait "$_p" 2>/dev/null; done
+    XL_SIMS=""
+}
+
+# xl_work DIR URL KEYDIR [extra ini lines]: hcsbatch.ini + inbox with the samples.
+xl_work() {
+    _w=$1; _url=$2; _keys=$3; _extra=${4:-}
+    mkdir -p "$_w/inbox/accounts" "$_w/inbox/readings" "$_w/inbox/bills" "$_w/inbox/bills-withdraw"
+    _org=$(sed -n 's/^ *org_ppa_guid *= *//p' "$HCS_TOP/samples/world/provider.ini" | head -n 1)
+    cat >"$_w/hcsbatch.ini" <<INI
+[gis]
+base_url = $_url
+org_ppa_guid = $_org
+[sign]
+key = $_keys/key.pem
+cert = $_keys/cert.pem
+alg = gost2012
+[paths]
+work_dir = .
+schemas_dir = $SCHEMAS_DIR
+templates_dir = $HCS_TOP/templates
+nsi_dir = $HCS_TOP/samples/world/nsi
+hints_file = $HCS_TOP/templates/hints.csv
+[input]
+settle_seconds = 0
+[exchange]
+poll_schedule = 0,1
+transient_delay = 1
+maintenance_delay = 1
+[transport]
+rate = 200
+burst = 20
+backoff_ms = 50
+backoff_max_ms = 400
+connect_timeout = 2
+timeout = 5
+$_extra
+INI
+    cp "$HCS_TOP/samples/accounts.csv" "$_w/inbox/accounts/"
+    cp "$HCS_TOP/samples/readings.csv" "$_w/inbox/readings/"
+    cp "$HCS_TOP/samples/bills.csv" "$_w/inbox/bills/"
+    cp "$HCS_TOP/samples/bills-withdraw.csv" "$_w/inbox/bills-withdraw/"
+}
+
+# xl_outcomes DB: one line per source row: file|row|outcome|GIS code or reason.
+xl_outcomes() {
+    sqlite3 "$1" "SELECT f.name, r.row, e.state, coalesce(e.error_code, '')
+                    FROM element_rows r JOIN elements e ON e.id = r.element_id JOIN files f ON f.id = r.file_id
+                  UNION ALL
+                  SELECT f.name, j.row, 'rejected', j.reason FROM rejects j JOIN files f ON f.id = j.file_id
+                  ORDER BY 1, 2, 3, 4"
+}
+
+# xl_check_accounted DB: every row of every file has an outcome: accepted
+# with a GIS GUID, or an error / rejection with a code or reason.
+xl_check_accounted() {
+    _db=$1
+    _bad=$(sqlite3 "$_db" "SELECT f.name, f.rows, (SELECT count(DISTINCT row) FROM (
+              SELECT row FROM element_rows WHERE file_id = f.id UNION SELECT row FROM rejects WHERE file_id = f.id))
+            FROM files f WHERE f.state <> 'rejected'" | awk -F'|' '$2 != $3')
+    [ -z "$_bad" ] || xl_fail "rows without an outcome (file|rows|rows with outcome): $_bad"
+    _n=$(sqlite3 "$_db" "SELECT count(*) FROM elements WHERE NOT ((state = 'accepted' AND gis_guid IS NOT NULL)
+            OR (state IN ('error', 'failed') AND error_code IS NOT NULL AND error_text IS NOT NULL))")
+    [ "$_n" = 0 ] || xl_fail "$_n elements neither accepted with a GUID nor rejected with a reason"
+    _n=$(sqlite3 "$_db" "SELECT count(*) FROM rejects WHERE reason IS NULL OR reason = ''")
+    [ "$_n" = 0 ] || xl_fail "$_n rejected rows without a reason"
+    _n=$(sqlite3 "$_db" "SELECT count(*) FROM packets WHERE state NOT IN ('done', 'done-with-warnings', 'failed')")
+    [ "$_n" = 0 ] || xl_fail "$_n packets not final"
+}
+
+# xl_check_log LOG: no element imported twice; no packet accepted under two
+# MessageGUIDs (a TransportGUID acked under two ids) — EXP001000 rebuilds are
+# faults, never acks, so they pass.
+xl_check_log() {
+    python3 - "$1" <<'PY' || xl_fail "request log check failed"
+import json, sys
+acked = {}      # transport guid -> set of MessageGUIDs acked (status 200, not duplicate)
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    if e.get("action") in ("getState", "") or e.get("status") != 200 or e.get("duplicate"):
+        continue
+    for t in e.get("transport_guids") or []:
+        acked.setdefault(t, set()).add(e.get("message_guid"))
+twice = {t: g for t, g in acked.items() if len(g) > 1}
+if twice:
+    print("elements imported under more than one MessageGUID:", list(twice.items())[:5])
+    sys.exit(1)
+print("log ok: %d elements, each imported once" % len(acked))
+PY
+}
+
+xl_integrity() {
+    _r=$(sqlite3 "$1" "PRAGMA integrity_check")
+    [ "$_r" = ok ] || xl_fail "integrity_check: $_r"
+}
