@@ -88,12 +88,16 @@ static int on_packet(void *ctx, struct packet **pp, hcs_err *err)
     char *path = path_join(o->dir, name);
     char *bytes = NULL;
     size_t len = 0;
-    int rc = envelope_to_bytes(p->doc, &bytes, &len, err);
+    int rc = 0;
+    /* unsigned and untouched: the converter's own text is the document */
+    const char *data = !o->signer && p->text ? p->text : NULL;
+    len = data ? p->text_len : 0;
+    if (!data && (rc = envelope_to_bytes(p->doc, &bytes, &len, err)) == 0)
+        data = bytes;
     if (rc == 0) {
         FILE *f = fopen(path, "wb");
-        if (!f || fwrite(bytes, 1, len, f) != len || fclose(f) != 0) {
+        if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
             rc = hcs_fail(err, HCS_EX_CANTCREAT, "%s: %s", path, strerror(errno));
-        }
     }
     if (bytes)
         xmlFree(bytes);

@@ -3,10 +3,11 @@
  *
  * Grouping with bounded memory: when the template groups rows (accounts:
  * by Номер ЛС; bills: by account + document + period), pass 1 reads the
- * file once and remembers, per 64-bit hash of the raw group key, the
- * ordinal of the group's last row; that becomes a bitmap.  Pass 2 reads
- * again, converts every row and holds a group only until its last row has
- * been seen, then renders it.  Rows need not be adjacent. */
+ * file once and finds the keys whose rows are not adjacent, with the
+ * ordinal of their last row (keymap.h: a fixed Bloom filter plus an exact
+ * map of just those keys).  Pass 2 reads again, converts every row and
+ * holds a group only until its last row has been seen, then renders it.
+ * Rows need not be adjacent; memory grows only with the non-adjacent ones. */
 #include "packet/convert.h"
 
 #include <stdint.h>
@@ -155,38 +156,68 @@ static char *display_key(const char *raw)
     return k;
 }
 
-static int pass1(struct run *r, table *tb, struct bitmap *last, size_t *nrows, hcs_err *err)
+/* Pass 1: which keys come back after their run ended (see keymap.h). */
+static int pass1(struct run *r, table *tb, struct lastrow_map *split, hcs_err *err)
 {
-    struct lastrow_map m = { 0 };
+    struct bloom seen = { 0 };
     strbuf key = STRBUF_INIT;
     const struct table_row *row;
     uint32_t ord = 0;
-    int rc;
+    uint64_t run = 0;
+    int run_split = 0, rc;
     while ((rc = table_next(tb, &row, err)) == 1) {
         sb_reset(&key);
         template_group_raw(r->t, r->b, row, &key);
-        if (key.len)
-            lastrow_put(&m, key_hash(key.buf, key.len), ord);
+        uint64_t h = key.len ? key_hash(key.buf, key.len) : 0;
+        if (h && h != run) {
+            run_split = bloom_test_add(&seen, h);
+            run = h;
+        } else if (!h) {
+            run = 0;
+            run_split = 0;
+        }
+        if (h && run_split)
+            lastrow_put(split, h, ord);
         ord++;
     }
     sb_free(&key);
-    *nrows = ord;
-    bitmap_from_lastrow(last, &m, ord);
+    bloom_free(&seen);
     return rc < 0 ? -1 : 0;
 }
 
-static int pass2(struct run *r, table *tb, const struct bitmap *last, hcs_err *err)
+/* The run of group g ended at ordinal last: complete g unless a later run follows. */
+static int run_ended(struct run *r, struct group_map *gm, struct group *g, uint32_t last,
+                     const struct lastrow_map *split, hcs_err *err)
+{
+    uint32_t final;
+    if (lastrow_get(split, g->hash, &final) && final != last)
+        return 0;
+    gmap_remove(gm, g);
+    char *dk = display_key(g->key);
+    free(g->key);
+    g->key = dk;
+    return complete_group(r, g, err);
+}
+
+static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_err *err)
 {
     struct group_map gm = { 0 };
     strbuf key = STRBUF_INIT;
     const struct table_row *row;
-    size_t ord = 0;
+    uint32_t ord = 0;
+    struct group *cur = NULL;       /* the group of the current run */
     int rc, grouping = template_has_group(r->t);
     while ((rc = table_next(tb, &row, err)) == 1) {
         r->stats->rows++;
         sb_reset(&key);
         if (grouping)
             template_group_raw(r->t, r->b, row, &key);
+        if (cur && (!key.len || strcmp(cur->key, key.buf))) {
+            struct group *ended = cur;
+            cur = NULL;
+            if ((rc = run_ended(r, &gm, ended, ord - 1, split, err)) < 0)
+                break;
+        }
         struct trow *tr = NULL;
         int bad;
         if (row->problem) {
@@ -203,18 +234,18 @@ static int pass2(struct run *r, table *tb, const struct bitmap *last, hcs_err *e
         if (!key.len) {
             /* an element of one row */
             if (bad) {
-                strbuf k = STRBUF_INIT;
                 reject_problems(r, row->row, NULL);
-                sb_free(&k);
                 r->stats->rows_rejected++;
             } else if ((rc = packer_add(r->pk, &tr, 1, err)) < 0) {
                 break;
             }
             ord++;
+            rc = 0;
             continue;
         }
-        uint64_t h = key_hash(key.buf, key.len);
-        struct group *g = gmap_get(&gm, key.buf, h, 1);
+        if (!cur)
+            cur = gmap_get(&gm, key.buf, key_hash(key.buf, key.len), 1);
+        struct group *g = cur;
         ARRAY_GROW(g->rownums, g->nrownums, g->rcap);
         g->rownums[g->nrownums++] = row->row;
         if (bad) {
@@ -230,17 +261,11 @@ static int pass2(struct run *r, table *tb, const struct bitmap *last, hcs_err *e
             ARRAY_GROW(g->rows, g->nrows, g->cap);
             g->rows[g->nrows++] = tr;
         }
-        if (bitmap_get(last, ord)) {
-            gmap_remove(&gm, g);
-            char *dk = display_key(g->key);
-            free(g->key);
-            g->key = dk;
-            if ((rc = complete_group(r, g, err)) < 0)
-                break;
-        }
         ord++;
         rc = 0;
     }
+    if (rc >= 0 && cur && run_ended(r, &gm, cur, ord - 1, split, err) < 0)
+        rc = -1;
     /* groups still open (only after a hash collision): complete them now */
     for (size_t i = 0; i < gm.nb; i++)
         for (struct group *g = gm.buckets[i], *next; g; g = next) {
@@ -313,21 +338,20 @@ int convert_file(const struct convert_opts *opts, const char *path,
     sb_free(&unknown);
     struct run r = { .opts = opts, .path = path, .t = t, .b = b, .sink = sink, .stats = stats };
     r.pk = packer_new(t, opts, path, sink, stats);
-    struct bitmap last = { 0 };
-    size_t nrows = 0;
+    struct lastrow_map split = { 0 };
     int rc = 0;
     if (template_has_group(t)) {
-        rc = pass1(&r, tb, &last, &nrows, err);
+        rc = pass1(&r, tb, &split, err);
         if (rc == 0)
             rc = table_rewind(tb, err);
     }
     if (rc == 0)
-        rc = pass2(&r, tb, &last, err);
+        rc = pass2(&r, tb, &split, err);
     if (rc == 0)
         rc = packer_finish(r.pk, err);
     if (rc < 0)
         hcs_err_wrap(err, "%s", path);
-    bitmap_free(&last);
+    lastrow_free(&split);
     packer_free(r.pk);
     tbinding_free(b);
     table_close(tb);

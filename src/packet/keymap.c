@@ -61,23 +61,41 @@ void lastrow_free(struct lastrow_map *m)
     memset(m, 0, sizeof *m);
 }
 
-void bitmap_from_lastrow(struct bitmap *b, struct lastrow_map *m, size_t nrows)
+int lastrow_get(const struct lastrow_map *m, uint64_t h, uint32_t *ordinal)
 {
-    b->nbits = nrows;
-    b->bits = xcalloc(nrows / 64 + 1, sizeof *b->bits);
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i] && m->vals[i] < nrows)
-            b->bits[m->vals[i] / 64] |= 1ULL << (m->vals[i] % 64);
-    lastrow_free(m);
+    if (!m->cap)
+        return 0;
+    size_t j = (size_t)h & (m->cap - 1);
+    while (m->keys[j]) {
+        if (m->keys[j] == h) {
+            *ordinal = m->vals[j];
+            return 1;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    return 0;
 }
 
-int bitmap_get(const struct bitmap *b, size_t i)
+int bloom_test_add(struct bloom *b, uint64_t h)
 {
-    return i < b->nbits && (b->bits[i / 64] >> (i % 64)) & 1;
+    if (!b->bits)
+        b->bits = xcalloc(BLOOM_BITS / 64, sizeof *b->bits);
+    /* four probes by double hashing */
+    uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
+    int present = 1;
+    for (uint32_t i = 0; i < 4; i++) {
+        uint32_t bit = (h1 + i * h2) & (BLOOM_BITS - 1);
+        uint64_t mask = 1ULL << (bit % 64);
+        if (!(b->bits[bit / 64] & mask)) {
+            present = 0;
+            b->bits[bit / 64] |= mask;
+        }
+    }
+    return present;
 }
 
-void bitmap_free(struct bitmap *b)
+void bloom_free(struct bloom *b)
 {
     free(b->bits);
-    memset(b, 0, sizeof *b);
+    b->bits = NULL;
 }

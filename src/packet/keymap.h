@@ -1,9 +1,14 @@
-/* keymap — the two hash structures of the grouping passes.
- * lastrow: 64-bit hash of a group key → ordinal of its last row (pass 1,
- * 12 bytes a key), turned into a bitmap "row k closes its group".  A hash
- * collision only keeps a group open longer (it is flushed at the end), so
- * grouping stays exact: pass 2 groups by the key text.
- * Owned by src/packet/. */
+/* keymap — what the grouping passes remember about group keys, in memory
+ * that does not grow with the file in the usual case.
+ *
+ * Rows of one group are usually adjacent (a "run").  Pass 1 keeps a Bloom
+ * filter of the keys whose run it has seen (fixed 8 MiB); a key whose run
+ * starts again later (or a Bloom false positive) goes into an exact map
+ * hash → ordinal of its last row.  Pass 2 completes a group at the end of
+ * a run unless the exact map says the group has a later row.  Keys are
+ * compared by a 64-bit hash here; pass 2 groups by the key text, so a hash
+ * collision can only keep a group open longer (it is completed at the end
+ * of the file).  Owned by src/packet/. */
 #ifndef HCS_KEYMAP_H
 #define HCS_KEYMAP_H
 
@@ -18,15 +23,16 @@ struct lastrow_map {
     size_t cap, n;
 };
 void lastrow_put(struct lastrow_map *m, uint64_t h, uint32_t ordinal);
+/* 1 and *ordinal set when present. */
+int lastrow_get(const struct lastrow_map *m, uint64_t h, uint32_t *ordinal);
 void lastrow_free(struct lastrow_map *m);
 
-struct bitmap {
-    uint64_t *bits;
-    size_t nbits;
+#define BLOOM_BITS (1u << 26)
+struct bloom {
+    uint64_t *bits;        /* BLOOM_BITS bits, allocated on first use */
 };
-/* Sets bit (ordinal) for every key's last row and frees the map. */
-void bitmap_from_lastrow(struct bitmap *b, struct lastrow_map *m, size_t nrows);
-int bitmap_get(const struct bitmap *b, size_t i);
-void bitmap_free(struct bitmap *b);
+/* Adds h; returns 1 when h was (probably) present already. */
+int bloom_test_add(struct bloom *b, uint64_t h);
+void bloom_free(struct bloom *b);
 
 #endif

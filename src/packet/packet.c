@@ -16,6 +16,7 @@ void packet_free(struct packet *p)
     free(p->template_name);
     free(p->source_file);
     free(p->split_value);
+    free(p->text);
     if (p->doc)
         xmlFreeDoc(p->doc);
     free(p);

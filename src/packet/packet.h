@@ -27,6 +27,10 @@ struct packet {
     char *split_value;           /* house FIAS GUID, billing period "YYYY-MM", or NULL */
     char message_guid[37];       /* RequestHeader/MessageGUID */
     xmlDocPtr doc;               /* the envelope: schema-valid, not yet signed */
+    char *text;                  /* the same envelope as UTF-8 text while doc is unchanged
+                                    (NULL after the converter removed elements); a sink that
+                                    does not sign may write it as is; packet_free frees it */
+    size_t text_len;
     struct packet_element *elements;
     size_t nelements;
 };
