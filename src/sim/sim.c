@@ -13,6 +13,7 @@
 #include "common/guid.h"
 #include "common/xalloc.h"
 #include "common/xmlsafe.h"
+#include "sign/crypto.h"
 #include "sim/sim_auth.h"
 #include "sim/sim_db.h"
 #include "sim/sim_ops.h"
@@ -136,6 +137,9 @@ sim *sim_open(const struct sim_options *o, hcs_err *err)
     s->state_dir = o->state_dir ? xstrdup(o->state_dir) : path_join(o->world_dir, "../sim-state");
     s->processing_ms = o->processing_ms;
     s->skip_signature = o->skip_signature;
+    /* GOST certificates (the provider's, the requests') need the engine. */
+    if (crypto_gost_init(NULL, err) < 0)
+        goto fail;
     if (parse_times(s, o->processing_spec, err) < 0 || load_provider(s, err) < 0)
         goto fail;
     if (!(s->db = sim_db_open(s->state_dir, err)) || sim_db_load_world(s->db, s->world_dir, err) < 0)

@@ -1,0 +1,181 @@
+#!/bin/sh
+# test_sim — bin/hcs-sim over real HTTP with curl: the listening line,
+# FMT/AUT faults on the wire, ack / duplicate ack / getState 1→2→3, state
+# across a restart, every injected fault kind on the wire and in the
+# request log, seeded reproducibility, SIGTERM.
+set -u
+BINDIR=${BINDIR:-bin}
+SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
+TOP=${HCS_TOP:-.}
+SIM=$BINDIR/hcs-sim
+WORLD=$TOP/samples/world
+HM=ext-bus-home-management-service/services/HomeManagementAsync
+ORG=$(sed -n 's/^org_ppa_guid *= *//p' "$WORLD/provider.ini")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_sim.XXXXXX")
+pid=""
+fails=0
+
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+
+start_sim() {  # extra args...
+    "$SIM" --world "$WORLD" --state "$tmp/state" --schemas "$SCHEMAS_DIR" --port 0 \
+        --log "$tmp/log.jsonl" "$@" >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    i=0
+    while [ $i -lt 100 ]; do
+        line=$(head -n 1 "$tmp/out" 2>/dev/null)
+        case "$line" in listening*) break ;; esac
+        sleep 0.1; i=$((i + 1))
+    done
+    PORT=$(echo "$line" | sed -n 's#^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/$#\1#p')
+    [ -n "$PORT" ] || { cat "$tmp/err"; echo "FAIL: no listening line"; exit 1; }
+    URL=http://127.0.0.1:$PORT/$HM
+}
+
+stop_sim() {
+    kill -TERM "$pid"
+    i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    wait "$pid"; rc=$?
+    pid=""
+    [ "$rc" = 0 ] || fail "exit status after SIGTERM: $rc"
+}
+
+uuid() { cat /proc/sys/kernel/random/uuid; }
+
+envelope() {  # message_guid body → file on stdout
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:base="http://dom.gosuslugi.ru/schema/integration/base/"><soapenv:Header><base:RequestHeader><base:Date>2026-11-24T10:00:00.000+03:00</base:Date><base:MessageGUID>%s</base:MessageGUID><base:orgPPAGUID>%s</base:orgPPAGUID></base:RequestHeader></soapenv:Header><soapenv:Body>%s</soapenv:Body></soapenv:Envelope>\n' "$1" "$ORG" "$2"
+}
+
+account_body() {  # transport account_number
+    printf '<hm:importAccountRequest xmlns:hm="http://dom.gosuslugi.ru/schema/integration/house-management/" xmlns:account-base="http://dom.gosuslugi.ru/schema/integration/account-base/" Id="signed-data-container" base:version="10.0.1.1"><hm:Account><hm:isUOAccount>true</hm:isUOAccount><hm:Accommodation><hm:PremisesGUID>47565e3b-ccd9-5157-b375-d7b337a56213</hm:PremisesGUID></hm:Accommodation><hm:PayerInfo/><base:TransportGUID>%s</base:TransportGUID><account-base:AccountNumber>%s</account-base:AccountNumber></hm:Account></hm:importAccountRequest>' "$1" "$2"
+}
+
+get_state_body() {
+    printf '<base:getStateRequest><base:MessageGUID>%s</base:MessageGUID></base:getStateRequest>' "$1"
+}
+
+post() {  # action file → body in $tmp/resp, HTTP status echoed; curl exit in $CURL_RC
+    code=$(curl -s -o "$tmp/resp" -w '%{http_code}' --max-time "${MAXTIME:-10}" \
+        -H "Content-Type: text/xml; charset=utf-8" -H "SOAPAction: \"urn:$1\"" \
+        --data-binary @"$2" "$URL")
+    CURL_RC=$?
+    echo "$code"
+}
+
+ack_guid() { sed -n 's#.*<base:Ack><base:MessageGUID>\([^<]*\)</base:MessageGUID>.*#\1#p' "$tmp/resp"; }
+state_of() { sed -n 's#.*<base:RequestState>\([0-9]\)</base:RequestState>.*#\1#p' "$tmp/resp"; }
+
+# ---- usage -----------------------------------------------------------------
+"$SIM" --help | grep -q -- '--world' && ok "--help" || fail "--help"
+"$SIM" >/dev/null 2>&1; [ $? = 64 ] && ok "no --world → 64" || fail "no --world must exit 64"
+
+# ---- checks on the wire (signatures on) ------------------------------------
+start_sim --processing-ms 0
+envelope "$(uuid)" "$(account_body "$(uuid)" X-1)" >"$tmp/unsigned.xml"
+st=$(post importAccountData "$tmp/unsigned.xml")
+[ "$st" = 500 ] && grep -q '<base:ErrorCode>AUT011004</base:ErrorCode>' "$tmp/resp" \
+    && grep -q 'Отсутствует подпись запроса' "$tmp/resp" && ok "unsigned → 500 AUT011004" \
+    || fail "unsigned: $st $(cat "$tmp/resp")"
+printf '<soapenv:Envelope' >"$tmp/broken.xml"
+st=$(post importAccountData "$tmp/broken.xml")
+[ "$st" = 500 ] && grep -q 'FMT001300' "$tmp/resp" && ok "not well-formed → FMT001300" || fail "broken: $st"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/nowhere")
+[ "$code" = 404 ] && ok "unknown path → 404" || fail "unknown path: $code"
+stop_sim
+
+# ---- ack, duplicate, life cycle (signature check off) ----------------------
+start_sim --no-verify --processing-ms 1500
+mg=$(uuid); tg=$(uuid)
+envelope "$mg" "$(account_body "$tg" INT-1)" >"$tmp/acc.xml"
+st=$(post importAccountData "$tmp/acc.xml"); g1=$(ack_guid)
+grep -q "<base:RequesterMessageGUID>$mg</base:RequesterMessageGUID>" "$tmp/resp" \
+    && [ "$st" = 200 ] && [ -n "$g1" ] && ok "ack echoes RequesterMessageGUID" || fail "ack: $st"
+post importAccountData "$tmp/acc.xml" >/dev/null; g2=$(ack_guid)
+[ "$g1" = "$g2" ] && ok "same MessageGUID → same ack" || fail "duplicate ack $g1 vs $g2"
+envelope "$(uuid)" "$(get_state_body "$g1")" >"$tmp/gs.xml"
+post getState "$tmp/gs.xml" >/dev/null; s1=$(state_of)
+sleep 0.7
+post getState "$tmp/gs.xml" >/dev/null; s2=$(state_of)
+sleep 1.2
+post getState "$tmp/gs.xml" >/dev/null; s3=$(state_of)
+[ "$s1$s2$s3" = 123 ] && ok "getState 1 → 2 → 3" || fail "states $s1 $s2 $s3"
+grep -q "<base:TransportGUID>$tg</base:TransportGUID>" "$tmp/resp" && grep -q 'UnifiedAccountNumber' "$tmp/resp" \
+    && ok "result carries TransportGUID and ImportAccount" || fail "result: $(cat "$tmp/resp")"
+cp "$tmp/resp" "$tmp/result-before"
+envelope "$(uuid)" "$(get_state_body 0b5d7a2e-4c1f-4e8a-9d3b-6f7e8a9b0c1d)" >"$tmp/gs-unknown.xml"
+post getState "$tmp/gs-unknown.xml" >/dev/null
+grep -q '<base:ErrorCode>INT002013</base:ErrorCode>' "$tmp/resp" && ok "unknown MessageGUID → INT002013" || fail "INT002013"
+n_dup=$(grep -c '"duplicate":true' "$tmp/log.jsonl")
+[ "$n_dup" = 1 ] && grep -q "\"message_guid\":\"$mg\"" "$tmp/log.jsonl" && grep -q "\"transport_guids\":\[\"$tg\"\]" "$tmp/log.jsonl" \
+    && ok "log: message_guid, transport_guids, one duplicate" || fail "log content"
+stop_sim
+
+# ---- restart keeps acks, results and imported objects -----------------------
+start_sim --no-verify --processing-ms 0
+post getState "$tmp/gs.xml" >/dev/null
+grep -q "<base:TransportGUID>$tg</base:TransportGUID>" "$tmp/resp" && [ "$(state_of)" = 3 ] \
+    && ok "result survives a restart" || fail "after restart: $(cat "$tmp/resp")"
+post importAccountData "$tmp/acc.xml" >/dev/null
+[ "$(ack_guid)" = "$g1" ] && ok "ack survives a restart" || fail "ack after restart"
+envelope "$(uuid)" "$(account_body "$(uuid)" INT-1)" >"$tmp/acc2.xml"
+post importAccountData "$tmp/acc2.xml" >/dev/null; g3=$(ack_guid)
+envelope "$(uuid)" "$(get_state_body "$g3")" >"$tmp/gs3.xml"
+post getState "$tmp/gs3.xml" >/dev/null
+grep -q '<base:ErrorCode>INT002006</base:ErrorCode>' "$tmp/resp" && ok "imported account survives: INT002006" \
+    || fail "INT002006 after restart: $(cat "$tmp/resp")"
+stop_sim
+
+# ---- every fault kind, on schedule ------------------------------------------
+rm -f "$tmp/log.jsonl"
+start_sim --no-verify --processing-ms 300 \
+    --faults 'http503@1,http500@2,http502@3,reset@4,truncated@5,garbled@6,exp001000@7,maintenance@8,stall@9:3s,slow/importAccountData=5x'
+post getState "$tmp/gs.xml" >/dev/null >"$tmp/st1"; [ "$(cat "$tmp/st1")" = 503 ] && ok "http503" || fail "http503: $(cat "$tmp/st1")"
+[ "$(post getState "$tmp/gs.xml")" = 500 ] && ! grep -q Fault "$tmp/resp" && ok "http500" || fail "http500"
+[ "$(post getState "$tmp/gs.xml")" = 502 ] && ok "http502" || fail "http502"
+post getState "$tmp/gs.xml" >/dev/null; [ "$CURL_RC" = 18 ] && ok "reset mid-body (curl 18)" || fail "reset: curl $CURL_RC"
+[ "$(post getState "$tmp/gs.xml")" = 200 ] && ! xmllint --noout "$tmp/resp" 2>/dev/null && ok "truncated" || fail "truncated"
+[ "$(post getState "$tmp/gs.xml")" = 200 ] && ! xmllint --noout "$tmp/resp" 2>/dev/null && ok "garbled" || fail "garbled"
+mgx=$(uuid)
+envelope "$mgx" "$(account_body "$(uuid)" INT-X)" >"$tmp/accx.xml"
+[ "$(post importAccountData "$tmp/accx.xml")" = 500 ] && grep -q '<base:ErrorCode>EXP001000</base:ErrorCode>' "$tmp/resp" \
+    && ok "exp001000" || fail "exp001000"
+[ "$(post getState "$tmp/gs.xml")" = 500 ] && grep -q 'INT002029' "$tmp/resp" && ok "maintenance INT002029" || fail "maintenance"
+MAXTIME=1 post getState "$tmp/gs.xml" >/dev/null; [ "$CURL_RC" = 28 ] && ok "stall beyond the client's timeout" || fail "stall: curl $CURL_RC"
+# Request 10: the same MessageGUID after EXP001000 keeps failing; a rebuilt one passes.
+[ "$(post importAccountData "$tmp/accx.xml")" = 500 ] && grep -q EXP001000 "$tmp/resp" \
+    && ok "EXP001000 sticks to its MessageGUID" || fail "resend after EXP001000"
+envelope "$(uuid)" "$(account_body "$(uuid)" INT-X)" >"$tmp/accy.xml"
+[ "$(post importAccountData "$tmp/accy.xml")" = 200 ] && ok "rebuilt message accepted" || fail "rebuilt"
+gy=$(ack_guid)
+envelope "$(uuid)" "$(get_state_body "$gy")" >"$tmp/gsy.xml"
+sleep 0.6
+post getState "$tmp/gsy.xml" >/dev/null
+[ "$(state_of)" != 3 ] && ok "slow=5x delays processing" || fail "slow: state $(state_of)"
+sleep 3
+for f in http503 http500 http502 reset truncated garbled exp001000 maintenance stall slow; do
+    grep -q "\"fault\":\"$f\"" "$tmp/log.jsonl" || fail "log lacks fault $f"
+done
+ok "every fault kind logged"
+stop_sim
+
+# ---- seeded faults are reproducible -----------------------------------------
+run_seeded() {  # seed → fault sequence
+    rm -f "$tmp/log.jsonl"
+    start_sim --no-verify --processing-ms 0 --seed "$1" --faults 'http503=0.3,http502=0.2'
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12; do post getState "$tmp/gs.xml" >/dev/null; done
+    stop_sim
+    sed -n 's/.*"fault":"\([a-z0-9]*\)".*/\1/p' "$tmp/log.jsonl" | tr '\n' ,
+}
+a=$(run_seeded 7); b=$(run_seeded 7)
+[ "$a" = "$b" ] && echo "$a" | grep -q http50 && ok "same seed, same faults ($a)" || fail "seeded: $a vs $b"
+
+[ $fails = 0 ] && echo "all passed" || echo "$fails failed"
+[ $fails = 0 ]
