@@ -209,7 +209,7 @@ static int wrapped_lines(const char *text)
     if (!text)
         return 1;
     int lines = 1;
-    double cur = 0, per_line = WRAP_CAP - 6;
+    double cur = 0, per_line = WRAP_CAP - 2;
     for (const char *p = text; *p; p++) {
         if (*p == '\n') {
             lines++;
