@@ -23,6 +23,16 @@ signer *signer_open(const hcs_config *cfg, hcs_err *err);
 /* Signs the element carrying Id="signed-data-container" in doc (the
  * soap:Body child): ds:Signature becomes its first child. */
 int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err);
+/* The same in two steps, for pipelines: _begin starts the data digest
+ * (nearly all of the cost: c14n + Streebog over the whole request) on a
+ * worker thread and returns at once; the caller may build the next packet
+ * meanwhile but must neither change nor free doc until _end, which joins
+ * the worker, adds ds:Signature and frees the job (also on failure).
+ * NULL from _begin: err filled, nothing started.  signer_sign may be used
+ * from several threads on different documents. */
+typedef struct sign_job sign_job;
+sign_job *signer_sign_begin(signer *s, xmlDocPtr doc, hcs_err *err);
+int signer_sign_end(sign_job *job, hcs_err *err);
 /* Days until the certificate expires (for warnings and metrics). */
 int signer_cert_days_left(const signer *s);
 /* NULL, or what the CLI should print once as a warning: the certificate

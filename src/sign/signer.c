@@ -8,6 +8,7 @@
  * issuer, serial) is prepared once in signer_open. */
 #include "sign/sign.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,19 +318,12 @@ static int sign_signed_info(const signer *s, xmlNodePtr signed_info, xmlNodePtr 
     return rc;
 }
 
-int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err)
+/* Everything after the data digest: the signature subtree, the
+ * SignedProperties digest in the final document, the SignatureValue. */
+static int finish_signature(const signer *s, xmlNodePtr container, const unsigned char *data_dg,
+                            unsigned int data_len, hcs_err *err)
 {
-    xmlNodePtr container = find_container(doc, err);
-    if (!container)
-        return -1;
-    drop_old_signatures(container);
-
-    unsigned char dg[EVP_MAX_MD_SIZE];
-    unsigned int dlen = 0;
-    struct c14n_spec data = { C14N_EXCLUSIVE, container, NULL, NULL };
-    if (c14n_digest(&data, s->md, dg, &dlen, err) < 0)
-        return -1;
-    char *data_b64 = b64_encode(dg, dlen);
+    char *data_b64 = b64_encode(data_dg, data_len);
     struct sig_nodes n = { 0 };
     build_signature(s, data_b64, &n);
     free(data_b64);
@@ -338,6 +332,8 @@ int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err)
     else
         xmlAddChild(container, n.signature);
 
+    unsigned char dg[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
     struct c14n_spec props = { C14N_INCLUSIVE, n.signed_props, NULL, NULL };
     int rc = c14n_digest(&props, s->md, dg, &dlen, err);
     if (rc == 0) {
@@ -348,5 +344,75 @@ int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err)
         xmlUnlinkNode(n.signature);
         xmlFreeNode(n.signature);
     }
+    return rc;
+}
+
+int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err)
+{
+    xmlNodePtr container = find_container(doc, err);
+    if (!container)
+        return -1;
+    drop_old_signatures(container);
+    unsigned char dg[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    struct c14n_spec data = { C14N_EXCLUSIVE, container, NULL, NULL };
+    if (c14n_digest(&data, s->md, dg, &dlen, err) < 0)
+        return -1;
+    return finish_signature(s, container, dg, dlen, err);
+}
+
+/* --- two-step signing: the data digest (nearly all of the cost) on a
+ * worker thread while the caller builds the next packet --- */
+
+struct sign_job {
+    const signer *s;
+    xmlNodePtr container;
+    pthread_t thread;
+    int threaded;
+    int rc;
+    hcs_err err;                    /* the worker's own: hcs_err is not shared */
+    unsigned char dg[EVP_MAX_MD_SIZE];
+    unsigned int dlen;
+};
+
+/* c14n only reads the tree, so this is safe while the caller works on
+ * other documents (it must leave this one alone until signer_sign_end). */
+static void *data_digest_worker(void *arg)
+{
+    sign_job *job = arg;
+    struct c14n_spec data = { C14N_EXCLUSIVE, job->container, NULL, NULL };
+    job->rc = c14n_digest(&data, job->s->md, job->dg, &job->dlen, &job->err);
+    return NULL;
+}
+
+sign_job *signer_sign_begin(signer *s, xmlDocPtr doc, hcs_err *err)
+{
+    xmlNodePtr container = find_container(doc, err);
+    if (!container)
+        return NULL;
+    drop_old_signatures(container);
+    sign_job *job = xcalloc(1, sizeof *job);
+    job->s = s;
+    job->container = container;
+    job->threaded = pthread_create(&job->thread, NULL, data_digest_worker, job) == 0;
+    if (!job->threaded)
+        data_digest_worker(job);   /* no thread to be had: do it now */
+    return job;
+}
+
+int signer_sign_end(sign_job *job, hcs_err *err)
+{
+    if (!job)
+        return -1;
+    if (job->threaded)
+        pthread_join(job->thread, NULL);
+    int rc = job->rc;
+    if (rc < 0) {
+        if (err)
+            *err = job->err;
+    } else {
+        rc = finish_signature(job->s, job->container, job->dg, job->dlen, err);
+    }
+    free(job);
     return rc;
 }

@@ -4,6 +4,7 @@
  * the engine's digests.  Keys are generated per run (sign_testkeys.h). */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,6 +355,77 @@ static void test_dn_format_and_match(void **state)
     X509_free(x);
 }
 
+/* signer_sign_begin/_end give the same verifiable result, and one signer
+ * serves several threads at once. */
+struct thread_arg {
+    signer *s;
+    const char *env;
+    int ok;
+};
+
+static void *sign_many(void *p)
+{
+    struct thread_arg *a = p;
+    hcs_err err = { 0 };
+    for (int i = 0; i < 8; i++) {
+        xmlDocPtr doc = xmlsafe_parse(a->env, strlen(a->env), "t", &err);
+        int rc = doc ? signer_sign(a->s, doc, &err) : -1;
+        struct verify_result r;
+        if (rc == 0 && verify_document(doc, NULL, &r, &err) == 0 && r.status == VERIFY_OK)
+            a->ok++;
+        if (rc == 0)
+            verify_result_clear(&r);
+        xmlFreeDoc(doc);
+    }
+    return NULL;
+}
+
+static void test_two_step_and_threads(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    hcs_config *cfg = tk_config(keydir, "gost2012", "gost2012.key", "gost2012.crt");
+    signer *s = signer_open(cfg, &err);
+    assert_non_null(s);
+    char *env = tk_envelope();
+    xmlDocPtr d1 = xmlsafe_parse(env, strlen(env), "1", &err);
+    xmlDocPtr d2 = xmlsafe_parse(env, strlen(env), "2", &err);
+    sign_job *j1 = signer_sign_begin(s, d1, &err);
+    sign_job *j2 = signer_sign_begin(s, d2, &err);
+    assert_non_null(j1);
+    assert_non_null(j2);
+    assert_int_equal(signer_sign_end(j2, &err), 0);
+    assert_int_equal(signer_sign_end(j1, &err), 0);
+    struct verify_result r;
+    assert_int_equal(verify_document(d1, NULL, &r, &err), 0);
+    assert_int_equal(r.status, VERIFY_OK);
+    verify_result_clear(&r);
+    assert_int_equal(verify_document(d2, NULL, &r, &err), 0);
+    assert_int_equal(r.status, VERIFY_OK);
+    verify_result_clear(&r);
+    xmlFreeDoc(d1);
+    xmlFreeDoc(d2);
+    /* no container: begin fails cleanly */
+    xmlDocPtr bare = xmlsafe_parse("<a/>", 4, "bare", &err);
+    assert_null(signer_sign_begin(s, bare, &err));
+    assert_non_null(strstr(err.msg, "signed-data-container"));
+    xmlFreeDoc(bare);
+
+    pthread_t th[4];
+    struct thread_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (struct thread_arg){ s, env, 0 };
+        assert_int_equal(pthread_create(&th[i], NULL, sign_many, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(args[i].ok, 8);
+    }
+    free(env);
+    signer_free(s);
+    cfg_free(cfg);
+}
+
 static void test_dump_part(void **state)
 {
     (void)state;
@@ -389,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_schema_invalid_signed),
         cmocka_unit_test(test_cert_digest_option),
         cmocka_unit_test(test_dn_format_and_match),
+        cmocka_unit_test(test_two_step_and_threads),
         cmocka_unit_test(test_dump_part),
     };
     int rc = cmocka_run_group_tests(tests, setup_keys, teardown_keys);
