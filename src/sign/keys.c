@@ -172,7 +172,12 @@ static int load_pkcs12(const char *path, const struct secret_buf *b, const char 
         return hcs_fail(err, HCS_EX_CONFIG, "sign.key %s: not a PKCS#12 file", path);
     }
     STACK_OF(X509) *ca = NULL;
+    /* without a passphrase: try the empty one, then none (exporters differ) */
     int ok = PKCS12_parse(p12, pass ? pass : "", &km->pkey, &km->cert, &ca);
+    if (!ok && !pass) {
+        ERR_clear_error();
+        ok = PKCS12_parse(p12, NULL, &km->pkey, &km->cert, &ca);
+    }
     PKCS12_free(p12);
     sk_X509_pop_free(ca, X509_free);
     if (!ok) {

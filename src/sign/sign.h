@@ -59,6 +59,7 @@ struct verify_result {
     char schema_note[256];   /* "schema not checked: namespace …" when applicable */
     X509 *cert;              /* the embedded certificate (owned; verify_result_clear frees) */
     time_t signing_time;     /* xades:SigningTime, 0 when absent or unreadable */
+    xmlNodePtr signed_element; /* VERIFY_OK: the element the signature covers (points into doc) */
 };
 
 /* Verifies the signature inside doc (the element it references).

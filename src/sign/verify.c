@@ -341,6 +341,13 @@ static int locate(xmlDocPtr doc, struct parsed_sig *ps, struct verify_result *r)
     if (ps->data.target != ps->sig->parent)
         return fail(r, VERIFY_BAD_FORMAT, "ds:Signature is not inside the element its Reference %s signs",
                     ps->data.uri);
+    /* GIS signs the request element itself: in an envelope, the Body child */
+    xmlNodePtr signed_el = ps->sig->parent;
+    if (root && root->ns && !strcmp((const char *)root->ns->href, NS_SOAP) &&
+        !strcmp((const char *)root->name, "Envelope") &&
+        !(signed_el->parent && signed_el->parent->ns && !strcmp((const char *)signed_el->parent->name, "Body") &&
+          !strcmp((const char *)signed_el->parent->ns->href, NS_SOAP) && signed_el->parent->parent == root))
+        return fail(r, VERIFY_BAD_FORMAT, "the signed element <%s> is not the soap:Body child", signed_el->name);
     if (sigxml_first_element(ps->sig->parent) != ps->sig)
         return fail(r, VERIFY_BAD_FORMAT, "ds:Signature is not the first child of the signed element");
     if (!ps->data.enveloped)
@@ -609,6 +616,8 @@ int verify_document(xmlDocPtr doc, schema_set *schemas, struct verify_result *r,
         rc = check_cert_time(&ps, r->cert, r);
     if (rc == 0)
         rc = check_schema(ps.sig->parent, schemas, r, err);
+    if (rc == 0)
+        r->signed_element = ps.sig->parent;
     parsed_free(&ps);
     if (rc < 0)
         return -1;

@@ -15,6 +15,7 @@
 #include "sign/crypto.h"
 #include "sign/dn.h"
 #include "sign/sign.h"
+#include "sign/sigxml.h"
 #include "soap/schema.h"
 
 #include "sign_testkeys.h"
@@ -42,6 +43,12 @@ static int teardown_keys(void **state)
     free(cmd);
     free(keydir);
     return 0;
+}
+
+static const char *sigxml_attr_or_empty(xmlNodePtr el)
+{
+    const char *v = sigxml_attr(el, "Id");
+    return v ? v : "";
 }
 
 static enum verify_status verify_text(const char *xml, schema_set *schemas, char *reason, size_t cap)
@@ -155,6 +162,8 @@ static void test_shared_vectors(void **state)
                      verify_status_name(cases[i].status), cases[i].reason);
         if (r.status == VERIFY_OK) {
             assert_non_null(r.cert);
+            assert_non_null(r.signed_element);
+            assert_string_equal(sigxml_attr_or_empty(r.signed_element), "signed-data-container");
             assert_true(r.signing_time > 0);
         }
         verify_result_clear(&r);
@@ -251,6 +260,12 @@ static void round_trip(const char *alg)
                             "<h:isUOAccount xmlns:h=\"http://dom.gosuslugi.ru/schema/integration/house-management/\">"
                             "true</h:isUOAccount>");
     assert_int_equal(verify_text(t5, schemas, NULL, 0), VERIFY_BAD_DIGEST);
+    /* signature wrapping: the signed element moved away from the Body child */
+    char *t7a = replace_once(xml, "<soapenv:Body>", "<soapenv:Body><wrapper>");
+    char *t7 = replace_once(t7a, "</soapenv:Body>", "</wrapper></soapenv:Body>");
+    assert_int_equal(verify_text(t7, schemas, reason, sizeof reason), VERIFY_BAD_FORMAT);
+    assert_non_null(strstr(reason, "not the soap:Body child"));
+    free(t7a); free(t7);
     /* pure re-indentation outside the signed element is harmless */
     char *t6 = replace_once(xml, "  <soapenv:Header>", "<soapenv:Header>");
     assert_int_equal(verify_text(t6, schemas, NULL, 0), VERIFY_OK);
