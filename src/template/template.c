@@ -185,8 +185,11 @@ tbinding *template_bind(const template *t, const struct table_row *header, strbu
                     used[c] = 1;
                     break;
                 }
-        if (b->col[i] >= 0)
-            b->header[i] = xstrdup(header->cells[b->col[i]]);
+        if (b->col[i] >= 0) {
+            size_t hl = strlen(header->cells[b->col[i]]);
+            const char *hs = text_trim(header->cells[b->col[i]], &hl);
+            b->header[i] = xstrndup(hs, hl);
+        }
         else
             b->header[i] = xstrdup(v->nalts ? v->alts[0].fold : v->name);
         if (b->col[i] < 0 && v->required && v->nalts && rc == 0) {

@@ -1,0 +1,394 @@
+/* Unit tests for src/packet (convert_file, packer) with the shipped
+ * templates, the sample НСИ and the official schemas: grouping of
+ * non-adjacent rows, a bad row rejecting its whole element, splitting by
+ * limit / house / billing period, parent packets, PaymentInformation
+ * deduplication and keyrefs, schema failure of one element, resolver. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "common/config.h"
+#include "common/xalloc.h"
+#include "packet/convert.h"
+#include "soap/envelope.h"
+
+#define ORG "c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f"
+#define H1 "b5a7f2c1-3d4e-4f5a-8b6c-7d8e9f0a1b2c"
+#define H2 "c6b8a3d2-4e5f-4a6b-9c7d-8e9f0a1b2c3d"
+#define P1 "3f2c7f0e-5d3b-4c1e-9a7b-2b8e6d4f1a90"
+#define P2 "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
+struct rej { char *file; long row; char *column; char *value; char *reason; char *key; };
+struct collect {
+    struct packet *p[64];
+    int np;
+    struct rej r[64];
+    int nr;
+};
+
+static int on_packet(void *ctx, struct packet **pp, hcs_err *err)
+{
+    (void)err;
+    struct collect *c = ctx;
+    assert_true(c->np < 64);
+    c->p[c->np++] = *pp;
+    *pp = NULL;
+    return 0;
+}
+
+static void on_reject(void *ctx, const struct convert_reject *r)
+{
+    struct collect *c = ctx;
+    assert_true(c->nr < 64);
+    struct rej *x = &c->r[c->nr++];
+    x->file = xstrdup(r->file);
+    x->row = r->row;
+    x->column = xstrdup(r->column);
+    x->value = xstrdup(r->value);
+    x->reason = xstrdup(r->reason);
+    x->key = r->element_key ? xstrdup(r->element_key) : NULL;
+}
+
+static void collect_free(struct collect *c)
+{
+    for (int i = 0; i < c->np; i++)
+        packet_free(c->p[i]);
+    for (int i = 0; i < c->nr; i++) {
+        free(c->r[i].file);
+        free(c->r[i].column);
+        free(c->r[i].value);
+        free(c->r[i].reason);
+        free(c->r[i].key);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+static char *tmp;
+static hcs_config *cfg;
+static schema_set *schemas;
+
+static int setup(void **state)
+{
+    (void)state;
+    tmp = tu_tmpdir();
+    hcs_err err = { 0 };
+    cfg = cfg_load(NULL, &err);
+    char *t = tu_path("templates"), *n = tu_path("samples/world/nsi");
+    cfg_set(cfg, "paths.templates_dir", t, &err);
+    cfg_set(cfg, "paths.nsi_dir", n, &err);
+    cfg_set(cfg, "gis.org_ppa_guid", ORG, &err);
+    free(t);
+    free(n);
+    schemas = schema_set_open(tu_schemas_dir(), &err);
+    if (!schemas)
+        fail_msg("%s", err.msg);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    schema_set_free(schemas);
+    cfg_free(cfg);
+    free(tmp);
+    return 0;
+}
+
+static int run(const char *tname, const char *csv, struct collect *c, struct convert_stats *st,
+               convert_resolve_fn resolve, hcs_err *err)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/in-%s.csv", tmp, tname);
+    tu_write_str(path, csv);
+    struct convert_opts o = { .cfg = cfg, .template_name = tname, .schemas = schemas,
+                              .resolve = resolve };
+    struct convert_sink s = { c, on_packet, on_reject };
+    return convert_file(&o, path, &s, st, err);
+}
+
+static int xcount(xmlDocPtr doc, const char *xpath)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "hm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/house-management/");
+    xmlXPathRegisterNs(x, BAD_CAST "dm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/device-metering/");
+    xmlXPathRegisterNs(x, BAD_CAST "b", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/bills/");
+    xmlXPathRegisterNs(x, BAD_CAST "base", BAD_CAST NS_BASE);
+    xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, x);
+    int n = r && r->nodesetval ? r->nodesetval->nodeNr : 0;
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(x);
+    return n;
+}
+
+static char *xstr(xmlDocPtr doc, const char *xpath)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "dm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/device-metering/");
+    xmlXPathRegisterNs(x, BAD_CAST "base", BAD_CAST NS_BASE);
+    xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, x);
+    char *s = xstrdup(r && r->stringval ? (const char *)r->stringval : "");
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(x);
+    return s;
+}
+
+static const char *ACC_HDR = "Номер ЛС;ФИАС дома;Идентификатор помещения ГИС;Доля, %;Фамилия;Имя\n";
+
+static void test_groups_non_adjacent(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    char csv[2048];
+    snprintf(csv, sizeof csv, "%s"
+             "001;" H1 ";" P1 ";50;Иванов;Иван\n"
+             "002;" H1 ";;;Петров;Пётр\n"
+             "001;" H2 ";" P2 ";50;Иванов;Иван\n", ACC_HDR);
+    assert_int_equal(run("importAccountData", csv, &c, &st, NULL, &err), 0);
+    assert_int_equal(st.rows, 3);
+    assert_int_equal(st.rows_rejected, 0);
+    assert_int_equal(st.elements, 2);
+    assert_int_equal(c.np, 1);
+    struct packet *p = c.p[0];
+    assert_int_equal(p->nelements, 2);
+    assert_int_equal(xcount(p->doc, "//hm:Account"), 2);
+    assert_int_equal(xcount(p->doc, "//hm:Account[.//*[local-name()='AccountNumber']='001']/hm:Accommodation"), 2);
+    assert_int_equal(xcount(p->doc, "//hm:Accommodation/hm:FIASHouseGuid"), 1);   /* 002: house only */
+    /* the element remembers its rows, key and label; 001 was completed after 002 */
+    struct packet_element *e = NULL;
+    for (size_t i = 0; i < p->nelements; i++)
+        if (!strcmp(p->elements[i].local_key, "001"))
+            e = &p->elements[i];
+    assert_non_null(e);
+    assert_int_equal(e->nrows, 2);
+    assert_int_equal(e->rows[0], 2);
+    assert_int_equal(e->rows[1], 4);
+    assert_string_equal(e->label, "ЛС 001");
+    assert_int_equal(p->parent_seq, 0);
+    assert_non_null(p->text);
+    /* the TransportGUIDs in the document are the elements' */
+    char xp[256];
+    snprintf(xp, sizeof xp, "//base:TransportGUID[.='%s']", e->transport_guid);
+    assert_int_equal(xcount(p->doc, xp), 1);
+    /* the header: RequestHeader with orgPPAGUID and our MessageGUID */
+    char mg[37];
+    envelope_message_guid(p->doc, mg);
+    assert_string_equal(mg, p->message_guid);
+    assert_int_equal(xcount(p->doc, "//base:RequestHeader/base:orgPPAGUID[.='" ORG "']"), 1);
+    collect_free(&c);
+}
+
+static void test_bad_row_rejects_element(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    char csv[2048];
+    snprintf(csv, sizeof csv, "%s"
+             "001;" H1 ";" P1 ";50;Иванов;Иван\n"
+             "002;" H1 ";;;Петров;Пётр\n"
+             "001;" H2 ";" P2 ";пятьдесят;Иванов;Иван\n"
+             "001;" H2 ";" P2 ";10;Иванов;Иван\n", ACC_HDR);
+    assert_int_equal(run("importAccountData", csv, &c, &st, NULL, &err), 0);
+    assert_int_equal(st.rows, 4);
+    assert_int_equal(st.rows_rejected, 3);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 1);
+    assert_string_equal(c.p[0]->elements[0].local_key, "002");
+    assert_int_equal(c.nr, 3);
+    /* the bad row with its column and value, the others naming it */
+    long seen[6] = { 0 };
+    for (int i = 0; i < c.nr; i++) {
+        seen[c.r[i].row] = 1;
+        assert_string_equal(c.r[i].key, "001");
+        if (c.r[i].row == 4) {
+            assert_string_equal(c.r[i].column, "Доля, %");
+            assert_string_equal(c.r[i].value, "пятьдесят");
+        } else {
+            assert_non_null(strstr(c.r[i].reason, "строке 4"));
+        }
+    }
+    assert_true(seen[2] && seen[4] && seen[5]);
+    collect_free(&c);
+}
+
+static void test_limit_split_parent(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    char csv[4096];
+    size_t n = (size_t)snprintf(csv, sizeof csv, "%s", ACC_HDR);
+    for (int i = 0; i < 5; i++)
+        n += (size_t)snprintf(csv + n, sizeof csv - n, "00%d;" H1 ";;;Иванов;Иван\n", i);
+    cfg_set(cfg, "limits.importAccountData", "2", &err);
+    int rc = run("importAccountData", csv, &c, &st, NULL, &err);
+    cfg_set(cfg, "limits.importAccountData", "", &err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.np, 3);
+    assert_int_equal(c.p[0]->nelements, 2);
+    assert_int_equal(c.p[2]->nelements, 1);
+    assert_int_equal(c.p[0]->seq, 1);
+    assert_int_equal(c.p[0]->parent_seq, 0);
+    assert_int_equal(c.p[1]->parent_seq, 1);
+    assert_int_equal(c.p[2]->parent_seq, 1);
+    /* TransportGUIDs unique across the run */
+    for (int a = 0; a < c.np; a++)
+        for (size_t i = 0; i < c.p[a]->nelements; i++)
+            for (int b = 0; b < c.np; b++)
+                for (size_t j = 0; j < c.p[b]->nelements; j++)
+                    if (a != b || i != j)
+                        assert_string_not_equal(c.p[a]->elements[i].transport_guid,
+                                                c.p[b]->elements[j].transport_guid);
+    collect_free(&c);
+    /* a limit above the schema's is a configuration error */
+    cfg_set(cfg, "limits.importAccountData", "500", &err);
+    rc = run("importAccountData", csv, &c, &st, NULL, &err);
+    cfg_set(cfg, "limits.importAccountData", "", &err);
+    assert_int_equal(rc, -1);
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    collect_free(&c);
+}
+
+static void test_readings_per_house(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    const char *csv =
+        "ФИАС дома,Идентификатор ПУ ГИС,Ресурс,Показание,Показание Т1,Показание Т2,Дата снятия\n"
+        H1 ",11111111-1111-4111-8111-111111111111,холодная вода,\"12,5\",,,25.10.2026\n"
+        H2 ",22222222-2222-4222-8222-222222222222,,,100.5,20,2026-10-25\n"
+        H1 ",33333333-3333-4333-8333-333333333333,2,,7,,25.10.2026\n";
+    assert_int_equal(run("importMeteringDeviceValues", csv, &c, &st, NULL, &err), 0);
+    assert_int_equal(st.rows_rejected, 0);
+    assert_int_equal(c.np, 2);
+    for (int i = 0; i < 2; i++) {
+        char *house = xstr(c.p[i]->doc, "string(//dm:importMeteringDeviceValuesRequest/dm:FIASHouseGuid)");
+        assert_string_equal(house, c.p[i]->split_value);
+        if (!strcmp(house, H1)) {
+            assert_int_equal(c.p[i]->nelements, 2);
+            assert_int_equal(xcount(c.p[i]->doc, "//dm:OneRateDeviceValue/dm:CurrentValue"), 1);
+            assert_int_equal(xcount(c.p[i]->doc, "//dm:VolumeDeviceValue/dm:CurrentValue"), 1);
+        } else {
+            assert_int_equal(xcount(c.p[i]->doc, "//dm:ElectricDeviceValue/dm:CurrentValue/*[local-name()='MeteringValueT2']"), 1);
+        }
+        free(house);
+    }
+    collect_free(&c);
+}
+
+static int resolve_accounts(void *ctx, const char *kind, const char *key, char guid[37])
+{
+    (void)ctx;
+    if (strcmp(kind, "account"))
+        return 0;
+    if (!strcmp(key, "777")) {
+        strcpy(guid, "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d");
+        return 1;
+    }
+    return 0;
+}
+
+static const char *BILL_HDR = "Период;Номер ЛС;Идентификатор ЛС ГИС;Номер ПД;БИК;Расчётный счёт;Вид услуги;Услуга;Тариф;К оплате\n";
+
+static void test_bills_payment_information(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s"
+             "10.2026;;11111111-1111-4111-8111-111111111111;1;044525225;40702810938000012345;жилищная;1;25,5;100\n"
+             "10.2026;;22222222-2222-4222-8222-222222222222;2;044525225;40702810938000012345;жилищная;1;25,5;100\n"
+             "10.2026;;11111111-1111-4111-8111-111111111111;1;044525225;40702810938000099999;коммунальная;горячее водоснабжение;30;60\n"
+             "11.2026;777;;3;044525225;40702810938000012345;дополнительная;домофон;45;45\n"
+             "10.2026;888;;4;044525225;40702810938000012345;жилищная;1;25,5;100\n",
+             BILL_HDR);
+    assert_int_equal(run("importPaymentDocumentData", csv, &c, &st, resolve_accounts, &err), 0);
+    assert_int_equal(st.rows_rejected, 1);            /* 888: unknown to the registry */
+    assert_int_equal(c.nr, 1);
+    assert_int_equal(c.r[0].row, 6);
+    assert_string_equal(c.r[0].value, "888");
+    assert_int_equal(c.np, 2);                         /* October and November */
+    struct packet *oct = !strcmp(c.p[0]->split_value, "2026-10") ? c.p[0] : c.p[1];
+    struct packet *nov = oct == c.p[0] ? c.p[1] : c.p[0];
+    assert_int_equal(oct->nelements, 2);
+    assert_int_equal(xcount(oct->doc, "//b:PaymentInformation"), 2);   /* two distinct accounts */
+    assert_int_equal(xcount(oct->doc, "//b:PaymentDocument[*[local-name()='AccountGuid']='11111111-1111-4111-8111-111111111111']/b:ChargeInfo"), 2);
+    assert_int_equal(xcount(oct->doc, "//base:Month[.='10']"), 1);
+    /* every key refers to a block of the same packet (the schema checks it too) */
+    int keys = xcount(oct->doc, "//b:PaymentInformationKey");
+    int good = xcount(oct->doc, "//b:PaymentInformationKey[.=//b:PaymentInformation/base:TransportGUID]");
+    assert_int_equal(keys, good);
+    assert_true(keys >= 5);
+    assert_int_equal(xcount(nov->doc, "//b:PaymentInformation"), 1);
+    assert_int_equal(xcount(nov->doc, "//*[local-name()='AccountGuid'][.='9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d']"), 1);
+    collect_free(&c);
+}
+
+static void test_schema_failure_leaves_rest(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    const char *csv = "Идентификатор ПД ГИС\n"
+                      "76АБ00010009000001\n"
+                      "76АБ00010\n"
+                      "76АБ00010109000002\n";
+    assert_int_equal(run("importPaymentDocumentData-withdraw", csv, &c, &st, NULL, &err), 0);
+    assert_int_equal(st.rows_rejected, 1);
+    assert_int_equal(st.schema_rejected, 1);
+    assert_int_equal(c.nr, 1);
+    assert_int_equal(c.r[0].row, 3);
+    assert_non_null(strstr(c.r[0].reason, "length"));     /* libxml2's message */
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 2);
+    assert_null(c.p[0]->text);                           /* the document changed */
+    assert_int_equal(xcount(c.p[0]->doc, "//b:WithdrawPaymentDocument"), 2);
+    assert_int_equal(schema_validate_envelope(schemas, c.p[0]->doc, NULL, NULL, &err), 0);
+    collect_free(&c);
+}
+
+static void test_unreadable_and_missing_column(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    struct convert_opts o = { .cfg = cfg, .template_name = "importAccountData", .schemas = schemas };
+    struct convert_sink s = { &c, on_packet, on_reject };
+    assert_int_equal(convert_file(&o, "/nonexistent/file.csv", &s, &st, &err), -1);
+    assert_int_equal(err.code, HCS_EX_NOINPUT);
+    assert_int_equal(run("importAccountData", "Фамилия;Имя\nИванов;Иван\n", &c, &st, NULL, &err), -1);
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_non_null(strstr(err.msg, "номер лс"));
+    o.template_name = "noSuchTemplate";
+    assert_int_equal(convert_file(&o, "/nonexistent/file.csv", &s, &st, &err), -1);
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    collect_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_groups_non_adjacent),
+        cmocka_unit_test(test_bad_row_rejects_element),
+        cmocka_unit_test(test_limit_split_parent),
+        cmocka_unit_test(test_readings_per_house),
+        cmocka_unit_test(test_bills_payment_information),
+        cmocka_unit_test(test_schema_failure_leaves_rest),
+        cmocka_unit_test(test_unreadable_and_missing_column),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

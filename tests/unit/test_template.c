@@ -1,0 +1,360 @@
+/* Unit tests for src/template: map.ini parsing, converters, НСИ by code and
+ * by name, optional parts (t:if), repeats (t:each), fallbacks, inference,
+ * conditional requirements, word ranges of a ФИО column, and errors in
+ * templates (unknown variables, prefixes not declared in request.xml). */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "common/fsutil.h"
+#include "common/strbuf.h"
+#include "template/nsi.h"
+#include "template/template.h"
+#include "template/textfold.h"
+
+static char *dir;       /* temp: templates/t/, nsi/ */
+static char *tdir;
+
+static void put(const char *rel, const char *text)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    mkdir_p(path, NULL);
+    *slash = '/';
+    tu_write_str(path, text);
+}
+
+static const char *REQUEST =
+    "<x:importAccountRequest xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" "
+    "xmlns:t=\"urn:hcsbatch:template\" Id=\"signed-data-container\" v=\"{t:version}\">"
+    "<x:Head>{name}</x:Head><t:side/><t:elements/></x:importAccountRequest>";
+
+static void write_template(const char *map, const char *element)
+{
+    put("t/map.ini", map);
+    put("t/request.xml", REQUEST);
+    put("t/element.xml", element);
+}
+
+static const char *BASE_MAP =
+    "[template]\n"
+    "operation = importAccountData\n"
+    "group = {id}\n"
+    "key = {id}\n"
+    "label = ЛС {id}\n"
+    "[columns]\n"
+    "id = Номер / Лицевой счет | text:5 | required\n"
+    "name = Фамилия / ФИО[1] | text\n"
+    "first = Имя / ФИО[2] | text | required_when:name\n"
+    "rest = Отчество / ФИО[3+] | text\n"
+    "amount = Сумма | decimal:2\n"
+    "when = Дата | date\n"
+    "kind = Вид | enum:жилое=res,нежилое=nonres\n"
+    "res = Ресурс | nsi:2\n"
+    "flag = Флаг | bool\n"
+    "guid = Ид | guid\n"
+    "alt = Другое | text\n"
+    "p = Период | period\n"
+    "only = Только | int | when:kind=res\n"
+    "[infer]\n"
+    "kind = res if amount | nonres if !amount\n";
+
+static const char *ELEMENT =
+    "<x:E xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" "
+    "xmlns:t=\"urn:hcsbatch:template\">"
+    "<x:Id>{id}</x:Id>"
+    "<x:Opt t:if=\"amount\">{amount}</x:Opt>"
+    "<x:Kind t:if=\"kind=res\">R</x:Kind><x:Kind t:if=\"kind!=res\">N</x:Kind>"
+    "<x:Row t:each=\"row\" n=\"{amount}\"><x:A t:if=\"alt\">{alt}</x:A></x:Row>"
+    "<x:F>{alt|id}</x:F><x:G>{t:guid}</x:G>"
+    "<t:block t:if=\"res\"><x:C>{res}</x:C><x:U>{res_guid}</x:U></t:block>"
+    "</x:E>";
+
+static hcs_config *cfg;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = tu_tmpdir();
+    tdir = malloc(strlen(dir) + 4);
+    sprintf(tdir, "%s/t", dir);
+    put("nsi/2.csv", "code;guid;name\n1;00000000-0000-4000-8000-000000000001;Холодная вода\n"
+                     "2;00000000-0000-4000-8000-000000000002;Горячая Вода\n");
+    hcs_err err = { 0 };
+    cfg = cfg_load(NULL, &err);
+    char nsi[1024];
+    snprintf(nsi, sizeof nsi, "%s/nsi", dir);
+    assert_int_equal(cfg_set(cfg, "paths.nsi_dir", nsi, &err), 0);
+    write_template(BASE_MAP, ELEMENT);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cfg_free(cfg);
+    free(tdir);
+    free(dir);
+    return 0;
+}
+
+static struct table_row *mkrow(long n, int ncells, const char **cells)
+{
+    struct table_row *r = calloc(1, sizeof *r);
+    r->row = n;
+    r->ncells = (size_t)ncells;
+    r->cells = calloc((size_t)ncells, sizeof(char *));
+    for (int i = 0; i < ncells; i++)
+        r->cells[i] = strdup(cells[i]);
+    return r;
+}
+
+static void freerow(struct table_row *r)
+{
+    for (size_t i = 0; i < r->ncells; i++)
+        free(r->cells[i]);
+    free(r->cells);
+    free(r);
+}
+
+static const char *HDR[] = { "номер", " ФИО ", "Сумма", "Дата", "Вид", "Ресурс", "Флаг", "Ид",
+                             "Другое", "Период", "Только", "Лишняя" };
+#define NH 12
+
+static template *load(void)
+{
+    hcs_err err = { 0 };
+    template *t = template_load(tdir, cfg, &err);
+    if (!t)
+        fail_msg("template_load: %s", err.msg);
+    return t;
+}
+
+static int conv(template *t, tbinding *b, const char **cells, struct trow **out,
+                struct tproblems *pr)
+{
+    struct table_row *r = mkrow(7, NH, cells);
+    hcs_err err = { 0 };
+    int rc = template_convert(t, b, r, NULL, NULL, out, pr, &err);
+    freerow(r);
+    return rc;
+}
+
+static void test_fold(void **state)
+{
+    (void)state;
+    char *f = text_fold("  Ёлка  ЗЕЛЁНАЯ\xC2\xA0 Tree ", strlen("  Ёлка  ЗЕЛЁНАЯ\xC2\xA0 Tree "));
+    assert_string_equal(f, "елка зеленая tree");
+    free(f);
+}
+
+static void test_nsi(void **state)
+{
+    (void)state;
+    char nd[1024];
+    snprintf(nd, sizeof nd, "%s/nsi", dir);
+    nsi_set *s = nsi_set_open(nd);
+    const struct nsi_item *it = NULL;
+    hcs_err err = { 0 };
+    assert_int_equal(nsi_lookup(s, 2, "2", &it, &err), 1);
+    assert_string_equal(it->guid, "00000000-0000-4000-8000-000000000002");
+    assert_int_equal(nsi_lookup(s, 2, "  горячая вода ", &it, &err), 1);   /* by name, any case */
+    assert_string_equal(it->code, "2");
+    assert_int_equal(nsi_lookup(s, 2, "пар", &it, &err), 0);
+    assert_int_equal(nsi_lookup(s, 99, "1", &it, &err), -1);               /* no such file */
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    nsi_set_free(s);
+}
+
+static void test_bind_and_convert(void **state)
+{
+    (void)state;
+    template *t = load();
+    assert_int_equal(template_limit(t), 100);
+    struct table_row *h = mkrow(1, NH, HDR);
+    strbuf unknown = STRBUF_INIT;
+    hcs_err err = { 0 };
+    tbinding *b = template_bind(t, h, &unknown, &err);
+    assert_non_null(b);
+    assert_string_equal(sb_str(&unknown), "Лишняя");
+    sb_free(&unknown);
+
+    const char *ok[NH] = { "A1", "Иванов Иван Иванович оглы", "1 234,5", "01.02.2026", "",
+                           "горячая вода", "да", "{ABCDEF01-2345-4678-9ABC-DEF012345678}", "",
+                           "03.2026", "", "x" };
+    struct trow *tr = NULL;
+    struct tproblems pr = { 0 };
+    assert_int_equal(conv(t, b, ok, &tr, &pr), 0);
+    assert_string_equal(trow_get(tr, template_var_index(t, "name")), "Иванов");
+    assert_string_equal(trow_get(tr, template_var_index(t, "first")), "Иван");
+    assert_string_equal(trow_get(tr, template_var_index(t, "rest")), "Иванович оглы");
+    assert_string_equal(trow_get(tr, template_var_index(t, "amount")), "1234.5");
+    assert_string_equal(trow_get(tr, template_var_index(t, "when")), "2026-02-01");
+    assert_string_equal(trow_get(tr, template_var_index(t, "kind")), "res");      /* inferred */
+    assert_string_equal(trow_get(tr, template_var_index(t, "res")), "2");
+    assert_string_equal(trow_get(tr, template_var_index(t, "res_guid")), "00000000-0000-4000-8000-000000000002");
+    assert_string_equal(trow_get(tr, template_var_index(t, "flag")), "true");
+    assert_string_equal(trow_get(tr, template_var_index(t, "guid")), "abcdef01-2345-4678-9abc-def012345678");
+    assert_string_equal(trow_get(tr, template_var_index(t, "p")), "2026-03");
+    assert_string_equal(trow_get(tr, template_var_index(t, "p_month")), "3");
+    assert_string_equal(trow_get(tr, template_var_index(t, "p_year")), "2026");
+
+    /* rendering: optional part present, repeat over two rows, fallback, side ref */
+    const char *ok2[NH] = { "A1", "Петров Пётр", "", "", "нежилое", "1", "", "", "z&<", "", "", "" };
+    struct trow *tr2 = NULL;
+    assert_int_equal(conv(t, b, ok2, &tr2, &pr), 0);
+    assert_string_equal(trow_get(tr2, template_var_index(t, "kind")), "nonres");  /* given */
+    struct trow *rows[2] = { tr, tr2 };
+    struct render_ctx ctx = { "11111111-2222-4333-8444-555555555555", NULL, NULL };
+    strbuf out = STRBUF_INIT;
+    template_render_element(t, rows, 2, &ctx, &out);
+    assert_string_equal(sb_str(&out),
+        "<x:E><x:Id>A1</x:Id><x:Opt>1234.5</x:Opt><x:Kind>R</x:Kind>"
+        "<x:Row n=\"1234.5\"></x:Row><x:Row n=\"\"><x:A>z&amp;&lt;</x:A></x:Row>"
+        "<x:F>A1</x:F><x:G>11111111-2222-4333-8444-555555555555</x:G>"
+        "<x:C>2</x:C><x:U>00000000-0000-4000-8000-000000000002</x:U></x:E>");
+    sb_reset(&out);
+    struct trow *rows2[1] = { tr2 };
+    template_render_element(t, rows2, 1, &ctx, &out);
+    assert_non_null(strstr(sb_str(&out), "<x:Kind>N</x:Kind>"));
+    assert_null(strstr(sb_str(&out), "<x:Opt>"));                  /* optional part omitted */
+    assert_non_null(strstr(sb_str(&out), "<x:F>z&amp;&lt;</x:F>"));  /* fallback: first non-empty */
+    /* request pieces around the holes */
+    strbuf pieces[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+    template_render_request(t, tr, pieces);
+    assert_non_null(strstr(sb_str(&pieces[0]), "v=\"10.0.1.1\""));
+    assert_non_null(strstr(sb_str(&pieces[0]), "<x:Head>Иванов</x:Head>"));
+    assert_string_equal(sb_str(&pieces[1]), "");
+    assert_string_equal(sb_str(&pieces[2]), "</x:importAccountRequest>");
+    strbuf k = STRBUF_INIT;
+    template_format(t, TF_LABEL, tr, &k);
+    assert_string_equal(sb_str(&k), "ЛС A1");
+    sb_free(&k);
+    for (int i = 0; i < 3; i++)
+        sb_free(&pieces[i]);
+    sb_free(&out);
+    trow_free(tr);
+    trow_free(tr2);
+    tbinding_free(b);
+    freerow(h);
+    template_free(t);
+}
+
+static void test_bad_values(void **state)
+{
+    (void)state;
+    template *t = load();
+    struct table_row *h = mkrow(1, NH, HDR);
+    hcs_err err = { 0 };
+    tbinding *b = template_bind(t, h, NULL, &err);
+    const char *bad[NH] = { "TOOLONG", "Иванов", "12,3x", "30.02.2026", "склад", "пар", "может",
+                            "not-a-guid", "", "13.2026", "", "" };
+    struct trow *tr = NULL;
+    struct tproblems pr = { 0 };
+    assert_int_equal(conv(t, b, bad, &tr, &pr), 1);
+    assert_null(tr);
+    const char *want_cols[] = { "номер", "Сумма", "Дата", "Вид", "Ресурс", "Флаг", "Ид", "Период" };
+    assert_int_equal(pr.n, 8);   /* and no "Имя is missing": values failed already */
+    for (size_t i = 0; i < pr.n; i++)
+        assert_string_equal(pr.items[i].column, want_cols[i]);
+    assert_non_null(strstr(pr.items[0].reason, "длиннее 5"));
+    assert_non_null(strstr(pr.items[4].reason, "НСИ 2"));
+    assert_string_equal(pr.items[4].value, "пар");
+    tproblems_clear(&pr);
+    /* conditional requirement, alone */
+    const char *miss[NH] = { "A2", "Иванов", "", "", "", "", "", "", "", "", "", "" };
+    assert_int_equal(conv(t, b, miss, &tr, &pr), 1);
+    assert_int_equal(pr.n, 1);
+    assert_string_equal(pr.items[0].column, "ФИО");      /* Имя = ФИО[2] here */
+    assert_string_equal(pr.items[0].reason, "не заполнено обязательное поле");
+    tproblems_clear(&pr);
+    /* when: a variable converted only when its condition holds */
+    const char *only[NH] = { "A3", "", "", "", "нежилое", "", "", "", "", "", "abc", "" };
+    assert_int_equal(conv(t, b, only, &tr, &pr), 0);
+    assert_string_equal(trow_get(tr, template_var_index(t, "only")), "");
+    trow_free(tr);
+    tbinding_free(b);
+    freerow(h);
+    template_free(t);
+}
+
+static void test_missing_required_column(void **state)
+{
+    (void)state;
+    template *t = load();
+    const char *hdr[] = { "Фамилия", "Имя" };
+    struct table_row *h = mkrow(1, 2, hdr);
+    hcs_err err = { 0 };
+    assert_null(template_bind(t, h, NULL, &err));
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_non_null(strstr(err.msg, "номер"));
+    freerow(h);
+    template_free(t);
+}
+
+static void test_broken_templates(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    write_template(BASE_MAP, "<x:E xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\">{nope}</x:E>");
+    assert_null(template_load(tdir, cfg, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "nope"));
+    write_template(BASE_MAP, "<y:E xmlns:y=\"urn:other\">{id}</y:E>");
+    assert_null(template_load(tdir, cfg, &err));
+    assert_non_null(strstr(err.msg, "prefix y"));
+    write_template("[template]\noperation = importNothing\n[columns]\na = A\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_non_null(strstr(err.msg, "importNothing"));
+    /* a configured limit above the schema's is refused, a lower one wins */
+    write_template(BASE_MAP, ELEMENT);
+    assert_int_equal(cfg_set(cfg, "limits.importAccountData", "101", &err), 0);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_non_null(strstr(err.msg, "exceeds"));
+    assert_int_equal(cfg_set(cfg, "limits.importAccountData", "7", &err), 0);
+    template *t = template_load(tdir, cfg, &err);
+    assert_non_null(t);
+    assert_int_equal(template_limit(t), 7);
+    template_free(t);
+    assert_int_equal(cfg_set(cfg, "limits.importAccountData", "", &err), 0);
+}
+
+static void test_shipped_templates_load(void **state)
+{
+    (void)state;
+    const char *names[] = { "importAccountData", "importMeteringDeviceValues",
+                            "importPaymentDocumentData", "importPaymentDocumentData-withdraw" };
+    const int limits[] = { 100, 1000, 500, 1000 };
+    for (int i = 0; i < 4; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "templates/%s", names[i]);
+        char *p = tu_path(rel);
+        hcs_err err = { 0 };
+        template *t = template_load(p, cfg, &err);
+        if (!t)
+            fail_msg("%s: %s", names[i], err.msg);
+        assert_int_equal(template_limit(t), limits[i]);
+        assert_string_equal(template_name(t), names[i]);
+        template_free(t);
+        free(p);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_nsi),
+        cmocka_unit_test(test_bind_and_convert),
+        cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_missing_required_column),
+        cmocka_unit_test(test_broken_templates),
+        cmocka_unit_test(test_shipped_templates_load),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
