@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "common/xmlsafe.h"
+#include "sign/crypto.h"
 #include "sign/sign.h"
 #include "soap/schema.h"
 
@@ -110,6 +111,8 @@ CLI_COMMAND(verify)
         return dump(dump_part, argv[first]);
     }
     hcs_err err = { 0 };
+    if (crypto_gost_init(cfg_str(cli->cfg, "sign.engine_path"), &err) < 0)
+        return cli_fail(&err);
     schema_set *schemas = NULL;
     if (!no_schema) {
         char *dir = cfg_path(cli->cfg, "paths.schemas_dir");

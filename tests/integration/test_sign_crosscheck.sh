@@ -163,5 +163,10 @@ out=$("$HCS" verify "$VEC/valid_gost2012.xml" "$VEC/bad_signature_reversed.xml")
 "$HCS" verify "$tmp/nonexistent.xml" >/dev/null 2>&1 && rc=0 || rc=$?
 [ $rc = 66 ] && ok "unreadable file exits 66" || bad "unreadable file: exit $rc"
 
+# a wrong engine path is a configuration error, not a crash
+"$HCS" -o sign.engine_path="$tmp/none/gost.so" verify "$VEC/valid_gost2012.xml" >/dev/null 2>"$tmp/engine.err" && rc=0 || rc=$?
+[ $rc = 78 ] && grep -q 'cannot load the gost engine' "$tmp/engine.err" && ok "bad sign.engine_path exits 78" \
+    || bad "bad sign.engine_path: exit $rc"
+
 echo "$fails failure(s)"
 [ $fails = 0 ]
