@@ -1,0 +1,251 @@
+/* Unit tests for src/store (SQLite driver): schema creation and migration
+ * from an older version, refusing a newer schema, nested transactions and
+ * rollback, files/packets/elements/outcomes/registry round trips, the
+ * per-row query the reports read, and discarding a half-converted file. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xalloc.h"
+#include "store/store.h"
+
+static char *db_path(char **dir)
+{
+    *dir = tu_tmpdir();
+    return xasprintf("%s/state.db", *dir);
+}
+
+static void cleanup(char *dir, char *path)
+{
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    tu_run(cmd);
+    free(cmd);
+    free(dir);
+    free(path);
+}
+
+static void test_create_and_version(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    char ic[64];
+    assert_int_equal(store_integrity_check(st, ic, sizeof ic, &err), 0);
+    assert_string_equal(ic, "ok");
+    store_close(st);
+
+    /* reopening applies nothing twice */
+    st = store_open_sqlite(path, 1000, &err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    store_close(st);
+
+    /* WAL mode is on */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *s;
+    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+
+    /* a database from a newer hcsbatch is refused, not damaged */
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_version VALUES (99, 0)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(store_open_sqlite(path, 1000, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "99"));
+    cleanup(dir, path);
+}
+
+static void test_migrates_version_zero(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    /* An unrelated table in an empty file (version 0): migrations run. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE keep_me(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    store_close(st);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "SELECT x FROM keep_me", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cleanup(dir, path);
+}
+
+static int count_files(void *ctx, const struct store_file *f)
+{
+    (void)f;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_transactions(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    int64_t run;
+    assert_int_equal(store_run_begin(st, "run", &run, &err), 0);
+
+    /* nested: only the outer commit commits; a rollback drops everything */
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    struct store_file f = { .run_id = run, .path = "in/a.csv", .sha256 = "aa", .template_name = "t" };
+    assert_int_equal(store_file_add(st, &f, &err), 0);
+    assert_int_equal(store_commit(st, &err), 0);
+    store_rollback(st);
+    int n = 0;
+    store_files_each(st, 0, NULL, count_files, &n, &err);
+    assert_int_equal(n, 0);
+
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_file_add(st, &f, &err), 0);
+    assert_int_equal(store_commit(st, &err), 0);
+    n = 0;
+    store_files_each(st, 0, NULL, count_files, &n, &err);
+    assert_int_equal(n, 1);
+
+    /* a "converting" file is not a processed one */
+    struct store_file got = { 0 };
+    assert_int_equal(store_file_find_hash(st, "aa", "t", &got, &err), 0);
+    struct store_file upd = f;
+    upd.state = "converted";
+    assert_int_equal(store_file_update(st, &upd, &err), 0);
+    assert_int_equal(store_file_find_hash(st, "aa", "t", &got, &err), 1);
+    assert_string_equal(got.path, "in/a.csv");
+    assert_string_equal(got.name, "a.csv");
+    store_file_clear(&got);
+    assert_int_equal(store_file_find_hash(st, "aa", "other", &got, &err), 0);
+    store_close(st);
+    cleanup(dir, path);
+}
+
+struct rows {
+    int n;
+    char text[2048];
+};
+
+static int collect_row(void *ctx, const struct store_row_outcome *r)
+{
+    struct rows *rs = ctx;
+    rs->n++;
+    size_t len = strlen(rs->text);
+    snprintf(rs->text + len, sizeof rs->text - len, "%ld:%s:%s:%s;", r->row, r->outcome,
+             r->gis_guid ? r->gis_guid : r->error_code ? r->error_code : "",
+             r->error_text ? r->error_text : "");
+    return 0;
+}
+
+static void test_packets_outcomes_registry(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    int64_t run;
+    store_run_begin(st, "run", &run, &err);
+    struct store_file f = { .run_id = run, .path = "a.csv", .sha256 = "h", .template_name = "importAccountData",
+                            .state = "converted", .rows = 4 };
+    assert_int_equal(store_file_add(st, &f, &err), 0);
+    struct store_packet p = { .file_id = f.id, .run_id = run, .operation = "importAccountData", .seq = 1,
+                              .lane = "importAccountData|h1", .state = "prepared", .nelements = 2,
+                              .archive_path = "/x.xml" };
+    strcpy(p.message_guid, "11111111-1111-4111-8111-111111111111");
+    assert_int_equal(store_packet_add(st, &p, &err), 0);
+    long r1[] = { 2, 3 }, r2[] = { 4 };
+    struct packet_element e1 = { "aaaaaaaa-0000-4000-8000-000000000001", "10001", "ЛС 10001", r1, 2 };
+    struct packet_element e2 = { "aaaaaaaa-0000-4000-8000-000000000002", "10002", "ЛС 10002", r2, 1 };
+    assert_int_equal(store_element_add(st, p.id, f.id, &e1, &err), 0);
+    assert_int_equal(store_element_add(st, p.id, f.id, &e2, &err), 0);
+    struct store_reject rj = { 5, "Имя", "", "не заполнено", "10003" };
+    assert_int_equal(store_reject_add(st, f.id, &rj, &err), 0);
+
+    /* the same MessageGUID twice is refused (one id per packet) */
+    struct store_packet dup = p;
+    dup.id = 0;
+    assert_int_equal(store_packet_add(st, &dup, &err), -1);
+
+    const char *to_send[] = { "prepared", "deferred", NULL };
+    assert_int_equal(store_packets_count(st, to_send, NULL, &err), 1);
+    assert_int_equal(store_packets_count(st, to_send, "importPaymentDocumentData", &err), 0);
+
+    struct store_packet q = { 0 };
+    assert_int_equal(store_packet_get(st, p.id, &q, &err), 0);
+    free(q.state);
+    q.state = xstrdup("sent");
+    strcpy(q.gis_message_guid, "22222222-2222-4222-8222-222222222222");
+    q.next_at = 1000;
+    q.attempts = 1;
+    assert_int_equal(store_packet_update(st, &q, &err), 0);
+    const char *to_poll[] = { "sent", "processing", NULL };
+    assert_int_equal(store_packets_next_due(st, to_poll, &err), 1000);
+    store_packet_clear(&q);
+
+    struct store_outcome ok = { .transport_guid = e1.transport_guid, .state = "accepted",
+                                .gis_guid = "33333333-3333-4333-8333-333333333333", .unique_number = "77СМ1" };
+    char *key = NULL;
+    assert_int_equal(store_element_set_outcome(st, &ok, &key, &err), 1);
+    assert_string_equal(key, "10001");
+    free(key);
+    struct store_outcome unknown = { .transport_guid = "ffffffff-0000-4000-8000-000000000000", .state = "accepted" };
+    assert_int_equal(store_element_set_outcome(st, &unknown, NULL, &err), 0);
+    assert_int_equal(store_elements_finish_packet(st, p.id, "failed", "HCS-NORESULT", "нет результата", &err), 1);
+
+    struct rows rs = { 0 };
+    assert_int_equal(store_file_rows(st, f.id, collect_row, &rs, &err), 0);
+    assert_int_equal(rs.n, 4);
+    assert_string_equal(rs.text, "2:accepted:33333333-3333-4333-8333-333333333333:;"
+                                 "3:accepted:33333333-3333-4333-8333-333333333333:;"
+                                 "4:failed:HCS-NORESULT:нет результата;"
+                                 "5:rejected::не заполнено;");
+
+    /* registry: insert, update keeps what is not given */
+    struct store_registry_entry e = { .kind = "account", .local_key = "10001", .guid = (char *)ok.gis_guid,
+                                      .unique_number = "77СМ1", .attrs = "ServiceID=1;" };
+    assert_int_equal(store_registry_put(st, &e, &err), 0);
+    struct store_registry_entry e2b = { .kind = "account", .local_key = "10001", .last_error = "INT002000 x" };
+    assert_int_equal(store_registry_put(st, &e2b, &err), 0);
+    struct store_registry_entry g = { 0 };
+    assert_int_equal(store_registry_get(st, "account", "10001", &g, &err), 1);
+    assert_string_equal(g.guid, ok.gis_guid);
+    assert_string_equal(g.attrs, "ServiceID=1;");
+    assert_string_equal(g.last_error, "INT002000 x");
+    store_registry_clear(&g);
+    assert_int_equal(store_registry_get(st, "account", "nope", &g, &err), 0);
+
+    /* discarding a file removes its packets, elements and rejects */
+    assert_int_equal(store_file_discard(st, f.id, &err), 0);
+    const char *any[] = { "prepared", "sent", "processing", "done", "failed", NULL };
+    assert_int_equal(store_packets_count(st, any, NULL, &err), 0);
+    rs.n = 0;
+    assert_int_equal(store_file_rows(st, f.id, collect_row, &rs, &err), 0);
+    assert_int_equal(rs.n, 0);
+    char ic[64];
+    store_integrity_check(st, ic, sizeof ic, &err);
+    assert_string_equal(ic, "ok");
+    store_close(st);
+    cleanup(dir, path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_and_version),
+        cmocka_unit_test(test_migrates_version_zero),
+        cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_packets_outcomes_registry),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
