@@ -66,13 +66,15 @@ struct csv_ctx {
 static int on_row(void *arg, const struct report_row *r, hcs_err *err)
 {
     struct csv_ctx *c = arg;
-    if (!report_outcome_needs_action(r->outcome))
+    /* An outcome the report does not know counts as an error (as in the XLSX). */
+    enum report_outcome o = (unsigned)r->outcome < REPORT_OUTCOME_COUNT ? r->outcome : REPORT_FAILED;
+    if (!report_outcome_needs_action(o))
         return 0;
     char rowbuf[24] = "";
     if (r->row > 0)
         snprintf(rowbuf, sizeof rowbuf, "%ld", r->row);
     const char *code = r->code && *r->code ? r->code
-                       : r->outcome == REPORT_REJECTED ? report_reason_code(r->reason) : "";
+                       : o == REPORT_REJECTED ? report_reason_code(r->reason) : "";
     const char *reason = r->gis_text && *r->gis_text ? r->gis_text : r->reason;
     char *clean[6];
     const char *raw[6] = { c->file, rowbuf, r->column, r->value, code, reason };

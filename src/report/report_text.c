@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/fsutil.h"
 #include "common/strbuf.h"
@@ -183,7 +184,7 @@ const char *sheet_name_make(struct sheet_names *taken, const char *wanted)
     size_t len = strlen(start);
     while (len > 0 && (start[len - 1] == '\'' || start[len - 1] == ' '))
         start[--len] = '\0';
-    if (!*start || strcmp(start, "History") == 0)
+    if (!*start || strcasecmp(start, "History") == 0)   /* Excel reserves it */
         start = (char *)"Лист";
     char *name = xstrdup(start);
     for (int k = 2; name_taken(taken, name); k++) {

@@ -26,7 +26,8 @@
 #define MAX_COLS 16
 #define WIDTH_CAP 60.0
 #define WRAP_CAP 45.0              /* long texts (GIS error, hint) wrap at this width */
-#define CELL_MAX_BYTES 32000       /* Excel holds 32767 characters per cell */
+#define CELL_MAX_BYTES 32000
+#define LAST_DATA_ROW (LXW_ROW_MAX - 1)   /* the very last row is kept for a note */       /* Excel holds 32767 characters per cell */
 
 enum cell_kind { K_TEXT, K_NUM, K_DATE, K_WRAP, K_KINDS };   /* K_WRAP: long text, wrapped */
 
@@ -284,7 +285,7 @@ static void write_error_row(struct xlsx_ctx *x, const struct report_row *r)
 {
     struct sheet *s = &x->errors;
     const struct formats *f = &x->fmt;
-    int o = (int)r->outcome;
+    int o = (unsigned)r->outcome < REPORT_OUTCOME_COUNT ? (int)r->outcome : REPORT_FAILED;
     lxw_format *ft = f->row[o][K_TEXT], *fw = f->row[o][K_WRAP];
     lxw_row_t n = s->next++;
     const char *code = row_code(r);
@@ -314,19 +315,27 @@ static int on_row(void *arg, const struct report_row *r, hcs_err *err)
     x->file->counts[o]++;
     x->file->listed++;
     struct sheet *s = x->file_sheet;
-    if (s->next < LXW_ROW_MAX)
+    if (s->next < LAST_DATA_ROW)
         write_file_row(x, s, r);
     else
         s->full = 1;
     if (report_outcome_needs_action((enum report_outcome)o)) {
         if (x->tot)
             x->tot->need_action++;
-        if (x->errors.next < LXW_ROW_MAX)
+        if (x->errors.next < LAST_DATA_ROW)
             write_error_row(x, r);
         else
             x->errors.full = 1;
     }
     return 0;
+}
+
+/* A sheet holds 1,048,576 rows; the last one says where the rest is. */
+static void note_if_full(struct sheet *s)
+{
+    if (s->full)
+        put_text(s, s->next++, 0, "Строк больше, чем помещается на лист Excel: полный список — "
+                 "в errors.csv и в отчёте hcsbatch report по файлу", NULL);
 }
 
 /* ---- «Сводка» ------------------------------------------------------------ */
@@ -567,6 +576,7 @@ static int stream_files(struct xlsx_job *j, const struct report_source *src, lon
             return hcs_err_wrap(err, "report rows of %s", j->files.items[i].path);
         if (s->next == 1)
             put_text(s, s->next++, 0, "строк нет", NULL);
+        note_if_full(s);
         finish_table(s, 0, 1);
         for (int o = 0; o < REPORT_OUTCOME_COUNT; o++)
             grand[o] += j->files.items[i].counts[o];
@@ -606,6 +616,7 @@ static int build(struct xlsx_job *j, const struct report_source *src, struct rep
         return -1;
     if (j->x.errors.next == 1)
         put_text(&j->x.errors, j->x.errors.next++, 0, "Исправлять нечего: ошибок нет", NULL);
+    note_if_full(&j->x.errors);
     finish_table(&j->x.errors, 0, 1);
 
     if (src->packet_states && src->packet_states(src->ctx, collect_state, &j->states, err) != 0)

@@ -259,6 +259,36 @@ static void test_errors_csv(void **state)
     free(dir);
 }
 
+/* An outcome value the report does not know is shown as an error, never
+ * indexes past the tables (the store might grow a state). */
+static void test_unknown_outcome(void **state)
+{
+    (void)state;
+    static const struct report_file files[] = { { 1, "/in/x.csv", "importAccountData", 1, NULL } };
+    struct fake_row rows[] = { { 1, { 2, "ЛС 1", (enum report_outcome)99, NULL, NULL, "Q1", "?", NULL, NULL, NULL, 0 } } };
+    struct fake_source fs = fixture();
+    fs.files = files;
+    fs.nfiles = 1;
+    fs.rows = rows;
+    fs.nrows = 1;
+    struct report_source src = fake_as_source(&fs);
+    hcs_err err;
+    char *dir = tu_tmpdir();
+    char *x = path_join(dir, "u.xlsx"), *c = path_join(dir, "u.csv");
+    struct report_totals tot;
+    assert_int_equal(report_write_xlsx(&src, x, NULL, &tot, &err), 0);
+    assert_int_equal(tot.by_outcome[REPORT_FAILED], 1);
+    assert_int_equal(tot.need_action, 1);
+    assert_int_equal(report_write_errors_csv(&src, c, NULL, &err), 0);
+    size_t len;
+    char *got = file_read_all(c, 4096, &len, &err);
+    assert_non_null(strstr(got, "x.csv;2;;;Q1;?\r\n"));
+    free(got);
+    free(x);
+    free(c);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_xlsx),
         cmocka_unit_test(test_xlsx_failing_source),
         cmocka_unit_test(test_errors_csv),
+        cmocka_unit_test(test_unknown_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
