@@ -1,0 +1,462 @@
+/* Unit tests for the file store client (src/filestore/) over real HTTP:
+ * a small libmicrohttpd server in this test hands every request to the
+ * simulator's file store (sim_filestore_handle) and can inject a
+ * connection reset, HTTP 503 or HashConflictException on chosen requests. */
+#include "testutil.h"
+
+#include <microhttpd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/fsutil.h"
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "filestore/filestore.h"
+#include "filestore/fs_proto.h"
+#include "sign/crypto.h"
+#include "sim/sim_filestore.h"
+
+#define PROVIDER "6f0b0a51-2e1c-4c34-9a9b-0c3c2e8d1a11"
+#define PREFIX "/ext-bus-file-store-service/rest/"
+
+enum inject { INJ_NONE = 0, INJ_RESET, INJ_503, INJ_CONFLICT };
+
+struct server {
+    struct MHD_Daemon *d;
+    sim_filestore *fs;
+    char *dir;
+    int port;
+    pthread_mutex_t lock;
+    long requests;                 /* every request */
+    long puts_ok;                  /* PUTs the file store accepted */
+    long heads;
+    enum inject plan[64];          /* by request number (1-based) */
+    enum inject always;            /* for every request from request number always_from */
+    long always_from;
+};
+
+struct body { strbuf sb; };
+
+static const char *hdr_lookup(void *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static ssize_t cut_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    if (pos >= 10)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = max < 10 - pos ? max : (size_t)(10 - pos);
+    memset(buf, 'x', n);
+    return (ssize_t)n;
+}
+
+static enum MHD_Result first_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind; (void)value;
+    const char **out = cls;
+    if (!*out)
+        *out = key;
+    return MHD_NO;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                              const char *version, const char *data, size_t *size, void **cc)
+{
+    (void)version;
+    struct server *s = cls;
+    struct body *b = *cc;
+    if (!b) {
+        *cc = xcalloc(1, sizeof *b);
+        return MHD_YES;
+    }
+    if (*size) {
+        sb_add(&b->sb, data, *size);
+        *size = 0;
+        return MHD_YES;
+    }
+    pthread_mutex_lock(&s->lock);
+    long no = ++s->requests;
+    enum inject inj = no < 64 ? s->plan[no] : INJ_NONE;
+    if (s->always && no >= s->always_from)
+        inj = s->always;
+    pthread_mutex_unlock(&s->lock);
+    struct MHD_Response *r;
+    if (inj == INJ_RESET) {
+        /* an answer cut off half way: the connection drops mid-body */
+        r = MHD_create_response_from_callback(100, 16, cut_reader, NULL, NULL);
+        enum MHD_Result rc = MHD_queue_response(conn, 200, r);
+        MHD_destroy_response(r);
+        return rc;
+    }
+    if (inj == INJ_503 || inj == INJ_CONFLICT) {
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (inj == INJ_CONFLICT)
+            MHD_add_response_header(r, "X-Upload-Error", "HashConflictException");
+        enum MHD_Result rc = MHD_queue_response(conn, inj == INJ_503 ? 503 : 400, r);
+        MHD_destroy_response(r);
+        return rc;
+    }
+    const char *query = NULL;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, first_key, &query);
+    struct sim_http_request req = { method, url + strlen(PREFIX), query ? query : "", hdr_lookup, conn,
+                                    sb_str(&b->sb), b->sb.len };
+    struct sim_http_response resp;
+    sim_filestore_handle(s->fs, &req, &resp);
+    pthread_mutex_lock(&s->lock);
+    if (!strcmp(method, "PUT") && resp.status == 200)
+        s->puts_ok++;
+    if (!strcmp(method, "HEAD"))
+        s->heads++;
+    pthread_mutex_unlock(&s->lock);
+    r = MHD_create_response_from_buffer(resp.body_len, resp.body ? resp.body : "", MHD_RESPMEM_MUST_COPY);
+    for (int i = 0; i < 16 && resp.headers[i]; i++) {
+        char *colon = strchr(resp.headers[i], ':');
+        *colon = '\0';
+        MHD_add_response_header(r, resp.headers[i], colon + 2);
+    }
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp.status, r);
+    MHD_destroy_response(r);
+    sim_filestore_response_clear(&resp);
+    return rc;
+}
+
+static void done(void *cls, struct MHD_Connection *conn, void **cc, enum MHD_RequestTerminationCode t)
+{
+    (void)cls; (void)conn; (void)t;
+    struct body *b = *cc;
+    if (b) {
+        sb_free(&b->sb);
+        free(b);
+    }
+    *cc = NULL;
+}
+
+static struct server *server_start(void)
+{
+    struct server *s = xcalloc(1, sizeof *s);
+    s->dir = tu_tmpdir();
+    s->fs = sim_filestore_open(s->dir);
+    pthread_mutex_init(&s->lock, NULL);
+    struct sockaddr_in addr = { 0 };
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
+                            answer, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                            MHD_OPTION_NOTIFY_COMPLETED, done, s, MHD_OPTION_END);
+    assert_non_null(s->d);
+    s->port = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT)->port;
+    return s;
+}
+
+static void server_stop(struct server *s)
+{
+    MHD_stop_daemon(s->d);
+    sim_filestore_free(s->fs);
+    pthread_mutex_destroy(&s->lock);
+    free(s->dir);
+    free(s);
+}
+
+static void server_reset_counts(struct server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->requests = s->puts_ok = s->heads = 0;
+    memset(s->plan, 0, sizeof s->plan);
+    s->always = INJ_NONE;
+    pthread_mutex_unlock(&s->lock);
+}
+
+struct fixture {
+    struct server *srv;
+    char *tmp, *url, *db;
+    fs_client *c;
+};
+
+static fs_client *client(struct fixture *f, int first_part, int retries)
+{
+    struct fs_options o = {
+        .url = f->url, .provider_header = "X-Upload-Dataprovider", .provider_id = PROVIDER,
+        .hash_first_part = first_part, .state_db = f->db, .connect_timeout_s = 5, .timeout_s = 30,
+        .retries = retries, .backoff_ms = 5, .backoff_max_ms = 20,
+    };
+    hcs_err err = { 0 };
+    fs_client *c = fs_client_new(&o, &err);
+    assert_non_null(c);
+    return c;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = xcalloc(1, sizeof *f);
+    f->srv = server_start();
+    f->tmp = tu_tmpdir();
+    f->url = xasprintf("http://127.0.0.1:%d" PREFIX, f->srv->port);
+    f->db = xasprintf("%s/state.db", f->tmp);
+    f->c = client(f, 0, 4);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    fs_client_free(f->c);
+    server_stop(f->srv);
+    free(f->tmp);
+    free(f->url);
+    free(f->db);
+    free(f);
+    return 0;
+}
+
+static char *make_file(struct fixture *f, const char *name, size_t n, unsigned seed, char **data)
+{
+    char *path = xasprintf("%s/%s", f->tmp, name);
+    char *b = xmalloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        b[i] = (char)((i * 2654435761u + seed) >> 11);
+    tu_write(path, b, n);
+    if (data)
+        *data = b;
+    else
+        free(b);
+    return path;
+}
+
+static void assert_gost(const char *data, size_t n, const char *hex)
+{
+    char want[2 * EVP_MAX_MD_SIZE + 1];
+    hcs_err err = { 0 };
+    assert_int_equal(crypto_digest_hex("md_gost94", data, n, want, &err), 0);
+    assert_string_equal(hex, want);
+}
+
+static void assert_same_file(const char *path, const char *data, size_t n)
+{
+    hcs_err err = { 0 };
+    size_t len = 0;
+    char *got = file_read_all(path, n + 1, &len, &err);
+    assert_non_null(got);
+    assert_int_equal(len, n);
+    assert_memory_equal(got, data, n);
+    free(got);
+}
+
+static void test_small_roundtrip(void **state)
+{
+    struct fixture *f = *state;
+    char *data;
+    char *path = make_file(f, "Устав ТСЖ.pdf", 70000, 1, &data);
+    struct fs_upload_result r;
+    hcs_err err = { 0 };
+    assert_int_equal(fs_upload(f->c, "homemanagement", path, NULL, &r, &err), 0);
+    assert_int_equal(r.parts_total, 1);
+    assert_gost(data, 70000, r.hash);
+    char sim_hash[65];
+    assert_int_equal(sim_filestore_lookup(f->srv->fs, r.guid, sim_hash), 1);
+    assert_string_equal(sim_hash, r.hash);
+
+    char *out = xasprintf("%s/back.pdf", f->tmp);
+    struct fs_download_result d;
+    assert_int_equal(fs_download(f->c, "homemanagement", r.guid, out, &d, &err), 0);
+    assert_int_equal(d.size, 70000);
+    assert_same_file(out, data, 70000);
+    free(out);
+    free(path);
+    free(data);
+}
+
+static void test_refused_before_sending(void **state)
+{
+    struct fixture *f = *state;
+    server_reset_counts(f->srv);
+    char *empty = make_file(f, "empty.pdf", 0, 0, NULL);
+    char *exe = make_file(f, "tool.exe", 10, 0, NULL);
+    struct fs_upload_result r;
+    hcs_err err = { 0 };
+    assert_int_equal(fs_upload(f->c, "homemanagement", empty, NULL, &r, &err), -1);
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_non_null(strstr(err.msg, "empty"));
+    assert_int_equal(fs_upload(f->c, "homemanagement", exe, NULL, &r, &err), -1);
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_non_null(strstr(err.msg, "allowed extensions"));
+    /* a name can make the same bytes acceptable */
+    assert_int_equal(fs_upload(f->c, "homemanagement", exe, "tool.txt", &r, &err), 0);
+    assert_int_equal(f->srv->requests, 1);
+    /* GIS refusals come back with their exception name */
+    assert_int_equal(fs_upload(f->c, "nosuchcontext", exe, "tool.txt", &r, &err), -1);
+    assert_string_equal(r.gis_error, "ContextNotFoundException");
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    free(empty);
+    free(exe);
+}
+
+static void test_exactly_5mb_single_put(void **state)
+{
+    struct fixture *f = *state;
+    server_reset_counts(f->srv);
+    char *data;
+    char *path = make_file(f, "five.zip", FS_PART_SIZE, 5, &data);
+    struct fs_upload_result r;
+    hcs_err err = { 0 };
+    assert_int_equal(fs_upload(f->c, "bills", path, NULL, &r, &err), 0);
+    assert_int_equal(r.parts_total, 1);
+    assert_int_equal(f->srv->requests, 1);
+    assert_gost(data, FS_PART_SIZE, r.hash);
+    free(path);
+    free(data);
+}
+
+/* 12 MB = 3 parts; request 3 (part 1) gets HashConflictException, request 5
+ * (part 2) a connection reset, request 6 (the retry) a 503: all retried. */
+static void test_multipart_with_faults(void **state)
+{
+    struct fixture *f = *state;
+    server_reset_counts(f->srv);
+    f->srv->plan[2] = INJ_CONFLICT;    /* 1 = POST ?upload, 2 = part 1 */
+    f->srv->plan[4] = INJ_RESET;       /* 3 = part 1 again, 4 = part 2 */
+    f->srv->plan[5] = INJ_503;
+    size_t n = 12 * 1024 * 1024;
+    char *data;
+    char *path = make_file(f, "Протокол.pdf", n, 9, &data);
+    struct fs_upload_result r;
+    hcs_err err = { 0 };
+    assert_int_equal(fs_upload(f->c, "voting", path, NULL, &r, &err), 0);
+    assert_int_equal(r.parts_total, 3);
+    assert_int_equal(r.parts_sent, 3);
+    assert_int_equal(f->srv->puts_ok, 3);
+    assert_int_equal(f->srv->requests, 1 + 3 + 3 + 1);
+    assert_gost(data, n, r.hash);
+    char sim_hash[65];
+    assert_int_equal(sim_filestore_lookup(f->srv->fs, r.guid, sim_hash), 1);
+    assert_string_equal(sim_hash, r.hash);
+
+    /* ranged download, resumed from a .part holding the first 5 MB */
+    char *out = xasprintf("%s/back.pdf", f->tmp);
+    char *part = xasprintf("%s.part", out);
+    tu_write(part, data, FS_PART_SIZE);
+    server_reset_counts(f->srv);
+    struct fs_download_result d;
+    assert_int_equal(fs_download(f->c, "voting", r.guid, out, &d, &err), 0);
+    assert_int_equal(d.resumed_from, FS_PART_SIZE);
+    assert_int_equal(d.requests, 2);
+    assert_same_file(out, data, n);
+    struct stat st;
+    assert_int_not_equal(stat(part, &st), 0);
+    free(part);
+    free(out);
+    free(path);
+    free(data);
+}
+
+/* Parts 3.. fail for good: the call fails; the next call resumes and sends
+ * only what GIS does not have. */
+static void test_resume_sends_only_missing(void **state)
+{
+    struct fixture *f = *state;
+    server_reset_counts(f->srv);
+    size_t n = 30 * 1024 * 1024;       /* 6 parts */
+    char *data;
+    char *path = make_file(f, "big.docx", n, 3, &data);
+    f->srv->always = INJ_RESET;
+    f->srv->always_from = 4;           /* POST, part 1, part 2 pass */
+    fs_client *c = client(f, 0, 2);
+    struct fs_upload_result r;
+    hcs_err err = { 0 };
+    assert_int_equal(fs_upload(c, "homemanagement", path, NULL, &r, &err), -1);
+    assert_int_equal(err.code, HCS_EX_UNAVAILABLE);
+    assert_int_equal(f->srv->puts_ok, 2);
+    fs_client_free(c);
+
+    server_reset_counts(f->srv);
+    c = client(f, 0, 2);               /* a new process, as after a crash */
+    assert_int_equal(fs_upload(c, "homemanagement", path, NULL, &r, &err), 0);
+    assert_int_equal(r.resumed, 1);
+    assert_int_equal(r.parts_total, 6);
+    assert_int_equal(r.parts_sent, 4);
+    assert_int_equal(f->srv->heads, 1);
+    assert_int_equal(f->srv->puts_ok, 4);
+    assert_int_equal(f->srv->requests, 1 + 4 + 1);   /* HEAD, parts 3-6, completed */
+    assert_gost(data, n, r.hash);
+    char sim_hash[65];
+    assert_int_equal(sim_filestore_lookup(f->srv->fs, r.guid, sim_hash), 1);
+    assert_string_equal(sim_hash, r.hash);
+
+    /* finished uploads are forgotten: the same file again is a fresh upload */
+    server_reset_counts(f->srv);
+    struct fs_upload_result r2;
+    assert_int_equal(fs_upload(c, "homemanagement", path, NULL, &r2, &err), 0);
+    assert_int_equal(r2.resumed, 0);
+    assert_string_not_equal(r2.guid, r.guid);
+    fs_client_free(c);
+    free(path);
+    free(data);
+}
+
+static void test_first_part_scope_and_attach_once(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 7 * 1024 * 1024;
+    char *data;
+    char *path = make_file(f, "scan.tiff", n, 4, &data);
+    fs_client *c = client(f, 1, 3);
+    server_reset_counts(f->srv);
+    struct fs_attachment a, b;
+    hcs_err err = { 0 };
+    assert_int_equal(filestore_attach(c, "inspection", path, NULL, &a, &err), 0);
+    assert_int_equal(a.reused, 0);
+    assert_gost(data, FS_PART_SIZE, a.hash);        /* first part only */
+    long sent = f->srv->requests;
+    assert_int_equal(filestore_attach(c, "inspection", path, "другое имя.tiff", &b, &err), 0);
+    assert_int_equal(b.reused, 1);
+    assert_string_equal(a.guid, b.guid);
+    assert_string_equal(a.hash, b.hash);
+    assert_int_equal(f->srv->requests, sent);       /* nothing sent */
+    fs_client_free(c);
+    /* the whole-file scope is another AttachmentHASH, hence another upload */
+    assert_int_equal(filestore_attach(f->c, "inspection", path, NULL, &b, &err), 0);
+    assert_int_equal(b.reused, 0);
+    assert_gost(data, n, b.hash);
+    free(path);
+    free(data);
+}
+
+static void test_unreachable(void **state)
+{
+    struct fixture *f = *state;
+    char *path = make_file(f, "x.txt", 10, 0, NULL);
+    struct fs_options o = { .url = "http://127.0.0.1:1/rest/", .provider_header = "X-Upload-Dataprovider",
+                            .provider_id = PROVIDER, .connect_timeout_s = 2, .timeout_s = 5, .retries = 2,
+                            .backoff_ms = 1 };
+    hcs_err err = { 0 };
+    fs_client *c = fs_client_new(&o, &err);
+    struct fs_upload_result r;
+    assert_int_equal(fs_upload(c, "bills", path, NULL, &r, &err), -1);
+    assert_int_equal(err.code, HCS_EX_UNAVAILABLE);
+    fs_client_free(c);
+    o.provider_id = "not-a-guid";
+    assert_null(fs_client_new(&o, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_small_roundtrip),
+        cmocka_unit_test(test_refused_before_sending),
+        cmocka_unit_test(test_exactly_5mb_single_put),
+        cmocka_unit_test(test_multipart_with_faults),
+        cmocka_unit_test(test_resume_sends_only_missing),
+        cmocka_unit_test(test_first_part_scope_and_attach_once),
+        cmocka_unit_test(test_unreachable),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
