@@ -1,0 +1,132 @@
+#!/bin/sh
+# Integration test for `hcsbatch convert`: converts every sample, checks the
+# exit codes and the rows named in errors.csv, and validates the body element
+# of every packet with `xmllint --schema` against the official XSD — an
+# independent check of our own validator.  Also: exit 0 for a clean file,
+# 66 for an unreadable one, 78 for a configuration error, 64 for usage.
+set -u
+BINDIR=${BINDIR:-bin}
+SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
+TOP=${HCS_TOP:-.}
+HCS="$BINDIR/hcsbatch"
+ORG=$(sed -n 's/^org_ppa_guid *= *//p' "$TOP/samples/world/provider.ini")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+command -v xmllint >/dev/null || { echo "xmllint missing (apt-get install libxml2-utils)"; exit 1; }
+
+conv() {  # name op sample expected_exit
+    name=$1; op=$2; sample=$3; want=$4
+    out="$tmp/$name"
+    "$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" \
+        -o paths.nsi_dir="$TOP/samples/world/nsi" --schemas "$SCHEMAS_DIR" \
+        convert --op "$op" --out "$out" "$TOP/samples/$sample" 2>"$out.stderr"
+    rc=$?
+    [ $rc = "$want" ] || { fail "$name: exit $rc, want $want"; cat "$out.stderr"; }
+}
+
+rows_of() {  # errors.csv → sorted distinct row numbers
+    tail -n +2 "$1" | cut -d';' -f2 | sort -n -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+check_rows() {  # name "expected rows"
+    got=$(rows_of "$tmp/$1/errors.csv")
+    [ "$got" = "$2" ] || fail "$1: rejected rows [$got], want [$2]"
+}
+
+xsd_for() {
+    case "$1" in
+        importAccountData-*) echo house-management/hcs-house-management-types.xsd ;;
+        importMeteringDeviceValues-*) echo device-metering/hcs-device-metering-types.xsd ;;
+        importPaymentDocumentData-*) echo bills/hcs-bills-types.xsd ;;
+    esac
+}
+
+validate_packets() {  # name expected_packets expected_elements element_name
+    n=0; elements=0
+    for f in "$tmp/$1"/*.xml; do
+        [ -f "$f" ] || continue
+        n=$((n + 1))
+        body="$f.body"
+        xmllint --xpath "/*[local-name()='Envelope']/*[local-name()='Body']/*" "$f" >"$body" 2>/dev/null \
+            || { fail "$1: $(basename "$f"): no body element"; continue; }
+        xsd="$SCHEMAS_DIR/$(xsd_for "$(basename "$f")")"
+        xmllint --noout --schema "$xsd" "$body" 2>"$body.log" \
+            || { fail "$1: $(basename "$f") does not validate"; head -5 "$body.log"; }
+        # the header: RequestHeader with our provider
+        grep -q "<base:orgPPAGUID>$ORG</base:orgPPAGUID>" "$f" || fail "$1: $(basename "$f"): no orgPPAGUID"
+        grep -q 'Id="signed-data-container"' "$f" || fail "$1: $(basename "$f"): no Id"
+        c=$(grep -o "<[a-z]*:$4>" "$f" | wc -l)
+        elements=$((elements + c))
+    done
+    [ $n = "$2" ] || fail "$1: $n packets, want $2"
+    [ $elements = "$3" ] || fail "$1: $elements $4 elements, want $3"
+}
+
+conv accounts importAccountData accounts.csv 65
+check_rows accounts "9 10 11 13 16 17"
+validate_packets accounts 1 9 Account
+# the reasons name the column and value, in Russian
+grep -q ';13;Общая площадь;54,3а;неверное число' "$tmp/accounts/errors.csv" || fail "accounts: reason for row 13"
+grep -q ';16;;;строка отклонена вместе со всем элементом: ошибка в строке 17' "$tmp/accounts/errors.csv" \
+    || fail "accounts: row 16 not rejected with its element"
+head -c 3 "$tmp/accounts/errors.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "errors.csv without BOM"
+head -1 "$tmp/accounts/errors.csv" | grep -q 'file;row;column;value;reason' || fail "errors.csv header"
+
+conv accounts-xlsx importAccountData accounts.xlsx 65
+check_rows accounts-xlsx "7 8 10"
+validate_packets accounts-xlsx 1 4 Account
+
+conv readings importMeteringDeviceValues readings.csv 65
+check_rows readings "21 22 23 24 25"
+validate_packets readings 3 19 MeteringDevicesValues
+
+conv bills importPaymentDocumentData bills.csv 65
+check_rows bills "24 25 26 27 28"
+validate_packets bills 2 7 PaymentDocument
+pi=$(for f in "$tmp"/bills/*.xml; do grep -o '<b:PaymentInformation>' "$f" | wc -l; done | sort -n | tr '\n' ' ')
+[ "$pi" = "1 2 " ] || fail "bills: PaymentInformation blocks per packet [$pi], want [1 2 ]"
+
+conv withdraw importPaymentDocumentData-withdraw bills-withdraw.csv 65
+check_rows withdraw "6 7"
+validate_packets withdraw 1 4 WithdrawPaymentDocument
+grep -q ';7;;;.*PaymentDocumentID.*length' "$tmp/withdraw/errors.csv" || fail "withdraw: schema message for row 7"
+ls "$tmp/withdraw" | grep -q '^importPaymentDocumentData-0001.xml$' || fail "withdraw: packet file name"
+
+# a clean file: exit 0, errors.csv has only its header
+head -5 "$TOP/samples/bills-withdraw.csv" >"$tmp/clean.csv"
+"$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" -o paths.nsi_dir="$TOP/samples/world/nsi" \
+    --schemas "$SCHEMAS_DIR" convert --op importPaymentDocumentData-withdraw --out "$tmp/clean" "$tmp/clean.csv" 2>/dev/null
+rc=$?; [ $rc = 0 ] || fail "clean file: exit $rc, want 0"
+[ "$(wc -l <"$tmp/clean/errors.csv")" = 1 ] || fail "clean file: errors.csv not empty"
+
+# unreadable input → 66 (and a line for the file in errors.csv)
+"$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
+    convert --op importAccountData --out "$tmp/none" "$tmp/does-not-exist.csv" 2>/dev/null
+rc=$?; [ $rc = 66 ] || fail "missing input: exit $rc, want 66"
+grep -q 'does-not-exist.csv;0;' "$tmp/none/errors.csv" || fail "missing input not in errors.csv"
+
+# configuration errors → 78: no provider, unknown template, limit above the schema's
+"$HCS" -q -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
+    convert --op importAccountData --out "$tmp/cfg1" "$TOP/samples/accounts.csv" 2>/dev/null
+rc=$?; [ $rc = 78 ] || fail "no org_ppa_guid: exit $rc, want 78"
+"$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
+    convert --op importNothing --out "$tmp/cfg2" "$TOP/samples/accounts.csv" 2>/dev/null
+rc=$?; [ $rc = 78 ] || fail "unknown template: exit $rc, want 78"
+"$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" -o limits.importAccountData=1000 \
+    --schemas "$SCHEMAS_DIR" convert --op importAccountData --out "$tmp/cfg3" "$TOP/samples/accounts.csv" 2>/dev/null
+rc=$?; [ $rc = 78 ] || fail "limit above schema: exit $rc, want 78"
+# a lower limit wins: 9 accounts in packets of 4
+"$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" -o paths.nsi_dir="$TOP/samples/world/nsi" \
+    -o limits.importAccountData=4 --schemas "$SCHEMAS_DIR" convert --op importAccountData --out "$tmp/lim" \
+    "$TOP/samples/accounts.csv" 2>/dev/null
+[ "$(ls "$tmp/lim"/importAccountData-*.xml | wc -l)" = 3 ] || fail "limit 4: want 3 packets"
+
+# usage → 64; --help → 0
+"$HCS" convert --out "$tmp/u" x.csv 2>/dev/null; rc=$?; [ $rc = 64 ] || fail "no --op: exit $rc, want 64"
+"$HCS" convert --help >/dev/null; rc=$?; [ $rc = 0 ] || fail "--help: exit $rc"
+
+[ $fails = 0 ] && echo "test_convert: all checks passed"
+[ $fails = 0 ]
