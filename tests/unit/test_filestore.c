@@ -18,6 +18,7 @@
 #include "common/xalloc.h"
 #include "filestore/filestore.h"
 #include "filestore/fs_proto.h"
+#include "report/report.h"
 #include "sign/crypto.h"
 #include "sim/sim_filestore.h"
 
@@ -447,6 +448,28 @@ static void test_unreachable(void **state)
     free(path);
 }
 
+/* Every X-Upload-Error the file store sends has a Russian explanation for reports. */
+static void test_error_explanations(void **state)
+{
+    (void)state;
+    char *path = tu_path("templates/filestore-errors.csv");
+    hcs_err err = { 0 };
+    report_hints *h = report_hints_load(path, &err);
+    assert_non_null(h);
+    static const char *const codes[] = {
+        "FieldValidationException", "InvalidSizeException", "HashConflictException",
+        "ContextNotFoundException", "DetectionException", "FileNotFoundException",
+        "InvalidStatusException", "InvalidPartNumberException", NULL
+    };
+    for (const char *const *c = codes; *c; c++) {
+        const char *hint = report_hints_get(h, *c);
+        assert_non_null(hint);
+        assert_true(strlen(hint) > 40);
+    }
+    report_hints_free(h);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_resume_sends_only_missing),
         cmocka_unit_test(test_first_part_scope_and_attach_once),
         cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_error_explanations),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
