@@ -1,6 +1,8 @@
 /* c14n — node-set selection for xmlC14NExecute and streaming sinks. */
 #include "sign/c14n.h"
 
+#include <string.h>
+
 #include <libxml/c14n.h>
 #include <libxml/xmlIO.h>
 #include <openssl/err.h>
@@ -47,16 +49,65 @@ static int close_cb(void *user)
     return 0;
 }
 
+static int is_xml_ns(const xmlNs *ns)
+{
+    return ns && ns->prefix && !strcmp((const char *)ns->prefix, "xml");
+}
+
+/* Inclusive c14n inherits xml:* attributes from ancestors; a copy would
+ * lose them, so such documents take the node-set walk. */
+static int ancestors_have_xml_attrs(xmlNodePtr apex)
+{
+    for (xmlNodePtr a = apex->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+        for (xmlAttrPtr at = a->properties; at; at = at->next)
+            if (is_xml_ns(at->ns))
+                return 1;
+    return 0;
+}
+
+/* A document whose root is a copy of apex carrying every namespace in
+ * scope at apex: its whole-document c14n equals the subset c14n of apex
+ * (inclusive: the apex renders all namespaces in scope; exclusive: only
+ * the utilized and listed ones, wherever they are declared). */
+static xmlDocPtr isolate(const struct c14n_spec *spec)
+{
+    if (spec->exclude || (spec->kind == C14N_INCLUSIVE && ancestors_have_xml_attrs(spec->apex)))
+        return NULL;
+    xmlDocPtr tmp = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr copy = tmp ? xmlDocCopyNode(spec->apex, tmp, 1) : NULL;
+    if (!copy) {
+        xmlFreeDoc(tmp);
+        return NULL;
+    }
+    xmlDocSetRootElement(tmp, copy);
+    xmlNsPtr *in_scope = xmlGetNsList(spec->apex->doc, spec->apex);
+    for (size_t i = 0; in_scope && in_scope[i]; i++) {
+        xmlNsPtr ns = in_scope[i];
+        int declared = is_xml_ns(ns);
+        for (xmlNsPtr d = copy->nsDef; d && !declared; d = d->next)
+            declared = xmlStrEqual(d->prefix, ns->prefix);
+        if (!declared)
+            xmlNewNs(copy, ns->href, ns->prefix);
+    }
+    xmlFree(in_scope);
+    return tmp;
+}
+
 int c14n_stream(const struct c14n_spec *spec, c14n_sink sink, void *ctx, hcs_err *err)
 {
     struct c14n_run run = { spec, sink, ctx, 0 };
+    xmlDocPtr alone = spec->isolated ? isolate(spec) : NULL;
     xmlOutputBufferPtr out = xmlOutputBufferCreateIO(write_cb, close_cb, &run, NULL);
-    if (!out)
+    if (!out) {
+        xmlFreeDoc(alone);
         return hcs_fail(err, HCS_EX_SOFTWARE, "cannot create a c14n output buffer");
+    }
     int mode = spec->kind == C14N_EXCLUSIVE ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0;
-    int n = xmlC14NExecute(spec->apex->doc, is_visible, (void *)spec, mode,
-                           spec->kind == C14N_EXCLUSIVE ? spec->prefixes : NULL, 0, out);
+    xmlChar **prefixes = spec->kind == C14N_EXCLUSIVE ? spec->prefixes : NULL;
+    int n = alone ? xmlC14NExecute(alone, NULL, NULL, mode, prefixes, 0, out)
+                  : xmlC14NExecute(spec->apex->doc, is_visible, (void *)spec, mode, prefixes, 0, out);
     int closed = xmlOutputBufferClose(out);
+    xmlFreeDoc(alone);
     if (n < 0 || closed < 0 || run.failed)
         return hcs_fail(err, HCS_EX_SOFTWARE, "canonicalization of <%s> failed",
                         spec->apex->name ? (const char *)spec->apex->name : "?");

@@ -22,6 +22,11 @@ struct c14n_spec {
     xmlNodePtr apex;          /* the subtree to canonicalize */
     xmlNodePtr exclude;       /* NULL, or a subtree inside apex to leave out */
     xmlChar **prefixes;       /* exc-c14n InclusiveNamespaces PrefixList (NULL-terminated) or NULL */
+    int isolated;             /* canonicalize a copy of apex in a document of its own, with every
+                               * namespace in scope declared on it: the same bytes, but libxml2
+                               * then walks the small subtree instead of the whole document
+                               * (SignedInfo, SignedProperties).  Needs exclude == NULL; falls
+                               * back to the node-set walk when an ancestor has xml:* attributes. */
 };
 
 /* Receives the canonical bytes in pieces; returns 0, or -1 to abort. */

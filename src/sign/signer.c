@@ -299,7 +299,7 @@ static int sign_sink(void *ctx, const void *data, size_t len)
 
 static int sign_signed_info(const signer *s, xmlNodePtr signed_info, xmlNodePtr value, hcs_err *err)
 {
-    struct c14n_spec spec = { s->signedinfo_c14n, signed_info, NULL, NULL };
+    struct c14n_spec spec = { s->signedinfo_c14n, signed_info, NULL, NULL, 1 };
     struct sign_stream st = { EVP_MD_CTX_new() };
     unsigned char sig[1024];
     size_t siglen = sizeof sig;
@@ -334,7 +334,7 @@ static int finish_signature(const signer *s, xmlNodePtr container, const unsigne
 
     unsigned char dg[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
-    struct c14n_spec props = { C14N_INCLUSIVE, n.signed_props, NULL, NULL };
+    struct c14n_spec props = { C14N_INCLUSIVE, n.signed_props, NULL, NULL, 1 };
     int rc = c14n_digest(&props, s->md, dg, &dlen, err);
     if (rc == 0) {
         set_b64(n.props_digest, dg, dlen);
@@ -355,7 +355,7 @@ int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err)
     drop_old_signatures(container);
     unsigned char dg[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
-    struct c14n_spec data = { C14N_EXCLUSIVE, container, NULL, NULL };
+    struct c14n_spec data = { C14N_EXCLUSIVE, container, NULL, NULL, 0 };
     if (c14n_digest(&data, s->md, dg, &dlen, err) < 0)
         return -1;
     return finish_signature(s, container, dg, dlen, err);
@@ -380,7 +380,7 @@ struct sign_job {
 static void *data_digest_worker(void *arg)
 {
     sign_job *job = arg;
-    struct c14n_spec data = { C14N_EXCLUSIVE, job->container, NULL, NULL };
+    struct c14n_spec data = { C14N_EXCLUSIVE, job->container, NULL, NULL, 0 };
     job->rc = c14n_digest(&data, job->s->md, job->dg, &job->dlen, &job->err);
     return NULL;
 }

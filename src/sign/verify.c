@@ -369,6 +369,7 @@ static void ref_spec(const struct parsed_sig *ps, const struct parsed_ref *ref, 
     spec->apex = ref->target;
     spec->exclude = ref->enveloped ? ps->sig : NULL;
     spec->prefixes = ref->prefixes;
+    spec->isolated = 0;   /* the verifier walks the node set: the reference the signer's shortcut is tested against */
 }
 
 static int check_digest(const struct parsed_sig *ps, const struct parsed_ref *ref, const char *what,
@@ -419,7 +420,7 @@ static int check_signature_value(const struct parsed_sig *ps, X509 *cert, struct
     if (ctx && !EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey))
         rc = hcs_fail(err, HCS_EX_SOFTWARE, "cannot start verifying %s", ps->alg->uri);
     if (ctx && rc == 0) {
-        struct c14n_spec spec = { ps->si_kind, ps->signed_info, NULL, NULL };
+        struct c14n_spec spec = { ps->si_kind, ps->signed_info, NULL, NULL, 0 };
         rc = c14n_stream(&spec, verify_sink, ctx, err);
         if (rc == 0 && EVP_DigestVerifyFinal(ctx, sig, siglen) != 1)
             rc = fail(r, VERIFY_BAD_SIGNATURE, "SignatureValue does not verify with the embedded certificate "
@@ -657,7 +658,7 @@ int verify_dump_part(xmlDocPtr doc, enum sig_part part, strbuf *out, hcs_err *er
     struct parsed_sig ps = { 0 };
     int rc = locate(doc, &ps, &r);
     if (rc == 0) {
-        struct c14n_spec spec = { ps.si_kind, ps.signed_info, NULL, NULL };
+        struct c14n_spec spec = { ps.si_kind, ps.signed_info, NULL, NULL, 0 };
         if (part == SIG_PART_DATA)
             ref_spec(&ps, &ps.data, &spec);
         else if (part == SIG_PART_SIGNED_PROPERTIES)

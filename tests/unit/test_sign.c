@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 #include "common/xmlsafe.h"
 #include "sign/algs.h"
+#include "sign/c14n.h"
 #include "sign/crypto.h"
 #include "sign/dn.h"
 #include "sign/sign.h"
@@ -441,6 +442,56 @@ static void test_two_step_and_threads(void **state)
     cfg_free(cfg);
 }
 
+/* The signer's shortcut (c14n of an isolated copy) must give the very
+ * bytes of the node-set walk, for every subtree and both kinds. */
+static void assert_isolated_same(xmlNodePtr apex, enum c14n_kind kind, xmlChar **prefixes)
+{
+    hcs_err err = { 0 };
+    strbuf walk = STRBUF_INIT, alone = STRBUF_INIT;
+    struct c14n_spec a = { kind, apex, NULL, prefixes, 0 }, b = { kind, apex, NULL, prefixes, 1 };
+    assert_int_equal(c14n_to_buffer(&a, &walk, &err), 0);
+    assert_int_equal(c14n_to_buffer(&b, &alone, &err), 0);
+    if (walk.len != alone.len || memcmp(sb_str(&walk), sb_str(&alone), walk.len))
+        fail_msg("<%s> kind %d:\n walk:  %s\n alone: %s", apex->name, kind, sb_str(&walk), sb_str(&alone));
+    sb_free(&walk);
+    sb_free(&alone);
+}
+
+static void test_isolated_c14n_equivalence(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    char *dir = tk_vectors_dir();
+    const char *files[] = { "gis-server-getStateResult-2016-gost2001.xml", "valid_gost2012.xml", NULL };
+    char *own = sign_envelope("gost2012", NULL);
+    /* a default namespace, an undeclared-then-redeclared prefix and an xml:lang
+     * (inherited by inclusive c14n) around a signed document */
+    const char *odd = "<r xmlns=\"urn:d\" xmlns:p=\"urn:p\" xml:lang=\"ru\"><a xmlns:q=\"urn:q\">"
+                      "<p:b xmlns=\"\" q:x=\"1\"><c xmlns:p=\"urn:p2\"><p:d/></c></p:b></a></r>";
+    for (int i = 0; i < 4; i++) {
+        xmlDocPtr doc;
+        if (i < 2) {
+            char *path = xasprintf("%s/%s", dir, files[i]);
+            doc = xmlsafe_parse_file(path, &err);
+            free(path);
+        } else {
+            const char *t = i == 2 ? own : odd;
+            doc = xmlsafe_parse(t, strlen(t), "t", &err);
+        }
+        assert_non_null(doc);
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        xmlChar *list[] = { BAD_CAST "p", BAD_CAST "#default", NULL };
+        for (xmlNodePtr el = root; el; el = sigxml_next_element(el, root, 0)) {
+            assert_isolated_same(el, C14N_INCLUSIVE, NULL);
+            assert_isolated_same(el, C14N_EXCLUSIVE, NULL);
+            assert_isolated_same(el, C14N_EXCLUSIVE, list);
+        }
+        xmlFreeDoc(doc);
+    }
+    free(own);
+    free(dir);
+}
+
 static void test_dump_part(void **state)
 {
     (void)state;
@@ -477,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_cert_digest_option),
         cmocka_unit_test(test_dn_format_and_match),
         cmocka_unit_test(test_two_step_and_threads),
+        cmocka_unit_test(test_isolated_c14n_equivalence),
         cmocka_unit_test(test_dump_part),
     };
     int rc = cmocka_run_group_tests(tests, setup_keys, teardown_keys);
