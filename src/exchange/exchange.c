@@ -3,9 +3,13 @@
  * polling and results in xpoll.c. */
 #include "exchange/exchange_impl.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -215,6 +219,38 @@ static int64_t parent_id_for(exchange *x, int parent_seq)
     return 0;
 }
 
+/* temp file + rename; made durable for the whole file at once by
+ * sync_archive() before the transaction that points at them commits. */
+static int write_unsynced(const char *path, const void *data, size_t len, hcs_err *err)
+{
+    char *tmp = xasprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        hcs_fail(err, HCS_EX_CANTCREAT, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+static int sync_archive(exchange *x, hcs_err *err)
+{
+    int fd = open(x->archive_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) != 0) {
+        hcs_fail(err, HCS_EX_IOERR, "cannot sync %s: %s", x->archive_dir, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
 {
     exchange *x = ctx;
@@ -228,7 +264,7 @@ static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
         return -1;
     char *path = x_archive_path(x, pk->op->name, pk->message_guid);
     char *dir = path_join(x->archive_dir, "packets");
-    int rc = mkdir_p(dir, err) < 0 ? -1 : file_write_atomic(path, bytes, len, err);
+    int rc = mkdir_p(dir, err) < 0 ? -1 : write_unsynced(path, bytes, len, err);
     free(dir);
     xmlFree(bytes);
     if (rc < 0) {
@@ -325,7 +361,8 @@ int exchange_take_file(exchange *x, const char *path, const char *template_name,
     f->rows = cs.rows;
     f->rows_rejected = cs.rows_rejected;
     f->operation = x->operation ? xstrdup(x->operation) : NULL;
-    if (store_packets_move_file(x->st, f->id, PS_CREATED, PS_PREPARED, err) < 0
+    if ((x->nseqs && sync_archive(x, err) < 0)
+        || store_packets_move_file(x->st, f->id, PS_CREATED, PS_PREPARED, err) < 0
         || store_file_update(x->st, f, err) < 0 || store_commit(x->st, err) < 0)
         goto fatal;
     x->stats.files_taken++;
@@ -372,6 +409,14 @@ static void reset_cycle(exchange *x)
     x->nlanes = 0;
     x->npolls = x->pnext = 0;
     x->rhead = x->rtail = 0;
+}
+
+static int group_commit(void *ctx, hcs_err *err)
+{
+    exchange *x = ctx;
+    if (store_commit(x->st, err) < 0)
+        return -1;
+    return store_begin(x->st, err);
 }
 
 static int feed(void *ctx, hcs_err *err)
@@ -439,9 +484,21 @@ int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err 
         x->ready[x->rtail++] = i;
         x->lanes[i].queued = 1;
     }
+    /* Group commit: the callbacks write into one open transaction that is
+     * committed before each group of requests leaves (and at the end), so
+     * a thousand acks cost one fsync, not a thousand.  A crash loses at most
+     * answers that are asked for again (same MessageGUID, same ack). */
+    if (store_begin(x->st, err) < 0)
+        return -1;
     transport_set_feeder(x->tr, feed, x);
+    transport_set_before_start(x->tr, group_commit, x);
     int rc = transport_run(x->tr, err);
     transport_set_feeder(x->tr, NULL, NULL);
+    transport_set_before_start(x->tr, NULL, NULL);
+    if (rc == 0)
+        rc = store_commit(x->st, err);
+    else
+        store_rollback(x->st);
     if (worked)
         *worked = x->stats.sends + x->stats.polls - before;
     return rc;

@@ -52,6 +52,8 @@ struct transport {
     int running;
     transport_feed_fn feed;
     void *feed_ctx;
+    int (*before_start)(void *ctx, hcs_err *err);
+    void *hook_ctx;
     struct host_bucket *buckets;
     struct transport_stats stats;
     unsigned seed;
@@ -225,6 +227,12 @@ char *transport_response_header(const struct transport_response *r, const char *
 void transport_get_stats(const transport *t, struct transport_stats *s)
 {
     *s = t->stats;
+}
+
+void transport_set_before_start(transport *t, int (*fn)(void *ctx, hcs_err *err), void *ctx)
+{
+    t->before_start = fn;
+    t->hook_ctx = ctx;
 }
 
 void transport_set_feeder(transport *t, transport_feed_fn feed, void *ctx)
@@ -463,7 +471,9 @@ int transport_run(transport *t, hcs_err *err)
         double now = transport_now();
         double wake = release_waiting(t, now);
         int fed_dry = 0;
-        while (!t->aborted && t->running < t->o.in_flight) {
+        struct job *batch = NULL, **tail = &batch;
+        int nbatch = 0;
+        while (!t->aborted && t->running + nbatch < t->o.in_flight) {
             if (!t->ready) {
                 int rc = t->feed && !fed_dry ? t->feed(t->feed_ctx, &t->abort_err) : 0;
                 if (rc < 0)
@@ -481,7 +491,21 @@ int transport_run(transport *t, hcs_err *err)
                 t->stats.waited_rate_s += w;
                 break;
             }
-            start(t, pop_ready(t), now);
+            *tail = pop_ready(t);
+            tail = &(*tail)->next;
+            nbatch++;
+        }
+        /* What the requests stand for is made durable before any leaves. */
+        if (batch && t->before_start && !t->aborted && t->before_start(t->hook_ctx, &t->abort_err) < 0)
+            t->aborted = 1;
+        while (batch) {
+            struct job *j = batch;
+            batch = j->next;
+            j->next = NULL;
+            if (t->aborted)
+                job_free(j);
+            else
+                start(t, j, now);
         }
         if (t->aborted && t->running == 0)
             break;

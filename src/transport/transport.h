@@ -88,6 +88,11 @@ void transport_submit(transport *t, const struct transport_request *req, int cop
  * -1 aborts the run (err filled). */
 typedef int (*transport_feed_fn)(void *ctx, hcs_err *err);
 void transport_set_feeder(transport *t, transport_feed_fn feed, void *ctx);
+/* Called before a group of requests is started (after the feeder queued
+ * them): the exchange commits what those requests stand for here, so many
+ * state changes share one commit and none is behind its request.  -1
+ * aborts the run. */
+void transport_set_before_start(transport *t, int (*fn)(void *ctx, hcs_err *err), void *ctx);
 /* Runs until nothing is queued, in flight or fed.  Returns 0, or -1 when a
  * callback aborted. */
 int transport_run(transport *t, hcs_err *err);
