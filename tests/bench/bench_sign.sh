@@ -11,7 +11,7 @@ set -eu
 BINDIR=${BINDIR:-bin}
 BUILD=${BUILD:-build}
 SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
-PACKETS=${PACKETS:-50}
+PACKETS=${PACKETS:-100}
 RUNS=${RUNS:-3}
 HCS="$BINDIR/hcsbatch"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-sign-XXXXXX")
