@@ -620,8 +620,10 @@ int verify_document(xmlDocPtr doc, schema_set *schemas, struct verify_result *r,
     if (rc == 0)
         r->signed_element = ps.sig->parent;
     parsed_free(&ps);
-    if (rc < 0)
+    if (rc < 0) {   /* callers need not clear a result that never came */
+        verify_result_clear(r);
         return -1;
+    }
     if (rc == 0) {
         r->status = VERIFY_OK;
         r->reason[0] = '\0';
