@@ -265,7 +265,8 @@ static int flush(struct packer *pk, size_t index, hcs_err *err)
     sb_add(sb, op->elems.buf, op->elems.len);
     sb_add(sb, op->pieces[2].buf, op->pieces[2].len);
     envelope_end(sb);
-    xmlDocPtr doc = xmlReadMemory(sb->buf, (int)sb->len, "packet.xml", "UTF-8", xmlsafe_options());
+    xmlDocPtr doc = xmlReadMemory(sb->buf, (int)sb->len, "packet.xml", "UTF-8",
+                                  xmlsafe_options() | XML_PARSE_COMPACT);
     if (!doc) {
         const xmlError *xe = xmlGetLastError();
         open_free(op, 0);

@@ -475,12 +475,20 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
         }
         size_t n;
         const char *raw = cell_of(t, b, row, (size_t)i, &n, &tmp);
-        char *val = xstrndup(raw, n);
-        if (!n && v->def && v->def[0]) {
-            free(val);
-            val = xstrdup(v->def);
+        if (!n && (!v->def || !v->def[0]))
+            continue;                          /* empty: offset 0 is "" already */
+        char small[256];
+        char *val;
+        if (!n) {
+            val = v->def;
+        } else if (n < sizeof small) {
+            memcpy(small, raw, n);
+            small[n] = '\0';
+            val = small;
+        } else {
+            val = xstrndup(raw, n);
         }
-        if (val[0]) {
+        {
             int r = convert_one(t, i, val, &s, why, sizeof why, err);
             if (r < 0)
                 rc = -1;
@@ -490,7 +498,8 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
                 bad = 1;
             }
         }
-        free(val);
+        if (val != small && val != v->def)
+            free(val);
     }
     for (size_t k = 0; k < t->ninfer && rc >= 0; k++) {
         const struct infer_rule *ir = &t->infer[k];
