@@ -180,12 +180,18 @@ void sim_reply_free(struct sim_reply *r)
 
 /* ---- answers ----------------------------------------------------------- */
 
-static void fault(struct sim_reply *r, int client, const char *code, const char *message)
+static void fault_trace(struct sim_reply *r, int client, const char *code, const char *message,
+                        const char *trace)
 {
     sb_reset(&r->body);
-    simx_fault(&r->body, client, code, message);
+    simx_fault(&r->body, client, code, message, trace);
     r->status = 500;
     snprintf(r->code, sizeof r->code, "%s", code);
+}
+
+static void fault(struct sim_reply *r, int client, const char *code, const char *message)
+{
+    fault_trace(r, client, code, message, NULL);
 }
 
 static void fmt_fault(struct sim_reply *r, const char *detail)
@@ -337,7 +343,9 @@ static int check_signature(sim *s, struct parsed *p, struct sim_reply *r)
         return 0;
     char code[16], msg[512], detail[512];
     if (sim_auth_check(p->doc, s->cert, s->org_ppa_guid, code, msg, sizeof msg, detail, sizeof detail)) {
-        fault(r, 1, code, msg);
+        /* The verifier's reason goes to StackTrace: GIS says little, an
+         * operator debugging a signature needs more. */
+        fault_trace(r, 1, code, msg, detail);
         return -1;
     }
     return 0;

@@ -26,12 +26,20 @@ static void transport_of(xmlNodePtr n, char *buf, size_t len)
     node_text(xml_child(n, NS_BASE, "TransportGUID"), buf, len);
 }
 
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* PaymentDocumentID: 18 characters, "<ЕЛС>-NN-MMYY". */
 static void document_id(struct sim_op_ctx *c, const char *uan, int month, int year, char out[40])
 {
     long n = simop_counter(c, "payment_document");
     char base[32];
-    if (uan[0] && strlen(uan) == 10)
+    if (utf8_chars(uan) == 10)
         snprintf(base, sizeof base, "%s", uan);
     else
         snprintf(base, sizeof base, "00ПД%06ld", n % 1000000);

@@ -326,9 +326,79 @@ int sim_op_export_meter_data(struct sim_op_ctx *c)
     return 0;
 }
 
-/* exportMeteringDeviceHistory is not modelled. */
+/* ---- exportMeteringDeviceHistory ------------------------------------- */
+
+struct history {
+    struct sim_op_ctx *c;
+    int electric;
+    int any;
+};
+
+static int write_reading(void *ctx, sqlite3_stmt *row)
+{
+    struct history *h = ctx;
+    strbuf *o = h->c->out;
+    /* 0 resource, 1 value, 2 date, 3 update_date */
+    sb_adds(o, "<dm:CurrentValue>");
+    if (h->electric) {
+        simx_el(o, "mdb:MeteringValueT1", sim_col(row, 1));
+    } else {
+        nsi_ref(h->c, "mdb:MunicipalResource", "2", *sim_col(row, 0) ? sim_col(row, 0) : "1");
+        simx_el(o, "mdb:MeteringValue", sim_col(row, 1));
+    }
+    simx_el(o, "mdb:EnterIntoSystem", sim_col(row, 3));
+    char date[40];
+    snprintf(date, sizeof date, "%.10sT00:00:00+03:00", sim_col(row, 2));
+    simx_el(o, "dm:DateValue", date);
+    sb_adds(o, "</dm:CurrentValue>");
+    h->any = 1;
+    return 0;
+}
+
+static int write_history(void *ctx, sqlite3_stmt *row)
+{
+    struct sim_op_ctx *c = ctx;
+    struct history h = { c, strcmp(sim_col(row, 1), "electric") == 0, 0 };
+    const char *box = h.electric ? "dm:ElectricDeviceValue" : "dm:OneRateDeviceValue";
+    sb_adds(c->out, "<dm:exportMeteringDeviceHistoryResult>");
+    simx_el(c->out, "dm:MeteringDeviceRootGUID", sim_col(row, 0));
+    sb_addf(c->out, "<%s><dm:Values>", box);
+    hcs_err err;
+    sim_db_query(c->db, write_reading, &h, &err,
+                 "SELECT resource, value, date_value, update_date FROM readings"
+                 " WHERE meter_root_guid=? ORDER BY date_value, rowid", sim_col(row, 0));
+    sb_addf(c->out, "</dm:Values></%s></dm:exportMeteringDeviceHistoryResult>", box);
+    return 0;
+}
+
+/* Readings stored by importMeteringDeviceValues, per device of the house
+ * (all of them, or the MeteringDeviceRootGUIDs asked for). */
 int sim_op_export_meter_history(struct sim_op_ctx *c)
 {
-    simop_not_supported(c);
+    char house[64];
+    node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    int rows = 0, by_root = 0;
+    hcs_err err;
+    for (xmlNodePtr n = c->req->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "MeteringDeviceRootGUID") != 0)
+            continue;
+        char root[64];
+        node_text(n, root, sizeof root);
+        by_root = 1;
+        int rc = sim_db_query(c->db, write_history, c, &err,
+                              "SELECT root_guid, kind FROM meters WHERE lower(root_guid)=lower(?)"
+                              " AND lower(fias_house_guid)=lower(?)", root, house);
+        if (rc > 0)
+            rows += rc;
+    }
+    if (!by_root) {
+        int rc = sim_db_query(c->db, write_history, c, &err,
+                              "SELECT root_guid, kind FROM meters WHERE lower(fias_house_guid)=lower(?)"
+                              " ORDER BY serial_number", house);
+        if (rc > 0)
+            rows += rc;
+    }
+    if (!rows)
+        simop_nothing_to_export(c);
     return 0;
 }

@@ -91,7 +91,7 @@ void simx_envelope_close(strbuf *sb)
     sb_adds(sb, "</soap:Body></soap:Envelope>\n");
 }
 
-void simx_fault(strbuf *sb, int client, const char *code, const char *message)
+void simx_fault(strbuf *sb, int client, const char *code, const char *message, const char *trace)
 {
     sb_adds(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 "<soap:Envelope xmlns:soap=\"" NS_SOAP "\" xmlns:base=\"" NS_BASE "\">"
@@ -104,6 +104,7 @@ void simx_fault(strbuf *sb, int client, const char *code, const char *message)
     sb_adds(sb, "</faultstring><detail><base:Fault>");
     simx_el(sb, "base:ErrorCode", code);
     simx_el(sb, "base:ErrorMessage", message);
+    simx_el_opt(sb, "base:StackTrace", trace);
     sb_adds(sb, "</base:Fault></detail></soap:Fault></soap:Body></soap:Envelope>\n");
 }
 

@@ -18,8 +18,9 @@ const char *simx_prefix(const struct gis_service *svc);
 void simx_envelope_open(strbuf *sb);
 void simx_envelope_close(strbuf *sb);
 /* A complete SOAP 1.1 fault envelope: faultcode soap:Client|soap:Server,
- * faultstring "<code>: <message>", detail/base:Fault(ErrorCode, ErrorMessage). */
-void simx_fault(strbuf *sb, int client, const char *code, const char *message);
+ * faultstring "<code>: <message>", detail/base:Fault(ErrorCode,
+ * ErrorMessage, StackTrace = trace when not NULL or empty). */
+void simx_fault(strbuf *sb, int client, const char *code, const char *message, const char *trace);
 /* A complete AckRequest envelope. */
 void simx_ack(strbuf *sb, const char *gis_guid, const char *requester_guid);
 

@@ -32,6 +32,8 @@
 #define DM "ext-bus-device-metering-service/services/DeviceMeteringAsync"
 #define BILLS "ext-bus-bills-service/services/BillsAsync/"
 #define NSIC "ext-bus-nsi-common-service/services/NsiCommonAsync"
+#define NSI "ext-bus-nsi-service/services/NsiAsync"
+#define RO "ext-bus-org-registry-common-service/services/OrgRegistryCommonAsync"
 
 static char *dir, *world, *keys;
 static schema_set *schemas;
@@ -68,7 +70,8 @@ static void write_world(const char *certificate)
                "fias_house_guid;serial_number;root_guid;version_guid;kind;resources;premises_guid;account_number\n"
                HOUSE ";SN-1;5e2f1c3a-8b7d-4f6e-9a1b-c2d3e4f5a6b7;6f3a2d4b-9c8e-4a7f-8b2c-d3e4f5a6b7c8;onerate;1;"
                "7c9e6679-7425-40de-944b-e07fc1f90ae7;0012345679\n");
-    write_file(world, "orgs.csv", "ogrn;org_root_guid;org_version_guid;name\n");
+    write_file(world, "orgs.csv", "ogrn;org_root_guid;org_version_guid;name\n"
+               "1027700000000;11111111-2222-4333-8444-555555555555;11111111-2222-4333-8444-666666666666;ООО Тест\n");
     write_file(world, "payment_documents.csv",
                "account_number;payment_document_number;period;payment_document_id;payment_document_guid;account_guid\n");
     write_file(world, "nsi/2.csv", "code;guid;name\n1;00000000-0000-4000-8000-000000000002;Холодная вода\n");
@@ -270,6 +273,11 @@ static void expect_fault(sim *s, const char *path, const char *action, const cha
     answer_free(&a);
 }
 
+static int is_header_path(const char *path)
+{
+    return gis_service_by_path(path)->header == HDR_IS;
+}
+
 static char *get_state_xml(const char *gis_guid, int is_header)
 {
     char guid[GUID_STRLEN + 1];
@@ -284,7 +292,7 @@ static char *get_state_xml(const char *gis_guid, int is_header)
 /* getState; returns RequestState, the answer stays in a. */
 static int get_state(sim *s, const char *path, const char *gis_guid, struct answer *a)
 {
-    char *xml = get_state_xml(gis_guid, strcmp(path, NSIC) == 0);
+    char *xml = get_state_xml(gis_guid, is_header_path(path));
     post(s, path, "urn:getState", xml, a);
     free(xml);
     assert_int_equal(a->r.status, 200);
@@ -304,7 +312,7 @@ static char *send_signed(sim *s, const char *path, const char *action, const cha
         guid_new(guid);
         msg_guid = guid;
     }
-    char *env = envelope(body, msg_guid, ORG, strcmp(path, NSIC) == 0);
+    char *env = envelope(body, msg_guid, ORG, is_header_path(path));
     char *signed_xml = sign_xml(env, "gost2012", "gost2012");
     struct answer a;
     post(s, path, action, signed_xml, &a);
@@ -421,18 +429,27 @@ static void test_aut_codes(void **state)
 static void test_get_state_life_cycle(void **state)
 {
     (void)state;
-    sim *s = open_sim("any", "importAccountData=900", NULL);
+    /* Timed against the ack, so a slow run (valgrind) still checks each state. */
+    sim *s = open_sim("any", "importAccountData=3000", NULL);
     char *body = xasprintf(account_body, "3f2c7f0e-5d3b-4c1e-9a7b-2b8e6d4f1a90",
                            "a1b2c3d4-0010-4e5f-8a9b-0c1d2e3f4a5b", "LC-1");
+    long long t0 = sim_now_ms();      /* the ack lies between t0 and t1 */
     char *gis = send_signed(s, HM, "urn:importAccountData", body, NULL);
+    long long t1 = sim_now_ms();
     struct answer a;
-    assert_int_equal(get_state(s, HM, gis, &a), 1);
+    int st = get_state(s, HM, gis, &a);
+    if (sim_now_ms() - t0 < 1000)
+        assert_int_equal(st, 1);
     assert_null(xml_find(xmlDocGetRootElement(a.doc), NULL, "ImportResult"));
     answer_free(&a);
-    usleep(450 * 1000);
-    assert_int_equal(get_state(s, HM, gis, &a), 2);
+    while (sim_now_ms() - t1 < 1100)
+        usleep(20 * 1000);
+    st = get_state(s, HM, gis, &a);
+    if (sim_now_ms() - t0 < 3000)
+        assert_int_equal(st, 2);
     answer_free(&a);
-    usleep(600 * 1000);
+    while (sim_now_ms() - t1 < 3050)
+        usleep(20 * 1000);
     assert_int_equal(get_state(s, HM, gis, &a), 3);
     char *uan = answer_text(&a, "UnifiedAccountNumber");
     assert_non_null(uan);
@@ -672,6 +689,75 @@ static void test_examples_answered_schema_valid(void **state)
     sim_free(s);
 }
 
+/* Every modelled export, after imports that feed it: RequestState 3, no
+ * ErrorMessage, and the answer valid for xmllint. */
+static void test_exports_schema_valid(void **state)
+{
+    (void)state;
+    sim *s = open_sim("any", NULL, NULL);
+    struct answer a;
+    static const char *const feeds[][3] = {
+        { DM, "urn:importMeteringDeviceValues", "importMeteringDeviceValues-typical.xml" },
+        { BILLS, "urn:importPaymentDocumentData", "importPaymentDocumentData-typical.xml" },
+    };
+    for (int i = 0; i < 2; i++) {
+        char *x = read_example(feeds[i][2]);
+        char *g = send_signed(s, feeds[i][0], feeds[i][1], x, NULL);
+        assert_int_equal(get_state(s, feeds[i][0], g, &a), 3);
+        const char *b = strstr(sb_str(&a.r.body), "<soap:Body>");
+        if (strstr(b, "<base:Error>"))   /* every object of the examples is accepted */
+            fail_msg("%s: %s", feeds[i][2], b);
+        answer_free(&a);
+        free(g);
+        free(x);
+    }
+#define HMNS "xmlns:hm=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" Id=\"signed-data-container\""
+    static const char *const exports[][4] = {
+        { HM, "urn:exportHouseData", "<hm:exportHouseRequest " HMNS " base:version=\"12.2.0.1\"><hm:FIASHouseGuid>" HOUSE
+          "</hm:FIASHouseGuid></hm:exportHouseRequest>", "exportHouseResult" },
+        { HM, "urn:exportAccountData", "<hm:exportAccountRequest " HMNS " base:version=\"10.0.1.1\"><hm:FIASHouseGuid>" HOUSE
+          "</hm:FIASHouseGuid></hm:exportAccountRequest>", "exportAccountResult" },
+        { HM, "urn:exportMeteringDeviceData", "<hm:exportMeteringDeviceDataRequest " HMNS " base:version=\"11.1.0.2\">"
+          "<hm:FIASHouseGuid>" HOUSE "</hm:FIASHouseGuid></hm:exportMeteringDeviceDataRequest>", "exportMeteringDeviceDataResult" },
+        { DM, "urn:exportMeteringDeviceHistory", "<dm:exportMeteringDeviceHistoryRequest xmlns:dm=\"http://dom.gosuslugi.ru/"
+          "schema/integration/device-metering/\" Id=\"signed-data-container\" base:version=\"10.0.1.1\"><dm:FIASHouseGuid>" HOUSE
+          "</dm:FIASHouseGuid><dm:MeteringDeviceRootGUID>5e2f1c3a-8b7d-4f6e-9a1b-c2d3e4f5a6b7</dm:MeteringDeviceRootGUID>"
+          "</dm:exportMeteringDeviceHistoryRequest>", "MeteringValue" },
+        { BILLS, "urn:exportPaymentDocumentData", "<b:exportPaymentDocumentRequest xmlns:b=\"http://dom.gosuslugi.ru/schema/"
+          "integration/bills/\" Id=\"signed-data-container\" base:version=\"12.2.0.1\"><base:Year>2019</base:Year>"
+          "<base:Month>10</base:Month><b:AccountGUID>9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d</b:AccountGUID>"
+          "</b:exportPaymentDocumentRequest>", "PaymentDocumentID" },
+        { NSIC, "urn:exportNsiItem", "<nsic:exportNsiItemRequest xmlns:nsic=\"http://dom.gosuslugi.ru/schema/integration/"
+          "nsi-common/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" "
+          "base:version=\"10.0.1.2\"><nsic:RegistryNumber>2</nsic:RegistryNumber><nsi-base:ListGroup>NSI</nsi-base:ListGroup>"
+          "</nsic:exportNsiItemRequest>", "00000000-0000-4000-8000-000000000002" },
+        { NSIC, "urn:exportNsiList", "<nsic:exportNsiListRequest xmlns:nsic=\"http://dom.gosuslugi.ru/schema/integration/"
+          "nsi-common/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" "
+          "base:version=\"10.0.1.2\"><nsi-base:ListGroup>NSI</nsi-base:ListGroup></nsic:exportNsiListRequest>", "NsiItemInfo" },
+        { NSI, "urn:exportDataProviderNsiItem", "<nsi:exportDataProviderNsiItemRequest xmlns:nsi=\"http://dom.gosuslugi.ru/"
+          "schema/integration/nsi/\" Id=\"signed-data-container\" base:version=\"10.0.1.2\"><nsi:RegistryNumber>51"
+          "</nsi:RegistryNumber></nsi:exportDataProviderNsiItemRequest>", "00000000-0000-4000-8000-000000000051" },
+        { RO, "urn:exportOrgRegistry", "<ro:exportOrgRegistryRequest xmlns:ro=\"http://dom.gosuslugi.ru/schema/integration/"
+          "organizations-registry-common/\" xmlns:orgb=\"http://dom.gosuslugi.ru/schema/integration/organizations-base/\" "
+          "Id=\"signed-data-container\" base:version=\"10.0.2.1\"><ro:SearchCriteria><orgb:OGRN>1027700000000</orgb:OGRN>"
+          "</ro:SearchCriteria></ro:exportOrgRegistryRequest>", "11111111-2222-4333-8444-666666666666" },
+        { RO, "urn:exportDataProvider", "<ro:exportDataProviderRequest xmlns:ro=\"http://dom.gosuslugi.ru/schema/integration/"
+          "organizations-registry-common/\" Id=\"signed-data-container\" base:version=\"10.0.2.1\"/>", ORG },
+    };
+    for (size_t i = 0; i < sizeof exports / sizeof exports[0]; i++) {
+        char *g = send_signed(s, exports[i][0], exports[i][1], exports[i][2], NULL);
+        assert_int_equal(get_state(s, exports[i][0], g, &a), 3);
+        if (a.r.code[0] || !strstr(sb_str(&a.r.body), exports[i][3])) {
+            const char *b = strstr(sb_str(&a.r.body), "<soap:Body>");
+            fail_msg("%s: %s", exports[i][1], b ? b : sb_str(&a.r.body));
+        }
+        xmllint_answer(&a, gis_service_by_path(exports[i][0]), exports[i][1] + 4);
+        answer_free(&a);
+        free(g);
+    }
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +767,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_processed_once),
         cmocka_unit_test(test_import_errors_and_round_trip),
         cmocka_unit_test(test_examples_answered_schema_valid),
+        cmocka_unit_test(test_exports_schema_valid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
