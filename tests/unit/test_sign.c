@@ -371,6 +371,41 @@ static void test_dn_format_and_match(void **state)
     X509_free(x);
 }
 
+/* Malformed signatures are refused with the right status and a reason
+ * naming the problem (and nothing crashes on them). */
+static void test_malformed(void **state)
+{
+    (void)state;
+    char *xml = sign_envelope("rsa", NULL);
+    struct { const char *from, *to; enum verify_status st; const char *reason; } cases[] = {
+        { "<ds:KeyInfo><ds:X509Data>", "<ds:KeyInfo><ds:KeyName/><ds:X509Data>", VERIFY_BAD_FORMAT,
+          "ds:KeyInfo must hold X509Data/X509Certificate" },
+        { "<ds:X509Certificate>M", "<ds:X509Certificate>*", VERIFY_BAD_CERT, "X509Certificate is not base64" },
+        { "<ds:X509Certificate>MII", "<ds:X509Certificate>AAA", VERIFY_BAD_CERT, "not a DER certificate" },
+        { "xmldsig-more#rsa-sha256", "xmldsig-more#rsa-sha512", VERIFY_BAD_FORMAT, "unknown SignatureMethod" },
+        { "enveloped-signature\"/>", "enveloped-signature\"/><ds:Transform Algorithm=\"urn:x\"/>",
+          VERIFY_BAD_FORMAT, "unsupported transform urn:x" },
+        { "URI=\"#signed-data-container\"", "URI=\"#nowhere\"", VERIFY_BAD_FORMAT, "points at no element" },
+        { "<hm:Account>", "<hm:Account Id=\"signed-data-container\">", VERIFY_BAD_FORMAT, "occurs 2 times" },
+        { "<ds:SignatureValue", "<!-- x --><ds:SignatureValue", VERIFY_BAD_FORMAT, "comment" },
+        { "Target=\"#xmldsig-", "Target=\"#other-", VERIFY_BAD_FORMAT, "Target" },
+        { "<ds:X509SerialNumber>5", "<ds:X509SerialNumber>6", VERIFY_BAD_DIGEST, "SignedProperties" },
+        { "<xades:SigningTime>", "<xades:SigningTime> ", VERIFY_BAD_FORMAT, "whitespace inside the value" },
+        { "</ds:Signature>", "</ds:Signature><ds:Signature xmlns:ds=\"" URI_DSIG_NS "\"/>",
+          VERIFY_BAD_FORMAT, "2 ds:Signature elements" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *t = replace_once(xml, cases[i].from, cases[i].to);
+        char reason[600];
+        enum verify_status st = verify_text(t, NULL, reason, sizeof reason);
+        if (st != cases[i].st || !strstr(reason, cases[i].reason))
+            fail_msg("case %zu (%s): %s '%s'; want %s '%s'", i, cases[i].to, verify_status_name(st), reason,
+                     verify_status_name(cases[i].st), cases[i].reason);
+        free(t);
+    }
+    free(xml);
+}
+
 /* signer_sign_begin/_end give the same verifiable result, and one signer
  * serves several threads at once. */
 struct thread_arg {
@@ -527,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_schema_invalid_signed),
         cmocka_unit_test(test_cert_digest_option),
         cmocka_unit_test(test_dn_format_and_match),
+        cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_two_step_and_threads),
         cmocka_unit_test(test_isolated_c14n_equivalence),
         cmocka_unit_test(test_dump_part),
