@@ -289,12 +289,8 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
 static void table_opts_from(const hcs_config *cfg, const template *t, struct table_opts *to)
 {
     memset(to, 0, sizeof *to);
-    if (cfg) {
-        to->encoding = cfg_str(cfg, "input.encoding");
-        to->delimiter = cfg_str(cfg, "input.delimiter");
-        to->max_cell_bytes = (size_t)cfg_int(cfg, "input.max_cell_bytes", 65536);
-        to->max_unzipped = (size_t)cfg_int(cfg, "input.max_unzipped_mb", 2048) << 20;
-    }
+    if (cfg)
+        table_opts_from_config(cfg, to);
     to->sheet = template_sheet(t);
 }
 

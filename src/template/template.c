@@ -533,7 +533,11 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
             snprintf(why, sizeof why,
                      "нет идентификатора ГИС: заполните колонку «%s» или сначала загрузите объект в ГИС",
                      b->header[rr->var]);
-            tproblems_add(probs, b->header[rr->key_vars[0]], keycopy, why);
+            strbuf cols = STRBUF_INIT;
+            for (int q = 0; q < rr->nkeys; q++)
+                sb_addf(&cols, "%s%s", q ? " + " : "", b->header[rr->key_vars[q]]);
+            tproblems_add(probs, sb_str(&cols), keycopy, why);
+            sb_free(&cols);
             failed[rr->var] = 1;
             bad = 1;
         } else {

@@ -298,6 +298,45 @@ static int resolve_accounts(void *ctx, const char *kind, const char *key, char g
     return 0;
 }
 
+static int resolve_premises(void *ctx, const char *kind, const char *key, char guid[37])
+{
+    int *calls = ctx;
+    (*calls)++;
+    if (!strcmp(kind, "premises") && !strcmp(key, H1 "|12")) {
+        strcpy(guid, P1);
+        return 1;
+    }
+    return 0;
+}
+
+static void test_resolve_local_keys(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    const char *csv = "Номер ЛС;ФИАС дома;Номер помещения;Фамилия;Имя\n"
+                      "001;" H1 ";12;Иванов;Иван\n"
+                      "002;" H1 ";13;Петров;Пётр\n";
+    char path[512];
+    snprintf(path, sizeof path, "%s/resolve.csv", tmp);
+    tu_write_str(path, csv);
+    int calls = 0;
+    struct convert_opts o = { .cfg = cfg, .template_name = "importAccountData", .schemas = schemas,
+                              .resolve = resolve_premises, .resolve_ctx = &calls };
+    struct convert_sink s = { &c, on_packet, on_reject };
+    assert_int_equal(convert_file(&o, path, &s, &st, &err), 0);
+    assert_int_equal(calls, 2);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(xcount(c.p[0]->doc, "//hm:Accommodation/hm:PremisesGUID[.='" P1 "']"), 1);
+    assert_int_equal(c.nr, 1);                       /* flat 13 is unknown to the registry */
+    assert_int_equal(c.r[0].row, 3);
+    assert_string_equal(c.r[0].column, "ФИАС дома + Номер помещения");
+    assert_string_equal(c.r[0].value, H1 "|13");
+    assert_non_null(strstr(c.r[0].reason, "Идентификатор помещения ГИС"));
+    collect_free(&c);
+}
+
 static const char *BILL_HDR = "Период;Номер ЛС;Идентификатор ЛС ГИС;Номер ПД;БИК;Расчётный счёт;Вид услуги;Услуга;Тариф;К оплате\n";
 
 static void test_bills_payment_information(void **state)
@@ -386,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_bad_row_rejects_element),
         cmocka_unit_test(test_limit_split_parent),
         cmocka_unit_test(test_readings_per_house),
+        cmocka_unit_test(test_resolve_local_keys),
         cmocka_unit_test(test_bills_payment_information),
         cmocka_unit_test(test_schema_failure_leaves_rest),
         cmocka_unit_test(test_unreadable_and_missing_column),
