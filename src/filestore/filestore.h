@@ -92,5 +92,12 @@ struct fs_attachment {
 };
 int filestore_attach(fs_client *c, const char *context, const char *path, const char *name,
                      struct fs_attachment *out, hcs_err *err);
+/* The same for a file named in an input row: cell is a path relative to the
+ * input file's directory.  Absolute paths, ".." and symlinks leading out of
+ * that directory are refused (HCS_EX_DATAERR): a row must not be able to
+ * send an arbitrary file of this machine to GIS.  The name sent is the
+ * cell's base name. */
+int filestore_attach_cell(fs_client *c, const char *context, const char *input_file, const char *cell,
+                          struct fs_attachment *out, hcs_err *err);
 
 #endif

@@ -5,10 +5,14 @@
  * AttachmentHASH, hence a fresh upload). */
 #include "filestore/fs_impl.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/fsutil.h"
+#include "common/xalloc.h"
 
 int filestore_attach(fs_client *c, const char *context, const char *path, const char *name,
                      struct fs_attachment *out, hcs_err *err)
@@ -40,4 +44,63 @@ int filestore_attach(fs_client *c, const char *context, const char *path, const 
                                 res.guid, res.hash, err) < 0)
         return -1;
     return 0;
+}
+
+/* 1 when path is dir itself or below it (both canonical). */
+static int is_under(const char *dir, const char *path)
+{
+    size_t n = strlen(dir);
+    return strncmp(dir, path, n) == 0 && (path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+int filestore_attach_cell(fs_client *c, const char *context, const char *input_file, const char *cell,
+                          struct fs_attachment *out, hcs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!cell || !*cell)
+        return hcs_fail(err, HCS_EX_DATAERR, "no attachment file named");
+    /* accountants on Windows write docs\\file.pdf */
+    char *rel = xstrdup(cell);
+    for (char *p = rel; *p; p++)
+        if (*p == '\\')
+            *p = '/';
+    int dotdot = 0;
+    for (const char *p = rel; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            dotdot = 1;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    if (rel[0] == '/' || dotdot || strchr(rel, ':')) {
+        free(rel);
+        return hcs_fail(err, HCS_EX_DATAERR, "attachment \"%s\": give a path relative to the input file's "
+                        "folder, without \"..\"", cell);
+    }
+    char *copy = xstrdup(input_file);
+    char *slash = strrchr(copy, '/');
+    if (slash)
+        *slash = '\0';
+    char *dir = realpath(slash ? (copy[0] ? copy : "/") : ".", NULL);
+    free(copy);
+    if (!dir) {
+        free(rel);
+        return hcs_fail(err, HCS_EX_NOINPUT, "%s: %s", input_file, strerror(errno));
+    }
+    char *joined = path_join(dir, rel);
+    char *real = realpath(joined, NULL);
+    int rc;
+    if (!real)
+        rc = hcs_fail(err, HCS_EX_DATAERR, "attachment \"%s\" (next to %s): %s", cell, path_base(input_file),
+                      strerror(errno));
+    else if (!is_under(dir, real))
+        rc = hcs_fail(err, HCS_EX_DATAERR, "attachment \"%s\" leads out of the input file's folder", cell);
+    else
+        rc = filestore_attach(c, context, real, path_base(rel), out, err);
+    free(rel);
+    free(real);
+    free(joined);
+    free(dir);
+    return rc;
 }

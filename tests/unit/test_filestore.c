@@ -429,6 +429,32 @@ static void test_first_part_scope_and_attach_once(void **state)
     free(data);
 }
 
+/* Files named in input rows: relative to the input file, never outside its folder. */
+static void test_attach_cell_confined(void **state)
+{
+    struct fixture *f = *state;
+    char *docs = xasprintf("%s/in/docs", f->tmp);
+    char *cmd = xasprintf("mkdir -p '%s' && printf outside > '%s/outside.txt' && ln -sf '%s/outside.txt' '%s/in/evil.txt'",
+                          docs, f->tmp, f->tmp, f->tmp);
+    assert_int_equal(tu_run(cmd), 0);
+    char *doc = xasprintf("%s/Протокол.pdf", docs);
+    tu_write_str(doc, "minutes of the meeting");
+    char *input = xasprintf("%s/in/accounts.csv", f->tmp);
+    tu_write_str(input, "a;b\n");
+    struct fs_attachment a;
+    hcs_err err = { 0 };
+    assert_int_equal(filestore_attach_cell(f->c, "voting", input, "docs\\Протокол.pdf", &a, &err), 0);
+    assert_int_equal(strlen(a.guid), 36);
+    assert_gost("minutes of the meeting", 22, a.hash);
+    static const char *const bad[] = { "../outside.txt", "/etc/hostname.txt", "evil.txt", "docs/../../outside.txt",
+                                       "C:\\x.pdf", "missing.pdf", NULL };
+    for (const char *const *b = bad; *b; b++) {
+        assert_int_equal(filestore_attach_cell(f->c, "voting", input, *b, &a, &err), -1);
+        assert_int_equal(err.code, HCS_EX_DATAERR);
+    }
+    free(cmd); free(doc); free(input); free(docs);
+}
+
 static void test_unreachable(void **state)
 {
     struct fixture *f = *state;
@@ -479,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_multipart_with_faults),
         cmocka_unit_test(test_resume_sends_only_missing),
         cmocka_unit_test(test_first_part_scope_and_attach_once),
+        cmocka_unit_test(test_attach_cell_confined),
         cmocka_unit_test(test_unreachable),
         cmocka_unit_test(test_error_explanations),
     };
