@@ -57,8 +57,10 @@ void template_free(template *t)
     for (size_t i = 0; i < t->nvars; i++) {
         struct tvar *v = &t->vars[i];
         free(v->name);
-        for (size_t k = 0; k < v->nalts; k++)
+        for (size_t k = 0; k < v->nalts; k++) {
             free(v->alts[k].fold);
+            free(v->alts[k].display);
+        }
         free(v->alts);
         for (size_t k = 0; k < v->npairs; k++) {
             free(v->pairs[k].from);
@@ -191,13 +193,13 @@ tbinding *template_bind(const template *t, const struct table_row *header, strbu
             b->header[i] = xstrndup(hs, hl);
         }
         else
-            b->header[i] = xstrdup(v->nalts ? v->alts[0].fold : v->name);
+            b->header[i] = xstrdup(v->nalts ? v->alts[0].display : v->name);
         if (b->col[i] < 0 && v->required && v->nalts && rc == 0) {
             strbuf names = STRBUF_INIT;
             for (size_t a = 0; a < v->nalts; a++) {
                 if (a)
                     sb_adds(&names, "» или «");
-                sb_adds(&names, v->alts[a].fold);
+                sb_adds(&names, v->alts[a].display);
             }
             rc = hcs_fail(err, HCS_EX_DATAERR, "в файле нет обязательной колонки «%s»", sb_str(&names));
             sb_free(&names);

@@ -16,6 +16,7 @@ enum conv_kind {
 
 struct header_alt {
     char *fold;            /* folded header name */
+    char *display;         /* as written in map.ini */
     int word_from, word_to;/* 1-based word range of the cell ("ФИО[2]"), 0 = whole cell */
 };
 

@@ -132,6 +132,7 @@ static void parse_headers(struct tvar *v, const char *s)
         }
         if (*h) {
             a.fold = text_fold(h, strlen(h));
+            a.display = xstrdup(h);
             ARRAY_GROW(v->alts, v->nalts, cap);
             v->alts[v->nalts++] = a;
         }

@@ -411,7 +411,7 @@ static void test_unreadable_and_missing_column(void **state)
     assert_int_equal(err.code, HCS_EX_NOINPUT);
     assert_int_equal(run("importAccountData", "Фамилия;Имя\nИванов;Иван\n", &c, &st, NULL, &err), -1);
     assert_int_equal(err.code, HCS_EX_DATAERR);
-    assert_non_null(strstr(err.msg, "номер лс"));
+    assert_non_null(strstr(err.msg, "Номер ЛС"));
     o.template_name = "noSuchTemplate";
     assert_int_equal(convert_file(&o, "/nonexistent/file.csv", &s, &st, &err), -1);
     assert_int_equal(err.code, HCS_EX_CONFIG);

@@ -292,7 +292,7 @@ static void test_missing_required_column(void **state)
     hcs_err err = { 0 };
     assert_null(template_bind(t, h, NULL, &err));
     assert_int_equal(err.code, HCS_EX_DATAERR);
-    assert_non_null(strstr(err.msg, "номер"));
+    assert_non_null(strstr(err.msg, "«Номер» или «Лицевой счет»"));
     freerow(h);
     template_free(t);
 }
