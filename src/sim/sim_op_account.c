@@ -34,12 +34,12 @@ static int resolve_accommodations(struct sim_op_ctx *c, xmlNodePtr account, stru
         if (*simop_text(a, "PremisesGUID", v, sizeof v)) {
             snprintf(field, sizeof field, "PremisesGUID");
             found = sim_db_get(c->db, house, sizeof house,
-                               "SELECT fias_house_guid FROM premises WHERE lower(premises_guid)=lower(?)", v) == 1;
+                               "SELECT fias_house_guid FROM premises WHERE premises_guid=?", v) == 1;
             snprintf(premises, sizeof premises, "%s", v);
         } else if (*simop_text(a, "LivingRoomGUID", v, sizeof v)) {
             snprintf(field, sizeof field, "LivingRoomGUID");
             found = sim_db_get(c->db, premises, sizeof premises,
-                               "SELECT premises_guid FROM rooms WHERE lower(living_room_guid)=lower(?)", v) == 1;
+                               "SELECT premises_guid FROM rooms WHERE living_room_guid=?", v) == 1;
             if (found)
                 sim_db_get(c->db, house, sizeof house,
                            "SELECT fias_house_guid FROM premises WHERE premises_guid=?", premises);
@@ -48,7 +48,7 @@ static int resolve_accommodations(struct sim_op_ctx *c, xmlNodePtr account, stru
             snprintf(field, sizeof field, "FIASHouseGuid");
             char one[8];
             found = sim_db_get(c->db, one, sizeof one,
-                               "SELECT 1 FROM houses WHERE lower(fias_house_guid)=lower(?)", v) == 1;
+                               "SELECT 1 FROM houses WHERE fias_house_guid=?", v) == 1;
             snprintf(house, sizeof house, "%s", v);
         }
         if (!found) {
@@ -110,18 +110,18 @@ static void import_one(struct sim_op_ctx *c, struct simx_results *r, xmlNodePtr 
     if (guid_in[0]) {
         if (guid_normalize(guid_in, guid) < 0 ||
             sim_db_get(c->db, uan, sizeof uan,
-                       "SELECT unified_account_number FROM accounts WHERE lower(account_guid)=?", guid) != 1) {
+                       "SELECT unified_account_number FROM accounts WHERE account_guid=?", guid) != 1) {
             simx_result_error(r, transport, "INT002000", "Значение в поле AccountGUID отсутствует в реестре.");
             return;
         }
-        sim_db_get(c->db, sid, sizeof sid, "SELECT service_id FROM accounts WHERE lower(account_guid)=?", guid);
+        sim_db_get(c->db, sid, sizeof sid, "SELECT service_id FROM accounts WHERE account_guid=?", guid);
         sim_db_query(c->db, NULL, NULL, NULL,
                      "UPDATE accounts SET account_number=coalesce(nullif(?, ''), account_number),"
                      " fias_house_guid=?, premises_guid=nullif(?, ''), living_room_guid=nullif(?, ''),"
                      " account_kind=?, share_percent=nullif(?, ''), total_square=nullif(?, ''),"
                      " persons=nullif(?, ''), payer_surname=nullif(?, ''), payer_first_name=nullif(?, ''),"
                      " payer_org=nullif(?, ''), closed=?, update_date=?, origin='state'"
-                     " WHERE lower(account_guid)=?",
+                     " WHERE account_guid=?",
                      number, pl.house, pl.premises, pl.room, kind, pl.share, total, persons, surname,
                      first, org, closed, c->now, guid);
     } else {
@@ -221,8 +221,8 @@ int sim_op_export_account(struct sim_op_ctx *c)
         xmlChar *v = xmlNodeGetContent(n);
         const char *name = (const char *)n->name;
         const char *sql =
-            strcmp(name, "FIASHouseGuid") == 0 ? "SELECT " ACCOUNT_COLS " WHERE lower(fias_house_guid)=lower(?) ORDER BY account_number" :
-            strcmp(name, "AccountGUID") == 0 ? "SELECT " ACCOUNT_COLS " WHERE lower(account_guid)=lower(?)" :
+            strcmp(name, "FIASHouseGuid") == 0 ? "SELECT " ACCOUNT_COLS " WHERE fias_house_guid=? ORDER BY account_number" :
+            strcmp(name, "AccountGUID") == 0 ? "SELECT " ACCOUNT_COLS " WHERE account_guid=?" :
             strcmp(name, "UnifiedAccountNumber") == 0 ? "SELECT " ACCOUNT_COLS " WHERE unified_account_number=?" :
             strcmp(name, "ServiceID") == 0 ? "SELECT " ACCOUNT_COLS " WHERE service_id=?" : NULL;
         if (sql) {

@@ -60,19 +60,19 @@ static void import_document(struct sim_op_ctx *c, struct simx_results *r, xmlNod
     char uan[32], account_number[64];
     /* A payment document for an account GIS does not know. */
     if (sim_db_get(c->db, uan, sizeof uan,
-                   "SELECT coalesce(unified_account_number, '') FROM accounts WHERE lower(account_guid)=lower(?)",
+                   "SELECT coalesce(unified_account_number, '') FROM accounts WHERE account_guid=?",
                    account) != 1) {
         simx_result_error(r, transport, "INT002000", "Значение в поле AccountGuid отсутствует в реестре.");
         return;
     }
     sim_db_get(c->db, account_number, sizeof account_number,
-               "SELECT coalesce(account_number, '') FROM accounts WHERE lower(account_guid)=lower(?)", account);
+               "SELECT coalesce(account_number, '') FROM accounts WHERE account_guid=?", account);
     char period[16], total[64], guid[64], id[40];
     snprintf(period, sizeof period, "%04d-%02d", year, month);
     simop_text(pd, "TotalPayableByPD", total, sizeof total);
     /* The same account, period and number again replaces the document (a new version). */
     if (sim_db_get(c->db, guid, sizeof guid,
-                   "SELECT payment_document_guid FROM payment_documents WHERE lower(account_guid)=lower(?)"
+                   "SELECT payment_document_guid FROM payment_documents WHERE account_guid=?"
                    " AND period=? AND coalesce(payment_document_number, '')=? AND withdrawn IS NULL",
                    account, period, number) == 1) {
         sim_db_get(c->db, id, sizeof id,
@@ -178,20 +178,20 @@ int sim_op_export_payment_docs(struct sim_op_ctx *c)
             rc = sim_db_query(c->db, write_document, c, &err, PD_COLS " WHERE p.payment_document_id=?", v);
         else if (!strcmp(name, "AccountGUID"))
             rc = sim_db_query(c->db, write_document, c, &err,
-                              PD_COLS " WHERE lower(p.account_guid)=lower(?) AND p.period=?", v, period);
+                              PD_COLS " WHERE p.account_guid=? AND p.period=?", v, period);
         else if (!strcmp(name, "UnifiedAccountNumber") || !strcmp(name, "ServiceID"))
             rc = sim_db_query(c->db, write_document, c, &err,
-                              PD_COLS " JOIN accounts a ON lower(a.account_guid)=lower(p.account_guid)"
+                              PD_COLS " JOIN accounts a ON a.account_guid=p.account_guid"
                               " WHERE (a.unified_account_number=?1 OR a.service_id=?1) AND p.period=?2", v, period);
         else if (!strcmp(name, "AccountNumber"))
             rc = sim_db_query(c->db, write_document, c, &err,
-                              PD_COLS " JOIN accounts a ON lower(a.account_guid)=lower(p.account_guid)"
-                              " WHERE a.account_number=? AND lower(a.fias_house_guid)=lower(?) AND p.period=?",
+                              PD_COLS " JOIN accounts a ON a.account_guid=p.account_guid"
+                              " WHERE a.account_number=? AND a.fias_house_guid=? AND p.period=?",
                               v, house, period);
         else if (!strcmp(name, "PaymentDocumentNumber"))
             rc = sim_db_query(c->db, write_document, c, &err,
-                              PD_COLS " JOIN accounts a ON lower(a.account_guid)=lower(p.account_guid)"
-                              " WHERE p.payment_document_number=? AND lower(a.fias_house_guid)=lower(?)"
+                              PD_COLS " JOIN accounts a ON a.account_guid=p.account_guid"
+                              " WHERE p.payment_document_number=? AND a.fias_house_guid=?"
                               " AND p.period=?", v, house, period);
         if (rc > 0)
             rows += rc;

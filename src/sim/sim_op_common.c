@@ -113,7 +113,7 @@ static int check_refs(struct sim_op_ctx *c, xmlNodePtr node, char code[16], char
             if (sim_db_get(c->db, have, sizeof have, "SELECT 1 FROM nsi WHERE registry=? LIMIT 1", reg) == 1) {
                 xmlChar *code_t = xmlNodeGetContent(cnode), *guid_t = xmlNodeGetContent(gnode);
                 int ok = sim_db_get(c->db, have, sizeof have,
-                                    "SELECT 1 FROM nsi WHERE registry=? AND code=? AND lower(guid)=lower(?)",
+                                    "SELECT 1 FROM nsi WHERE registry=? AND code=? AND guid=?",
                                     reg, (const char *)code_t, (const char *)guid_t) == 1;
                 xmlFree(code_t);
                 xmlFree(guid_t);

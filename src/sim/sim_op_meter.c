@@ -71,7 +71,7 @@ int sim_op_import_meter_values(struct sim_op_ctx *c)
     char house[64], one[8];
     node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
     int house_ok = !house[0] || sim_db_get(c->db, one, sizeof one,
-                                           "SELECT 1 FROM houses WHERE lower(fias_house_guid)=lower(?)", house) == 1;
+                                           "SELECT 1 FROM houses WHERE fias_house_guid=?", house) == 1;
     for (xmlNodePtr mv = c->req->children; mv; mv = mv->next) {
         if (mv->type != XML_ELEMENT_NODE || strcmp((const char *)mv->name, "MeteringDevicesValues") != 0)
             continue;
@@ -79,12 +79,12 @@ int sim_op_import_meter_values(struct sim_op_ctx *c)
         const char *err_code = NULL, *field = "MeteringDeviceRootGUID";
         if (node_text(simop_child(mv, "MeteringDeviceRootGUID"), id, sizeof id)[0]) {
             sim_db_get(c->db, root, sizeof root,
-                       "SELECT root_guid FROM meters WHERE lower(root_guid)=lower(?)", id);
+                       "SELECT root_guid FROM meters WHERE root_guid=?", id);
         } else {
             field = "MeteringDeviceVersionGUID";
             node_text(simop_child(mv, "MeteringDeviceVersionGUID"), id, sizeof id);
             sim_db_get(c->db, root, sizeof root,
-                       "SELECT root_guid FROM meters WHERE lower(version_guid)=lower(?)", id);
+                       "SELECT root_guid FROM meters WHERE version_guid=?", id);
         }
         if (!house_ok) {
             err_code = "INT002034";
@@ -96,7 +96,7 @@ int sim_op_import_meter_values(struct sim_op_ctx *c)
             snprintf(desc, sizeof desc, "Значение в поле %s отсутствует в реестре.", field);
         } else if (house[0] && sim_db_get(c->db, one, sizeof one,
                                           "SELECT 1 FROM meters WHERE root_guid=? AND"
-                                          " lower(fias_house_guid)<>lower(?)", root, house) == 1) {
+                                          " fias_house_guid<>?", root, house) == 1) {
             err_code = "INT002034";
             snprintf(desc, sizeof desc, "Идентификатор объекта ссылается на несуществующий или "
                                         "неактуальный элемент жилищного фонда (ПУ %s не в доме %s)", id, house);
@@ -127,7 +127,7 @@ static void create_device(struct sim_op_ctx *c, struct simx_results *r, const ch
         return;
     }
     if (premises[0] && sim_db_get(c->db, house, sizeof house,
-                                  "SELECT fias_house_guid FROM premises WHERE lower(premises_guid)=lower(?)",
+                                  "SELECT fias_house_guid FROM premises WHERE premises_guid=?",
                                   premises) != 1) {
         snprintf(desc, sizeof desc, "Идентификатор объекта ссылается на несуществующий или неактуальный "
                                     "элемент жилищного фонда (PremiseGUID %s)", premises);
@@ -135,7 +135,7 @@ static void create_device(struct sim_op_ctx *c, struct simx_results *r, const ch
         return;
     }
     if (house[0] && sim_db_get(c->db, one, sizeof one,
-                               "SELECT 1 FROM houses WHERE lower(fias_house_guid)=lower(?)", house) != 1) {
+                               "SELECT 1 FROM houses WHERE fias_house_guid=?", house) != 1) {
         snprintf(desc, sizeof desc, "Идентификатор объекта ссылается на несуществующий или неактуальный "
                                     "элемент жилищного фонда (FIASHouseGuid %s)", house);
         simx_result_error(r, transport, "INT002034", desc);
@@ -144,12 +144,12 @@ static void create_device(struct sim_op_ctx *c, struct simx_results *r, const ch
     char account_number[64] = "";
     if (account[0] && sim_db_get(c->db, account_number, sizeof account_number,
                                  "SELECT coalesce(account_number, '') FROM accounts"
-                                 " WHERE lower(account_guid)=lower(?)", account) != 1) {
+                                 " WHERE account_guid=?", account) != 1) {
         simx_result_error(r, transport, "INT002000", "Значение в поле AccountGUID отсутствует в реестре.");
         return;
     }
     if (sim_db_get(c->db, one, sizeof one, "SELECT 1 FROM meters WHERE serial_number=? AND"
-                   " lower(coalesce(fias_house_guid, ''))=lower(?)", number, house) == 1) {
+                   " coalesce(fias_house_guid, '')=?", number, house) == 1) {
         snprintf(desc, sizeof desc, "Объект уже существует: MeteringDeviceNumber:%s", number);
         simx_result_error(r, transport, "INT002006", desc);
         return;
@@ -195,7 +195,7 @@ static void update_device(struct sim_op_ctx *c, struct simx_results *r, const ch
     char version[64], root[64], code[16], desc[512];
     node_text(simop_child(upd, "MeteringDeviceVersionGUID"), version, sizeof version);
     if (sim_db_get(c->db, root, sizeof root,
-                   "SELECT root_guid FROM meters WHERE lower(version_guid)=lower(?)", version) != 1) {
+                   "SELECT root_guid FROM meters WHERE version_guid=?", version) != 1) {
         simx_result_error(r, transport, "INT002000",
                           "Значение в поле MeteringDeviceVersionGUID отсутствует в реестре.");
         return;
@@ -310,9 +310,9 @@ int sim_op_export_meter_data(struct sim_op_ctx *c)
             continue;
         const char *name = (const char *)n->name;
         const char *sql =
-            !strcmp(name, "FIASHouseGuid") ? METER_COLS " WHERE lower(m.fias_house_guid)=lower(?) ORDER BY m.serial_number" :
-            !strcmp(name, "MeteringDeviceRootGUID") ? METER_COLS " WHERE lower(m.root_guid)=lower(?)" :
-            !strcmp(name, "MeteringDeviceVersionGUID") ? METER_COLS " WHERE lower(m.version_guid)=lower(?)" : NULL;
+            !strcmp(name, "FIASHouseGuid") ? METER_COLS " WHERE m.fias_house_guid=? ORDER BY m.serial_number" :
+            !strcmp(name, "MeteringDeviceRootGUID") ? METER_COLS " WHERE m.root_guid=?" :
+            !strcmp(name, "MeteringDeviceVersionGUID") ? METER_COLS " WHERE m.version_guid=?" : NULL;
         if (!sql)
             continue;
         char v[64];
@@ -386,14 +386,14 @@ int sim_op_export_meter_history(struct sim_op_ctx *c)
         node_text(n, root, sizeof root);
         by_root = 1;
         int rc = sim_db_query(c->db, write_history, c, &err,
-                              "SELECT root_guid, kind FROM meters WHERE lower(root_guid)=lower(?)"
-                              " AND lower(fias_house_guid)=lower(?)", root, house);
+                              "SELECT root_guid, kind FROM meters WHERE root_guid=?"
+                              " AND fias_house_guid=?", root, house);
         if (rc > 0)
             rows += rc;
     }
     if (!by_root) {
         int rc = sim_db_query(c->db, write_history, c, &err,
-                              "SELECT root_guid, kind FROM meters WHERE lower(fias_house_guid)=lower(?)"
+                              "SELECT root_guid, kind FROM meters WHERE fias_house_guid=?"
                               " ORDER BY serial_number", house);
         if (rc > 0)
             rows += rc;

@@ -83,7 +83,7 @@ static int write_house(void *ctx, sqlite3_stmt *row)
     if (!living)
         sim_db_query(c->db, write_premises, c, &err,
                      "SELECT premises_guid, premises_number, residential, total_area FROM premises"
-                     " WHERE lower(fias_house_guid)=lower(?) AND coalesce(residential, 'true') NOT IN"
+                     " WHERE fias_house_guid=? AND coalesce(residential, 'true') NOT IN"
                      " ('false', '0', 'нет') ORDER BY CAST(premises_number AS INTEGER), premises_number",
                      sim_col(row, 0));
     if (living)
@@ -100,7 +100,7 @@ int sim_op_export_house(struct sim_op_ctx *c)
     hcs_err err;
     int rows = sim_db_query(c->db, write_house, c, &err,
                             "SELECT fias_house_guid, address, house_type, unique_number FROM houses"
-                            " WHERE lower(fias_house_guid)=lower(?)", house);
+                            " WHERE fias_house_guid=?", house);
     if (rows <= 0)
         simop_nothing_to_export(c);
     return rows < 0 ? -1 : 0;
@@ -225,9 +225,9 @@ int sim_op_export_org_registry(struct sim_op_ctx *c)
             if (!strcmp(name, "OGRN") || !strcmp(name, "OGRNIP"))
                 rc = sim_db_query(c->db, write_org_row, c, &err, ORG_COLS " WHERE ogrn=?", v);
             else if (!strcmp(name, "orgVersionGUID"))
-                rc = sim_db_query(c->db, write_org_row, c, &err, ORG_COLS " WHERE lower(org_version_guid)=lower(?)", v);
+                rc = sim_db_query(c->db, write_org_row, c, &err, ORG_COLS " WHERE org_version_guid=?", v);
             else if (!strcmp(name, "orgRootEntityGUID"))
-                rc = sim_db_query(c->db, write_org_row, c, &err, ORG_COLS " WHERE lower(org_root_guid)=lower(?)", v);
+                rc = sim_db_query(c->db, write_org_row, c, &err, ORG_COLS " WHERE org_root_guid=?", v);
             else if (!strcmp(name, "orgPPAGUID") && strcasecmp(v, c->org_ppa_guid) == 0)
                 rc = sim_db_query(c->db, write_org_row, c, &err, ORG_COLS " WHERE ogrn=?", c->provider_ogrn);
             if (rc > 0)
