@@ -29,6 +29,10 @@ static const char usage[] =
     "  --seed N               seed of the fault PRNG (same seed + same requests = same faults)\n"
     "  --log FILE             request log, one JSON object per line (appended)\n"
     "  --no-verify            accept requests without checking signatures (debugging only)\n"
+    "  --sign-key FILE        sign getStateResult answers like GIS (PEM key; passphrase, if any,\n"
+    "                         from the environment variable HCS_SIM_KEY_PASS)\n"
+    "  --sign-cert FILE       certificate for --sign-key (PEM)\n"
+    "  --sign-alg ALG         gost2012 (default), gost2001 or rsa\n"
     "  --help                 this text\n"
     "Exit: 0 after SIGTERM/SIGINT, 64 bad usage, 66/78 unusable world or schemas, 69 cannot listen.\n";
 
@@ -44,6 +48,9 @@ int main(int argc, char **argv)
         { "seed", required_argument, NULL, 'r' },
         { "log", required_argument, NULL, 'l' },
         { "no-verify", no_argument, NULL, 'n' },
+        { "sign-key", required_argument, NULL, 'K' },
+        { "sign-cert", required_argument, NULL, 'C' },
+        { "sign-alg", required_argument, NULL, 'A' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -64,6 +71,9 @@ int main(int argc, char **argv)
         case 'f': faults_spec = optarg; break;
         case 'l': log_path = optarg; break;
         case 'n': o.skip_signature = 1; break;
+        case 'K': o.sign_key = optarg; break;
+        case 'C': o.sign_cert = optarg; break;
+        case 'A': o.sign_alg = optarg; break;
         case 'p':
             port = strtol(optarg, &end, 10);
             if (*end || port < 0 || port > 65535) {

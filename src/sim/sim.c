@@ -14,6 +14,8 @@
 #include "common/xalloc.h"
 #include "common/xmlsafe.h"
 #include "sign/crypto.h"
+#include "sign/sign.h"
+#include "common/config.h"
 #include "sim/sim_auth.h"
 #include "sim/sim_db.h"
 #include "sim/sim_ops.h"
@@ -38,6 +40,8 @@ struct sim {
     X509 *cert;                 /* NULL: any certificate */
     int skip_signature;
     long processing_ms;
+    hcs_config *sign_cfg;       /* answer signing, when asked for */
+    signer *signer;
     struct op_time *times;
     size_t ntimes;
 };
@@ -146,6 +150,17 @@ sim *sim_open(const struct sim_options *o, hcs_err *err)
         goto fail;
     if (!(s->schemas = schema_set_open(o->schemas_dir, err)))
         goto fail;
+    if (o->sign_key) {
+        /* A key passphrase never comes from argv: when the environment
+         * has HCS_SIM_KEY_PASS, src/sign reads it from there (sign.pass_env). */
+        if (!(s->sign_cfg = cfg_load(NULL, err)) ||
+            cfg_set(s->sign_cfg, "sign.key", o->sign_key, err) < 0 ||
+            (o->sign_cert && cfg_set(s->sign_cfg, "sign.cert", o->sign_cert, err) < 0) ||
+            cfg_set(s->sign_cfg, "sign.alg", o->sign_alg ? o->sign_alg : "gost2012", err) < 0 ||
+            (getenv("HCS_SIM_KEY_PASS") && cfg_set(s->sign_cfg, "sign.pass_env", "HCS_SIM_KEY_PASS", err) < 0) ||
+            !(s->signer = signer_open(s->sign_cfg, err)))
+            goto fail;
+    }
     s->fs = sim_filestore_open(s->state_dir);
     if (!s->fs) {
         hcs_fail(err, HCS_EX_CANTCREAT, "%s: cannot open the file store", s->state_dir);
@@ -165,6 +180,8 @@ void sim_free(sim *s)
         sim_filestore_free(s->fs);
     schema_set_free(s->schemas);
     sim_db_close(s->db);
+    signer_free(s->signer);
+    cfg_free(s->sign_cfg);
     X509_free(s->cert);
     free(s->times);
     free(s->world_dir);
@@ -428,6 +445,26 @@ static int read_msg(void *ctx, sqlite3_stmt *row)
     return 1;
 }
 
+/* Signs the getStateResult of an answer in place, as the real GIS does. */
+static void sign_answer(sim *s, struct sim_reply *r)
+{
+    hcs_err err = { 0 };
+    xmlDocPtr doc = xmlsafe_parse(sb_str(&r->body), r->body.len, "answer", &err);
+    if (!doc || signer_sign(s->signer, doc, &err) < 0) {
+        if (doc)
+            xmlFreeDoc(doc);
+        fault(r, 0, "EXP001000", "Внутренняя ошибка");
+        return;
+    }
+    xmlChar *out = NULL;
+    int len = 0;
+    xmlDocDumpMemoryEnc(doc, &out, &len, "UTF-8");
+    sb_reset(&r->body);
+    sb_add(&r->body, out, (size_t)len);
+    xmlFree(out);
+    xmlFreeDoc(doc);
+}
+
 static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
 {
     char *asked = xml_child_text(p->body_el, NS_BASE, "MessageGUID");
@@ -444,12 +481,12 @@ static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
     simx_envelope_open(&r->body);
     r->status = 200;
     if (!m.found) {
-        simx_state_open(&r->body, p->svc, 3, r->gis_guid);
+        simx_state_open(&r->body, p->svc, 3, r->gis_guid, s->signer != NULL);
         simx_error(&r->body, "base:ErrorMessage", "INT002013", "Запрос не найден");
         snprintf(r->code, sizeof r->code, "INT002013");
         r->request_state = 3;
     } else if (!p->is_header && strcasecmp(m.org, p->org) != 0) {
-        simx_state_open(&r->body, p->svc, 3, r->gis_guid);
+        simx_state_open(&r->body, p->svc, 3, r->gis_guid, s->signer != NULL);
         simx_error(&r->body, "base:ErrorMessage", "INT002014",
                    "Исходный запрос принадлежит другому поставщику данных");
         snprintf(r->code, sizeof r->code, "INT002014");
@@ -457,7 +494,7 @@ static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
     } else {
         long long age = sim_now_ms() - m.received;
         r->request_state = m.done ? 3 : age < m.processing / 3 ? 1 : 2;
-        simx_state_open(&r->body, p->svc, r->request_state, r->gis_guid);
+        simx_state_open(&r->body, p->svc, r->request_state, r->gis_guid, s->signer != NULL);
         if (m.done) {
             sb_adds(&r->body, m.result);
             const char *c = strstr(m.result, "<base:ErrorCode>");
@@ -468,6 +505,8 @@ static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
     simx_state_close(&r->body, p->svc);
     simx_envelope_close(&r->body);
     free(m.result);
+    if (s->signer)
+        sign_answer(s, r);
 }
 
 void sim_handle(sim *s, const struct sim_request *q, struct sim_reply *r)

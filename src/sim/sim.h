@@ -21,6 +21,9 @@ struct sim_options {
     long processing_ms;           /* default processing time per message */
     const char *processing_spec;  /* "op=ms,op=ms" overrides, may be NULL */
     int skip_signature;           /* accept unsigned requests (debug only) */
+    const char *sign_key;         /* sign getStateResult answers (like GIS) when set */
+    const char *sign_cert;
+    const char *sign_alg;         /* gost2012 (default) | gost2001 | rsa */
 };
 
 /* What the HTTP layer passes in: the request and the SOAP-level faults

@@ -758,6 +758,39 @@ static void test_exports_schema_valid(void **state)
     sim_free(s);
 }
 
+/* --sign-key: getStateResult answers carry a signature our verifier accepts. */
+static void test_signed_answers(void **state)
+{
+    (void)state;
+    write_world("any");
+    char *st = xasprintf("%s/state-signed", dir);
+    char *key = xasprintf("%s/gost2012.key", keys), *crt = xasprintf("%s/gost2012.crt", keys);
+    struct sim_options o = { .world_dir = world, .state_dir = st, .schemas_dir = tu_schemas_dir(),
+                             .sign_key = key, .sign_cert = crt };
+    hcs_err err = { 0 };
+    sim *s = sim_open(&o, &err);
+    if (!s)
+        fail_msg("sim_open: %s", err.msg);
+    char *body = xasprintf(account_body, "3f2c7f0e-5d3b-4c1e-9a7b-2b8e6d4f1a90",
+                           "a1b2c3d4-0030-4e5f-8a9b-0c1d2e3f4a5b", "SIGNED-1");
+    char *gis = send_signed(s, HM, "urn:importAccountData", body, NULL);
+    struct answer a;
+    assert_int_equal(get_state(s, HM, gis, &a), 3);
+    struct verify_result vr;
+    memset(&vr, 0, sizeof vr);
+    assert_int_equal(verify_document(a.doc, schemas, &vr, &err), 0);
+    if (vr.status != VERIFY_OK)
+        fail_msg("signed answer does not verify: %s", vr.reason);
+    verify_result_clear(&vr);
+    answer_free(&a);
+    free(gis);
+    free(body);
+    free(key);
+    free(crt);
+    free(st);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -768,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_import_errors_and_round_trip),
         cmocka_unit_test(test_examples_answered_schema_valid),
         cmocka_unit_test(test_exports_schema_valid),
+        cmocka_unit_test(test_signed_answers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
