@@ -99,6 +99,9 @@ static int parser_start(struct csv_src *s, hcs_err *err)
     csv_set_delim(&s->p, s->delim);
     csv_set_space_func(&s->p, only_space);
     csv_set_realloc_func(&s->p, capped_realloc);
+    /* libcsv grows its field buffer linearly by this much: small steps make
+     * a long field cost quadratic copying (untouched pages cost nothing). */
+    csv_set_blk_size(&s->p, 1 << 20);
     return 0;
 }
 
@@ -125,6 +128,10 @@ static int file_start(struct csv_src *s, hcs_err *err)
     s->last_term = 0;
     if (refill(s, err) < 0)
         return -1;
+    if (s->len >= 2 && ((s->buf[0] == 0xFF && s->buf[1] == 0xFE) || (s->buf[0] == 0xFE && s->buf[1] == 0xFF)))
+        return hcs_fail(err, HCS_EX_DATAERR,
+                        "%s: UTF-16 text (Excel \"Unicode text\"); save it as CSV (UTF-8 or Windows-1251)",
+                        s->path);
     if (s->len >= 3 && s->buf[0] == 0xEF && s->buf[1] == 0xBB && s->buf[2] == 0xBF) {
         s->pos = 3;
         if (s->enc == ENC_UNDECIDED)

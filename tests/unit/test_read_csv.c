@@ -242,6 +242,28 @@ static void test_errors(void **state)
     assert_int_equal(err.code, HCS_EX_DATAERR);
     assert_non_null(strstr(err.msg, "no header"));
     remove_tmp(path);
+
+    path = tmp_file("u16.txt", "\xFF\xFEN\0o\0\n\0", 8);
+    assert_null(table_open(path, NULL, &err));
+    assert_non_null(strstr(err.msg, "UTF-16"));
+    remove_tmp(path);
+
+    /* A field beyond libcsv's hard cap is fatal (it cannot be skipped safely). */
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, "A;B\n1;\"");
+    sb_grow(&sb, 33u << 20);
+    memset(sb.buf + sb.len, 'x', 33u << 20);
+    sb.len += 33u << 20;
+    sb_adds(&sb, "\"\n");
+    path = tmp_file("big.csv", sb.buf, sb.len);
+    sb_free(&sb);
+    table *t = table_open(path, NULL, &err);
+    assert_non_null(t);
+    const struct table_row *r;
+    assert_int_equal(table_next(t, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "row 2: a cell longer than 32 MB"));
+    table_close(t);
+    remove_tmp(path);
 }
 
 /* Many records with quoted newlines cross the 64 KB read buffer many times. */
