@@ -196,6 +196,8 @@ static int upload_single(fs_client *c, const char *context, int fd, const char *
     struct fs_http_req req = { "PUT", url, headers, buf, (size_t)size, 1 };
     struct fs_http_resp resp;
     rc = fs_http_do(c->http, &req, &resp, err);
+    if (rc < 0)
+        fs_http_header(&resp, "X-Upload-Error", res->gis_error, sizeof res->gis_error);
     if (rc == 0 && !ok_status(resp.status))
         rc = fs_answer_error(&resp, path, res->gis_error, err);
     if (rc == 0)
@@ -342,8 +344,11 @@ static int send_part(struct multipart *m, int n, const char *buf, size_t len,
     struct fs_http_req req = { "PUT", m->url, headers, buf, len, 1 };
     struct fs_http_resp resp;
     int rc = fs_http_do(m->c->http, &req, &resp, err);
-    if (rc < 0)
+    if (rc < 0) {
+        /* e.g. HashConflictException on every attempt: keep the name for reports */
+        fs_http_header(&resp, "X-Upload-Error", res->gis_error, sizeof res->gis_error);
         hcs_err_wrap(err, "%s: part %d of %d", m->path, n, m->parts);
+    }
     if (rc == 0 && !ok_status(resp.status)) {
         char what[PATH_MAX + 64];
         snprintf(what, sizeof what, "%s: part %d of %d", m->path, n, m->parts);

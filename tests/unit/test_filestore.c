@@ -429,6 +429,24 @@ static void test_first_part_scope_and_attach_once(void **state)
     free(data);
 }
 
+/* A part that never arrives intact: retried, then reported with its exception. */
+static void test_persistent_hash_conflict(void **state)
+{
+    struct fixture *f = *state;
+    server_reset_counts(f->srv);
+    f->srv->always = INJ_CONFLICT;
+    f->srv->always_from = 1;
+    char *path = make_file(f, "c.txt", 1000, 2, NULL);
+    struct fs_upload_result r;
+    hcs_err err = { 0 };
+    assert_int_equal(fs_upload(f->c, "bills", path, NULL, &r, &err), -1);
+    assert_int_equal(err.code, HCS_EX_UNAVAILABLE);
+    assert_string_equal(r.gis_error, "HashConflictException");
+    assert_int_equal(f->srv->requests, 4);          /* transport.retries attempts */
+    server_reset_counts(f->srv);
+    free(path);
+}
+
 /* Files named in input rows: relative to the input file, never outside its folder. */
 static void test_attach_cell_confined(void **state)
 {
@@ -505,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_multipart_with_faults),
         cmocka_unit_test(test_resume_sends_only_missing),
         cmocka_unit_test(test_first_part_scope_and_attach_once),
+        cmocka_unit_test(test_persistent_hash_conflict),
         cmocka_unit_test(test_attach_cell_confined),
         cmocka_unit_test(test_unreachable),
         cmocka_unit_test(test_error_explanations),
