@@ -393,6 +393,13 @@ static void test_malformed(void **state)
         { "<xades:SigningTime>", "<xades:SigningTime> ", VERIFY_BAD_FORMAT, "whitespace inside the value" },
         { "</ds:Signature>", "</ds:Signature><ds:Signature xmlns:ds=\"" URI_DSIG_NS "\"/>",
           VERIFY_BAD_FORMAT, "2 ds:Signature elements" },
+        { "base:version=\"10.0.1.1\"><ds:Signature", "base:version=\"10.0.1.1\"><hm:x/><ds:Signature",
+          VERIFY_BAD_FORMAT, "not the first child" },
+        { "<ds:Transform Algorithm=\"" URI_ENVELOPED "\"/>", "", VERIFY_BAD_FORMAT,
+          "lacks the enveloped-signature transform" },
+        { "<ds:CanonicalizationMethod Algorithm=\"" URI_EXC_C14N "\"/>",
+          "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2006/12/xml-c14n11\"/>",
+          VERIFY_BAD_FORMAT, "unsupported CanonicalizationMethod" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *t = replace_once(xml, cases[i].from, cases[i].to);
