@@ -137,6 +137,41 @@ grep -q '<base:ErrorCode>INT002006</base:ErrorCode>' "$tmp/resp" && ok "imported
     || fail "INT002006 after restart: $(cat "$tmp/resp")"
 stop_sim
 
+# ---- file store routing and the attachment checks (FIL001001/FIL001002) ----
+meter_body() {  # number attachment_guid hash
+    printf '<hm:importMeteringDeviceDataRequest xmlns:hm="http://dom.gosuslugi.ru/schema/integration/house-management/" xmlns:mdb="http://dom.gosuslugi.ru/schema/integration/metering-device-base/" xmlns:nsi-base="http://dom.gosuslugi.ru/schema/integration/nsi-base/" Id="signed-data-container" base:version="11.1.0.8"><hm:FIASHouseGuid>cb7d56d2-735a-5f7e-9ddc-e1dce2b5813f</hm:FIASHouseGuid><hm:MeteringDevice><base:TransportGUID>%s</base:TransportGUID><hm:DeviceDataToCreate><hm:BasicChatacteristicts><hm:MeteringDeviceNumber>%s</hm:MeteringDeviceNumber><hm:RemoteMeteringMode>false</hm:RemoteMeteringMode><hm:TemperatureSensor>false</hm:TemperatureSensor><hm:PressureSensor>false</hm:PressureSensor><hm:ResidentialPremiseDevice><hm:PremiseGUID>47565e3b-ccd9-5157-b375-d7b337a56213</hm:PremiseGUID><hm:AccountGUID>923f2d37-bb17-5ecf-a189-fbf4bdd603fa</hm:AccountGUID><hm:Certificate><base:Name>cert.txt</base:Name><base:Description>certificate</base:Description><base:Attachment><base:AttachmentGUID>%s</base:AttachmentGUID></base:Attachment><base:AttachmentHASH>%s</base:AttachmentHASH></hm:Certificate></hm:ResidentialPremiseDevice></hm:BasicChatacteristicts><hm:NotLinkedWithMetering>true</hm:NotLinkedWithMetering><hm:MunicipalResourceNotEnergy><mdb:MunicipalResource><nsi-base:Code>1</nsi-base:Code><nsi-base:GUID>7658cfff-8609-5f50-88c3-78384942af5e</nsi-base:GUID></mdb:MunicipalResource><mdb:MeteringValue>0</mdb:MeteringValue></hm:MunicipalResourceNotEnergy></hm:DeviceDataToCreate></hm:MeteringDevice></hm:importMeteringDeviceDataRequest>' "$(uuid)" "$1" "$2" "$3"
+}
+import_meter() {  # number attachment hash → result in $tmp/resp
+    envelope "$(uuid)" "$(meter_body "$1" "$2" "$3")" >"$tmp/md.xml"
+    post importMeteringDeviceData "$tmp/md.xml" >/dev/null
+    envelope "$(uuid)" "$(get_state_body "$(ack_guid)")" >"$tmp/gsm.xml"
+    post getState "$tmp/gsm.xml" >/dev/null
+}
+start_sim --no-verify --processing-ms 0
+echo "certificate of verification" >"$tmp/cert.txt"
+md5=$(openssl dgst -md5 -binary "$tmp/cert.txt" | base64)
+upload=$(curl -s -D - -o /dev/null -X PUT -H "Content-MD5: $md5" -H "X-Upload-Filename: cert.txt" \
+    -H "X-Upload-OrgPPAGUID: $ORG" --data-binary @"$tmp/cert.txt" \
+    "http://127.0.0.1:$PORT/ext-bus-file-store-service/rest/homemanagement" | tr -d '\r' \
+    | sed -n 's/^X-Upload-UploadID: *//Ip')
+hash=$(openssl dgst -engine gost -md_gost94 "$tmp/cert.txt" 2>/dev/null | sed 's/.*= //')
+if [ -n "$upload" ] && [ -n "$hash" ]; then
+    ok "file store PUT routed (UploadID $upload)"
+    import_meter FS-1 "$upload" "$hash"
+    grep -q 'importMeteringDevice' "$tmp/resp" && ! grep -q '<base:Error>' "$tmp/resp" \
+        && ok "attachment with the right hash accepted" || fail "attachment ok: $(cat "$tmp/resp")"
+    import_meter FS-2 "$upload" 0000000000000000000000000000000000000000000000000000000000000000
+    grep -q '<base:ErrorCode>FIL001002</base:ErrorCode>' "$tmp/resp" && ok "wrong AttachmentHASH → FIL001002" \
+        || fail "FIL001002: $(cat "$tmp/resp")"
+    import_meter FS-3 "$(uuid)" "$hash"
+    grep -q '<base:ErrorCode>FIL001001</base:ErrorCode>' "$tmp/resp" && ok "unknown AttachmentGUID → FIL001001" \
+        || fail "FIL001001: $(cat "$tmp/resp")"
+    grep -q '"operation":"filestore"' "$tmp/log.jsonl" && ok "file store request logged" || fail "file store log"
+else
+    fail "file store PUT: upload='$upload' hash='$hash'"
+fi
+stop_sim
+
 # ---- every fault kind, on schedule ------------------------------------------
 rm -f "$tmp/log.jsonl"
 start_sim --no-verify --processing-ms 300 \
