@@ -156,6 +156,13 @@ static void test_mismatch_and_validity(void **state)
     cfg = tk_config(keydir, "rsa", "rsa.key", NULL);
     expect_refusal(cfg, "no signing certificate");
     cfg_free(cfg);
+    /* one PEM file holding both the key and the certificate needs no sign.cert */
+    char *cmd = xasprintf("cd '%s' && cat rsa.key rsa.crt > both.pem && chmod 600 both.pem", keydir);
+    assert_int_equal(tu_run(cmd), 0);
+    free(cmd);
+    cfg = tk_config(keydir, "rsa", "both.pem", NULL);
+    assert_signs(cfg);
+    cfg_free(cfg);
     cfg = tk_config(keydir, "rsa", "missing.key", "rsa.crt");
     expect_refusal(cfg, "missing.key");
     cfg_free(cfg);
