@@ -100,4 +100,15 @@ int filestore_attach(fs_client *c, const char *context, const char *path, const 
 int filestore_attach_cell(fs_client *c, const char *context, const char *input_file, const char *cell,
                           struct fs_attachment *out, hcs_err *err);
 
+/* Callback shape for the converter (like convert_resolve_fn): ctx is a
+ * struct fs_attach_ctx.  Returns 0 (guid, hash filled) or -1 (err says why;
+ * the row is rejected with that reason). */
+struct fs_attach_ctx {
+    fs_client *client;
+    const char *context;      /* the template's file store context, e.g. "homemanagement" */
+    long uploaded, reused;    /* counters for the run summary */
+};
+int filestore_attach_resolve(void *ctx, const char *input_file, const char *cell, char guid[37],
+                             char hash[65], hcs_err *err);
+
 #endif

@@ -104,3 +104,19 @@ int filestore_attach_cell(fs_client *c, const char *context, const char *input_f
     free(dir);
     return rc;
 }
+
+int filestore_attach_resolve(void *ctx, const char *input_file, const char *cell, char guid[37],
+                             char hash[65], hcs_err *err)
+{
+    struct fs_attach_ctx *a = ctx;
+    struct fs_attachment out;
+    if (filestore_attach_cell(a->client, a->context, input_file, cell, &out, err) < 0)
+        return -1;
+    memcpy(guid, out.guid, 37);
+    memcpy(hash, out.hash, 65);
+    if (out.reused)
+        a->reused++;
+    else
+        a->uploaded++;
+    return 0;
+}

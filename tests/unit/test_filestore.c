@@ -464,6 +464,13 @@ static void test_attach_cell_confined(void **state)
     assert_int_equal(filestore_attach_cell(f->c, "voting", input, "docs\\Протокол.pdf", &a, &err), 0);
     assert_int_equal(strlen(a.guid), 36);
     assert_gost("minutes of the meeting", 22, a.hash);
+    struct fs_attach_ctx actx = { f->c, "voting", 0, 0 };
+    char g[37], h[65];
+    assert_int_equal(filestore_attach_resolve(&actx, input, "docs/Протокол.pdf", g, h, &err), 0);
+    assert_string_equal(g, a.guid);                 /* same content: reused */
+    assert_string_equal(h, a.hash);
+    assert_int_equal(actx.reused, 1);
+    assert_int_equal(filestore_attach_resolve(&actx, input, "../outside.txt", g, h, &err), -1);
     static const char *const bad[] = { "../outside.txt", "/etc/hostname.txt", "evil.txt", "docs/../../outside.txt",
                                        "C:\\x.pdf", "missing.pdf", NULL };
     for (const char *const *b = bad; *b; b++) {
