@@ -10,10 +10,11 @@
  * keeps.  The strings run() puts into *out must stay valid until the
  * report_write_* / report_finish_run call returns (they belong to ctx).
  *
- * Order of calls made by report_write_*():
+ * Calls made by each writer (report_finish_run runs the XLSX writer, the
+ * errors.csv writer and the metrics, so it asks again for each):
  *   run()            once;
  *   files()          once, to learn the input files (the list is small);
- *   rows(file)       once per file (XLSX and errors.csv each walk it again);
+ *   rows(file)       once per file;
  *   packet_states()  once.
  * rows() must deliver a file's rows in ascending row number — the XLSX is
  * written in constant-memory mode, row after row, never going back. */
