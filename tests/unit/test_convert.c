@@ -183,6 +183,42 @@ static void test_groups_non_adjacent(void **state)
     collect_free(&c);
 }
 
+/* Runs interleaved, an empty key between runs, a key whose last run is
+ * long after its first: every group complete, none split in two. */
+static void test_groups_interleaved_runs(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s"
+             "A;" H1 ";;;Иванов;Иван\n"
+             "B;" H1 ";;;Петров;Пётр\n"
+             "B;" H2 ";;;Петров;Пётр\n"
+             "A;" H2 ";;;Иванов;Иван\n"
+             ";" H2 ";;;Без;Номера\n"
+             "C;" H1 ";;;Сидоров;Семён\n"
+             "B;" H1 ";" P1 ";;Петров;Пётр\n"
+             "A;" H1 ";" P2 ";;Иванов;Иван\n", ACC_HDR);
+    assert_int_equal(run("importAccountData", csv, &c, &st, NULL, &err), 0);
+    assert_int_equal(st.rows, 8);
+    assert_int_equal(st.rows_rejected, 1);            /* the row without Номер ЛС */
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 3);
+    assert_int_equal(xcount(c.p[0]->doc, "//hm:Account"), 3);
+    assert_int_equal(xcount(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='A']/hm:Accommodation"), 3);
+    assert_int_equal(xcount(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='B']/hm:Accommodation"), 3);
+    assert_int_equal(xcount(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='C']/hm:Accommodation"), 1);
+    for (size_t i = 0; i < c.p[0]->nelements; i++)
+        if (!strcmp(c.p[0]->elements[i].local_key, "A")) {
+            assert_int_equal(c.p[0]->elements[i].nrows, 3);
+            assert_int_equal(c.p[0]->elements[i].rows[2], 9);
+        }
+    assert_int_equal(c.r[0].row, 6);
+    collect_free(&c);
+}
+
 static void test_bad_row_rejects_element(void **state)
 {
     (void)state;
@@ -422,6 +458,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_groups_non_adjacent),
+        cmocka_unit_test(test_groups_interleaved_runs),
         cmocka_unit_test(test_bad_row_rejects_element),
         cmocka_unit_test(test_limit_split_parent),
         cmocka_unit_test(test_readings_per_house),
