@@ -426,6 +426,7 @@ static void handle_import_export(sim *s, const struct sim_request *q, struct par
 struct msg_row {
     int found;
     char org[40];
+    char endpoint[64];
     char operation[64];
     long long received, processing;
     int done;
@@ -442,6 +443,7 @@ static int read_msg(void *ctx, sqlite3_stmt *row)
     m->processing = sqlite3_column_int64(row, 3);
     m->done = sqlite3_column_int(row, 4);
     m->result = xstrdup(sim_col(row, 5));
+    snprintf(m->endpoint, sizeof m->endpoint, "%s", sim_col(row, 6));
     return 1;
 }
 
@@ -476,8 +478,12 @@ static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
     struct msg_row m = { 0 };
     hcs_err err;
     sim_db_query(s->db, read_msg, &m, &err,
-                 "SELECT org, operation, received_ms, processing_ms, done, result FROM messages"
+                 "SELECT org, operation, received_ms, processing_ms, done, result, endpoint FROM messages"
                  " WHERE gis_guid=?", r->gis_guid);
+    /* A message is known only at the endpoint it was sent to (getState goes
+     * to the same service), like separate GIS services. */
+    if (m.found && strcmp(m.endpoint, p->svc->name) != 0)
+        m.found = 0;
     simx_envelope_open(&r->body);
     r->status = 200;
     if (!m.found) {

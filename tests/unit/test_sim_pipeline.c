@@ -456,6 +456,10 @@ static void test_get_state_life_cycle(void **state)
     assert_int_equal(strlen(uan), 8 + 4);   /* 8 ASCII + 2 Cyrillic letters of 2 bytes */
     xmlFree(uan);
     answer_free(&a);
+    /* The same message asked at another service's endpoint is unknown there. */
+    assert_int_equal(get_state(s, BILLS, gis, &a), 3);
+    assert_string_equal(a.r.code, "INT002013");
+    answer_free(&a);
     /* Unknown MessageGUID. */
     assert_int_equal(get_state(s, HM, "0b5d7a2e-4c1f-4e8a-9d3b-6f7e8a9b0c1d", &a), 3);
     assert_string_equal(a.r.code, "INT002013");
