@@ -44,7 +44,8 @@ static int sniff_format(const char *path, const struct table_backend **be, hcs_e
         *be = &xlsx_backend;
     } else if (n == 4 && m[0] == 0xD0 && m[1] == 0xCF && m[2] == 0x11 && m[3] == 0xE0) {
         return hcs_fail(err, HCS_EX_DATAERR,
-                        "%s: an old Excel .xls file; save it as .xlsx or CSV", path);
+                        "%s: an old Excel .xls file or a password-protected workbook; "
+                        "save it as .xlsx (without a password) or CSV", path);
     } else {
         *be = &csv_backend;
     }

@@ -416,6 +416,74 @@ static void test_zip_bomb(void **state)
     cleanup(dir, path);
 }
 
+/* A zip whose directory understates a part's size: minizip inflates no more
+ * than the declared size, so the lie ends in a refused (truncated) part,
+ * quickly, instead of 100 MB of inflation. */
+static void test_lying_sizes(void **state)
+{
+    (void)state;
+    char *dir, *path = tmp_path(&dir, "liar.xlsx");
+    zipFile zf = zipOpen64(path, APPEND_STATUS_CREATE);
+    struct part small[] = { { "xl/workbook.xml", WORKBOOK_1900 },
+                            { "xl/_rels/workbook.xml.rels", RELS } };
+    for (int i = 0; i < 2; i++) {
+        zip_fileinfo zi = { 0 };
+        zipOpenNewFileInZip64(zf, small[i].name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 0);
+        zipWriteInFileInZip(zf, small[i].text, (unsigned)strlen(small[i].text));
+        zipCloseFileInZip(zf);
+    }
+    /* raw deflate of a 100 MB sheet, declared as 2 KB */
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    strbuf out = STRBUF_INIT;
+    size_t chunk = 1 << 20;
+    char *in = xmalloc(chunk);
+    memset(in, ' ', chunk);
+    const char *head = "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>A</t></is></c></row>";
+    memcpy(in, head, strlen(head));
+    char obuf[1 << 16];
+    uLong crc = crc32(0, NULL, 0);
+    for (int i = 0; i < 100; i++) {
+        zs.next_in = (Bytef *)in;
+        zs.avail_in = (uInt)chunk;
+        crc = crc32(crc, (const Bytef *)in, (uInt)chunk);
+        int flush = i == 99 ? Z_FINISH : Z_NO_FLUSH;
+        do {
+            zs.next_out = (Bytef *)obuf;
+            zs.avail_out = sizeof obuf;
+            deflate(&zs, flush);
+            sb_add(&out, obuf, sizeof obuf - zs.avail_out);
+        } while (zs.avail_out == 0);
+        if (i == 0)
+            memset(in, ' ', strlen(head));
+    }
+    deflateEnd(&zs);
+    free(in);
+    zip_fileinfo zi = { 0 };
+    assert_int_equal(zipOpenNewFileInZip2(zf, "xl/worksheets/data.xml", &zi, NULL, 0, NULL, 0,
+                                          NULL, Z_DEFLATED, 9, 1), ZIP_OK);
+    zipWriteInFileInZip(zf, out.buf, (unsigned)out.len);
+    assert_int_equal(zipCloseFileInZipRaw(zf, 2048, crc), ZIP_OK);
+    zipClose(zf, NULL);
+    sb_free(&out);
+
+    clock_t start = clock();
+    hcs_err err = { 0 };
+    table *t = table_open(path, NULL, &err);
+    if (t) {
+        const struct table_row *r;
+        while (table_next(t, &r, &err) == 1)
+            ;
+        table_close(t);
+    }
+    assert_true(err.msg[0] != '\0');
+    print_message("refused: %s\n", err.msg);
+    assert_non_null(strstr(err.msg, "data.xml"));
+    assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 0.5);
+    cleanup(dir, path);
+}
+
 static void test_budget_counts_every_part(void **state)
 {
     (void)state;
@@ -469,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_doctype_refused),
         cmocka_unit_test(test_huge_cells),
         cmocka_unit_test(test_zip_bomb),
+        cmocka_unit_test(test_lying_sizes),
         cmocka_unit_test(test_budget_counts_every_part),
         cmocka_unit_test(test_not_a_workbook),
     };
