@@ -503,12 +503,6 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
         if (val != small && val != v->def)
             free(val);
     }
-    for (size_t k = 0; k < t->ninfer && rc >= 0; k++) {
-        const struct infer_rule *ir = &t->infer[k];
-        struct trow vw = view(&s, row->row, nv);
-        if (s.sb.buf[s.off[ir->var]] == '\0' && tmpl_cond_holds(t, ir->cond, &vw))
-            set_val(&s, ir->var, ir->value, strlen(ir->value));
-    }
     for (size_t k = 0; k < t->nresolve && rc >= 0; k++) {
         const struct resolve_rule *rr = &t->resolve[k];
         if (s.sb.buf[s.off[rr->var]] != '\0')
@@ -529,8 +523,11 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
         char guid[37] = "";
         char *keycopy = sb_detach(&kb, NULL);
         int r = resolve ? resolve(rctx, rr->kind, keycopy, guid) : 0;
+        guid[36] = '\0';
         if (r < 0) {
             rc = hcs_fail(err, HCS_EX_SOFTWARE, "registry lookup failed for %s %s", rr->kind, keycopy);
+        } else if (r == 0 && rr->optional) {
+            /* enrichment only: the row goes on without it */
         } else if (r == 0) {
             snprintf(why, sizeof why,
                      "нет идентификатора ГИС: заполните колонку «%s» или сначала загрузите объект в ГИС",
@@ -546,6 +543,12 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
             set_val(&s, rr->var, guid, strlen(guid));
         }
         free(keycopy);
+    }
+    for (size_t k = 0; k < t->ninfer && rc >= 0; k++) {
+        const struct infer_rule *ir = &t->infer[k];
+        struct trow vw = view(&s, row->row, nv);
+        if (s.sb.buf[s.off[ir->var]] == '\0' && tmpl_cond_holds(t, ir->cond, &vw))
+            set_val(&s, ir->var, ir->value, strlen(ir->value));
     }
     for (int i = 0; i < nv && rc >= 0; i++) {
         const struct tvar *v = &t->vars[i];

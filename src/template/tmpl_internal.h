@@ -64,6 +64,7 @@ struct resolve_rule {
     char *kind;            /* resolver kind: "account", "meter", … */
     int key_vars[4];       /* local key variables; several are joined with '|' */
     int nkeys;
+    int optional;          /* unknown → leave empty instead of rejecting the row */
 };
 
 enum op_kind { OP_TEXT, OP_VAR, OP_TGUID, OP_SIDE, OP_IF, OP_EACH, OP_ENDEACH, OP_HOLE };

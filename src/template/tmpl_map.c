@@ -373,9 +373,10 @@ static int load_resolve(template *t, dictionary *d, hcs_err *err)
     for (int i = 0; i < nk && rc == 0; i++) {
         const char *name = keys[i] + strlen("resolve:");
         const char *val = iniparser_getstring(d, keys[i], "");
-        char kind[64], key[256];
-        if (sscanf(val, "%63s from %255s", kind, key) != 2) {
-            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: expected KIND from VARIABLE[,VARIABLE…]",
+        char kind[64], key[256], opt[32] = "";
+        int nf = sscanf(val, "%63s from %255s %31s", kind, key, opt);
+        if (nf < 2 || (nf == 3 && strcmp(opt, "optional"))) {
+            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: expected KIND from VARIABLE[,VARIABLE…] [optional]",
                           t->dir, name);
             break;
         }
@@ -393,6 +394,7 @@ static int load_resolve(template *t, dictionary *d, hcs_err *err)
         if (rc < 0)
             break;
         rr.kind = xstrdup(kind);
+        rr.optional = nf == 3;
         ARRAY_GROW(t->resolve, t->nresolve, t->rcap);
         t->resolve[t->nresolve++] = rr;
     }

@@ -373,6 +373,36 @@ static void test_resolve_local_keys(void **state)
     collect_free(&c);
 }
 
+static int resolve_meters(void *ctx, const char *kind, const char *key, char guid[37])
+{
+    (void)ctx;
+    if (strcmp(key, "Э-1"))
+        return 0;
+    strcpy(guid, !strcmp(kind, "meter") ? "44444444-4444-4444-8444-444444444444" :
+                 !strcmp(kind, "meter_kind") ? "electric" : "");
+    return guid[0] != '\0';
+}
+
+static void test_readings_registry_kind(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    const char *csv = "ФИАС дома;Заводской номер ПУ;Показание;Дата снятия\n"
+                      H1 ";Э-1;100;25.10.2026\n"
+                      H1 ";Х-2;5;25.10.2026\n";
+    assert_int_equal(run("importMeteringDeviceValues", csv, &c, &st, resolve_meters, &err), 0);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 1);
+    assert_int_equal(xcount(c.p[0]->doc, "//dm:MeteringDevicesValues[dm:MeteringDeviceRootGUID='44444444-4444-4444-8444-444444444444']"
+                                         "/dm:ElectricDeviceValue/dm:CurrentValue/*[local-name()='MeteringValueT1'][.='100']"), 1);
+    assert_string_equal(c.p[0]->elements[0].local_key, "Э-1 2026-10-25");
+    assert_int_equal(c.nr, 1);                         /* Х-2: unknown device */
+    assert_int_equal(c.r[0].row, 3);
+    collect_free(&c);
+}
+
 static const char *BILL_HDR = "Период;Номер ЛС;Идентификатор ЛС ГИС;Номер ПД;БИК;Расчётный счёт;Вид услуги;Услуга;Тариф;К оплате\n";
 
 static void test_bills_payment_information(void **state)
@@ -463,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_limit_split_parent),
         cmocka_unit_test(test_readings_per_house),
         cmocka_unit_test(test_resolve_local_keys),
+        cmocka_unit_test(test_readings_registry_kind),
         cmocka_unit_test(test_bills_payment_information),
         cmocka_unit_test(test_schema_failure_leaves_rest),
         cmocka_unit_test(test_unreadable_and_missing_column),
