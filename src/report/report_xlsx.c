@@ -475,7 +475,7 @@ static void write_summary(struct xlsx_ctx *x, struct sheet *s, const struct repo
                               : xstrdup("завершён");
     put_label_value_text(s, f, "Состояние запуска", state);
     free(state);
-    put_label_value_num(s, f, "Файлов взято", (double)fl->n, f->num_left);
+    put_label_value_num(s, f, "Файлов в отчёте", (double)fl->n, f->num_left);
     long rows = 0;
     for (int o = 0; o < REPORT_OUTCOME_COUNT; o++)
         rows += grand[o];

@@ -92,7 +92,7 @@ for r in sm.iter_rows(values_only=True):
         vals.setdefault(r[0], r[1])
 check(vals.get("Запуск") == "42", f"run id {vals.get('Запуск')!r}")
 check(vals.get("Начало") == datetime.datetime(2026, 11, 24, 3, 0), f"start as date {vals.get('Начало')!r}")
-check(vals.get("Файлов взято") == 3, "files taken")
+check(vals.get("Файлов в отчёте") == 3, "files in the report")
 check(vals.get("Строк требуют исправления") == 5, "rows needing action")
 check(abs(vals.get("Самый старый пакет ждёт ответа ГИС, ч", 0) - 2.0) < 1e-9, "oldest pending age in hours")
 flat = [r for r in sm.iter_rows(values_only=True)]
