@@ -193,10 +193,15 @@ static int parse_options(struct csv_src *s, const struct table_opts *o, hcs_err 
         s->delim = 0;
     else if (!strcasecmp(d, "tab") || !strcmp(d, "\\t") || !strcmp(d, "\t"))
         s->delim = '\t';
+    else if (!strcasecmp(d, "semicolon"))      /* ';' starts a comment in INI files */
+        s->delim = ';';
+    else if (!strcasecmp(d, "comma"))
+        s->delim = ',';
     else if (strlen(d) == 1 && d[0] != '"' && d[0] != '\n' && d[0] != '\r')
         s->delim = (unsigned char)d[0];
     else
-        return hcs_fail(err, HCS_EX_CONFIG, "input.delimiter = %s: expected auto, ;, , or tab", d);
+        return hcs_fail(err, HCS_EX_CONFIG,
+                        "input.delimiter = %s: expected auto, semicolon (;), comma (,) or tab", d);
     return 0;
 }
 

@@ -131,7 +131,7 @@ static void test_tab_delimiter(void **state)
     table_close(t);
 
     /* Forcing the delimiter wins over detection. */
-    struct table_opts o = { .delimiter = "," };
+    struct table_opts o = { .delimiter = "comma" };
     t = open_ok(path, &o);
     assert_int_equal(table_header(t)->ncells, 1);
     table_close(t);
