@@ -37,7 +37,6 @@ static void usage(FILE *out)
 struct out_ctx {
     const char *dir;
     FILE *errors;
-    const char *opname;
     int next;
     signer *signer;
     long rejected_lines;
@@ -172,7 +171,7 @@ CLI_COMMAND(convert)
         free(files);
         return cli_fail(&err);
     }
-    struct out_ctx o = { .dir = out, .opname = op };
+    struct out_ctx o = { .dir = out };
     if (sign) {
         o.signer = signer_open(cli->cfg, &err);
         if (!o.signer) {

@@ -207,7 +207,6 @@ static int validate(struct packer *pk, xmlDocPtr doc, xmlNodePtr *nodes, struct 
                 xmlFreeNode(nodes[i]);
             }
             free(why);
-            free_elements(NULL, 0);
             for (size_t i = 0; i < *nel; i++) {
                 free(el[i].local_key);
                 free(el[i].label);
