@@ -437,6 +437,7 @@ static void test_bills_payment_information(void **state)
     assert_int_equal(keys, good);
     assert_true(keys >= 5);
     assert_int_equal(xcount(nov->doc, "//b:PaymentInformation"), 1);
+    assert_string_equal(nov->elements[0].local_key, "777|3|2026-11");   /* the withdraw form's lookup key */
     assert_int_equal(xcount(nov->doc, "//*[local-name()='AccountGuid'][.='9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d']"), 1);
     collect_free(&c);
 }
