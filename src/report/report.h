@@ -126,6 +126,9 @@ const char *report_reason_code(const char *reason);
 typedef struct report_hints report_hints;
 report_hints *report_hints_load(const char *path, hcs_err *err);   /* NULL + err on failure */
 const char *report_hints_get(const report_hints *h, const char *code);  /* NULL if none; h may be NULL */
+/* Adds the lines of another code;hint table (e.g. templates/filestore-errors.csv:
+ * file store exception names); codes already present keep their hint. */
+int report_hints_merge(report_hints *into, const char *path, hcs_err *err);
 void report_hints_free(report_hints *h);
 
 /* The XLSX report (constant-memory libxlsxwriter).  hints may be NULL;

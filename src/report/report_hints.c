@@ -88,6 +88,27 @@ report_hints *report_hints_load(const char *path, hcs_err *err)
     return p.h;
 }
 
+int report_hints_merge(report_hints *into, const char *path, hcs_err *err)
+{
+    report_hints *more = report_hints_load(path, err);
+    if (!more)
+        return -1;
+    for (size_t i = 0; i < more->n; i++) {
+        struct hint key = { more->items[i].code, NULL };
+        if (bsearch(&key, into->items, into->n, sizeof *into->items, by_code))
+            continue;                /* the first table wins */
+        ARRAY_GROW(into->items, into->n, into->cap);
+        into->items[into->n++] = more->items[i];
+        more->items[i].code = more->items[i].text = NULL;
+    }
+    report_hints_free(more);
+    qsort(into->items, into->n, sizeof *into->items, by_code);
+    struct hint fb_key = { (char *)"*", NULL };
+    struct hint *fb = bsearch(&fb_key, into->items, into->n, sizeof *into->items, by_code);
+    into->fallback = fb ? fb->text : NULL;
+    return 0;
+}
+
 const char *report_hints_get(const report_hints *h, const char *code)
 {
     if (!h || !code || !*code)

@@ -74,6 +74,16 @@ static report_hints *load_hints(const hcs_config *cfg, strbuf *warnings)
     report_hints *h = report_hints_load(path, &err);
     if (!h)
         sb_addf(warnings, "report: no accountant hints: %s\n", err.msg);
+    /* The file store's exception names (X-Upload-Error) have their own
+     * table next to it, written by the file store's owner. */
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    char *fs_table = slash ? (*slash = '\0', path_join(dir, "filestore-errors.csv"))
+                           : xstrdup("filestore-errors.csv");
+    if (h && file_exists(fs_table) && report_hints_merge(h, fs_table, &err) != 0)
+        sb_addf(warnings, "report: %s\n", err.msg);
+    free(fs_table);
+    free(dir);
     free(path);
     return h;
 }

@@ -153,6 +153,14 @@ static void test_hints(void **state)
     assert_non_null(report_hints_get(h, "XYZ999999"));
     assert_null(report_hints_get(h, "HCS-NOPE"));
     assert_null(report_hints_get(NULL, "INT002012"));
+    /* The file store's table merges in; the first table's lines win. */
+    char *fs = tu_path("templates/filestore-errors.csv");
+    if (file_exists(fs)) {
+        assert_int_equal(report_hints_merge(h, fs, &err), 0);
+        assert_non_null(strstr(report_hints_get(h, "HashConflictException"), "Контрольная сумма"));
+        assert_non_null(strstr(report_hints_get(h, "INT002012"), "не ошибка"));
+    }
+    free(fs);
     report_hints_free(h);
 
     char *dir = tu_tmpdir();
