@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config libxml2-dev libxml2-utils libxmlsec1-dev xmlsec1 libssl-dev openssl
 libengine-gost-openssl libcurl4-openssl-dev curl libcsv-dev libxlsxwriter-dev libiniparser-dev
 zlib1g-dev libminizip-dev libsqlite3-dev sqlite3 libpq-dev libmicrohttpd-dev libcmocka-dev
-python3 python3-openpyxl python3-prometheus-client valgrind postgresql"
+python3 python3-openpyxl python3-prometheus-client valgrind postgresql time"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
