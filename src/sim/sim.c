@@ -3,6 +3,7 @@
 #include "sim/sim.h"
 
 #include <iniparser.h>
+#include <pthread.h>
 #include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,12 @@ struct sim {
     signer *signer;
     struct op_time *times;
     size_t ntimes;
+    /* Two locks so that the expensive, stateless part of a request (parsing,
+     * signature verification) runs in parallel: one for the lazily compiled
+     * schemas (their validation contexts are shared), one for the database
+     * and the processing queue. */
+    pthread_mutex_t schema_lock;
+    pthread_mutex_t state_lock;
 };
 
 long long sim_now_ms(void)
@@ -137,6 +144,8 @@ static long processing_time(const sim *s, const char *op)
 sim *sim_open(const struct sim_options *o, hcs_err *err)
 {
     sim *s = xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->schema_lock, NULL);
+    pthread_mutex_init(&s->state_lock, NULL);
     s->world_dir = xstrdup(o->world_dir);
     s->state_dir = o->state_dir ? xstrdup(o->state_dir) : path_join(o->world_dir, "../sim-state");
     s->processing_ms = o->processing_ms;
@@ -186,6 +195,8 @@ void sim_free(sim *s)
     free(s->times);
     free(s->world_dir);
     free(s->state_dir);
+    pthread_mutex_destroy(&s->schema_lock);
+    pthread_mutex_destroy(&s->state_lock);
     free(s);
 }
 
@@ -271,7 +282,9 @@ static int check_envelope(sim *s, const struct sim_request *q, struct parsed *p,
         return -1;
     }
     struct schema_msgs m = { STRBUF_INIT, 0 };
+    pthread_mutex_lock(&s->schema_lock);
     int rc = schema_validate_envelope(s->schemas, p->doc, on_schema_error, &m, &err);
+    pthread_mutex_unlock(&s->schema_lock);
     if (rc != 0) {
         fmt_fault(r, rc < 0 ? err.msg : sb_str(&m.sb));
         sb_free(&m.sb);
@@ -511,27 +524,34 @@ static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
     simx_state_close(&r->body, p->svc);
     simx_envelope_close(&r->body);
     free(m.result);
-    if (s->signer)
-        sign_answer(s, r);
 }
+
+static void process_due_locked(sim *s);
 
 void sim_handle(sim *s, const struct sim_request *q, struct sim_reply *r)
 {
     struct parsed p = { 0 };
     r->status = 500;
-    sim_process_due(s);
     if (check_envelope(s, q, &p, r) < 0)
         goto out;
     if (q->inject_maintenance) {
         fault(r, 0, "INT002029", "Ведутся регламентные работы. Повторите запрос позднее.");
         goto out;
     }
-    if (q->inject_exp001000 || (p.op && is_poisoned(s, r->request_guid))) {
+    if (p.op) {
+        pthread_mutex_lock(&s->state_lock);
+        int poisoned = q->inject_exp001000 || is_poisoned(s, r->request_guid);
         /* Like the real GIS: this MessageGUID keeps failing until the
          * client rebuilds the message with a new one. */
-        if (p.op)
+        if (poisoned)
             sim_db_query(s->db, NULL, NULL, NULL,
                          "INSERT OR IGNORE INTO poisoned(requester_guid) VALUES(?)", r->request_guid);
+        pthread_mutex_unlock(&s->state_lock);
+        if (poisoned) {
+            fault(r, 0, "EXP001000", "Внутренняя ошибка");
+            goto out;
+        }
+    } else if (q->inject_exp001000) {
         fault(r, 0, "EXP001000", "Внутренняя ошибка");
         goto out;
     }
@@ -540,10 +560,15 @@ void sim_handle(sim *s, const struct sim_request *q, struct sim_reply *r)
     if (check_provider(s, &p, r) < 0)
         goto out;
     sb_reset(&r->body);
+    pthread_mutex_lock(&s->state_lock);
+    process_due_locked(s);
     if (p.op)
         handle_import_export(s, q, &p, r);
     else
         handle_get_state(s, &p, r);
+    pthread_mutex_unlock(&s->state_lock);
+    if (!p.op && s->signer && r->status == 200)
+        sign_answer(s, r);
 out:
     if (p.doc)
         xmlFreeDoc(p.doc);
@@ -619,6 +644,13 @@ static void process_one(sim *s, struct pending *p)
 }
 
 void sim_process_due(sim *s)
+{
+    pthread_mutex_lock(&s->state_lock);
+    process_due_locked(s);
+    pthread_mutex_unlock(&s->state_lock);
+}
+
+static void process_due_locked(sim *s)
 {
     struct pending_list l = { 0 };
     char now[32];

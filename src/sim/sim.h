@@ -3,7 +3,8 @@
  * the requester's MessageGUID, the getState life cycle, and processing of
  * queued messages against the world (src/sim/sim_op_*.c).
  *
- * Not thread-safe: the HTTP layer serialises calls with one lock. */
+ * sim_handle and sim_process_due are thread-safe (the HTTP layer runs a
+ * thread per connection); sim_open/sim_free are not. */
 #ifndef HCS_SIM_H
 #define HCS_SIM_H
 

@@ -21,7 +21,7 @@ struct sim_server {
     sim *s;
     sim_faults *faults;
     sim_log *log;
-    pthread_mutex_t lock;        /* sim state and fault PRNG */
+    pthread_mutex_t lock;        /* the fault PRNG (sim_handle locks for itself) */
     atomic_long requests;
     atomic_int stopping;
     int port;
@@ -247,9 +247,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         .inject_exp001000 = fault.kind == FAULT_EXP001000,
         .inject_maintenance = fault.kind == FAULT_MAINTENANCE,
     };
-    pthread_mutex_lock(&srv->lock);
     sim_handle(srv->s, &q, &reply);
-    pthread_mutex_unlock(&srv->lock);
     status = reply.status;
     e.operation = reply.operation;
     e.message_guid = reply.request_guid;
