@@ -74,7 +74,7 @@ int tmpl_compile_text(template *t, const char *s, struct prog *p, int escape, hc
             return hcs_fail(err, HCS_EX_CONFIG, "bad placeholder in \"%s\"", s);
         memcpy(name, c + 1, nl);
         name[nl] = '\0';
-        if (!strcmp(name, "t:guid"))
+        if (!strcmp(name, "t:guid") || !strcmp(name, "transport_guid"))
             emit(p, OP_TGUID, 0);
         else if (!strcmp(name, "t:side"))
             emit(p, OP_SIDE, 0);
