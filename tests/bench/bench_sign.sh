@@ -29,22 +29,36 @@ convert() {  # outdir, extra args...
     "$HCS" -q -o gis.org_ppa_guid=$GUID convert --op importAccountData --out "$out" "$@" >/dev/null 2>&1 || true
 }
 
+# The sample in UTF-8; rows that carry a GIS account id are updates of
+# one account each, so the copies lose it and become new accounts.
+if iconv -f utf-8 -t utf-8 samples/accounts.csv >/dev/null 2>&1; then
+    cp samples/accounts.csv "$tmp/sample.csv"
+else
+    iconv -f cp1251 -t utf-8 samples/accounts.csv >"$tmp/sample.csv"
+fi
 # Which sample rows does convert accept?  (errors.csv names the others.)
-convert "$tmp/probe" samples/accounts.csv
+convert "$tmp/probe" "$tmp/sample.csv"
 LC_ALL=C awk -F';' 'NR > 1 { bad[$2] = 1 } END { for (r in bad) print r }' "$tmp/probe/errors.csv" >"$tmp/bad_rows"
 rows=$((PACKETS * 100))
 LC_ALL=C awk -F';' -v OFS=';' -v n="$rows" -v badf="$tmp/bad_rows" '
     BEGIN { while ((getline r < badf) > 0) bad[r] = 1 }
-    NR == 1 { print; next }
+    NR == 1 { sub(/^\357\273\277/, ""); print
+              for (j = 1; j <= NF; j++) if ($j == "Идентификатор ЛС ГИС") gis_col = j
+              next }
     $0 != "" && !((NR) in bad) { good[++k] = $0 }
     END {
         if (k == 0) { print "no convertible sample rows" > "/dev/stderr"; exit 1 }
         for (i = 0; i < n; i++) {
             split(good[i % k + 1], f, ";"); f[1] = sprintf("%08d", 30000000 + i)
+            if (gis_col) f[gis_col] = ""
             line = f[1]; for (j = 2; j in f; j++) line = line ";" f[j]
             print line
         }
-    }' samples/accounts.csv >"$tmp/bench.csv"
+    }' "$tmp/sample.csv" >"$tmp/bench.csv"
+convert "$tmp/probe2" "$tmp/bench.csv"
+if [ "$(LC_ALL=C awk 'END { print NR }' "$tmp/probe2/errors.csv")" -gt 1 ]; then
+    echo "bench_sign: convert rejects rows of the generated input:"; head -n 3 "$tmp/probe2/errors.csv"; exit 1
+fi
 
 # best_of OUTDIR ARGS... -> "cpu_seconds wall_seconds" (minimum of RUNS)
 best_of() {
@@ -77,6 +91,7 @@ packets=$(ls "$tmp/count" | grep -c '\.xml$' || true)
 [ "$packets" -gt 0 ] || { echo "bench_sign: convert produced no packets"; exit 1; }
 bytes=$(wc -c <"$tmp/count/importAccountData-0001.xml")
 awk -v p="$packets" -v uc="$u_cpu" -v uw="$u_wall" -v sc="$s_cpu" -v sw="$s_wall" -v b="$bytes" 'BEGIN {
+    if (uc <= 0 || uw <= 0) { print "bench_sign: convert took no measurable time; raise PACKETS"; exit 1 }
     printf "convert importAccountData: %d packets of 100 accounts (%d bytes each), best of runs\n", p, b
     printf "  unsigned:     %.2f ms/packet CPU, %.2f ms/packet wall\n", 1000 * uc / p, 1000 * uw / p
     printf "  --sign (GOST 2012-256): %.2f ms/packet CPU, %.2f ms/packet wall\n", 1000 * sc / p, 1000 * sw / p
