@@ -21,7 +21,7 @@ typedef struct table table;
 
 struct table_opts {
     const char *encoding;      /* CSV: "auto" (default), "utf-8", "cp1251" */
-    const char *delimiter;     /* CSV: "auto" (default), ";", ",", "tab" */
+    const char *delimiter;     /* CSV: "auto" (default), ";", ",", "tab", "semicolon", "comma" */
     const char *sheet;         /* XLSX: sheet name; NULL = the first worksheet */
     size_t max_cell_bytes;     /* longer cells are an error for that row; 0 = 65536 */
     size_t max_unzipped;       /* XLSX: total inflated bytes allowed; 0 = 2 GiB */
