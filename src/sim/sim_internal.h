@@ -1,0 +1,49 @@
+/* sim_internal — what the simulator's own files share: the sim struct and
+ * the processing entry point.  Not for use outside src/sim/. */
+#ifndef HCS_SIM_INTERNAL_H
+#define HCS_SIM_INTERNAL_H
+
+#include <pthread.h>
+#include <openssl/x509.h>
+#include <sqlite3.h>
+
+#include "common/config.h"
+#include "sign/sign.h"
+#include "sim/sim.h"
+#include "soap/schema.h"
+
+struct op_time {
+    char op[64];
+    long ms;
+};
+
+struct sim {
+    char *world_dir;
+    char *state_dir;
+    sqlite3 *db;
+    schema_set *schemas;
+    sim_filestore *fs;
+    char org_ppa_guid[40];
+    char ogrn[32];
+    char name[256];
+    X509 *cert;                 /* NULL: any certificate */
+    int skip_signature;
+    long processing_ms;
+    hcs_config *sign_cfg;       /* answer signing, when asked for */
+    signer *signer;
+    struct op_time *times;
+    size_t ntimes;
+    /* Two locks so that the expensive, stateless part of a request (parsing,
+     * signature verification) runs in parallel: one for the lazily compiled
+     * schemas (their validation contexts are shared), one for the database
+     * and the processing queue. */
+    pthread_mutex_t schema_lock;
+    pthread_mutex_t state_lock;
+};
+
+/* Processing time of an operation in ms (per-operation override or default). */
+long sim_processing_time(const sim *s, const char *op);
+/* Processes due messages; the caller holds s->state_lock (sim_queue.c). */
+void sim_process_due_locked(sim *s);
+
+#endif

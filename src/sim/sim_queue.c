@@ -1,0 +1,106 @@
+/* sim_queue — processing of acked messages when their time has come: the
+ * stored request goes to its operation (src/sim/sim_op_*.c) in one
+ * transaction and the result is stored for every later getState. */
+#include "sim/sim.h"
+#include "sim/sim_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xalloc.h"
+#include "common/xmlsafe.h"
+#include "sim/sim_db.h"
+#include "sim/sim_ops.h"
+#include "sim/sim_xml.h"
+#include "soap/operations.h"
+
+struct pending {
+    char gis[40];
+    char op[64];
+    char *request;
+    size_t len;
+};
+
+struct pending_list {
+    struct pending *items;
+    size_t n, cap;
+};
+
+static int add_pending(void *ctx, sqlite3_stmt *row)
+{
+    struct pending_list *l = ctx;
+    ARRAY_GROW(l->items, l->n, l->cap);
+    struct pending *p = &l->items[l->n++];
+    snprintf(p->gis, sizeof p->gis, "%s", sim_col(row, 0));
+    snprintf(p->op, sizeof p->op, "%s", sim_col(row, 1));
+    p->len = (size_t)sqlite3_column_bytes(row, 2);
+    p->request = xmalloc(p->len + 1);
+    memcpy(p->request, sqlite3_column_blob(row, 2), p->len);
+    p->request[p->len] = '\0';
+    return 0;
+}
+
+static void process_one(sim *s, struct pending *p)
+{
+    strbuf out = STRBUF_INIT;
+    hcs_err err = { 0 };
+    xmlDocPtr doc = xmlsafe_parse(p->request, p->len, "stored request", &err);
+    const struct gis_operation *op = gis_operation_find(p->op);
+    xmlNodePtr env = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr body = env ? xml_child(env, NS_SOAP, "Body") : NULL;
+    xmlNodePtr el = NULL;
+    for (xmlNodePtr n = body ? body->children : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            el = n;
+    struct sim_op_ctx c = { .db = s->db, .fs = s->fs, .op = op, .req = el, .gis_guid = p->gis,
+                            .org_ppa_guid = s->org_ppa_guid, .provider_ogrn = s->ogrn, .out = &out, .err = &err };
+    simx_now(c.now);
+    sim_op_fn fn = op ? sim_op_lookup(op->name) : NULL;
+    char code[16], desc[512];
+    sim_db_begin(s->db);
+    int rc = -1;
+    if (el && fn) {
+        if (simop_check_attachments(&c, el, code, desc, sizeof desc)) {
+            simx_error(&out, "base:ErrorMessage", code, desc);
+            rc = 0;
+        } else {
+            rc = fn(&c);
+        }
+    }
+    if (rc < 0) {
+        sim_db_rollback(s->db);
+        sim_db_begin(s->db);
+        sb_reset(&out);
+        simx_error(&out, "base:ErrorMessage", "EXP001000", "Внутренняя ошибка");
+    }
+    sim_db_query(s->db, NULL, NULL, NULL, "UPDATE messages SET done=1, result=? WHERE gis_guid=?",
+                 sb_str(&out), p->gis);
+    sim_db_commit(s->db);
+    sb_free(&out);
+    if (doc)
+        xmlFreeDoc(doc);
+}
+
+void sim_process_due(sim *s)
+{
+    pthread_mutex_lock(&s->state_lock);
+    sim_process_due_locked(s);
+    pthread_mutex_unlock(&s->state_lock);
+}
+
+void sim_process_due_locked(sim *s)
+{
+    struct pending_list l = { 0 };
+    char now[32];
+    snprintf(now, sizeof now, "%lld", sim_now_ms());
+    hcs_err err;
+    sim_db_query(s->db, add_pending, &l, &err,
+                 "SELECT gis_guid, operation, request FROM messages WHERE done=0"
+                 " AND received_ms + processing_ms <= CAST(? AS INTEGER) ORDER BY received_ms, rowid", now);
+    for (size_t i = 0; i < l.n; i++) {
+        process_one(s, &l.items[i]);
+        free(l.items[i].request);
+    }
+    free(l.items);
+}
