@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fsutil.h"
 #include "common/guid.h"
 #include "common/xalloc.h"
 #include "filestore/fs_proto.h"
@@ -111,6 +112,19 @@ int fs_download(fs_client *c, const char *context, const char *guid_in, const ch
     uint64_t have = 0;
     if (rc == 0 && fstat(fd, &st) == 0)
         have = (uint64_t)st.st_size;
+    /* <out>.part.id names the file the .part belongs to: a .part of another
+     * GUID (or of unknown origin) is not continued. */
+    char *id_path = xasprintf("%s.id", part_path);
+    if (rc == 0 && have > 0) {
+        hcs_err ignore = { 0 };
+        size_t idlen = 0;
+        char *id = file_read_all(id_path, 64, &idlen, &ignore);
+        if (!id || idlen < GUID_STRLEN || strncmp(id, guid, GUID_STRLEN) != 0)
+            have = total + 1;            /* forces the restart below */
+        free(id);
+    }
+    if (rc == 0 && file_write_atomic(id_path, guid, GUID_STRLEN, err) < 0)
+        rc = -1;
     if (rc == 0 && have > total) {
         /* not the same file: start over */
         if (ftruncate(fd, 0) != 0)
@@ -137,6 +151,9 @@ int fs_download(fs_client *c, const char *context, const char *guid_in, const ch
         close(fd);
     if (rc == 0 && rename(part_path, out_path) != 0)
         rc = hcs_fail(err, HCS_EX_CANTCREAT, "%s: %s", out_path, strerror(errno));
+    if (rc == 0)
+        unlink(id_path);
+    free(id_path);
     if (rc == 0)
         res->size = total;
     free(part_path);

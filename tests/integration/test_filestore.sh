@@ -163,6 +163,35 @@ grep -q "sent $m of 6 parts" "$T/resume.err" || fail "resume: no 'sent $m of 6 p
 cmp "$T/f30.docx" "$T/f30.back" || fail "30 MB download differs"
 ok "killed after $k of 6 parts; resume sent only the other $m; download identical"
 
+# 5b. kill -9 in the middle of the 30 MB download, then continue from the .part
+getok() {   # LOG: ranged GETs of g30 answered 206
+    grep -F "\"method\":\"GET\",\"endpoint\":\"$PREFIX/homemanagement/$g30\"" "$1" | grep -c '"status":206,'
+}
+base=$(getok "$LOG")
+"$HCSBATCH" -c "$CFG" -o filestore.rate=3 -q download --context homemanagement "$g30" -o "$T/f30.again" &
+DL=$!
+PIDS="$PIDS $DL"
+i=0
+while [ $i -lt 200 ] && [ $(( $(getok "$LOG") - base )) -lt 2 ] && kill -0 $DL 2>/dev/null; do
+    sleep 0.05; i=$((i + 1))
+done
+kill -9 $DL 2>/dev/null || fail "the download finished before it could be killed"
+wait $DL 2>/dev/null
+sleep 0.3
+kd=$(( $(getok "$LOG") - base ))
+[ -f "$T/f30.again" ] && fail "a killed download left the final file"
+[ -s "$T/f30.again.part" ] || fail "no .part after the kill"
+hb=$(wc -c <"$T/f30.again.part")
+want=$(( (31457280 - hb + 5242879) / 5242880 ))   # ranged GETs still needed
+lines=$(wc -l <"$LOG")
+"$HCSBATCH" -c "$CFG" download --context homemanagement "$g30" -o "$T/f30.again" 2>"$T/dl.err" || fail "download resume"
+grep -q "(resumed)" "$T/dl.err" || fail "download did not continue the .part"
+tail -n +$((lines + 1)) "$LOG" >"$T/after-dl.log"
+md=$(getok "$T/after-dl.log")
+cmp "$T/f30.docx" "$T/f30.again" || fail "resumed download differs"
+[ "$md" = "$want" ] || fail "resumed download made $md ranged GETs; with $hb bytes in the .part it needs $want"
+ok "download killed after $kd ranged GETs ($hb bytes on disk); only $md more fetched; file identical"
+
 # 6. HTTP 503/502 on file store requests are retried (faults from the simulator:
 #    requests 2-3 = part 1 twice, request 6 = part 3)
 start_sim flaky --faults "http503/filestore@2-3,http502/filestore@6" --seed 11

@@ -342,13 +342,24 @@ static void test_multipart_with_faults(void **state)
     /* ranged download, resumed from a .part holding the first 5 MB */
     char *out = xasprintf("%s/back.pdf", f->tmp);
     char *part = xasprintf("%s.part", out);
-    tu_write(part, data, FS_PART_SIZE);
-    server_reset_counts(f->srv);
+    char *part_id = xasprintf("%s.id", part);
+    /* a .part of another file is not continued */
+    tu_write(part, data + 1, FS_PART_SIZE);
+    tu_write_str(part_id, "00000000-0000-4000-8000-000000000000");
     struct fs_download_result d;
+    assert_int_equal(fs_download(f->c, "voting", r.guid, out, &d, &err), 0);
+    assert_int_equal(d.resumed_from, 0);
+    assert_same_file(out, data, n);
+    /* a .part of this file is */
+    tu_write(part, data, FS_PART_SIZE);
+    tu_write_str(part_id, r.guid);
+    server_reset_counts(f->srv);
     assert_int_equal(fs_download(f->c, "voting", r.guid, out, &d, &err), 0);
     assert_int_equal(d.resumed_from, FS_PART_SIZE);
     assert_int_equal(d.requests, 2);
     assert_same_file(out, data, n);
+    assert_int_not_equal(stat(part_id, &(struct stat){ 0 }), 0);
+    free(part_id);
     struct stat st;
     assert_int_not_equal(stat(part, &st), 0);
     free(part);
