@@ -30,7 +30,7 @@ const struct cfg_key cfg_keys[] = {
     { "paths.hints_file", "templates/hints.csv", "accountant hints per GIS error code" },
     /* [input] */
     { "input.encoding", "auto", "CSV encoding: auto | utf-8 | cp1251" },
-    { "input.delimiter", "auto", "CSV delimiter: auto | ; | , | tab" },
+    { "input.delimiter", "auto", "CSV delimiter: auto | semicolon | comma | tab (a bare ; starts an INI comment)" },
     { "input.settle_seconds", "5", "a file changed within this many seconds is left for the next run" },
     { "input.max_cell_bytes", "65536", "longest accepted cell value" },
     { "input.max_unzipped_mb", "2048", "XLSX: refuse more decompressed bytes than this (zip bomb guard)" },
