@@ -795,6 +795,68 @@ static void test_signed_answers(void **state)
     sim_free(s);
 }
 
+/* Text of the n-th (0-based) element named local in an answer, or NULL. */
+static char *answer_text_n(struct answer *a, const char *local, int n)
+{
+    xmlNodePtr cur = xmlDocGetRootElement(a->doc);
+    for (xmlNodePtr e = cur; e; ) {
+        if (e->type == XML_ELEMENT_NODE && strcmp((const char *)e->name, local) == 0 && n-- == 0)
+            return (char *)xmlNodeGetContent(e);
+        if (e->children) { e = e->children; continue; }
+        while (e && !e->next) e = e->parent;
+        if (e) e = e->next;
+    }
+    return NULL;
+}
+
+/* Payment documents in both forms and the business check on the account. */
+static void test_payment_documents(void **state)
+{
+    (void)state;
+    sim *s = open_sim("any", NULL, NULL);
+    struct answer a;
+    char *x = read_example("importPaymentDocumentData-minimal.xml");
+    char *g = send_signed(s, BILLS, "urn:importPaymentDocumentData", x, NULL);
+    assert_int_equal(get_state(s, BILLS, g, &a), 3);
+    assert_null(answer_text(&a, "ErrorCode"));
+    char *id = answer_text_n(&a, "UniqueNumber", 0);   /* the document's PaymentDocumentID */
+    assert_non_null(id);
+    assert_non_null(strstr(id, "12АБ345678"));          /* built from the account's ЕЛС */
+    answer_free(&a);
+    free(g);
+    /* The account is unknown: INT002000 on AccountGuid for the document. */
+    char *unknown = xstrdup(x);
+    char *p = strstr(unknown, "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d");
+    p[0] = '0';
+    g = send_signed(s, BILLS, "urn:importPaymentDocumentData", unknown, NULL);
+    assert_int_equal(get_state(s, BILLS, g, &a), 3);
+    char *desc = answer_text(&a, "Description");
+    assert_string_equal(desc, "Значение в поле AccountGuid отсутствует в реестре.");
+    xmlFree(desc);
+    answer_free(&a);
+    free(g);
+    /* Withdraw it: accepted once, then INT002001. */
+    char *w = xasprintf("<b:importPaymentDocumentRequest xmlns:b=\"http://dom.gosuslugi.ru/schema/integration/bills/\" "
+                        "xmlns:bills-base=\"http://dom.gosuslugi.ru/schema/integration/bills-base/\" "
+                        "Id=\"signed-data-container\" base:version=\"11.2.0.16\"><b:WithdrawPaymentDocument>"
+                        "<base:TransportGUID>e1f2a3b4-0009-4c5d-8e6f-7a8b9c0d1e2f</base:TransportGUID>"
+                        "<bills-base:PaymentDocumentID>%s</bills-base:PaymentDocumentID></b:WithdrawPaymentDocument>"
+                        "</b:importPaymentDocumentRequest>", id);
+    g = send_signed(s, BILLS, "urn:importPaymentDocumentData", w, NULL);
+    assert_int_equal(get_state(s, BILLS, g, &a), 3);
+    assert_null(answer_text(&a, "ErrorCode"));
+    answer_free(&a);
+    free(g);
+    g = send_signed(s, BILLS, "urn:importPaymentDocumentData", w, NULL);
+    expect_result_code(s, BILLS, g, "INT002001");
+    free(g);
+    free(w);
+    xmlFree(id);
+    free(unknown);
+    free(x);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -806,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_examples_answered_schema_valid),
         cmocka_unit_test(test_exports_schema_valid),
         cmocka_unit_test(test_signed_answers),
+        cmocka_unit_test(test_payment_documents),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
