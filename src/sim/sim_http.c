@@ -163,6 +163,24 @@ static enum MHD_Result serve_filestore(sim_server *srv, struct MHD_Connection *c
 
 /* ---- dispatch ---------------------------------------------------------- */
 
+/* The header MessageGUID of a request the pipeline never sees (an injected
+ * HTTP error), for the log only: the first <…MessageGUID>…</ text, so tests
+ * can still tell which message a failed send carried. */
+static void peek_message_guid(const char *body, size_t len, char out[40])
+{
+    out[0] = '\0';
+    const char *p = memmem(body, len, "MessageGUID>", 12);
+    if (!p)
+        return;
+    p += 12;
+    size_t i = 0;
+    while (p + i < body + len && p[i] != '<' && i < 39) {
+        out[i] = p[i];
+        i++;
+    }
+    out[i] = '\0';
+}
+
 static void strip_action(const char *raw, char *out, size_t n)
 {
     const char *p = raw ? raw : "";
@@ -215,8 +233,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     enum MHD_Result rc;
     int status = 0;
 
+    char peeked[40] = "";
     if (fault.kind == FAULT_HTTP500 || fault.kind == FAULT_HTTP502 || fault.kind == FAULT_HTTP503) {
         status = fault.kind == FAULT_HTTP500 ? 500 : fault.kind == FAULT_HTTP502 ? 502 : 503;
+        if (!filestore) {
+            peek_message_guid(sb_str(&cd->body), cd->body.len, peeked);
+            e.message_guid = peeked;
+            e.operation = action;
+        }
         char page[128];
         int n = snprintf(page, sizeof page, "<html><body><h1>%d</h1>injected by hcs-sim</body></html>\n", status);
         rc = send_buffer(conn, status, "text/html", page, (size_t)n);
