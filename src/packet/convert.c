@@ -221,7 +221,10 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
         struct trow *tr = NULL;
         int bad;
         if (row->problem) {
-            tproblems_add(&r->probs, "", "", row->problem);
+            /* the reader's text names the cell (column letter and header) */
+            char *why = xasprintf("строка не прочитана: %s", row->problem);
+            tproblems_add(&r->probs, "", "", why);
+            free(why);
             bad = 1;
         } else {
             bad = template_convert(r->t, r->b, row, (template_resolve_fn)r->opts->resolve,
