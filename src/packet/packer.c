@@ -172,7 +172,8 @@ static int validate(struct packer *pk, xmlDocPtr doc, xmlNodePtr *nodes, struct 
     schema_set *set = pk->opts->schemas;
     if (!set)
         return 0;
-    for (int round = 0; round < 8 && *nel; round++) {
+    /* every invalid round removes at least one element, so this ends */
+    while (*nel) {
         struct vstate v = { envelope_body_element(doc), *nel, xcalloc(*nel, sizeof(char *)), NULL, 0 };
         for (size_t i = 0; i < *nel; i++)
             nodes[i]->_private = (void *)(intptr_t)(i + 1);
