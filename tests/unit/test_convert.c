@@ -466,6 +466,29 @@ static void test_schema_failure_leaves_rest(void **state)
     collect_free(&c);
 }
 
+static void test_schema_failures_all_or_several(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    /* two bad among three: both reported, one element goes on */
+    assert_int_equal(run("importPaymentDocumentData-withdraw",
+                         "Идентификатор ПД ГИС\n1\n76АБ00010009000001\n22\n", &c, &st, NULL, &err), 0);
+    assert_int_equal(st.schema_rejected, 2);
+    assert_int_equal(c.nr, 2);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 1);
+    collect_free(&c);
+    /* all bad: no packet at all, every row reported */
+    assert_int_equal(run("importPaymentDocumentData-withdraw", "Идентификатор ПД ГИС\n1\n22\n", &c, &st, NULL, &err), 0);
+    assert_int_equal(c.np, 0);
+    assert_int_equal(c.nr, 2);
+    assert_int_equal(st.rows_rejected, 2);
+    assert_int_equal(st.packets, 0);
+    collect_free(&c);
+}
+
 static void test_unreadable_and_missing_column(void **state)
 {
     (void)state;
@@ -497,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_readings_registry_kind),
         cmocka_unit_test(test_bills_payment_information),
         cmocka_unit_test(test_schema_failure_leaves_rest),
+        cmocka_unit_test(test_schema_failures_all_or_several),
         cmocka_unit_test(test_unreadable_and_missing_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
