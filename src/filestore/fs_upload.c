@@ -3,7 +3,7 @@
  * Up to 5 MB: one PUT.  Above: POST ?upload, a PUT per 5 242 880-byte part,
  * POST ?completed.  The file is read once, part by part, into one of two
  * buffers; the main thread computes the part's MD5 and sends it while a
- * hashing thread feeds the same buffer to GOST R 34.11-94 (the slow digest,
+ * hashing thread (fs_hasher.c) feeds the same buffer to GOST R 34.11-94 (the slow digest,
  * ~30 MB/s), so sending and hashing overlap and memory stays at two parts.
  *
  * Resume: the UploadID is recorded before the first part is sent; a later
@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,116 +26,9 @@
 #include "common/fsutil.h"
 #include "common/guid.h"
 #include "common/xalloc.h"
+#include "filestore/fs_hasher.h"
 #include "filestore/fs_proto.h"
 #include "sign/crypto.h"
-
-/* ---- the hashing thread ---- */
-
-struct hasher {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    EVP_MD_CTX *ctx;
-    const char *queue_buf[2];
-    size_t queue_len[2];
-    int queue_slot[2];
-    int head, count;          /* FIFO of submitted buffers */
-    int busy[2];              /* buffer slot submitted and not hashed yet */
-    int stop, failed;
-};
-
-static void *hasher_main(void *arg)
-{
-    struct hasher *h = arg;
-    pthread_mutex_lock(&h->lock);
-    for (;;) {
-        while (!h->count && !h->stop)
-            pthread_cond_wait(&h->cond, &h->lock);
-        if (!h->count)
-            break;
-        const char *buf = h->queue_buf[h->head];
-        size_t len = h->queue_len[h->head];
-        int slot = h->queue_slot[h->head];
-        pthread_mutex_unlock(&h->lock);
-        int ok = EVP_DigestUpdate(h->ctx, buf, len);
-        pthread_mutex_lock(&h->lock);
-        if (!ok)
-            h->failed = 1;
-        h->head = (h->head + 1) % 2;
-        h->count--;
-        h->busy[slot] = 0;
-        pthread_cond_broadcast(&h->cond);
-    }
-    pthread_mutex_unlock(&h->lock);
-    return NULL;
-}
-
-static int hasher_start(struct hasher *h, hcs_err *err)
-{
-    memset(h, 0, sizeof *h);
-    const EVP_MD *md = crypto_md("md_gost94", err);
-    if (!md)
-        return -1;
-    h->ctx = EVP_MD_CTX_new();
-    if (!h->ctx || !EVP_DigestInit_ex(h->ctx, md, NULL)) {
-        EVP_MD_CTX_free(h->ctx);
-        return hcs_fail(err, HCS_EX_SOFTWARE, "cannot start the GOST R 34.11-94 digest");
-    }
-    pthread_mutex_init(&h->lock, NULL);
-    pthread_cond_init(&h->cond, NULL);
-    if (pthread_create(&h->thread, NULL, hasher_main, h) != 0) {
-        EVP_MD_CTX_free(h->ctx);
-        pthread_mutex_destroy(&h->lock);
-        pthread_cond_destroy(&h->cond);
-        return hcs_fail(err, HCS_EX_OSERR, "cannot start the hashing thread");
-    }
-    return 0;
-}
-
-/* Blocks until buffer slot is free to be overwritten. */
-static void hasher_wait_slot(struct hasher *h, int slot)
-{
-    pthread_mutex_lock(&h->lock);
-    while (h->busy[slot])
-        pthread_cond_wait(&h->cond, &h->lock);
-    pthread_mutex_unlock(&h->lock);
-}
-
-static void hasher_submit(struct hasher *h, int slot, const char *buf, size_t len)
-{
-    pthread_mutex_lock(&h->lock);
-    int tail = (h->head + h->count) % 2;
-    h->queue_buf[tail] = buf;
-    h->queue_len[tail] = len;
-    h->queue_slot[tail] = slot;
-    h->busy[slot] = 1;
-    h->count++;
-    pthread_cond_broadcast(&h->cond);
-    pthread_mutex_unlock(&h->lock);
-}
-
-/* Joins the thread; with out != NULL finishes the digest into hex. */
-static int hasher_finish(struct hasher *h, char out[65], hcs_err *err)
-{
-    pthread_mutex_lock(&h->lock);
-    h->stop = 1;
-    pthread_cond_broadcast(&h->cond);
-    pthread_mutex_unlock(&h->lock);
-    pthread_join(h->thread, NULL);
-    int rc = 0;
-    if (out) {
-        unsigned char bin[EVP_MAX_MD_SIZE];
-        unsigned int n = 0;
-        if (h->failed || !EVP_DigestFinal_ex(h->ctx, bin, &n) || n != 32)
-            rc = hcs_fail(err, HCS_EX_SOFTWARE, "GOST R 34.11-94 digest failed");
-        else
-            fs_hex(bin, n, out);
-    }
-    EVP_MD_CTX_free(h->ctx);
-    pthread_mutex_destroy(&h->lock);
-    pthread_cond_destroy(&h->cond);
-    return rc;
-}
 
 /* ---- helpers ---- */
 
@@ -388,8 +280,8 @@ static int complete_upload(struct multipart *m, struct fs_upload_result *res, hc
 /* The single pass: read each part, hash it (thread), send the missing ones. */
 static int send_parts(struct multipart *m, struct fs_upload_result *res, hcs_err *err)
 {
-    struct hasher h;
-    if (hasher_start(&h, err) < 0)
+    fs_hasher h;
+    if (fs_hasher_start(&h, err) < 0)
         return -1;
     char *buf[2] = { xmalloc((size_t)FS_PART_SIZE), xmalloc((size_t)FS_PART_SIZE) };
     int rc = 0;
@@ -401,16 +293,16 @@ static int send_parts(struct multipart *m, struct fs_upload_result *res, hcs_err
         if (!hash_it && !send_it)
             continue;
         int slot = i % 2;
-        hasher_wait_slot(&h, slot);
+        fs_hasher_wait_slot(&h, slot);
         rc = read_at(m->fd, buf[slot], len, off, m->path, err);
         if (rc < 0)
             break;
         if (hash_it)
-            hasher_submit(&h, slot, buf[slot], len);
+            fs_hasher_submit(&h, slot, buf[slot], len);
         if (send_it)
             rc = send_part(m, i + 1, buf[slot], len, res, err);
     }
-    int hrc = hasher_finish(&h, rc == 0 ? res->hash : NULL, err);
+    int hrc = fs_hasher_finish(&h, rc == 0 ? res->hash : NULL, err);
     free(buf[0]);
     free(buf[1]);
     return rc < 0 ? -1 : hrc;
