@@ -137,8 +137,23 @@ static int complete_group(struct run *r, struct group *g, hcs_err *err)
         }
         sb_free(&why);
     } else if (g->nrows) {
-        rc = packer_add(r->pk, g->rows, g->nrows, err);
-        g->nrows = 0;      /* the packer owns the rows now */
+        size_t at = 0;
+        int var = template_check_same(r->t, g->rows, g->nrows, &at);
+        if (var >= 0) {
+            /* element-level values disagree: sending the first row's would be a guess */
+            const char *col = template_column(r->b, var);
+            char *why = xasprintf("значения «%s» в строках %ld и %ld одного элемента различаются",
+                                  col, g->rows[0]->row, g->rows[at]->row);
+            for (size_t i = 0; i < g->nrows; i++) {
+                const char *v = trow_get(g->rows[i], var);
+                packer_reject_rows(r->sink, r->path, &g->rows[i]->row, 1, col, v, why, g->key);
+            }
+            r->stats->rows_rejected += (long)g->nrows;
+            free(why);
+        } else {
+            rc = packer_add(r->pk, g->rows, g->nrows, err);
+            g->nrows = 0;  /* the packer owns the rows now */
+        }
     }
     group_free(g);
     return rc;

@@ -581,6 +581,27 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
     return 0;
 }
 
+int template_check_same(const template *t, struct trow *const *rows, size_t nrows,
+                        size_t *row_index)
+{
+    for (size_t i = 0; i < t->nvars; i++) {
+        if (!t->vars[i].same)
+            continue;
+        const char *first = trow_get(rows[0], (int)i);
+        for (size_t k = 1; k < nrows; k++)
+            if (strcmp(first, trow_get(rows[k], (int)i))) {
+                *row_index = k;
+                return (int)i;
+            }
+    }
+    return -1;
+}
+
+const char *template_column(const tbinding *b, int var)
+{
+    return var >= 0 && (size_t)var < b->nvars ? b->header[var] : "";
+}
+
 void template_format(const template *t, enum tfmt which, const struct trow *row, strbuf *out)
 {
     if (!t->has_fmt[which])

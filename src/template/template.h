@@ -86,6 +86,14 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
                      template_resolve_fn resolve, void *rctx, struct trow **out,
                      struct tproblems *probs, hcs_err *err);
 
+/* Element-level variables (flag `same`) must be equal in every row of a
+ * group: returns the first variable that differs (and the index of the
+ * first row where it does, in *row_index), or -1 when all agree. */
+int template_check_same(const template *t, struct trow *const *rows, size_t nrows,
+                        size_t *row_index);
+/* The column a variable was read from, as written in the file (or map.ini). */
+const char *template_column(const tbinding *b, int var);
+
 enum tfmt { TF_SPLIT, TF_KEY, TF_LABEL, TF_SIDE };
 /* Formats one of the map.ini key strings for a converted row. */
 void template_format(const template *t, enum tfmt which, const struct trow *row, strbuf *out);

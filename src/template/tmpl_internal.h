@@ -50,6 +50,7 @@ struct tvar {
     size_t nwhen;
     char *def;             /* default value (already resolved from @config) */
     int when;              /* converted only when this cond holds (-1 = always) */
+    int same;              /* element level: equal in every row of a group */
     int d1, d2;            /* derived variables: nsi → _guid, _name; period → _month, _year */
 };
 

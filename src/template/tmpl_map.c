@@ -232,6 +232,8 @@ static int parse_flags(template *t, int vi, const char *flags, const hcs_config 
     for (char *p = strtok_r(copy, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
         if (!strcmp(p, "required"))
             t->vars[vi].required = 1;
+        else if (!strcmp(p, "same"))
+            t->vars[vi].same = 1;
         else if (!strncmp(p, "required_when:", 14))
             (*pending_when)[vi] = xstrdup(p + 14);
         else if (!strncmp(p, "when:", 5))

@@ -254,6 +254,29 @@ static void test_bad_row_rejects_element(void **state)
     collect_free(&c);
 }
 
+static void test_element_values_must_agree(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    char csv[2048];
+    snprintf(csv, sizeof csv, "%s"
+             "001;" H1 ";" P1 ";50;Иванов;Иван\n"
+             "001;" H2 ";" P2 ";50;Иванова;Иван\n"
+             "002;" H1 ";;;Петров;Пётр\n", ACC_HDR);
+    assert_int_equal(run("importAccountData", csv, &c, &st, NULL, &err), 0);
+    assert_int_equal(st.rows_rejected, 2);
+    assert_int_equal(c.nr, 2);
+    assert_string_equal(c.r[0].column, "Фамилия");
+    assert_string_equal(c.r[0].value, "Иванов");
+    assert_string_equal(c.r[1].value, "Иванова");
+    assert_non_null(strstr(c.r[1].reason, "в строках 2 и 3"));
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 1);
+    collect_free(&c);
+}
+
 static void test_limit_split_parent(void **state)
 {
     (void)state;
@@ -514,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_groups_non_adjacent),
         cmocka_unit_test(test_groups_interleaved_runs),
         cmocka_unit_test(test_bad_row_rejects_element),
+        cmocka_unit_test(test_element_values_must_agree),
         cmocka_unit_test(test_limit_split_parent),
         cmocka_unit_test(test_readings_per_house),
         cmocka_unit_test(test_resolve_local_keys),
