@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -263,6 +264,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     if (!gis_service_by_path(path)) {
         status = 404;
         rc = send_buffer(conn, status, "text/plain", "no such service\n", 16);
+        goto log;
+    }
+    /* SOAP 1.1 travels as text/xml; a SOAP stack refuses anything else. */
+    const char *ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!ctype || strncasecmp(ctype, "text/xml", 8) != 0) {
+        status = 415;
+        rc = send_buffer(conn, status, "text/plain", "SOAP 1.1 needs Content-Type: text/xml\n", 38);
         goto log;
     }
     struct sim_request q = {

@@ -87,6 +87,9 @@ st=$(post importAccountData "$tmp/unsigned.xml")
 printf '<soapenv:Envelope' >"$tmp/broken.xml"
 st=$(post importAccountData "$tmp/broken.xml")
 [ "$st" = 500 ] && grep -q 'FMT001300' "$tmp/resp" && ok "not well-formed → FMT001300" || fail "broken: $st"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'SOAPAction: "urn:importAccountData"' \
+    -H 'Content-Type: application/json' --data-binary @"$tmp/unsigned.xml" "$URL")
+[ "$code" = 415 ] && ok "not text/xml → 415" || fail "content type: $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/nowhere")
 [ "$code" = 404 ] && ok "unknown path → 404" || fail "unknown path: $code"
 stop_sim
