@@ -11,6 +11,7 @@
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "exchange/attach.h"
 #include "packet/convert.h"
 #include "sign/sign.h"
 #include "soap/envelope.h"
@@ -18,7 +19,8 @@
 static void usage(FILE *out)
 {
     fputs("usage: hcsbatch convert --op NAME [--template DIR] [--schemas DIR] [--out DIR]\n"
-          "                        [--sign [--key FILE] [--cert FILE] [--alg ALG]] FILE...\n\n"
+          "                        [--sign [--key FILE] [--cert FILE] [--alg ALG]] [--no-upload]\n"
+          "                        FILE...\n\n"
           "Turns accounting exports (CSV or XLSX) into request envelopes that validate\n"
           "against the official GIS ZhKKh schemas: DIR/<operation>-<nnnn>.xml, one per\n"
           "packet, and DIR/errors.csv (file;row;column;value;reason, UTF-8 with BOM)\n"
@@ -29,7 +31,12 @@ static void usage(FILE *out)
           "  --template DIR    use this template folder instead of templates_dir/NAME\n"
           "  --out DIR         output folder (default: out)\n"
           "  --sign            sign every packet ([sign] key, cert, alg)\n"
-          "  --key FILE, --cert FILE, --alg gost2012|gost2001|rsa   override [sign]\n\n"
+          "  --key FILE, --cert FILE, --alg gost2012|gost2001|rsa   override [sign]\n"
+          "  --no-upload       templates with file columns (importMeteringDeviceData:\n"
+          "                    Файл поверки) normally upload each named file to the GIS\n"
+          "                    file store ([gis] base_url, once per content) to fill\n"
+          "                    AttachmentGUID/HASH; with --no-upload nothing is sent and\n"
+          "                    rows naming a file are rejected (a dry check of the rest)\n\n"
           "Exit: 0 every row converted, 65 some rows rejected (see errors.csv),\n"
           "66 an input file cannot be read, 78 configuration error.\n", out);
 }
@@ -115,7 +122,7 @@ static int set_opt(struct cli *cli, const char *key, const char *val)
 CLI_COMMAND(convert)
 {
     const char *op = NULL, *tdir = NULL, *out = "out";
-    int sign = 0, nfiles = 0;
+    int sign = 0, nfiles = 0, no_upload = 0;
     char **files = xcalloc((size_t)argc + 1, sizeof *files);
     int rc = 0;
     for (int i = 1; i < argc; i++) {
@@ -131,6 +138,8 @@ CLI_COMMAND(convert)
             tdir = argv[++i];
         } else if ((!strcmp(a, "--out") || !strcmp(a, "-O")) && next) {
             out = argv[++i];
+        } else if (!strcmp(a, "--no-upload")) {
+            no_upload = 1;
         } else if (!strcmp(a, "--sign")) {
             sign = 1;
         } else if (!strcmp(a, "--key") && next) {
@@ -193,6 +202,21 @@ CLI_COMMAND(convert)
     fputs("\xEF\xBB\xBF" "file;row;column;value;reason\r\n", o.errors);
     struct convert_opts copts = { .cfg = cli->cfg, .template_name = op, .template_dir = tdir,
                                   .schemas = schemas };
+    struct xattach att = { 0 };
+    if (!no_upload && xattach_setup(&att, cli->cfg, &copts, &err) < 0) {
+        if (err.code == HCS_EX_CONFIG) {
+            char m[sizeof err.msg];
+            snprintf(m, sizeof m, "%s (--no-upload converts without uploading the files)", err.msg);
+            hcs_fail(&err, HCS_EX_CONFIG, "%s", m);
+        }
+        fclose(o.errors);
+        free(epath);
+        xattach_close(&att);
+        signer_free(o.signer);
+        schema_set_free(schemas);
+        free(files);
+        return cli_fail(&err);
+    }
     struct convert_sink sink = { &o, on_packet, on_reject };
     int exit_code = 0;
     long total_rows = 0, total_rej = 0, total_packets = 0;
@@ -229,6 +253,10 @@ CLI_COMMAND(convert)
     if (!cli->quiet && nfiles > 1)
         fprintf(stderr, "total: %ld rows, %ld rejected, %ld packets\n", total_rows, total_rej,
                 total_packets);
+    if (!cli->quiet && att.client)
+        fprintf(stderr, "files: %ld uploaded, %ld already in the file store\n", att.actx.uploaded,
+                att.actx.reused);
+    xattach_close(&att);
     free(epath);
     signer_free(o.signer);
     schema_set_free(schemas);

@@ -242,8 +242,9 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
             free(why);
             bad = 1;
         } else {
-            bad = template_convert(r->t, r->b, row, (template_resolve_fn)r->opts->resolve,
-                                   r->opts->resolve_ctx, &tr, &r->probs, err);
+            struct tconvert_ctx cx = { (template_resolve_fn)r->opts->resolve, r->opts->resolve_ctx,
+                                       (template_attach_fn)r->opts->attach, r->opts->attach_ctx, r->path };
+            bad = template_convert_with(r->t, r->b, row, &cx, &tr, &r->probs, err);
             if (bad < 0) {
                 rc = -1;
                 break;
@@ -312,13 +313,8 @@ static void table_opts_from(const hcs_config *cfg, const template *t, struct tab
     to->sheet = template_sheet(t);
 }
 
-int convert_file(const struct convert_opts *opts, const char *path,
-                 const struct convert_sink *sink, struct convert_stats *stats, hcs_err *err)
+static template *load_template(const struct convert_opts *opts, hcs_err *err)
 {
-    struct convert_stats local;
-    if (!stats)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
     char *dir = NULL;
     if (opts->template_dir) {
         dir = xstrdup(opts->template_dir);
@@ -329,6 +325,30 @@ int convert_file(const struct convert_opts *opts, const char *path,
     }
     template *t = template_load(dir, opts->cfg, err);
     free(dir);
+    return t;
+}
+
+int convert_template_files(const struct convert_opts *opts, char **context, hcs_err *err)
+{
+    *context = NULL;
+    template *t = load_template(opts, err);
+    if (!t)
+        return -1;
+    int has = template_has_files(t);
+    if (has)
+        *context = xstrdup(template_attach_context(t));
+    template_free(t);
+    return has;
+}
+
+int convert_file(const struct convert_opts *opts, const char *path,
+                 const struct convert_sink *sink, struct convert_stats *stats, hcs_err *err)
+{
+    struct convert_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    template *t = load_template(opts, err);
     if (!t)
         return -1;
     struct table_opts to;

@@ -18,6 +18,14 @@
 typedef int (*convert_resolve_fn)(void *ctx, const char *kind, const char *local_key,
                                   char guid[37]);
 
+/* Uploads a file named in a row (cell: path relative to input_file's
+ * folder) once per content and gives its AttachmentGUID and hex
+ * AttachmentHASH.  filestore_attach_resolve (filestore/filestore.h) has
+ * this shape.  0 = done; -1 = failed: err code DATAERR/NOINPUT rejects the
+ * row with err->msg, any other code stops the file. */
+typedef int (*convert_attach_fn)(void *ctx, const char *input_file, const char *cell,
+                                 char guid[37], char hash[65], hcs_err *err);
+
 struct convert_opts {
     const hcs_config *cfg;         /* paths.*, input.*, gis.*, limits.* */
     const char *template_name;     /* folder under paths.templates_dir ("importAccountData", …) */
@@ -25,6 +33,8 @@ struct convert_opts {
     schema_set *schemas;           /* NULL: packets are not validated (tests only) */
     convert_resolve_fn resolve;    /* NULL: only GIS ids given directly work */
     void *resolve_ctx;
+    convert_attach_fn attach;      /* `file` columns; NULL: rows naming a file are rejected */
+    void *attach_ctx;
 };
 
 struct convert_reject {
@@ -56,5 +66,9 @@ struct convert_stats {
  * for a missing required column, CONFIG for a broken template). */
 int convert_file(const struct convert_opts *opts, const char *path,
                  const struct convert_sink *sink, struct convert_stats *stats, hcs_err *err);
+
+/* Does the template of opts have `file` columns?  1 (and *context = its
+ * file store context, malloc'd), 0 (no files), -1 (template broken: err). */
+int convert_template_files(const struct convert_opts *opts, char **context, hcs_err *err);
 
 #endif

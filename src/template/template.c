@@ -95,6 +95,7 @@ void template_free(template *t)
     free(t->name);
     free(t->dir);
     nsi_set_free(t->nsi);
+    free(t->attach_context);
     free(t);
 }
 
@@ -148,6 +149,8 @@ int template_has_group(const template *t) { return t->ngroup > 0; }
 int template_has_split(const template *t) { return t->has_fmt[TF_SPLIT]; }
 int template_has_side(const template *t) { return t->has_side_xml; }
 const char *template_sheet(const template *t) { return t->sheet; }
+int template_has_files(const template *t) { return t->has_files; }
+const char *template_attach_context(const template *t) { return t->attach_context; }
 const char *template_element_ns(const template *t) { return t->elem_ns; }
 const char *template_element_name(const template *t) { return t->elem_name; }
 
@@ -434,6 +437,19 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
         set_val(s, vi, to, strlen(to));
         return 0;
     }
+    case CV_FILE: {
+        /* the path as written; the upload comes after the whole row converted */
+        if (n > 1024) {
+            snprintf(why, whyn, "слишком длинный путь к файлу");
+            return 1;
+        }
+        set_val(s, vi, raw, n);
+        const char *base = raw + n;
+        while (base > raw && base[-1] != '/' && base[-1] != '\\')
+            base--;
+        set_val(s, v->d3, base, strlen(base));
+        return 0;
+    }
     case CV_NSI: {
         const struct nsi_item *it = NULL;
         int rc = nsi_lookup(t->nsi, v->arg, raw, &it, err);
@@ -457,6 +473,54 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
                      template_resolve_fn resolve, void *rctx, struct trow **out,
                      struct tproblems *probs, hcs_err *err)
 {
+    struct tconvert_ctx cx = { .resolve = resolve, .resolve_ctx = rctx };
+    return template_convert_with(t, b, row, &cx, out, probs, err);
+}
+
+/* Uploads the files a good row names; 0 ok, 1 a file refused (probs), -1 fatal. */
+static int attach_files(const template *t, const tbinding *b, const struct tconvert_ctx *cx,
+                        struct scratch *s, struct tproblems *probs, hcs_err *err)
+{
+    int bad = 0;
+    for (size_t i = 0; i < t->nvars; i++) {
+        const struct tvar *v = &t->vars[i];
+        const char *cell = s->sb.buf + s->off[i];
+        if (v->conv != CV_FILE || !cell[0])
+            continue;
+        char *path = xstrdup(cell);   /* set_val may move the buffer */
+        char guid[37] = "", hash[65] = "";
+        hcs_err aerr = { 0 };
+        int r = cx->attach ? cx->attach(cx->attach_ctx, cx->input_file ? cx->input_file : "", path, guid,
+                                        hash, &aerr)
+                           : hcs_fail(&aerr, HCS_EX_DATAERR, "загрузка файлов не настроена (нужен [gis] base_url, "
+                                                      "а convert --no-upload файлы не загружает)");
+        if (r < 0 && aerr.code != HCS_EX_DATAERR && aerr.code != HCS_EX_NOINPUT) {
+            hcs_fail(err, aerr.code ? aerr.code : HCS_EX_SOFTWARE, "file %s: %s", path, aerr.msg);
+            free(path);
+            return -1;
+        }
+        if (r < 0) {
+            char *why = xasprintf("файл не загружен в ГИС ЖКХ: %s", aerr.msg);
+            tproblems_add(probs, b->header[i], path, why);
+            free(why);
+            bad = 1;
+        } else {
+            guid[36] = '\0';
+            hash[64] = '\0';
+            set_val(s, v->d1, guid, strlen(guid));
+            set_val(s, v->d2, hash, strlen(hash));
+        }
+        free(path);
+    }
+    return bad;
+}
+
+int template_convert_with(const template *t, const tbinding *b, const struct table_row *row,
+                          const struct tconvert_ctx *cx, struct trow **out, struct tproblems *probs,
+                          hcs_err *err)
+{
+    template_resolve_fn resolve = cx->resolve;
+    void *rctx = cx->resolve_ctx;
     *out = NULL;
     int nv = (int)t->nvars;
     struct scratch s = { STRBUF_INIT, xcalloc((size_t)nv, sizeof(uint32_t)) };
@@ -567,6 +631,14 @@ int template_convert(const template *t, const tbinding *b, const struct table_ro
     }
     free(failed);
     sb_free(&tmp);
+    /* files last: nothing is uploaded for a row that is rejected anyway */
+    if (rc >= 0 && !bad && t->has_files) {
+        int r = attach_files(t, b, cx, &s, probs, err);
+        if (r < 0)
+            rc = -1;
+        else if (r > 0)
+            bad = 1;
+    }
     if (rc < 0 || bad) {
         sb_free(&s.sb);
         free(s.off);

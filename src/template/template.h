@@ -27,6 +27,13 @@ typedef struct tbinding tbinding;
 typedef int (*template_resolve_fn)(void *ctx, const char *kind, const char *local_key,
                                    char guid[37]);
 
+/* Uploads a file named in a row (path relative to input_file's folder)
+ * and gives its AttachmentGUID and AttachmentHASH; same shape as
+ * convert_attach_fn (packet/convert.h) and filestore_attach_resolve.
+ * 0 = done, -1 = failed (err says why). */
+typedef int (*template_attach_fn)(void *ctx, const char *input_file, const char *cell,
+                                  char guid[37], char hash[65], hcs_err *err);
+
 /* One converted source row: the value of every template variable. */
 struct trow {
     long row;              /* spreadsheet row number */
@@ -85,6 +92,29 @@ void template_group_raw(const template *t, const tbinding *b, const struct table
 int template_convert(const template *t, const tbinding *b, const struct table_row *row,
                      template_resolve_fn resolve, void *rctx, struct trow **out,
                      struct tproblems *probs, hcs_err *err);
+
+/* What template_convert_with needs besides the row. */
+struct tconvert_ctx {
+    template_resolve_fn resolve;   /* NULL: only GIS ids given directly */
+    void *resolve_ctx;
+    template_attach_fn attach;     /* NULL: a row naming a file is rejected */
+    void *attach_ctx;
+    const char *input_file;        /* `file` cells are relative to its folder */
+};
+/* template_convert plus `file` columns: after every other value of the row
+ * converted, each file named is handed to cx->attach and <var>_guid,
+ * <var>_hash, <var>_name are set.  A refused file (missing, outside the
+ * folder, wrong type or size, refused by GIS: err code DATAERR or NOINPUT)
+ * makes the row bad (1) with the reason; any other attach failure (file
+ * store unreachable, configuration) is fatal (-1), so one outage does not
+ * reject a whole file row by row. */
+int template_convert_with(const template *t, const tbinding *b, const struct table_row *row,
+                          const struct tconvert_ctx *cx, struct trow **out, struct tproblems *probs,
+                          hcs_err *err);
+/* 1 when some variable uses the `file` converter (the run must upload). */
+int template_has_files(const template *t);
+/* The file store context of the template's files ([template] attach_context). */
+const char *template_attach_context(const template *t);
 
 /* Element-level variables (flag `same`) must be equal in every row of a
  * group: returns the first variable that differs (and the index of the

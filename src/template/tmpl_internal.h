@@ -11,7 +11,7 @@
 
 enum conv_kind {
     CV_TEXT, CV_DECIMAL, CV_SDECIMAL, CV_INT, CV_DATE, CV_PERIOD, CV_BOOL, CV_GUID,
-    CV_SNILS, CV_SEX, CV_ENUM, CV_NSI, CV_DIGITS, CV_DERIVED
+    CV_SNILS, CV_SEX, CV_ENUM, CV_NSI, CV_DIGITS, CV_FILE, CV_DERIVED
 };
 
 struct header_alt {
@@ -51,7 +51,8 @@ struct tvar {
     char *def;             /* default value (already resolved from @config) */
     int when;              /* converted only when this cond holds (-1 = always) */
     int same;              /* element level: equal in every row of a group */
-    int d1, d2;            /* derived variables: nsi → _guid, _name; period → _month, _year */
+    int d1, d2, d3;        /* derived variables: nsi → _guid, _name; period → _month, _year;
+                              file → _guid, _hash, _name */
 };
 
 struct infer_rule {
@@ -104,6 +105,8 @@ struct template {
     int has_side_xml;
     char *elem_ns, *elem_name;
     nsi_set *nsi;
+    char *attach_context;      /* file store context of `file` columns ([template] attach_context) */
+    int has_files;             /* some variable uses the `file` converter */
 };
 
 struct tbinding {

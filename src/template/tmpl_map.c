@@ -27,7 +27,7 @@ int tmpl_add_var(template *t, const char *name)
     memset(v, 0, sizeof *v);
     v->name = xstrdup(name);
     v->conv = CV_TEXT;
-    v->d1 = v->d2 = -1;
+    v->d1 = v->d2 = v->d3 = -1;
     v->when = -1;
     return (int)t->nvars++;
 }
@@ -154,7 +154,7 @@ static int parse_converter(template *t, int vi, const char *s, hcs_err *err)
         { "int", CV_INT, 0 }, { "date", CV_DATE, 0 }, { "period", CV_PERIOD, 0 },
         { "bool", CV_BOOL, 0 }, { "guid", CV_GUID, 0 }, { "snils", CV_SNILS, 0 },
         { "sex", CV_SEX, 0 }, { "enum", CV_ENUM, 0 }, { "nsi", CV_NSI, 0 },
-        { "digits", CV_DIGITS, 0 },
+        { "digits", CV_DIGITS, 0 }, { "file", CV_FILE, 0 },
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (strlen(kinds[i].name) != kl || strncmp(kinds[i].name, s, kl))
@@ -200,6 +200,22 @@ static int parse_converter(template *t, int vi, const char *s, hcs_err *err)
             t->vars[d1].conv = t->vars[d2].conv = CV_DERIVED;
             t->vars[vi].d1 = d1;
             t->vars[vi].d2 = d2;
+        }
+        if (t->vars[vi].conv == CV_FILE) {
+            /* the AttachmentType parts, filled when the file is uploaded */
+            static const char *suffix[3] = { "guid", "hash", "name" };
+            int d[3];
+            char *base = xstrdup(v->name);
+            for (int k = 0; k < 3; k++) {
+                snprintf(dn, sizeof dn, "%s_%s", base, suffix[k]);
+                d[k] = tmpl_add_var(t, dn);
+                t->vars[d[k]].conv = CV_DERIVED;
+            }
+            free(base);
+            t->vars[vi].d1 = d[0];
+            t->vars[vi].d2 = d[1];
+            t->vars[vi].d3 = d[2];
+            t->has_files = 1;
         }
         return 0;
     }
@@ -464,6 +480,7 @@ int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err 
             t->limit = (int)l;
         }
     }
+    t->attach_context = xstrdup(iniparser_getstring(d, "template:attach_context", "homemanagement"));
     const char *sheet = iniparser_getstring(d, "template:sheet", "");
     t->sheet = *sheet ? xstrdup(sheet) : NULL;
     if ((rc = load_columns(t, d, cfg, err)) < 0 || (rc = load_infer(t, d, err)) < 0 ||

@@ -1,0 +1,143 @@
+/* attach — the file store behind template `file` columns (see attach.h). */
+#include "exchange/attach.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xalloc.h"
+
+/* One answer: (input file, cell) → guid + hash, or the refusal. */
+struct xattach_memo {
+    struct xattach_memo *next;
+    char *input_file, *cell;
+    int rc;
+    hcs_err err;
+    char guid[37], hash[65];
+};
+
+#define MEMO_BUCKETS 4096
+
+static size_t memo_slot(const char *input_file, const char *cell)
+{
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+    for (const char *s = input_file; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (const char *s = cell; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)(h % MEMO_BUCKETS);
+}
+
+static struct xattach_memo *memo_find(struct xattach *a, const char *input_file, const char *cell)
+{
+    if (!a->memo)
+        return NULL;
+    for (struct xattach_memo *m = a->memo[memo_slot(input_file, cell)]; m; m = m->next)
+        if (!strcmp(m->input_file, input_file) && !strcmp(m->cell, cell))
+            return m;
+    return NULL;
+}
+
+/* convert_attach_fn: the memo first, else the file store (refusals of the
+ * file itself are remembered; a failure of the store as a whole is not). */
+static int xattach_resolve(void *ctx, const char *input_file, const char *cell, char guid[37],
+                           char hash[65], hcs_err *err)
+{
+    struct xattach *a = ctx;
+    struct xattach_memo *m = memo_find(a, input_file, cell);
+    if (!m) {
+        hcs_err e = { 0 };
+        char g[37] = "", h[65] = "";
+        int rc = filestore_attach_resolve(&a->actx, input_file, cell, g, h, &e);
+        if (rc < 0 && e.code != HCS_EX_DATAERR && e.code != HCS_EX_NOINPUT) {
+            if (err)
+                *err = e;
+            return -1;
+        }
+        m = xcalloc(1, sizeof *m);
+        m->input_file = xstrdup(input_file);
+        m->cell = xstrdup(cell);
+        m->rc = rc;
+        m->err = e;
+        memcpy(m->guid, g, sizeof g);
+        memcpy(m->hash, h, sizeof h);
+        if (!a->memo)
+            a->memo = xcalloc(MEMO_BUCKETS, sizeof *a->memo);
+        size_t slot = memo_slot(input_file, cell);
+        m->next = a->memo[slot];
+        a->memo[slot] = m;
+    }
+    if (m->rc < 0) {
+        if (err)
+            *err = m->err;
+        return -1;
+    }
+    memcpy(guid, m->guid, 37);
+    memcpy(hash, m->hash, 65);
+    return 0;
+}
+
+int xattach_setup(struct xattach *a, const hcs_config *cfg, struct convert_opts *opts, hcs_err *err)
+{
+    memset(a, 0, sizeof *a);
+    int has = convert_template_files(opts, &a->context, err);
+    if (has <= 0)
+        return has;
+    struct fs_options fo;
+    if (fs_options_from_config(cfg, &fo, &a->owned, err) < 0)
+        return hcs_err_wrap(err, "template %s names files to upload",
+                            opts->template_name ? opts->template_name : opts->template_dir);
+    a->client = fs_client_new(&fo, err);
+    if (!a->client)
+        return -1;
+    a->actx.client = a->client;
+    a->actx.context = a->context;
+    opts->attach = xattach_resolve;
+    opts->attach_ctx = a;
+    return 1;
+}
+
+static int drop_packet(void *ctx, struct packet **p, hcs_err *err)
+{
+    (void)ctx;
+    (void)p;
+    (void)err;
+    return 0;
+}
+
+int xattach_prepare(struct xattach *a, const struct convert_opts *opts, const char *path, hcs_err *err)
+{
+    if (!a->client || opts->attach != xattach_resolve || opts->attach_ctx != a)
+        return 0;
+    struct convert_opts dry = *opts;
+    dry.schemas = NULL;
+    struct convert_sink sink = { .ctx = NULL, .packet = drop_packet, .reject = NULL };
+    hcs_err e = { 0 };
+    if (convert_file(&dry, path, &sink, NULL, &e) < 0) {
+        /* an unreadable file or a missing column is the real conversion's
+         * to report; only a failing file store stops here */
+        if (e.code == HCS_EX_DATAERR || e.code == HCS_EX_NOINPUT)
+            return 0;
+        if (err)
+            *err = e;
+        return -1;
+    }
+    return 0;
+}
+
+void xattach_close(struct xattach *a)
+{
+    for (size_t i = 0; a->memo && i < MEMO_BUCKETS; i++)
+        for (struct xattach_memo *m = a->memo[i], *next; m; m = next) {
+            next = m->next;
+            free(m->input_file);
+            free(m->cell);
+            free(m);
+        }
+    free(a->memo);
+    fs_client_free(a->client);
+    fs_options_free_owned(a->owned);
+    free(a->context);
+    memset(a, 0, sizeof *a);
+}
