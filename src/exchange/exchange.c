@@ -221,7 +221,7 @@ static int64_t parent_id_for(exchange *x, int parent_seq)
 
 /* temp file + rename; made durable for the whole file at once by
  * sync_archive() before the transaction that points at them commits. */
-static int write_unsynced(const char *path, const void *data, size_t len, hcs_err *err)
+int x_write_unsynced(const char *path, const void *data, size_t len, hcs_err *err)
 {
     char *tmp = xasprintf("%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
@@ -264,7 +264,7 @@ static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
         return -1;
     char *path = x_archive_path(x, pk->op->name, pk->message_guid);
     char *dir = path_join(x->archive_dir, "packets");
-    int rc = mkdir_p(dir, err) < 0 ? -1 : write_unsynced(path, bytes, len, err);
+    int rc = mkdir_p(dir, err) < 0 ? -1 : x_write_unsynced(path, bytes, len, err);
     free(dir);
     xmlFree(bytes);
     if (rc < 0) {
@@ -416,6 +416,12 @@ static int group_commit(void *ctx, hcs_err *err)
     exchange *x = ctx;
     if (store_commit(x->st, err) < 0)
         return -1;
+    /* A rebuilt packet's new MessageGUID must survive a power cut before
+     * it is sent (else a second rebuild could import it twice); everything
+     * else here can be asked for again, so it is only committed. */
+    if (x->need_full_sync && store_flush(x->st, err) < 0)
+        return -1;
+    x->need_full_sync = 0;
     return store_begin(x->st, err);
 }
 
@@ -488,7 +494,7 @@ int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err 
      * committed before each group of requests leaves (and at the end), so
      * a thousand acks cost one fsync, not a thousand.  A crash loses at most
      * answers that are asked for again (same MessageGUID, same ack). */
-    if (store_begin(x->st, err) < 0)
+    if (store_set_full_sync(x->st, 0, err) < 0 || store_begin(x->st, err) < 0)
         return -1;
     transport_set_feeder(x->tr, feed, x);
     transport_set_before_start(x->tr, group_commit, x);
@@ -499,6 +505,9 @@ int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err 
         rc = store_commit(x->st, err);
     else
         store_rollback(x->st);
+    if (store_set_full_sync(x->st, 1, rc == 0 ? err : NULL) < 0 || (rc == 0 && store_flush(x->st, err) < 0))
+        rc = -1;
+    x->need_full_sync = 0;
     if (worked)
         *worked = x->stats.sends + x->stats.polls - before;
     return rc;

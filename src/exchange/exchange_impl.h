@@ -42,6 +42,7 @@ struct exchange {
     int64_t *polls;
     size_t npolls, pcap, pnext;
     int feed_toggle;
+    int need_full_sync;          /* a rebuild awaits its commit */
     char last_lane[512];
 
     /* the file being converted */
@@ -62,6 +63,8 @@ char *x_endpoint(exchange *x, const struct gis_operation *op);
 int x_finish_packet(exchange *x, struct store_packet *p, const char *state, const char *code,
                     const char *text, hcs_err *err);
 void x_unreachable(exchange *x, const char *msg);
+/* temp file + rename, no fsync (archive copies; see sync_archive). */
+int x_write_unsynced(const char *path, const void *data, size_t len, hcs_err *err);
 enum transport_verdict x_classify(void *ctx, long status, const char *body, size_t len);
 
 /* xsend.c */

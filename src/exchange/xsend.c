@@ -104,6 +104,7 @@ int x_rebuild(exchange *x, struct store_packet *p, const char *reason, int64_t n
     if (store_packet_update(x->st, p, err) < 0 || store_commit(x->st, err) < 0)
         goto rollback;
     x->stats.rebuilds++;
+    x->need_full_sync = 1;
     log_info("packet %lld rebuilt with MessageGUID %s (%s)", (long long)p->id, guid, reason);
     rc = 0;
     goto out;

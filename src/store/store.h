@@ -38,6 +38,13 @@ int store_schema_version(store *st);
 int store_begin(store *st, hcs_err *err);
 int store_commit(store *st, hcs_err *err);
 void store_rollback(store *st);
+/* Durability of later commits: full = each commit reaches the disk before
+ * it returns (power-cut safe; the default); 0 = committed and safe from a
+ * killed process, flushed at checkpoints (WAL synchronous=NORMAL).  The
+ * exchange uses 0 for answers it can ask for again. */
+int store_set_full_sync(store *st, int full, hcs_err *err);   /* outside transactions only */
+/* Makes every commit so far durable (WAL fsync + checkpoint). */
+int store_flush(store *st, hcs_err *err);
 /* "ok" or the first problem PRAGMA integrity_check reports. */
 int store_integrity_check(store *st, char *out, size_t outlen, hcs_err *err);
 

@@ -217,6 +217,16 @@ void store_rollback(store *st)
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_set_full_sync(store *st, int full, hcs_err *err)
+{
+    return sq_exec(st, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
+}
+
+int store_flush(store *st, hcs_err *err)
+{
+    return sq_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", err);
+}
+
 int store_integrity_check(store *st, char *out, size_t outlen, hcs_err *err)
 {
     sqlite3_stmt *s;

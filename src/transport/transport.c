@@ -518,9 +518,13 @@ int transport_run(transport *t, hcs_err *err)
             timeout_ms = 0;
         int still;
         curl_multi_perform(t->multi, &still);
-        if (t->running > 0 || timeout_ms > 0)
+        /* Wait for sockets only when nothing finished in that perform: a
+         * transfer completed there would otherwise sit unseen until the
+         * poll timed out. */
+        if (still == t->running && (t->running > 0 || timeout_ms > 0)) {
             curl_multi_poll(t->multi, NULL, 0, timeout_ms, NULL);
-        curl_multi_perform(t->multi, &still);
+            curl_multi_perform(t->multi, &still);
+        }
         CURLMsg *msg;
         int left;
         while ((msg = curl_multi_info_read(t->multi, &left))) {

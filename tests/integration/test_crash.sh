@@ -10,7 +10,8 @@ set -eu
 KILLS=${KILLS:-50}
 [ "${SOAK:-0}" = 1 ] && KILLS=${SOAK_KILLS:-300}
 T=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$T"' EXIT
+trap 'xl_stop_sims; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+echo "crash test dir: $T"
 xl_key "$T/keys"
 
 # reference: one uninterrupted run
@@ -34,7 +35,7 @@ while [ $kills -lt "$KILLS" ]; do
     finished=0; tries=0
     while [ $finished = 0 ] && [ $tries -lt 200 ]; do
         tries=$((tries + 1))
-        (cd "$R" && exec "$HCSBATCH" -q -c hcsbatch.ini run --wait >>run.out 2>>run.err) &
+        (cd "$R" && exec "$HCSBATCH" -c hcsbatch.ini run --wait >>run.out 2>>run.err) &
         pid=$!
         if [ $kills -lt "$KILLS" ]; then
             sleep "$(rand_delay)"
@@ -44,14 +45,19 @@ while [ $kills -lt "$KILLS" ]; do
                 continue
             fi
         fi
+        # a run that does not finish within 90 s is a hang: fail, do not wait forever
+        (sleep 90; kill -9 $pid 2>/dev/null) &
+        watchdog=$!
         set +e
         wait $pid
         rc=$?
         set -e
+        kill $watchdog 2>/dev/null || true
+        [ $rc != 137 ] || { tail -20 "$R/run.err" >&2; xl_fail "round $round: the run hung (killed after 90 s)"; }
         case $rc in
             0|65) finished=1 ;;
             75) sleep 0.1 ;;       # the killed run's lock not released yet: impossible with flock, tolerated
-            *) cat "$R/run.err" >&2; xl_fail "round $round: run exit $rc" ;;
+            *) tail -20 "$R/run.err" >&2; xl_fail "round $round: run exit $rc" ;;
         esac
     done
     [ $finished = 1 ] || xl_fail "round $round did not finish"
