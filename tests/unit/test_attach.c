@@ -1,0 +1,515 @@
+/* Unit tests for files named in input rows (template `file` converter,
+ * convert_opts.attach, exchange/attach): the shipped
+ * importMeteringDeviceData template with a fake callback (AttachmentType
+ * filled, packet valid against the official XSD; a refused file rejects
+ * its row only; a failing file store stops the file; no callback rejects
+ * rows naming a file; nothing uploaded for a row bad anyway), then the
+ * real callback (xattach over filestore_attach_resolve) against the
+ * simulator's file store behind a small libmicrohttpd server: one upload
+ * per distinct content, remembered across clients, and the run's pre-pass
+ * answering the real conversion from memory. */
+#include "testutil.h"
+
+#include <microhttpd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "common/config.h"
+#include "common/strbuf.h"
+#include "common/xalloc.h"
+#include "exchange/attach.h"
+#include "packet/convert.h"
+#include "sim/sim_filestore.h"
+#include "soap/envelope.h"
+
+#define ORG "c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f"
+#define H1 "cb7d56d2-735a-5f7e-9ddc-e1dce2b5813f"
+#define P1 "47565e3b-ccd9-5157-b375-d7b337a56213"
+#define A1 "923f2d37-bb17-5ecf-a189-fbf4bdd603fa"
+#define PREFIX "/ext-bus-file-store-service/rest/"
+
+static const char *HDR = "ФИАС дома;Заводской номер ПУ;Марка ПУ;Тип ПУ;Ресурс;Идентификатор помещения ГИС;"
+                         "Идентификатор ЛС ГИС;Начальное показание;Файл поверки;Описание файла поверки\n";
+
+/* one device row: serial, value, file cell, description */
+static void row(strbuf *sb, const char *serial, const char *value, const char *file, const char *desc)
+{
+    sb_addf(sb, "%s;%s;Пульсар;индивидуальный;Холодная вода;%s;%s;%s;%s;%s\n", H1, serial, P1, A1, value,
+            file, desc);
+}
+
+struct collect {
+    struct packet *p[16];
+    int np;
+    long rows[32];
+    char *reasons[32];
+    int nr;
+};
+
+static int on_packet(void *ctx, struct packet **pp, hcs_err *err)
+{
+    (void)err;
+    struct collect *c = ctx;
+    assert_true(c->np < 16);
+    c->p[c->np++] = *pp;
+    *pp = NULL;
+    return 0;
+}
+
+static void on_reject(void *ctx, const struct convert_reject *r)
+{
+    struct collect *c = ctx;
+    assert_true(c->nr < 32);
+    c->rows[c->nr] = r->row;
+    c->reasons[c->nr++] = xstrdup(r->reason);
+}
+
+static void collect_free(struct collect *c)
+{
+    for (int i = 0; i < c->np; i++)
+        packet_free(c->p[i]);
+    for (int i = 0; i < c->nr; i++)
+        free(c->reasons[i]);
+    memset(c, 0, sizeof *c);
+}
+
+static char *tmp;
+static hcs_config *cfg;
+static schema_set *schemas;
+
+static int setup(void **state)
+{
+    (void)state;
+    tmp = tu_tmpdir();
+    hcs_err err = { 0 };
+    cfg = cfg_load(NULL, &err);
+    char *t = tu_path("templates"), *n = tu_path("samples/world/nsi");
+    cfg_set(cfg, "paths.templates_dir", t, &err);
+    cfg_set(cfg, "paths.nsi_dir", n, &err);
+    cfg_set(cfg, "paths.work_dir", tmp, &err);
+    cfg_set(cfg, "gis.org_ppa_guid", ORG, &err);
+    cfg_set(cfg, "transport.retries", "2", &err);
+    cfg_set(cfg, "transport.backoff_ms", "10", &err);
+    free(t);
+    free(n);
+    schemas = schema_set_open(tu_schemas_dir(), &err);
+    if (!schemas)
+        fail_msg("%s", err.msg);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    schema_set_free(schemas);
+    cfg_free(cfg);
+    free(tmp);
+    return 0;
+}
+
+static char *xstr(xmlDocPtr doc, const char *xpath)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(x, BAD_CAST "hm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/house-management/");
+    xmlXPathRegisterNs(x, BAD_CAST "base", BAD_CAST NS_BASE);
+    xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, x);
+    char *s = xstrdup(r && r->stringval ? (const char *)r->stringval : "");
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(x);
+    return s;
+}
+
+static char *write_input(const char *name, const strbuf *sb)
+{
+    char *path = xasprintf("%s/%s", tmp, name);
+    tu_write_str(path, sb_str(sb));
+    return path;
+}
+
+/* ---- fake callback ---------------------------------------------------- */
+
+struct fake {
+    int calls;
+    char cells[8][128];
+    char input[512];
+};
+
+static int fake_attach(void *ctx, const char *input_file, const char *cell, char guid[37], char hash[65],
+                       hcs_err *err)
+{
+    struct fake *f = ctx;
+    snprintf(f->input, sizeof f->input, "%s", input_file);
+    if (f->calls < 8)
+        snprintf(f->cells[f->calls], sizeof f->cells[0], "%s", cell);
+    f->calls++;
+    if (strstr(cell, "missing"))
+        return hcs_fail(err, HCS_EX_DATAERR, "attachment \"%s\": No such file or directory", cell);
+    if (strstr(cell, "down"))
+        return hcs_fail(err, HCS_EX_UNAVAILABLE, "file store unreachable");
+    snprintf(guid, 37, "0f0e0d0c-0b0a-4909-8807-06050403020%d", f->calls % 10);
+    snprintf(hash, 65, "%064d", f->calls);
+    return 0;
+}
+
+static int convert(const char *path, convert_attach_fn attach, void *actx, struct collect *c,
+                   struct convert_stats *st, hcs_err *err)
+{
+    struct convert_opts o = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas,
+                              .attach = attach, .attach_ctx = actx };
+    struct convert_sink s = { c, on_packet, on_reject };
+    return convert_file(&o, path, &s, st, err);
+}
+
+static void test_fake_fills_attachment(void **state)
+{
+    (void)state;
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, HDR);
+    row(&sb, "ХВ-1", "1", "docs\\scan 1.pdf", "");
+    row(&sb, "ХВ-2", "2", "docs/missing.pdf", "");
+    row(&sb, "ХВ-3", "3", "", "");
+    row(&sb, "ХВ-4", "4", "other.pdf", "Акт поверки");
+    char *path = write_input("fake.csv", &sb);
+    sb_free(&sb);
+    struct fake f = { 0 };
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    assert_int_equal(convert(path, fake_attach, &f, &c, &st, &err), 0);
+    /* the callback saw every file cell as written, and the input file */
+    assert_int_equal(f.calls, 3);
+    assert_string_equal(f.cells[0], "docs\\scan 1.pdf");
+    assert_string_equal(f.cells[1], "docs/missing.pdf");
+    assert_string_equal(f.input, path);
+    /* the missing file rejects its row only, with the reason */
+    assert_int_equal(st.rows, 4);
+    assert_int_equal(st.rows_rejected, 1);
+    assert_int_equal(c.nr, 1);
+    assert_int_equal(c.rows[0], 3);
+    assert_non_null(strstr(c.reasons[0], "файл не загружен в ГИС ЖКХ"));
+    assert_non_null(strstr(c.reasons[0], "No such file"));
+    /* one packet, schema-valid (validated by convert_file), three devices */
+    assert_int_equal(c.np, 1);
+    assert_int_equal(st.schema_rejected, 0);
+    xmlDocPtr d = c.p[0]->doc;
+    char *n = xstr(d, "string(count(//hm:MeteringDevice))");
+    assert_string_equal(n, "3");
+    free(n);
+    char *name = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Name)");
+    char *desc = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Description)");
+    char *guid = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Attachment/base:AttachmentGUID)");
+    char *hash = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:AttachmentHASH)");
+    assert_string_equal(name, "scan 1.pdf");
+    assert_string_equal(desc, "Свидетельство о поверке");
+    assert_string_equal(guid, "0f0e0d0c-0b0a-4909-8807-060504030201");
+    assert_string_equal(hash, "0000000000000000000000000000000000000000000000000000000000000001");
+    free(name);
+    free(desc);
+    free(guid);
+    free(hash);
+    desc = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-4']//hm:Certificate/base:Description)");
+    assert_string_equal(desc, "Акт поверки");
+    free(desc);
+    n = xstr(d, "string(count(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//hm:Certificate))");
+    assert_string_equal(n, "0");
+    free(n);
+    collect_free(&c);
+    free(path);
+}
+
+static void test_no_callback_and_bad_rows(void **state)
+{
+    (void)state;
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, HDR);
+    row(&sb, "ХВ-1", "1", "scan.pdf", "");
+    row(&sb, "ХВ-2", "x", "scan.pdf", "");      /* bad number: no upload for a rejected row */
+    row(&sb, "ХВ-3", "3", "", "");
+    char *path = write_input("nocb.csv", &sb);
+    sb_free(&sb);
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    assert_int_equal(convert(path, NULL, NULL, &c, &st, &err), 0);
+    assert_int_equal(st.rows_rejected, 2);
+    assert_int_equal(c.rows[0], 2);
+    assert_non_null(strstr(c.reasons[0], "загрузка файлов не настроена"));
+    assert_null(strstr(c.reasons[1], "файл"));
+    assert_int_equal(c.np, 1);
+    collect_free(&c);
+
+    struct fake f = { 0 };
+    assert_int_equal(convert(path, fake_attach, &f, &c, &st, &err), 0);
+    assert_int_equal(f.calls, 1);           /* row 3 (bad number) uploaded nothing */
+    assert_int_equal(st.rows_rejected, 1);
+    collect_free(&c);
+    free(path);
+}
+
+static void test_store_down_stops_file(void **state)
+{
+    (void)state;
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, HDR);
+    row(&sb, "ХВ-1", "1", "down.pdf", "");
+    char *path = write_input("down.csv", &sb);
+    sb_free(&sb);
+    struct fake f = { 0 };
+    struct collect c = { 0 };
+    hcs_err err = { 0 };
+    assert_int_equal(convert(path, fake_attach, &f, &c, NULL, &err), -1);
+    assert_int_equal(err.code, HCS_EX_UNAVAILABLE);
+    assert_non_null(strstr(err.msg, "file store unreachable"));
+    assert_int_equal(c.np, 0);
+    collect_free(&c);
+    free(path);
+}
+
+/* ---- the real callback against the simulator's file store --------------- */
+
+struct server {
+    struct MHD_Daemon *d;
+    sim_filestore *fs;
+    char *dir;
+    int port;
+    pthread_mutex_t lock;
+    long puts, requests;
+};
+
+struct body { strbuf sb; };
+
+static const char *hdr_lookup(void *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result first_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind; (void)value;
+    const char **out = cls;
+    if (!*out)
+        *out = key;
+    return MHD_NO;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                              const char *version, const char *data, size_t *size, void **cc)
+{
+    (void)version;
+    struct server *s = cls;
+    struct body *b = *cc;
+    if (!b) {
+        *cc = xcalloc(1, sizeof *b);
+        return MHD_YES;
+    }
+    if (*size) {
+        sb_add(&b->sb, data, *size);
+        *size = 0;
+        return MHD_YES;
+    }
+    const char *query = NULL;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, first_key, &query);
+    struct sim_http_request req = { method, url + strlen(PREFIX), query ? query : "", hdr_lookup, conn,
+                                    sb_str(&b->sb), b->sb.len };
+    struct sim_http_response resp;
+    sim_filestore_handle(s->fs, &req, &resp);
+    pthread_mutex_lock(&s->lock);
+    s->requests++;
+    if (!strcmp(method, "PUT") && resp.status == 200)
+        s->puts++;
+    pthread_mutex_unlock(&s->lock);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(resp.body_len, resp.body ? resp.body : "", MHD_RESPMEM_MUST_COPY);
+    for (int i = 0; i < 16 && resp.headers[i]; i++) {
+        char *colon = strchr(resp.headers[i], ':');
+        *colon = '\0';
+        MHD_add_response_header(r, resp.headers[i], colon + 2);
+    }
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp.status, r);
+    MHD_destroy_response(r);
+    sim_filestore_response_clear(&resp);
+    return rc;
+}
+
+static void done(void *cls, struct MHD_Connection *conn, void **cc, enum MHD_RequestTerminationCode t)
+{
+    (void)cls; (void)conn; (void)t;
+    struct body *b = *cc;
+    if (b) {
+        sb_free(&b->sb);
+        free(b);
+    }
+    *cc = NULL;
+}
+
+static struct server *server_start(void)
+{
+    struct server *s = xcalloc(1, sizeof *s);
+    s->dir = tu_tmpdir();
+    s->fs = sim_filestore_open(s->dir);
+    pthread_mutex_init(&s->lock, NULL);
+    struct sockaddr_in addr = { 0 };
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
+                            answer, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                            MHD_OPTION_NOTIFY_COMPLETED, done, s, MHD_OPTION_END);
+    assert_non_null(s->d);
+    s->port = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT)->port;
+    return s;
+}
+
+static void server_stop(struct server *s)
+{
+    MHD_stop_daemon(s->d);
+    sim_filestore_free(s->fs);
+    pthread_mutex_destroy(&s->lock);
+    free(s->dir);
+    free(s);
+}
+
+static long puts_of(struct server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    long n = s->puts;
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+static long requests_of(struct server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    long n = s->requests;
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+static void test_real_once_per_content(void **state)
+{
+    (void)state;
+    struct server *srv = server_start();
+    hcs_err err = { 0 };
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", srv->port);
+    assert_int_equal(cfg_set(cfg, "gis.base_url", url, &err), 0);
+    char *docs = xasprintf("%s/in", tmp);
+    char *f1 = xasprintf("%s/in/a.pdf", tmp), *f2 = xasprintf("%s/in/a-copy.pdf", tmp),
+         *f3 = xasprintf("%s/in/b.pdf", tmp), *f4 = xasprintf("%s/in/c.exe", tmp);
+    char *mk = xasprintf("mkdir -p '%s'", docs);
+    assert_int_equal(tu_run(mk), 0);
+    free(mk);
+    tu_write_str(f1, "%PDF-1.4 certificate A\n");
+    tu_write_str(f2, "%PDF-1.4 certificate A\n");
+    tu_write_str(f3, "%PDF-1.4 certificate B\n");
+    tu_write_str(f4, "MZ");
+    strbuf sb = STRBUF_INIT;
+    sb_adds(&sb, HDR);
+    row(&sb, "ХВ-1", "1", "a.pdf", "");
+    row(&sb, "ХВ-2", "2", "a-copy.pdf", "");   /* same content: not sent again */
+    row(&sb, "ХВ-3", "3", "b.pdf", "");
+    row(&sb, "ХВ-4", "4", "a.pdf", "");        /* same cell again */
+    row(&sb, "ХВ-5", "5", "c.exe", "");        /* refused before any request */
+    row(&sb, "ХВ-6", "6", "../a.pdf", "");     /* out of the input folder */
+    char *path = xasprintf("%s/in/meters.csv", tmp);
+    tu_write_str(path, sb_str(&sb));
+    sb_free(&sb);
+
+    /* the run: setup + pre-pass outside the transaction, then the conversion */
+    struct convert_opts o = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas };
+    struct xattach a;
+    assert_int_equal(xattach_setup(&a, cfg, &o, &err), 1);
+    assert_non_null(o.attach);
+    assert_int_equal(xattach_prepare(&a, &o, path, &err), 0);
+    assert_int_equal(puts_of(srv), 2);
+    assert_int_equal(a.actx.uploaded, 2);
+    long before = requests_of(srv);
+    struct collect c = { 0 };
+    struct convert_stats st;
+    struct convert_sink s = { &c, on_packet, on_reject };
+    assert_int_equal(convert_file(&o, path, &s, &st, &err), 0);
+    assert_int_equal(requests_of(srv), before);  /* answered from memory */
+    assert_int_equal(st.rows_rejected, 2);
+    assert_int_equal(c.rows[0], 6);
+    assert_non_null(strstr(c.reasons[0], "file type"));
+    assert_int_equal(c.rows[1], 7);
+    assert_non_null(strstr(c.reasons[1], ".."));
+    assert_int_equal(c.np, 1);
+    /* the guid written is one the file store knows, with its hash */
+    char *g = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentGUID)");
+    char *h = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentHASH)");
+    char *g1 = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//base:AttachmentGUID)");
+    char *g3 = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//base:AttachmentGUID)");
+    char stored[65];
+    assert_int_equal(sim_filestore_lookup(srv->fs, g, stored), 1);
+    assert_string_equal(stored, h);
+    assert_string_equal(g, g1);
+    assert_string_not_equal(g, g3);
+    free(g);
+    free(h);
+    free(g1);
+    free(g3);
+    collect_free(&c);
+    xattach_close(&a);
+
+    /* a new client (next run): remembered in the state database, nothing sent */
+    struct convert_opts o2 = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas };
+    assert_int_equal(xattach_setup(&a, cfg, &o2, &err), 1);
+    assert_int_equal(convert_file(&o2, path, &s, &st, &err), 0);
+    assert_int_equal(puts_of(srv), 2);
+    assert_int_equal(a.actx.uploaded, 0);
+    assert_int_equal(a.actx.reused, 3);
+    collect_free(&c);
+    xattach_close(&a);
+
+    /* a template without file columns needs no file store */
+    struct convert_opts o3 = { .cfg = cfg, .template_name = "importAccountData" };
+    assert_int_equal(xattach_setup(&a, cfg, &o3, &err), 0);
+    assert_null(o3.attach);
+    xattach_close(&a);
+
+    free(path);
+    free(docs);
+    free(f1);
+    free(f2);
+    free(f3);
+    free(f4);
+    server_stop(srv);
+}
+
+static void test_setup_needs_base_url(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    hcs_config *c2 = cfg_load(NULL, &err);
+    char *t = tu_path("templates");
+    cfg_set(c2, "paths.templates_dir", t, &err);
+    cfg_set(c2, "paths.work_dir", tmp, &err);
+    cfg_set(c2, "gis.base_url", "", &err);
+    free(t);
+    struct convert_opts o = { .cfg = c2, .template_name = "importMeteringDeviceData" };
+    struct xattach a;
+    assert_int_equal(xattach_setup(&a, c2, &o, &err), -1);
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "base_url"));
+    assert_null(o.attach);
+    xattach_close(&a);
+    cfg_free(c2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fake_fills_attachment),
+        cmocka_unit_test(test_no_callback_and_bad_rows),
+        cmocka_unit_test(test_store_down_stops_file),
+        cmocka_unit_test(test_real_once_per_content),
+        cmocka_unit_test(test_setup_needs_base_url),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
