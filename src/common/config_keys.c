@@ -40,6 +40,7 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.readings", "inbox/readings", "folder for importMeteringDeviceValues files" },
     { "inbox.bills", "inbox/bills", "folder for importPaymentDocumentData files" },
     { "inbox.bills_withdraw", "inbox/bills-withdraw", "folder for payment document withdrawals" },
+    { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },
     { "store.path", "state.db", "SQLite file (relative to work_dir)" },

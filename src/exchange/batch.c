@@ -22,6 +22,8 @@
 
 const struct inbox_kind inbox_kinds[] = {
     { "inbox.accounts", "importAccountData", NULL },
+    /* new devices name premises and accounts: after the account imports */
+    { "inbox.meters", "importMeteringDeviceData", "importAccountData" },
     { "inbox.readings", "importMeteringDeviceValues", NULL },
     /* bills reference accounts by number: wait until account imports are answered */
     { "inbox.bills", "importPaymentDocumentData", "importAccountData" },
