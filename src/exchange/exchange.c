@@ -467,11 +467,14 @@ int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err 
     long before = x->stats.sends + x->stats.polls;
     reset_cycle(x);
     struct collect c = { x, 0 };
-    struct store_packet_filter f = { .states = exchange_states_to_send, .due_before = now };
+    /* Every packet still to send, due or not: a lane whose head is not due
+     * yet (deferred) holds back the packets behind it. */
+    struct store_packet_filter f = { .states = exchange_states_to_send };
     if (send && now >= x->hold_sends_until && store_packets_each(x->st, &f, collect_one, &c, err) < 0)
         return -1;
     c.polls = 1;
     f.states = exchange_states_to_poll;
+    f.due_before = now;
     if (poll && store_packets_each(x->st, &f, collect_one, &c, err) < 0)
         return -1;
     if (x->nlanes == 0 && x->npolls == 0) {

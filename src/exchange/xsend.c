@@ -137,6 +137,11 @@ int x_feed_send(exchange *x, hcs_err *err)
             store_packet_clear(&p);
             continue;
         }
+        if (p.next_at > x_now()) {
+            l->dropped = 1;              /* deferred head: the lane waits in order */
+            store_packet_clear(&p);
+            continue;
+        }
         const struct gis_operation *op = x_op(&p, err);
         if (!op) {
             store_packet_clear(&p);
