@@ -95,8 +95,6 @@ static const char *registry_of(xmlNodePtr ref)
         if (strcmp(parent, "PenaltiesAndCourtCosts") == 0)
             return "329";
     }
-    if (strcmp(name, "MunicipalResource") == 0 || strcmp(name, "ResourceType") == 0)
-        return "2";
     return NULL;
 }
 

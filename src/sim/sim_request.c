@@ -207,8 +207,6 @@ static int is_poisoned(sim *s, const char *guid)
 static void handle_import_export(sim *s, const struct sim_request *q, struct parsed *p,
                                  struct sim_reply *r)
 {
-    char ack[16];
-    (void)ack;
     collect_transports(p->body_el->children, &r->transports);
     /* The same requester MessageGUID gets the same ack and no second processing. */
     char gis[40];
@@ -223,10 +221,6 @@ static void handle_import_export(sim *s, const struct sim_request *q, struct par
     guid_new(gis);
     snprintf(r->gis_guid, sizeof r->gis_guid, "%s", gis);
     long ms = (long)(sim_processing_time(s, p->op->name) * (q->slow_factor > 0 ? q->slow_factor : 1));
-    char received[32], ptime[32];
-    snprintf(received, sizeof received, "%lld", sim_now_ms());
-    snprintf(ptime, sizeof ptime, "%ld", ms);
-    hcs_err err = { 0 };
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
             "INSERT INTO messages(gis_guid, requester_guid, org, endpoint, operation, received_ms,"
@@ -239,12 +233,11 @@ static void handle_import_export(sim *s, const struct sim_request *q, struct par
     sqlite3_bind_text(st, 3, p->org, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, p->svc->name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, p->op->name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 6, atoll(received));
+    sqlite3_bind_int64(st, 6, sim_now_ms());
     sqlite3_bind_int64(st, 7, ms);
     sqlite3_bind_blob(st, 8, q->body, (int)q->len, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    (void)err;
     if (rc != SQLITE_DONE) {
         fault(r, 0, "EXP001000", "Внутренняя ошибка");
         return;
