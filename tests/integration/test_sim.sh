@@ -175,6 +175,18 @@ else
 fi
 stop_sim
 
+# ---- an ack lost on the wire: the resend of the same MessageGUID gets it -----
+rm -f "$tmp/log.jsonl"
+start_sim --no-verify --processing-ms 0 --faults 'reset/importAccountData@1'
+envelope "$(uuid)" "$(account_body "$(uuid)" LOST-1)" >"$tmp/lost.xml"
+post importAccountData "$tmp/lost.xml" >/dev/null
+rc1=$CURL_RC
+[ "$(post importAccountData "$tmp/lost.xml")" = 200 ] && g_lost=$(ack_guid)
+[ "$rc1" = 18 ] && [ -n "${g_lost:-}" ] && grep -q "\"gis_message_guid\":\"$g_lost\",\"status\":200,\"fault\":\"reset\"" "$tmp/log.jsonl" \
+    && grep -q '"duplicate":true' "$tmp/log.jsonl" && ok "ack lost in a reset, the resend gets the same ack" \
+    || fail "lost ack: curl $rc1, ack ${g_lost:-none}"
+stop_sim
+
 # ---- every fault kind, on schedule ------------------------------------------
 rm -f "$tmp/log.jsonl"
 start_sim --no-verify --processing-ms 300 \
