@@ -2,6 +2,7 @@
  * the send/poll cycle and the operator actions.  Sending is in xsend.c,
  * polling and results in xpoll.c. */
 #include "exchange/exchange_impl.h"
+#include "exchange/attach.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,6 +174,7 @@ const char *exchange_registry_kind(const char *template_name)
         { "importPaymentDocumentData", "payment_document" },
         { "importPaymentDocumentData-withdraw", "payment_document_withdrawal" },
         { "importMeteringDeviceValues", "metering_value" },
+        { "importMeteringDeviceData", "meter" },
     };
     for (size_t i = 0; template_name && i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kinds[i].tmpl, template_name))
@@ -320,6 +322,9 @@ static int record_rejected_file(exchange *x, struct store_file *f, const char *w
     return 1;
 }
 
+static int take_converted(exchange *x, const char *path, struct store_file *f, const struct convert_opts *opts,
+                          hcs_err *err);
+
 int exchange_take_file(exchange *x, const char *path, const char *template_name, const char *sha256,
                        struct store_file *f, hcs_err *err)
 {
@@ -334,6 +339,23 @@ int exchange_take_file(exchange *x, const char *path, const char *template_name,
     x->operation = NULL;
     x->template_name = template_name;
 
+    struct convert_opts co = { .cfg = x->cfg, .template_name = template_name, .schemas = x->schemas,
+                               .resolve = exchange_resolve, .resolve_ctx = x->st };
+    /* Files named in rows are uploaded before the transaction (attach.h). */
+    struct xattach att;
+    if (xattach_setup(&att, x->cfg, &co, err) < 0 || xattach_prepare(&att, &co, path, err) < 0) {
+        xattach_close(&att);
+        return -1;
+    }
+    int rc = take_converted(x, path, f, &co, err);
+    xattach_close(&att);
+    return rc;
+}
+
+static int take_converted(exchange *x, const char *path, struct store_file *f, const struct convert_opts *opts,
+                          hcs_err *err)
+{
+    const struct convert_opts co = *opts;
     /* All or nothing: the file row, its packets, elements and rejected rows
      * in one transaction, committed only when the whole file converted. */
     if (store_begin(x->st, err) < 0)
@@ -342,8 +364,6 @@ int exchange_take_file(exchange *x, const char *path, const char *template_name,
     if (store_file_add(x->st, f, err) < 0)
         goto fatal;
     x->file_id = f->id;
-    struct convert_opts co = { .cfg = x->cfg, .template_name = template_name, .schemas = x->schemas,
-                               .resolve = exchange_resolve, .resolve_ctx = x->st };
     struct convert_sink sink = { .ctx = x, .packet = sink_packet, .reject = sink_reject };
     struct convert_stats cs = { 0 };
     hcs_err cerr = { 0 };
