@@ -8,7 +8,10 @@
 # device created, no FIL001001/FIL001002.  A second convert uploads nothing
 # (remembered in the state database).  filestore.hash_scope = first_part on
 # a file over 5 MB gives an AttachmentHASH of the first part only, which the
-# simulator (whole-file hash) refuses with FIL001002.
+# simulator (whole-file hash) refuses with FIL001002.  Finally the nightly
+# run with the sample in inbox/meters/ (certificates in its attachments/
+# subfolder), signatures verified: uploads before the import, 6 devices
+# accepted, 3 rows rejected, the new devices in the registry.
 # Needs: BINDIR, SCHEMAS_DIR, HCS_TOP (tests/run.sh exports them).
 set -u
 BINDIR=${BINDIR:-bin}
@@ -156,4 +159,37 @@ grep -q "<base:AttachmentHASH>$first</base:AttachmentHASH>" "$T"/out4/*.xml \
 send "$T"/out4/importMeteringDeviceData-0001.xml
 grep -q '<base:ErrorCode>FIL001002</base:ErrorCode>' "$T/resp" \
     && ok "simulator: FIL001002 for the first-part hash of a 6 MB file" || fail "expected FIL001002: $(cat "$T/resp")"
+
+# ---- the run: inbox/meters ----------------------------------------------------
+kill "$SIMPID" 2>/dev/null; wait "$SIMPID" 2>/dev/null; SIMPID=""
+. "$HCS_TOP/tests/integration/exchange_lib.sh"
+trap 'xl_stop_sims; cleanup' EXIT INT TERM
+xl_key "$T/keys"
+xl_sim "$T/rstate" "$T/run-sim.log" --processing-ms 0
+xl_work "$T/w" "$SIM_URL" "$T/keys"
+rm -f "$T"/w/inbox/*/*
+mkdir -p "$T/w/inbox/meters"
+cp "$HCS_TOP/samples/meters.csv" "$T/w/inbox/meters/"
+cp -r "$HCS_TOP/samples/attachments" "$T/w/inbox/meters/"
+i=0
+while :; do
+    (cd "$T/w" && timeout 60 "$HCSBATCH" -c hcsbatch.ini run >"$T/run$i.out" 2>&1)
+    pending=$(sqlite3 "$T/w/state.db" "SELECT count(*) FROM packets WHERE state NOT IN ('done','done-with-warnings','failed','cancelled')")
+    [ "$pending" = 0 ] && [ -n "$(sqlite3 "$T/w/state.db" 'SELECT 1 FROM packets LIMIT 1')" ] && break
+    i=$((i + 1))
+    [ $i -lt 8 ] || fail "run: packets still pending after 8 runs: $(cat "$T/run$i.out" 2>/dev/null)"
+    sleep 1
+done
+out=$(xl_outcomes "$T/w/state.db")
+[ "$(echo "$out" | grep -c '^meters.csv|[0-9]*|accepted|$')" = 6 ] \
+    && [ "$(echo "$out" | grep -c '^meters.csv|\(8\|9\|10\)|rejected|файл не загружен в ГИС ЖКХ')" = 3 ] \
+    && ok "run: 6 devices accepted, rows 8-10 rejected for their files" || fail "run outcomes: $out"
+[ "$(grep -c '"method":"PUT"' "$T/run-sim.log")" = 4 ] || fail "run: PUTs $(grep -c '"method":"PUT"' "$T/run-sim.log")"
+last_put=$(grep -n '"method":"PUT"' "$T/run-sim.log" | tail -n 1 | cut -d: -f1)
+first_import=$(grep -n '"operation":"importMeteringDeviceData"' "$T/run-sim.log" | head -n 1 | cut -d: -f1)
+[ -n "$first_import" ] && [ "$last_put" -lt "$first_import" ] && ok "run: 4 uploads, all before the import" \
+    || fail "run order: last PUT $last_put, first import $first_import"
+! grep -q 'FIL00100' "$T/run-sim.log" || fail "run: FIL00100x in the simulator log"
+[ "$(sqlite3 "$T/w/state.db" "SELECT count(*) FROM registry WHERE kind='meter' AND local_key IN ('ХВ-41000','ТЭ-41004')")" = 2 ] \
+    && ok "run: new devices registered as 'meter' by serial" || fail "registry"
 exit 0
