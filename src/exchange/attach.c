@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/xalloc.h"
 
 /* One answer: (input file, cell) → guid + hash, or the refusal. */
@@ -114,7 +115,12 @@ int xattach_prepare(struct xattach *a, const struct convert_opts *opts, const ch
     dry.schemas = NULL;
     struct convert_sink sink = { .ctx = NULL, .packet = drop_packet, .reject = NULL };
     hcs_err e = { 0 };
-    if (convert_file(&dry, path, &sink, NULL, &e) < 0) {
+    long up = a->actx.uploaded, reused = a->actx.reused;
+    int rc = convert_file(&dry, path, &sink, NULL, &e);
+    if (a->actx.uploaded > up || a->actx.reused > reused)
+        log_info("%s: %ld files uploaded to the file store, %ld already there", path, a->actx.uploaded - up,
+                 a->actx.reused - reused);
+    if (rc < 0) {
         /* an unreadable file or a missing column is the real conversion's
          * to report; only a failing file store stops here */
         if (e.code == HCS_EX_DATAERR || e.code == HCS_EX_NOINPUT)
