@@ -57,6 +57,23 @@ static void set_state(struct store_packet *p, const char *state)
     p->state = xstrdup(state);
 }
 
+/* The provider id as configured now: an operator retry after fixing
+ * [gis] org_ppa_guid must not resend the old one. */
+static void refresh_provider(exchange *x, xmlDocPtr doc)
+{
+    const char *org = cfg_str(x->cfg, "gis.org_ppa_guid");
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr hdr = root ? xml_child(root, NS_SOAP, "Header") : NULL;
+    xmlNodePtr rh = hdr ? xml_child(hdr, NS_BASE, "RequestHeader") : NULL;
+    if (!org || !*org || !rh)
+        return;
+    xmlNodePtr n = xml_child(rh, NS_BASE, "orgPPAGUID");
+    if (!n)
+        n = xml_child(rh, NS_BASE, "SenderID");
+    if (n)
+        xmlNodeSetContent(n, BAD_CAST org);
+}
+
 int x_rebuild(exchange *x, struct store_packet *p, const char *reason, int64_t next_at, hcs_err *err)
 {
     signer *sg = x_signer(x, err);
@@ -71,6 +88,7 @@ int x_rebuild(exchange *x, struct store_packet *p, const char *reason, int64_t n
     size_t len = 0;
     if (envelope_refresh_header(doc, guid, err) < 0)
         goto out;
+    refresh_provider(x, doc);
     xmlNodePtr body = envelope_body_element(doc);
     if (!body) {
         hcs_fail(err, HCS_EX_SOFTWARE, "%s: no request element", p->archive_path);
