@@ -115,24 +115,53 @@ xl_check_accounted() {
     [ "$_n" = 0 ] || xl_fail "$_n packets not final"
 }
 
-# xl_check_log LOG: no element imported twice; no packet accepted under two
-# MessageGUIDs (a TransportGUID acked under two ids) — EXP001000 rebuilds are
-# faults, never acks, so they pass.
+# xl_check_log LOG DB: from the simulator's request log and the client's
+# state: no element imported twice (a TransportGUID acked under two
+# MessageGUIDs); every MessageGUID GIS saw belongs to a packet (current or
+# recorded as abandoned); each packet acked under one MessageGUID at most;
+# every abandoned MessageGUID was answered with a rebuild code (EXP001000;
+# the list in XL_REBUILD_CODES), on the call or in its getState result.
 xl_check_log() {
-    python3 - "$1" <<'PY' || xl_fail "request log check failed"
-import json, sys
-acked = {}      # transport guid -> set of MessageGUIDs acked (status 200, not duplicate)
-for line in open(sys.argv[1], encoding="utf-8"):
-    e = json.loads(line)
-    if e.get("action") in ("getState", "") or e.get("status") != 200 or e.get("duplicate"):
+    python3 - "$1" "$2" "${XL_REBUILD_CODES:-EXP001000}" <<'PY' || xl_fail "request log check failed"
+import json, sqlite3, sys
+log, dbpath, rebuild_codes = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
+db = sqlite3.connect(dbpath)
+packet_of = {m: p for p, m in db.execute("SELECT id, message_guid FROM packets")}
+abandoned = {}
+for p, m in db.execute("SELECT packet_id, message_guid FROM packet_messages"):
+    packet_of[m] = p
+    abandoned[m] = p
+acked_t, acked_p, codes, gis_to_ours = {}, {}, {}, {}
+entries = [json.loads(l) for l in open(log, encoding="utf-8")]
+for e in entries:
+    if e.get("action") in ("getState", "") or not e.get("message_guid"):
         continue
-    for t in e.get("transport_guids") or []:
-        acked.setdefault(t, set()).add(e.get("message_guid"))
-twice = {t: g for t, g in acked.items() if len(g) > 1}
+    m = e["message_guid"]
+    if m not in packet_of:
+        print("GIS saw MessageGUID %s that no packet of ours has" % m); sys.exit(1)
+    if e.get("gis_message_guid"):
+        gis_to_ours[e["gis_message_guid"]] = m
+    if e.get("code"):
+        codes.setdefault(m, set()).add(e["code"])
+    if e.get("status") == 200 and not e.get("duplicate") and not e.get("code"):
+        acked_p.setdefault(packet_of[m], set()).add(m)
+        for t in e.get("transport_guids") or []:
+            acked_t.setdefault(t, set()).add(m)
+for e in entries:       # result-level codes (getState answers)
+    if e.get("action") == "getState" and e.get("code") and e.get("gis_message_guid") in gis_to_ours:
+        codes.setdefault(gis_to_ours[e["gis_message_guid"]], set()).add(e["code"])
+twice = {t: g for t, g in acked_t.items() if len(g) > 1}
 if twice:
-    print("elements imported under more than one MessageGUID:", list(twice.items())[:5])
-    sys.exit(1)
-print("log ok: %d elements, each imported once" % len(acked))
+    print("elements imported under more than one MessageGUID:", list(twice.items())[:5]); sys.exit(1)
+for p, g in acked_p.items():
+    live = [m for m in g if m not in abandoned]
+    if len(live) > 1:
+        print("packet %s acked under several MessageGUIDs: %s" % (p, g)); sys.exit(1)
+for m, p in abandoned.items():
+    if not (codes.get(m, set()) & rebuild_codes):
+        print("packet %s abandoned MessageGUID %s without a rebuild code (answers: %s)" % (p, m, codes.get(m))); sys.exit(1)
+print("log ok: %d elements, each imported once; %d MessageGUIDs abandoned, each answered %s"
+      % (len(acked_t), len(abandoned), "/".join(sorted(rebuild_codes))))
 PY
 }
 

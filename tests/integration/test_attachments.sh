@@ -102,9 +102,9 @@ grep -q 'files: 4 uploaded, 1 already in the file store' "$T/convert.err" \
     && ok "4 distinct contents uploaded, the copy reused" || fail "counts: $(cat "$T/convert.err")"
 puts=$(grep -c '"method":"PUT","endpoint":"/ext-bus-file-store-service/rest/homemanagement"' "$T/sim.log")
 [ "$puts" = 4 ] && ok "simulator log: 4 PUTs to homemanagement" || fail "PUTs in the log: $puts"
-grep -q '^[^;]*meters.csv;8;Файл поверки;attachments/poverka-gv-41006.pdf;.*No such file' "$T/out/errors.csv" \
+grep -q '^[^;]*meters.csv;8;Файл поверки;attachments/poverka-gv-41006.pdf;.*не найден' "$T/out/errors.csv" \
     && ok "row 8: missing file rejected" || fail "row 8: $(cat "$T/out/errors.csv")"
-grep -q '^[^;]*meters.csv;9;Файл поверки;.*does not take this file type' "$T/out/errors.csv" \
+grep -q '^[^;]*meters.csv;9;Файл поверки;.*не принимает файлы этого типа' "$T/out/errors.csv" \
     && ok "row 9: .html refused before sending" || fail "row 9"
 grep -q '^[^;]*meters.csv;10;Файл поверки;\.\./README\.md;' "$T/out/errors.csv" \
     && ok "row 10: path out of the input folder refused" || fail "row 10"

@@ -64,7 +64,7 @@ while [ $kills -lt "$KILLS" ]; do
     xl_stop_sims
     xl_integrity "$R/state.db"
     xl_check_accounted "$R/state.db"
-    xl_check_log "$R-sim.log"
+    xl_check_log "$R-sim.log" "$R/state.db"
     xl_outcomes "$R/state.db" >"$R.txt"
     if ! cmp -s "$T/ref.txt" "$R.txt"; then
         diff "$T/ref.txt" "$R.txt" | head -20 >&2

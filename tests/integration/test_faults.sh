@@ -35,7 +35,7 @@ cat run.out
 [ $rc = 65 ] || { tail -20 run.err; xl_fail "run exit $rc, expected 65"; }
 xl_integrity state.db
 xl_check_accounted state.db
-xl_check_log "$T/faults.log"
+xl_check_log "$T/faults.log" state.db
 xl_outcomes state.db >"$T/faults.txt"
 if ! cmp -s "$T/clean.txt" "$T/faults.txt"; then
     diff "$T/clean.txt" "$T/faults.txt" | head -20 >&2

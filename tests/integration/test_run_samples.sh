@@ -19,7 +19,7 @@ set -e
 cat run.out
 [ $rc = 65 ] || { cat run.err; xl_fail "run exit $rc, expected 65 (the samples hold bad rows)"; }
 xl_check_accounted state.db
-xl_check_log "$T/sim.log"
+xl_check_log "$T/sim.log" state.db
 xl_integrity state.db
 [ "$(find inbox -type f | wc -l)" = 0 ] || xl_fail "files left in the inbox"
 [ "$(ls archive/inputs | wc -l)" = 4 ] || xl_fail "expected 4 archived inputs"
