@@ -1,7 +1,8 @@
 #!/bin/sh
 # Crash test: `hcsbatch run --wait` over the samples is killed with SIGKILL
 # at random moments (KILLS in all, default 50; SOAK=1 → 300), restarted
-# until it finishes.  Then: the simulator's request log shows no element
+# until it finishes; every other round the simulator injects EXP001000,
+# resets and 503s as well.  Then: the simulator's request log shows no element
 # imported twice and no packet acked under two MessageGUIDs; PRAGMA
 # integrity_check is ok; every row is accounted for; the outcome of every
 # source row equals that of an uninterrupted run.
@@ -30,7 +31,13 @@ kills=0; round=0
 while [ $kills -lt "$KILLS" ]; do
     round=$((round + 1))
     R=$T/round$round
-    xl_sim "$R-sim" "$R-sim.log" --processing-ms 200
+    # every other round the simulator also injects EXP001000 (rebuilds),
+    # resets and 503s, so kills land inside rebuilds and retries too
+    if [ $((round % 2)) = 0 ]; then
+        xl_sim "$R-sim" "$R-sim.log" --processing-ms 200 --faults "exp001000=0.15,reset=0.05,http503=0.05" --seed $round
+    else
+        xl_sim "$R-sim" "$R-sim.log" --processing-ms 200
+    fi
     xl_work "$R" "$SIM_URL" "$T/keys"
     finished=0; tries=0
     while [ $finished = 0 ] && [ $tries -lt 200 ]; do
