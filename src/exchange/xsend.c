@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -138,6 +140,34 @@ out:
 
 static int send_done(void *ctx, struct transport_response *resp, const hcs_err *terr, hcs_err *err);
 
+/* RequestHeader/Date is "set right before sending": a packet prepared more
+ * than DATE_FRESH_S ago (deferred, GIS was down) goes with a new Date —
+ * same MessageGUID, same signature (the header is not signed). */
+#define DATE_FRESH_S 300
+static int refresh_date(const char *path, char **body, size_t *len, hcs_err *err)
+{
+    struct stat stt;
+    if (stat(path, &stt) != 0 || time(NULL) - stt.st_mtime <= DATE_FRESH_S)
+        return 0;
+    xmlDocPtr doc = xmlsafe_parse(*body, *len, path, err);
+    if (!doc)
+        return -1;
+    char *bytes = NULL;
+    size_t n = 0;
+    int rc = envelope_refresh_header(doc, NULL, err) < 0 || envelope_to_bytes(doc, &bytes, &n, err) < 0 ? -1 : 0;
+    xmlFreeDoc(doc);
+    if (rc == 0) {
+        free(*body);
+        *body = xmalloc(n + 1);
+        memcpy(*body, bytes, n);
+        (*body)[n] = '\0';
+        *len = n;
+    }
+    if (bytes)
+        xmlFree(bytes);
+    return rc;
+}
+
 /* Starts the head packet of the next ready lane.  1 = submitted, 0 = nothing. */
 int x_feed_send(exchange *x, hcs_err *err)
 {
@@ -183,6 +213,8 @@ int x_feed_send(exchange *x, hcs_err *err)
             lane_push(x, li);
             continue;
         }
+        if (refresh_date(p.archive_path, &body, &len, &rerr) < 0)
+            log_warn("packet %lld: Date not refreshed: %s", (long long)p.id, rerr.msg);
         /* The attempt is on record before the request leaves: a crash after
          * this point resends the same MessageGUID, which GIS answers with
          * the same ack. */

@@ -28,6 +28,8 @@ xl_sim "$T/sim" "$T/sim.log" --processing-ms 100
 sed -i "s|^base_url = .*|base_url = $SIM_URL|" hcsbatch.ini
 # send only (after exchange.transient_delay), then poll only
 sleep 2
+# prepared "an hour ago": sent with a fresh Date, same MessageGUID, signature still valid
+touch -d "1 hour ago" archive/packets/*.xml
 "$HCSBATCH" -q -c hcsbatch.ini send || xl_fail "send failed"
 [ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE state='sent'")" = "$n" ] || xl_fail "send did not send all: $(sqlite3 state.db "SELECT id, state, next_at, attempts, error_code FROM packets")"
 [ "$(sqlite3 state.db "SELECT count(*) FROM files")" = 2 ] || xl_fail "send took files"
