@@ -39,7 +39,8 @@ static void usage(FILE *out)
           "                    AttachmentGUID/HASH; with --no-upload nothing is sent and\n"
           "                    rows naming a file are rejected (a dry check of the rest)\n\n"
           "Exit: 0 every row converted, 65 some rows rejected (see errors.csv),\n"
-          "66 an input file cannot be read, 78 configuration error.\n", out);
+          "66 an input file cannot be read, 69 the file store is unreachable (files\n"
+          "to upload), 76 it answered unexpectedly, 78 configuration error.\n", out);
 }
 
 struct out_ctx {
@@ -227,7 +228,8 @@ CLI_COMMAND(convert)
         if (convert_file(&copts, files[i], &sink, &st, &ferr) < 0) {
             fprintf(stderr, "hcsbatch convert: %s\n", ferr.msg);
             if (ferr.code == HCS_EX_CONFIG || ferr.code == HCS_EX_SOFTWARE ||
-                ferr.code == HCS_EX_CANTCREAT) {
+                ferr.code == HCS_EX_CANTCREAT || ferr.code == HCS_EX_UNAVAILABLE ||
+                ferr.code == HCS_EX_PROTOCOL) {
                 exit_code = ferr.code;
                 break;
             }

@@ -40,6 +40,35 @@ static struct xattach_memo *memo_find(struct xattach *a, const char *input_file,
     return NULL;
 }
 
+/* The reason a file was refused, for the accountant (errors.csv and the
+ * report are in Russian; the file store's messages are for operators). */
+static void explain(const char *cell, hcs_err *e)
+{
+    static const struct { const char *pattern, *text; } known[] = {
+        { "No such file", "файл «%s» не найден (путь считается от папки входного файла)" },
+        { "give a path relative", "«%s»: укажите путь относительно папки входного файла, без «..» и без диска" },
+        { "leads out of", "путь «%s» ведёт за пределы папки входного файла" },
+        { "does not take this file type", "«%s»: ГИС ЖКХ не принимает файлы этого типа; допустимы pdf, docx, "
+                                          "doc, rtf, txt, xls, xlsx, jpeg, jpg, bmp, tif, tiff, gif, zip, rar, "
+                                          "csv, odp, odf, ods, odt, sxc, sxw" },
+        { "the file is empty", "файл «%s» пуст" },
+        { "over the GIS file store limit", "файл «%s» больше 1 ГБ — ГИС ЖКХ такие не принимает" },
+        { "not a regular file", "«%s» — не файл" },
+        { "Permission denied", "нет доступа к файлу «%s»" },
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strstr(e->msg, known[i].pattern)) {
+            hcs_fail(e, e->code, known[i].text, cell);
+            return;
+        }
+    const char *gis = strstr(e->msg, "refused it: ");
+    if (gis) {
+        char orig[sizeof e->msg];
+        snprintf(orig, sizeof orig, "%s", gis + strlen("refused it: "));
+        hcs_fail(e, e->code, "ГИС ЖКХ отклонила файл «%s»: %s", cell, orig);
+    }
+}
+
 /* convert_attach_fn: the memo first, else the file store (refusals of the
  * file itself are remembered; a failure of the store as a whole is not). */
 static int xattach_resolve(void *ctx, const char *input_file, const char *cell, char guid[37],
@@ -56,6 +85,8 @@ static int xattach_resolve(void *ctx, const char *input_file, const char *cell, 
                 *err = e;
             return -1;
         }
+        if (rc < 0)
+            explain(cell, &e);
         m = xcalloc(1, sizeof *m);
         m->input_file = xstrdup(input_file);
         m->cell = xstrdup(cell);

@@ -141,6 +141,13 @@ grep -q 'files: 0 uploaded, 5 already in the file store' "$T/convert2.err" \
 [ "$(grep -c 'загрузка файлов не настроена' "$T/out3/errors.csv")" = 8 ] \
     && ok "--no-upload: the 8 rows naming a file rejected" || fail "--no-upload: $(cat "$T/out3/errors.csv")"
 
+# ---- file store unreachable: the file stops with 69, no packet written --------
+"$HCSBATCH" -c "$T/h.ini" -o gis.base_url=http://127.0.0.1:9/ -o transport.retries=1 -o paths.work_dir="$T/work5" \
+    convert --op importMeteringDeviceData --out "$T/out5" "$HCS_TOP/samples/meters.csv" 2>"$T/convert5.err"
+rc=$?
+[ "$rc" = 69 ] && ! ls "$T"/out5/*.xml >/dev/null 2>&1 && ok "file store unreachable → exit 69, nothing written" \
+    || fail "unreachable: exit $rc $(cat "$T/convert5.err")"
+
 # ---- hash scope first_part on a 6 MB file: FIL001002 ------------------------
 mkdir -p "$T/in/docs"
 head -c 6291456 /dev/urandom >"$T/in/docs/big.pdf"

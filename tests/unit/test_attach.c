@@ -436,7 +436,7 @@ static void test_real_once_per_content(void **state)
     assert_int_equal(requests_of(srv), before);  /* answered from memory */
     assert_int_equal(st.rows_rejected, 2);
     assert_int_equal(c.rows[0], 6);
-    assert_non_null(strstr(c.reasons[0], "file type"));
+    assert_non_null(strstr(c.reasons[0], "не принимает файлы этого типа"));
     assert_int_equal(c.rows[1], 7);
     assert_non_null(strstr(c.reasons[1], ".."));
     assert_int_equal(c.np, 1);
