@@ -10,7 +10,7 @@ DEMO=${DEMO_DIR:-work/demo}
 TOP=$(pwd)
 
 rm -rf "$DEMO"
-mkdir -p "$DEMO/keys" "$DEMO/inbox/accounts" "$DEMO/inbox/readings" \
+mkdir -p "$DEMO/keys" "$DEMO/inbox/accounts" "$DEMO/inbox/readings" "$DEMO/inbox/meters" \
          "$DEMO/inbox/bills" "$DEMO/inbox/bills-withdraw"
 DEMO=$(cd "$DEMO" && pwd)
 
@@ -75,10 +75,13 @@ for f in samples/*.csv samples/*.xlsx; do
     case "$(basename "$f")" in
         *withdraw*) cp "$f" "$DEMO/inbox/bills-withdraw/" ;;
         accounts*)  cp "$f" "$DEMO/inbox/accounts/" ;;
+        meters*)    cp "$f" "$DEMO/inbox/meters/" ;;
         readings*)  cp "$f" "$DEMO/inbox/readings/" ;;
         bills*)     cp "$f" "$DEMO/inbox/bills/" ;;
     esac
 done
+# Documents named in rows (verification certificates) travel with their file.
+cp -r samples/attachments "$DEMO/inbox/meters/attachments"
 find "$DEMO/inbox" -type f | sed "s|$DEMO/|   |"
 
 echo "== hcsbatch run --wait"
