@@ -162,6 +162,13 @@ static int move_file(const char *from, const char *to_dir, const char *name, cha
     if (mkdir_p(to_dir, err) < 0)
         return -1;
     char *to = path_join(to_dir, name);
+    /* Two inbox folders may hold files of the same name: never overwrite. */
+    for (int i = 2; file_exists(to) && i < 1000; i++) {
+        free(to);
+        char *alt = xasprintf("%d-%s", i, name);
+        to = path_join(to_dir, alt);
+        free(alt);
+    }
     if (rename(from, to) != 0) {
         hcs_fail(err, HCS_EX_CANTCREAT, "cannot move %s to %s: %s", from, to, strerror(errno));
         free(to);
