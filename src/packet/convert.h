@@ -13,7 +13,9 @@
 #include "soap/schema.h"
 
 /* Resolves an accounting-system key to a GIS id through the registry
- * (kind: "account", "premises", "meter", "payment_document", …).
+ * (kind: "account", "premises", "meter", "payment_document", …; "KIND.FIELD"
+ * asks for another id of the object, e.g. "payment_document.unique_number"
+ * = its PaymentDocumentID; the answer fits 36 bytes).
  * Returns 1 found (guid written), 0 unknown, -1 error. */
 typedef int (*convert_resolve_fn)(void *ctx, const char *kind, const char *local_key,
                                   char guid[37]);
