@@ -198,6 +198,12 @@ static int check_signature(sim *s, struct parsed *p, struct sim_reply *r)
     return 0;
 }
 
+static int is_acknowledged(sim *s, const char *guid)
+{
+    char out[8];
+    return sim_db_get(s->db, out, sizeof out, "SELECT 1 FROM messages WHERE requester_guid=?", guid) == 1;
+}
+
 static int is_poisoned(sim *s, const char *guid)
 {
     char out[8];
@@ -348,7 +354,11 @@ void sim_handle(sim *s, const struct sim_request *q, struct sim_reply *r)
     }
     if (p.op) {
         pthread_mutex_lock(&s->state_lock);
-        int poisoned = q->inject_exp001000 || is_poisoned(s, r->request_guid);
+        /* A MessageGUID already acknowledged gets its ack again, never a
+         * fresh EXP001000: the message is accepted, and a rebuild forced
+         * now would import its elements a second time. */
+        int poisoned = (q->inject_exp001000 && !is_acknowledged(s, r->request_guid)) ||
+                       is_poisoned(s, r->request_guid);
         /* Like the real GIS: this MessageGUID keeps failing until the
          * client rebuilds the message with a new one. */
         if (poisoned)

@@ -38,7 +38,7 @@ while [ $kills -lt "$KILLS" ]; do
     # already accepted (after a kill or a reset) the rebuild GIS asks for
     # would import the elements twice — see the report of issue 5.
     if [ $((round % 2)) = 0 ]; then
-        xl_sim "$R-sim" "$R-sim.log" --processing-ms 200 --faults "exp001000@1-3,reset=0.05,http503=0.05" --seed $round
+        xl_sim "$R-sim" "$R-sim.log" --processing-ms 200 --faults "exp001000=0.1,reset=0.05,http503=0.05" --seed $round
     else
         xl_sim "$R-sim" "$R-sim.log" --processing-ms 200
     fi
