@@ -52,7 +52,7 @@ cert = keys/cert.pem
 alg = gost2012
 
 [paths]
-work_dir = .
+work_dir = $DEMO
 schemas_dir = $(cd "$SCHEMAS_DIR" && pwd)
 templates_dir = $TOP/templates
 nsi_dir = $TOP/samples/world/nsi

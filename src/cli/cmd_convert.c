@@ -190,6 +190,8 @@ CLI_COMMAND(convert)
             free(files);
             return cli_fail(&err);
         }
+        if (signer_warning(o.signer))
+            fprintf(stderr, "hcsbatch convert: warning: %s\n", signer_warning(o.signer));
     }
     char *epath = path_join(out, "errors.csv");
     o.errors = fopen(epath, "wb");

@@ -83,8 +83,14 @@ const struct exchange_stats *exchange_get_stats(const exchange *x)
 
 signer *x_signer(exchange *x, hcs_err *err)
 {
-    if (!x->sg)
+    if (!x->sg) {
         x->sg = signer_open(x->cfg, err);
+        /* Certificate near expiry, key file readable by others: the
+         * operator hears it once per run, the run goes on. */
+        const char *w = x->sg ? signer_warning(x->sg) : NULL;
+        if (w)
+            log_warn("%s", w);
+    }
     return x->sg;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "common/xalloc.h"
 #include "report/report_store.h"
 
@@ -162,6 +163,18 @@ int run_report_write(const hcs_config *cfg, store *st, exchange *x, int64_t run_
         report_outputs_free(&out);
         return -1;
     }
+    /* Notification, hints or metrics trouble never fails the run. */
+    for (const char *line = out.warnings, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        log_warn("report: %.*s", nl ? (int)(nl - line) : (int)strlen(line), line);
+    }
+    /* Retention runs after the report so today's files are never swept. */
+    struct retention_stats rs = { 0 };
+    hcs_err rerr = { 0 };
+    if (report_retention_sweep(cfg, 0, &rs, &rerr) < 0)
+        log_warn("retention: %s", rerr.msg);
+    else if (rs.removed || rs.failed)
+        log_info("retention: %ld old files removed, %ld could not be removed", rs.removed, rs.failed);
     *xlsx_path = out.xlsx_path ? xstrdup(out.xlsx_path) : NULL;
     *errors_path = out.errors_csv_path ? xstrdup(out.errors_csv_path) : NULL;
     report_outputs_free(&out);
