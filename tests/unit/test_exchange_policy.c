@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "exchange/exchange.h"
+#include "common/xalloc.h"
 #include "exchange/policy.h"
+#include "store/store.h"
 #include "transport/transport.h"
 
 static void test_poll_schedule(void **state)
@@ -113,6 +115,49 @@ static void test_registry_kinds(void **state)
     assert_null(exchange_registry_kind("nope"));
 }
 
+/* The resolver over a real registry: KIND answers the GUID, KIND.unique_number
+ * the unique number GIS gave (a withdrawal's PaymentDocumentID). */
+static void test_resolve_fields(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    char *path = xasprintf("%s/state.db", dir);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    assert_non_null(st);
+    const char *key = "00010010|ПД-2026-10-0010|2026-10";
+    struct store_registry_entry e = {
+        .kind = "payment_document", .local_key = (char *)key,
+        .guid = "020a3201-ecf0-46b8-b1ba-ac43d82a947e", .unique_number = "76АБ000100-02-1026",
+    };
+    assert_int_equal(store_registry_put(st, &e, &err), 0);
+    char id[37];
+    assert_int_equal(exchange_resolve(st, "payment_document", key, id), 1);
+    assert_string_equal(id, "020a3201-ecf0-46b8-b1ba-ac43d82a947e");
+    assert_int_equal(exchange_resolve(st, "payment_document.guid", key, id), 1);
+    assert_string_equal(id, "020a3201-ecf0-46b8-b1ba-ac43d82a947e");
+    assert_int_equal(exchange_resolve(st, "payment_document.unique_number", key, id), 1);
+    assert_string_equal(id, "76АБ000100-02-1026");
+    assert_int_equal(exchange_resolve(st, "payment_document.unique_number", "00010010|ПД-1|2026-10", id), 0);
+    assert_int_equal(exchange_resolve(st, "account.unique_number", key, id), 0);   /* other kind */
+    assert_int_equal(exchange_resolve(st, "payment_document.version_guid", key, id), -1);
+    /* no unique number stored, or one too long for the answer: unknown, never cut */
+    struct store_registry_entry g = { .kind = "account", .local_key = "00010010",
+                                      .guid = "923f2d37-bb17-5ecf-a189-fbf4bdd603fa" };
+    assert_int_equal(store_registry_put(st, &g, &err), 0);
+    assert_int_equal(exchange_resolve(st, "account.unique_number", "00010010", id), 0);
+    g.unique_number = "ЛЛЛЛЛЛЛЛЛЛЛЛЛЛЛЛЛЛЛ";      /* 19 Cyrillic letters = 38 bytes */
+    assert_int_equal(store_registry_put(st, &g, &err), 0);
+    assert_int_equal(exchange_resolve(st, "account.unique_number", "00010010", id), 0);
+    assert_int_equal(exchange_resolve(st, "account", "00010010", id), 1);
+    store_close(st);
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    tu_run(cmd);
+    free(cmd);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_token_bucket),
         cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_registry_kinds),
+        cmocka_unit_test(test_resolve_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
