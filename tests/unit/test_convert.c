@@ -465,6 +465,45 @@ static void test_bills_payment_information(void **state)
     collect_free(&c);
 }
 
+/* The withdraw form asks the registry with the very key a bills element is
+ * stored under, for the document's unique number (its PaymentDocumentID). */
+static char bill_key[128];
+static int resolve_bill_ids(void *ctx, const char *kind, const char *key, char guid[37])
+{
+    (void)ctx;
+    if (!strcmp(kind, "payment_document.unique_number") && !strcmp(key, bill_key)) {
+        strcpy(guid, "76АБ000100-01-1126");
+        return 1;
+    }
+    return 0;
+}
+
+static void test_withdraw_by_registry_key(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    char csv[1024];
+    snprintf(csv, sizeof csv, "%s11.2026;777;;ПД-3;044525225;40702810938000012345;дополнительная;домофон;45;45\n",
+             BILL_HDR);
+    assert_int_equal(run("importPaymentDocumentData", csv, &c, &st, resolve_accounts, &err), 0);
+    assert_int_equal(c.np, 1);
+    snprintf(bill_key, sizeof bill_key, "%s", c.p[0]->elements[0].local_key);
+    collect_free(&c);
+    assert_int_equal(run("importPaymentDocumentData-withdraw",
+                         "Номер ЛС;Номер ПД;Период\n777;ПД-3;11.2026\n777;ПД-3;10.2026\n",
+                         &c, &st, resolve_bill_ids, &err), 0);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 1);
+    assert_int_equal(xcount(c.p[0]->doc, "//b:WithdrawPaymentDocument/*[local-name()='PaymentDocumentID']"
+                                         "[.='76АБ000100-01-1126']"), 1);
+    assert_int_equal(c.nr, 1);                          /* October: not in the registry */
+    assert_int_equal(c.r[0].row, 3);
+    assert_non_null(strstr(c.r[0].reason, "нет идентификатора ГИС"));
+    collect_free(&c);
+}
+
 static void test_schema_failure_leaves_rest(void **state)
 {
     (void)state;
@@ -543,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_resolve_local_keys),
         cmocka_unit_test(test_readings_registry_kind),
         cmocka_unit_test(test_bills_payment_information),
+        cmocka_unit_test(test_withdraw_by_registry_key),
         cmocka_unit_test(test_schema_failure_leaves_rest),
         cmocka_unit_test(test_schema_failures_all_or_several),
         cmocka_unit_test(test_unreadable_and_missing_column),
