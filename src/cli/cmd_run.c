@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "exchange/batch.h"
+#include "cli/batch_cli.h"
 
 static void usage(FILE *out)
 {
@@ -27,33 +26,6 @@ static void usage(FILE *out)
           "78 configuration error.\n", out);
 }
 
-void cli_print_batch(const struct batch_result *r);
-
-void cli_print_batch(const struct batch_result *r)
-{
-    const struct exchange_stats *s = &r->stats;
-    if (!r->run_id) {
-        printf("nothing to do: no complete inbox file, no packet due\n");
-        return;
-    }
-    printf("run %lld: files %ld taken, %ld rejected, %ld waiting, %ld already processed;"
-           " rows %ld, %ld rejected\n", (long long)r->run_id, s->files_taken, s->files_rejected,
-           r->files_waiting, r->files_duplicate, s->rows, s->rows_rejected);
-    printf("packets: %ld prepared, %ld sends, %ld acks, %ld polls, %ld rebuilt (EXP001000);"
-           " %ld done, %ld with warnings, %ld failed, %ld deferred; %ld still pending\n",
-           s->packets_prepared, s->sends, s->acks, s->polls, s->rebuilds, s->done, s->warnings,
-           s->failed, s->deferred, r->pending);
-    printf("elements: %ld accepted, %ld rejected by GIS\n", s->elements_accepted, s->elements_error);
-    if (s->unreachable)
-        printf("GIS unreachable: %s\n", s->unreachable_msg);
-    if (s->maintenance)
-        printf("GIS maintenance (INT002029): sending resumes later\n");
-    if (r->report_path)
-        printf("report: %s\n", r->report_path);
-    if (r->errors_path)
-        printf("errors: %s\n", r->errors_path);
-}
-
 CLI_COMMAND(run)
 {
     struct batch_opts o = { .command = "run", .take_inbox = 1, .send = 1, .poll = 1, .reports = 1 };
@@ -71,20 +43,5 @@ CLI_COMMAND(run)
             return cli_usage_error("run", "unknown argument '%s'", argv[i]);
         }
     }
-    hcs_err err = { 0 };
-    int lock = batch_lock(cli->cfg, &err);
-    if (lock < 0)
-        return cli_fail(&err);
-    struct batch_result r;
-    int rc = batch_run(cli->cfg, &o, &r, &err);
-    batch_unlock(lock);
-    if (rc < 0) {
-        batch_result_clear(&r);
-        return cli_fail(&err);
-    }
-    if (!cli->quiet)
-        cli_print_batch(&r);
-    rc = r.exit_code;
-    batch_result_clear(&r);
-    return rc;
+    return cli_run_batch(cli, &o);
 }

@@ -3,10 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "exchange/batch.h"
-
-void cli_print_batch(const struct batch_result *r);
+#include "cli/batch_cli.h"
 
 static void usage(FILE *out)
 {
@@ -27,20 +24,5 @@ CLI_COMMAND(send)
         return cli_usage_error("send", "unknown argument '%s'", argv[i]);
     }
     struct batch_opts o = { .command = "send", .send = 1 };
-    hcs_err err = { 0 };
-    int lock = batch_lock(cli->cfg, &err);
-    if (lock < 0)
-        return cli_fail(&err);
-    struct batch_result r;
-    int rc = batch_run(cli->cfg, &o, &r, &err);
-    batch_unlock(lock);
-    if (rc < 0) {
-        batch_result_clear(&r);
-        return cli_fail(&err);
-    }
-    if (!cli->quiet)
-        cli_print_batch(&r);
-    rc = r.exit_code;
-    batch_result_clear(&r);
-    return rc;
+    return cli_run_batch(cli, &o);
 }
