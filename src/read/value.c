@@ -51,7 +51,7 @@ int value_decimal(const char *in, int max_frac, int allow_negative, char *out, s
     const char *p, *end;
     trim_range(in, &p, &end);
     if (p == end)
-        return fail(why, "empty value");
+        return fail(why, "пустое значение");
     int neg = 0;
     if (*p == '-' || *p == '+') {
         neg = *p == '-';
@@ -75,12 +75,12 @@ int value_decimal(const char *in, int max_frac, int allow_negative, char *out, s
             digits = 1;
             if (sep) {
                 if (nf >= sizeof fp)
-                    return fail(why, "number too long");
+                    return fail(why, "слишком длинное число");
                 fp[nf++] = c;
             } else {
                 if (ni || c != '0') {            /* leading zeros dropped */
                     if (ni >= sizeof ip)
-                        return fail(why, "number too long");
+                        return fail(why, "слишком длинное число");
                     ip[ni++] = c;
                 }
             }
@@ -89,26 +89,26 @@ int value_decimal(const char *in, int max_frac, int allow_negative, char *out, s
             sep = 1;
             p++;
         } else {
-            return fail(why, "not a number");
+            return fail(why, "не число");
         }
     }
     if (!digits)
-        return fail(why, "not a number");
+        return fail(why, "не число");
     if (max_frac >= 0)
         while ((int)nf > max_frac && fp[nf - 1] == '0')
             nf--;                                /* "1,500" fits two decimals */
     if (max_frac >= 0 && (int)nf > max_frac)
-        return fail(why, max_frac == 0 ? "decimals not allowed" : "too many decimal places");
+        return fail(why, max_frac == 0 ? "дробная часть не допускается" : "слишком много знаков после запятой");
     int zero = ni == 0;
     for (size_t i = 0; i < nf && zero; i++)
         zero = fp[i] == '0';
     if (zero)
         neg = 0;
     if (neg && !allow_negative)
-        return fail(why, "negative value not allowed");
+        return fail(why, "отрицательное значение не допускается");
     size_t need = (size_t)neg + (ni ? ni : 1) + (nf ? nf + 1 : 0) + 1;
     if (need > n)
-        return fail(why, "number too long");
+        return fail(why, "слишком длинное число");
     size_t o = 0;
     if (neg)
         out[o++] = '-';
@@ -137,11 +137,11 @@ int value_integer(const char *in, char *out, size_t n, const char **why)
     if (dot) {
         for (const char *q = dot + 1; *q; q++)
             if (*q != '0')
-                return fail(why, "not a whole number");
+                return fail(why, "не целое число");
         *dot = '\0';
     }
     if (strlen(tmp) + 1 > n)
-        return fail(why, "number too long");
+        return fail(why, "слишком длинное число");
     memcpy(out, tmp, strlen(tmp) + 1);
     return 0;
 }
@@ -189,40 +189,40 @@ static int parse_date(const char *in, int *y, int *m, int *d, const char **why)
     const char *p, *end;
     trim_range(in, &p, &end);
     if (p == end)
-        return fail(why, "empty value");
+        return fail(why, "пустое значение");
     const char *s = p;
     int a, b, c;
     int na = read_num(&s, end, 4, &a);
     if (na == 4 && s < end && *s == '-') {
         s++;
         if (read_num(&s, end, 2, &b) != 2 || s >= end || *s != '-')
-            return fail(why, "not a date (expected DD.MM.YYYY or YYYY-MM-DD)");
+            return fail(why, "не дата (ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)");
         s++;
         if (read_num(&s, end, 2, &c) != 2)
-            return fail(why, "not a date (expected DD.MM.YYYY or YYYY-MM-DD)");
+            return fail(why, "не дата (ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)");
         *y = a; *m = b; *d = c;
     } else if (na >= 1 && na <= 2 && s < end && *s == '.') {
         s++;
         if (read_num(&s, end, 2, &b) < 1 || s >= end || *s != '.')
-            return fail(why, "not a date (expected DD.MM.YYYY or YYYY-MM-DD)");
+            return fail(why, "не дата (ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)");
         s++;
         if (read_num(&s, end, 4, &c) != 4)
-            return fail(why, "not a date (expected DD.MM.YYYY or YYYY-MM-DD)");
+            return fail(why, "не дата (ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)");
         *d = a; *m = b; *y = c;
     } else {
         const char *q = p;
         while (q < end && (is_digit(*q) || *q == '.' || *q == ','))
             q++;
         if (q == end)
-            return fail(why, "a number, not a date (is the cell formatted as a date?)");
-        return fail(why, "not a date (expected DD.MM.YYYY or YYYY-MM-DD)");
+            return fail(why, "число, а не дата (ячейка отформатирована как дата?)");
+        return fail(why, "не дата (ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)");
     }
     if (!time_tail_ok(s, end))
-        return fail(why, "not a date (expected DD.MM.YYYY or YYYY-MM-DD)");
+        return fail(why, "не дата (ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)");
     if (*y < 1800 || *y > 2199)
-        return fail(why, "year out of range");
+        return fail(why, "год вне допустимого диапазона");
     if (*m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
-        return fail(why, "no such calendar date");
+        return fail(why, "такой даты нет в календаре");
     return 0;
 }
 
@@ -232,7 +232,7 @@ int value_date(const char *in, char *out, size_t n, const char **why)
     if (parse_date(in, &y, &m, &d, why) < 0)
         return -1;
     if (n < 11)
-        return fail(why, "value too long");
+        return fail(why, "слишком длинное значение");
     snprintf(out, n, "%04d-%02d-%02d", y, m, d);
     return 0;
 }
@@ -242,7 +242,7 @@ int value_period(const char *in, int *month, int *year, const char **why)
     const char *p, *end;
     trim_range(in, &p, &end);
     if (p == end)
-        return fail(why, "empty value");
+        return fail(why, "пустое значение");
     const char *s = p;
     int a, b;
     int na = read_num(&s, end, 4, &a);
@@ -267,14 +267,14 @@ int value_period(const char *in, int *month, int *year, const char **why)
         int y, m, d;
         const char *ignored;
         if (parse_date(in, &y, &m, &d, &ignored) < 0)
-            return fail(why, "not a period (expected MM.YYYY or YYYY-MM)");
+            return fail(why, "не период (ожидается ММ.ГГГГ или ГГГГ-ММ)");
         *month = m;
         *year = y;
     }
     if (*month < 1 || *month > 12)
-        return fail(why, "no such month");
+        return fail(why, "такого месяца нет");
     if (*year < 1800 || *year > 2199)
-        return fail(why, "year out of range");
+        return fail(why, "год вне допустимого диапазона");
     return 0;
 }
 
@@ -297,7 +297,7 @@ int value_bool(const char *in, int *result, const char **why)
     int empty = *v == '\0';
     free(v);
     if (rc < 0)
-        return fail(why, empty ? "empty value" : "not a yes/no value (expected да/нет)");
+        return fail(why, empty ? "пустое значение" : "ожидается да или нет");
     return 0;
 }
 
@@ -306,18 +306,18 @@ int value_guid(const char *in, char *out, size_t n, const char **why)
     const char *p, *end;
     trim_range(in, &p, &end);
     if (p == end)
-        return fail(why, "empty value");
+        return fail(why, "пустое значение");
     char tmp[GUID_STRLEN + 3];
     size_t len = (size_t)(end - p);
     if (len >= sizeof tmp)
-        return fail(why, "not a GUID");
+        return fail(why, "не идентификатор GUID");
     memcpy(tmp, p, len);
     tmp[len] = '\0';
     char g[GUID_STRLEN + 1];
     if (guid_normalize(tmp, g) < 0)
-        return fail(why, "not a GUID");
+        return fail(why, "не идентификатор GUID");
     if (n < sizeof g)
-        return fail(why, "value too long");
+        return fail(why, "слишком длинное значение");
     memcpy(out, g, sizeof g);
     return 0;
 }
@@ -349,7 +349,7 @@ int value_snils(const char *in, char *out, size_t n, const char **why)
     const char *p, *end;
     trim_range(in, &p, &end);
     if (p == end)
-        return fail(why, "empty value");
+        return fail(why, "пустое значение");
     char d[12];
     int k = 0;
     while (p < end) {
@@ -360,19 +360,19 @@ int value_snils(const char *in, char *out, size_t n, const char **why)
             p++;
         } else if (is_digit(*p)) {
             if (k >= 11)
-                return fail(why, "not a SNILS (11 digits expected)");
+                return fail(why, "не СНИЛС (нужно 11 цифр)");
             d[k++] = *p++;
         } else {
-            return fail(why, "not a SNILS (11 digits expected)");
+            return fail(why, "не СНИЛС (нужно 11 цифр)");
         }
     }
     if (k != 11)
-        return fail(why, "not a SNILS (11 digits expected)");
+        return fail(why, "не СНИЛС (нужно 11 цифр)");
     d[11] = '\0';
     if (!snils_check_ok(d))
-        return fail(why, "SNILS checksum mismatch");
+        return fail(why, "неверная контрольная сумма СНИЛС");
     if (n < 12)
-        return fail(why, "value too long");
+        return fail(why, "слишком длинное значение");
     memcpy(out, d, 12);
     return 0;
 }

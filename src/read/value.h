@@ -1,6 +1,7 @@
 /* value — parsing of cell values as INPUT-FORMATS.md defines them.
  * Each parser writes the schema's lexical form into out (NUL-terminated)
- * and returns 0, or returns -1 with a short English reason in *why.
+ * and returns 0, or returns -1 with a short Russian reason in *why (it reaches the
+ * accountants' report and errors.csv as it is).
  * Owned by src/read/. */
 #ifndef HCS_VALUE_H
 #define HCS_VALUE_H

@@ -389,7 +389,7 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
         break;
     case CV_SNILS:
         if (value_snils(raw, out, sizeof out, &w) < 0) {
-            snprintf(why, whyn, "неверный СНИЛС, нужно 11 цифр");
+            snprintf(why, whyn, "неверный СНИЛС (%s)", w ? w : "");
             return 1;
         }
         break;

@@ -39,14 +39,14 @@ static void test_decimal(void **state)
     dec_ok("+5", 0, 0, "5");
     dec_ok("1,500", 2, 0, "1.50");                 /* trailing zeros are not precision */
     dec_ok("12.3456789", 7, 0, "12.3456789");
-    dec_bad("1,234", 2, 0, "too many decimal places");   /* an error, never rounded */
-    dec_bad("1.5", 0, 0, "decimals not allowed");
-    dec_bad("-1", 2, 0, "negative");
-    dec_bad("1,2,3", 2, 0, "not a number");
-    dec_bad("12a", 2, 0, "not a number");
-    dec_bad("", 2, 0, "empty");
-    dec_bad(" , ", 2, 0, "not a number");
-    dec_bad("1e5", -1, 0, "not a number");
+    dec_bad("1,234", 2, 0, "слишком много знаков после запятой");   /* an error, never rounded */
+    dec_bad("1.5", 0, 0, "дробная часть не допускается");
+    dec_bad("-1", 2, 0, "отрицательное");
+    dec_bad("1,2,3", 2, 0, "не число");
+    dec_bad("12a", 2, 0, "не число");
+    dec_bad("", 2, 0, "пустое");
+    dec_bad(" , ", 2, 0, "не число");
+    dec_bad("1e5", -1, 0, "не число");
     char small[4];
     const char *why;
     assert_int_equal(value_decimal("12345", -1, 0, small, sizeof small, &why), -1);
@@ -64,7 +64,7 @@ static void test_integer(void **state)
     assert_int_equal(value_integer("4,00", out, sizeof out, &why), 0);
     assert_string_equal(out, "4");
     assert_int_equal(value_integer("2,5", out, sizeof out, &why), -1);
-    assert_string_equal(why, "not a whole number");
+    assert_string_equal(why, "не целое число");
     assert_int_equal(value_integer("два", out, sizeof out, &why), -1);
 }
 
@@ -93,9 +93,9 @@ static void test_date(void **state)
         assert_non_null(why);
     }
     value_date("29.02.2023", out, sizeof out, &why);
-    assert_string_equal(why, "no such calendar date");
+    assert_string_equal(why, "такой даты нет в календаре");
     value_date("45292", out, sizeof out, &why);
-    assert_non_null(strstr(why, "formatted as a date"));
+    assert_non_null(strstr(why, "отформатирована как дата"));
 }
 
 static void test_period(void **state)
@@ -114,7 +114,7 @@ static void test_period(void **state)
     assert_int_equal(value_period("13.2024", &m, &y, &why), -1);
     assert_int_equal(value_period("2024", &m, &y, &why), -1);
     assert_int_equal(value_period("март", &m, &y, &why), -1);
-    assert_non_null(strstr(why, "period"));
+    assert_non_null(strstr(why, "период"));
 }
 
 static void test_bool(void **state)
@@ -135,7 +135,7 @@ static void test_bool(void **state)
         assert_int_equal(v, 0);
     }
     assert_int_equal(value_bool("может", &v, &why), -1);
-    assert_non_null(strstr(why, "yes/no"));
+    assert_non_null(strstr(why, "да или нет"));
     assert_int_equal(value_bool("2", &v, &why), -1);
 }
 
@@ -147,7 +147,7 @@ static void test_guid(void **state)
     assert_int_equal(value_guid(" {6F1A2B3C-4D5E-4F60-8A7B-9C0D1E2F3A4B} ", out, sizeof out, &why), 0);
     assert_string_equal(out, "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b");
     assert_int_equal(value_guid("6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4", out, sizeof out, &why), -1);
-    assert_string_equal(why, "not a GUID");
+    assert_string_equal(why, "не идентификатор GUID");
     assert_int_equal(value_guid("6f1a2b3c4d5e4f608a7b9c0d1e2f3a4b", out, sizeof out, &why), -1);
 }
 
@@ -160,14 +160,14 @@ static void test_snils(void **state)
     assert_string_equal(out, "11223344595");
     assert_int_equal(value_snils("11223344595", out, sizeof out, &why), 0);
     assert_int_equal(value_snils("112-233-445 96", out, sizeof out, &why), -1);
-    assert_string_equal(why, "SNILS checksum mismatch");
+    assert_string_equal(why, "неверная контрольная сумма СНИЛС");
     /* sum ≥ 101 → mod 101: 987-654-321 → 9*9+8*8+...+1*1 = 285 → 285 % 101 = 83 */
     assert_int_equal(value_snils("987 654 321 83", out, sizeof out, &why), 0);
     assert_int_equal(value_snils("987 654 321 84", out, sizeof out, &why), -1);
     /* numbers up to 001-001-998 carry no checksum */
     assert_int_equal(value_snils("001-001-998 00", out, sizeof out, &why), 0);
     assert_int_equal(value_snils("1122334459", out, sizeof out, &why), -1);
-    assert_non_null(strstr(why, "11 digits"));
+    assert_non_null(strstr(why, "11 цифр"));
     assert_int_equal(value_snils("112-233-445 9X", out, sizeof out, &why), -1);
 }
 
