@@ -36,7 +36,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-asan check-integration demo bench soak clean install
+.PHONY: all deps check check-unit check-asan check-valgrind check-integration demo bench soak clean install
 all: $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
@@ -90,6 +90,12 @@ check-unit: $(UNIT_BIN)
 check-asan:
 	$(MAKE) BUILD=$(BUILD)/asan BINDIR=$(BUILD)/asan/bin CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check-unit
+
+# Every unit test under valgrind: no leaks, no invalid accesses.
+check-valgrind: $(UNIT_BIN)
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) \
+	  UNIT_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99" \
+	  sh tests/run.sh --unit-only
 
 demo: all
 	SCHEMAS_DIR=$(SCHEMAS_DIR) BINDIR=$(BINDIR) sh scripts/demo.sh

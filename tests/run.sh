@@ -35,7 +35,8 @@ run_one() {  # name, command...
 
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
-    run_one "$(basename "$t")" "$t"
+    # shellcheck disable=SC2086
+    run_one "$(basename "$t")" ${UNIT_WRAPPER:-} "$t"
 done
 if [ $unit_only = 0 ]; then
     for t in tests/integration/test_*.sh; do
