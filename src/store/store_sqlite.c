@@ -435,6 +435,20 @@ int store_files_finish(store *st, hcs_err *err)
                        " ('created','prepared','sent','processing','deferred'))", err);
 }
 
+/* Hands each selected file row to fn until it asks to stop; finalizes s. */
+static int each_file_row(sqlite3_stmt *s, store_file_fn fn, void *ctx)
+{
+    int stop = 0;
+    while (!stop && sqlite3_step(s) == SQLITE_ROW) {
+        struct store_file f = { 0 };
+        read_file_row(s, &f);
+        stop = fn(ctx, &f);
+        store_file_clear(&f);
+    }
+    sqlite3_finalize(s);
+    return stop;
+}
+
 int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn fn, void *ctx,
                         hcs_err *err)
 {
@@ -444,15 +458,7 @@ int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn 
         return -1;
     sqlite3_bind_int64(s, 1, run_id);
     sqlite3_bind_int64(s, 2, since);
-    int rc, stop = 0;
-    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_file f = { 0 };
-        read_file_row(s, &f);
-        stop = fn(ctx, &f);
-        store_file_clear(&f);
-    }
-    sqlite3_finalize(s);
-    return stop;
+    return each_file_row(s, fn, ctx);
 }
 
 int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn fn, void *ctx,
@@ -464,13 +470,5 @@ int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn
         return -1;
     sqlite3_bind_int64(s, 1, run_id);
     sq_text(s, 2, state);
-    int rc, stop = 0;
-    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_file f = { 0 };
-        read_file_row(s, &f);
-        stop = fn(ctx, &f);
-        store_file_clear(&f);
-    }
-    sqlite3_finalize(s);
-    return stop;
+    return each_file_row(s, fn, ctx);
 }
