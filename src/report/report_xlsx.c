@@ -251,60 +251,54 @@ static const char *row_code(const struct report_row *r)
 enum { FC_ROW, FC_KEY, FC_OUTCOME, FC_CODE, FC_GISTEXT, FC_REASON, FC_COLUMN, FC_VALUE,
        FC_HINT, FC_GUID, FC_UNIQUE, FC_DATE, FC_COUNT };
 
-static void write_file_row(struct xlsx_ctx *x, struct sheet *s, const struct report_row *r)
+/* The row's common cells, from row number to hint, starting at column c:
+ * a file sheet has them first, «Ошибки» after the file name. */
+static void write_row_cells(struct xlsx_ctx *x, struct sheet *s, lxw_row_t n, lxw_col_t c,
+                            const struct report_row *r)
 {
     const struct formats *f = &x->fmt;
     int o = (unsigned)r->outcome < REPORT_OUTCOME_COUNT ? (int)r->outcome : REPORT_FAILED;
     lxw_format *ft = f->row[o][K_TEXT], *fw = f->row[o][K_WRAP];
-    lxw_row_t n = s->next++;
     const char *code = row_code(r);
     const char *hint = report_hints_get(x->hints, code);
     const char *wrapped[] = { r->gis_text, r->reason, hint };
     set_row_height(s, n, wrapped, 3);
     if (r->row > 0)
-        put_num(s, n, FC_ROW, (double)r->row, f->row[o][K_NUM]);
+        put_num(s, n, c + FC_ROW, (double)r->row, f->row[o][K_NUM]);
     else
-        put_text(s, n, FC_ROW, "весь файл", ft);
-    put_text(s, n, FC_KEY, r->key, ft);
-    put_text(s, n, FC_OUTCOME, report_outcome_label((enum report_outcome)o), f->outcome[o]);
-    put_text(s, n, FC_CODE, code, ft);
-    put_text(s, n, FC_GISTEXT, r->gis_text, fw);
-    put_text(s, n, FC_REASON, r->reason, fw);
-    put_text(s, n, FC_COLUMN, r->column, ft);
-    put_text(s, n, FC_VALUE, r->value, ft);
-    put_text(s, n, FC_HINT, hint, fw);
-    put_text(s, n, FC_GUID, r->gis_guid, ft);
-    put_text(s, n, FC_UNIQUE, r->unique_number, ft);
-    put_date(s, n, FC_DATE, r->updated, f->row[o][K_DATE], ft);
+        put_text(s, n, c + FC_ROW, "весь файл", ft);
+    put_text(s, n, c + FC_KEY, r->key, ft);
+    put_text(s, n, c + FC_OUTCOME, report_outcome_label((enum report_outcome)o), f->outcome[o]);
+    put_text(s, n, c + FC_CODE, code, ft);
+    put_text(s, n, c + FC_GISTEXT, r->gis_text, fw);
+    put_text(s, n, c + FC_REASON, r->reason, fw);
+    put_text(s, n, c + FC_COLUMN, r->column, ft);
+    put_text(s, n, c + FC_VALUE, r->value, ft);
+    put_text(s, n, c + FC_HINT, hint, fw);
 }
 
-enum { EC_FILE, EC_ROW, EC_KEY, EC_OUTCOME, EC_CODE, EC_GISTEXT, EC_REASON, EC_COLUMN, EC_VALUE,
-       EC_HINT, EC_COUNT };
+static void write_file_row(struct xlsx_ctx *x, struct sheet *s, const struct report_row *r)
+{
+    int o = (unsigned)r->outcome < REPORT_OUTCOME_COUNT ? (int)r->outcome : REPORT_FAILED;
+    lxw_format *ft = x->fmt.row[o][K_TEXT];
+    lxw_row_t n = s->next++;
+    write_row_cells(x, s, n, 0, r);
+    put_text(s, n, FC_GUID, r->gis_guid, ft);
+    put_text(s, n, FC_UNIQUE, r->unique_number, ft);
+    put_date(s, n, FC_DATE, r->updated, x->fmt.row[o][K_DATE], ft);
+}
+
+/* Columns of «Ошибки»: the file name, then the common cells. */
+enum { EC_FILE, EC_ROW, EC_GISTEXT = EC_ROW + FC_GISTEXT, EC_REASON = EC_ROW + FC_REASON,
+       EC_HINT = EC_ROW + FC_HINT, EC_COUNT };
 
 static void write_error_row(struct xlsx_ctx *x, const struct report_row *r)
 {
     struct sheet *s = &x->errors;
-    const struct formats *f = &x->fmt;
     int o = (unsigned)r->outcome < REPORT_OUTCOME_COUNT ? (int)r->outcome : REPORT_FAILED;
-    lxw_format *ft = f->row[o][K_TEXT], *fw = f->row[o][K_WRAP];
     lxw_row_t n = s->next++;
-    const char *code = row_code(r);
-    const char *hint = report_hints_get(x->hints, code);
-    const char *wrapped[] = { r->gis_text, r->reason, hint };
-    set_row_height(s, n, wrapped, 3);
-    put_text(s, n, EC_FILE, path_base(x->file->path), ft);
-    if (r->row > 0)
-        put_num(s, n, EC_ROW, (double)r->row, f->row[o][K_NUM]);
-    else
-        put_text(s, n, EC_ROW, "весь файл", ft);
-    put_text(s, n, EC_KEY, r->key, ft);
-    put_text(s, n, EC_OUTCOME, report_outcome_label((enum report_outcome)o), f->outcome[o]);
-    put_text(s, n, EC_CODE, code, ft);
-    put_text(s, n, EC_GISTEXT, r->gis_text, fw);
-    put_text(s, n, EC_REASON, r->reason, fw);
-    put_text(s, n, EC_COLUMN, r->column, ft);
-    put_text(s, n, EC_VALUE, r->value, ft);
-    put_text(s, n, EC_HINT, hint, fw);
+    put_text(s, n, EC_FILE, path_base(x->file->path), x->fmt.row[o][K_TEXT]);
+    write_row_cells(x, s, n, EC_ROW, r);
 }
 
 static int on_row(void *arg, const struct report_row *r, hcs_err *err)
