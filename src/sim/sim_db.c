@@ -56,7 +56,14 @@ static const char schema_sql[] =
     " done INTEGER DEFAULT 0, request BLOB, ack BLOB, result BLOB);"
     "CREATE INDEX IF NOT EXISTS messages_pending ON messages(done, received_ms);"
     "CREATE TABLE IF NOT EXISTS poisoned(requester_guid TEXT COLLATE NOCASE PRIMARY KEY);"
-    "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER);";
+    "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER);"
+    /* Objects of the imports without a table of their own (houses, charters,
+     * contracts, services, payment notifications): the request XML as sent. */
+    "CREATE TABLE IF NOT EXISTS objects(guid TEXT COLLATE NOCASE PRIMARY KEY, kind TEXT,"
+    " natural_key TEXT, version_guid TEXT COLLATE NOCASE, unique_number TEXT, update_date TEXT,"
+    " element TEXT, xml TEXT);"
+    "CREATE INDEX IF NOT EXISTS objects_key ON objects(kind, natural_key);"
+    "CREATE INDEX IF NOT EXISTS objects_version ON objects(version_guid);";
 
 sqlite3 *sim_db_open(const char *state_dir, hcs_err *err)
 {

@@ -27,6 +27,14 @@ static const struct { const char *name; sim_op_fn fn; } table[] = {
     { "exportNsiList", sim_op_export_nsi_list },
     { "exportOrgRegistry", sim_op_export_org_registry },
     { "exportDataProvider", sim_op_export_data_provider },
+    { "importHouseUOData", sim_op_import_objects },
+    { "importCharterData", sim_op_import_objects },
+    { "importContractData", sim_op_import_objects },
+    { "importSupplyResourceContractData", sim_op_import_objects },
+    { "importAdditionalServices", sim_op_import_objects },
+    { "importMunicipalServices", sim_op_import_objects },
+    { "importNotificationsOfOrderExecution", sim_op_import_objects },
+    { "exportCAChData", sim_op_export_cach },
     { NULL, NULL }
 };
 

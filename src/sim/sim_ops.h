@@ -25,6 +25,7 @@ struct sim_op_ctx {
     char now[SIMX_DATE_LEN];
     strbuf *out;
     hcs_err *err;
+    int rows;                    /* objects written by an export */
 };
 
 /* Returns 0, or -1 on an internal failure (the caller answers EXP001000). */
@@ -46,7 +47,10 @@ int sim_op_export_nsi_item(struct sim_op_ctx *c);
 int sim_op_export_nsi_list(struct sim_op_ctx *c);
 int sim_op_export_org_registry(struct sim_op_ctx *c);
 int sim_op_export_data_provider(struct sim_op_ctx *c);
-/* Imports the simulator does not model: every TransportGUID accepted. */
+/* Imports stored in the generic objects table (sim_op_objects.c). */
+int sim_op_import_objects(struct sim_op_ctx *c);
+int sim_op_export_cach(struct sim_op_ctx *c);
+/* Any other import: every TransportGUID accepted after the НСИ check. */
 int sim_op_import_generic(struct sim_op_ctx *c);
 
 /* Helpers shared by the processors (sim_op_common.c). */
