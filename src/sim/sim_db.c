@@ -60,7 +60,8 @@ static const char schema_sql[] =
     /* Objects of the imports without a table of their own (houses, charters,
      * contracts, services, payment notifications): the request XML as sent. */
     "CREATE TABLE IF NOT EXISTS objects(guid TEXT COLLATE NOCASE PRIMARY KEY, kind TEXT,"
-    " natural_key TEXT, version_guid TEXT COLLATE NOCASE, unique_number TEXT, update_date TEXT,"
+    " natural_key TEXT, version_guid TEXT COLLATE NOCASE, version_number INTEGER DEFAULT 1,"
+    " unique_number TEXT, update_date TEXT,"
     " element TEXT, xml TEXT);"
     "CREATE INDEX IF NOT EXISTS objects_key ON objects(kind, natural_key);"
     "CREATE INDEX IF NOT EXISTS objects_version ON objects(version_guid);";

@@ -152,7 +152,8 @@ static char *node_xml(xmlNodePtr node)
 }
 
 /* The operation block of house-management's CommonResult. */
-static void op_block(const struct kind *k, strbuf *sb, const char *guid, const char *version)
+static void op_block(const struct kind *k, strbuf *sb, const char *guid, const char *version,
+                     const char *number)
 {
     if (strcmp(k->kind, "contract") == 0 || strcmp(k->kind, "charter") == 0) {
         const char *w = k->kind[1] == 'o' ? "Contract" : "Charter";
@@ -160,6 +161,7 @@ static void op_block(const struct kind *k, strbuf *sb, const char *guid, const c
         sb_addf(sb, "<hm:%sGUID>%s</hm:%sGUID>", w, guid, w);
         sb_addf(sb, "<hm:%sVersionGUID>%s</hm:%sVersionGUID>", w, version, w);
         sb_addf(sb, "<hm:%sStatus>Approved</hm:%sStatus>", w, w);
+        simx_el(sb, "hm:VersionNumber", number);
         sb_addf(sb, "</hm:import%s>", w);
     } else if (strcmp(k->kind, "supply-contract") == 0) {
         sb_adds(sb, "<hm:ImportSupplyResourceContract>");
@@ -225,6 +227,7 @@ static void import_object(struct sim_op_ctx *c, const struct kind *k, struct sim
         sim_db_get(c->db, unique, sizeof unique, "SELECT unique_number FROM objects WHERE guid=?", guid);
         sim_db_query(c->db, NULL, NULL, NULL,
                      "UPDATE objects SET natural_key=coalesce(nullif(?, ''), natural_key), version_guid=?,"
+                     " version_number=version_number+1,"
                      " update_date=?, element=?, xml=? WHERE guid=?",
                      whole ? key : "", version, c->now, (const char *)obj->name, xml, guid);
     } else {
@@ -242,9 +245,11 @@ static void import_object(struct sim_op_ctx *c, const struct kind *k, struct sim
                          " VALUES(?, 'MKD', 'state')", key);
     }
     free(xml);
+    char number[16] = "1";
+    sim_db_get(c->db, number, sizeof number, "SELECT version_number FROM objects WHERE guid=?", guid);
     strbuf extra = STRBUF_INIT;
     if (whole)
-        op_block(k, &extra, guid, version);
+        op_block(k, &extra, guid, version, number);
     simx_result_ok(r, guid, transport, unique, c->now, extra.len ? sb_str(&extra) : NULL);
     sb_free(&extra);
 }
@@ -364,9 +369,11 @@ int sim_op_export_cach(struct sim_op_ctx *c)
 {
     hcs_err err;
     c->rows = 0;
+    int criteria = 0;
     for (xmlNodePtr crit = c->req->children; crit; crit = crit->next) {
         if (crit->type != XML_ELEMENT_NODE || strcmp((const char *)crit->name, "Criteria") != 0)
             continue;
+        criteria++;
         char v[64], house[64], date[32];
         if (*simop_text(crit, "ContractGUID", v, sizeof v) || *simop_text(crit, "CharterGUID", v, sizeof v))
             sim_db_query(c->db, write_cach, c, &err, CACH_COLS " AND guid=?", v);
@@ -382,6 +389,8 @@ int sim_op_export_cach(struct sim_op_ctx *c)
                          house, date, date);
         }
     }
+    if (!criteria)   /* exportCAChAsyncRequest without Criteria: every document */
+        sim_db_query(c->db, write_cach, c, &err, CACH_COLS " ORDER BY kind, unique_number");
     if (!c->rows)
         simop_nothing_to_export(c);
     return 0;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "sign_testkeys.h"
 #include "testutil.h"
@@ -23,6 +24,7 @@
 #include "sign/sign.h"
 #include "sim/sim.h"
 #include "sim/sim_db.h"
+#include "sim/sim_filestore.h"
 #include "soap/operations.h"
 #include "soap/schema.h"
 
@@ -857,6 +859,207 @@ static void test_payment_documents(void **state)
     sim_free(s);
 }
 
+/* ---- imports stored in the objects table, exportCAChData ---------------- */
+
+#define PAY "ext-bus-payment-service/services/PaymentAsync"
+
+static const char obj_house[] =
+    "<hm:importHouseUORequest xmlns:hm=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"11.1.0.3\">"
+    "<hm:LivingHouse><hm:LivingHouseToCreate><hm:BasicCharacteristicts><hm:No_RSO_GKN_EGRP_Registered>"
+    "true</hm:No_RSO_GKN_EGRP_Registered><hm:FIASHouseGuid>0c5b2444-70a0-4932-980c-b4dc0d3f02b5</hm:FIASHouseGuid>"
+    "<hm:TotalSquare>120.5</hm:TotalSquare><hm:State><nsi-base:Code>2</nsi-base:Code><nsi-base:GUID>"
+    "00000000-0000-4000-8000-000000000024</nsi-base:GUID></hm:State><hm:UsedYear>1990</hm:UsedYear>"
+    "<hm:FloorCount>2</hm:FloorCount><hm:OlsonTZ><nsi-base:Code>1</nsi-base:Code><nsi-base:GUID>"
+    "00000000-0000-4000-8000-000000000032</nsi-base:GUID></hm:OlsonTZ><hm:CulturalHeritage>false</hm:CulturalHeritage>"
+    "</hm:BasicCharacteristicts><base:TransportGUID>11111111-0000-4000-8000-000000000001</base:TransportGUID>"
+    "</hm:LivingHouseToCreate></hm:LivingHouse></hm:importHouseUORequest>";
+static const char obj_charter[] =
+    "<hm:importCharterRequest xmlns:hm=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"11.1.0.8\">"
+    "<base:TransportGUID>11111111-0000-4000-8000-000000000002</base:TransportGUID><hm:PlacingCharter>"
+    "<hm:Date>2020-01-15</hm:Date><hm:AttachmentCharter><base:Name>charter.pdf</base:Name><base:Description>"
+    "Устав</base:Description><base:Attachment><base:AttachmentGUID>22222222-0000-4000-8000-000000000001</base:AttachmentGUID>"
+    "</base:Attachment><base:AttachmentHASH>00</base:AttachmentHASH></hm:AttachmentCharter><hm:ContractObject>"
+    "<hm:FIASHouseGuid>" HOUSE "</hm:FIASHouseGuid><hm:StartDate>2020-02-01</hm:StartDate>"
+    "<base:TransportGUID>11111111-0000-4000-8000-000000000003</base:TransportGUID><hm:BaseMService>"
+    "<hm:CurrentCharter>true</hm:CurrentCharter></hm:BaseMService></hm:ContractObject></hm:PlacingCharter>"
+    "</hm:importCharterRequest>";
+static const char obj_contract[] =
+    "<hm:importContractRequest xmlns:hm=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"11.1.0.8\">"
+    "<hm:Contract><base:TransportGUID>11111111-0000-4000-8000-000000000004</base:TransportGUID><hm:PlacingContract>"
+    "<hm:DocNum>ДУ-7</hm:DocNum><hm:SigningDate>2020-03-01</hm:SigningDate><hm:EffectiveDate>2020-04-01</hm:EffectiveDate>"
+    "<hm:PlanDateComptetion>2025-04-01</hm:PlanDateComptetion><hm:Owners>true</hm:Owners><hm:ContractBase>"
+    "<nsi-base:Code>1</nsi-base:Code><nsi-base:GUID>00000000-0000-4000-8000-000000000058</nsi-base:GUID>"
+    "</hm:ContractBase><hm:ContractAttachment><base:Name>du.pdf</base:Name><base:Description>Договор</base:Description>"
+    "<base:Attachment><base:AttachmentGUID>22222222-0000-4000-8000-000000000002</base:AttachmentGUID>"
+    "</base:Attachment><base:AttachmentHASH>00</base:AttachmentHASH></hm:ContractAttachment><hm:ContractObject>"
+    "<hm:FIASHouseGuid>" HOUSE "</hm:FIASHouseGuid><hm:StartDate>2020-04-01</hm:StartDate>"
+    "<base:TransportGUID>11111111-0000-4000-8000-000000000005</base:TransportGUID><hm:BaseMService>"
+    "<hm:CurrentDoc>true</hm:CurrentDoc></hm:BaseMService></hm:ContractObject></hm:PlacingContract>"
+    "</hm:Contract></hm:importContractRequest>";
+static const char obj_addsvc[] =
+    "<nsi:importAdditionalServicesRequest xmlns:nsi=\"http://dom.gosuslugi.ru/schema/integration/nsi/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"10.0.1.2\">"
+    "<nsi:ImportAdditionalServiceType><base:TransportGUID>11111111-0000-4000-8000-000000000006</base:TransportGUID>"
+    "<nsi:AdditionalServiceTypeName>Охрана</nsi:AdditionalServiceTypeName><nsi:StringDimensionUnit>"
+    "мес</nsi:StringDimensionUnit></nsi:ImportAdditionalServiceType></nsi:importAdditionalServicesRequest>";
+static const char obj_munsvc[] =
+    "<nsi:importMunicipalServicesRequest xmlns:nsi=\"http://dom.gosuslugi.ru/schema/integration/nsi/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"10.0.1.2\">"
+    "<nsi:ImportMainMunicipalService><base:TransportGUID>11111111-0000-4000-8000-000000000007</base:TransportGUID>"
+    "<nsi:MunicipalServiceRef><nsi-base:Code>1</nsi-base:Code><nsi-base:GUID>00000000-0000-4000-8000-000000000051</nsi-base:GUID>"
+    "</nsi:MunicipalServiceRef><nsi:MainMunicipalServiceName>Холодное водоснабжение</nsi:MainMunicipalServiceName>"
+    "<nsi:MunicipalResourceRef><nsi-base:Code>1</nsi-base:Code><nsi-base:GUID>00000000-0000-4000-8000-000000000002</nsi-base:GUID>"
+    "</nsi:MunicipalResourceRef><nsi:SortOrderNotDefined>true</nsi:SortOrderNotDefined></nsi:ImportMainMunicipalService>"
+    "</nsi:importMunicipalServicesRequest>";
+static const char obj_notif[] =
+    "<pm:importNotificationsOfOrderExecutionRequest xmlns:pm=\"http://dom.gosuslugi.ru/schema/integration/payment/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:payments-base=\"http://dom.gosuslugi.ru/schema/integration/payments-base/\" xmlns:account-base=\"http://dom.gosuslugi.ru/schema/integration/account-base/\" Id=\"signed-data-container\" base:version=\"10.0.1.1\">"
+    "<pm:NotificationOfOrderExecutionType><payments-base:OrderInfo><payments-base:OrderID>0123456789abcdef0123456789abcdef</payments-base:OrderID>"
+    "<payments-base:OrderDate>2020-05-01</payments-base:OrderDate><payments-base:Amount>100.00</payments-base:Amount>"
+    "<account-base:UnifiedAccountNumber>99ЯЯ999999</account-base:UnifiedAccountNumber></payments-base:OrderInfo>"
+    "<base:TransportGUID>11111111-0000-4000-8000-000000000008</base:TransportGUID></pm:NotificationOfOrderExecutionType>"
+    "</pm:importNotificationsOfOrderExecutionRequest>";
+static const char obj_cach[] =
+    "<hm:exportCAChAsyncRequest xmlns:hm=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"10.0.1.1\">"
+    "<hm:Criteria><hm:UOGUID>c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f</hm:UOGUID><hm:FIASHouseGuid>" HOUSE "</hm:FIASHouseGuid>"
+    "</hm:Criteria></hm:exportCAChAsyncRequest>";
+
+/* Uploads a small file into the simulator's file store (the state
+ * directory's filestore, as the HTTP file service would) and writes its
+ * upload id and GOST R 34.11-94 hash. */
+struct upload_hdr { char md5[32]; };
+static const char *upload_header(void *conn, const char *name)
+{
+    struct upload_hdr *h = conn;
+    if (strcmp(name, "X-Upload-Dataprovider") == 0)
+        return ORG;
+    if (strcmp(name, "X-Upload-Filename") == 0)
+        return "doc.pdf";
+    if (strcmp(name, "Content-MD5") == 0)
+        return h->md5;
+    return NULL;
+}
+
+static void upload_file(const char *state_dir, char id[64], char hash[65])
+{
+    static const char body[] = "%PDF-1.4 test document";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_Digest(body, sizeof body - 1, md, &mdlen, EVP_md5(), NULL);
+    struct upload_hdr h;
+    EVP_EncodeBlock((unsigned char *)h.md5, md, (int)mdlen);
+    sim_filestore *fs = sim_filestore_open(state_dir);
+    assert_non_null(fs);
+    struct sim_http_request req = { "PUT", "homemanagement", "", upload_header, &h, body, sizeof body - 1 };
+    struct sim_http_response resp = { 0 };
+    sim_filestore_handle(fs, &req, &resp);
+    assert_int_equal(resp.status, 200);
+    id[0] = '\0';
+    for (int i = 0; resp.headers[i]; i++)
+        if (strncmp(resp.headers[i], "X-Upload-UploadID: ", 19) == 0)
+            snprintf(id, 64, "%s", resp.headers[i] + 19);
+    sim_filestore_response_clear(&resp);
+    assert_int_equal(sim_filestore_lookup(fs, id, hash), 1);
+    sim_filestore_free(fs);
+}
+
+/* A copy of xml with every occurrence of from replaced by to. */
+static char *replace_all(const char *xml, const char *from, const char *to)
+{
+    strbuf sb = STRBUF_INIT;
+    const char *p = xml, *q;
+    while ((q = strstr(p, from))) {
+        sb_add(&sb, p, (size_t)(q - p));
+        sb_adds(&sb, to);
+        p = q + strlen(from);
+    }
+    sb_adds(&sb, p);
+    return sb_detach(&sb, NULL);
+}
+
+/* Sends body, waits for the result, validates it with xmllint and returns the
+ * Body text (caller frees). */
+static char *objects_round(sim *s, const char *path, const char *op, const char *body)
+{
+    char action[64];
+    snprintf(action, sizeof action, "urn:%s", op);
+    struct answer a;
+    char *g = send_signed(s, path, action, body, NULL);
+    assert_int_equal(get_state(s, path, g, &a), 3);
+    xmllint_answer(&a, gis_service_by_path(path), op);
+    const char *b = strstr(sb_str(&a.r.body), "<soap:Body>");
+    char *out = xstrdup(b ? b : sb_str(&a.r.body));
+    answer_free(&a);
+    free(g);
+    return out;
+}
+
+static void expect_in(const char *op, const char *body, const char *what)
+{
+    if (!strstr(body, what))
+        fail_msg("%s: expected %s in %s", op, what, body);
+}
+
+/* Each import stores its object: the first create answers GUID and
+ * UniqueNumber (and the house-management operation block), a second create
+ * of the same natural key INT002006; exportCAChData then finds the charter
+ * and the contract by their house; unknown references are refused. */
+static void test_object_imports(void **state)
+{
+    (void)state;
+    char *state_dir = NULL;
+    sim *s = open_sim("any", NULL, &state_dir);
+    char att[64], hash[65];
+    upload_file(state_dir, att, hash);
+    char *hash_el = xasprintf("<base:AttachmentHASH>%s<", hash);
+    char *t = replace_all(obj_charter, "22222222-0000-4000-8000-000000000001", att);
+    char *charter = replace_all(t, "<base:AttachmentHASH>00<", hash_el);
+    free(t);
+    t = replace_all(obj_contract, "22222222-0000-4000-8000-000000000002", att);
+    char *contract = replace_all(t, "<base:AttachmentHASH>00<", hash_el);
+    free(t);
+    free(hash_el);
+    const struct { const char *path, *op, *body, *block; } imports[] = {
+        { HM, "importHouseUOData", obj_house, "<base:UniqueNumber>" },
+        { HM, "importCharterData", charter, "<hm:importCharter><hm:CharterGUID>" },
+        { HM, "importContractData", contract, "<hm:importContract><hm:ContractGUID>" },
+        { NSI, "importAdditionalServices", obj_addsvc, "<base:UniqueNumber>" },
+        { NSI, "importMunicipalServices", obj_munsvc, "<base:UniqueNumber>" },
+    };
+    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
+        char *b = objects_round(s, imports[i].path, imports[i].op, imports[i].body);
+        if (strstr(b, "<base:Error>") || strstr(b, "ErrorMessage"))
+            fail_msg("%s: %s", imports[i].op, b);
+        expect_in(imports[i].op, b, imports[i].block);
+        expect_in(imports[i].op, b, "<base:GUID>");
+        free(b);
+        b = objects_round(s, imports[i].path, imports[i].op, imports[i].body);
+        expect_in(imports[i].op, b, "INT002006");
+        expect_in(imports[i].op, b, "Объект уже существует");
+        free(b);
+    }
+    /* The ЕЛС of the payment notification is not in the world. */
+    char *b = objects_round(s, PAY, "importNotificationsOfOrderExecution", obj_notif);
+    expect_in("importNotificationsOfOrderExecution", b, "INT002000");
+    expect_in("importNotificationsOfOrderExecution", b, "UnifiedAccountNumber");
+    free(b);
+
+    b = objects_round(s, HM, "exportCAChData", obj_cach);
+    expect_in("exportCAChData", b, "<hm:exportCAChResult><hm:Charter>");
+    expect_in("exportCAChData", b, "2020-01-15");
+    expect_in("exportCAChData", b, "<hm:exportCAChResult><hm:Contract>");
+    expect_in("exportCAChData", b, "ДУ-7");
+    free(b);
+    char *other = xstrdup(obj_cach);
+    char *h = strstr(other, HOUSE);
+    memcpy(h, "0c5b2444-70a0-4932-980c-b4dc0d3f02b5", 36);   /* a house with no contract */
+    b = objects_round(s, HM, "exportCAChData", other);
+    expect_in("exportCAChData", b, "INT002012");
+    free(b);
+    free(other);
+    free(charter);
+    free(contract);
+    free(state_dir);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -869,6 +1072,7 @@ int main(void)
         cmocka_unit_test(test_exports_schema_valid),
         cmocka_unit_test(test_signed_answers),
         cmocka_unit_test(test_payment_documents),
+        cmocka_unit_test(test_object_imports),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
