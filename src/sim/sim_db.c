@@ -62,7 +62,7 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS objects(guid TEXT COLLATE NOCASE PRIMARY KEY, kind TEXT,"
     " natural_key TEXT, version_guid TEXT COLLATE NOCASE, version_number INTEGER DEFAULT 1,"
     " unique_number TEXT, update_date TEXT,"
-    " element TEXT, xml TEXT);"
+    " element TEXT, xml TEXT, houses TEXT);"
     "CREATE INDEX IF NOT EXISTS objects_key ON objects(kind, natural_key);"
     "CREATE INDEX IF NOT EXISTS objects_version ON objects(version_guid);";
 

@@ -134,6 +134,22 @@ static int check_accounts(struct sim_op_ctx *c, xmlNodePtr obj, char code[16], c
     return 0;
 }
 
+/* The FIASHouseGuids below node, space-separated (the houses a charter or
+ * contract manages; kept by an update that names none). */
+static void collect_houses(xmlNodePtr node, strbuf *sb)
+{
+    for (xmlNodePtr e = node->children; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        if (strcmp((const char *)e->name, "FIASHouseGuid") == 0) {
+            xmlChar *t = xmlNodeGetContent(e);
+            sb_addf(sb, "%s%s", sb->len ? " " : "", t ? (const char *)t : "");
+            xmlFree(t);
+        }
+        collect_houses(e, sb);
+    }
+}
+
 /* The object as a standalone document: the copy declares the namespaces its
  * ancestors did, so exportCAChData can parse it again. */
 static char *node_xml(xmlNodePtr node)
@@ -223,21 +239,23 @@ static void import_object(struct sim_op_ctx *c, const struct kind *k, struct sim
     }
     guid_new(version);
     char *xml = node_xml(obj);
+    strbuf houses = STRBUF_INIT;
+    collect_houses(obj, &houses);
     if (update) {
         sim_db_get(c->db, unique, sizeof unique, "SELECT unique_number FROM objects WHERE guid=?", guid);
         sim_db_query(c->db, NULL, NULL, NULL,
                      "UPDATE objects SET natural_key=coalesce(nullif(?, ''), natural_key), version_guid=?,"
                      " version_number=version_number+1,"
-                     " update_date=?, element=?, xml=? WHERE guid=?",
-                     whole ? key : "", version, c->now, (const char *)obj->name, xml, guid);
+                     " update_date=?, element=?, xml=?, houses=coalesce(nullif(?, ''), houses) WHERE guid=?",
+                     whole ? key : "", version, c->now, (const char *)obj->name, xml, sb_str(&houses), guid);
     } else {
         guid_new(guid);
         snprintf(unique, sizeof unique, "%ld", simop_counter(c, k->kind));
         sim_db_query(c->db, NULL, NULL, NULL,
                      "INSERT INTO objects(guid, kind, natural_key, version_guid, unique_number, update_date,"
-                     " element, xml) VALUES(?,?,?,?,?,?,?,?)",
+                     " element, xml, houses) VALUES(?,?,?,?,?,?,?,?,?)",
                      guid, whole ? k->kind : "part", whole ? key : transport, version, unique, c->now,
-                     (const char *)obj->name, xml);
+                     (const char *)obj->name, xml, sb_str(&houses));
         if (whole && strcmp(k->kind, "house") == 0)
             /* An imported house is housing stock for accounts and contracts. */
             sim_db_query(c->db, NULL, NULL, NULL,
@@ -384,7 +402,7 @@ int sim_op_export_cach(struct sim_op_ctx *c)
             /* The house is named in the document's ContractObject. */
             simop_text(crit, "SigningDate", date, sizeof date);
             sim_db_query(c->db, write_cach, c, &err,
-                         CACH_COLS " AND instr(lower(xml), lower(?)) > 0"
+                         CACH_COLS " AND instr(lower(houses), lower(?)) > 0"
                          " AND (? = '' OR instr(xml, ?) > 0) ORDER BY unique_number",
                          house, date, date);
         }

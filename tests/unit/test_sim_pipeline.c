@@ -1041,9 +1041,41 @@ static void test_object_imports(void **state)
     expect_in("importNotificationsOfOrderExecution", b, "UnifiedAccountNumber");
     free(b);
 
+    /* EditCharter names the charter by its version GUID: a new version. */
     b = objects_round(s, HM, "exportCAChData", obj_cach);
+    const char *v = strstr(b, "<hm:CharterVersionGUID>");
+    assert_non_null(v);
+    char version[37];
+    memcpy(version, v + 23, 36);
+    version[36] = '\0';
+    free(b);
+    char *edit = replace_all(charter, "<hm:PlacingCharter><hm:Date>2020-01-15<", "<hm:EditCharter><hm:Date>2020-01-16<");
+    /* ContractObject is optional in EditCharter (and shaped differently). */
+    *strstr(edit, "<hm:ContractObject>") = '\0';
+    t = xasprintf("%s<hm:CharterVersionGUID>%s</hm:CharterVersionGUID></hm:EditCharter></hm:importCharterRequest>",
+                  edit, version);
+    free(edit);
+    edit = t;
+    b = objects_round(s, HM, "importCharterData", edit);
+    if (strstr(b, "<base:Error>"))
+        fail_msg("EditCharter: %s", b);
+    expect_in("EditCharter", b, "<hm:VersionNumber>2</hm:VersionNumber>");
+    free(b);
+    free(edit);
+    /* A contract for a house that is not in the housing stock. */
+    t = replace_all(contract, HOUSE, "0d0d0d0d-0000-4000-8000-000000000000");
+    char *stray = replace_all(t, "ДУ-7", "ДУ-8");
+    free(t);
+    b = objects_round(s, HM, "importContractData", stray);
+    expect_in("importContractData", b, "INT002034");
+    free(b);
+    free(stray);
+
+    b = objects_round(s, HM, "exportCAChData", obj_cach);
+    expect_in("exportCAChData", b, "2020-01-16");
+    if (strstr(b, version))
+        fail_msg("exportCAChData still shows version %s: %s", version, b);
     expect_in("exportCAChData", b, "<hm:exportCAChResult><hm:Charter>");
-    expect_in("exportCAChData", b, "2020-01-15");
     expect_in("exportCAChData", b, "<hm:exportCAChResult><hm:Contract>");
     expect_in("exportCAChData", b, "ДУ-7");
     free(b);
