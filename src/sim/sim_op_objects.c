@@ -263,6 +263,7 @@ static void import_object(struct sim_op_ctx *c, const struct kind *k, struct sim
                          " VALUES(?, 'MKD', 'state')", key);
     }
     free(xml);
+    sb_free(&houses);
     char number[16] = "1";
     sim_db_get(c->db, number, sizeof number, "SELECT version_number FROM objects WHERE guid=?", guid);
     strbuf extra = STRBUF_INIT;

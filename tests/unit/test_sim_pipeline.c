@@ -896,6 +896,19 @@ static const char obj_contract[] =
     "<base:TransportGUID>11111111-0000-4000-8000-000000000005</base:TransportGUID><hm:BaseMService>"
     "<hm:CurrentDoc>true</hm:CurrentDoc></hm:BaseMService></hm:ContractObject></hm:PlacingContract>"
     "</hm:Contract></hm:importContractRequest>";
+static const char obj_src[] =
+    "<hm:importSupplyResourceContractRequest xmlns:hm=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"11.3.0.5\">"
+    "<hm:Contract><base:TransportGUID>11111111-0000-4000-8000-000000000009</base:TransportGUID><hm:SupplyResourceContract>"
+    "<hm:IsContract><hm:ContractNumber>РСО-1</hm:ContractNumber><hm:SigningDate>2020-06-01</hm:SigningDate>"
+    "<hm:EffectiveDate>2020-07-01</hm:EffectiveDate><hm:ContractAttachment><base:Name>rso.pdf</base:Name>"
+    "<base:Description>Договор</base:Description><base:Attachment><base:AttachmentGUID>22222222-0000-4000-8000-000000000003</base:AttachmentGUID>"
+    "</base:Attachment><base:AttachmentHASH>00</base:AttachmentHASH></hm:ContractAttachment></hm:IsContract>"
+    "<hm:IndefiniteTerm>true</hm:IndefiniteTerm><hm:Offer>true</hm:Offer><hm:IsPlannedVolume>false</hm:IsPlannedVolume>"
+    "<hm:ContractSubject><hm:ServiceType><nsi-base:Code>1.1</nsi-base:Code><nsi-base:GUID>00000000-0000-4000-8000-000000000051</nsi-base:GUID>"
+    "</hm:ServiceType><hm:MunicipalResource><nsi-base:Code>1</nsi-base:Code><nsi-base:GUID>00000000-0000-4000-8000-000000000002</nsi-base:GUID>"
+    "</hm:MunicipalResource><hm:StartSupplyDate>2020-07-01</hm:StartSupplyDate><base:TransportGUID>"
+    "11111111-0000-4000-8000-00000000000a</base:TransportGUID></hm:ContractSubject><hm:SpecifyingQualityIndicators>"
+    "D</hm:SpecifyingQualityIndicators></hm:SupplyResourceContract></hm:Contract></hm:importSupplyResourceContractRequest>";
 static const char obj_addsvc[] =
     "<nsi:importAdditionalServicesRequest xmlns:nsi=\"http://dom.gosuslugi.ru/schema/integration/nsi/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"10.0.1.2\">"
     "<nsi:ImportAdditionalServiceType><base:TransportGUID>11111111-0000-4000-8000-000000000006</base:TransportGUID>"
@@ -1015,11 +1028,15 @@ static void test_object_imports(void **state)
     t = replace_all(obj_contract, "22222222-0000-4000-8000-000000000002", att);
     char *contract = replace_all(t, "<base:AttachmentHASH>00<", hash_el);
     free(t);
+    t = replace_all(obj_src, "22222222-0000-4000-8000-000000000003", att);
+    char *supply = replace_all(t, "<base:AttachmentHASH>00<", hash_el);
+    free(t);
     free(hash_el);
     const struct { const char *path, *op, *body, *block; } imports[] = {
         { HM, "importHouseUOData", obj_house, "<base:UniqueNumber>" },
         { HM, "importCharterData", charter, "<hm:importCharter><hm:CharterGUID>" },
         { HM, "importContractData", contract, "<hm:importContract><hm:ContractGUID>" },
+        { HM, "importSupplyResourceContractData", supply, "<hm:ImportSupplyResourceContract><hm:ContractGUID>" },
         { NSI, "importAdditionalServices", obj_addsvc, "<base:UniqueNumber>" },
         { NSI, "importMunicipalServices", obj_munsvc, "<base:UniqueNumber>" },
     };
@@ -1088,6 +1105,7 @@ static void test_object_imports(void **state)
     free(other);
     free(charter);
     free(contract);
+    free(supply);
     free(state_dir);
     sim_free(s);
 }
