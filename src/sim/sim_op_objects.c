@@ -213,7 +213,8 @@ static void import_object(struct sim_op_ctx *c, const struct kind *k, struct sim
     for (int i = 0; ref_fields[i] && !ref[0]; i++)
         if (field_text(obj, ref_fields[i], ref, sizeof ref))
             snprintf(ref_field, sizeof ref_field, "%s", ref_fields[i]);
-    int update = ref[0] || is_update_form(obj, c->req);
+    /* Parts (no key fields) of an update form are new parts unless named. */
+    int update = ref[0] || (whole && is_update_form(obj, c->req));
 
     char guid[40] = "", version[40], unique[40] = "";
     if (update) {
@@ -222,7 +223,12 @@ static void import_object(struct sim_op_ctx *c, const struct kind *k, struct sim
                          "SELECT guid FROM objects WHERE kind=? AND (guid=? OR version_guid=?)", k->kind, ref, ref)
             : whole ? sim_db_get(c->db, guid, sizeof guid,
                                  "SELECT guid FROM objects WHERE kind=? AND natural_key=?", k->kind, key) : 0;
-        if (found != 1) {
+        char one[8];
+        if (found != 1 && !ref[0] && whole && strcmp(k->kind, "house") == 0 &&
+            sim_db_get(c->db, one, sizeof one, "SELECT 1 FROM houses WHERE fias_house_guid=?", key) == 1) {
+            /* A house of the world fixture updated for the first time. */
+            update = 0;
+        } else if (found != 1) {
             snprintf(desc, sizeof desc, "Значение в поле %s отсутствует в реестре.",
                      ref[0] ? ref_field : whole ? k->keys[0] : "TransportGUID");
             simx_result_error(r, transport, "INT002000", desc);

@@ -1052,8 +1052,24 @@ static void test_object_imports(void **state)
         expect_in(imports[i].op, b, "Объект уже существует");
         free(b);
     }
+    /* LivingHouseToUpdate: a house of the world is updated (stored the first
+     * time), one nobody knows is INT002000. */
+    t = replace_all(obj_house, "LivingHouseToCreate", "LivingHouseToUpdate");
+    char *upd = replace_all(t, "0c5b2444-70a0-4932-980c-b4dc0d3f02b5", HOUSE);
+    char *b = objects_round(s, HM, "importHouseUOData", upd);
+    if (strstr(b, "<base:Error>"))
+        fail_msg("LivingHouseToUpdate: %s", b);
+    free(b);
+    free(upd);
+    upd = replace_all(t, "0c5b2444-70a0-4932-980c-b4dc0d3f02b5", "0e0e0e0e-0000-4000-8000-000000000000");
+    b = objects_round(s, HM, "importHouseUOData", upd);
+    expect_in("LivingHouseToUpdate", b, "INT002000");
+    expect_in("LivingHouseToUpdate", b, "FIASHouseGuid");
+    free(b);
+    free(upd);
+    free(t);
     /* The ЕЛС of the payment notification is not in the world. */
-    char *b = objects_round(s, PAY, "importNotificationsOfOrderExecution", obj_notif);
+    b = objects_round(s, PAY, "importNotificationsOfOrderExecution", obj_notif);
     expect_in("importNotificationsOfOrderExecution", b, "INT002000");
     expect_in("importNotificationsOfOrderExecution", b, "UnifiedAccountNumber");
     free(b);
