@@ -9,6 +9,7 @@
  * per distinct content, remembered across clients, and the run's pre-pass
  * answering the real conversion from memory. */
 #include "testutil.h"
+#include "convert_collect.h"
 
 #include <microhttpd.h>
 #include <arpa/inet.h>
@@ -44,40 +45,6 @@ static void row(strbuf *sb, const char *serial, const char *value, const char *f
             file, desc);
 }
 
-struct collect {
-    struct packet *p[16];
-    int np;
-    long rows[32];
-    char *reasons[32];
-    int nr;
-};
-
-static int on_packet(void *ctx, struct packet **pp, hcs_err *err)
-{
-    (void)err;
-    struct collect *c = ctx;
-    assert_true(c->np < 16);
-    c->p[c->np++] = *pp;
-    *pp = NULL;
-    return 0;
-}
-
-static void on_reject(void *ctx, const struct convert_reject *r)
-{
-    struct collect *c = ctx;
-    assert_true(c->nr < 32);
-    c->rows[c->nr] = r->row;
-    c->reasons[c->nr++] = xstrdup(r->reason);
-}
-
-static void collect_free(struct collect *c)
-{
-    for (int i = 0; i < c->np; i++)
-        packet_free(c->p[i]);
-    for (int i = 0; i < c->nr; i++)
-        free(c->reasons[i]);
-    memset(c, 0, sizeof *c);
-}
 
 static char *tmp;
 static hcs_config *cfg;
@@ -162,7 +129,7 @@ static int convert(const char *path, convert_attach_fn attach, void *actx, struc
 {
     struct convert_opts o = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas,
                               .attach = attach, .attach_ctx = actx };
-    struct convert_sink s = { c, on_packet, on_reject };
+    struct convert_sink s = { c, collect_packet, collect_reject };
     return convert_file(&o, path, &s, st, err);
 }
 
@@ -191,9 +158,9 @@ static void test_fake_fills_attachment(void **state)
     assert_int_equal(st.rows, 4);
     assert_int_equal(st.rows_rejected, 1);
     assert_int_equal(c.nr, 1);
-    assert_int_equal(c.rows[0], 3);
-    assert_non_null(strstr(c.reasons[0], "файл не загружен в ГИС ЖКХ"));
-    assert_non_null(strstr(c.reasons[0], "No such file"));
+    assert_int_equal(c.r[0].row, 3);
+    assert_non_null(strstr(c.r[0].reason, "файл не загружен в ГИС ЖКХ"));
+    assert_non_null(strstr(c.r[0].reason, "No such file"));
     /* one packet, schema-valid (validated by convert_file), three devices */
     assert_int_equal(c.np, 1);
     assert_int_equal(st.schema_rejected, 0);
@@ -238,9 +205,9 @@ static void test_no_callback_and_bad_rows(void **state)
     hcs_err err = { 0 };
     assert_int_equal(convert(path, NULL, NULL, &c, &st, &err), 0);
     assert_int_equal(st.rows_rejected, 2);
-    assert_int_equal(c.rows[0], 2);
-    assert_non_null(strstr(c.reasons[0], "загрузка файлов не настроена"));
-    assert_null(strstr(c.reasons[1], "файл"));
+    assert_int_equal(c.r[0].row, 2);
+    assert_non_null(strstr(c.r[0].reason, "загрузка файлов не настроена"));
+    assert_null(strstr(c.r[1].reason, "файл"));
     assert_int_equal(c.np, 1);
     collect_free(&c);
 
@@ -431,14 +398,14 @@ static void test_real_once_per_content(void **state)
     long before = requests_of(srv);
     struct collect c = { 0 };
     struct convert_stats st;
-    struct convert_sink s = { &c, on_packet, on_reject };
+    struct convert_sink s = { &c, collect_packet, collect_reject };
     assert_int_equal(convert_file(&o, path, &s, &st, &err), 0);
     assert_int_equal(requests_of(srv), before);  /* answered from memory */
     assert_int_equal(st.rows_rejected, 2);
-    assert_int_equal(c.rows[0], 6);
-    assert_non_null(strstr(c.reasons[0], "не принимает файлы этого типа"));
-    assert_int_equal(c.rows[1], 7);
-    assert_non_null(strstr(c.reasons[1], ".."));
+    assert_int_equal(c.r[0].row, 6);
+    assert_non_null(strstr(c.r[0].reason, "не принимает файлы этого типа"));
+    assert_int_equal(c.r[1].row, 7);
+    assert_non_null(strstr(c.r[1].reason, ".."));
     assert_int_equal(c.np, 1);
     /* the guid written is one the file store knows, with its hash */
     char *g = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentGUID)");

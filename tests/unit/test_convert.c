@@ -4,6 +4,7 @@
  * limit / house / billing period, parent packets, PaymentInformation
  * deduplication and keyrefs, schema failure of one element, resolver. */
 #include "testutil.h"
+#include "convert_collect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,51 +22,6 @@
 #define H2 "c6b8a3d2-4e5f-4a6b-9c7d-8e9f0a1b2c3d"
 #define P1 "3f2c7f0e-5d3b-4c1e-9a7b-2b8e6d4f1a90"
 #define P2 "7c9e6679-7425-40de-944b-e07fc1f90ae7"
-
-struct rej { char *file; long row; char *column; char *value; char *reason; char *key; };
-struct collect {
-    struct packet *p[64];
-    int np;
-    struct rej r[64];
-    int nr;
-};
-
-static int on_packet(void *ctx, struct packet **pp, hcs_err *err)
-{
-    (void)err;
-    struct collect *c = ctx;
-    assert_true(c->np < 64);
-    c->p[c->np++] = *pp;
-    *pp = NULL;
-    return 0;
-}
-
-static void on_reject(void *ctx, const struct convert_reject *r)
-{
-    struct collect *c = ctx;
-    assert_true(c->nr < 64);
-    struct rej *x = &c->r[c->nr++];
-    x->file = xstrdup(r->file);
-    x->row = r->row;
-    x->column = xstrdup(r->column);
-    x->value = xstrdup(r->value);
-    x->reason = xstrdup(r->reason);
-    x->key = r->element_key ? xstrdup(r->element_key) : NULL;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (int i = 0; i < c->np; i++)
-        packet_free(c->p[i]);
-    for (int i = 0; i < c->nr; i++) {
-        free(c->r[i].file);
-        free(c->r[i].column);
-        free(c->r[i].value);
-        free(c->r[i].reason);
-        free(c->r[i].key);
-    }
-    memset(c, 0, sizeof *c);
-}
 
 static char *tmp;
 static hcs_config *cfg;
@@ -106,7 +62,7 @@ static int run(const char *tname, const char *csv, struct collect *c, struct con
     tu_write_str(path, csv);
     struct convert_opts o = { .cfg = cfg, .template_name = tname, .schemas = schemas,
                               .resolve = resolve };
-    struct convert_sink s = { c, on_packet, on_reject };
+    struct convert_sink s = { c, collect_packet, collect_reject };
     return convert_file(&o, path, &s, st, err);
 }
 
@@ -383,7 +339,7 @@ static void test_resolve_local_keys(void **state)
     int calls = 0;
     struct convert_opts o = { .cfg = cfg, .template_name = "importAccountData", .schemas = schemas,
                               .resolve = resolve_premises, .resolve_ctx = &calls };
-    struct convert_sink s = { &c, on_packet, on_reject };
+    struct convert_sink s = { &c, collect_packet, collect_reject };
     assert_int_equal(convert_file(&o, path, &s, &st, &err), 0);
     assert_int_equal(calls, 2);
     assert_int_equal(c.np, 1);
@@ -558,7 +514,7 @@ static void test_unreadable_and_missing_column(void **state)
     struct convert_stats st;
     hcs_err err = { 0 };
     struct convert_opts o = { .cfg = cfg, .template_name = "importAccountData", .schemas = schemas };
-    struct convert_sink s = { &c, on_packet, on_reject };
+    struct convert_sink s = { &c, collect_packet, collect_reject };
     assert_int_equal(convert_file(&o, "/nonexistent/file.csv", &s, &st, &err), -1);
     assert_int_equal(err.code, HCS_EX_NOINPUT);
     assert_int_equal(run("importAccountData", "Фамилия;Имя\nИванов;Иван\n", &c, &st, NULL, &err), -1);
