@@ -5,8 +5,8 @@
 #ifndef HCS_CLI_H
 #define HCS_CLI_H
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 
 struct cli {
     hcs_config *cfg;          /* file + defaults + -o overrides */

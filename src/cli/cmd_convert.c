@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "exchange/attach.h"
 #include "packet/convert.h"
 #include "sign/sign.h"

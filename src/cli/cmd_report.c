@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "exchange/run_report.h"
 #include "report/report.h"
 #include "report/report_store.h"

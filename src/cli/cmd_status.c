@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 #include "exchange/batch.h"
 #include "exchange/exchange.h"
 #include "store/store.h"

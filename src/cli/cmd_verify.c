@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "common/xmlsafe.h"
-#include "sign/crypto.h"
+#include "base/xmlsafe.h"
+#include "base/crypto.h"
 #include "sign/sign.h"
-#include "soap/schema.h"
+#include "proto/schema.h"
 
 static void help(void)
 {

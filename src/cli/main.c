@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "common/log.h"
-#include "common/xmlsafe.h"
+#include "base/log.h"
+#include "base/xmlsafe.h"
 
 #define HCS_VERSION "0.1.0"
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/log.h"
-#include "common/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 /* One answer: (input file, cell) → guid + hash, or the refusal. */
 struct xattach_memo {

@@ -16,8 +16,8 @@
 #ifndef HCS_ATTACH_H
 #define HCS_ATTACH_H
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 #include "filestore/filestore.h"
 #include "packet/convert.h"
 

@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "exchange/run_report.h"
-#include "soap/schema.h"
+#include "proto/schema.h"
 
 const struct inbox_kind inbox_kinds[] = {
     { "inbox.accounts", "importAccountData", NULL },

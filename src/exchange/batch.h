@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 #include "exchange/exchange.h"
 
 /* flock on <work_dir>/run.lock.  Returns the fd (keep it open), or -1:

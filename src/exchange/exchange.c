@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "packet/convert.h"
 #include "soap/envelope.h"
 

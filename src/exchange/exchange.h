@@ -17,9 +17,9 @@
 
 #include <stdint.h>
 
-#include "common/config.h"
-#include "common/err.h"
-#include "soap/schema.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "proto/schema.h"
 #include "store/store.h"
 #include "transport/transport.h"
 

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 #define POLL_SCHEDULE_MAX 32
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/log.h"
-#include "common/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "report/report_store.h"
 
 static int src_run(void *vctx, struct report_run *out, hcs_err *err)

@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 #include "exchange/exchange.h"
 #include "report/report.h"
 #include "store/store.h"

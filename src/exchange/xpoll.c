@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "exchange/exchange_impl.h"
 #include "soap/envelope.h"
 #include "soap/result.h"

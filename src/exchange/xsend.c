@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "exchange/exchange_impl.h"
 #include "soap/envelope.h"
 #include "soap/result.h"

@@ -20,8 +20,8 @@
 
 #include <stdint.h>
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 
 typedef struct fs_client fs_client;
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 
 int filestore_attach(fs_client *c, const char *context, const char *path, const char *name,
                      struct fs_attachment *out, hcs_err *err)

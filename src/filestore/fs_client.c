@@ -9,10 +9,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "common/fsutil.h"
-#include "common/guid.h"
-#include "common/xalloc.h"
-#include "filestore/fs_proto.h"
+#include "base/fsutil.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
+#include "proto/fs_proto.h"
 
 static char *own(char ***owned, int *n, char *s)
 {

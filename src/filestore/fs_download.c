@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
-#include "common/guid.h"
-#include "common/xalloc.h"
-#include "filestore/fs_proto.h"
+#include "base/fsutil.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
+#include "proto/fs_proto.h"
 
 /* Size of the file from HEAD (X-Upload-Length). */
 static int probe_size(fs_client *c, const char *url, const char *guid, uint64_t *size,

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "filestore/fs_proto.h"
-#include "sign/crypto.h"
+#include "proto/fs_proto.h"
+#include "base/crypto.h"
 
 static void *hasher_main(void *arg)
 {

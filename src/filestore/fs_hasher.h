@@ -10,7 +10,7 @@
 
 #include <openssl/evp.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 typedef struct fs_hasher {
     pthread_t thread;

@@ -11,10 +11,10 @@
 
 #include <curl/curl.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
-#include "filestore/fs_proto.h"
-#include "sign/crypto.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "proto/fs_proto.h"
+#include "base/crypto.h"
 #include "transport/transport.h"
 
 /* A GET answers at most one part; anything larger is refused. */

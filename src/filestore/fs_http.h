@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "common/err.h"
+#include "base/err.h"
 #include "filestore/filestore.h"
 
 typedef struct fs_http fs_http;

@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 struct fs_state {
     sqlite3 *db;

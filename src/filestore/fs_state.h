@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 typedef struct fs_state fs_state;
 

@@ -23,12 +23,12 @@
 
 #include <openssl/evp.h>
 
-#include "common/fsutil.h"
-#include "common/guid.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
 #include "filestore/fs_hasher.h"
-#include "filestore/fs_proto.h"
-#include "sign/crypto.h"
+#include "proto/fs_proto.h"
+#include "base/crypto.h"
 
 /* ---- helpers ---- */
 

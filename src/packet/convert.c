@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fsutil.h"
-#include "common/log.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "packet/keymap.h"
 #include "packet/packer.h"
 #include "read/table.h"

@@ -7,10 +7,10 @@
 #ifndef HCS_CONVERT_H
 #define HCS_CONVERT_H
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 #include "packet/packet.h"
-#include "soap/schema.h"
+#include "proto/schema.h"
 
 /* Resolves an accounting-system key to a GIS id through the registry
  * (kind: "account", "premises", "meter", "payment_document", …; "KIND.FIELD"

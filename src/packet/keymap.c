@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 uint64_t key_hash(const char *s, size_t n)
 {

@@ -9,9 +9,9 @@
 
 #include <openssl/rand.h>
 
-#include "common/guid.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "soap/envelope.h"
 
 struct side_entry {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <libxml/tree.h>
 
-#include "soap/operations.h"
+#include "proto/operations.h"
 
 struct packet_element {
     char transport_guid[37];     /* base:TransportGUID of this element */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "read/table_impl.h"
 
 struct table {

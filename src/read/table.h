@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 typedef struct table table;
 

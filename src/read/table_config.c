@@ -1,7 +1,7 @@
 /* table_config — the [input] configuration keys as table_opts. */
 #include "read/table.h"
 
-#include "common/config.h"
+#include "base/config.h"
 
 void table_opts_from_config(const struct hcs_config *cfg, struct table_opts *opts)
 {

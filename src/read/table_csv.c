@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "read/table_impl.h"
 
 enum enc { ENC_UNDECIDED, ENC_UTF8, ENC_CP1251 };

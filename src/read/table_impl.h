@@ -9,8 +9,9 @@
 
 #include <stddef.h>
 
-#include "common/err.h"
-#include "common/strbuf.h"
+#include "base/err.h"
+#include "base/utf8.h"
+#include "base/strbuf.h"
 #include "read/table.h"
 
 #define TABLE_MAX_COLUMNS 16384          /* Excel's own limit (XFD) */
@@ -55,9 +56,5 @@ extern const struct table_backend xlsx_backend;
 void *csv_src_open(const char *path, const struct table_opts *opts, hcs_err *err);
 void *xlsx_src_open(const char *path, const struct table_opts *opts, hcs_err *err);
 
-/* Small UTF-8 helpers shared by the back ends and the value parsers. */
-int utf8_valid(const unsigned char *s, size_t n);
-/* Length of the whitespace sequence at s (space, tab, CR, LF, NBSP, U+202F), 0 if none. */
-size_t utf8_space_at(const unsigned char *s, size_t n);
 
 #endif

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "read/table_impl.h"
 #include "read/xlsx_impl.h"
 

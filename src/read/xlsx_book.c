@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 
 #define DEFAULT_MAX_SHARED ((size_t)256 << 20)
 

@@ -13,7 +13,7 @@
 #include <unzip.h>
 #include <libxml/xmlreader.h>
 
-#include "common/err.h"
+#include "base/err.h"
 #include "read/table.h"
 
 struct xlsx_zip {

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/xmlsafe.h"
+#include "base/xmlsafe.h"
 
 /* A part this large that compresses better than this is not a spreadsheet. */
 #define RATIO_CHECK_MIN ((unsigned long long)16 << 20)

@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 
 /* What became of one source row.  Russian labels: report_outcome_label(). */
 enum report_outcome {

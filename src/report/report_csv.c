@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "report/report_internal.h"
 
 static int plain_number(const char *s)

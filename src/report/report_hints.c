@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 
 #define HINTS_MAX_BYTES (1024 * 1024)
 

@@ -10,8 +10,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 
 static int collect(void *arg, const char *state, long count, hcs_err *err)
 {

@@ -6,7 +6,7 @@
 
 #include <time.h>
 
-#include "common/strbuf.h"
+#include "base/strbuf.h"
 #include "report/report.h"
 
 struct metrics_state {           /* packets by state, as the source gave them */

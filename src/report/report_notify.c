@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 
 /* ---- what to say --------------------------------------------------------- */
 

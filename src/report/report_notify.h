@@ -8,8 +8,8 @@
 
 #include <time.h>
 
-#include "common/config.h"
-#include "common/strbuf.h"
+#include "base/config.h"
+#include "base/strbuf.h"
 #include "report/report.h"
 #include "report/report_metrics.h"
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fsutil.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "report/report_internal.h"
 #include "report/report_metrics.h"
 #include "report/report_notify.h"

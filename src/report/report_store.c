@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 
 enum report_outcome report_store_outcome(const char *element_state, const char *packet_state)
 {

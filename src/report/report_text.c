@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/fsutil.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 
 /* ---- file list ---------------------------------------------------------- */
 

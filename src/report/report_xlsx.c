@@ -19,8 +19,8 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 #include "report/report_internal.h"
 
 #define MAX_COLS 16

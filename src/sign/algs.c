@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 /* The first entry per digest is what the signer writes; later ones are
  * aliases a verifier accepts (CryptoPro's urn: spelling of 34.11-94). */

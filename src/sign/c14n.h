@@ -12,8 +12,8 @@
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 
-#include "common/err.h"
-#include "common/strbuf.h"
+#include "base/err.h"
+#include "base/strbuf.h"
 
 enum c14n_kind { C14N_INCLUSIVE, C14N_EXCLUSIVE };
 

@@ -7,8 +7,8 @@
 
 #include <openssl/objects.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 
 /* RFC 2253 section 2.3 keywords, written in lowercase as the GIS server
  * does; the aliases are spellings other signers use. */

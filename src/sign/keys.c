@@ -15,7 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 #define MAX_KEY_FILE (1024 * 1024)
 #define MAX_PASS 1024

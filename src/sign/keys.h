@@ -11,8 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 
 #define KEYS_EXPIRY_WARN_DAYS 30
 

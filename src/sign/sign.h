@@ -9,10 +9,10 @@
 
 #include <time.h>
 
-#include "common/config.h"
-#include "common/err.h"
-#include "common/strbuf.h"
-#include "soap/schema.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/strbuf.h"
+#include "proto/schema.h"
 
 typedef struct signer signer;
 

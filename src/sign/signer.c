@@ -17,11 +17,11 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 
-#include "common/guid.h"
-#include "common/xalloc.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
 #include "sign/algs.h"
 #include "sign/c14n.h"
-#include "sign/crypto.h"
+#include "base/crypto.h"
 #include "sign/dn.h"
 #include "sign/keys.h"
 #include "sign/sigxml.h"

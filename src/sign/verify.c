@@ -19,14 +19,14 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "sign/algs.h"
 #include "sign/c14n.h"
-#include "sign/crypto.h"
+#include "base/crypto.h"
 #include "sign/dn.h"
 #include "sign/sigxml.h"
 #include "sign/verify_parse.h"
-#include "soap/operations.h"
+#include "proto/operations.h"
 
 /* --- cryptographic checks --- */
 

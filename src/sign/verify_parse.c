@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "sign/sigxml.h"
-#include "soap/operations.h"
+#include "proto/operations.h"
 
 int verify_fail(struct verify_result *r, enum verify_status st, const char *fmt, ...)
 {

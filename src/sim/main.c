@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/err.h"
+#include "base/err.h"
 #include "sim/sim.h"
 #include "sim/sim_faults.h"
 #include "sim/sim_http.h"

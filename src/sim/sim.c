@@ -12,15 +12,15 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "common/fsutil.h"
-#include "common/guid.h"
-#include "common/xalloc.h"
-#include "sign/crypto.h"
+#include "base/fsutil.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
+#include "base/crypto.h"
 #include "sign/sign.h"
-#include "common/config.h"
+#include "base/config.h"
 #include "sim/sim_db.h"
-#include "soap/operations.h"
-#include "soap/schema.h"
+#include "proto/operations.h"
+#include "proto/schema.h"
 
 long long sim_now_ms(void)
 {

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
-#include "common/err.h"
-#include "common/strbuf.h"
+#include "base/err.h"
+#include "base/strbuf.h"
 #include "sim/sim_filestore.h"
 
 struct sim_options {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/err.h"
+#include "base/err.h"
 #include "sign/sign.h"
 
 int sim_auth_check(xmlDocPtr doc, X509 *provider_cert, const char *sender_guid,

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <csv.h>
 
-#include "common/fsutil.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 
 static const char schema_sql[] =
     "PRAGMA journal_mode=WAL;"

@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 /* Opens (creating) <state_dir>/sim-state.sqlite and its schema. */
 sqlite3 *sim_db_open(const char *state_dir, hcs_err *err);

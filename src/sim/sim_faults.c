@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 static const char *const names[] = { "", "http500", "http502", "http503", "reset", "stall",
                                      "truncated", "garbled", "exp001000", "maintenance", "slow" };

@@ -14,7 +14,7 @@
 #ifndef HCS_SIM_FAULTS_H
 #define HCS_SIM_FAULTS_H
 
-#include "common/err.h"
+#include "base/err.h"
 
 enum sim_fault_kind {
     FAULT_NONE = 0, FAULT_HTTP500, FAULT_HTTP502, FAULT_HTTP503, FAULT_RESET, FAULT_STALL,

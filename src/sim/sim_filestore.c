@@ -27,12 +27,12 @@
 
 #include <openssl/evp.h>
 
-#include "common/fsutil.h"
-#include "common/guid.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
-#include "filestore/fs_proto.h"
-#include "sign/crypto.h"
+#include "base/fsutil.h"
+#include "base/guid.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "proto/fs_proto.h"
+#include "base/crypto.h"
 
 struct sim_filestore {
     char *dir;

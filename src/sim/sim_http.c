@@ -13,9 +13,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
-#include "soap/operations.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "proto/operations.h"
 
 struct sim_server {
     struct MHD_Daemon *daemon;

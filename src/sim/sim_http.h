@@ -5,7 +5,7 @@
 #ifndef HCS_SIM_HTTP_H
 #define HCS_SIM_HTTP_H
 
-#include "common/err.h"
+#include "base/err.h"
 #include "sim/sim.h"
 #include "sim/sim_faults.h"
 #include "sim/sim_log.h"

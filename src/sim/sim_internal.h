@@ -7,10 +7,10 @@
 #include <openssl/x509.h>
 #include <sqlite3.h>
 
-#include "common/config.h"
+#include "base/config.h"
 #include "sign/sign.h"
 #include "sim/sim.h"
-#include "soap/schema.h"
+#include "proto/schema.h"
 
 struct op_time {
     char op[64];

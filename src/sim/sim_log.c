@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 
 struct sim_log {
     FILE *f;

@@ -4,7 +4,7 @@
 #ifndef HCS_SIM_LOG_H
 #define HCS_SIM_LOG_H
 
-#include "common/err.h"
+#include "base/err.h"
 
 struct sim_log_entry {
     long request_no;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/xmlsafe.h"
-#include "common/guid.h"
+#include "base/xmlsafe.h"
+#include "base/guid.h"
 #include "sim/sim_db.h"
 
 static const struct { const char *name; sim_op_fn fn; } table[] = {

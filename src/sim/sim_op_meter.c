@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/guid.h"
-#include "common/xmlsafe.h"
+#include "base/guid.h"
+#include "base/xmlsafe.h"
 #include "sim/sim_db.h"
 
 static char *node_text(xmlNodePtr n, char *buf, size_t len)

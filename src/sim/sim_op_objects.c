@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/guid.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "sim/sim_db.h"
 
 struct kind {

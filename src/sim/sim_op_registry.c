@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/xmlsafe.h"
+#include "base/xmlsafe.h"
 #include "sim/sim_db.h"
 
 static char *node_text(xmlNodePtr n, char *buf, size_t len)

@@ -8,11 +8,11 @@
 #include <libxml/tree.h>
 #include <sqlite3.h>
 
-#include "common/err.h"
-#include "common/strbuf.h"
+#include "base/err.h"
+#include "base/strbuf.h"
 #include "sim/sim_filestore.h"
 #include "sim/sim_xml.h"
-#include "soap/operations.h"
+#include "proto/operations.h"
 
 struct sim_op_ctx {
     sqlite3 *db;

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "sim/sim_db.h"
 #include "sim/sim_ops.h"
 #include "sim/sim_xml.h"
-#include "soap/operations.h"
+#include "proto/operations.h"
 
 struct pending {
     char gis[40];

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/guid.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "sim/sim_auth.h"
 #include "sim/sim_db.h"
 #include "sim/sim_xml.h"
-#include "soap/operations.h"
+#include "proto/operations.h"
 
 void sim_reply_free(struct sim_reply *r)
 {

@@ -6,7 +6,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "common/guid.h"
+#include "base/guid.h"
 
 #define NSI "http://dom.gosuslugi.ru/schema/integration/"
 

@@ -5,8 +5,8 @@
 #ifndef HCS_SIM_XML_H
 #define HCS_SIM_XML_H
 
-#include "common/strbuf.h"
-#include "soap/operations.h"
+#include "base/strbuf.h"
+#include "proto/operations.h"
 
 #define SIMX_DATE_LEN 40
 

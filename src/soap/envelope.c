@@ -7,9 +7,9 @@
 #include <libxml/parser.h>
 #include <libxml/xmlsave.h>
 
-#include "common/guid.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 
 int envelope_header_init(struct envelope_header *h, const hcs_config *cfg,
                          enum gis_header kind, hcs_err *err)

@@ -11,10 +11,10 @@
 #include <time.h>
 #include <libxml/tree.h>
 
-#include "common/config.h"
-#include "common/err.h"
-#include "common/strbuf.h"
-#include "soap/operations.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/strbuf.h"
+#include "proto/operations.h"
 
 struct envelope_header {
     enum gis_header kind;          /* RequestHeader or ISRequestHeader */

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
-#include "soap/operations.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
+#include "proto/operations.h"
 
 static int local_is(xmlNodePtr n, const char *name)
 {

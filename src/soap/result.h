@@ -6,14 +6,14 @@
  * (ImportAccount: UnifiedAccountNumber, ServiceID; importMeteringDevice:
  * MeteringDeviceGUID).  Export-specific result blocks are not interpreted
  * here: the parsed document is kept (res->doc) for the caller to walk.
- * Input is untrusted: parsed through common/xmlsafe.  Owned by src/soap/. */
+ * Input is untrusted: parsed through base/xmlsafe.  Owned by src/soap/. */
 #ifndef HCS_RESULT_H
 #define HCS_RESULT_H
 
 #include <stddef.h>
 #include <libxml/tree.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 /* SOAP Fault (base:Fault detail when present). */
 struct gis_fault {

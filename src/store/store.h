@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 #include "packet/packet.h"
 
 typedef struct store store;

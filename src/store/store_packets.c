@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "store/store_sqlite.h"
 
 void store_packet_clear(struct store_packet *p)

@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 
 int64_t sq_now(void)
 {

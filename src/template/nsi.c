@@ -7,9 +7,9 @@
 #include <string.h>
 #include <csv.h>
 
-#include "common/fsutil.h"
-#include "common/guid.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
 #include "template/textfold.h"
 
 struct entry {

@@ -7,7 +7,7 @@
 #ifndef HCS_NSI_H
 #define HCS_NSI_H
 
-#include "common/err.h"
+#include "base/err.h"
 
 typedef struct nsi_set nsi_set;
 

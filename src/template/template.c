@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fsutil.h"
-#include "common/guid.h"
-#include "common/xalloc.h"
-#include "read/value.h"
+#include "base/fsutil.h"
+#include "base/guid.h"
+#include "base/xalloc.h"
+#include "template/value.h"
 #include "template/textfold.h"
 #include "template/tmpl_internal.h"
 

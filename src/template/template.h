@@ -14,11 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/config.h"
-#include "common/err.h"
-#include "common/strbuf.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/strbuf.h"
 #include "read/table.h"
-#include "soap/operations.h"
+#include "proto/operations.h"
 
 typedef struct template template;
 typedef struct tbinding tbinding;

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 
 static int is_nbsp(const unsigned char *p, size_t left)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <libxml/parser.h>
 
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "template/tmpl_internal.h"
 
 void prog_free(struct prog *p)

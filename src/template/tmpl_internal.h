@@ -3,7 +3,7 @@
 #ifndef HCS_TMPL_INTERNAL_H
 #define HCS_TMPL_INTERNAL_H
 
-#include "common/strbuf.h"
+#include "base/strbuf.h"
 #include "template/nsi.h"
 #include "template/template.h"
 

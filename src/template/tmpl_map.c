@@ -7,7 +7,7 @@
 #include <string.h>
 #include <iniparser.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "template/textfold.h"
 #include "template/tmpl_internal.h"
 

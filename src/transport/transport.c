@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
-#include "sign/crypto.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "base/crypto.h"
 
 #define DEFAULT_MAX_RESPONSE (64u << 20)
 

@@ -15,8 +15,8 @@
 
 #include <stddef.h>
 
-#include "common/config.h"
-#include "common/err.h"
+#include "base/config.h"
+#include "base/err.h"
 
 typedef struct transport transport;
 

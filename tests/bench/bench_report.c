@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "report/report.h"
 
 struct gen { long rows, files; };

@@ -20,14 +20,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/config.h"
-#include "common/fsutil.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/config.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "sign/sign.h"
-#include "soap/operations.h"
-#include "soap/schema.h"
+#include "proto/operations.h"
+#include "proto/schema.h"
 
 struct opts {
     const char *key, *cert, *alg, *pass_file, *in, *out, *schemas;

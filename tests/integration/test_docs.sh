@@ -1,11 +1,11 @@
 #!/bin/sh
-# Every configuration key in src/common/config_keys.c is documented in
+# Every configuration key in src/base/config_keys.c is documented in
 # docs/config.md and the man page; every command has --help and a man entry.
 set -eu
 cd "${HCS_TOP:-.}"
 BINDIR=${BINDIR:-bin}
 fail=0
-for key in $(sed -n 's/^ *{ "\([a-z_]*\.[A-Za-z_]*\)".*/\1/p' src/common/config_keys.c); do
+for key in $(sed -n 's/^ *{ "\([a-z_]*\.[A-Za-z_]*\)".*/\1/p' src/base/config_keys.c); do
     sec=${key%%.*}; name=${key#*.}
     if ! grep -q "^## \[$sec\]" docs/config.md || ! grep -q "\`$name\`" docs/config.md; then
         echo "undocumented key in docs/config.md: $key"; fail=1

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 int collect_packet(void *ctx, struct packet **pp, hcs_err *err)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 const char *tu_schemas_dir(void)
 {

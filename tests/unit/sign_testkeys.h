@@ -15,10 +15,10 @@
 #include <openssl/x509.h>
 
 #include "testutil.h"
-#include "common/config.h"
-#include "common/fsutil.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/config.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 
 #define TK_SUBJECT "/C=RU/L=Moscow/O=Test \"Org\"/CN=hcsbatch test signer" \
                    "/emailAddress=signer@example.ru/INN=007707083893/OGRN=1027700132195"

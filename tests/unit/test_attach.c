@@ -21,9 +21,9 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "common/config.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/config.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "exchange/attach.h"
 #include "packet/convert.h"
 #include "sim/sim_filestore.h"

@@ -12,8 +12,8 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "common/config.h"
-#include "common/xalloc.h"
+#include "base/config.h"
+#include "base/xalloc.h"
 #include "packet/convert.h"
 #include "soap/envelope.h"
 

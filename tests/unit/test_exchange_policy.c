@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "exchange/exchange.h"
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "exchange/policy.h"
 #include "store/store.h"
 #include "transport/transport.h"

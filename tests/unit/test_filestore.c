@@ -13,13 +13,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common/fsutil.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "filestore/filestore.h"
-#include "filestore/fs_proto.h"
+#include "proto/fs_proto.h"
 #include "report/report.h"
-#include "sign/crypto.h"
+#include "base/crypto.h"
 #include "sim/sim_filestore.h"
 
 #define PROVIDER "6f0b0a51-2e1c-4c34-9a9b-0c3c2e8d1a11"

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "read/table.h"
 
 static char *tmp_file(const char *name, const void *data, size_t len)

@@ -13,8 +13,8 @@
 #include <xlsxwriter.h>
 #include <zip.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "read/table.h"
 
 struct part { const char *name; const char *text; };

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "common/fsutil.h"
-#include "common/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 #include "report/report.h"
 #include "report/report_internal.h"
 #include "test_report_fake.h"

@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "common/config.h"
-#include "common/fsutil.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/config.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "report/report.h"
 #include "report/report_metrics.h"
 #include "report/report_notify.h"

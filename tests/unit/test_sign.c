@@ -8,16 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
 #include "sign/algs.h"
 #include "sign/c14n.h"
-#include "sign/crypto.h"
+#include "base/crypto.h"
 #include "sign/dn.h"
 #include "sign/sign.h"
 #include "sign/sigxml.h"
-#include "soap/schema.h"
+#include "proto/schema.h"
 
 #include "sign_testkeys.h"
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
-#include "sign/crypto.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
+#include "base/crypto.h"
 #include "sign/sign.h"
 
 #include "sign_testkeys.h"

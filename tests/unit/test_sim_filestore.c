@@ -1,7 +1,7 @@
 /* Unit tests for the simulator's file store (src/sim/sim_filestore.c),
  * called directly: single PUT, multipart with HEAD and completion, ranged
  * download, every X-Upload-Error, and the GOST R 34.11-94 lookup.
- * Also the shared protocol helpers (src/filestore/fs_proto.c). */
+ * Also the shared protocol helpers (src/proto/fs_proto.c). */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/xalloc.h"
-#include "filestore/fs_proto.h"
-#include "sign/crypto.h"
+#include "base/xalloc.h"
+#include "proto/fs_proto.h"
+#include "base/crypto.h"
 #include "sim/sim_filestore.h"
 
 #define PROVIDER "6f0b0a51-2e1c-4c34-9a9b-0c3c2e8d1a11"

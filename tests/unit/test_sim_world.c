@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "sim/sim_db.h"
 
 static char *dir;

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/config.h"
+#include "base/config.h"
 #include "soap/envelope.h"
-#include "soap/operations.h"
+#include "proto/operations.h"
 #include "soap/result.h"
-#include "soap/schema.h"
+#include "proto/schema.h"
 
 #define ORG "c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f"
 #define ACK "7f8e9d0c-1b2a-4c3d-9e4f-5a6b7c8d9e0f"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "store/store.h"
 
 static char *db_path(char **dir)

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/config.h"
-#include "common/fsutil.h"
-#include "common/strbuf.h"
+#include "base/config.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
 #include "template/nsi.h"
 #include "template/template.h"
 #include "template/textfold.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 #include "transport/transport.h"
 
 static char *dir;

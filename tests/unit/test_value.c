@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "read/value.h"
+#include "template/value.h"
 
 static void dec_ok(const char *in, int max_frac, int neg, const char *want)
 {

@@ -1,15 +1,15 @@
 /* value — cell text → the schema's lexical forms (INPUT-FORMATS.md "Values").
  * Parsers never round or guess: a value that does not fit is an error with
  * a short English reason the converter turns into a report line. */
-#include "read/value.h"
+#include "template/value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/guid.h"
+#include "base/guid.h"
 #include "read/table.h"
-#include "read/table_impl.h"
+#include "base/utf8.h"
 
 /* The text between surrounding whitespace: [*b, *e). */
 static void trim_range(const char *in, const char **b, const char **e)

@@ -1,4 +1,4 @@
-#include "common/fsutil.h"
+#include "base/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 int mkdir_p(const char *path, hcs_err *err)
 {

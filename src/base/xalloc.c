@@ -1,4 +1,4 @@
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* fs_proto — limits, extensions, Content-MD5 and RFC 2047 names shared by the
  * file store client and the simulator. */
-#include "filestore/fs_proto.h"
+#include "proto/fs_proto.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -8,8 +8,8 @@
 
 #include <openssl/evp.h>
 
-#include "common/strbuf.h"
-#include "common/xalloc.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 
 const char fs_allowed_extensions[] =
     "pdf docx doc rtf txt xls xlsx jpeg jpg bmp tif tiff gif zip rar csv odp odf ods odt sxc sxw";

@@ -4,7 +4,7 @@
 #define HCS_FSUTIL_H
 
 #include <stddef.h>
-#include "common/err.h"
+#include "base/err.h"
 
 int mkdir_p(const char *path, hcs_err *err);
 /* Reads a whole (small) file; caller frees. max bounds what is accepted. */

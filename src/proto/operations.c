@@ -1,7 +1,7 @@
 /* The operation table: every asynchronous GIS operation hcsbatch knows,
  * read off the official WSDL/XSD package (shared/gis/operations.tsv).
  * Generated once from that file and kept by hand since. */
-#include "soap/operations.h"
+#include "proto/operations.h"
 
 #include <string.h>
 

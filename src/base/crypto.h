@@ -1,13 +1,14 @@
 /* crypto — OpenSSL with the GOST engine, loaded in code (no global
  * openssl.cnf): the dynamic-engine sequence from PROTOCOL.md.  Digests by
  * name for the signer, the verifier and the file store (GOST R 34.11-94
- * AttachmentHASH).  Owned by src/sign/. */
+ * AttachmentHASH).  Part of the base layer: sign/, transport/, filestore/
+ * and the simulator use it. */
 #ifndef HCS_CRYPTO_H
 #define HCS_CRYPTO_H
 
 #include <openssl/evp.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 /* Loads and initialises the gost engine once per process (idempotent).
  * engine_path NULL: the engines-3/gost.so next to libcrypto. */

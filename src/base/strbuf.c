@@ -1,4 +1,4 @@
-#include "common/strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 /* Options for xmlReadMemory/xmlReaderFor*: NONET, no NOENT/DTDLOAD/HUGE. */
 int xmlsafe_options(void);

@@ -1,4 +1,4 @@
-#include "common/guid.h"
+#include "base/guid.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "common/config.h"
+#include "base/config.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -10,7 +10,7 @@
 
 #include <iniparser.h>
 
-#include "common/xalloc.h"
+#include "base/xalloc.h"
 
 struct hcs_config {
     dictionary *file;        /* what the INI file says */

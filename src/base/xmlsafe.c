@@ -1,4 +1,4 @@
-#include "common/xmlsafe.h"
+#include "base/xmlsafe.h"
 
 #include <string.h>
 #include <libxml/parser.h>

@@ -8,7 +8,7 @@
 #ifndef HCS_CONFIG_H
 #define HCS_CONFIG_H
 
-#include "common/err.h"
+#include "base/err.h"
 
 typedef struct hcs_config hcs_config;
 

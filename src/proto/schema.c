@@ -1,14 +1,14 @@
-#include "soap/schema.h"
+#include "proto/schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/xmlschemas.h>
 
-#include "common/fsutil.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
-#include "soap/operations.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
+#include "proto/operations.h"
 
 struct compiled {
     const struct gis_service *service;   /* NULL for the base-only schema */

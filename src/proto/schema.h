@@ -10,7 +10,7 @@
 
 #include <libxml/tree.h>
 
-#include "common/err.h"
+#include "base/err.h"
 
 typedef struct schema_set schema_set;
 

@@ -1,16 +1,16 @@
-/* Unit tests for src/common: config overrides, GUIDs, strbuf escaping,
+/* Unit tests for src/base: config overrides, GUIDs, strbuf escaping,
  * untrusted XML parsing, and the schema validator. */
 #include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/config.h"
-#include "common/guid.h"
-#include "common/strbuf.h"
-#include "common/xalloc.h"
-#include "common/xmlsafe.h"
-#include "soap/schema.h"
+#include "base/config.h"
+#include "base/guid.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
+#include "proto/schema.h"
 
 static void test_config_layers(void **state)
 {

@@ -1,7 +1,7 @@
 /* The configuration key table: every key hcsbatch reads, its default and a
  * one-line description.  docs/config.md documents the same keys; a unit test
  * checks that each key here appears there. */
-#include "common/config.h"
+#include "base/config.h"
 
 #ifndef HCS_DEFAULT_SCHEMAS
 #define HCS_DEFAULT_SCHEMAS "../shared/hcs-wsdl-12.2.2.15"

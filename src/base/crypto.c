@@ -7,7 +7,7 @@
  * gost engine signs, hence OPENSSL_SUPPRESS_DEPRECATED. */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
-#include "sign/crypto.h"
+#include "base/crypto.h"
 
 #include <pthread.h>
 #include <stdio.h>
