@@ -213,26 +213,12 @@ static int write_account(void *ctx, sqlite3_stmt *row)
 
 int sim_op_export_account(struct sim_op_ctx *c)
 {
-    int rows = 0;
-    hcs_err err;
-    for (xmlNodePtr n = c->req->children; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || xml_is(n, NS_DSIG, "Signature"))
-            continue;
-        xmlChar *v = xmlNodeGetContent(n);
-        const char *name = (const char *)n->name;
-        const char *sql =
-            strcmp(name, "FIASHouseGuid") == 0 ? "SELECT " ACCOUNT_COLS " WHERE fias_house_guid=? ORDER BY account_number" :
-            strcmp(name, "AccountGUID") == 0 ? "SELECT " ACCOUNT_COLS " WHERE account_guid=?" :
-            strcmp(name, "UnifiedAccountNumber") == 0 ? "SELECT " ACCOUNT_COLS " WHERE unified_account_number=?" :
-            strcmp(name, "ServiceID") == 0 ? "SELECT " ACCOUNT_COLS " WHERE service_id=?" : NULL;
-        if (sql) {
-            int rc = sim_db_query(c->db, write_account, c, &err, sql, (const char *)v);
-            if (rc > 0)
-                rows += rc;
-        }
-        xmlFree(v);
-    }
-    if (!rows)
-        simop_nothing_to_export(c);
-    return 0;
+    static const struct simop_criterion crit[] = {
+        { "FIASHouseGuid", "SELECT " ACCOUNT_COLS " WHERE fias_house_guid=? ORDER BY account_number" },
+        { "AccountGUID", "SELECT " ACCOUNT_COLS " WHERE account_guid=?" },
+        { "UnifiedAccountNumber", "SELECT " ACCOUNT_COLS " WHERE unified_account_number=?" },
+        { "ServiceID", "SELECT " ACCOUNT_COLS " WHERE service_id=?" },
+        { NULL, NULL },
+    };
+    return simop_export_by_criteria(c, crit, write_account);
 }

@@ -10,20 +10,9 @@
 #include "base/xmlsafe.h"
 #include "sim/sim_db.h"
 
-static char *node_text(xmlNodePtr n, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (n) {
-        xmlChar *t = xmlNodeGetContent(n);
-        snprintf(buf, len, "%s", t ? (const char *)t : "");
-        xmlFree(t);
-    }
-    return buf;
-}
-
 static void transport_of(xmlNodePtr n, char *buf, size_t len)
 {
-    node_text(xml_child(n, NS_BASE, "TransportGUID"), buf, len);
+    simop_node_text(xml_child(n, NS_BASE, "TransportGUID"), buf, len);
 }
 
 static size_t utf8_chars(const char *s)
@@ -51,8 +40,8 @@ static void import_document(struct sim_op_ctx *c, struct simx_results *r, xmlNod
 {
     char transport[64], account[64], number[64], code[16], desc[512];
     transport_of(pd, transport, sizeof transport);
-    node_text(simop_child(pd, "AccountGuid"), account, sizeof account);
-    node_text(simop_child(pd, "PaymentDocumentNumber"), number, sizeof number);
+    simop_node_text(simop_child(pd, "AccountGuid"), account, sizeof account);
+    simop_node_text(simop_child(pd, "PaymentDocumentNumber"), number, sizeof number);
     if (simop_check_nsi(c, pd, code, desc, sizeof desc)) {
         simx_result_error(r, transport, code, desc);
         return;
@@ -96,7 +85,7 @@ static void withdraw_document(struct sim_op_ctx *c, struct simx_results *r, xmlN
 {
     char transport[64], id[64], guid[64], desc[200];
     transport_of(w, transport, sizeof transport);
-    node_text(simop_child(w, "PaymentDocumentID"), id, sizeof id);
+    simop_node_text(simop_child(w, "PaymentDocumentID"), id, sizeof id);
     if (sim_db_get(c->db, guid, sizeof guid,
                    "SELECT payment_document_guid FROM payment_documents WHERE payment_document_id=?"
                    " AND withdrawn IS NULL", id) != 1) {
@@ -115,8 +104,8 @@ int sim_op_import_payment_docs(struct sim_op_ctx *c)
     struct simx_results r;
     simx_results_begin(&r, c->out, c->op->service);
     char buf[16];
-    int month = atoi(node_text(xml_child(c->req, NS_BASE, "Month"), buf, sizeof buf));
-    int year = atoi(node_text(xml_child(c->req, NS_BASE, "Year"), buf, sizeof buf));
+    int month = atoi(simop_node_text(xml_child(c->req, NS_BASE, "Month"), buf, sizeof buf));
+    int year = atoi(simop_node_text(xml_child(c->req, NS_BASE, "Year"), buf, sizeof buf));
     for (xmlNodePtr n = c->req->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
@@ -160,11 +149,11 @@ static int write_document(void *ctx, sqlite3_stmt *row)
 int sim_op_export_payment_docs(struct sim_op_ctx *c)
 {
     char buf[16], period[16] = "", house[64] = "";
-    int month = atoi(node_text(xml_child(c->req, NS_BASE, "Month"), buf, sizeof buf));
-    int year = atoi(node_text(xml_child(c->req, NS_BASE, "Year"), buf, sizeof buf));
+    int month = atoi(simop_node_text(xml_child(c->req, NS_BASE, "Month"), buf, sizeof buf));
+    int year = atoi(simop_node_text(xml_child(c->req, NS_BASE, "Year"), buf, sizeof buf));
     if (year)
         snprintf(period, sizeof period, "%04d-%02d", year, month);
-    node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
     int rows = 0;
     hcs_err err;
     for (xmlNodePtr n = c->req->children; n; n = n->next) {
@@ -172,7 +161,7 @@ int sim_op_export_payment_docs(struct sim_op_ctx *c)
             continue;
         const char *name = (const char *)n->name;
         char v[128];
-        node_text(n, v, sizeof v);
+        simop_node_text(n, v, sizeof v);
         int rc = 0;
         if (!strcmp(name, "PaymentDocumentID"))
             rc = sim_db_query(c->db, write_document, c, &err, PD_COLS " WHERE p.payment_document_id=?", v);

@@ -204,9 +204,43 @@ void simop_not_supported(struct sim_op_ctx *c)
     simx_error(c->out, "base:ErrorMessage", "INT009999", desc);
 }
 
+char *simop_node_text(xmlNodePtr n, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (n) {
+        xmlChar *t = xmlNodeGetContent(n);
+        snprintf(buf, len, "%s", t ? (const char *)t : "");
+        xmlFree(t);
+    }
+    return buf;
+}
+
 void simop_nothing_to_export(struct sim_op_ctx *c)
 {
     simx_error(c->out, "base:ErrorMessage", "INT002012", "Нет объектов для экспорта");
+}
+
+int simop_export_by_criteria(struct sim_op_ctx *c, const struct simop_criterion *crit, sim_row_fn write)
+{
+    int rows = 0;
+    hcs_err err;
+    for (xmlNodePtr n = c->req->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        const struct simop_criterion *k = crit;
+        while (k->element && strcmp(k->element, (const char *)n->name) != 0)
+            k++;
+        if (!k->element)
+            continue;
+        xmlChar *v = xmlNodeGetContent(n);
+        int rc = sim_db_query(c->db, write, c, &err, k->sql, v ? (const char *)v : "");
+        xmlFree(v);
+        if (rc > 0)
+            rows += rc;
+    }
+    if (!rows)
+        simop_nothing_to_export(c);
+    return 0;
 }
 
 /* Any import the simulator does not model: each TransportGUID is accepted

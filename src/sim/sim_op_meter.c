@@ -11,17 +11,6 @@
 #include "base/xmlsafe.h"
 #include "sim/sim_db.h"
 
-static char *node_text(xmlNodePtr n, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (n) {
-        xmlChar *t = xmlNodeGetContent(n);
-        snprintf(buf, len, "%s", t ? (const char *)t : "");
-        xmlFree(t);
-    }
-    return buf;
-}
-
 /* ---- importMeteringDeviceValues --------------------------------------- */
 
 /* Every element below node that carries a base:TransportGUID child is one
@@ -38,7 +27,7 @@ static void each_value(struct sim_op_ctx *c, struct simx_results *r, xmlNodePtr 
             continue;
         }
         char transport[64], code[16], desc[512], value[64], date[40], resource[16], guid[40];
-        node_text(t, transport, sizeof transport);
+        simop_node_text(t, transport, sizeof transport);
         if (err_code) {
             simx_result_error(r, transport, err_code, err_desc);
             continue;
@@ -54,7 +43,7 @@ static void each_value(struct sim_op_ctx *c, struct simx_results *r, xmlNodePtr 
         xmlNodePtr res = simop_child(e, "MunicipalResource");
         resource[0] = '\0';
         if (res)
-            node_text(xml_child(res, NS_NSI_BASE, "Code"), resource, sizeof resource);
+            simop_node_text(xml_child(res, NS_NSI_BASE, "Code"), resource, sizeof resource);
         guid_new(guid);
         sim_db_query(c->db, NULL, NULL, NULL,
                      "INSERT INTO readings(guid, meter_root_guid, resource, value, date_value,"
@@ -69,7 +58,7 @@ int sim_op_import_meter_values(struct sim_op_ctx *c)
     struct simx_results r;
     simx_results_begin(&r, c->out, c->op->service);
     char house[64], one[8];
-    node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
     int house_ok = !house[0] || sim_db_get(c->db, one, sizeof one,
                                            "SELECT 1 FROM houses WHERE fias_house_guid=?", house) == 1;
     for (xmlNodePtr mv = c->req->children; mv; mv = mv->next) {
@@ -77,12 +66,12 @@ int sim_op_import_meter_values(struct sim_op_ctx *c)
             continue;
         char id[64], root[64] = "", desc[300];
         const char *err_code = NULL, *field = "MeteringDeviceRootGUID";
-        if (node_text(simop_child(mv, "MeteringDeviceRootGUID"), id, sizeof id)[0]) {
+        if (simop_node_text(simop_child(mv, "MeteringDeviceRootGUID"), id, sizeof id)[0]) {
             sim_db_get(c->db, root, sizeof root,
                        "SELECT root_guid FROM meters WHERE root_guid=?", id);
         } else {
             field = "MeteringDeviceVersionGUID";
-            node_text(simop_child(mv, "MeteringDeviceVersionGUID"), id, sizeof id);
+            simop_node_text(simop_child(mv, "MeteringDeviceVersionGUID"), id, sizeof id);
             sim_db_get(c->db, root, sizeof root,
                        "SELECT root_guid FROM meters WHERE version_guid=?", id);
         }
@@ -193,7 +182,7 @@ static void update_device(struct sim_op_ctx *c, struct simx_results *r, const ch
                           xmlNodePtr upd)
 {
     char version[64], root[64], code[16], desc[512];
-    node_text(simop_child(upd, "MeteringDeviceVersionGUID"), version, sizeof version);
+    simop_node_text(simop_child(upd, "MeteringDeviceVersionGUID"), version, sizeof version);
     if (sim_db_get(c->db, root, sizeof root,
                    "SELECT root_guid FROM meters WHERE version_guid=?", version) != 1) {
         simx_result_error(r, transport, "INT002000",
@@ -220,12 +209,12 @@ int sim_op_import_meter_data(struct sim_op_ctx *c)
     struct simx_results r;
     simx_results_begin(&r, c->out, c->op->service);
     char house[64];
-    node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
     for (xmlNodePtr md = c->req->children; md; md = md->next) {
         if (md->type != XML_ELEMENT_NODE || strcmp((const char *)md->name, "MeteringDevice") != 0)
             continue;
         char transport[64];
-        node_text(xml_child(md, NS_BASE, "TransportGUID"), transport, sizeof transport);
+        simop_node_text(xml_child(md, NS_BASE, "TransportGUID"), transport, sizeof transport);
         xmlNodePtr create = simop_child(md, "DeviceDataToCreate");
         xmlNodePtr update = simop_child(md, "DeviceDataToUpdate");
         if (create)
@@ -303,27 +292,13 @@ static int write_meter(void *ctx, sqlite3_stmt *row)
 
 int sim_op_export_meter_data(struct sim_op_ctx *c)
 {
-    int rows = 0;
-    hcs_err err;
-    for (xmlNodePtr n = c->req->children; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        const char *name = (const char *)n->name;
-        const char *sql =
-            !strcmp(name, "FIASHouseGuid") ? METER_COLS " WHERE m.fias_house_guid=? ORDER BY m.serial_number" :
-            !strcmp(name, "MeteringDeviceRootGUID") ? METER_COLS " WHERE m.root_guid=?" :
-            !strcmp(name, "MeteringDeviceVersionGUID") ? METER_COLS " WHERE m.version_guid=?" : NULL;
-        if (!sql)
-            continue;
-        char v[64];
-        node_text(n, v, sizeof v);
-        int rc = sim_db_query(c->db, write_meter, c, &err, sql, v);
-        if (rc > 0)
-            rows += rc;
-    }
-    if (!rows)
-        simop_nothing_to_export(c);
-    return 0;
+    static const struct simop_criterion crit[] = {
+        { "FIASHouseGuid", METER_COLS " WHERE m.fias_house_guid=? ORDER BY m.serial_number" },
+        { "MeteringDeviceRootGUID", METER_COLS " WHERE m.root_guid=?" },
+        { "MeteringDeviceVersionGUID", METER_COLS " WHERE m.version_guid=?" },
+        { NULL, NULL },
+    };
+    return simop_export_by_criteria(c, crit, write_meter);
 }
 
 /* ---- exportMeteringDeviceHistory ------------------------------------- */
@@ -376,14 +351,14 @@ static int write_history(void *ctx, sqlite3_stmt *row)
 int sim_op_export_meter_history(struct sim_op_ctx *c)
 {
     char house[64];
-    node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
     int rows = 0, by_root = 0;
     hcs_err err;
     for (xmlNodePtr n = c->req->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "MeteringDeviceRootGUID") != 0)
             continue;
         char root[64];
-        node_text(n, root, sizeof root);
+        simop_node_text(n, root, sizeof root);
         by_root = 1;
         int rc = sim_db_query(c->db, write_history, c, &err,
                               "SELECT root_guid, kind FROM meters WHERE root_guid=?"

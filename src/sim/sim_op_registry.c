@@ -12,17 +12,6 @@
 #include "base/xmlsafe.h"
 #include "sim/sim_db.h"
 
-static char *node_text(xmlNodePtr n, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (n) {
-        xmlChar *t = xmlNodeGetContent(n);
-        snprintf(buf, len, "%s", t ? (const char *)t : "");
-        xmlFree(t);
-    }
-    return buf;
-}
-
 /* ---- exportHouseData --------------------------------------------------- */
 
 struct house_ctx {
@@ -96,7 +85,7 @@ static int write_house(void *ctx, sqlite3_stmt *row)
 int sim_op_export_house(struct sim_op_ctx *c)
 {
     char house[64];
-    node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
     hcs_err err;
     int rows = sim_db_query(c->db, write_house, c, &err,
                             "SELECT fias_house_guid, address, house_type, unique_number FROM houses"
@@ -130,7 +119,7 @@ static int write_nsi_element(void *ctx, sqlite3_stmt *row)
 int sim_op_export_nsi_item(struct sim_op_ctx *c)
 {
     char reg[16];
-    node_text(simop_child(c->req, "RegistryNumber"), reg, sizeof reg);
+    simop_node_text(simop_child(c->req, "RegistryNumber"), reg, sizeof reg);
     char one[8];
     if (sim_db_get(c->db, one, sizeof one, "SELECT 1 FROM nsi WHERE registry=? LIMIT 1", reg) != 1) {
         simop_nothing_to_export(c);
@@ -165,7 +154,7 @@ static int write_nsi_info(void *ctx, sqlite3_stmt *row)
 int sim_op_export_nsi_list(struct sim_op_ctx *c)
 {
     char group[16];
-    node_text(simop_child(c->req, "ListGroup"), group, sizeof group);
+    simop_node_text(simop_child(c->req, "ListGroup"), group, sizeof group);
     char one[8];
     if (sim_db_get(c->db, one, sizeof one, "SELECT 1 FROM nsi LIMIT 1") != 1) {
         simop_nothing_to_export(c);
@@ -220,7 +209,7 @@ int sim_op_export_org_registry(struct sim_op_ctx *c)
                 continue;
             const char *name = (const char *)n->name;
             char v[64];
-            node_text(n, v, sizeof v);
+            simop_node_text(n, v, sizeof v);
             int rc = 0;
             if (!strcmp(name, "OGRN") || !strcmp(name, "OGRNIP"))
                 rc = sim_db_query(c->db, write_org_row, c, &err, ORG_COLS " WHERE ogrn=?", v);

@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "base/strbuf.h"
+#include "sim/sim_db.h"
 #include "sim/sim_filestore.h"
 #include "sim/sim_xml.h"
 #include "proto/operations.h"
@@ -75,7 +76,19 @@ long simop_counter(struct sim_op_ctx *c, const char *name);
 void simop_unified_account(long n, char uan[32], char sid[40]);
 /* The simulator's "operation not modelled" answer (INT009999). */
 void simop_not_supported(struct sim_op_ctx *c);
+/* The text of n (NULL: "") into buf, cut to len; returns buf. */
+char *simop_node_text(xmlNodePtr n, char *buf, size_t len);
 /* INT002012 as the whole result. */
 void simop_nothing_to_export(struct sim_op_ctx *c);
+
+/* An export whose request names objects by criteria elements (FIASHouseGuid,
+ * AccountGUID, …): each criterion element of the request runs its query
+ * with the element's text as the one parameter, every row is written by
+ * `write`, and no row at all is INT002012.  The table ends with {NULL, NULL}. */
+struct simop_criterion {
+    const char *element;         /* local name of the request child */
+    const char *sql;
+};
+int simop_export_by_criteria(struct sim_op_ctx *c, const struct simop_criterion *crit, sim_row_fn write);
 
 #endif
