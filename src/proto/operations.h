@@ -31,6 +31,7 @@ struct gis_operation {
     const char *version;         /* fixed base:version, NULL when free */
     enum gis_header header;
     int element_limit;           /* maxOccurs of the repeating element, 0 = none */
+    const char *limited_element; /* local name of the element element_limit counts, NULL = none */
 };
 
 const struct gis_operation *gis_operation_find(const char *name);
