@@ -37,6 +37,7 @@ struct sim_request {
     double slow_factor;           /* processing time multiplier (1 = normal) */
     int inject_exp001000;
     int inject_maintenance;
+    const char *inject_result;    /* a fresh message's result becomes this error code, or NULL */
 };
 
 struct sim_reply {

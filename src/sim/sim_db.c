@@ -56,6 +56,8 @@ static const char schema_sql[] =
     " done INTEGER DEFAULT 0, request BLOB, ack BLOB, result BLOB);"
     "CREATE INDEX IF NOT EXISTS messages_pending ON messages(done, received_ms);"
     "CREATE TABLE IF NOT EXISTS poisoned(requester_guid TEXT COLLATE NOCASE PRIMARY KEY);"
+    /* --faults result: messages whose processing ends in an ErrorMessage. */
+    "CREATE TABLE IF NOT EXISTS result_faults(gis_guid TEXT COLLATE NOCASE PRIMARY KEY, code TEXT);"
     "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER);"
     /* Objects of the imports without a table of their own (houses, charters,
      * contracts, services, payment notifications): the request XML as sent. */

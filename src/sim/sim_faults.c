@@ -8,7 +8,7 @@
 #include "base/xalloc.h"
 
 static const char *const names[] = { "", "http500", "http502", "http503", "reset", "stall",
-                                     "truncated", "garbled", "exp001000", "maintenance", "slow" };
+                                     "truncated", "garbled", "exp001000", "maintenance", "slow", "result" };
 
 struct rule {
     enum sim_fault_kind kind;
@@ -16,6 +16,7 @@ struct rule {
     double prob;                 /* < 0: schedule */
     long from, to;
     double param;
+    char code[16];               /* result: the GIS error code */
 };
 
 struct sim_faults {
@@ -26,7 +27,7 @@ struct sim_faults {
 
 const char *sim_fault_name(enum sim_fault_kind kind)
 {
-    return kind <= FAULT_SLOW ? names[kind] : "?";
+    return kind <= FAULT_RESULT ? names[kind] : "?";
 }
 
 unsigned long long sim_faults_rand(sim_faults *f)
@@ -45,8 +46,25 @@ static double uniform(sim_faults *f)
     return (double)(sim_faults_rand(f) >> 11) / (double)(1ULL << 53);
 }
 
+/* A GIS error code: three capital letters and six digits (EXP001000). */
+static int is_gis_code(const char *p)
+{
+    if (strlen(p) != 9)
+        return 0;
+    for (int i = 0; i < 9; i++)
+        if (i < 3 ? !(p[i] >= 'A' && p[i] <= 'Z') : !(p[i] >= '0' && p[i] <= '9'))
+            return 0;
+    return 1;
+}
+
 static int parse_param(struct rule *r, const char *p, hcs_err *err)
 {
+    if (r->kind == FAULT_RESULT) {
+        if (!is_gis_code(p))
+            return hcs_fail(err, HCS_EX_USAGE, "--faults: result takes a GIS error code (EXP001000), not '%s'", p);
+        snprintf(r->code, sizeof r->code, "%s", p);
+        return 0;
+    }
     char *end;
     double v = strtod(p, &end);
     if (end == p || v < 0)
@@ -77,12 +95,13 @@ static int parse_rule(struct rule *r, char *item, hcs_err *err)
         *slash = '\0';
         snprintf(r->action, sizeof r->action, "%s", slash + 1);
     }
-    for (int k = 1; k <= FAULT_SLOW; k++)
+    for (int k = 1; k <= FAULT_RESULT; k++)
         if (strcmp(item, names[k]) == 0)
             r->kind = (enum sim_fault_kind)k;
     if (!r->kind)
         return hcs_fail(err, HCS_EX_USAGE, "--faults: unknown fault kind '%s'", item);
     r->param = r->kind == FAULT_STALL ? 30 : r->kind == FAULT_SLOW ? 2 : 0;
+    snprintf(r->code, sizeof r->code, "EXP001000");
     if (!op) {
         if (r->kind != FAULT_SLOW)
             return hcs_fail(err, HCS_EX_USAGE, "--faults: %s needs =PROB or @FROM-TO", item);
@@ -166,6 +185,8 @@ void sim_faults_decide(sim_faults *f, long request_no, const char *action, struc
         } else if (!out->kind) {
             out->kind = r->kind;
             out->stall_seconds = r->param;
+            if (r->kind == FAULT_RESULT)
+                snprintf(out->result_code, sizeof out->result_code, "%s", r->code);
         }
     }
 }

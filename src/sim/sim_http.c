@@ -222,7 +222,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     strip_action(raw_action, action, sizeof action);
     int filestore = strncmp(path, SIM_FILESTORE_PREFIX, strlen(SIM_FILESTORE_PREFIX)) == 0;
 
-    struct sim_fault fault = { FAULT_NONE, 0, 1 };
+    struct sim_fault fault = { .kind = FAULT_NONE, .slow_factor = 1 };
     if (srv->faults) {
         pthread_mutex_lock(&srv->lock);
         sim_faults_decide(srv->faults, no, filestore ? "filestore" : action, &fault);
@@ -278,6 +278,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         .slow_factor = fault.slow_factor,
         .inject_exp001000 = fault.kind == FAULT_EXP001000,
         .inject_maintenance = fault.kind == FAULT_MAINTENANCE,
+        .inject_result = fault.kind == FAULT_RESULT ? fault.result_code : NULL,
     };
     sim_handle(srv->s, &q, &reply);
     status = reply.status;

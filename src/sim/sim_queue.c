@@ -41,6 +41,17 @@ static int add_pending(void *ctx, sqlite3_stmt *row)
     return 0;
 }
 
+/* The text the real GIS sends with a result-level code (verbatim), for
+ * codes --faults result can inject. */
+static const char *injected_text(const char *code)
+{
+    if (strcmp(code, "EXP001000") == 0)
+        return "Внутренняя ошибка";
+    if (strcmp(code, "INT002029") == 0)
+        return "Ведутся регламентные работы. Повторите запрос позднее.";
+    return "Ошибка обработки сообщения";
+}
+
 static void process_one(sim *s, struct pending *p)
 {
     strbuf out = STRBUF_INIT;
@@ -60,7 +71,11 @@ static void process_one(sim *s, struct pending *p)
     char code[16], desc[512];
     sim_db_begin(s->db);
     int rc = -1;
-    if (el && fn) {
+    char injected[16];
+    if (sim_db_get(s->db, injected, sizeof injected, "SELECT code FROM result_faults WHERE gis_guid=?", p->gis) == 1) {
+        simx_error(&out, "base:ErrorMessage", injected, injected_text(injected));
+        rc = 0;
+    } else if (el && fn) {
         if (simop_check_attachments(&c, el, code, desc, sizeof desc)) {
             simx_error(&out, "base:ErrorMessage", code, desc);
             rc = 0;

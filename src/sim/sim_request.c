@@ -248,6 +248,9 @@ static void handle_import_export(sim *s, const struct sim_request *q, struct par
         fault(r, 0, "EXP001000", "Внутренняя ошибка");
         return;
     }
+    if (q->inject_result)
+        sim_db_query(s->db, NULL, NULL, NULL, "INSERT INTO result_faults(gis_guid, code) VALUES(?,?)", gis,
+                     q->inject_result);
     simx_ack(&r->body, gis, r->request_guid);
     r->status = 200;
 }

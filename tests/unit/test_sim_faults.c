@@ -24,7 +24,8 @@ static void test_bad_specs(void **state)
     (void)state;
     static const char *const bad[] = {
         "nosuch=0.1", "http503", "http503=1.5", "http503=x", "http503@0", "http503@5-3",
-        "stall=0.1:30parsecs", "slow=fast", "reset=0.1:2x", NULL
+        "stall=0.1:30parsecs", "slow=fast", "reset=0.1:2x", "result@1:EXP00100", "result@1:exp001000",
+        "result=0.5:2x", NULL
     };
     for (int i = 0; bad[i]; i++) {
         hcs_err err = { 0 };
@@ -67,6 +68,25 @@ static void test_schedules_and_filters(void **state)
     sim_faults_free(f);
 }
 
+/* result rules carry the GIS code the message's getStateResult will hold. */
+static void test_result_codes(void **state)
+{
+    (void)state;
+    sim_faults *f = parse_ok("result/importAccountData@2,result@3:INT002029", 1);
+    struct sim_fault out;
+    sim_faults_decide(f, 1, "importAccountData", &out);
+    assert_int_equal(out.kind, FAULT_NONE);
+    assert_string_equal(out.result_code, "");
+    sim_faults_decide(f, 2, "importAccountData", &out);
+    assert_int_equal(out.kind, FAULT_RESULT);
+    assert_string_equal(out.result_code, "EXP001000");
+    sim_faults_decide(f, 3, "importPaymentDocumentData", &out);
+    assert_int_equal(out.kind, FAULT_RESULT);
+    assert_string_equal(out.result_code, "INT002029");
+    assert_string_equal(sim_fault_name(FAULT_RESULT), "result");
+    sim_faults_free(f);
+}
+
 static void sequence(unsigned long long seed, char *out, size_t n)
 {
     sim_faults *f = parse_ok("http503=0.3,garbled=0.2,slow=0.5:2x", seed);
@@ -105,6 +125,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_schedules_and_filters),
+        cmocka_unit_test(test_result_codes),
         cmocka_unit_test(test_seeded_probabilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
