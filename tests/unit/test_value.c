@@ -39,6 +39,10 @@ static void test_decimal(void **state)
     dec_ok("+5", 0, 0, "5");
     dec_ok("1,500", 2, 0, "1.50");                 /* trailing zeros are not precision */
     dec_ok("12.3456789", 7, 0, "12.3456789");
+    dec_ok("0,99", 2, 0, "0.99");                  /* exactly max_frac digits */
+    dec_ok("1,230", 2, 0, "1.23");
+    dec_bad("0,001", 2, 0, "слишком много знаков после запятой");
+    dec_bad("12.34567891", 7, 0, "слишком много знаков после запятой");
     dec_bad("1,234", 2, 0, "слишком много знаков после запятой");   /* an error, never rounded */
     dec_bad("1.5", 0, 0, "дробная часть не допускается");
     dec_bad("-1", 2, 0, "отрицательное");
@@ -78,6 +82,8 @@ static void test_date(void **state)
         { "2024-03-05", "2024-03-05" }, { "2024-03-05T13:45:00", "2024-03-05" },
         { "29.02.2024", "2024-02-29" }, { "29.02.2000", "2000-02-29" },
         { " 31.12.1999 ", "1999-12-31" }, { "01.02.2024 10:30", "2024-02-01" },
+        { "31.01.2024", "2024-01-31" }, { "30.06.2024", "2024-06-30" }, { "28.02.2100", "2100-02-28" },
+        { "01.01.2025", "2025-01-01" },
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         if (value_date(ok[i].in, out, sizeof out, &why) != 0)
@@ -85,7 +91,8 @@ static void test_date(void **state)
         assert_string_equal(out, ok[i].want);
     }
     const char *bad[] = { "29.02.2023", "29.02.1900", "31.04.2024", "00.01.2024", "2024-13-01",
-                          "2024/03/05", "05.03.24", "45292", "вчера", "2024-03-05X", "" };
+                          "2024/03/05", "05.03.24", "45292", "вчера", "2024-03-05X", "",
+                          "32.01.2024", "31.06.2024", "29.02.2100", "30.02.2024", "2024-02-30" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         why = NULL;
         if (value_date(bad[i], out, sizeof out, &why) != -1)
@@ -93,6 +100,8 @@ static void test_date(void **state)
         assert_non_null(why);
     }
     value_date("29.02.2023", out, sizeof out, &why);
+    assert_string_equal(why, "такой даты нет в календаре");
+    value_date("29.02.2100", out, sizeof out, &why);   /* a century, not divisible by 400 */
     assert_string_equal(why, "такой даты нет в календаре");
     value_date("45292", out, sizeof out, &why);
     assert_non_null(strstr(why, "отформатирована как дата"));
@@ -171,6 +180,32 @@ static void test_snils(void **state)
     assert_int_equal(value_snils("112-233-445 9X", out, sizeof out, &why), -1);
 }
 
+/* The checksum's boundaries: a sum of 99 is itself, 100 and 101 give 00,
+ * 102 is taken mod 101 (01), a remainder of 100 (sum 201) gives 00 again;
+ * 001-001-998 is the last number without a checksum. */
+static void test_snils_boundaries(void **state)
+{
+    (void)state;
+    static const struct { const char *in; int ok; } cases[] = {
+        { "001-326-678 99", 1 }, { "001-326-678 00", 0 },     /* sum 99 */
+        { "001-508-815 00", 1 }, { "001-508-815 01", 0 },     /* sum 100 */
+        { "001-437-544 00", 1 }, { "001-437-544 01", 0 },     /* sum 101 */
+        { "001-318-759 01", 1 }, { "001-318-759 02", 0 },     /* sum 102 */
+        { "006-996-682 00", 1 },                              /* sum 201: 201 mod 101 = 100 → 00 */
+        { "006-877-897 00", 1 },                              /* sum 202: 202 mod 101 = 0 */
+        { "001-001-998 37", 1 },                              /* no checksum yet */
+        { "001-001-999 37", 0 },                              /* sum 1*7+1*4+9*3+9*2+9*1 = 65 */
+        { "001-001-999 65", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[16];
+        const char *why = NULL;
+        int rc = value_snils(cases[i].in, out, sizeof out, &why);
+        if ((rc == 0) != cases[i].ok)
+            fail_msg("%s: %s", cases[i].in, rc == 0 ? "accepted" : why);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_date),    cmocka_unit_test(test_period),
         cmocka_unit_test(test_bool),    cmocka_unit_test(test_guid),
         cmocka_unit_test(test_snils),
+        cmocka_unit_test(test_snils_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
