@@ -3,6 +3,7 @@
 #   make check      unit + integration tests, then the unit tests again under ASan+UBSan
 #   make demo       a full nightly batch over samples/ against the bundled simulator
 #   make bench      benchmarks (rows/s, peak RSS, …)
+#   make mutate     break single lines of the product on a copy: each must fail a test
 #   make deps       install the Debian packages the build and tests need (as root)
 # Settings: SCHEMAS_DIR (official XSD/WSDL package), BUILD (object dir), BINDIR.
 
@@ -36,7 +37,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-asan check-valgrind check-integration demo bench soak clean install
+.PHONY: all deps check check-unit check-asan check-valgrind check-integration demo bench soak clean install unit-bins mutate
 all: $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
@@ -96,6 +97,13 @@ check-valgrind: $(UNIT_BIN)
 	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) \
 	  UNIT_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99" \
 	  sh tests/run.sh --unit-only
+
+unit-bins: $(UNIT_BIN)
+
+# One-line breaks of the product (tests/mutate/mutations.ini), each must fail
+# a test; runs on a copy of the tree, not part of `make check`.
+mutate:
+	SCHEMAS_DIR=$(SCHEMAS_DIR) python3 tests/mutate/run.py
 
 demo: all
 	SCHEMAS_DIR=$(SCHEMAS_DIR) BINDIR=$(BINDIR) sh scripts/demo.sh
