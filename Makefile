@@ -23,7 +23,7 @@ LDLIBS   += $(PKG_LIBS) -lcsv -liniparser -lm -lpthread
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # Every stage folder is part of the library; cli/ and sim/ hold the programs.
-LIB_DIRS := base proto read template packet soap sign transport exchange store filestore report
+LIB_DIRS := base proto read template packet soap sign transport exchange store filestore report run
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 SIM_SRC  := $(wildcard src/sim/*.c)

@@ -8,7 +8,7 @@ exe = sys.argv[1]
 main_c = open('src/cli/main.c', encoding='utf-8').read()
 cmds = re.findall(r'\{ "([a-z]+)", cmd_\w+, "([^"]*)" \}', main_c)
 keys = re.findall(r'\{ "([a-z_]+\.[A-Za-z_]+)", (NULL|HCS_DEFAULT_SCHEMAS|"[^"]*"), "([^"]*)" \}',
-                  open('src/common/config_keys.c', encoding='utf-8').read())
+                  open('src/base/config_keys.c', encoding='utf-8').read())
 
 def esc(s):
     s = s.replace('\\', '\\\\')

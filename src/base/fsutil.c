@@ -82,7 +82,8 @@ static void fsync_dir(const char *path)
     free(copy);
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, hcs_err *err)
+/* temp file + rename; durable: fsync the file before and the directory after. */
+static int write_renamed(const char *path, const void *data, size_t len, int durable, hcs_err *err)
 {
     char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -107,7 +108,7 @@ int file_write_atomic(const char *path, const void *data, size_t len, hcs_err *e
         p += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
+    if ((durable && fsync(fd) != 0) || close(fd) != 0) {
         hcs_fail(err, HCS_EX_IOERR, "%s: %s", tmp, strerror(errno));
         unlink(tmp);
         free(tmp);
@@ -120,8 +121,19 @@ int file_write_atomic(const char *path, const void *data, size_t len, hcs_err *e
         return -1;
     }
     free(tmp);
-    fsync_dir(path);
+    if (durable)
+        fsync_dir(path);
     return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, hcs_err *err)
+{
+    return write_renamed(path, data, len, 1, err);
+}
+
+int file_write_unsynced(const char *path, const void *data, size_t len, hcs_err *err)
+{
+    return write_renamed(path, data, len, 0, err);
 }
 
 int file_sha256_hex(const char *path, char out[65], hcs_err *err)

@@ -11,6 +11,9 @@ int mkdir_p(const char *path, hcs_err *err);
 char *file_read_all(const char *path, size_t max, size_t *len, hcs_err *err);
 /* Writes to path.tmp, fsyncs, renames over path, fsyncs the directory. */
 int file_write_atomic(const char *path, const void *data, size_t len, hcs_err *err);
+/* The same without any fsync: for many files made durable at once later
+ * (syncfs) before anything points at them. */
+int file_write_unsynced(const char *path, const void *data, size_t len, hcs_err *err);
 /* Lowercase hex SHA-256 of a file's content (65 bytes incl. NUL). */
 int file_sha256_hex(const char *path, char out[65], hcs_err *err);
 char *path_join(const char *dir, const char *name);     /* caller frees */

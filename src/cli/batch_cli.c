@@ -2,19 +2,22 @@
 
 #include <stdio.h>
 
-static void print_batch(const struct batch_result *r)
+#include "run/run_lock.h"
+
+static void print_batch(const struct run_result *r)
 {
+    const struct intake_stats *in = &r->intake;
     const struct exchange_stats *s = &r->stats;
     if (!r->run_id) {
         printf("nothing to do: no complete inbox file, no packet due\n");
         return;
     }
     printf("run %lld: files %ld taken, %ld rejected, %ld waiting, %ld already processed;"
-           " rows %ld, %ld rejected\n", (long long)r->run_id, s->files_taken, s->files_rejected,
-           r->files_waiting, r->files_duplicate, s->rows, s->rows_rejected);
+           " rows %ld, %ld rejected\n", (long long)r->run_id, in->files_taken, in->files_rejected,
+           r->files_waiting, r->files_duplicate, in->rows, in->rows_rejected);
     printf("packets: %ld prepared, %ld sends, %ld acks, %ld polls, %ld rebuilt (EXP001000);"
            " %ld done, %ld with warnings, %ld failed, %ld deferred; %ld still pending\n",
-           s->packets_prepared, s->sends, s->acks, s->polls, s->rebuilds, s->done, s->warnings,
+           in->packets_prepared, s->sends, s->acks, s->polls, s->rebuilds, s->done, s->warnings,
            s->failed, s->deferred, r->pending);
     printf("elements: %ld accepted, %ld rejected by GIS\n", s->elements_accepted, s->elements_error);
     if (s->unreachable)
@@ -27,22 +30,22 @@ static void print_batch(const struct batch_result *r)
         printf("errors: %s\n", r->errors_path);
 }
 
-int cli_run_batch(struct cli *cli, const struct batch_opts *o)
+int cli_run_batch(struct cli *cli, const struct run_opts *o)
 {
     hcs_err err = { 0 };
-    int lock = batch_lock(cli->cfg, &err);
+    int lock = run_lock(cli->cfg, &err);
     if (lock < 0)
         return cli_fail(&err);
-    struct batch_result r;
-    int rc = batch_run(cli->cfg, o, &r, &err);
-    batch_unlock(lock);
+    struct run_result r;
+    int rc = run_batch(cli->cfg, o, &r, &err);
+    run_unlock(lock);
     if (rc < 0) {
-        batch_result_clear(&r);
+        run_result_clear(&r);
         return cli_fail(&err);
     }
     if (!cli->quiet)
         print_batch(&r);
     rc = r.exit_code;
-    batch_result_clear(&r);
+    run_result_clear(&r);
     return rc;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "exchange/batch.h"
+#include "run/run_lock.h"
 #include "exchange/exchange.h"
 
 static void usage(FILE *out)
@@ -34,7 +34,7 @@ CLI_COMMAND(cancel)
     if (!n)
         return cli_usage_error("cancel", "name a packet");
     hcs_err err = { 0 };
-    int lock = batch_lock(cli->cfg, &err);
+    int lock = run_lock(cli->cfg, &err);
     if (lock < 0)
         return cli_fail(&err);
     int rc = 0;
@@ -56,6 +56,6 @@ CLI_COMMAND(cancel)
     }
     exchange_free(x);
     store_close(st);
-    batch_unlock(lock);
+    run_unlock(lock);
     return rc;
 }

@@ -1,7 +1,8 @@
 /* hcsbatch convert — CSV/XLSX exports → schema-valid SOAP packets on disk
- * and errors.csv, without sending anything.  A thin composition of
- * convert_file (read → template → packet → soap) and, with --sign, the
- * signer. */
+ * and errors.csv, without sending anything.  A thin composition: the
+ * conversion stage (convert_file, which also signs with --sign) with a sink
+ * that writes each packet's bytes to --out and each rejected row to
+ * errors.csv through the run's writer (report.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +10,10 @@
 
 #include "cli/cli.h"
 #include "base/fsutil.h"
-#include "base/log.h"
 #include "base/xalloc.h"
-#include "exchange/attach.h"
 #include "packet/convert.h"
-#include "sign/sign.h"
-#include "soap/envelope.h"
+#include "report/report.h"
+#include "run/attach.h"
 
 static void usage(FILE *out)
 {
@@ -23,8 +22,10 @@ static void usage(FILE *out)
           "                        FILE...\n\n"
           "Turns accounting exports (CSV or XLSX) into request envelopes that validate\n"
           "against the official GIS ZhKKh schemas: DIR/<operation>-<nnnn>.xml, one per\n"
-          "packet, and DIR/errors.csv (file;row;column;value;reason, UTF-8 with BOM)\n"
-          "naming every rejected row.\n\n"
+          "packet, and DIR/errors.csv naming every rejected row, in the layout of the\n"
+          "run's errors.csv (docs/reports.md): Файл;Строка;Колонка;Значение;Код;Причина,\n"
+          "UTF-8 with BOM, `;`, CRLF; an unreadable file is one line with an empty\n"
+          "Строка and the code HCS-FILE.\n\n"
           "  --op NAME         importAccountData | importMeteringDeviceValues |\n"
           "                    importPaymentDocumentData | importPaymentDocumentData-withdraw |\n"
           "                    importMeteringDeviceData\n"
@@ -45,72 +46,84 @@ static void usage(FILE *out)
 
 struct out_ctx {
     const char *dir;
-    FILE *errors;
+    errors_csv *errors;
     int next;
-    signer *signer;
-    long rejected_lines;
+    int write_failed;            /* errors.csv could not be written: write_err says why */
+    hcs_err write_err;
 };
 
-static void csv_field(FILE *f, const char *s)
+/* errors.csv: the run's layout and writer (report.h), one line per rejected row. */
+static int write_error(struct out_ctx *o, const char *file, const struct report_row *r)
 {
-    if (!strpbrk(s, ";\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void write_error(struct out_ctx *o, const char *file, long row, const char *column,
-                        const char *value, const char *reason)
-{
-    csv_field(o->errors, file);
-    fprintf(o->errors, ";%ld;", row);
-    csv_field(o->errors, column ? column : "");
-    fputc(';', o->errors);
-    csv_field(o->errors, value ? value : "");
-    fputc(';', o->errors);
-    csv_field(o->errors, reason ? reason : "");
-    fputs("\r\n", o->errors);
-    o->rejected_lines++;
+    if (!o->write_failed && errors_csv_add(o->errors, file, r, &o->write_err) < 0)
+        o->write_failed = 1;
+    return o->write_failed ? -1 : 0;
 }
 
 static void on_reject(void *ctx, const struct convert_reject *r)
 {
-    write_error(ctx, r->file, r->row, r->column, r->value, r->reason);
+    struct report_row row = { .row = r->row, .outcome = REPORT_REJECTED, .reason = r->reason,
+                              .column = r->column, .value = r->value };
+    write_error(ctx, r->file, &row);
 }
 
+/* The packet comes signed (with --sign) and serialized: write its bytes. */
 static int on_packet(void *ctx, struct packet **pp, hcs_err *err)
 {
     struct out_ctx *o = ctx;
     struct packet *p = *pp;
-    if (o->signer && signer_sign(o->signer, p->doc, err) < 0)
-        return hcs_err_wrap(err, "signing packet %d of %s", p->seq, p->source_file);
     char name[256];
     snprintf(name, sizeof name, "%s-%04d.xml", p->op->name, ++o->next);
     char *path = path_join(o->dir, name);
-    char *bytes = NULL;
-    size_t len = 0;
     int rc = 0;
-    /* unsigned and untouched: the converter's own text is the document */
-    const char *data = !o->signer && p->text ? p->text : NULL;
-    len = data ? p->text_len : 0;
-    if (!data && (rc = envelope_to_bytes(p->doc, &bytes, &len, err)) == 0)
-        data = bytes;
-    if (rc == 0) {
-        FILE *f = fopen(path, "wb");
-        if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-            rc = hcs_fail(err, HCS_EX_CANTCREAT, "%s: %s", path, strerror(errno));
-    }
-    if (bytes)
-        xmlFree(bytes);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p->text, 1, p->text_len, f) != p->text_len || fclose(f) != 0)
+        rc = hcs_fail(err, HCS_EX_CANTCREAT, "%s: %s", path, strerror(errno));
     free(path);
     return rc;
+}
+
+/* Converts every input; returns the exit code. */
+static int convert_all(struct cli *cli, const struct convert_opts *copts, struct out_ctx *o, char **files,
+                       int nfiles)
+{
+    struct convert_sink sink = { o, on_packet, on_reject };
+    int exit_code = 0;
+    long total_rows = 0, total_rej = 0, total_packets = 0;
+    for (int i = 0; i < nfiles; i++) {
+        struct convert_stats st;
+        hcs_err ferr = { 0 };
+        if (convert_file(copts, files[i], &sink, &st, &ferr) < 0) {
+            fprintf(stderr, "hcsbatch convert: %s\n", ferr.msg);
+            if (ferr.code == HCS_EX_CONFIG || ferr.code == HCS_EX_SOFTWARE ||
+                ferr.code == HCS_EX_CANTCREAT || ferr.code == HCS_EX_UNAVAILABLE ||
+                ferr.code == HCS_EX_PROTOCOL) {
+                exit_code = ferr.code;
+                break;
+            }
+            /* the file as a whole, as the run's errors.csv shows a refused file */
+            struct report_row row = { .row = 0, .outcome = REPORT_REJECTED, .reason = ferr.msg,
+                                      .code = REPORT_CODE_FILE };
+            write_error(o, files[i], &row);
+            if (ferr.code == HCS_EX_NOINPUT)
+                exit_code = HCS_EX_NOINPUT;
+            else if (exit_code == 0)
+                exit_code = HCS_EX_DATAERR;
+            continue;
+        }
+        total_rows += st.rows;
+        total_rej += st.rows_rejected;
+        total_packets += st.packets;
+        if (!cli->quiet)
+            fprintf(stderr, "%s: %ld rows, %ld rejected, %ld elements in %ld packets\n", files[i],
+                    st.rows, st.rows_rejected, st.elements, st.packets);
+        if (st.rows_rejected && exit_code == 0)
+            exit_code = HCS_EX_DATAERR;
+    }
+    if (!cli->quiet && nfiles > 1)
+        fprintf(stderr, "total: %ld rows, %ld rejected, %ld packets\n", total_rows, total_rej,
+                total_packets);
+    return exit_code;
 }
 
 static int set_opt(struct cli *cli, const char *key, const char *val)
@@ -169,102 +182,58 @@ CLI_COMMAND(convert)
         free(files);
         return cli_usage_error("convert", "no input files");
     }
+    struct convert_signing signing = { .cfg = cli->cfg };
+    struct convert_opts copts = { .cfg = cli->cfg, .template_name = op, .template_dir = tdir,
+                                  .signing = sign ? &signing : NULL };
+    struct out_ctx o = { .dir = out };
+    struct attach att = { 0 };
     hcs_err err = { 0 };
     char *schemas_dir = cfg_path(cli->cfg, "paths.schemas_dir");
-    schema_set *schemas = schema_set_open(schemas_dir ? schemas_dir : ".", &err);
+    copts.schemas = schema_set_open(schemas_dir ? schemas_dir : ".", &err);
     free(schemas_dir);
-    if (!schemas) {
-        free(files);
-        return cli_fail(&err);
-    }
-    if (mkdir_p(out, &err) < 0) {
-        schema_set_free(schemas);
-        free(files);
-        return cli_fail(&err);
-    }
-    struct out_ctx o = { .dir = out };
-    if (sign) {
-        o.signer = signer_open(cli->cfg, &err);
-        if (!o.signer) {
-            schema_set_free(schemas);
-            free(files);
-            return cli_fail(&err);
-        }
-        if (signer_warning(o.signer))
-            fprintf(stderr, "hcsbatch convert: warning: %s\n", signer_warning(o.signer));
-    }
     char *epath = path_join(out, "errors.csv");
-    o.errors = fopen(epath, "wb");
-    if (!o.errors) {
-        hcs_fail(&err, HCS_EX_CANTCREAT, "%s: %s", epath, strerror(errno));
-        free(epath);
-        signer_free(o.signer);
-        schema_set_free(schemas);
-        free(files);
-        return cli_fail(&err);
-    }
-    fputs("\xEF\xBB\xBF" "file;row;column;value;reason\r\n", o.errors);
-    struct convert_opts copts = { .cfg = cli->cfg, .template_name = op, .template_dir = tdir,
-                                  .schemas = schemas };
-    struct xattach att = { 0 };
-    if (!no_upload && xattach_setup(&att, cli->cfg, &copts, &err) < 0) {
+    int exit_code = -1;
+    if (!copts.schemas || mkdir_p(out, &err) < 0)
+        goto out;
+    /* a broken key or certificate stops before anything is converted */
+    if (sign && !convert_signer(&signing, &err))
+        goto out;
+    if (signing.sg && signer_warning(signing.sg))
+        fprintf(stderr, "hcsbatch convert: warning: %s\n", signer_warning(signing.sg));
+    if (!(o.errors = errors_csv_open(epath, &err)))
+        goto out;
+    if (!no_upload && attach_setup(&att, cli->cfg, &copts, &err) < 0) {
         if (err.code == HCS_EX_CONFIG) {
             char m[sizeof err.msg];
             snprintf(m, sizeof m, "%s (--no-upload converts without uploading the files)", err.msg);
             hcs_fail(&err, HCS_EX_CONFIG, "%s", m);
         }
-        fclose(o.errors);
-        free(epath);
-        xattach_close(&att);
-        signer_free(o.signer);
-        schema_set_free(schemas);
-        free(files);
-        return cli_fail(&err);
+        goto out;
     }
-    struct convert_sink sink = { &o, on_packet, on_reject };
-    int exit_code = 0;
-    long total_rows = 0, total_rej = 0, total_packets = 0;
-    for (int i = 0; i < nfiles; i++) {
-        struct convert_stats st;
-        hcs_err ferr = { 0 };
-        if (convert_file(&copts, files[i], &sink, &st, &ferr) < 0) {
-            fprintf(stderr, "hcsbatch convert: %s\n", ferr.msg);
-            if (ferr.code == HCS_EX_CONFIG || ferr.code == HCS_EX_SOFTWARE ||
-                ferr.code == HCS_EX_CANTCREAT || ferr.code == HCS_EX_UNAVAILABLE ||
-                ferr.code == HCS_EX_PROTOCOL) {
-                exit_code = ferr.code;
-                break;
-            }
-            write_error(&o, files[i], 0, "", "", ferr.msg);
-            if (ferr.code == HCS_EX_NOINPUT)
-                exit_code = HCS_EX_NOINPUT;
-            else if (exit_code == 0)
-                exit_code = HCS_EX_DATAERR;
-            continue;
-        }
-        total_rows += st.rows;
-        total_rej += st.rows_rejected;
-        total_packets += st.packets;
-        if (!cli->quiet)
-            fprintf(stderr, "%s: %ld rows, %ld rejected, %ld elements in %ld packets\n", files[i],
-                    st.rows, st.rows_rejected, st.elements, st.packets);
-        if (st.rows_rejected && exit_code == 0)
-            exit_code = HCS_EX_DATAERR;
+    exit_code = convert_all(cli, &copts, &o, files, nfiles);
+    if (o.write_failed && exit_code == 0) {
+        fprintf(stderr, "hcsbatch convert: %s\n", o.write_err.msg);
+        exit_code = o.write_err.code;
     }
-    if (fclose(o.errors) != 0 && exit_code == 0) {
-        fprintf(stderr, "hcsbatch convert: %s: %s\n", epath, strerror(errno));
+    hcs_err cerr = { 0 };
+    if (errors_csv_close(o.errors, &cerr) < 0 && exit_code == 0) {
+        fprintf(stderr, "hcsbatch convert: %s\n", cerr.msg);
         exit_code = HCS_EX_CANTCREAT;
     }
-    if (!cli->quiet && nfiles > 1)
-        fprintf(stderr, "total: %ld rows, %ld rejected, %ld packets\n", total_rows, total_rej,
-                total_packets);
+    o.errors = NULL;
     if (!cli->quiet && att.client)
         fprintf(stderr, "files: %ld uploaded, %ld already in the file store\n", att.actx.uploaded,
                 att.actx.reused);
-    xattach_close(&att);
+out:
+    if (exit_code < 0)
+        exit_code = cli_fail(&err);
+    errors_csv_discard(o.errors);
+    attach_close(&att);
     free(epath);
-    signer_free(o.signer);
-    schema_set_free(schemas);
+    if (signing.sg)
+        signer_free(signing.sg);
+    if (copts.schemas)
+        schema_set_free(copts.schemas);
     free(files);
     return exit_code;
 }

@@ -19,7 +19,7 @@ static void usage(FILE *out)
 
 CLI_COMMAND(poll)
 {
-    struct batch_opts o = { .command = "poll", .poll = 1 };
+    struct run_opts o = { .command = "poll", .poll = 1 };
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);

@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "base/xalloc.h"
-#include "exchange/run_report.h"
+#include "run/run_report.h"
 #include "report/report.h"
 #include "report/report_store.h"
 #include "store/store.h"

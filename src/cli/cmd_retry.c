@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "exchange/batch.h"
+#include "run/run_lock.h"
 #include "exchange/exchange.h"
 
 static void usage(FILE *out)
@@ -63,7 +63,7 @@ CLI_COMMAND(retry)
     if (!ids.n && !failed)
         return cli_usage_error("retry", "name a packet or --failed");
     hcs_err err = { 0 };
-    int lock = batch_lock(cli->cfg, &err);
+    int lock = run_lock(cli->cfg, &err);
     if (lock < 0) {
         free(ids.v);
         return cli_fail(&err);
@@ -102,7 +102,7 @@ CLI_COMMAND(retry)
 out:
     exchange_free(x);
     store_close(st);
-    batch_unlock(lock);
+    run_unlock(lock);
     free(ids.v);
     return rc;
 }

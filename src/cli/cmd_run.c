@@ -1,6 +1,6 @@
 /* hcsbatch run — the nightly run: lock, inbox, convert, sign, send, poll
  * what is due, reports, move files, exit with a code cron can act on.
- * A thin composition of batch_run (src/exchange/batch.h). */
+ * A thin composition of run_batch (src/run/run.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,7 @@ static void usage(FILE *out)
 
 CLI_COMMAND(run)
 {
-    struct batch_opts o = { .command = "run", .take_inbox = 1, .send = 1, .poll = 1, .reports = 1 };
+    struct run_opts o = { .command = "run", .take_inbox = 1, .send = 1, .poll = 1, .reports = 1 };
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);

@@ -23,6 +23,6 @@ CLI_COMMAND(send)
         }
         return cli_usage_error("send", "unknown argument '%s'", argv[i]);
     }
-    struct batch_opts o = { .command = "send", .send = 1 };
+    struct run_opts o = { .command = "send", .send = 1 };
     return cli_run_batch(cli, &o);
 }

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
-#include "exchange/batch.h"
+#include "run/inbox.h"
 #include "exchange/exchange.h"
 #include "store/store.h"
 

@@ -1,11 +1,9 @@
-/* exchange — setup, taking input files (conversion into prepared packets),
- * the send/poll cycle and the operator actions.  Sending is in xsend.c,
+/* exchange — setup, the registry lookups, the send/poll cycle and the
+ * operator actions.  Sending is in xsend.c,
  * polling and results in xpoll.c. */
 #include "exchange/exchange_impl.h"
-#include "exchange/attach.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +15,6 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "base/xmlsafe.h"
-#include "packet/convert.h"
-#include "soap/envelope.h"
 
 const char *const exchange_states_pending[] = { PS_PREPARED, PS_SENT, PS_PROCESSING, PS_DEFERRED, NULL };
 const char *const exchange_states_to_send[] = { PS_PREPARED, PS_DEFERRED, NULL };
@@ -69,8 +65,6 @@ void exchange_free(exchange *x)
     free(x->lanes);
     free(x->ready);
     free(x->polls);
-    free(x->seqs);
-    free(x->operation);
     free(x->base_url);
     free(x->archive_dir);
     free(x);
@@ -229,33 +223,9 @@ int exchange_resolve(void *ctx, const char *kind, const char *local_key, char gu
     return rc;
 }
 
-/* ---- taking files ---- */
+/* ---- archive copies ---- */
 
-static int recover_one(void *ctx, const struct store_file *f)
-{
-    exchange *x = ctx;
-    hcs_err err;
-    log_warn("input %s: conversion was interrupted; converting it again", f->path);
-    if (store_file_discard(x->st, f->id, &err) < 0)
-        log_error("%s", err.msg);
-    return 0;
-}
-
-int exchange_recover(exchange *x, hcs_err *err)
-{
-    return store_files_each(x->st, 0, "converting", recover_one, x, err) < 0 ? -1 : 0;
-}
-
-static int64_t parent_id_for(exchange *x, int parent_seq)
-{
-    for (size_t i = 0; i < x->nseqs; i++)
-        if (x->seqs[i].seq == parent_seq)
-            return x->seqs[i].id;
-    return 0;
-}
-
-/* temp file + rename; made durable for the whole file at once by
- * sync_archive() before the transaction that points at them commits. */
+/* temp file + rename, no fsync: what is written here can be asked for again. */
 int x_write_unsynced(const char *path, const void *data, size_t len, hcs_err *err)
 {
     char *tmp = xasprintf("%s.tmp", path);
@@ -271,160 +241,6 @@ int x_write_unsynced(const char *path, const void *data, size_t len, hcs_err *er
     }
     free(tmp);
     return 0;
-}
-
-static int sync_archive(exchange *x, hcs_err *err)
-{
-    int fd = open(x->archive_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || syncfs(fd) != 0) {
-        hcs_fail(err, HCS_EX_IOERR, "cannot sync %s: %s", x->archive_dir, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    close(fd);
-    return 0;
-}
-
-static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
-{
-    exchange *x = ctx;
-    struct packet *pk = *pp;
-    signer *sg = x_signer(x, err);
-    if (!sg || signer_sign(sg, pk->doc, err) < 0)
-        return hcs_err_wrap(err, "signing packet %d of %s", pk->seq, pk->source_file);
-    char *bytes = NULL;
-    size_t len = 0;
-    if (envelope_to_bytes(pk->doc, &bytes, &len, err) < 0)
-        return -1;
-    char *path = x_archive_path(x, pk->op->name, pk->message_guid);
-    char *dir = path_join(x->archive_dir, "packets");
-    int rc = mkdir_p(dir, err) < 0 ? -1 : x_write_unsynced(path, bytes, len, err);
-    free(dir);
-    xmlFree(bytes);
-    if (rc < 0) {
-        free(path);
-        return -1;
-    }
-    struct store_packet p = { 0 };
-    p.file_id = x->file_id;
-    p.run_id = x->run_id;
-    p.parent_id = pk->parent_seq ? parent_id_for(x, pk->parent_seq) : 0;
-    p.operation = (char *)pk->op->name;
-    p.template_name = pk->template_name ? pk->template_name : (char *)x->template_name;
-    p.seq = pk->seq;
-    p.split_value = pk->split_value;
-    p.lane = xasprintf("%s|%s", pk->op->name, pk->split_value ? pk->split_value : "");
-    p.state = PS_CREATED;
-    snprintf(p.message_guid, sizeof p.message_guid, "%s", pk->message_guid);
-    p.archive_path = path;
-    p.nelements = (int)pk->nelements;
-    rc = store_packet_add(x->st, &p, err);
-    for (size_t i = 0; rc == 0 && i < pk->nelements; i++)
-        rc = store_element_add(x->st, p.id, x->file_id, &pk->elements[i], err);
-    free(p.lane);
-    free(path);
-    if (rc < 0)
-        return -1;
-    ARRAY_GROW(x->seqs, x->nseqs, x->scap);
-    x->seqs[x->nseqs].seq = pk->seq;
-    x->seqs[x->nseqs++].id = p.id;
-    if (!x->operation)
-        x->operation = xstrdup(pk->op->name);
-    x->stats.packets_prepared++;
-    return 0;
-}
-
-static void sink_reject(void *ctx, const struct convert_reject *r)
-{
-    exchange *x = ctx;
-    struct store_reject sr = { r->row, r->column, r->value, r->reason, r->element_key };
-    hcs_err err;
-    if (store_reject_add(x->st, x->file_id, &sr, &err) < 0)
-        log_error("%s", err.msg);
-}
-
-static int record_rejected_file(exchange *x, struct store_file *f, const char *why, hcs_err *err)
-{
-    f->state = xstrdup("rejected");
-    f->error = xstrdup(why);
-    f->id = 0;
-    if (store_file_add(x->st, f, err) < 0)
-        return -1;
-    x->stats.files_rejected++;
-    return 1;
-}
-
-static int take_converted(exchange *x, const char *path, struct store_file *f, const struct convert_opts *opts,
-                          hcs_err *err);
-
-int exchange_take_file(exchange *x, const char *path, const char *template_name, const char *sha256,
-                       struct store_file *f, hcs_err *err)
-{
-    memset(f, 0, sizeof *f);
-    f->run_id = x->run_id;
-    f->path = xstrdup(path);
-    f->name = xstrdup(path_base(path));
-    f->sha256 = xstrdup(sha256);
-    f->template_name = xstrdup(template_name);
-    x->nseqs = 0;
-    free(x->operation);
-    x->operation = NULL;
-    x->template_name = template_name;
-
-    struct convert_opts co = { .cfg = x->cfg, .template_name = template_name, .schemas = x->schemas,
-                               .resolve = exchange_resolve, .resolve_ctx = x->st };
-    /* Files named in rows are uploaded before the transaction (attach.h). */
-    struct xattach att;
-    if (xattach_setup(&att, x->cfg, &co, err) < 0 || xattach_prepare(&att, &co, path, err) < 0) {
-        xattach_close(&att);
-        return -1;
-    }
-    int rc = take_converted(x, path, f, &co, err);
-    xattach_close(&att);
-    return rc;
-}
-
-static int take_converted(exchange *x, const char *path, struct store_file *f, const struct convert_opts *opts,
-                          hcs_err *err)
-{
-    const struct convert_opts co = *opts;
-    /* All or nothing: the file row, its packets, elements and rejected rows
-     * in one transaction, committed only when the whole file converted. */
-    if (store_begin(x->st, err) < 0)
-        return -1;
-    f->state = xstrdup("converting");
-    if (store_file_add(x->st, f, err) < 0)
-        goto fatal;
-    x->file_id = f->id;
-    struct convert_sink sink = { .ctx = x, .packet = sink_packet, .reject = sink_reject };
-    struct convert_stats cs = { 0 };
-    hcs_err cerr = { 0 };
-    if (convert_file(&co, path, &sink, &cs, &cerr) < 0) {
-        store_rollback(x->st);
-        if (cerr.code == HCS_EX_NOINPUT || cerr.code == HCS_EX_DATAERR) {
-            free(f->state);
-            return record_rejected_file(x, f, cerr.msg, err);
-        }
-        *err = cerr;
-        return -1;
-    }
-    free(f->state);
-    f->state = xstrdup("converted");
-    f->rows = cs.rows;
-    f->rows_rejected = cs.rows_rejected;
-    f->operation = x->operation ? xstrdup(x->operation) : NULL;
-    if ((x->nseqs && sync_archive(x, err) < 0)
-        || store_packets_move_file(x->st, f->id, PS_CREATED, PS_PREPARED, err) < 0
-        || store_file_update(x->st, f, err) < 0 || store_commit(x->st, err) < 0)
-        goto fatal;
-    x->stats.files_taken++;
-    x->stats.rows += cs.rows;
-    x->stats.rows_rejected += cs.rows_rejected;
-    return 0;
-fatal:
-    store_rollback(x->st);
-    return -1;
 }
 
 /* ---- the cycle ---- */

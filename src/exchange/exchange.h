@@ -73,15 +73,6 @@ const char *exchange_registry_kind(const char *template_name);
  * unknown field or a store error. */
 int exchange_resolve(void *ctx, const char *kind, const char *local_key, char guid[37]);
 
-/* Removes what a conversion killed half-way left (files in "converting"). */
-int exchange_recover(exchange *x, hcs_err *err);
-
-/* Converts one input file into prepared packets, all or nothing.  Returns
- * 0 converted (f filled; some rows may be rejected), 1 when the file as a
- * whole was rejected (f->error says why), -1 on a fatal error (config,
- * signing, store) — the file is left untouched for the next run. */
-int exchange_take_file(exchange *x, const char *path, const char *template_name, const char *sha256,
-                       struct store_file *f, hcs_err *err);
 
 /* One cycle: sends every packet due to be sent (lanes in order, bounded in
  * flight) and polls every packet due.  *worked = requests made. */

@@ -44,13 +44,6 @@ struct exchange {
     int feed_toggle;
     int need_full_sync;          /* a rebuild awaits its commit */
     char last_lane[512];
-
-    /* the file being converted */
-    int64_t file_id;
-    struct { int seq; int64_t id; } *seqs;
-    size_t nseqs, scap;
-    const char *template_name;
-    char *operation;
 };
 
 int64_t x_now(void);

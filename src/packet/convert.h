@@ -1,9 +1,13 @@
-/* convert — the converter pipeline for one input file:
+/* convert — the conversion stage, one input file:
  * read (table) → template (rows → elements) → packet (split) → soap
- * (envelope + XSD validation).  Every source row ends either inside an
- * element of a packet handed to sink->packet, or in sink->reject with the
- * reason; nothing is dropped silently.  Memory is bounded by the open
- * packets, not by the file.  Owned by src/packet/. */
+ * (envelope + XSD validation) → sign (when opts->signing is given) →
+ * the serialized bytes (packet->text).  Every source row ends either
+ * inside an element of a finished packet handed to sink->packet, or in
+ * sink->reject with the reason; nothing is dropped silently.  Memory is
+ * bounded by the open packets, not by the file.  `hcsbatch convert` and the
+ * nightly run (src/run/) both call convert_file; only their sinks differ
+ * (files in --out, or packets in the store).  Owned by src/packet/; may
+ * call base, proto, read, template, soap and sign. */
 #ifndef HCS_CONVERT_H
 #define HCS_CONVERT_H
 
@@ -11,6 +15,7 @@
 #include "base/err.h"
 #include "packet/packet.h"
 #include "proto/schema.h"
+#include "sign/sign.h"
 
 /* Resolves an accounting-system key to a GIS id through the registry
  * (kind: "account", "premises", "meter", "payment_document", …; "KIND.FIELD"
@@ -28,6 +33,16 @@ typedef int (*convert_resolve_fn)(void *ctx, const char *kind, const char *local
 typedef int (*convert_attach_fn)(void *ctx, const char *input_file, const char *cell,
                                  char guid[37], char hash[65], hcs_err *err);
 
+/* Signing for the conversion: the signer is opened from cfg ([sign]) when
+ * the first packet needs it (a file whose rows are all rejected opens
+ * nothing) and kept for the next files; its owner frees sg (signer_free). */
+struct convert_signing {
+    const hcs_config *cfg;
+    signer *sg;
+};
+/* The signer, opened now if it was not yet (NULL: err, e.g. HCS_EX_CONFIG). */
+signer *convert_signer(struct convert_signing *s, hcs_err *err);
+
 struct convert_opts {
     const hcs_config *cfg;         /* paths.*, input.*, gis.*, limits.* */
     const char *template_name;     /* folder under paths.templates_dir ("importAccountData", …) */
@@ -37,6 +52,7 @@ struct convert_opts {
     void *resolve_ctx;
     convert_attach_fn attach;      /* `file` columns; NULL: rows naming a file are rejected */
     void *attach_ctx;
+    struct convert_signing *signing; /* NULL: packets are not signed */
 };
 
 struct convert_reject {
@@ -50,7 +66,9 @@ struct convert_reject {
 
 struct convert_sink {
     void *ctx;
-    /* A validated packet; the sink may keep it (set *p = NULL) or leave it to be freed. */
+    /* A finished packet: validated, signed when opts->signing is given, and
+     * (*p)->text / text_len hold the bytes to store or send.  The sink may
+     * keep it (set *p = NULL) or leave it to be freed. */
     int (*packet)(void *ctx, struct packet **p, hcs_err *err);
     void (*reject)(void *ctx, const struct convert_reject *r);
 };
@@ -68,6 +86,16 @@ struct convert_stats {
  * for a missing required column, CONFIG for a broken template). */
 int convert_file(const struct convert_opts *opts, const char *path,
                  const struct convert_sink *sink, struct convert_stats *stats, hcs_err *err);
+
+/* The last step, one function for every consumer: signs doc when sg is
+ * given, then serializes it byte-exact (what is archived and sent).
+ * *bytes is malloc'd (free()).  A rebuilt packet (new MessageGUID) can be
+ * re-signed through it as well. */
+int convert_seal_envelope(signer *sg, xmlDocPtr doc, char **bytes, size_t *len, hcs_err *err);
+/* convert_seal_envelope for a finished packet: p->text becomes the bytes
+ * (kept as they are when nothing is signed and the converter's own text is
+ * still the document).  s NULL: not signed. */
+int convert_seal_packet(struct convert_signing *s, struct packet *p, hcs_err *err);
 
 /* Does the template of opts have `file` columns?  1 (and *context = its
  * file store context, malloc'd), 0 (no files), -1 (template broken: err). */

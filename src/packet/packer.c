@@ -324,7 +324,7 @@ static int flush(struct packer *pk, size_t index, hcs_err *err)
     pk->stats->packets++;
     pk->stats->elements += (long)nel;
     rc = 0;
-    if (pk->sink && pk->sink->packet)
+    if (pk->sink && pk->sink->packet && (rc = convert_seal_packet(pk->opts->signing, p, err)) == 0)
         rc = pk->sink->packet(pk->sink->ctx, &p, err);
     packet_free(p);
     return rc;

@@ -142,6 +142,20 @@ int report_write_xlsx(const struct report_source *src, const char *path,
 int report_write_errors_csv(const struct report_source *src, const char *path,
                             const report_hints *hints, hcs_err *err);
 
+/* The one errors.csv writer, line by line: report_write_errors_csv uses it
+ * over a report_source, `hcsbatch convert` as its converter rejects rows.
+ * Written to PATH.tmp, put in place by errors_csv_close.  errors_csv_add
+ * skips a row that needs no action and shows file by its base name. */
+typedef struct errors_csv errors_csv;
+errors_csv *errors_csv_open(const char *path, hcs_err *err);
+int errors_csv_add(errors_csv *w, const char *file, const struct report_row *r, hcs_err *err);
+/* Flushes, syncs and renames into place; frees w (also on failure). */
+int errors_csv_close(errors_csv *w, hcs_err *err);
+/* Removes the temporary file and frees w. */
+void errors_csv_discard(errors_csv *w);
+/* The code of a line about a whole input file (unreadable, refused). */
+#define REPORT_CODE_FILE "HCS-FILE"
+
 /* ---- the end of a run (what `hcsbatch run` calls) ------------------------ */
 
 struct report_outputs {

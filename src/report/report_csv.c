@@ -56,16 +56,31 @@ static void csv_line(strbuf *sb, const char *const *fields, int n)
     sb_adds(sb, "\r\n");
 }
 
-struct csv_ctx {
+struct errors_csv {
     FILE *out;
+    char *path, *tmp;
     strbuf line;
-    const char *file;
-    long lines;
 };
 
-static int on_row(void *arg, const struct report_row *r, hcs_err *err)
+errors_csv *errors_csv_open(const char *path, hcs_err *err)
 {
-    struct csv_ctx *c = arg;
+    errors_csv *w = xcalloc(1, sizeof *w);
+    w->path = xstrdup(path);
+    w->tmp = xasprintf("%s.tmp", path);
+    if (!(w->out = fopen(w->tmp, "wb"))) {
+        hcs_fail(err, HCS_EX_CANTCREAT, "cannot create %s: %s", w->tmp, strerror(errno));
+        errors_csv_discard(w);
+        return NULL;
+    }
+    static const char *const head[] = { "Файл", "Строка", "Колонка", "Значение", "Код", "Причина" };
+    fputs("\xEF\xBB\xBF", w->out);
+    csv_line(&w->line, head, 6);
+    fwrite(w->line.buf, 1, w->line.len, w->out);
+    return w;
+}
+
+int errors_csv_add(errors_csv *w, const char *file, const struct report_row *r, hcs_err *err)
+{
     /* An outcome the report does not know counts as an error (as in the XLSX). */
     enum report_outcome o = (unsigned)r->outcome < REPORT_OUTCOME_COUNT ? r->outcome : REPORT_FAILED;
     if (!report_outcome_needs_action(o))
@@ -77,17 +92,61 @@ static int on_row(void *arg, const struct report_row *r, hcs_err *err)
                        : o == REPORT_REJECTED ? report_reason_code(r->reason) : "";
     const char *reason = r->gis_text && *r->gis_text ? r->gis_text : r->reason;
     char *clean[6];
-    const char *raw[6] = { c->file, rowbuf, r->column, r->value, code, reason };
+    const char *raw[6] = { file ? path_base(file) : "", rowbuf, r->column, r->value, code, reason };
     for (int i = 0; i < 6; i++)
         clean[i] = cell_text(raw[i], 65536);
-    sb_reset(&c->line);
-    csv_line(&c->line, (const char *const *)clean, 6);
+    sb_reset(&w->line);
+    csv_line(&w->line, (const char *const *)clean, 6);
     for (int i = 0; i < 6; i++)
         free(clean[i]);
-    c->lines++;
-    if (fwrite(c->line.buf, 1, c->line.len, c->out) != c->line.len)
+    if (fwrite(w->line.buf, 1, w->line.len, w->out) != w->line.len)
         return hcs_fail(err, HCS_EX_IOERR, "errors.csv: write failed: %s", strerror(errno));
     return 0;
+}
+
+int errors_csv_close(errors_csv *w, hcs_err *err)
+{
+    int bad = ferror(w->out) | fflush(w->out) | fsync(fileno(w->out));
+    bad |= fclose(w->out);
+    w->out = NULL;
+    int rc = -1;
+    if (bad)
+        hcs_fail(err, HCS_EX_IOERR, "cannot write %s", w->tmp);
+    else if (rename(w->tmp, w->path) != 0)
+        hcs_fail(err, HCS_EX_CANTCREAT, "cannot rename %s to %s: %s", w->tmp, w->path, strerror(errno));
+    else
+        rc = 0;
+    if (rc == 0) {
+        free(w->tmp);
+        w->tmp = NULL;
+    }
+    errors_csv_discard(w);
+    return rc;
+}
+
+void errors_csv_discard(errors_csv *w)
+{
+    if (!w)
+        return;
+    if (w->out)
+        fclose(w->out);
+    if (w->tmp)
+        unlink(w->tmp);
+    free(w->tmp);
+    free(w->path);
+    sb_free(&w->line);
+    free(w);
+}
+
+struct csv_ctx {
+    errors_csv *w;
+    const char *file;
+};
+
+static int on_row(void *arg, const struct report_row *r, hcs_err *err)
+{
+    struct csv_ctx *c = arg;
+    return errors_csv_add(c->w, c->file, r, err);
 }
 
 int report_write_errors_csv(const struct report_source *src, const char *path,
@@ -97,43 +156,17 @@ int report_write_errors_csv(const struct report_source *src, const char *path,
     struct rfiles files;
     if (rfiles_collect(src, &files, err) != 0)
         return hcs_err_wrap(err, "errors.csv files");
-    char *tmp = xasprintf("%s.tmp", path);
-    struct csv_ctx c = { .out = fopen(tmp, "wb"), .line = STRBUF_INIT };
-    int rc = -1;
-    if (!c.out) {
-        hcs_fail(err, HCS_EX_CANTCREAT, "cannot create %s: %s", tmp, strerror(errno));
-        goto out;
+    struct csv_ctx c = { .w = errors_csv_open(path, err) };
+    int rc = c.w ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < files.n; i++) {
+        c.file = files.items[i].path;
+        if (src->rows && src->rows(src->ctx, &files.items[i].f, on_row, &c, err) != 0)
+            rc = hcs_err_wrap(err, "errors.csv rows of %s", files.items[i].path);
     }
-    static const char *const head[] = { "Файл", "Строка", "Колонка", "Значение", "Код", "Причина" };
-    fputs("\xEF\xBB\xBF", c.out);
-    csv_line(&c.line, head, 6);
-    fwrite(c.line.buf, 1, c.line.len, c.out);
-    for (size_t i = 0; i < files.n; i++) {
-        c.file = path_base(files.items[i].path);
-        if (src->rows && src->rows(src->ctx, &files.items[i].f, on_row, &c, err) != 0) {
-            hcs_err_wrap(err, "errors.csv rows of %s", files.items[i].path);
-            goto out;
-        }
-    }
-    int bad = ferror(c.out) | fflush(c.out) | fsync(fileno(c.out));
-    bad |= fclose(c.out);
-    c.out = NULL;
-    if (bad) {
-        hcs_fail(err, HCS_EX_IOERR, "cannot write %s", tmp);
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        hcs_fail(err, HCS_EX_CANTCREAT, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        goto out;
-    }
-    rc = 0;
-out:
-    if (c.out)
-        fclose(c.out);
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
-    sb_free(&c.line);
+    if (rc == 0)
+        rc = errors_csv_close(c.w, err);
+    else
+        errors_csv_discard(c.w);
     rfiles_free(&files);
     return rc;
 }

@@ -68,12 +68,13 @@ validate_packets() {  # name expected_packets expected_elements element_name
 conv accounts importAccountData accounts.csv 65
 check_rows accounts "9 10 11 13 16 17"
 validate_packets accounts 1 9 Account
-# the reasons name the column and value, in Russian
-grep -q ';13;Общая площадь;54,3а;неверное число' "$tmp/accounts/errors.csv" || fail "accounts: reason for row 13"
-grep -q ';16;;;строка отклонена вместе со всем элементом: ошибка в строке 17' "$tmp/accounts/errors.csv" \
+# the reasons name the column and value, in Russian, with the code (the run's errors.csv layout:
+# Файл;Строка;Колонка;Значение;Код;Причина, docs/reports.md)
+grep -q ';13;Общая площадь;54,3а;HCS-NUMBER;неверное число' "$tmp/accounts/errors.csv" || fail "accounts: reason for row 13"
+grep -q ';16;;;HCS-ELEMENT;строка отклонена вместе со всем элементом: ошибка в строке 17' "$tmp/accounts/errors.csv" \
     || fail "accounts: row 16 not rejected with its element"
 head -c 3 "$tmp/accounts/errors.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "errors.csv without BOM"
-head -1 "$tmp/accounts/errors.csv" | grep -q 'file;row;column;value;reason' || fail "errors.csv header"
+head -1 "$tmp/accounts/errors.csv" | grep -q 'Файл;Строка;Колонка;Значение;Код;Причина' || fail "errors.csv header"
 
 conv accounts-xlsx importAccountData accounts.xlsx 65
 check_rows accounts-xlsx "7 8 10"
@@ -92,7 +93,7 @@ pi=$(for f in "$tmp"/bills/*.xml; do grep -o '<b:PaymentInformation>' "$f" | wc 
 conv withdraw importPaymentDocumentData-withdraw bills-withdraw.csv 65
 check_rows withdraw "6 7"
 validate_packets withdraw 1 4 WithdrawPaymentDocument
-grep -q ';7;;;.*PaymentDocumentID.*length' "$tmp/withdraw/errors.csv" || fail "withdraw: schema message for row 7"
+grep -q ';7;;;HCS-SCHEMA;.*PaymentDocumentID.*length' "$tmp/withdraw/errors.csv" || fail "withdraw: schema message for row 7"
 ls "$tmp/withdraw" | grep -q '^importPaymentDocumentData-0001.xml$' || fail "withdraw: packet file name"
 
 # a clean file: exit 0, errors.csv has only its header
@@ -102,11 +103,11 @@ head -5 "$TOP/samples/bills-withdraw.csv" >"$tmp/clean.csv"
 rc=$?; [ $rc = 0 ] || fail "clean file: exit $rc, want 0"
 [ "$(wc -l <"$tmp/clean/errors.csv")" = 1 ] || fail "clean file: errors.csv not empty"
 
-# unreadable input → 66 (and a line for the file in errors.csv)
+# unreadable input → 66 (and a line for the whole file in errors.csv: no row, code HCS-FILE)
 "$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
     convert --op importAccountData --out "$tmp/none" "$tmp/does-not-exist.csv" 2>/dev/null
 rc=$?; [ $rc = 66 ] || fail "missing input: exit $rc, want 66"
-grep -q 'does-not-exist.csv;0;' "$tmp/none/errors.csv" || fail "missing input not in errors.csv"
+grep -q '^does-not-exist.csv;;;;HCS-FILE;' "$tmp/none/errors.csv" || fail "missing input not in errors.csv"
 
 # configuration errors → 78: no provider, unknown template, limit above the schema's
 "$HCS" -q -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \

@@ -1,10 +1,10 @@
 /* Unit tests for files named in input rows (template `file` converter,
- * convert_opts.attach, exchange/attach): the shipped
+ * convert_opts.attach, run/attach): the shipped
  * importMeteringDeviceData template with a fake callback (AttachmentType
  * filled, packet valid against the official XSD; a refused file rejects
  * its row only; a failing file store stops the file; no callback rejects
  * rows naming a file; nothing uploaded for a row bad anyway), then the
- * real callback (xattach over filestore_attach_resolve) against the
+ * real callback (attach over filestore_attach_resolve) against the
  * simulator's file store behind a small libmicrohttpd server: one upload
  * per distinct content, remembered across clients, and the run's pre-pass
  * answering the real conversion from memory. */
@@ -24,7 +24,7 @@
 #include "base/config.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "exchange/attach.h"
+#include "run/attach.h"
 #include "packet/convert.h"
 #include "sim/sim_filestore.h"
 #include "soap/envelope.h"
@@ -389,10 +389,10 @@ static void test_real_once_per_content(void **state)
 
     /* the run: setup + pre-pass outside the transaction, then the conversion */
     struct convert_opts o = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas };
-    struct xattach a;
-    assert_int_equal(xattach_setup(&a, cfg, &o, &err), 1);
+    struct attach a;
+    assert_int_equal(attach_setup(&a, cfg, &o, &err), 1);
     assert_non_null(o.attach);
-    assert_int_equal(xattach_prepare(&a, &o, path, &err), 0);
+    assert_int_equal(attach_prepare(&a, &o, path, &err), 0);
     assert_int_equal(puts_of(srv), 2);
     assert_int_equal(a.actx.uploaded, 2);
     long before = requests_of(srv);
@@ -422,23 +422,23 @@ static void test_real_once_per_content(void **state)
     free(g1);
     free(g3);
     collect_free(&c);
-    xattach_close(&a);
+    attach_close(&a);
 
     /* a new client (next run): remembered in the state database, nothing sent */
     struct convert_opts o2 = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas };
-    assert_int_equal(xattach_setup(&a, cfg, &o2, &err), 1);
+    assert_int_equal(attach_setup(&a, cfg, &o2, &err), 1);
     assert_int_equal(convert_file(&o2, path, &s, &st, &err), 0);
     assert_int_equal(puts_of(srv), 2);
     assert_int_equal(a.actx.uploaded, 0);
     assert_int_equal(a.actx.reused, 3);
     collect_free(&c);
-    xattach_close(&a);
+    attach_close(&a);
 
     /* a template without file columns needs no file store */
     struct convert_opts o3 = { .cfg = cfg, .template_name = "importAccountData" };
-    assert_int_equal(xattach_setup(&a, cfg, &o3, &err), 0);
+    assert_int_equal(attach_setup(&a, cfg, &o3, &err), 0);
     assert_null(o3.attach);
-    xattach_close(&a);
+    attach_close(&a);
 
     free(path);
     free(docs);
@@ -460,12 +460,12 @@ static void test_setup_needs_base_url(void **state)
     cfg_set(c2, "gis.base_url", "", &err);
     free(t);
     struct convert_opts o = { .cfg = c2, .template_name = "importMeteringDeviceData" };
-    struct xattach a;
-    assert_int_equal(xattach_setup(&a, c2, &o, &err), -1);
+    struct attach a;
+    assert_int_equal(attach_setup(&a, c2, &o, &err), -1);
     assert_int_equal(err.code, HCS_EX_CONFIG);
     assert_non_null(strstr(err.msg, "base_url"));
     assert_null(o.attach);
-    xattach_close(&a);
+    attach_close(&a);
     cfg_free(c2);
 }
 

@@ -2,7 +2,8 @@
  * templates, the sample НСИ and the official schemas: grouping of
  * non-adjacent rows, a bad row rejecting its whole element, splitting by
  * limit / house / billing period, parent packets, PaymentInformation
- * deduplication and keyrefs, schema failure of one element, resolver. */
+ * deduplication and keyrefs, schema failure of one element, resolver;
+ * with convert_opts.signing the packets come signed, as their bytes. */
 #include "testutil.h"
 #include "convert_collect.h"
 
@@ -14,8 +15,13 @@
 
 #include "base/config.h"
 #include "base/xalloc.h"
+#include "base/crypto.h"
+#include "base/xmlsafe.h"
 #include "packet/convert.h"
+#include "sign/sign.h"
 #include "soap/envelope.h"
+
+#include "sign_testkeys.h"
 
 #define ORG "c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f"
 #define H1 "b5a7f2c1-3d4e-4f5a-8b6c-7d8e9f0a1b2c"
@@ -478,7 +484,11 @@ static void test_schema_failure_leaves_rest(void **state)
     assert_non_null(strstr(c.r[0].reason, "length"));     /* libxml2's message */
     assert_int_equal(c.np, 1);
     assert_int_equal(c.p[0]->nelements, 2);
-    assert_null(c.p[0]->text);                           /* the document changed */
+    /* the document changed: the bytes handed on are the changed document's */
+    assert_non_null(c.p[0]->text);
+    assert_null(strstr(c.p[0]->text, ">76АБ00010<"));
+    assert_non_null(strstr(c.p[0]->text, ">76АБ00010009000001<"));
+    assert_non_null(strstr(c.p[0]->text, ">76АБ00010109000002<"));
     assert_int_equal(xcount(c.p[0]->doc, "//b:WithdrawPaymentDocument"), 2);
     assert_int_equal(schema_validate_envelope(schemas, c.p[0]->doc, NULL, NULL, &err), 0);
     collect_free(&c);
@@ -526,6 +536,56 @@ static void test_unreadable_and_missing_column(void **state)
     collect_free(&c);
 }
 
+/* The stage ends in signed packets: with opts.signing every packet's bytes
+ * carry a signature that verifies, and the signer is opened once, for the
+ * first packet; a file without a good row opens none. */
+static void test_signed_packets(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    assert_int_equal(crypto_gost_init(NULL, &err), 0);
+    char *keys = tu_tmpdir();
+    tk_make(keys, "gost2012");
+    hcs_config *kc = tk_config(keys, "gost2012", "gost2012.key", "gost2012.crt");
+    struct convert_signing signing = { .cfg = kc };
+    char path[512];
+    snprintf(path, sizeof path, "%s/in-signed.csv", tmp);
+    tu_write_str(path, "Номер ЛС;ФИАС дома;Идентификатор помещения ГИС;Доля, %;Фамилия;Имя\n"
+                       "001;" H1 ";" P1 ";50;Иванов;\n");
+    struct convert_opts o = { .cfg = cfg, .template_name = "importAccountData", .schemas = schemas,
+                              .signing = &signing };
+    struct collect c = { 0 };
+    struct convert_sink s = { &c, collect_packet, collect_reject };
+    assert_int_equal(convert_file(&o, path, &s, NULL, &err), 0);
+    assert_int_equal(c.nr, 1);                       /* no first name: the row is rejected */
+    assert_null(signing.sg);                         /* nothing to sign, no signer opened */
+    tu_write_str(path, "Номер ЛС;ФИАС дома;Идентификатор помещения ГИС;Доля, %;Фамилия;Имя\n"
+                       "001;" H1 ";" P1 ";50;Иванов;Иван\n"
+                       "002;" H2 ";" P2 ";50;Петров;Пётр\n");
+    assert_int_equal(convert_file(&o, path, &s, NULL, &err), 0);
+    assert_int_equal(c.np, 1);
+    assert_non_null(signing.sg);
+    struct packet *p = c.p[0];
+    assert_non_null(p->text);
+    assert_int_equal(strlen(p->text), p->text_len);
+    assert_non_null(strstr(p->text, "Signature"));
+    xmlDocPtr doc = xmlsafe_parse(p->text, p->text_len, "signed packet", &err);
+    assert_non_null(doc);
+    struct verify_result r;
+    assert_int_equal(verify_document(doc, schemas, &r, &err), 0);
+    if (r.status != VERIFY_OK)
+        fail_msg("signed packet does not verify: %s", r.reason);
+    verify_result_clear(&r);
+    xmlFreeDoc(doc);
+    collect_free(&c);
+    signer_free(signing.sg);
+    cfg_free(kc);
+    char *cmd = xasprintf("rm -rf '%s'", keys);
+    tu_run(cmd);
+    free(cmd);
+    free(keys);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_schema_failure_leaves_rest),
         cmocka_unit_test(test_schema_failures_all_or_several),
         cmocka_unit_test(test_unreadable_and_missing_column),
+        cmocka_unit_test(test_signed_packets),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

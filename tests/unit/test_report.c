@@ -267,6 +267,52 @@ static void test_errors_csv(void **state)
     free(dir);
 }
 
+/* The same writer line by line, as `hcsbatch convert` uses it: rows as
+ * they come, a whole-file line, rows needing no action skipped; nothing is
+ * in place before errors_csv_close, and a discarded writer leaves nothing. */
+static void test_errors_csv_lines(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    char *dir = tu_tmpdir();
+    char *path = path_join(dir, "errors.csv");
+    errors_csv *w = errors_csv_open(path, &err);
+    assert_non_null(w);
+    struct report_row later = { .row = 13, .outcome = REPORT_REJECTED, .column = "Общая площадь",
+                                .value = "54,3а", .reason = "неверное число (не число)" };
+    struct report_row earlier = { .row = 9, .outcome = REPORT_REJECTED, .column = "Дата рождения",
+                                  .value = "31.02.1980", .reason = "неверная дата" };
+    struct report_row fine = { .row = 10, .outcome = REPORT_ACCEPTED };
+    struct report_row whole = { .row = 0, .outcome = REPORT_REJECTED, .code = REPORT_CODE_FILE,
+                                .reason = "/in/b.csv: cannot open" };
+    assert_int_equal(errors_csv_add(w, "/in/a.csv", &later, &err), 0);
+    assert_int_equal(errors_csv_add(w, "/in/a.csv", &earlier, &err), 0);
+    assert_int_equal(errors_csv_add(w, "/in/a.csv", &fine, &err), 0);
+    assert_int_equal(errors_csv_add(w, "/in/b.csv", &whole, &err), 0);
+    assert_false(file_exists(path));
+    assert_int_equal(errors_csv_close(w, &err), 0);
+    size_t len;
+    char *got = file_read_all(path, 1 << 16, &len, &err);
+    assert_non_null(got);
+    assert_string_equal(got, "\xEF\xBB\xBF"
+                             "Файл;Строка;Колонка;Значение;Код;Причина\r\n"
+                             "a.csv;13;Общая площадь;54,3а;HCS-NUMBER;неверное число (не число)\r\n"
+                             "a.csv;9;Дата рождения;31.02.1980;HCS-DATE;неверная дата\r\n"
+                             "b.csv;;;;HCS-FILE;/in/b.csv: cannot open\r\n");
+    free(got);
+    char *other = path_join(dir, "other.csv");
+    w = errors_csv_open(other, &err);
+    assert_non_null(w);
+    errors_csv_discard(w);
+    char *tmp = xasprintf("%s.tmp", other);
+    assert_false(file_exists(other));
+    assert_false(file_exists(tmp));
+    free(tmp);
+    free(other);
+    free(path);
+    free(dir);
+}
+
 /* An outcome value the report does not know is shown as an error, never
  * indexes past the tables (the store might grow a state). */
 static void test_unknown_outcome(void **state)
@@ -306,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_xlsx),
         cmocka_unit_test(test_xlsx_failing_source),
         cmocka_unit_test(test_errors_csv),
+        cmocka_unit_test(test_errors_csv_lines),
         cmocka_unit_test(test_unknown_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

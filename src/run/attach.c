@@ -1,5 +1,5 @@
 /* attach — the file store behind template `file` columns (see attach.h). */
-#include "exchange/attach.h"
+#include "run/attach.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,8 +9,8 @@
 #include "base/xalloc.h"
 
 /* One answer: (input file, cell) → guid + hash, or the refusal. */
-struct xattach_memo {
-    struct xattach_memo *next;
+struct attach_memo {
+    struct attach_memo *next;
     char *input_file, *cell;
     int rc;
     hcs_err err;
@@ -30,11 +30,11 @@ static size_t memo_slot(const char *input_file, const char *cell)
     return (size_t)(h % MEMO_BUCKETS);
 }
 
-static struct xattach_memo *memo_find(struct xattach *a, const char *input_file, const char *cell)
+static struct attach_memo *memo_find(struct attach *a, const char *input_file, const char *cell)
 {
     if (!a->memo)
         return NULL;
-    for (struct xattach_memo *m = a->memo[memo_slot(input_file, cell)]; m; m = m->next)
+    for (struct attach_memo *m = a->memo[memo_slot(input_file, cell)]; m; m = m->next)
         if (!strcmp(m->input_file, input_file) && !strcmp(m->cell, cell))
             return m;
     return NULL;
@@ -71,11 +71,11 @@ static void explain(const char *cell, hcs_err *e)
 
 /* convert_attach_fn: the memo first, else the file store (refusals of the
  * file itself are remembered; a failure of the store as a whole is not). */
-static int xattach_resolve(void *ctx, const char *input_file, const char *cell, char guid[37],
+static int attach_resolve(void *ctx, const char *input_file, const char *cell, char guid[37],
                            char hash[65], hcs_err *err)
 {
-    struct xattach *a = ctx;
-    struct xattach_memo *m = memo_find(a, input_file, cell);
+    struct attach *a = ctx;
+    struct attach_memo *m = memo_find(a, input_file, cell);
     if (!m) {
         hcs_err e = { 0 };
         char g[37] = "", h[65] = "";
@@ -110,7 +110,7 @@ static int xattach_resolve(void *ctx, const char *input_file, const char *cell, 
     return 0;
 }
 
-int xattach_setup(struct xattach *a, const hcs_config *cfg, struct convert_opts *opts, hcs_err *err)
+int attach_setup(struct attach *a, const hcs_config *cfg, struct convert_opts *opts, hcs_err *err)
 {
     memset(a, 0, sizeof *a);
     int has = convert_template_files(opts, &a->context, err);
@@ -125,7 +125,7 @@ int xattach_setup(struct xattach *a, const hcs_config *cfg, struct convert_opts 
         return -1;
     a->actx.client = a->client;
     a->actx.context = a->context;
-    opts->attach = xattach_resolve;
+    opts->attach = attach_resolve;
     opts->attach_ctx = a;
     return 1;
 }
@@ -138,9 +138,9 @@ static int drop_packet(void *ctx, struct packet **p, hcs_err *err)
     return 0;
 }
 
-int xattach_prepare(struct xattach *a, const struct convert_opts *opts, const char *path, hcs_err *err)
+int attach_prepare(struct attach *a, const struct convert_opts *opts, const char *path, hcs_err *err)
 {
-    if (!a->client || opts->attach != xattach_resolve || opts->attach_ctx != a)
+    if (!a->client || opts->attach != attach_resolve || opts->attach_ctx != a)
         return 0;
     struct convert_opts dry = *opts;
     dry.schemas = NULL;
@@ -163,10 +163,10 @@ int xattach_prepare(struct xattach *a, const struct convert_opts *opts, const ch
     return 0;
 }
 
-void xattach_close(struct xattach *a)
+void attach_close(struct attach *a)
 {
     for (size_t i = 0; a->memo && i < MEMO_BUCKETS; i++)
-        for (struct xattach_memo *m = a->memo[i], *next; m; m = next) {
+        for (struct attach_memo *m = a->memo[i], *next; m; m = next) {
             next = m->next;
             free(m->input_file);
             free(m->cell);

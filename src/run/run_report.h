@@ -11,11 +11,13 @@
 #include "base/err.h"
 #include "exchange/exchange.h"
 #include "report/report.h"
+#include "sign/sign.h"
 #include "store/store.h"
 
 struct run_report_ctx {
     store *st;
     exchange *x;                 /* may be NULL (no live statistics) */
+    const signer *signer;        /* the conversion's signer, or NULL (certificate days) */
     int64_t run_id;
     int64_t started;
     int64_t file_id;             /* 0 = the run's files; else only this file */
@@ -24,8 +26,9 @@ struct run_report_ctx {
 /* Fills src to read from ctx (which must outlive src). */
 void run_report_source(struct run_report_ctx *ctx, struct report_source *src);
 
-/* Writes the run's XLSX report, errors.csv and metrics (report_finish_run). */
-int run_report_write(const hcs_config *cfg, store *st, exchange *x, int64_t run_id, int64_t started,
-                     char **xlsx_path, char **errors_path, hcs_err *err);
+/* Writes the run's XLSX report, errors.csv, metrics and notifications
+ * (report_finish_run), then sweeps old files (retention). */
+int run_report_write(const hcs_config *cfg, struct run_report_ctx *ctx, char **xlsx_path, char **errors_path,
+                     hcs_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* run_report — report_source callbacks over the store. */
-#include "exchange/run_report.h"
+#include "run/run_report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +28,8 @@ static int src_run(void *vctx, struct report_run *out, hcs_err *err)
         if (days != -999999)
             out->cert_days_left = days;
     }
+    if (out->cert_days_left == REPORT_CERT_UNKNOWN && c->signer)
+        out->cert_days_left = signer_cert_days_left(c->signer);
     out->runs_total = (long)c->run_id;
     return 0;
 }
@@ -118,7 +120,7 @@ static int src_rows(void *vctx, const struct report_file *f, report_row_fn fn, v
     int rc = 0;
     if (sf.state && !strcmp(sf.state, "rejected")) {
         struct report_row rr = { .row = 0, .outcome = REPORT_REJECTED, .reason = sf.error,
-                                 .code = "HCS-FILE" };
+                                 .code = REPORT_CODE_FILE };
         rc = fn(arg, &rr, err) != 0 ? -1 : 0;
     } else {
         rc = store_file_rows(c->st, f->id, one_row, &w, err) < 0 || w.failed ? -1 : 0;
@@ -152,12 +154,11 @@ void run_report_source(struct run_report_ctx *ctx, struct report_source *src)
     src->packet_states = src_states;
 }
 
-int run_report_write(const hcs_config *cfg, store *st, exchange *x, int64_t run_id, int64_t started,
-                     char **xlsx_path, char **errors_path, hcs_err *err)
+int run_report_write(const hcs_config *cfg, struct run_report_ctx *ctx, char **xlsx_path, char **errors_path,
+                     hcs_err *err)
 {
-    struct run_report_ctx ctx = { .st = st, .x = x, .run_id = run_id, .started = started };
     struct report_source src;
-    run_report_source(&ctx, &src);
+    run_report_source(ctx, &src);
     struct report_outputs out = { 0 };
     if (report_finish_run(cfg, &src, 0, &out, err) < 0) {
         report_outputs_free(&out);

@@ -8,11 +8,12 @@
  * The run converts a file inside one store transaction (BEGIN IMMEDIATE),
  * and the file store remembers uploads in the same SQLite database through
  * its own connection, which would wait for that transaction.  So the run
- * calls xattach_prepare first, outside the transaction: a dry conversion
+ * calls attach_prepare first, outside the transaction: a dry conversion
  * that uploads every file the good rows name.  The real conversion then
  * gets the answers from memory (successes and refusals alike, so a file
  * GIS refused is not sent twice).  Used by `hcsbatch convert` (no
- * transaction, no prepare needed) and the run (exchange.c). */
+ * transaction, no prepare needed) and the run (intake.c).  Owned by
+ * src/run/. */
 #ifndef HCS_ATTACH_H
 #define HCS_ATTACH_H
 
@@ -21,22 +22,22 @@
 #include "filestore/filestore.h"
 #include "packet/convert.h"
 
-struct xattach_memo;
+struct attach_memo;
 
-struct xattach {
+struct attach {
     fs_client *client;
     char **owned;
     char *context;
     struct fs_attach_ctx actx;   /* actx.uploaded / actx.reused: counters */
-    struct xattach_memo **memo;  /* hash buckets: (input file, cell) → answer, this run */
+    struct attach_memo **memo;  /* hash buckets: (input file, cell) → answer, this run */
 };
 
 /* Sets opts->attach/attach_ctx when opts' template has `file` columns.
  * Returns 1 (set up), 0 (the template names no files: nothing to do), -1
  * (template broken, or the file store cannot be configured: err, e.g.
  * HCS_EX_CONFIG "gis.base_url is not set").  a must outlive the
- * conversions; free it with xattach_close (also after 0 or -1). */
-int xattach_setup(struct xattach *a, const hcs_config *cfg, struct convert_opts *opts, hcs_err *err);
+ * conversions; free it with attach_close (also after 0 or -1). */
+int attach_setup(struct attach *a, const hcs_config *cfg, struct convert_opts *opts, hcs_err *err);
 
 /* Uploads the files path's good rows name (a conversion whose packets and
  * rejects are dropped and which validates nothing).  Call it before the
@@ -44,8 +45,8 @@ int xattach_setup(struct xattach *a, const hcs_config *cfg, struct convert_opts 
  * files are remembered and will reject their rows), -1 = the file store
  * failed as a whole (err: unreachable, configuration) — leave the file for
  * the next run.  Nothing to do (0) when opts->attach is not ours. */
-int xattach_prepare(struct xattach *a, const struct convert_opts *opts, const char *path, hcs_err *err);
+int attach_prepare(struct attach *a, const struct convert_opts *opts, const char *path, hcs_err *err);
 
-void xattach_close(struct xattach *a);
+void attach_close(struct attach *a);
 
 #endif

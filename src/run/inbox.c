@@ -1,0 +1,91 @@
+/* inbox — the inbox folders (see inbox.h). */
+#include "run/inbox.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/fsutil.h"
+#include "base/xalloc.h"
+
+const struct inbox_kind inbox_kinds[] = {
+    { "inbox.accounts", "importAccountData", NULL },
+    /* new devices name premises and accounts: after the account imports */
+    { "inbox.meters", "importMeteringDeviceData", "importAccountData" },
+    { "inbox.readings", "importMeteringDeviceValues", NULL },
+    /* bills reference accounts by number: wait until account imports are answered */
+    { "inbox.bills", "importPaymentDocumentData", "importAccountData" },
+    { "inbox.bills_withdraw", "importPaymentDocumentData-withdraw", "importPaymentDocumentData" },
+    { NULL, NULL, NULL }
+};
+
+char *inbox_dir(const hcs_config *cfg, const char *work, const struct inbox_kind *k)
+{
+    const char *rel = cfg_str(cfg, k->cfg_key);
+    if (!rel || !*rel)
+        return NULL;
+    return rel[0] == '/' ? xstrdup(rel) : path_join(work, rel);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcasecmp(s + a - b, suffix);
+}
+
+int inbox_file_ready(const char *dir, const char *name, long settle_seconds, int64_t now)
+{
+    if (name[0] == '.' || !strncmp(name, "~$", 2) || has_suffix(name, ".part") || has_suffix(name, ".tmp")
+        || has_suffix(name, ".error.txt"))
+        return 0;
+    char *path = path_join(dir, name);
+    struct stat a;
+    int ok = stat(path, &a) == 0 && S_ISREG(a.st_mode);
+    free(path);
+    if (!ok)
+        return 0;
+    /* A file still being written changes size or mtime: leave it for the next run. */
+    if (settle_seconds > 0 && now - (int64_t)a.st_mtime < settle_seconds)
+        return 0;
+    return 1;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **inbox_list(const char *dir, long settle, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    int64_t now = (int64_t)time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!inbox_file_ready(dir, e->d_name, settle, now))
+            continue;
+        ARRAY_GROW(names, *n, cap);
+        names[(*n)++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof *names, name_cmp);
+    return names;
+}
+
+long inbox_count(const char *dir, long settle_seconds)
+{
+    size_t n;
+    char **names = inbox_list(dir, settle_seconds, &n);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return (long)n;
+}

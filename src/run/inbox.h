@@ -1,0 +1,32 @@
+/* inbox — the inbox folders: which kinds exist and in which dependency
+ * order, and which of their files are complete (ready to take).  Owned by
+ * src/run/. */
+#ifndef HCS_INBOX_H
+#define HCS_INBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/config.h"
+
+/* The inbox kinds in dependency order: config key, template, operation
+ * whose pending packets a file of this kind waits for (or NULL). */
+struct inbox_kind {
+    const char *cfg_key;
+    const char *template_name;
+    const char *waits_for;
+};
+extern const struct inbox_kind inbox_kinds[];
+
+/* The folder of kind k (relative paths under work), or NULL when the kind
+ * is switched off ([inbox] key empty).  Caller frees. */
+char *inbox_dir(const hcs_config *cfg, const char *work, const struct inbox_kind *k);
+/* 1 when a directory entry is a complete input file to take now. */
+int inbox_file_ready(const char *dir, const char *name, long settle_seconds, int64_t now);
+/* Complete files in an inbox folder now, sorted by name; caller frees the
+ * names and the array. */
+char **inbox_list(const char *dir, long settle_seconds, size_t *n);
+/* Complete files in an inbox folder now. */
+long inbox_count(const char *dir, long settle_seconds);
+
+#endif

@@ -1,0 +1,270 @@
+/* intake — taking an inbox file into the store through the conversion
+ * stage (see intake.h). */
+#include "run/intake.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "exchange/exchange.h"
+#include "packet/convert.h"
+#include "proto/schema.h"
+#include "run/attach.h"
+
+struct intake {
+    const hcs_config *cfg;
+    store *st;
+    int64_t run_id;
+    char *archive_dir;           /* <work>/archive */
+    schema_set *schemas;         /* compiled when the first file is taken */
+    struct convert_signing signing;
+    int warned;                  /* the signer's warning was logged */
+    struct intake_stats stats;
+
+    /* the file being converted */
+    int64_t file_id;
+    struct { int seq; int64_t id; } *seqs;
+    size_t nseqs, scap;
+    const char *template_name;
+    char *operation;
+};
+
+intake *intake_new(const hcs_config *cfg, store *st, int64_t run_id)
+{
+    intake *in = xcalloc(1, sizeof *in);
+    in->cfg = cfg;
+    in->st = st;
+    in->run_id = run_id;
+    in->signing.cfg = cfg;
+    char *work = cfg_path(cfg, "paths.work_dir");
+    in->archive_dir = path_join(work ? work : ".", "archive");
+    free(work);
+    return in;
+}
+
+void intake_free(intake *in)
+{
+    if (!in)
+        return;
+    if (in->signing.sg)
+        signer_free(in->signing.sg);
+    if (in->schemas)
+        schema_set_free(in->schemas);
+    free(in->seqs);
+    free(in->operation);
+    free(in->archive_dir);
+    free(in);
+}
+
+const struct intake_stats *intake_get_stats(const intake *in)
+{
+    return &in->stats;
+}
+
+const signer *intake_signer(const intake *in)
+{
+    return in->signing.sg;
+}
+
+static int recover_one(void *ctx, const struct store_file *f)
+{
+    intake *in = ctx;
+    hcs_err err;
+    log_warn("input %s: conversion was interrupted; converting it again", f->path);
+    if (store_file_discard(in->st, f->id, &err) < 0)
+        log_error("%s", err.msg);
+    return 0;
+}
+
+int intake_recover(intake *in, hcs_err *err)
+{
+    return store_files_each(in->st, 0, "converting", recover_one, in, err) < 0 ? -1 : 0;
+}
+
+/* ---- the store sink ---- */
+
+static int64_t parent_id_for(intake *in, int parent_seq)
+{
+    for (size_t i = 0; i < in->nseqs; i++)
+        if (in->seqs[i].seq == parent_seq)
+            return in->seqs[i].id;
+    return 0;
+}
+
+/* The packets' archive copies are written without fsync, one file after
+ * the other, and made durable for the whole file at once here, before the
+ * transaction that points at them commits. */
+static int sync_archive(intake *in, hcs_err *err)
+{
+    int fd = open(in->archive_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) != 0) {
+        hcs_fail(err, HCS_EX_IOERR, "cannot sync %s: %s", in->archive_dir, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Archive path of a packet's envelope: <archive>/packets/<op>-<guid>.xml
+ * (the exchange writes a rebuilt packet under the same scheme). */
+static int archive_packet(intake *in, const struct packet *pk, char **path, hcs_err *err)
+{
+    char *dir = path_join(in->archive_dir, "packets");
+    *path = xasprintf("%s/%s-%s.xml", dir, pk->op->name, pk->message_guid);
+    int rc = mkdir_p(dir, err) < 0 ? -1 : file_write_unsynced(*path, pk->text, pk->text_len, err);
+    free(dir);
+    return rc;
+}
+
+static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
+{
+    intake *in = ctx;
+    struct packet *pk = *pp;
+    struct store_packet p = { 0 };
+    if (archive_packet(in, pk, &p.archive_path, err) < 0) {
+        free(p.archive_path);
+        return -1;
+    }
+    p.file_id = in->file_id;
+    p.run_id = in->run_id;
+    p.parent_id = pk->parent_seq ? parent_id_for(in, pk->parent_seq) : 0;
+    p.operation = (char *)pk->op->name;
+    p.template_name = pk->template_name ? pk->template_name : (char *)in->template_name;
+    p.seq = pk->seq;
+    p.split_value = pk->split_value;
+    p.lane = xasprintf("%s|%s", pk->op->name, pk->split_value ? pk->split_value : "");
+    p.state = PS_CREATED;
+    snprintf(p.message_guid, sizeof p.message_guid, "%s", pk->message_guid);
+    p.nelements = (int)pk->nelements;
+    int rc = store_packet_add(in->st, &p, err);
+    for (size_t i = 0; rc == 0 && i < pk->nelements; i++)
+        rc = store_element_add(in->st, p.id, in->file_id, &pk->elements[i], err);
+    free(p.lane);
+    free(p.archive_path);
+    if (rc < 0)
+        return -1;
+    ARRAY_GROW(in->seqs, in->nseqs, in->scap);
+    in->seqs[in->nseqs].seq = pk->seq;
+    in->seqs[in->nseqs++].id = p.id;
+    if (!in->operation)
+        in->operation = xstrdup(pk->op->name);
+    in->stats.packets_prepared++;
+    return 0;
+}
+
+static void sink_reject(void *ctx, const struct convert_reject *r)
+{
+    intake *in = ctx;
+    struct store_reject sr = { r->row, r->column, r->value, r->reason, r->element_key };
+    hcs_err err;
+    if (store_reject_add(in->st, in->file_id, &sr, &err) < 0)
+        log_error("%s", err.msg);
+}
+
+/* ---- taking a file ---- */
+
+static int record_rejected_file(intake *in, struct store_file *f, const char *why, hcs_err *err)
+{
+    f->state = xstrdup("rejected");
+    f->error = xstrdup(why);
+    f->id = 0;
+    if (store_file_add(in->st, f, err) < 0)
+        return -1;
+    in->stats.files_rejected++;
+    return 1;
+}
+
+static int take_converted(intake *in, const char *path, struct store_file *f, const struct convert_opts *co,
+                          hcs_err *err)
+{
+    /* All or nothing: the file row, its packets, elements and rejected rows
+     * in one transaction, committed only when the whole file converted. */
+    if (store_begin(in->st, err) < 0)
+        return -1;
+    f->state = xstrdup("converting");
+    if (store_file_add(in->st, f, err) < 0)
+        goto fatal;
+    in->file_id = f->id;
+    struct convert_sink sink = { .ctx = in, .packet = sink_packet, .reject = sink_reject };
+    struct convert_stats cs = { 0 };
+    hcs_err cerr = { 0 };
+    if (convert_file(co, path, &sink, &cs, &cerr) < 0) {
+        store_rollback(in->st);
+        if (cerr.code == HCS_EX_NOINPUT || cerr.code == HCS_EX_DATAERR) {
+            free(f->state);
+            return record_rejected_file(in, f, cerr.msg, err);
+        }
+        *err = cerr;
+        return -1;
+    }
+    free(f->state);
+    f->state = xstrdup("converted");
+    f->rows = cs.rows;
+    f->rows_rejected = cs.rows_rejected;
+    f->operation = in->operation ? xstrdup(in->operation) : NULL;
+    if ((in->nseqs && sync_archive(in, err) < 0)
+        || store_packets_move_file(in->st, f->id, PS_CREATED, PS_PREPARED, err) < 0
+        || store_file_update(in->st, f, err) < 0 || store_commit(in->st, err) < 0)
+        goto fatal;
+    in->stats.files_taken++;
+    in->stats.rows += cs.rows;
+    in->stats.rows_rejected += cs.rows_rejected;
+    return 0;
+fatal:
+    store_rollback(in->st);
+    return -1;
+}
+
+/* Schemas are compiled when the first file is taken: an idle run compiles nothing. */
+static int open_schemas(intake *in, hcs_err *err)
+{
+    if (in->schemas)
+        return 0;
+    char *dir = cfg_path(in->cfg, "paths.schemas_dir");
+    in->schemas = schema_set_open(dir ? dir : ".", err);
+    free(dir);
+    return in->schemas ? 0 : -1;
+}
+
+int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
+                     struct store_file *f, hcs_err *err)
+{
+    memset(f, 0, sizeof *f);
+    f->run_id = in->run_id;
+    f->path = xstrdup(path);
+    f->name = xstrdup(path_base(path));
+    f->sha256 = xstrdup(sha256);
+    f->template_name = xstrdup(template_name);
+    in->nseqs = 0;
+    free(in->operation);
+    in->operation = NULL;
+    in->template_name = template_name;
+    if (open_schemas(in, err) < 0)
+        return -1;
+
+    struct convert_opts co = { .cfg = in->cfg, .template_name = template_name, .schemas = in->schemas,
+                               .resolve = exchange_resolve, .resolve_ctx = in->st,
+                               .signing = &in->signing };
+    /* Files named in rows are uploaded before the transaction (attach.h). */
+    struct attach att;
+    int rc = -1;
+    if (attach_setup(&att, in->cfg, &co, err) >= 0 && attach_prepare(&att, &co, path, err) >= 0)
+        rc = take_converted(in, path, f, &co, err);
+    attach_close(&att);
+    /* Certificate near expiry, key file readable by others: the operator
+     * hears it once per run, the run goes on. */
+    const char *w = in->signing.sg ? signer_warning(in->signing.sg) : NULL;
+    if (w && !in->warned) {
+        log_warn("%s", w);
+        in->warned = 1;
+    }
+    return rc;
+}

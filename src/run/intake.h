@@ -1,0 +1,42 @@
+/* intake — one inbox file through the conversion stage (convert_file:
+ * read → template → packet → envelope → XSD → signature) into the store,
+ * all or nothing: the file row, its packets (`created`, signed bytes in
+ * archive/packets/), their elements and the rejected rows in one
+ * transaction, the packets `prepared` once the whole file converted.
+ * Files named in rows are uploaded to the GIS file store first (attach.h).
+ * Owned by src/run/. */
+#ifndef HCS_INTAKE_H
+#define HCS_INTAKE_H
+
+#include <stdint.h>
+
+#include "base/config.h"
+#include "base/err.h"
+#include "sign/sign.h"
+#include "store/store.h"
+
+struct intake_stats {
+    long files_taken, files_rejected;
+    long rows, rows_rejected;
+    long packets_prepared;
+};
+
+typedef struct intake intake;
+
+intake *intake_new(const hcs_config *cfg, store *st, int64_t run_id);
+void intake_free(intake *in);
+const struct intake_stats *intake_get_stats(const intake *in);
+/* The conversion's signer, or NULL while no packet was signed. */
+const signer *intake_signer(const intake *in);
+
+/* Removes what a conversion killed half-way left (files in "converting"). */
+int intake_recover(intake *in, hcs_err *err);
+
+/* Converts one input file into prepared packets, all or nothing.  Returns
+ * 0 converted (f filled; some rows may be rejected), 1 when the file as a
+ * whole was rejected (f->error says why), -1 on a fatal error (config,
+ * signing, store) — the file is left untouched for the next run. */
+int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
+                     struct store_file *f, hcs_err *err);
+
+#endif

@@ -1,0 +1,199 @@
+/* run — one invocation of the nightly batch: the cycles and the exit code
+ * (see run.h). */
+#include "run/run_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "run/inbox.h"
+#include "run/run_report.h"
+
+char *run_work_dir(const hcs_config *cfg)
+{
+    char *w = cfg_path(cfg, "paths.work_dir");
+    return w ? w : xstrdup(".");
+}
+
+void run_result_clear(struct run_result *r)
+{
+    free(r->report_path);
+    free(r->errors_path);
+    memset(r, 0, sizeof *r);
+}
+
+static int due(store *st, const char *const *states, int64_t now, hcs_err *err)
+{
+    long n = store_packets_count(st, states, NULL, err);
+    if (n <= 0)
+        return n < 0 ? -1 : 0;
+    return store_packets_next_due(st, states, err) <= now;
+}
+
+static int inbox_has_files(struct run_state *b)
+{
+    long settle = cfg_int(b->cfg, "input.settle_seconds", 5);
+    for (const struct inbox_kind *k = inbox_kinds; k->cfg_key; k++) {
+        char *dir = inbox_dir(b->cfg, b->work, k);
+        long n = dir ? inbox_count(dir, settle) : 0;
+        free(dir);
+        if (n > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when this invocation has nothing to do at all (an idle cron run). */
+static int is_idle(struct run_state *b, hcs_err *err)
+{
+    const struct run_opts *o = b->o;
+    int64_t now = (int64_t)time(NULL);
+    if (o->take_inbox && inbox_has_files(b))
+        return 0;
+    if (o->wait) {
+        long pending = store_packets_count(b->st, o->send ? exchange_states_pending : exchange_states_to_poll,
+                                           NULL, err);
+        if (pending != 0)
+            return pending < 0 ? -1 : 0;
+    }
+    int d = o->send ? due(b->st, exchange_states_to_send, now, err) : 0;
+    if (d != 0)
+        return d < 0 ? -1 : 0;
+    d = o->poll ? due(b->st, exchange_states_to_poll, now, err) : 0;
+    if (d != 0)
+        return d < 0 ? -1 : 0;
+    return 1;
+}
+
+static void sleep_until(int64_t when, int64_t deadline)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (deadline && when > deadline)
+        when = deadline;
+    if (when <= now) {
+        struct timespec ts = { 0, 200 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        return;
+    }
+    /* Wake at the second boundary the packet becomes due. */
+    struct timespec ts = { (time_t)(when - now), 0 };
+    nanosleep(&ts, NULL);
+}
+
+static int exit_code_for(const struct run_result *r)
+{
+    const struct intake_stats *in = &r->intake;
+    const struct exchange_stats *s = &r->stats;
+    if (s->unreachable)
+        return HCS_EX_UNAVAILABLE;
+    if (in->rows_rejected || in->files_rejected || s->failed || s->warnings || s->elements_error)
+        return HCS_EX_DATAERR;
+    return HCS_OK;
+}
+
+/* The cycles: take the inbox, send and poll, until done (or once). */
+static int cycles(struct run_state *b, hcs_err *err)
+{
+    const struct run_opts *o = b->o;
+    int64_t deadline = o->max_wait_s > 0 ? b->started + o->max_wait_s : 0;
+    for (;;) {
+        if (o->take_inbox && run_scan_inbox(b, err) < 0)
+            return -1;
+        long worked = 0;
+        if ((o->send || o->poll) && exchange_cycle_parts(b->x, o->send, o->poll, &worked, err) < 0)
+            return -1;
+        if (store_files_finish(b->st, err) < 0)
+            return -1;
+        if (!o->wait)
+            return 0;
+        long pending = o->send ? exchange_pending(b->x, err)
+                               : store_packets_count(b->st, exchange_states_to_poll, NULL, err);
+        if (pending < 0)
+            return -1;
+        if (pending == 0 && b->waiting == 0)
+            return 0;
+        if (deadline && (int64_t)time(NULL) >= deadline) {
+            log_warn("--max-wait reached with %ld packet(s) pending", pending);
+            return 0;
+        }
+        if (pending == 0)
+            continue;                    /* dependencies cleared: take the waiting files now */
+        int64_t next = o->send ? exchange_next_due(b->x, err)
+                               : store_packets_next_due(b->st, exchange_states_to_poll, err);
+        if (worked == 0 || next > (int64_t)time(NULL))
+            sleep_until(next, deadline);
+    }
+}
+
+/* The verdict, the reports and the run's row in the store. */
+static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
+{
+    r->intake = *intake_get_stats(b->in);
+    r->stats = *exchange_get_stats(b->x);
+    r->pending = exchange_pending(b->x, err);
+    r->files_waiting = b->waiting;
+    r->files_duplicate = b->duplicates;
+    r->exit_code = exit_code_for(r);
+    const struct intake_stats *in = &r->intake;
+    const struct exchange_stats *xs = &r->stats;
+    int idle = !in->files_taken && !in->files_rejected && !xs->sends && !xs->polls && !b->duplicates;
+    if (b->o->reports && !idle) {
+        hcs_err rerr = { 0 };
+        struct run_report_ctx rc = { .st = b->st, .x = b->x, .signer = intake_signer(b->in),
+                                     .run_id = b->run_id, .started = b->started };
+        if (run_report_write(b->cfg, &rc, &r->report_path, &r->errors_path, &rerr) < 0)
+            log_error("report: %s", rerr.msg);
+    }
+    char summary[512];
+    snprintf(summary, sizeof summary,
+             "files %ld taken, %ld rejected, %ld waiting; rows %ld, rejected %ld; packets %ld prepared,"
+             " %ld sent, %ld done, %ld with warnings, %ld failed, %ld pending",
+             in->files_taken, in->files_rejected, r->files_waiting, in->rows, in->rows_rejected,
+             in->packets_prepared, xs->acks, xs->done, xs->warnings, xs->failed, r->pending);
+    store_run_finish(b->st, b->run_id, r->exit_code, summary, err);
+}
+
+int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result *r, hcs_err *err)
+{
+    memset(r, 0, sizeof *r);
+    struct run_state b = { .cfg = cfg, .o = o };
+    int rc = -1;
+    b.work = run_work_dir(cfg);
+    b.st = store_open(cfg, err);
+    if (!b.st)
+        goto out;
+    b.started = (int64_t)time(NULL);
+    int idle_start = is_idle(&b, err);
+    if (idle_start < 0)
+        goto out;
+    if (idle_start) {
+        /* Nothing to take, send or poll: no run is recorded, nothing written. */
+        log_debug("nothing to do");
+        rc = 0;
+        goto out;
+    }
+    if (store_run_begin(b.st, o->command, &b.run_id, err) < 0)
+        goto out;
+    r->run_id = b.run_id;
+    struct exchange_opts xo = { .cfg = cfg, .st = b.st, .run_id = b.run_id };
+    b.x = exchange_new(&xo, err);
+    b.in = intake_new(cfg, b.st, b.run_id);
+    if (!b.x || intake_recover(b.in, err) < 0 || cycles(&b, err) < 0)
+        goto out;
+    finish(&b, r, err);
+    rc = 0;
+out:
+    if (rc < 0 && b.st && b.run_id) {
+        hcs_err ignored;
+        store_run_finish(b.st, b.run_id, err->code ? err->code : HCS_EX_FAIL, err->msg, &ignored);
+    }
+    intake_free(b.in);
+    exchange_free(b.x);
+    store_close(b.st);
+    free(b.work);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/* run_impl — what run.c (the run's loop) and scan.c (the inbox scan)
+ * share.  Not part of the contract. */
+#ifndef HCS_RUN_IMPL_H
+#define HCS_RUN_IMPL_H
+
+#include "run/run.h"
+
+struct run_state {
+    const hcs_config *cfg;
+    const struct run_opts *o;
+    store *st;
+    exchange *x;
+    intake *in;
+    int64_t run_id, started;
+    char *work;
+    long waiting, duplicates;
+};
+
+/* Takes every complete inbox file whose dependencies are answered;
+ * counts the others in b->waiting. */
+int run_scan_inbox(struct run_state *b, hcs_err *err);
+
+#endif

@@ -1,0 +1,102 @@
+/* scan — the inbox scan: every complete file, kind after kind in
+ * dependency order, deduplicated by content, taken (intake.h) and moved
+ * (archive.h). */
+#include "run/run_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "run/archive.h"
+#include "run/inbox.h"
+
+/* A file whose content was processed before: moved again if a run stopped
+ * before moving it, else refused (sent again only with --force). */
+static int take_known(struct run_state *b, struct store_file *f, const char *path, hcs_err *err)
+{
+    if (!f->archive_path && !strcmp(f->path, path))
+        return archive_input(b->st, b->work, f, f->run_id, err);   /* converted by a run that stopped */
+    char why[512];
+    snprintf(why, sizeof why, "файл с тем же содержимым уже обработан (запуск %lld, %s);"
+             " для повторной отправки запустите hcsbatch run --force", (long long)f->run_id,
+             f->name ? f->name : "");
+    b->duplicates++;
+    return archive_reject(b->work, b->run_id, path, why, err);
+}
+
+/* One inbox file: dedupe by content, convert, move. */
+static int take_one(struct run_state *b, const struct inbox_kind *k, const char *path, hcs_err *err)
+{
+    char sha[65];
+    if (file_sha256_hex(path, sha, err) < 0)
+        return -1;
+    struct store_file f = { 0 };
+    int rc;
+    int found = b->o->force ? 0 : store_file_find_hash(b->st, sha, k->template_name, &f, err);
+    if (found < 0)
+        return -1;
+    if (found) {
+        rc = take_known(b, &f, path, err);
+        store_file_clear(&f);
+        return rc;
+    }
+    log_info("taking %s (%s)", path, k->template_name);
+    rc = intake_take_file(b->in, path, k->template_name, sha, &f, err);
+    if (rc == 0)
+        rc = archive_input(b->st, b->work, &f, b->run_id, err);
+    else if (rc == 1)
+        rc = archive_reject(b->work, b->run_id, path, f.error ? f.error : "не удалось прочитать файл", err);
+    store_file_clear(&f);
+    return rc;
+}
+
+/* Files of kind k wait while packets they depend on are pending — also
+ * transitively: withdrawals wait for bills that themselves still wait in
+ * their inbox for accounts. */
+static long blocked_by(struct run_state *b, const struct inbox_kind *k, const int *waiting_kind, hcs_err *err)
+{
+    long blocked = store_packets_count(b->st, exchange_states_pending, k->waits_for, err);
+    if (blocked < 0)
+        blocked = 0;
+    for (const struct inbox_kind *d = inbox_kinds; d < k; d++)
+        if (waiting_kind[d - inbox_kinds] && d->template_name
+            && !strncmp(d->template_name, k->waits_for, strlen(k->waits_for)))
+            blocked++;
+    return blocked;
+}
+
+int run_scan_inbox(struct run_state *b, hcs_err *err)
+{
+    long settle = cfg_int(b->cfg, "input.settle_seconds", 5);
+    int waiting_kind[16] = { 0 };
+    b->waiting = 0;
+    for (const struct inbox_kind *k = inbox_kinds; k->cfg_key; k++) {
+        char *dir = inbox_dir(b->cfg, b->work, k);
+        if (!dir)
+            continue;
+        size_t n;
+        char **names = inbox_list(dir, settle, &n);
+        long blocked = n && k->waits_for ? blocked_by(b, k, waiting_kind, err) : 0;
+        int rc = 0;
+        for (size_t i = 0; i < n; i++) {
+            char *path = path_join(dir, names[i]);
+            if (blocked > 0) {
+                log_info("%s waits for %s (packets not answered yet)", path, k->waits_for);
+                b->waiting++;
+                waiting_kind[k - inbox_kinds] = 1;
+            } else if (rc == 0) {
+                rc = take_one(b, k, path, err);
+            }
+            free(path);
+            free(names[i]);
+        }
+        free(names);
+        free(dir);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
