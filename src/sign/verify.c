@@ -308,16 +308,12 @@ void verify_result_clear(struct verify_result *r)
 
 const char *verify_status_name(enum verify_status st)
 {
-    switch (st) {
-    case VERIFY_OK: return "ok";
-    case VERIFY_NO_SIGNATURE: return "no-signature";
-    case VERIFY_BAD_FORMAT: return "bad-format";
-    case VERIFY_BAD_DIGEST: return "bad-digest";
-    case VERIFY_BAD_SIGNATURE: return "bad-signature";
-    case VERIFY_BAD_CERT: return "bad-cert";
-    case VERIFY_BAD_SCHEMA: return "bad-schema";
-    }
-    return "?";
+    static const char *const names[] = {
+        [VERIFY_OK] = "ok", [VERIFY_NO_SIGNATURE] = "no-signature", [VERIFY_BAD_FORMAT] = "bad-format",
+        [VERIFY_BAD_DIGEST] = "bad-digest", [VERIFY_BAD_SIGNATURE] = "bad-signature",
+        [VERIFY_BAD_CERT] = "bad-cert", [VERIFY_BAD_SCHEMA] = "bad-schema",
+    };
+    return (size_t)st < sizeof names / sizeof *names ? names[st] : "?";
 }
 
 int verify_dump_part(xmlDocPtr doc, enum sig_part part, strbuf *out, hcs_err *err)
