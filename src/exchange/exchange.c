@@ -119,9 +119,12 @@ void x_unreachable(exchange *x, const char *msg)
 
 /* A SOAP Fault comes with HTTP 500: it is GIS's answer, not a transport
  * failure; other 5xx (proxy errors, HTML pages) are retried. */
-enum transport_verdict x_classify(void *ctx, long status, const char *body, size_t len)
+enum transport_verdict x_classify(void *ctx, const struct transport_response *answer)
 {
     (void)ctx;
+    long status = answer->status;
+    const char *body = answer->body;
+    size_t len = answer->body_len;
     if (status == 200) {
         /* A body cut short or mangled on the way is a transport failure:
          * ask again (an import is deduplicated by its MessageGUID). */

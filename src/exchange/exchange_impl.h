@@ -58,7 +58,7 @@ int x_finish_packet(exchange *x, struct store_packet *p, const char *state, cons
 void x_unreachable(exchange *x, const char *msg);
 /* temp file + rename, no fsync (archive copies; see sync_archive). */
 int x_write_unsynced(const char *path, const void *data, size_t len, hcs_err *err);
-enum transport_verdict x_classify(void *ctx, long status, const char *body, size_t len);
+enum transport_verdict x_classify(void *ctx, const struct transport_response *answer);
 
 /* xsend.c */
 int x_feed_send(exchange *x, hcs_err *err);

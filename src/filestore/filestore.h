@@ -4,6 +4,10 @@
  * and the parts sent are kept in the state database; HEAD tells what GIS
  * has), downloads with Range (resumable through a .part file), and
  * "attach": upload once per content and remember the AttachmentGUID.
+ * HTTP goes through src/transport/ (the file store's retry rules are its
+ * classify callback); what is remembered goes through src/store/ (store.h,
+ * a connection of its own to the state database).  Calls base/, proto/,
+ * transport/ and store/ only.
  *
  * One pass over each file: per-part MD5 (Content-MD5) and the GOST R
  * 34.11-94 AttachmentHASH are computed while reading; the GOST digest runs
@@ -22,6 +26,7 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "transport/transport.h"
 
 typedef struct fs_client fs_client;
 
@@ -30,20 +35,17 @@ struct fs_options {
     const char *provider_header;  /* "X-Upload-Dataprovider" or "X-Upload-OrgPPAGUID" */
     const char *provider_id;      /* the value sent in it (gis.org_ppa_guid) */
     int hash_first_part;          /* AttachmentHASH over the first part only (filestore.hash_scope) */
-    const char *state_db;         /* SQLite file for resume + attachments; NULL = no memory */
-    long connect_timeout_s, timeout_s;
-    int retries;                  /* attempts per request (≥ 1) */
-    long backoff_ms, backoff_max_ms;
-    double rate;                  /* requests per second, ≤ 0 = unlimited */
-    const char *ca_file, *client_cert, *client_key, *ciphers;
-    const char *basic_auth;       /* "user:password" or NULL */
-    const char *engine_path;      /* gost engine (NULL = default) */
+    const char *state_db;         /* state database (SQLite) for resume + attachments; NULL = no memory */
+    /* Timeouts, retries, back-off, TLS, basic auth as [transport] says
+     * (transport_opts_from_config), with rate = filestore.rate (≤ 0 =
+     * unlimited), burst 1 and one request at a time. */
+    struct transport_opts transport;
 };
 
 /* Options from [gis] base_url + [filestore] path, [filestore] provider_header,
- * gis.org_ppa_guid, hash_scope, rate, [transport] timeouts/retries/TLS and
- * paths.work_dir/store.path.  Strings point into cfg or *owned (free both
- * with fs_options_free_owned). */
+ * gis.org_ppa_guid, hash_scope, rate, [transport] (through the transport's
+ * own reader) and paths.work_dir/store.path.  Strings point into cfg or
+ * *owned (free both with fs_options_free_owned). */
 int fs_options_from_config(const hcs_config *cfg, struct fs_options *o, char ***owned, hcs_err *err);
 void fs_options_free_owned(char **owned);
 

@@ -26,7 +26,7 @@ int filestore_attach(fs_client *c, const char *context, const char *path, const 
         return -1;
     const char *scope = c->hash_first_part ? "first_part" : "file";
     if (c->state) {
-        int found = fs_state_attachment_find(c->state, context, sha, scope, out->guid, out->hash, err);
+        int found = store_attachment_find(c->state, context, sha, scope, out->guid, out->hash, err);
         if (found < 0)
             return -1;
         if (found) {
@@ -40,7 +40,7 @@ int filestore_attach(fs_client *c, const char *context, const char *path, const 
     memcpy(out->guid, res.guid, sizeof out->guid);
     memcpy(out->hash, res.hash, sizeof out->hash);
     if (c->state &&
-        fs_state_attachment_put(c->state, context, sha, scope, (int64_t)size, name ? name : path_base(path),
+        store_attachment_put(c->state, context, sha, scope, (int64_t)size, name ? name : path_base(path),
                                 res.guid, res.hash, err) < 0)
         return -1;
     return 0;

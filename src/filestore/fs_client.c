@@ -1,5 +1,6 @@
-/* fs_client — options (from the configuration), the client object, the
- * checks made before anything is sent, and GIS refusals as errors. */
+/* fs_client — options (from the configuration), the client object, its
+ * requests (the transport with the file store's retry rules), the checks
+ * made before anything is sent, and GIS refusals as errors. */
 #include "filestore/fs_impl.h"
 
 #include <errno.h>
@@ -19,17 +20,6 @@ static char *own(char ***owned, int *n, char *s)
     (*owned)[(*n)++] = s;
     (*owned)[*n] = NULL;
     return s;
-}
-
-/* "user:password" from the first line of a file. */
-static char *read_basic_auth(const char *path, hcs_err *err)
-{
-    size_t len = 0;
-    char *text = file_read_all(path, 4096, &len, err);
-    if (!text)
-        return NULL;
-    text[strcspn(text, "\r\n")] = '\0';
-    return text;
 }
 
 int fs_options_from_config(const hcs_config *cfg, struct fs_options *o, char ***owned, hcs_err *err)
@@ -63,25 +53,16 @@ int fs_options_from_config(const hcs_config *cfg, struct fs_options *o, char ***
     if (part != (long)FS_PART_SIZE)
         return hcs_fail(err, HCS_EX_CONFIG, "filestore.part_size must be %llu (GIS requires it), not %ld",
                         (unsigned long long)FS_PART_SIZE, part);
-    o->connect_timeout_s = cfg_int(cfg, "transport.connect_timeout", 20);
-    o->timeout_s = cfg_int(cfg, "transport.timeout", 120);
-    o->retries = (int)cfg_int(cfg, "transport.retries", 5);
-    o->backoff_ms = cfg_int(cfg, "transport.backoff_ms", 1000);
-    o->backoff_max_ms = cfg_int(cfg, "transport.backoff_max_ms", 60000);
-    o->rate = cfg_double(cfg, "filestore.rate", 0);
-    o->ca_file = cfg_str(cfg, "transport.ca_file");
-    o->client_cert = cfg_str(cfg, "transport.client_cert");
-    o->client_key = cfg_str(cfg, "transport.client_key");
-    o->ciphers = cfg_str(cfg, "transport.ciphers");
-    o->engine_path = cfg_str(cfg, "sign.engine_path");
-    char *auth_file = cfg_path(cfg, "transport.basic_auth_file");
-    if (auth_file) {
-        char *auth = read_basic_auth(auth_file, err);
-        free(auth_file);
-        if (!auth)
-            return hcs_err_wrap(err, "transport.basic_auth_file");
-        o->basic_auth = own(owned, &n, auth);
-    }
+    char *auth = NULL;
+    if (transport_opts_from_config(cfg, &o->transport, &auth, err) < 0)
+        return -1;
+    if (auth)
+        own(owned, &n, auth);
+    /* The file store has its own pace: filestore.rate, one request at a
+     * time (the exchange's transport.rate/burst are for SOAP calls). */
+    o->transport.rate = cfg_double(cfg, "filestore.rate", 0);
+    o->transport.burst = 1;
+    o->transport.in_flight = 1;
     const char *driver = cfg_str(cfg, "store.driver");
     if (driver && !strcmp(driver, "sqlite")) {
         char *work = cfg_path(cfg, "paths.work_dir");
@@ -124,14 +105,16 @@ fs_client *fs_client_new(const struct fs_options *o, hcs_err *err)
     c->root = xasprintf("%s%s", o->url, o->url[ul - 1] == '/' ? "" : "/");
     c->provider_line = xasprintf("%s: %s", o->provider_header ? o->provider_header : "X-Upload-Dataprovider", g);
     c->hash_first_part = o->hash_first_part;
-    c->http = fs_http_new(o, err);
+    c->http = transport_new(&o->transport, err);
     if (!c->http) {
         fs_client_free(c);
         return NULL;
     }
     if (o->state_db) {
-        c->state = fs_state_open(o->state_db, 10000, err);
-        if (!c->state) {
+        /* Its own connection, committing as it goes, with the durability
+         * the client always had (the uploads can be asked for again). */
+        c->state = store_open_sqlite(o->state_db, 10000, err);
+        if (!c->state || store_set_full_sync(c->state, 0, err) < 0) {
             fs_client_free(c);
             return NULL;
         }
@@ -143,8 +126,8 @@ void fs_client_free(fs_client *c)
 {
     if (!c)
         return;
-    fs_http_free(c->http);
-    fs_state_close(c->state);
+    transport_free(c->http);
+    store_close(c->state);
     free(c->root);
     free(c->provider_line);
     free(c);
@@ -172,10 +155,55 @@ int fs_check_file(const char *path, const char *name, uint64_t *size, hcs_err *e
     return 0;
 }
 
-int fs_answer_error(const struct fs_http_resp *r, const char *what, char *gis_error, hcs_err *err)
+struct fs_retry_rule {
+    int hash_conflict;        /* a 400 HashConflictException is retried */
+};
+
+static enum transport_verdict fs_classify(void *ctx, const struct transport_response *answer)
+{
+    const struct fs_retry_rule *rule = ctx;
+    long status = answer->status;
+    if (status >= 500 || status == 429)
+        return TRANSPORT_RETRY;
+    char xerr[64];
+    if (rule->hash_conflict && status == 400 &&
+        transport_response_header_copy(answer, "X-Upload-Error", xerr, sizeof xerr) &&
+        !strcmp(xerr, "HashConflictException"))
+        return TRANSPORT_RETRY;
+    return TRANSPORT_FINAL;
+}
+
+int fs_request(fs_client *c, const char *method, const char *url, const char *const *headers,
+               const void *body, size_t len, int retry_hash_conflict, struct transport_response *resp,
+               hcs_err *err)
+{
+    struct fs_retry_rule rule = { retry_hash_conflict };
+    struct transport_request req = { .method = method, .url = url, .headers = headers, .body = body,
+                                     .body_len = len, .classify = fs_classify, .classify_ctx = &rule,
+                                     .max_response = FS_PART_SIZE + 65536 };
+    hcs_err terr = { 0 };
+    if (transport_request(c->http, &req, resp, &terr) == 0)
+        return 0;
+    if (terr.code != HCS_EX_UNAVAILABLE) {     /* an answer larger than one part */
+        if (err)
+            *err = terr;
+        return -1;
+    }
+    char xerr[64] = "", last[320];
+    if (resp->status == 400)
+        transport_response_header_copy(resp, "X-Upload-Error", xerr, sizeof xerr);
+    if (resp->status)
+        snprintf(last, sizeof last, "HTTP %ld%s%s", resp->status, xerr[0] ? " " : "", xerr);
+    else
+        snprintf(last, sizeof last, "%s", resp->net_error ? resp->net_error : terr.msg);
+    return hcs_fail(err, HCS_EX_UNAVAILABLE, "%s %s: %s after %d attempt(s)", method, url, last,
+                    resp->attempts);
+}
+
+int fs_answer_error(const struct transport_response *r, const char *what, char *gis_error, hcs_err *err)
 {
     char xerr[64] = "";
-    fs_http_header(r, "X-Upload-Error", xerr, sizeof xerr);
+    transport_response_header_copy(r, "X-Upload-Error", xerr, sizeof xerr);
     if (gis_error)
         snprintf(gis_error, 64, "%s", xerr);
     /* first line of the body, bounded, for the operator */

@@ -22,16 +22,15 @@
 static int probe_size(fs_client *c, const char *url, const char *guid, uint64_t *size,
                       struct fs_download_result *res, hcs_err *err)
 {
-    struct fs_http_req req = { "HEAD", url, (const char *[]){ c->provider_line, NULL }, NULL, 0, 0 };
-    struct fs_http_resp resp;
-    int rc = fs_http_do(c->http, &req, &resp, err);
+    struct transport_response resp;
+    int rc = fs_request(c, "HEAD", url, (const char *[]){ c->provider_line, NULL }, NULL, 0, 0, &resp, err);
     char what[128], len[64] = "", done[16] = "";
     snprintf(what, sizeof what, "file %s", guid);
     if (rc == 0 && !(resp.status >= 200 && resp.status < 300))
         rc = fs_answer_error(&resp, what, res->gis_error, err);
     if (rc == 0) {
-        fs_http_header(&resp, "X-Upload-Length", len, sizeof len);
-        fs_http_header(&resp, "X-Upload-Completed", done, sizeof done);
+        transport_response_header_copy(&resp, "X-Upload-Length", len, sizeof len);
+        transport_response_header_copy(&resp, "X-Upload-Completed", done, sizeof done);
         char *end = NULL;
         errno = 0;
         unsigned long long v = strtoull(len, &end, 10);
@@ -42,7 +41,7 @@ static int probe_size(fs_client *c, const char *url, const char *guid, uint64_t 
         else
             *size = v;
     }
-    fs_http_resp_clear(&resp);
+    transport_response_clear(&resp);
     return rc;
 }
 
@@ -68,9 +67,8 @@ static int get_piece(fs_client *c, const char *url, const char *guid, int fd, co
     char range[96];
     snprintf(range, sizeof range, "Range: bytes=%" PRIu64 "-%" PRIu64, from, to);
     const char *headers[] = { c->provider_line, whole ? NULL : range, NULL };
-    struct fs_http_req req = { "GET", url, headers, NULL, 0, 0 };
-    struct fs_http_resp resp;
-    int rc = fs_http_do(c->http, &req, &resp, err);
+    struct transport_response resp;
+    int rc = fs_request(c, "GET", url, headers, NULL, 0, 0, &resp, err);
     res->requests++;
     char what[160];
     snprintf(what, sizeof what, "file %s bytes %" PRIu64 "-%" PRIu64, guid, from, to);
@@ -84,7 +82,7 @@ static int get_piece(fs_client *c, const char *url, const char *guid, int fd, co
                       resp.body_len, want);
     if (rc == 0)
         rc = write_all(fd, resp.body, resp.body_len, part_path, err);
-    fs_http_resp_clear(&resp);
+    transport_response_clear(&resp);
     return rc;
 }
 

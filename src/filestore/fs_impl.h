@@ -4,20 +4,30 @@
 #define HCS_FS_IMPL_H
 
 #include "filestore/filestore.h"
-#include "filestore/fs_http.h"
-#include "filestore/fs_state.h"
+#include "store/store.h"
+#include "transport/transport.h"
 
 struct fs_client {
     char *root;               /* file store URL, ends in '/' */
     char *provider_line;      /* "X-Upload-Dataprovider: <guid>" */
     int hash_first_part;
-    fs_http *http;
-    fs_state *state;          /* NULL: nothing remembered */
+    transport *http;          /* its own: blocking requests, the file store's rate */
+    store *state;             /* own connection to the state database; NULL: nothing remembered */
 };
+
+/* One request through the transport with the file store's retry rules:
+ * network errors, 5xx and 429 are retried, and with retry_hash_conflict a
+ * 400 HashConflictException too (the same body again).  Answers are
+ * bounded by one part.  0 when an answer came that is not retried (any
+ * status); -1 when every attempt failed (HCS_EX_UNAVAILABLE naming method,
+ * URL and the last status or network error; resp holds the last answer). */
+int fs_request(fs_client *c, const char *method, const char *url, const char *const *headers,
+               const void *body, size_t len, int retry_hash_conflict, struct transport_response *resp,
+               hcs_err *err);
 
 /* Turns a non-2xx answer into err (DATAERR for a GIS refusal with
  * X-Upload-Error, PROTOCOL otherwise), copying the exception name into
  * gis_error (64 bytes).  what: "upload of X" etc.  Returns -1. */
-int fs_answer_error(const struct fs_http_resp *r, const char *what, char *gis_error, hcs_err *err);
+int fs_answer_error(const struct transport_response *r, const char *what, char *gis_error, hcs_err *err);
 
 #endif

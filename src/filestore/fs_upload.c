@@ -48,10 +48,10 @@ static int read_at(int fd, char *buf, size_t len, uint64_t off, const char *path
 }
 
 /* X-Upload-UploadID of a successful answer, as a canonical GUID. */
-static int take_upload_id(const struct fs_http_resp *r, char id[37], const char *what, hcs_err *err)
+static int take_upload_id(const struct transport_response *r, char id[37], const char *what, hcs_err *err)
 {
     char raw[128];
-    if (!fs_http_header(r, "X-Upload-UploadID", raw, sizeof raw) || guid_normalize(raw, id) < 0)
+    if (!transport_response_header_copy(r, "X-Upload-UploadID", raw, sizeof raw) || guid_normalize(raw, id) < 0)
         return hcs_fail(err, HCS_EX_PROTOCOL, "%s: GIS file store answered %ld without a valid X-Upload-UploadID",
                         what, r->status);
     return 0;
@@ -85,11 +85,10 @@ static int upload_single(fs_client *c, const char *context, int fd, const char *
     char *h_name = xasprintf("X-Upload-Filename: %s", enc);
     const char *headers[] = { c->provider_line, h_md5, h_name, "Content-Type: application/octet-stream", NULL };
     char *url = xasprintf("%s%s", c->root, context);
-    struct fs_http_req req = { "PUT", url, headers, buf, (size_t)size, 1 };
-    struct fs_http_resp resp;
-    rc = fs_http_do(c->http, &req, &resp, err);
+    struct transport_response resp;
+    rc = fs_request(c, "PUT", url, headers, buf, (size_t)size, 1, &resp, err);
     if (rc < 0)
-        fs_http_header(&resp, "X-Upload-Error", res->gis_error, sizeof res->gis_error);
+        transport_response_header_copy(&resp, "X-Upload-Error", res->gis_error, sizeof res->gis_error);
     if (rc == 0 && !ok_status(resp.status))
         rc = fs_answer_error(&resp, path, res->gis_error, err);
     if (rc == 0)
@@ -99,7 +98,7 @@ static int upload_single(fs_client *c, const char *context, int fd, const char *
         res->parts_total = 1;
         res->parts_sent = 1;
     }
-    fs_http_resp_clear(&resp);
+    transport_response_clear(&resp);
     free(url);
     free(h_md5);
     free(h_name);
@@ -145,26 +144,25 @@ static void parse_parts(const char *list, unsigned char *have, int parts)
 static int resume_probe(struct multipart *m, hcs_err *err)
 {
     char *url = xasprintf("%s%s/%s", m->c->root, m->context, m->id);
-    struct fs_http_req req = { "HEAD", url, (const char *[]){ m->c->provider_line, NULL }, NULL, 0, 0 };
-    struct fs_http_resp resp;
-    int rc = fs_http_do(m->c->http, &req, &resp, err);
+    struct transport_response resp;
+    int rc = fs_request(m->c, "HEAD", url, (const char *[]){ m->c->provider_line, NULL }, NULL, 0, 0, &resp, err);
     free(url);
     if (rc < 0) {
-        fs_http_resp_clear(&resp);
+        transport_response_clear(&resp);
         return -1;
     }
     if (!ok_status(resp.status)) {
         /* FileNotFoundException (expired or unknown): a fresh upload is the answer */
-        fs_http_resp_clear(&resp);
+        transport_response_clear(&resp);
         return 0;
     }
-    char *list = fs_http_header_dup(&resp, "X-Upload-Completed-Parts");
+    char *list = transport_response_header(&resp, "X-Upload-Completed-Parts");
     char done[16] = "";
-    fs_http_header(&resp, "X-Upload-Completed", done, sizeof done);
+    transport_response_header_copy(&resp, "X-Upload-Completed", done, sizeof done);
     parse_parts(list, m->have, m->parts);
     m->completed = !strcmp(done, "true");
     free(list);
-    fs_http_resp_clear(&resp);
+    transport_response_clear(&resp);
     return 1;
 }
 
@@ -176,23 +174,22 @@ static int begin_upload(struct multipart *m, struct fs_upload_result *res, hcs_e
     char *h_cnt = xasprintf("X-Upload-Part-Count: %d", m->parts);
     const char *headers[] = { m->c->provider_line, h_name, h_len, h_cnt, NULL };
     char *url = xasprintf("%s%s/?upload", m->c->root, m->context);
-    struct fs_http_req req = { "POST", url, headers, NULL, 0, 0 };
-    struct fs_http_resp resp;
-    int rc = fs_http_do(m->c->http, &req, &resp, err);
+    struct transport_response resp;
+    int rc = fs_request(m->c, "POST", url, headers, NULL, 0, 0, &resp, err);
     if (rc == 0 && !ok_status(resp.status))
         rc = fs_answer_error(&resp, m->path, res->gis_error, err);
     if (rc == 0)
         rc = take_upload_id(&resp, m->id, m->path, err);
-    fs_http_resp_clear(&resp);
+    transport_response_clear(&resp);
     free(url);
     free(h_name);
     free(h_len);
     free(h_cnt);
     free(enc);
     if (rc == 0 && m->c->state) {
-        struct fs_state_upload u = { .size = (int64_t)m->size, .mtime = m->mtime, .parts = m->parts };
+        struct store_upload u = { .size = (int64_t)m->size, .mtime = m->mtime, .parts = m->parts };
         memcpy(u.upload_id, m->id, sizeof u.upload_id);
-        rc = fs_state_upload_begin(m->c->state, m->context, m->key, &u, err);
+        rc = store_upload_begin(m->c->state, m->context, m->key, &u, err);
     }
     return rc;
 }
@@ -200,9 +197,9 @@ static int begin_upload(struct multipart *m, struct fs_upload_result *res, hcs_e
 /* Finds a recorded upload of this very file and probes it, or begins one. */
 static int find_or_begin(struct multipart *m, struct fs_upload_result *res, hcs_err *err)
 {
-    fs_state *st = m->c->state;
-    struct fs_state_upload u;
-    int found = st ? fs_state_upload_find(st, m->context, m->key, &u, err) : 0;
+    store *st = m->c->state;
+    struct store_upload u;
+    int found = st ? store_upload_find(st, m->context, m->key, &u, err) : 0;
     if (found < 0)
         return -1;
     if (found && u.size == (int64_t)m->size && u.mtime == m->mtime && u.parts == m->parts) {
@@ -215,7 +212,7 @@ static int find_or_begin(struct multipart *m, struct fs_upload_result *res, hcs_
             return 0;
         }
     }
-    if (found && fs_state_upload_end(st, m->context, m->key, u.upload_id, err) < 0)
+    if (found && store_upload_end(st, m->context, m->key, u.upload_id, err) < 0)
         return -1;
     memset(m->have, 0, (size_t)m->parts);
     m->completed = 0;
@@ -233,12 +230,11 @@ static int send_part(struct multipart *m, int n, const char *buf, size_t len,
     snprintf(h_md5, sizeof h_md5, "Content-MD5: %s", b64);
     snprintf(h_num, sizeof h_num, "X-Upload-Partnumber: %d", n);
     const char *headers[] = { m->c->provider_line, h_md5, h_num, "Content-Type: application/octet-stream", NULL };
-    struct fs_http_req req = { "PUT", m->url, headers, buf, len, 1 };
-    struct fs_http_resp resp;
-    int rc = fs_http_do(m->c->http, &req, &resp, err);
+    struct transport_response resp;
+    int rc = fs_request(m->c, "PUT", m->url, headers, buf, len, 1, &resp, err);
     if (rc < 0) {
         /* e.g. HashConflictException on every attempt: keep the name for reports */
-        fs_http_header(&resp, "X-Upload-Error", res->gis_error, sizeof res->gis_error);
+        transport_response_header_copy(&resp, "X-Upload-Error", res->gis_error, sizeof res->gis_error);
         hcs_err_wrap(err, "%s: part %d of %d", m->path, n, m->parts);
     }
     if (rc == 0 && !ok_status(resp.status)) {
@@ -246,11 +242,11 @@ static int send_part(struct multipart *m, int n, const char *buf, size_t len,
         snprintf(what, sizeof what, "%s: part %d of %d", m->path, n, m->parts);
         rc = fs_answer_error(&resp, what, res->gis_error, err);
     }
-    fs_http_resp_clear(&resp);
+    transport_response_clear(&resp);
     if (rc == 0) {
         res->parts_sent++;
         if (m->c->state)
-            rc = fs_state_part_done(m->c->state, m->id, n, err);
+            rc = store_upload_part_done(m->c->state, m->id, n, err);
     }
     return rc;
 }
@@ -258,22 +254,21 @@ static int send_part(struct multipart *m, int n, const char *buf, size_t len,
 static int complete_upload(struct multipart *m, struct fs_upload_result *res, hcs_err *err)
 {
     char *url = xasprintf("%s?completed", m->url);
-    struct fs_http_req req = { "POST", url, (const char *[]){ m->c->provider_line, NULL }, NULL, 0, 0 };
-    struct fs_http_resp resp;
-    int rc = fs_http_do(m->c->http, &req, &resp, err);
+    struct transport_response resp;
+    int rc = fs_request(m->c, "POST", url, (const char *[]){ m->c->provider_line, NULL }, NULL, 0, 0, &resp, err);
     free(url);
     if (rc == 0 && !ok_status(resp.status)) {
         /* A retried POST whose first attempt did complete answers
          * InvalidStatusException: HEAD decides. */
         char xerr[64] = "";
-        fs_http_header(&resp, "X-Upload-Error", xerr, sizeof xerr);
+        transport_response_header_copy(&resp, "X-Upload-Error", xerr, sizeof xerr);
         memset(m->have, 0, (size_t)m->parts);
         if (!strcmp(xerr, "InvalidStatusException") && resume_probe(m, err) == 1 && m->completed)
             rc = 0;
         else
             rc = fs_answer_error(&resp, m->path, res->gis_error, err);
     }
-    fs_http_resp_clear(&resp);
+    transport_response_clear(&resp);
     return rc;
 }
 
@@ -326,7 +321,7 @@ static int upload_multi(fs_client *c, const char *context, int fd, const char *p
     if (rc == 0 && !m.completed)
         rc = complete_upload(&m, res, err);
     if (rc == 0 && c->state)
-        rc = fs_state_upload_end(c->state, context, m.key, m.id, err);
+        rc = store_upload_end(c->state, context, m.key, m.id, err);
     if (rc == 0)
         memcpy(res->guid, m.id, sizeof res->guid);
     free(m.url);

@@ -1,4 +1,4 @@
-/* report_notify — webhook and Telegram notifications over libcurl. */
+/* report_notify — webhook and Telegram notifications through the transport. */
 #include "report/report_notify.h"
 
 #include <stdio.h>
@@ -6,10 +6,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <curl/curl.h>
 
 #include "base/fsutil.h"
 #include "base/xalloc.h"
+#include "transport/transport.h"
+
+#define WHY_SIZE 320
 
 /* ---- what to say --------------------------------------------------------- */
 
@@ -132,12 +134,6 @@ void notify_text(strbuf *out, const struct notify_summary *s)
 
 /* ---- how to send ---------------------------------------------------------- */
 
-static size_t discard(char *ptr, size_t size, size_t n, void *ud)
-{
-    (void)ptr; (void)ud;
-    return size * n;
-}
-
 /* "scheme://host[:port]" only: paths and queries may carry secrets. */
 static char *url_for_log(const char *url)
 {
@@ -153,62 +149,44 @@ static char *url_for_log(const char *url)
     return xasprintf("%.*s%.*s", (int)scheme, url, (int)n, host);
 }
 
-static void sleep_ms(long ms)
+/* A 4xx other than 408/429 means the request itself is wrong: repeating
+ * it will not help.  Anything else that is not a 2xx is tried again. */
+static enum transport_verdict notify_classify(void *ctx, const struct transport_response *answer)
 {
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    (void)ctx;
+    long status = answer->status;
+    if (status >= 200 && status < 300)
+        return TRANSPORT_FINAL;
+    if (status >= 400 && status < 500 && status != 408 && status != 429)
+        return TRANSPORT_FINAL;
+    return TRANSPORT_RETRY;
 }
 
-/* One POST, retried; 0 when a 2xx came back, else -1 with *why set. */
-static int post(const char *url, const char *body, const char *api_key, long attempts, long delay_ms,
-                char *why, size_t whylen)
+/* One POST through the transport, retried; 0 when a 2xx came back, else -1
+ * with *why set.  why never quotes the URL (the transport's error message
+ * does, and the path may hold a bot token): libcurl's text names the host
+ * at most. */
+static int post(transport *t, const char *url, const char *body, const char *api_key, char *why,
+                size_t whylen)
 {
-    for (long a = 1; a <= attempts; a++) {
-        CURL *c = curl_easy_init();
-        if (!c) {
-            snprintf(why, whylen, "cannot start libcurl");
-            return -1;
-        }
-        struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
-        char *key_header = NULL;
-        if (api_key) {
-            key_header = xasprintf("X-API-Key: %s", api_key);
-            h = curl_slist_append(h, key_header);
-        }
-        char errbuf[CURL_ERROR_SIZE] = "";
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-        CURLcode rc = curl_easy_perform(c);
-        long status = 0;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_cleanup(c);
-        curl_slist_free_all(h);
-        if (key_header) {
-            secure_wipe(key_header, strlen(key_header));
-            free(key_header);
-        }
-        if (rc == CURLE_OK && status >= 200 && status < 300)
-            return 0;
-        /* errbuf names the host at most, never the path or headers. */
-        if (rc != CURLE_OK)
-            snprintf(why, whylen, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-        else
-            snprintf(why, whylen, "HTTP %ld", status);
-        if (rc == CURLE_OK && status >= 400 && status < 500 && status != 408 && status != 429)
-            return -1;           /* the request itself is wrong: repeating will not help */
-        if (a < attempts)
-            sleep_ms(delay_ms);
+    char *key_header = api_key ? xasprintf("X-API-Key: %s", api_key) : NULL;
+    const char *headers[] = { "Content-Type: application/json; charset=utf-8", key_header, NULL };
+    struct transport_request req = { .method = "POST", .url = url, .headers = headers, .body = body,
+                                     .body_len = strlen(body), .classify = notify_classify };
+    struct transport_response resp;
+    hcs_err ignored = { 0 };
+    transport_request(t, &req, &resp, &ignored);
+    int ok = resp.status >= 200 && resp.status < 300;
+    if (!ok && resp.status)
+        snprintf(why, whylen, "HTTP %ld", resp.status);
+    else if (!ok)
+        snprintf(why, whylen, "%s", resp.net_error ? resp.net_error : "no answer");
+    transport_response_clear(&resp);
+    if (key_header) {
+        secure_wipe(key_header, strlen(key_header));
+        free(key_header);
     }
-    return -1;
+    return ok ? 0 : -1;
 }
 
 static const char *env_secret(const hcs_config *cfg, const char *key, strbuf *warnings, const char *what)
@@ -224,8 +202,8 @@ static const char *env_secret(const hcs_config *cfg, const char *key, strbuf *wa
     return v;
 }
 
-static int send_webhooks(const hcs_config *cfg, const struct notify_summary *s, long attempts,
-                         long delay, strbuf *warnings)
+static int send_webhooks(const hcs_config *cfg, const struct notify_summary *s, transport *t, long attempts,
+                         strbuf *warnings)
 {
     const char *urls = cfg_str(cfg, "notify.urls");
     if (!urls || !*urls)
@@ -237,8 +215,8 @@ static int send_webhooks(const hcs_config *cfg, const struct notify_summary *s, 
     char *list = xstrdup(urls);
     char *save = NULL;
     for (char *u = strtok_r(list, ", \t", &save); u; u = strtok_r(NULL, ", \t", &save)) {
-        char why[CURL_ERROR_SIZE + 32];
-        if (post(u, sb_str(&body), key, attempts, delay, why, sizeof why) == 0) {
+        char why[WHY_SIZE];
+        if (post(t, u, sb_str(&body), key, why, sizeof why) == 0) {
             delivered++;
             continue;
         }
@@ -251,8 +229,8 @@ static int send_webhooks(const hcs_config *cfg, const struct notify_summary *s, 
     return delivered;
 }
 
-static int send_telegram(const hcs_config *cfg, const struct notify_summary *s, long attempts,
-                         long delay, strbuf *warnings)
+static int send_telegram(const hcs_config *cfg, const struct notify_summary *s, transport *t, long attempts,
+                         strbuf *warnings)
 {
     const char *token_var = cfg_str(cfg, "notify.telegram_token_env");
     if (!token_var || !*token_var)
@@ -277,8 +255,8 @@ static int send_telegram(const hcs_config *cfg, const struct notify_summary *s, 
     sb_adds(&body, ",\"text\":");
     json_str(&body, sb_str(&text));
     sb_adds(&body, ",\"disable_web_page_preview\":true}");
-    char why[CURL_ERROR_SIZE + 32];
-    int ok = post(url, sb_str(&body), NULL, attempts, delay, why, sizeof why) == 0;
+    char why[WHY_SIZE];
+    int ok = post(t, url, sb_str(&body), NULL, why, sizeof why) == 0;
     if (!ok)
         sb_addf(warnings, "telegram: %s (after %ld attempts at most)\n", why, attempts);
     secure_wipe(url, strlen(url));
@@ -296,5 +274,17 @@ int notify_send(const hcs_config *cfg, const struct notify_summary *s, strbuf *w
         attempts = 1;
     if (delay < 0)
         delay = 0;
-    return send_webhooks(cfg, s, attempts, delay, warnings) + send_telegram(cfg, s, attempts, delay, warnings);
+    /* Webhooks and Telegram are not GIS: none of the [transport] TLS, auth
+     * or rate settings apply; a steady delay (back-off capped at it). */
+    struct transport_opts o = { .connect_timeout_s = 10, .timeout_s = 30, .retries = (int)attempts,
+                                .backoff_ms = delay, .backoff_max_ms = delay, .in_flight = 1 };
+    hcs_err err = { 0 };
+    transport *t = transport_new(&o, &err);
+    if (!t) {
+        sb_addf(warnings, "notify: %s\n", err.msg);
+        return 0;
+    }
+    int delivered = send_webhooks(cfg, s, t, attempts, warnings) + send_telegram(cfg, s, t, attempts, warnings);
+    transport_free(t);
+    return delivered;
 }

@@ -1,6 +1,8 @@
 /* report_notify — after a run: a JSON summary POSTed to each URL of
  * notify.urls (X-API-Key from the variable named by notify.api_key_env)
- * and a Telegram Bot API message (notify.telegram_*), with retries.
+ * and a Telegram Bot API message (notify.telegram_*), with retries, sent
+ * through src/transport/ (a transport of their own: the [transport] TLS,
+ * auth and rate settings are for GIS, not for these destinations).
  * A failed notification is a warning, never a failed run; secrets (API
  * key, bot token) and URL paths/queries never appear in the warnings. */
 #ifndef HCS_REPORT_NOTIFY_H

@@ -1,6 +1,8 @@
 /* store — the durable state of hcsbatch behind one narrow interface:
  * runs, input files, packets, elements (TransportGUID ↔ source rows) with
- * their GIS outcomes, rejected rows, and the registry of GIS ids.
+ * their GIS outcomes, rejected rows, the registry of GIS ids, and what the
+ * file store client remembers between runs (unfinished uploads, files
+ * uploaded per content).
  *
  * Every state change the exchange makes is written (and committed) here
  * before the side effect it describes happens, so a killed process resumes
@@ -24,7 +26,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
  * creating and migrating the schema as needed. */
@@ -207,6 +209,42 @@ int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err 
 /* 1 found, 0 not. */
 int store_registry_get(store *st, const char *kind, const char *local_key,
                        struct store_registry_entry *e, hcs_err *err);
+
+/* ---- the file store client's memory (src/filestore/) ----
+ * The client opens its own connection to the same database (see
+ * exchange/attach.h: it works while the run's connection has no
+ * transaction open), so these calls commit on their own. */
+/* An unfinished multipart upload of one file (its real path) to a context:
+ * a later run continues it when size, mtime and part count still match. */
+struct store_upload {
+    char upload_id[37];
+    int64_t size, mtime;
+    int parts;
+};
+/* 1 found (*u filled), 0 none, -1 error. */
+int store_upload_find(store *st, const char *context, const char *path, struct store_upload *u,
+                      hcs_err *err);
+/* Records the upload (replacing an older one of the same file) before the
+ * first part is sent. */
+int store_upload_begin(store *st, const char *context, const char *path, const struct store_upload *u,
+                       hcs_err *err);
+/* A part GIS acknowledged (informational: after a crash HEAD is the truth). */
+int store_upload_part_done(store *st, const char *upload_id, int part, hcs_err *err);
+/* Parts recorded for the upload, -1 on error. */
+long store_upload_parts_count(store *st, const char *upload_id, hcs_err *err);
+/* Forgets the upload and its parts (finished, or GIS no longer knows it). */
+int store_upload_end(store *st, const char *context, const char *path, const char *upload_id,
+                     hcs_err *err);
+
+/* A file uploaded once per content: (context, SHA-256 of the bytes, hash
+ * scope "file" | "first_part") → AttachmentGUID + AttachmentHASH. */
+/* 1 found (guid, hash filled), 0 none, -1 error. */
+int store_attachment_find(store *st, const char *context, const char *sha256, const char *scope,
+                          char guid[37], char hash[65], hcs_err *err);
+int store_attachment_put(store *st, const char *context, const char *sha256, const char *scope,
+                         int64_t size, const char *name, const char *guid, const char *hash, hcs_err *err);
+/* Forgets a remembered attachment (GIS no longer has it). */
+int store_attachment_forget(store *st, const char *guid, hcs_err *err);
 
 /* ---- what reports read ---- */
 /* One source row with its outcome: every row of a file appears once per

@@ -48,6 +48,20 @@ static const char *const migrations[] = {
     "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
     "  version TEXT, update_date TEXT, last_error TEXT, attrs TEXT, updated_at INTEGER NOT NULL,"
     "  PRIMARY KEY (kind, local_key));",
+    /* 2: the file store client's tables, which it used to create itself
+     * (fs_state.c, same names and columns): IF NOT EXISTS keeps a database
+     * where it already did so, with its rows. */
+    "CREATE TABLE IF NOT EXISTS filestore_uploads ("
+    "  context TEXT NOT NULL, path TEXT NOT NULL, upload_id TEXT NOT NULL,"
+    "  size INTEGER NOT NULL, mtime INTEGER NOT NULL, parts INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL, PRIMARY KEY (context, path));"
+    "CREATE TABLE IF NOT EXISTS filestore_parts ("
+    "  upload_id TEXT NOT NULL, part INTEGER NOT NULL, done_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (upload_id, part));"
+    "CREATE TABLE IF NOT EXISTS filestore_attachments ("
+    "  context TEXT NOT NULL, sha256 TEXT NOT NULL, scope TEXT NOT NULL,"
+    "  size INTEGER NOT NULL, name TEXT, guid TEXT NOT NULL, hash TEXT NOT NULL,"
+    "  uploaded_at INTEGER NOT NULL, PRIMARY KEY (context, sha256, scope));",
 };
 
 size_t store_sqlite_migration_count(void)

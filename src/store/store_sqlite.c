@@ -1,6 +1,7 @@
 /* store_sqlite — the SQLite driver: opening (WAL, busy timeout, migrations),
  * transactions, runs and input files.  Packets, elements, registry and the
- * report queries are in store_packets.c. */
+ * report queries are in store_packets.c; the file store client's tables in
+ * store_filestore.c. */
 #include "store/store_sqlite.h"
 
 #include <stdlib.h>
@@ -90,6 +91,12 @@ static int read_version(store *st, int *version, hcs_err *err)
 static int migrate(store *st, hcs_err *err)
 {
     int version;
+    /* Up to date: no write lock.  A second connection (the file store
+     * client's, `hcsbatch status`) opens while the run holds a transaction. */
+    if (read_version(st, &version, err) < 0)
+        return -1;
+    if (version == (int)store_sqlite_migration_count())
+        return 0;
     if (store_begin(st, err) < 0)
         return -1;
     if (read_version(st, &version, err) < 0)

@@ -29,7 +29,7 @@ struct job {
     const void *body;
     void *body_owned;
     size_t body_len;
-    enum transport_verdict (*classify)(void *, long, const char *, size_t);
+    transport_classify_fn classify;
     void *classify_ctx;
     transport_done_fn done;
     void *ctx;
@@ -201,6 +201,7 @@ void transport_response_clear(struct transport_response *r)
 {
     free(r->body);
     free(r->headers);
+    free(r->net_error);
     memset(r, 0, sizeof *r);
 }
 
@@ -222,6 +223,17 @@ char *transport_response_header(const struct transport_response *r, const char *
         line = eol ? eol + 1 : line + len;
     }
     return NULL;
+}
+
+int transport_response_header_copy(const struct transport_response *r, const char *name, char *out,
+                                   size_t outlen)
+{
+    char *v = transport_response_header(r, name);
+    int found = v != NULL;
+    if (outlen)
+        snprintf(out, outlen, "%s", found ? v : "");
+    free(v);
+    return found;
 }
 
 void transport_get_stats(const transport *t, struct transport_stats *s)
@@ -290,7 +302,7 @@ void transport_submit(transport *t, const struct transport_request *req, int cop
     j->done = done;
     j->ctx = ctx;
     j->bucket = bucket_for(t, j->url);
-    j->max = t->o.max_response;
+    j->max = req->max_response ? req->max_response : t->o.max_response;
     enqueue(t, j);
 }
 
@@ -337,7 +349,7 @@ static void setup_easy(transport *t, struct job *j)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->o.max_response);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)j->max);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     if (!strcmp(j->method, "HEAD")) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
@@ -395,16 +407,21 @@ static void finish(transport *t, struct job *j, CURLcode res)
     enum transport_verdict v;
     if (j->too_big || res == CURLE_FILESIZE_EXCEEDED) {
         v = TRANSPORT_FINAL;
-        hcs_fail(&fail, HCS_EX_PROTOCOL, "%s: response larger than %zu bytes", j->url, t->o.max_response);
+        hcs_fail(&fail, HCS_EX_PROTOCOL, "%s: response larger than %zu bytes", j->url, j->max);
     } else if (res != CURLE_OK) {
         v = TRANSPORT_RETRY;
         hcs_fail(&fail, HCS_EX_UNAVAILABLE, "%s: %s", j->url, j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
+    } else if (j->classify) {
+        /* A view of this attempt's answer: nothing is copied. */
+        struct transport_response answer = { .status = status, .body = (char *)sb_str(&j->resp_body),
+                                             .body_len = j->resp_body.len,
+                                             .headers = (char *)sb_str(&j->resp_headers) };
+        v = j->classify(j->classify_ctx, &answer);
     } else {
-        v = j->classify ? j->classify(j->classify_ctx, status, sb_str(&j->resp_body), j->resp_body.len)
-                        : default_classify(status);
-        if (v == TRANSPORT_RETRY)
-            hcs_fail(&fail, HCS_EX_UNAVAILABLE, "%s: HTTP %ld", j->url, status);
+        v = default_classify(status);
     }
+    if (res == CURLE_OK && !j->too_big && v == TRANSPORT_RETRY)
+        hcs_fail(&fail, HCS_EX_UNAVAILABLE, "%s: HTTP %ld", j->url, status);
     if (v == TRANSPORT_RETRY && j->attempts < t->o.retries) {
         long ms = backoff_delay_ms(j->attempts, t->o.backoff_ms, t->o.backoff_max_ms, &t->seed);
         j->next_at = now + (double)ms / 1000.0;
@@ -419,6 +436,8 @@ static void finish(transport *t, struct job *j, CURLcode res)
     if (!resp.body)
         resp.body = xstrdup("");
     resp.headers = sb_detach(&j->resp_headers, NULL);
+    if (res != CURLE_OK)
+        resp.net_error = xstrdup(j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
     resp.attempts = j->attempts;
     resp.seconds = now - j->first_start;
     int failed = fail.msg[0] != '\0';

@@ -1,10 +1,13 @@
-/* transport — HTTP for hcsbatch through libcurl: the SOAP calls to GIS and
- * the file store client.  Owns what every request needs: connect and total
- * timeouts, TLS with a client certificate (GOST ciphersuites through the
- * OpenSSL gost engine) or plain HTTP to a local stunnel, a CA bundle file,
- * bounded response bodies, retries on network errors and HTTP 5xx with
- * exponential back-off and jitter, a token-bucket rate limit per host, and
- * a bounded number of requests in flight (curl multi, one thread).
+/* transport — HTTP for hcsbatch through libcurl, and the only code that
+ * calls libcurl: the SOAP calls to GIS (exchange), the file store client
+ * (filestore) and the run notifications (report).  Owns what every request
+ * needs: connect and total timeouts, TLS with a client certificate (GOST
+ * ciphersuites through the OpenSSL gost engine) or plain HTTP to a local
+ * stunnel, a CA bundle file, bounded response bodies, retries on network
+ * errors and HTTP 5xx with exponential back-off and jitter (or whatever the
+ * caller's classify callback decides from status, headers and body), a
+ * token-bucket rate limit per host, and a bounded number of requests in
+ * flight (curl multi, one thread).  Calls only base/.
  *
  * Two ways in: transport_request() (one request, blocking, with retries),
  * and transport_submit() + transport_run() for many at once (completion
@@ -31,16 +34,34 @@ struct transport_opts {
     const char *basic_auth;       /* "user:password" or NULL (copied) */
     const char *engine_path;      /* gost engine for GOST TLS (NULL = default) */
 };
-/* Reads [transport] (and sign.engine_path); basic auth from its file. */
+/* The one reader of [transport] (and sign.engine_path); basic auth from its
+ * file (*auth_owned: wipe and free it after transport_new).  The file store
+ * options embed what this fills. */
 int transport_opts_from_config(const hcs_config *cfg, struct transport_opts *o, char **auth_owned,
                                hcs_err *err);
 transport *transport_new(const struct transport_opts *o, hcs_err *err);
 transport *transport_new_from_config(const hcs_config *cfg, hcs_err *err);
 void transport_free(transport *t);
 
+struct transport_response {
+    long status;                  /* HTTP status, 0 when no answer */
+    char *body;                   /* NUL-terminated, malloc'd */
+    size_t body_len;
+    char *headers;                /* raw response header lines of the last attempt */
+    char *net_error;              /* why the last attempt got no answer (libcurl's text, which
+                                   * names the host at most, never the path), or NULL */
+    int attempts;                 /* attempts made */
+    double seconds;               /* wall time of all attempts incl. back-off */
+};
+
 /* What to do with an answer: FINAL hands it to the caller, RETRY tries
  * again after a back-off (while attempts remain). */
 enum transport_verdict { TRANSPORT_FINAL = 0, TRANSPORT_RETRY = 1 };
+
+/* Decides about one HTTP answer from its status, headers and body (the
+ * file store retries a 400 whose X-Upload-Error says HashConflictException).
+ * answer is only valid during the call. */
+typedef enum transport_verdict (*transport_classify_fn)(void *ctx, const struct transport_response *answer);
 
 struct transport_request {
     const char *method;           /* "POST", "PUT", "GET", "HEAD" */
@@ -51,21 +72,17 @@ struct transport_request {
     /* Optional: decides about an HTTP answer (default: 5xx and 429 retry,
      * everything else final).  A SOAP Fault comes with HTTP 500 and is an
      * answer, not a transport failure: the exchange says FINAL for it. */
-    enum transport_verdict (*classify)(void *ctx, long status, const char *body, size_t len);
+    transport_classify_fn classify;
     void *classify_ctx;
+    size_t max_response;          /* bytes for this request; 0 = the transport's */
 };
 
-struct transport_response {
-    long status;                  /* HTTP status, 0 when no answer */
-    char *body;                   /* NUL-terminated, malloc'd */
-    size_t body_len;
-    char *headers;                /* raw response header lines of the last attempt */
-    int attempts;                 /* attempts made */
-    double seconds;               /* wall time of all attempts incl. back-off */
-};
 void transport_response_clear(struct transport_response *r);
 /* Value of a response header (case-insensitive name); malloc'd or NULL. */
 char *transport_response_header(const struct transport_response *r, const char *name);
+/* The same copied into out (truncated to outlen, "" when absent); 1 found, 0 not. */
+int transport_response_header_copy(const struct transport_response *r, const char *name, char *out,
+                                   size_t outlen);
 
 /* Blocking: returns 0 when an answer arrived that classify called final (any
  * status), -1 when every attempt failed (err: HCS_EX_UNAVAILABLE with the

@@ -184,8 +184,9 @@ static fs_client *client(struct fixture *f, int first_part, int retries)
 {
     struct fs_options o = {
         .url = f->url, .provider_header = "X-Upload-Dataprovider", .provider_id = PROVIDER,
-        .hash_first_part = first_part, .state_db = f->db, .connect_timeout_s = 5, .timeout_s = 30,
-        .retries = retries, .backoff_ms = 5, .backoff_max_ms = 20,
+        .hash_first_part = first_part, .state_db = f->db,
+        .transport = { .connect_timeout_s = 5, .timeout_s = 30, .retries = retries, .backoff_ms = 5,
+                       .backoff_max_ms = 20 },
     };
     hcs_err err = { 0 };
     fs_client *c = fs_client_new(&o, &err);
@@ -496,8 +497,8 @@ static void test_unreachable(void **state)
     struct fixture *f = *state;
     char *path = make_file(f, "x.txt", 10, 0, NULL);
     struct fs_options o = { .url = "http://127.0.0.1:1/rest/", .provider_header = "X-Upload-Dataprovider",
-                            .provider_id = PROVIDER, .connect_timeout_s = 2, .timeout_s = 5, .retries = 2,
-                            .backoff_ms = 1 };
+                            .provider_id = PROVIDER,
+                            .transport = { .connect_timeout_s = 2, .timeout_s = 5, .retries = 2, .backoff_ms = 1 } };
     hcs_err err = { 0 };
     fs_client *c = fs_client_new(&o, &err);
     struct fs_upload_result r;

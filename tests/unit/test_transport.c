@@ -151,11 +151,24 @@ static void test_retry_then_success(void **state)
     server_stop(s);
 }
 
-static enum transport_verdict soap_fault_is_answer(void *ctx, long status, const char *body, size_t len)
+static enum transport_verdict soap_fault_is_answer(void *ctx, const struct transport_response *a)
 {
     (void)ctx;
-    return status == 500 && memmem(body, len, "ErrorCode", 9) ? TRANSPORT_FINAL
-           : status >= 500 ? TRANSPORT_RETRY : TRANSPORT_FINAL;
+    return a->status == 500 && memmem(a->body, a->body_len, "ErrorCode", 9) ? TRANSPORT_FINAL
+           : a->status >= 500 ? TRANSPORT_RETRY : TRANSPORT_FINAL;
+}
+
+/* Retries an answer whose header says so: the classify hook sees headers. */
+static enum transport_verdict header_says_retry(void *ctx, const struct transport_response *a)
+{
+    int *seen = ctx;
+    char v[32];
+    if (a->status == 200 && transport_response_header_copy(a, "X-Upload-UploadID", v, sizeof v) &&
+        !strcmp(v, "abc-123")) {
+        (*seen)++;
+        return TRANSPORT_RETRY;
+    }
+    return TRANSPORT_FINAL;
 }
 
 static void test_budget_fault_refused(void **state)
@@ -189,6 +202,27 @@ static void test_budget_fault_refused(void **state)
     transport_response_clear(&r);
     free(u);
 
+    /* the classify hook sees the response headers */
+    u = url(s, "/ok");
+    int seen = 0;
+    struct transport_request hdr = { .method = "GET", .url = u, .classify = header_says_retry,
+                                     .classify_ctx = &seen };
+    assert_int_equal(transport_request(t, &hdr, &r, &err), -1);
+    assert_int_equal(seen, 3);
+    assert_int_equal(r.attempts, 3);
+    assert_non_null(strstr(err.msg, "HTTP 200"));
+    assert_null(r.net_error);
+    transport_response_clear(&r);
+    free(u);
+
+    /* a request may bound its own answer below the transport's bound */
+    u = url(s, "/big");
+    struct transport_request small = { .method = "GET", .url = u, .max_response = 1u << 20 };
+    assert_int_equal(transport_request(t, &small, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "larger than 1048576"));
+    transport_response_clear(&r);
+    free(u);
+
     /* bodies are bounded */
     transport_free(t);
     o.max_response = 1u << 20;
@@ -212,6 +246,8 @@ static void test_budget_fault_refused(void **state)
     assert_int_equal(err.code, HCS_EX_UNAVAILABLE);
     assert_int_equal(r.attempts, 2);
     assert_int_equal(r.status, 0);
+    assert_non_null(r.net_error);                     /* libcurl's words: the host, never the path */
+    assert_null(strstr(r.net_error, "/x"));
     transport_response_clear(&r);
     transport_free(t);
 }
