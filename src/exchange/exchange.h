@@ -1,17 +1,14 @@
-/* exchange — the scheduler between the converter and GIS.  Packet states:
- *
- *   created → prepared → sent → processing → done | done-with-warnings | failed
- *                 ↑  ↘ deferred (maintenance, transient) ↗         cancelled
- *                 └── rebuild after EXP001000 (new MessageGUID, Date, signature)
- *
- * A packet is `created` while its file converts and becomes `prepared`
- * (signed bytes in archive/) when the whole file is converted, in one
- * transaction.  Before each send the attempt is committed; after the ack
- * the GIS MessageGUID and the first poll time; a processed result is
- * stored in one transaction (element outcomes + registry).  Nothing waits
- * in memory between runs: each cycle sends what is due and polls what is
- * due, per [exchange] poll_schedule, poll_horizon and the error policy
- * (policy.h).  Owned by src/exchange/. */
+/* exchange — the scheduler between the converter and GIS.  A packet's
+ * states and the transitions between them are lifecycle.h's: it is
+ * `created` while its file converts and becomes `prepared` (signed bytes in
+ * archive/) when the whole file is converted, in one transaction.  Before
+ * each send the attempt is committed; after the ack the GIS MessageGUID and
+ * the first poll time (`sent`); a processed result is stored in one
+ * transaction (element outcomes + registry).  Nothing waits in memory
+ * between runs: each cycle sends what is due and polls what is due, per
+ * [exchange] poll_schedule, poll_horizon and the error policy (policy.h).
+ * Owned by src/exchange/; calls base/, proto/, packet/, soap/, sign/,
+ * transport/, filestore/ and store/. */
 #ifndef HCS_EXCHANGE_H
 #define HCS_EXCHANGE_H
 
@@ -19,25 +16,17 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "exchange/lifecycle.h"
 #include "proto/schema.h"
 #include "store/store.h"
 #include "transport/transport.h"
 
-#define PS_CREATED "created"
-#define PS_PREPARED "prepared"
-#define PS_SENT "sent"
-#define PS_PROCESSING "processing"
-#define PS_DONE "done"
-#define PS_WARNINGS "done-with-warnings"
-#define PS_FAILED "failed"
-#define PS_DEFERRED "deferred"
-#define PS_CANCELLED "cancelled"
-
-/* NULL-terminated state lists. */
-extern const char *const exchange_states_pending[];   /* prepared sent processing deferred */
-extern const char *const exchange_states_to_send[];   /* prepared deferred */
-extern const char *const exchange_states_to_poll[];   /* sent processing */
-extern const char *const exchange_states_all[];
+/* NULL-terminated state lists; lifecycle.h owns them (these names stay
+ * for the callers). */
+#define exchange_states_pending packet_states_pending   /* prepared sent processing deferred */
+#define exchange_states_to_send packet_states_to_send   /* prepared deferred */
+#define exchange_states_to_poll packet_states_to_poll   /* sent processing */
+#define exchange_states_all packet_states_all
 
 struct exchange_stats {
     long files_taken, files_rejected, rows, rows_rejected;
