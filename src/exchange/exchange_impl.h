@@ -11,7 +11,9 @@
  *   lifecycle.c the states and the transition table every change goes through
  *
  * Calls go one way: exchange.c → xsend.c | xpoll.c → xpacket.c | xrequest.c
- * → lifecycle.c; exchange.c's operator actions call xpacket.c directly. */
+ * → lifecycle.c; exchange.c's operator actions call xpacket.c directly.
+ * xpoll.c also uses exchange_registry_kind() (public) and
+ * x_write_unsynced(), which live with the registry and the conversion. */
 #ifndef HCS_EXCHANGE_IMPL_H
 #define HCS_EXCHANGE_IMPL_H
 
