@@ -5,11 +5,16 @@
  *   created ──prepare──▶ prepared ──send──▶ (attempt on record) ──ack──▶ sent
  *   sent ──poll──▶ processing ──poll──▶ processing
  *   sent | processing ──finish──▶ done | done-with-warnings | failed
+ *   prepared | deferred ──finish──▶ done | failed   (the Fault answering a send)
  *   prepared | deferred ──defer──▶ deferred      (maintenance, transient)
  *   prepared | deferred | sent | processing ──rebuild──▶ prepared
  *                                  (EXP001000 &c.: new MessageGUID)
  *   failed | deferred | done-with-warnings ──retry──▶ prepared   (operator)
  *   created | prepared | deferred ──cancel──▶ cancelled           (operator)
+ *
+ * A packet is born `created`; `prepare` moves all packets of a converted
+ * file at once in the store (store_packets_move_file), the one change not
+ * made packet by packet through lifecycle_apply().
  *
  * `sent` is set when GIS acknowledged the packet (the ack carries GIS's
  * MessageGUID) and no getState has said "still processing" yet; while a send
