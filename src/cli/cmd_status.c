@@ -11,6 +11,7 @@
 #include "base/xalloc.h"
 #include "run/inbox.h"
 #include "exchange/exchange.h"
+#include "exchange/lifecycle.h"
 #include "store/store.h"
 
 static void usage(FILE *out)
@@ -120,7 +121,8 @@ static int print_waiting(void *ctx, const struct store_packet *p)
     if (o->seen++ >= o->limit)
         return 0;
     char a[32];
-    int to_send = !strcmp(p->state, PS_PREPARED) || !strcmp(p->state, PS_DEFERRED);
+    enum packet_state ps;
+    int to_send = lifecycle_state_parse(p->state, &ps) == 0 && lifecycle_in_group(ps, PGROUP_TO_SEND);
     if (o->json) {
         printf("%s{\"packet\":%lld,\"operation\":", o->first ? "" : ",", (long long)p->id);
         json_str(p->operation);
@@ -169,7 +171,7 @@ static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
             continue;
         char *dir = rel[0] == '/' ? xstrdup(rel) : path_join(work ? work : ".", rel);
         long n = inbox_count(dir, settle);
-        long blocked = k->waits_for && n ? store_packets_count(st, exchange_states_pending, k->waits_for, &err) : 0;
+        long blocked = k->waits_for && n ? store_packets_count(st, packet_states_pending, k->waits_for, &err) : 0;
         if (n > 0) {
             if (json) {
                 printf("%s{\"folder\":", *first ? "" : ",");
@@ -235,16 +237,17 @@ CLI_COMMAND(status)
         printf("Packets by state:\n");
     int first = 1;
     long total = 0;
-    for (const char *const *s = exchange_states_all; *s; s++) {
-        const char *one[] = { *s, NULL };
+    for (int s = 0; s < PKT_STATE_COUNT; s++) {
+        const char *name = lifecycle_state_name((enum packet_state)s);
+        const char *one[] = { name, NULL };
         long n = store_packets_count(st, one, NULL, &err);
         if (n <= 0)
             continue;
         total += n;
         if (json)
-            printf("%s\"%s\":%ld", first ? "" : ",", *s, n);
+            printf("%s\"%s\":%ld", first ? "" : ",", name, n);
         else
-            printf("  %-20s %ld\n", *s, n);
+            printf("  %-20s %6ld  %s\n", name, n, lifecycle_state_meaning((enum packet_state)s));
         first = 0;
     }
     if (!json && total == 0)
@@ -255,7 +258,7 @@ CLI_COMMAND(status)
     else
         printf("Waiting:\n");
     struct out w = { .json = json, .first = 1, .limit = json ? 100000 : 30 };
-    struct store_packet_filter f = { .states = exchange_states_pending };
+    struct store_packet_filter f = { .states = packet_states_pending };
     store_packets_each(st, &f, print_waiting, &w, &err);
     if (!json && w.seen > w.limit)
         printf("  … and %ld more\n", w.seen - w.limit);
@@ -268,7 +271,7 @@ CLI_COMMAND(status)
     if (json) {
         printf("]}\n");
     } else {
-        const char *failed[] = { PS_FAILED, NULL };
+        const char *failed[] = { lifecycle_state_name(PKT_FAILED), NULL };
         struct store_packet_filter ff = { .states = failed };
         struct out fo = { .limit = 20 };
         if (store_packets_count(st, failed, NULL, &err) > 0) {

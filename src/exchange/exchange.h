@@ -1,17 +1,15 @@
-/* exchange — the scheduler between the converter and GIS.  Packet states:
- *
- *   created → prepared → sent → processing → done | done-with-warnings | failed
- *                 ↑  ↘ deferred (maintenance, transient) ↗         cancelled
- *                 └── rebuild after EXP001000 (new MessageGUID, Date, signature)
- *
- * A packet is `created` while its file converts and becomes `prepared`
- * (signed bytes in archive/) when the whole file is converted, in one
- * transaction.  Before each send the attempt is committed; after the ack
- * the GIS MessageGUID and the first poll time; a processed result is
- * stored in one transaction (element outcomes + registry).  Nothing waits
- * in memory between runs: each cycle sends what is due and polls what is
- * due, per [exchange] poll_schedule, poll_horizon and the error policy
- * (policy.h).  Owned by src/exchange/. */
+/* exchange — the scheduler between the converter and GIS.  A packet's
+ * states and the transitions between them are lifecycle.h's: it is
+ * `created` while its file converts and becomes `prepared` (signed bytes in
+ * archive/) when the whole file is converted, in one transaction.  Before
+ * each send the attempt is committed; after the ack the GIS MessageGUID and
+ * the first poll time (`sent`); a processed result is stored in one
+ * transaction (element outcomes + registry).  Nothing waits in memory
+ * between runs: each cycle sends what is due and polls what is due, per
+ * [exchange] poll_schedule, poll_horizon and the error policy (policy.h).
+ * Owned by src/exchange/; calls base/, proto/, packet/ (the one
+ * sign-and-serialize step, for a rebuild), soap/, sign/, transport/ and
+ * store/.  run/ and cli/ call it. */
 #ifndef HCS_EXCHANGE_H
 #define HCS_EXCHANGE_H
 
@@ -19,29 +17,20 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "exchange/lifecycle.h"
 #include "proto/schema.h"
 #include "store/store.h"
 #include "transport/transport.h"
 
-#define PS_CREATED "created"
-#define PS_PREPARED "prepared"
-#define PS_SENT "sent"
-#define PS_PROCESSING "processing"
-#define PS_DONE "done"
-#define PS_WARNINGS "done-with-warnings"
-#define PS_FAILED "failed"
-#define PS_DEFERRED "deferred"
-#define PS_CANCELLED "cancelled"
-
-/* NULL-terminated state lists. */
-extern const char *const exchange_states_pending[];   /* prepared sent processing deferred */
-extern const char *const exchange_states_to_send[];   /* prepared deferred */
-extern const char *const exchange_states_to_poll[];   /* sent processing */
-extern const char *const exchange_states_all[];
+/* NULL-terminated state lists; lifecycle.h owns them (these names stay
+ * for the callers). */
+#define exchange_states_pending packet_states_pending   /* prepared sent processing deferred */
+#define exchange_states_to_send packet_states_to_send   /* prepared deferred */
+#define exchange_states_to_poll packet_states_to_poll   /* sent processing */
+#define exchange_states_all packet_states_all
 
 struct exchange_stats {
-    long files_taken, files_rejected, rows, rows_rejected;
-    long packets_prepared, sends, acks, polls, rebuilds;
+    long sends, acks, polls, rebuilds;
     long done, warnings, failed, deferred;
     long elements_accepted, elements_error;
     int unreachable;              /* GIS did not answer (network, 5xx after retries, non-SOAP) */
@@ -55,7 +44,6 @@ struct exchange_opts {
     const hcs_config *cfg;
     store *st;
     transport *tr;                /* may be NULL until something must be sent */
-    schema_set *schemas;          /* for conversion; may be NULL when only sending */
     int64_t run_id;
 };
 
@@ -72,6 +60,8 @@ const char *exchange_registry_kind(const char *template_name);
  * PaymentDocumentID a withdrawal needs); "KIND.guid" = "KIND".  -1 for an
  * unknown field or a store error. */
 int exchange_resolve(void *ctx, const char *kind, const char *local_key, char guid[37]);
+/* Where a packet's signed envelope is archived: <archive>/packets/<op>-<guid>.xml. */
+char *exchange_packet_path(const char *archive_dir, const char *operation, const char *message_guid);
 
 
 /* One cycle: sends every packet due to be sent (lanes in order, bounded in
@@ -79,9 +69,6 @@ int exchange_resolve(void *ctx, const char *kind, const char *local_key, char gu
 int exchange_cycle(exchange *x, long *worked, hcs_err *err);
 /* Only sends, or only polls (`hcsbatch send`, `hcsbatch poll`). */
 int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err *err);
-/* Schemas for conversion, set when the first file is taken (lazy: an idle
- * run compiles nothing). */
-void exchange_set_schemas(exchange *x, schema_set *schemas);
 /* Signing certificate days left, or -999999 when no signer was opened. */
 int exchange_cert_days_left(const exchange *x);
 /* Retries the transport made so far. */

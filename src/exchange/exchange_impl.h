@@ -1,11 +1,27 @@
-/* exchange_impl — what exchange.c (files, cycle), xsend.c (send, rebuild)
- * and xpoll.c (getState, results) share.  Not part of the contract. */
+/* exchange_impl — what the exchange's files share.  Not part of the contract.
+ *
+ *   exchange.c  setup, the cycle (lanes, feeding, group commit), the
+ *               operator actions
+ *   xsend.c     sending a lane's head packet and reading the ack or Fault
+ *   xpoll.c     getState and storing processed results
+ *   xpacket.c   changes to one stored packet shared by the above: finish,
+ *               rebuild; the signer and the archive
+ *   xrequest.c  what every request to GIS needs: operation, endpoint,
+ *               answer classification, "GIS unreachable"
+ *   xregistry.c registry kinds and the converter's registry lookups
+ *   lifecycle.c the states and the transition table every change goes through
+ *
+ * Calls go one way: exchange.c → xsend.c | xpoll.c → xpacket.c | xrequest.c
+ * → lifecycle.c; exchange.c's operator actions call xpacket.c directly;
+ * xpoll.c asks xregistry.c which registry kind a result fills. */
 #ifndef HCS_EXCHANGE_IMPL_H
 #define HCS_EXCHANGE_IMPL_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "exchange/exchange.h"
+#include "exchange/lifecycle.h"
 #include "exchange/policy.h"
 #include "sign/sign.h"
 
@@ -23,7 +39,6 @@ struct exchange {
     store *st;
     transport *tr;
     int own_tr;
-    schema_set *schemas;
     signer *sg;                  /* opened when the first packet needs signing */
     int64_t run_id;
     char *base_url;
@@ -46,27 +61,33 @@ struct exchange {
     char last_lane[512];
 };
 
-int64_t x_now(void);
+static inline int64_t x_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* xpacket.c */
 signer *x_signer(exchange *x, hcs_err *err);
-/* Archive path for a packet's envelope: <archive>/packets/<op>-<guid>.xml. */
-char *x_archive_path(exchange *x, const char *operation, const char *message_guid);
+/* Finishes the packet (ev: PEV_DONE, PEV_FAIL or PEV_CANCEL) and its
+ * pending elements in one transaction. */
+int x_finish_packet(exchange *x, struct store_packet *p, enum packet_event ev, const char *code,
+                    const char *text, hcs_err *err);
+/* New MessageGUID, Date and signature; old id recorded as abandoned.  The
+ * packet becomes prepared (ev: PEV_REBUILD or PEV_RETRY), due at next_at. */
+int x_rebuild(exchange *x, struct store_packet *p, enum packet_event ev, const char *reason, int64_t next_at,
+              hcs_err *err);
+
+/* xrequest.c */
 const struct gis_operation *x_op(const struct store_packet *p, hcs_err *err);
 char *x_endpoint(exchange *x, const struct gis_operation *op);
-/* Marks the packet and its pending elements final in one transaction. */
-int x_finish_packet(exchange *x, struct store_packet *p, const char *state, const char *code,
-                    const char *text, hcs_err *err);
-void x_unreachable(exchange *x, const char *msg);
-/* temp file + rename, no fsync (archive copies; see sync_archive). */
-int x_write_unsynced(const char *path, const void *data, size_t len, hcs_err *err);
 enum transport_verdict x_classify(void *ctx, const struct transport_response *answer);
+/* GIS did not answer: noted for the run, sends held back for transient_delay. */
+void x_unreachable(exchange *x, const char *msg);
 
-/* xsend.c */
+/* xsend.c: starts the head packet of the next ready lane.  1 = submitted, 0 = nothing. */
 int x_feed_send(exchange *x, hcs_err *err);
-/* New MessageGUID, Date and signature; old id recorded as abandoned.  The
- * packet becomes prepared, due at next_at. */
-int x_rebuild(exchange *x, struct store_packet *p, const char *reason, int64_t next_at, hcs_err *err);
-
-/* xpoll.c */
+/* xpoll.c: starts the next due getState.  1 = submitted, 0 = nothing. */
 int x_feed_poll(exchange *x, hcs_err *err);
+
 
 #endif

@@ -19,9 +19,10 @@ struct polling {
 
 static int poll_done(void *ctx, struct transport_response *resp, const hcs_err *terr, hcs_err *err);
 
+/* Acknowledged (GIS's MessageGUID known) and not answered meanwhile. */
 static int pollable(const struct store_packet *p)
 {
-    return (!strcmp(p->state, PS_SENT) || !strcmp(p->state, PS_PROCESSING)) && p->gis_message_guid[0];
+    return lifecycle_allows(p->state, PEV_POLL) && p->gis_message_guid[0];
 }
 
 int x_feed_poll(exchange *x, hcs_err *err)
@@ -62,20 +63,6 @@ int x_feed_poll(exchange *x, hcs_err *err)
     return 0;
 }
 
-static void set_state(struct store_packet *p, const char *state)
-{
-    free(p->state);
-    p->state = xstrdup(state);
-}
-
-static void set_error(struct store_packet *p, const char *code, const char *text)
-{
-    free(p->error_code);
-    free(p->error_text);
-    p->error_code = code ? xstrdup(code) : NULL;
-    p->error_text = text ? xstrdup(text) : NULL;
-}
-
 /* RequestState 1 or 2: poll again per schedule, unless past the horizon. */
 static int still_processing(exchange *x, struct store_packet *p, hcs_err *err)
 {
@@ -85,9 +72,10 @@ static int still_processing(exchange *x, struct store_packet *p, hcs_err *err)
         char why[256];
         snprintf(why, sizeof why, "ГИС не вернула результат за %ld с после приёма пакета"
                  " (exchange.poll_horizon); опрос прекращён", x->horizon);
-        return x_finish_packet(x, p, PS_FAILED, "HCS-HORIZON", why, err);
+        return x_finish_packet(x, p, PEV_FAIL, "HCS-HORIZON", why, err);
     }
-    set_state(p, PS_PROCESSING);
+    if (lifecycle_apply(p, PEV_POLL, err) < 0)
+        return -1;
     p->next_at = now + poll_schedule_delay(&x->sched, p->polls);
     return store_packet_update(x->st, p, err);
 }
@@ -164,7 +152,7 @@ static int apply_results(exchange *x, struct store_packet *p, const struct gis_s
     char *path = xasprintf("%s/%s-%s.xml", dir, p->operation, p->gis_message_guid);
     hcs_err werr = { 0 };
     /* An audit copy: the outcomes are in the store, so no fsync per answer. */
-    if (mkdir_p(dir, &werr) < 0 || x_write_unsynced(path, resp->body, resp->body_len, &werr) < 0)
+    if (mkdir_p(dir, &werr) < 0 || file_write_unsynced(path, resp->body, resp->body_len, &werr) < 0)
         log_warn("packet %lld: %s", (long long)p->id, werr.msg);
     free(dir);
     free(path);
@@ -183,8 +171,9 @@ static int apply_results(exchange *x, struct store_packet *p, const struct gis_s
                                                "ГИС не вернула результат по этому элементу", err);
     if (missing < 0)
         goto fail;
-    set_state(p, errors || missing ? PS_WARNINGS : PS_DONE);
-    set_error(p, NULL, NULL);
+    if (lifecycle_apply(p, errors || missing ? PEV_WARNINGS : PEV_DONE, err) < 0)
+        goto fail;
+    lifecycle_set_error(p, NULL, NULL);
     p->done_at = x_now();
     p->next_at = 0;
     p->polls++;
@@ -209,14 +198,14 @@ static int on_message_error(exchange *x, struct store_packet *p, const struct gi
     log_info("packet %lld: result %s → %s", (long long)p->id, reason, policy_action_name(a));
     switch (a) {
     case POLICY_EMPTY_RESULT:
-        return x_finish_packet(x, p, PS_DONE, NULL, NULL, err);
+        return x_finish_packet(x, p, PEV_DONE, NULL, NULL, err);
     case POLICY_POLL_AGAIN:
         return still_processing(x, p, err);
     case POLICY_REBUILD:
     case POLICY_RETRY_LATER:
     case POLICY_MAINTENANCE:
         /* GIS keeps this final answer under the old MessageGUID: a new one. */
-        return x_rebuild(x, p, reason,
+        return x_rebuild(x, p, PEV_REBUILD, reason,
                          now + (a == POLICY_REBUILD ? 0 : a == POLICY_MAINTENANCE ? x->maintenance_delay
                                                                                   : x->transient_delay),
                          err);
@@ -224,7 +213,7 @@ static int on_message_error(exchange *x, struct store_packet *p, const struct gi
     case POLICY_FAIL:
         break;
     }
-    return x_finish_packet(x, p, PS_FAILED, e->code ? e->code : "HCS-ERROR",
+    return x_finish_packet(x, p, PEV_FAIL, e->code ? e->code : "HCS-ERROR",
                            e->description ? e->description : "", err);
 }
 
@@ -237,18 +226,18 @@ static int on_poll_fault(exchange *x, struct store_packet *p, const struct gis_f
     case POLICY_POLL_AGAIN:
     case POLICY_RETRY_LATER:
     case POLICY_REBUILD:
-        set_error(p, f->error_code, text);
+        lifecycle_set_error(p, f->error_code, text);
         p->next_at = now + poll_schedule_delay(&x->sched, p->polls);
         return store_packet_update(x->st, p, err);
     case POLICY_MAINTENANCE:
-        set_error(p, f->error_code, text);
+        lifecycle_set_error(p, f->error_code, text);
         x->stats.maintenance = 1;
         p->next_at = now + x->maintenance_delay;
         return store_packet_update(x->st, p, err);
     default:
         break;
     }
-    return x_finish_packet(x, p, PS_FAILED, f->error_code ? f->error_code : "SOAP-FAULT",
+    return x_finish_packet(x, p, PEV_FAIL, f->error_code ? f->error_code : "SOAP-FAULT",
                            text ? text : "SOAP Fault", err);
 }
 

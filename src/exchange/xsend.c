@@ -1,5 +1,6 @@
-/* xsend — sending prepared packets (lanes in order), interpreting the ack
- * or the SOAP Fault by the error policy, and the EXP001000 rebuild. */
+/* xsend — sending prepared packets (lanes in order) and interpreting the
+ * ack or the SOAP Fault by the error policy (the EXP001000 rebuild itself
+ * is xpacket.c's). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -45,99 +46,6 @@ static int lane_pop(exchange *x, size_t *li)
     return 1;
 }
 
-static void set_error(struct store_packet *p, const char *code, const char *text)
-{
-    free(p->error_code);
-    free(p->error_text);
-    p->error_code = code ? xstrdup(code) : NULL;
-    p->error_text = text ? xstrdup(text) : NULL;
-}
-
-static void set_state(struct store_packet *p, const char *state)
-{
-    free(p->state);
-    p->state = xstrdup(state);
-}
-
-/* The provider id as configured now: an operator retry after fixing
- * [gis] org_ppa_guid must not resend the old one. */
-static void refresh_provider(exchange *x, xmlDocPtr doc)
-{
-    const char *org = cfg_str(x->cfg, "gis.org_ppa_guid");
-    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    xmlNodePtr hdr = root ? xml_child(root, NS_SOAP, "Header") : NULL;
-    xmlNodePtr rh = hdr ? xml_child(hdr, NS_BASE, "RequestHeader") : NULL;
-    if (!org || !*org || !rh)
-        return;
-    xmlNodePtr n = xml_child(rh, NS_BASE, "orgPPAGUID");
-    if (!n)
-        n = xml_child(rh, NS_BASE, "SenderID");
-    if (n)
-        xmlNodeSetContent(n, BAD_CAST org);
-}
-
-int x_rebuild(exchange *x, struct store_packet *p, const char *reason, int64_t next_at, hcs_err *err)
-{
-    signer *sg = x_signer(x, err);
-    if (!sg)
-        return -1;
-    xmlDocPtr doc = xmlsafe_parse_file(p->archive_path, err);
-    if (!doc)
-        return hcs_err_wrap(err, "rebuilding packet %lld", (long long)p->id);
-    char guid[37];
-    int rc = -1;
-    char *bytes = NULL, *path = NULL;
-    size_t len = 0;
-    if (envelope_refresh_header(doc, guid, err) < 0)
-        goto out;
-    refresh_provider(x, doc);
-    xmlNodePtr body = envelope_body_element(doc);
-    if (!body) {
-        hcs_fail(err, HCS_EX_SOFTWARE, "%s: no request element", p->archive_path);
-        goto out;
-    }
-    for (xmlNodePtr c = body->children, next; c; c = next) {
-        next = c->next;
-        if (xml_is(c, NS_DSIG, "Signature")) {
-            xmlUnlinkNode(c);
-            xmlFreeNode(c);
-        }
-    }
-    if (signer_sign(sg, doc, err) < 0 || envelope_to_bytes(doc, &bytes, &len, err) < 0)
-        goto out;
-    path = x_archive_path(x, p->operation, guid);
-    /* The new bytes are on disk before the store points at them. */
-    if (file_write_atomic(path, bytes, len, err) < 0)
-        goto out;
-    if (store_begin(x->st, err) < 0)
-        goto out;
-    if (store_packet_abandon_message(x->st, p->id, p->message_guid, p->gis_message_guid, reason, err) < 0)
-        goto rollback;
-    snprintf(p->message_guid, sizeof p->message_guid, "%s", guid);
-    p->gis_message_guid[0] = '\0';
-    free(p->archive_path);
-    p->archive_path = xstrdup(path);
-    set_state(p, PS_PREPARED);
-    p->next_at = next_at;
-    p->polls = 0;
-    p->first_ack_at = 0;
-    if (store_packet_update(x->st, p, err) < 0 || store_commit(x->st, err) < 0)
-        goto rollback;
-    x->stats.rebuilds++;
-    x->need_full_sync = 1;
-    log_info("packet %lld rebuilt with MessageGUID %s (%s)", (long long)p->id, guid, reason);
-    rc = 0;
-    goto out;
-rollback:
-    store_rollback(x->st);
-out:
-    if (bytes)
-        xmlFree(bytes);
-    free(path);
-    xmlFreeDoc(doc);
-    return rc;
-}
-
 static int send_done(void *ctx, struct transport_response *resp, const hcs_err *terr, hcs_err *err);
 
 /* RequestHeader/Date is "set right before sending": a packet prepared more
@@ -168,7 +76,6 @@ static int refresh_date(const char *path, char **body, size_t *len, hcs_err *err
     return rc;
 }
 
-/* Starts the head packet of the next ready lane.  1 = submitted, 0 = nothing. */
 int x_feed_send(exchange *x, hcs_err *err)
 {
     size_t li;
@@ -179,7 +86,7 @@ int x_feed_send(exchange *x, hcs_err *err)
         struct store_packet p = { 0 };
         if (store_packet_get(x->st, l->ids[l->next], &p, err) < 0)
             return -1;
-        if (strcmp(p.state, PS_PREPARED) && strcmp(p.state, PS_DEFERRED)) {
+        if (!lifecycle_allows(p.state, PEV_SEND)) {
             l->next++;                   /* answered or cancelled meanwhile */
             lane_push(x, li);
             store_packet_clear(&p);
@@ -205,7 +112,7 @@ int x_feed_send(exchange *x, hcs_err *err)
                 snprintf(why, sizeof why, "Пакет не отправлен после %d попыток", p.attempts);
             else
                 snprintf(why, sizeof why, "Подписанный пакет недоступен: %s", rerr.msg);
-            int rc = x_finish_packet(x, &p, PS_FAILED, "HCS-SEND", why, err);
+            int rc = x_finish_packet(x, &p, PEV_FAIL, "HCS-SEND", why, err);
             store_packet_clear(&p);
             if (rc < 0)
                 return -1;
@@ -220,7 +127,7 @@ int x_feed_send(exchange *x, hcs_err *err)
          * the same ack. */
         p.attempts++;
         p.sent_at = x_now();
-        if (store_packet_update(x->st, &p, err) < 0) {
+        if (lifecycle_apply(&p, PEV_SEND, err) < 0 || store_packet_update(x->st, &p, err) < 0) {
             free(body);
             store_packet_clear(&p);
             return -1;
@@ -259,14 +166,15 @@ static int on_fault(exchange *x, struct store_packet *p, struct lane *l, const s
     switch (a) {
     case POLICY_REBUILD:
         snprintf(reason, sizeof reason, "%s %s", code, text ? text : "");
-        if (x_rebuild(x, p, reason, now, err) < 0)
+        if (x_rebuild(x, p, PEV_REBUILD, reason, now, err) < 0)
             return -1;
         return 1;                       /* send the rebuilt packet in this cycle */
     case POLICY_MAINTENANCE:
     case POLICY_RETRY_LATER:
     case POLICY_POLL_AGAIN:
-        set_state(p, PS_DEFERRED);
-        set_error(p, code, text);
+        if (lifecycle_apply(p, PEV_DEFER, err) < 0)
+            return -1;
+        lifecycle_set_error(p, code, text);
         p->next_at = now + (a == POLICY_MAINTENANCE ? x->maintenance_delay : x->transient_delay);
         if (a == POLICY_MAINTENANCE) {
             x->stats.maintenance = 1;
@@ -277,12 +185,12 @@ static int on_fault(exchange *x, struct store_packet *p, struct lane *l, const s
         l->dropped = 1;                 /* the lane keeps its order: the rest waits */
         return store_packet_update(x->st, p, err);
     case POLICY_EMPTY_RESULT:
-        return x_finish_packet(x, p, PS_DONE, NULL, NULL, err);
+        return x_finish_packet(x, p, PEV_DONE, NULL, NULL, err);
     case POLICY_STOP_POLLING:
     case POLICY_FAIL:
         break;
     }
-    return x_finish_packet(x, p, PS_FAILED, code ? code : "SOAP-FAULT", text ? text : "SOAP Fault", err);
+    return x_finish_packet(x, p, PEV_FAIL, code ? code : "SOAP-FAULT", text ? text : "SOAP Fault", err);
 }
 
 static int send_done(void *ctx, struct transport_response *resp, const hcs_err *terr, hcs_err *err)
@@ -298,7 +206,7 @@ static int send_done(void *ctx, struct transport_response *resp, const hcs_err *
         goto out;
     if (terr) {
         x_unreachable(x, terr->msg);
-        set_error(&p, "HCS-NET", terr->msg);
+        lifecycle_set_error(&p, "HCS-NET", terr->msg);
         p.next_at = x_now() + x->transient_delay;
         l->dropped = 1;
         rc = store_packet_update(x->st, &p, err);
@@ -311,13 +219,14 @@ static int send_done(void *ctx, struct transport_response *resp, const hcs_err *
             log_warn("packet %lld: ack names RequesterMessageGUID %s, we sent %s", (long long)p.id,
                      ack.requester_message_guid, p.message_guid);
         int64_t now = x_now();
-        set_state(&p, PS_SENT);
+        if (lifecycle_apply(&p, PEV_ACK, err) < 0)
+            goto out;
         snprintf(p.gis_message_guid, sizeof p.gis_message_guid, "%s", ack.message_guid);
         if (!p.first_ack_at)
             p.first_ack_at = now;
         p.polls = 0;
         p.next_at = now + poll_schedule_delay(&x->sched, 0);
-        set_error(&p, NULL, NULL);
+        lifecycle_set_error(&p, NULL, NULL);
         x->stats.acks++;
         rc = store_packet_update(x->st, &p, err);
         l->next++;
@@ -334,7 +243,7 @@ static int send_done(void *ctx, struct transport_response *resp, const hcs_err *
         char msg[900];
         snprintf(msg, sizeof msg, "HTTP %ld: %s", resp->status, perr.msg);
         x_unreachable(x, msg);
-        set_error(&p, "HCS-PROTOCOL", msg);
+        lifecycle_set_error(&p, "HCS-PROTOCOL", msg);
         p.next_at = x_now() + x->transient_delay;
         l->dropped = 1;
         rc = store_packet_update(x->st, &p, err);

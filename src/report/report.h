@@ -34,7 +34,7 @@ enum report_outcome {
     REPORT_PENDING,        /* ожидает ответа ГИС: sent, getState not final yet    */
     REPORT_DEFERRED,       /* отложено: held back (transient error, maintenance)  */
     REPORT_REJECTED,       /* отклонено до отправки: our check refused the row    */
-    REPORT_SENT,           /* отправлено: handed to GIS, no acknowledgement yet   */
+    REPORT_SENT,           /* отправлено: acknowledged by GIS, not polled yet     */
     REPORT_OUTCOME_COUNT
 };
 

@@ -9,6 +9,7 @@
 
 #include "base/fsutil.h"
 #include "base/xalloc.h"
+#include "exchange/lifecycle.h"
 
 enum report_outcome report_store_outcome(const char *element_state, const char *packet_state)
 {
@@ -21,12 +22,12 @@ enum report_outcome report_store_outcome(const char *element_state, const char *
     if (strcmp(e, "deferred") == 0)
         return REPORT_DEFERRED;
     if (strcmp(e, "pending") == 0) {
-        if (strcmp(p, "processing") == 0)
-            return REPORT_PENDING;         /* GIS acknowledged, answer not final */
-        if (strcmp(p, "sent") == 0)
-            return REPORT_SENT;            /* handed over, no ack yet */
-        if (strcmp(p, "deferred") == 0 || strcmp(p, "created") == 0 || strcmp(p, "prepared") == 0)
-            return REPORT_DEFERRED;        /* not sent yet */
+        if (strcmp(p, PS_PROCESSING) == 0)
+            return REPORT_PENDING;         /* GIS is processing it, answer not final */
+        if (strcmp(p, PS_SENT) == 0)
+            return REPORT_SENT;            /* acknowledged by GIS, not polled yet */
+        if (strcmp(p, PS_DEFERRED) == 0 || strcmp(p, PS_CREATED) == 0 || strcmp(p, PS_PREPARED) == 0)
+            return REPORT_DEFERRED;        /* not sent yet (or sent, not acknowledged) */
         return REPORT_PENDING;
     }
     return REPORT_FAILED;                  /* error, failed, cancelled */

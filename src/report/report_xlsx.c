@@ -21,6 +21,7 @@
 
 #include "base/fsutil.h"
 #include "base/xalloc.h"
+#include "exchange/lifecycle.h"
 #include "report/report_internal.h"
 
 #define MAX_COLS 16
@@ -361,19 +362,11 @@ static void state_list_free(struct state_list *sl)
     free(sl->counts);
 }
 
-/* Russian names for the store's packet states; unknown ones shown as they are. */
+/* Russian names for the store's packet states (lifecycle.h); unknown ones shown as they are. */
 static const char *state_label(const char *state)
 {
-    static const char *const map[][2] = {
-        { "created", "создан" }, { "prepared", "подготовлен" }, { "sent", "отправлен" },
-        { "processing", "обрабатывается в ГИС" }, { "done", "обработан" },
-        { "done-with-warnings", "обработан с ошибками" }, { "failed", "сбой" },
-        { "deferred", "отложен" }, { "cancelled", "отменён" },
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(state, map[i][0]) == 0)
-            return map[i][1];
-    return state;
+    enum packet_state s;
+    return lifecycle_state_parse(state, &s) == 0 ? lifecycle_state_label_ru(s) : state;
 }
 
 static void put_label_value_text(struct sheet *s, const struct formats *f, const char *label, const char *value)

@@ -113,12 +113,11 @@ static int sync_archive(intake *in, hcs_err *err)
     return 0;
 }
 
-/* Archive path of a packet's envelope: <archive>/packets/<op>-<guid>.xml
- * (the exchange writes a rebuilt packet under the same scheme). */
+/* The packet's envelope where the exchange keeps it (and writes a rebuilt one). */
 static int archive_packet(intake *in, const struct packet *pk, char **path, hcs_err *err)
 {
     char *dir = path_join(in->archive_dir, "packets");
-    *path = xasprintf("%s/%s-%s.xml", dir, pk->op->name, pk->message_guid);
+    *path = exchange_packet_path(in->archive_dir, pk->op->name, pk->message_guid);
     int rc = mkdir_p(dir, err) < 0 ? -1 : file_write_unsynced(*path, pk->text, pk->text_len, err);
     free(dir);
     return rc;
