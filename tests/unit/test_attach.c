@@ -10,13 +10,13 @@
  * answering the real conversion from memory. */
 #include "testutil.h"
 #include "convert_collect.h"
+#include "convert_env.h"
 #include "fs_server.h"
+#include "xml_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 
 #include "base/config.h"
 #include "base/strbuf.h"
@@ -50,20 +50,12 @@ static int setup(void **state)
 {
     (void)state;
     tmp = tu_tmpdir();
+    cfg = tu_convert_config(ORG);
+    schemas = tu_schemas_open();
     hcs_err err = { 0 };
-    cfg = cfg_load(NULL, &err);
-    char *t = tu_path("templates"), *n = tu_path("samples/world/nsi");
-    cfg_set(cfg, "paths.templates_dir", t, &err);
-    cfg_set(cfg, "paths.nsi_dir", n, &err);
     cfg_set(cfg, "paths.work_dir", tmp, &err);
-    cfg_set(cfg, "gis.org_ppa_guid", ORG, &err);
     cfg_set(cfg, "transport.retries", "2", &err);
     cfg_set(cfg, "transport.backoff_ms", "10", &err);
-    free(t);
-    free(n);
-    schemas = schema_set_open(tu_schemas_dir(), &err);
-    if (!schemas)
-        fail_msg("%s", err.msg);
     return 0;
 }
 
@@ -74,18 +66,6 @@ static int teardown(void **state)
     cfg_free(cfg);
     free(tmp);
     return 0;
-}
-
-static char *xstr(xmlDocPtr doc, const char *xpath)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(x, BAD_CAST "hm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/house-management/");
-    xmlXPathRegisterNs(x, BAD_CAST "base", BAD_CAST NS_BASE);
-    xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, x);
-    char *s = xstrdup(r && r->stringval ? (const char *)r->stringval : "");
-    xmlXPathFreeObject(r);
-    xmlXPathFreeContext(x);
-    return s;
 }
 
 static char *write_input(const char *name, const strbuf *sb)
@@ -161,13 +141,13 @@ static void test_fake_fills_attachment(void **state)
     assert_int_equal(c.np, 1);
     assert_int_equal(st.schema_rejected, 0);
     xmlDocPtr d = c.p[0]->doc;
-    char *n = xstr(d, "string(count(//hm:MeteringDevice))");
+    char *n = tu_xpath_str(d, "string(count(//hm:MeteringDevice))");
     assert_string_equal(n, "3");
     free(n);
-    char *name = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Name)");
-    char *desc = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Description)");
-    char *guid = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Attachment/base:AttachmentGUID)");
-    char *hash = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:AttachmentHASH)");
+    char *name = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Name)");
+    char *desc = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Description)");
+    char *guid = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Attachment/base:AttachmentGUID)");
+    char *hash = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:AttachmentHASH)");
     assert_string_equal(name, "scan 1.pdf");
     assert_string_equal(desc, "Свидетельство о поверке");
     assert_string_equal(guid, "0f0e0d0c-0b0a-4909-8807-060504030201");
@@ -176,10 +156,10 @@ static void test_fake_fills_attachment(void **state)
     free(desc);
     free(guid);
     free(hash);
-    desc = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-4']//hm:Certificate/base:Description)");
+    desc = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-4']//hm:Certificate/base:Description)");
     assert_string_equal(desc, "Акт поверки");
     free(desc);
-    n = xstr(d, "string(count(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//hm:Certificate))");
+    n = tu_xpath_str(d, "string(count(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//hm:Certificate))");
     assert_string_equal(n, "0");
     free(n);
     collect_free(&c);
@@ -287,10 +267,10 @@ static void test_real_once_per_content(void **state)
     assert_non_null(strstr(c.r[1].reason, ".."));
     assert_int_equal(c.np, 1);
     /* the guid written is one the file store knows, with its hash */
-    char *g = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentGUID)");
-    char *h = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentHASH)");
-    char *g1 = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//base:AttachmentGUID)");
-    char *g3 = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//base:AttachmentGUID)");
+    char *g = tu_xpath_str(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentGUID)");
+    char *h = tu_xpath_str(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentHASH)");
+    char *g1 = tu_xpath_str(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//base:AttachmentGUID)");
+    char *g3 = tu_xpath_str(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//base:AttachmentGUID)");
     char stored[65];
     assert_int_equal(sim_filestore_lookup(srv->fs, g, stored), 1);
     assert_string_equal(stored, h);
