@@ -503,11 +503,14 @@ static void test_not_a_workbook(void **state)
     cleanup(dir, path);
 }
 
+/* tests grouped by subject: cmocka reports each group by name */
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest values[] = {
         cmocka_unit_test(test_xlsxwriter_values),
         cmocka_unit_test(test_handmade_1904_inline_rich),
+    };
+    const struct CMUnitTest limits[] = {
         cmocka_unit_test(test_doctype_refused),
         cmocka_unit_test(test_huge_cells),
         cmocka_unit_test(test_zip_bomb),
@@ -515,5 +518,6 @@ int main(void)
         cmocka_unit_test(test_budget_counts_every_part),
         cmocka_unit_test(test_not_a_workbook),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests_name("values", values, NULL, NULL) +
+           cmocka_run_group_tests_name("refused or bounded", limits, NULL, NULL);
 }
