@@ -99,8 +99,8 @@ check-unit: $(UNIT_BIN)
 ASAN_MAKE = $(MAKE) BUILD=$(BUILD)/asan BINDIR=$(BUILD)/asan/bin CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 check-asan:
-	$(ASAN_MAKE) check-sanitizers-on
-	$(ASAN_MAKE) check-unit
+	+$(ASAN_MAKE) check-sanitizers-on
+	+$(ASAN_MAKE) check-unit
 
 # Inside the check-asan tree: every unit test binary calls into ASan and
 # UBSan, and a planted heap overflow and signed overflow are reported.
