@@ -16,7 +16,10 @@ PKGS     := libxml-2.0 libcrypto libssl libcurl minizip zlib sqlite3 libpq libmi
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wno-format-truncation
 CPPFLAGS += -Isrc -I/usr/include/iniparser -D_GNU_SOURCE -DHCS_DEFAULT_SCHEMAS='"$(SCHEMAS_DIR)"'
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 $(WARN) -MMD -MP $(SAN)
+# What every object needs, kept out of CFLAGS: a CFLAGS given on the make
+# command line (check-asan gives one) replaces CFLAGS whole, and would drop
+# the warnings and the sanitizers with it.
+ALL_CFLAGS = -std=c11 $(WARN) -MMD -MP $(SAN) $(CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS) -lcsv -liniparser -lm -lpthread
@@ -37,13 +40,18 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-asan check-valgrind check-integration demo bench soak clean install unit-bins mutate
+.PHONY: all deps check check-unit check-asan check-sanitizers-on check-valgrind check-integration demo bench soak clean install unit-bins mutate
 all: $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim
 
-$(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
+# Objects are rebuilt when the flags change (an old tree built without the
+# sanitizers must not pass for a sanitized one).
+FLAGS_STAMP := $(BUILD)/.cflags
+$(shell mkdir -p $(BUILD) && echo '$(ALL_CFLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(ALL_CFLAGS)' >$(FLAGS_STAMP))
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(call obj,$(LIB_SRC))
 	@mkdir -p $(dir $@)
@@ -52,24 +60,24 @@ $(LIB): $(call obj,$(LIB_SRC))
 $(BINDIR)/hcsbatch: $(call obj,$(CLI_SRC)) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BINDIR)/hcs-sim: $(call obj,$(SIM_SRC)) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests may use simulator code (tests/unit/test_sim_*.c) but never main().
 SIM_LIB_OBJ = $(filter-out $(BUILD)/src/sim/main.o,$(call obj,$(SIM_SRC)))
 $(BUILD)/tests/%: tests/unit/%.c $(call obj,$(TLIB_SRC)) $(SIM_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CPPFLAGS) -Itests/lib $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS) $(TEST_LIBS)
+	@$(CC) $(CPPFLAGS) -Itests/lib $(PKG_CFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS)
+	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS)
 
 # Install missing Debian packages once; the stamp keeps later builds quiet.
 $(BUILD)/.deps-ok: scripts/deps.sh
@@ -87,14 +95,27 @@ check: all $(UNIT_BIN)
 check-unit: $(UNIT_BIN)
 	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) sh tests/run.sh --unit-only
 
-# Same sources, separate object tree, sanitizers on.
+# Same sources, separate object tree, sanitizers on.  The proof runs first:
+# it fails when the tree is not really instrumented.
+ASAN_MAKE = $(MAKE) BUILD=$(BUILD)/asan BINDIR=$(BUILD)/asan/bin CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 check-asan:
-	$(MAKE) BUILD=$(BUILD)/asan BINDIR=$(BUILD)/asan/bin CFLAGS="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check-unit
+	+$(ASAN_MAKE) check-sanitizers-on
+	+$(ASAN_MAKE) check-unit
+
+# Inside the check-asan tree: every unit test binary calls into ASan and
+# UBSan, and a planted heap overflow and signed overflow are reported.
+check-sanitizers-on: $(UNIT_BIN) $(BUILD)/tests/asan/planted_bug
+	sh tests/asan/sanitizers_on.sh $(BUILD)
+
+$(BUILD)/tests/asan/planted_bug: tests/asan/planted_bug.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Every unit test under valgrind: no leaks, no invalid accesses.
 check-valgrind: $(UNIT_BIN)
-	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) \
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) UNIT_TIMEOUT=$${UNIT_TIMEOUT:-900} \
 	  UNIT_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99" \
 	  sh tests/run.sh --unit-only
 

@@ -2,13 +2,8 @@
 # run): a test key, the simulator on a free loopback port, a work directory
 # with the sample exports in its inbox, and the outcome of every source row.
 # Needs: BINDIR, SCHEMAS_DIR, HCS_TOP (tests/run.sh exports them).
-BINDIR=${BINDIR:-bin}
-SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
 HCS_TOP=${HCS_TOP:-$(pwd)}
-case $BINDIR in /*) ;; *) BINDIR=$HCS_TOP/$BINDIR ;; esac
-case $SCHEMAS_DIR in /*) ;; *) SCHEMAS_DIR=$(cd "$HCS_TOP/$SCHEMAS_DIR" && pwd) ;; esac
-HCSBATCH=$BINDIR/hcsbatch
-SIM=$BINDIR/hcs-sim
+. "$HCS_TOP/tests/integration/lib.sh"
 XL_SIMS=""
 
 xl_fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -31,16 +26,7 @@ xl_sim() {
         --log "$_log" "$@" >"$_state.out" 2>"$_state.err" &
     SIM_PID=$!
     XL_SIMS="$XL_SIMS $SIM_PID"
-    _i=0
-    while ! grep -q '^listening on ' "$_state.out" 2>/dev/null; do
-        _i=$((_i + 1))
-        if [ $_i -gt 100 ] || ! kill -0 $SIM_PID 2>/dev/null; then
-            cat "$_state.err" >&2
-            xl_fail "the simulator did not start"
-        fi
-        sleep 0.1
-    done
-    SIM_URL=$(sed -n 's/^listening on //p' "$_state.out" | head -n 1)
+    SIM_URL=$(listening_url "$_state.out" $SIM_PID) || { cat "$_state.err" >&2; xl_fail "the simulator did not start"; }
 }
 
 xl_stop_sims() {

@@ -14,13 +14,8 @@
 # accepted, 3 rows rejected, the new devices in the registry.
 # Needs: BINDIR, SCHEMAS_DIR, HCS_TOP (tests/run.sh exports them).
 set -u
-BINDIR=${BINDIR:-bin}
-SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
 HCS_TOP=${HCS_TOP:-$(pwd)}
-case $BINDIR in /*) ;; *) BINDIR=$HCS_TOP/$BINDIR ;; esac
-case $SCHEMAS_DIR in /*) ;; *) SCHEMAS_DIR=$(cd "$HCS_TOP/$SCHEMAS_DIR" && pwd) ;; esac
-HCSBATCH=$BINDIR/hcsbatch
-SIM=$BINDIR/hcs-sim
+. "$HCS_TOP/tests/integration/lib.sh"
 WORLD=$HCS_TOP/samples/world
 HM=ext-bus-home-management-service/services/HomeManagementAsync
 ORG=$(sed -n 's/^org_ppa_guid *= *//p' "$WORLD/provider.ini")
@@ -40,16 +35,7 @@ ok() { echo "ok: $*"; }
 "$SIM" --world "$WORLD" --state "$T/state" --port 0 --schemas "$SCHEMAS_DIR" --no-verify \
     --processing-ms 0 --log "$T/sim.log" >"$T/sim.out" 2>"$T/sim.err" &
 SIMPID=$!
-i=0
-while ! grep -q '^listening on ' "$T/sim.out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 $SIMPID 2>/dev/null; then
-        cat "$T/sim.err" >&2
-        fail "the simulator did not start"
-    fi
-    sleep 0.1
-done
-URL=$(sed -n 's/^listening on //p' "$T/sim.out" | head -n 1)
+URL=$(listening_url "$T/sim.out" $SIMPID) || { cat "$T/sim.err" >&2; fail "the simulator did not start"; }
 
 config() {  # FILE [extra lines]
     cat >"$1" <<INI

@@ -33,10 +33,10 @@ while [ $kills -lt "$KILLS" ]; do
     R=$T/round$round
     # every other round the simulator also injects EXP001000 (rebuilds),
     # resets and 503s, so kills land inside rebuilds and retries too.
-    # EXP001000 only on the round's first requests (fresh sends): hcs-sim
-    # injects it before its MessageGUID dedup, so on a resend of a message it
-    # already accepted (after a kill or a reset) the rebuild GIS asks for
-    # would import the elements twice — see the report of issue 5.
+    # EXP001000 at random on any request, resends included: hcs-sim answers
+    # a MessageGUID it already acknowledged with that ack again, never an
+    # injected EXP001000 (c9b6b8d), so a resend after a kill or a reset does
+    # not make the client rebuild, and import, an accepted message twice.
     if [ $((round % 2)) = 0 ]; then
         xl_sim "$R-sim" "$R-sim.log" --processing-ms 200 --faults "exp001000=0.1,reset=0.05,http503=0.05" --seed $round
     else

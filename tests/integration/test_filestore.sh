@@ -7,13 +7,8 @@
 # originals byte for byte, AttachmentHASH equal to openssl's GOST R 34.11-94.
 # Needs: BINDIR, SCHEMAS_DIR, HCS_TOP (tests/run.sh exports them).
 set -u
-BINDIR=${BINDIR:-bin}
-SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
 HCS_TOP=${HCS_TOP:-$(pwd)}
-case $BINDIR in /*) ;; *) BINDIR=$HCS_TOP/$BINDIR ;; esac
-case $SCHEMAS_DIR in /*) ;; *) SCHEMAS_DIR=$(cd "$HCS_TOP/$SCHEMAS_DIR" && pwd) ;; esac
-HCSBATCH=$BINDIR/hcsbatch
-SIM=$BINDIR/hcs-sim
+. "$HCS_TOP/tests/integration/lib.sh"
 ORG=6f0b0a51-2e1c-4c34-9a9b-0c3c2e8d1a11
 PREFIX=/ext-bus-file-store-service/rest
 T=$(mktemp -d "${TMPDIR:-/tmp}/hcs-fs.XXXXXX")
@@ -38,16 +33,7 @@ start_sim() {
         --log "$T/$name.log" "$@" >"$T/$name.out" 2>"$T/$name.err" &
     SIMPID=$!
     PIDS="$PIDS $SIMPID"
-    i=0
-    while ! grep -q '^listening on ' "$T/$name.out" 2>/dev/null; do
-        i=$((i + 1))
-        if [ $i -gt 100 ] || ! kill -0 $SIMPID 2>/dev/null; then
-            cat "$T/$name.err" >&2
-            fail "the simulator did not start"
-        fi
-        sleep 0.1
-    done
-    URL=$(sed -n 's/^listening on //p' "$T/$name.out" | head -n 1)
+    URL=$(listening_url "$T/$name.out" $SIMPID) || { cat "$T/$name.err" >&2; fail "the simulator did not start"; }
     cat >"$T/$name.ini" <<INI
 [gis]
 base_url = $URL

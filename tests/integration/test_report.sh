@@ -14,6 +14,7 @@ BUILD=${BUILD:-build}
 SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
 TOP=${HCS_TOP:-$(pwd)}
 cd "$TOP"
+. "$TOP/tests/integration/lib.sh"
 PY=/usr/bin/python3
 T=$(mktemp -d)
 SIM_PID=""; SINK_PID=""
@@ -23,15 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*" >&2; exit 1; }
-wait_for_line() {  # file pattern pid
-    i=0
-    while ! grep -q "$2" "$1" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -le 100 ] && kill -0 "$3" 2>/dev/null || return 1
-        sleep 0.1
-    done
-}
-
 echo "== 1. unit outputs through independent readers"
 for t in test_report test_report_out; do
     [ -x "$BUILD/tests/$t" ] || fail "$BUILD/tests/$t not built (make BUILD=$BUILD $BUILD/tests/$t)"
@@ -84,13 +76,11 @@ openssl req -engine gost -new -x509 -days 100 -key "$W/keys/key.pem" -subj "/CN=
 "$BINDIR/hcs-sim" --world samples/world --state "$W/sim-state" --port 0 --processing-ms 300 \
     >"$T/sim.out" 2>"$T/sim.err" &
 SIM_PID=$!
-wait_for_line "$T/sim.out" '^listening on ' $SIM_PID || { cat "$T/sim.err"; fail "simulator did not start"; }
-URL=$(sed -n 's/^listening on //p' "$T/sim.out" | head -n 1)
+URL=$(listening_url "$T/sim.out" $SIM_PID) || { cat "$T/sim.err"; fail "simulator did not start"; }
 
 $PY tests/integration/http_sink.py "$T/sink.jsonl" >"$T/sink.out" 2>"$T/sink.err" &
 SINK_PID=$!
-wait_for_line "$T/sink.out" '^listening on ' $SINK_PID || { cat "$T/sink.err"; fail "sink did not start"; }
-SINK_PORT=$(sed -n 's/^listening on //p' "$T/sink.out" | head -n 1)
+SINK_PORT=$(listening_url "$T/sink.out" $SINK_PID) || { cat "$T/sink.err"; fail "sink did not start"; }
 
 ORG=$(sed -n 's/^ *org_ppa_guid *= *//p' samples/world/provider.ini | head -n 1)
 cat >"$W/hcsbatch.ini" <<INI

@@ -38,9 +38,16 @@ mk rsa -algorithm RSA -pkeyopt rsa_keygen_bits:2048
 # --- signed packets from convert --------------------------------------------
 sign_packets() {  # outdir-tag, alg, extra global options...
     tag=$1; alg=$2; shift 2
+    rc=0
     "$HCS" -q -o gis.org_ppa_guid=f0eedf25-4ee2-59df-9260-79ccb4f33b8e "$@" convert --op importAccountData \
         --out "$tmp/$tag" --sign --key "$tmp/$alg.key" --cert "$tmp/$alg.crt" --alg "$alg" \
-        samples/accounts.csv >"$tmp/$tag.log" 2>&1 || true
+        samples/accounts.csv >"$tmp/$tag.log" 2>&1 || rc=$?
+    # 65: the sample's deliberately bad rows are rejected; anything else
+    # (a crash, a signing error) fails even if a packet was written
+    if [ $rc != 0 ] && [ $rc != 65 ]; then
+        echo "FAIL convert --sign --alg $alg: exit $rc, expected 0 or 65:" >&2; cat "$tmp/$tag.log" >&2
+        return 1
+    fi
     f="$tmp/$tag/importAccountData-0001.xml"
     if [ ! -s "$f" ]; then
         echo "FAIL convert --sign --alg $alg produced no packet:" >&2; cat "$tmp/$tag.log" >&2

@@ -104,7 +104,12 @@ cp "$tmp/resp" "$tmp/ack1"
 envelope "$(uuid)" "$(get_state_body "$g1")" >"$tmp/gs.xml"
 post getState "$tmp/gs.xml" >/dev/null; s1=$(state_of)
 # state 1 is only promised during the first second (a third of 3 s)
-[ $(( ($(date +%s%N) - t_ack) / 1000000 )) -lt 900 ] || s1=1
+late_ms=$(( ($(date +%s%N) - t_ack) / 1000000 ))
+if [ "$late_ms" -ge 900 ]; then
+    echo "SKIP: getState state 1 not checked: the first getState came ${late_ms} ms after the ack" \
+         "(state 1 is promised for the first 1000 ms only; machine too slow)"
+    s1=1
+fi
 grep -q "<base:RequesterMessageGUID>$mg</base:RequesterMessageGUID>" "$tmp/ack1" \
     && [ "$st" = 200 ] && [ -n "$g1" ] && ok "ack echoes RequesterMessageGUID" || fail "ack: $st"
 post importAccountData "$tmp/acc.xml" >/dev/null; g2=$(ack_guid)

@@ -1,5 +1,12 @@
 /* testutil — helpers shared by the unit tests: where the project and the
- * schemas are, temporary directories, small file writers. */
+ * schemas are, temporary directories, small file writers.
+ *
+ * tests/lib holds every helper more than one unit test needs, once:
+ * testutil (this), convert_collect and convert_env (the converter's sink
+ * and set-up), fs_server (the simulator's file store over HTTP),
+ * sign_testkeys (throw-away keys), table_read (reader calls that fail the
+ * test), xml_check (XPath and serialisation for assertions).  It may call
+ * every src/ folder, the simulator's included; src/ never calls it. */
 #ifndef HCS_TESTUTIL_H
 #define HCS_TESTUTIL_H
 

@@ -5,21 +5,18 @@
  * its row only; a failing file store stops the file; no callback rejects
  * rows naming a file; nothing uploaded for a row bad anyway), then the
  * real callback (attach over filestore_attach_resolve) against the
- * simulator's file store behind a small libmicrohttpd server: one upload
+ * simulator's file store behind tests/lib/fs_server: one upload
  * per distinct content, remembered across clients, and the run's pre-pass
  * answering the real conversion from memory. */
 #include "testutil.h"
 #include "convert_collect.h"
+#include "convert_env.h"
+#include "fs_server.h"
+#include "xml_check.h"
 
-#include <microhttpd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 
 #include "base/config.h"
 #include "base/strbuf.h"
@@ -33,7 +30,6 @@
 #define H1 "cb7d56d2-735a-5f7e-9ddc-e1dce2b5813f"
 #define P1 "47565e3b-ccd9-5157-b375-d7b337a56213"
 #define A1 "923f2d37-bb17-5ecf-a189-fbf4bdd603fa"
-#define PREFIX "/ext-bus-file-store-service/rest/"
 
 static const char *HDR = "ФИАС дома;Заводской номер ПУ;Марка ПУ;Тип ПУ;Ресурс;Идентификатор помещения ГИС;"
                          "Идентификатор ЛС ГИС;Начальное показание;Файл поверки;Описание файла поверки\n";
@@ -54,20 +50,12 @@ static int setup(void **state)
 {
     (void)state;
     tmp = tu_tmpdir();
+    cfg = tu_convert_config(ORG);
+    schemas = tu_schemas_open();
     hcs_err err = { 0 };
-    cfg = cfg_load(NULL, &err);
-    char *t = tu_path("templates"), *n = tu_path("samples/world/nsi");
-    cfg_set(cfg, "paths.templates_dir", t, &err);
-    cfg_set(cfg, "paths.nsi_dir", n, &err);
     cfg_set(cfg, "paths.work_dir", tmp, &err);
-    cfg_set(cfg, "gis.org_ppa_guid", ORG, &err);
     cfg_set(cfg, "transport.retries", "2", &err);
     cfg_set(cfg, "transport.backoff_ms", "10", &err);
-    free(t);
-    free(n);
-    schemas = schema_set_open(tu_schemas_dir(), &err);
-    if (!schemas)
-        fail_msg("%s", err.msg);
     return 0;
 }
 
@@ -78,18 +66,6 @@ static int teardown(void **state)
     cfg_free(cfg);
     free(tmp);
     return 0;
-}
-
-static char *xstr(xmlDocPtr doc, const char *xpath)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(x, BAD_CAST "hm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/house-management/");
-    xmlXPathRegisterNs(x, BAD_CAST "base", BAD_CAST NS_BASE);
-    xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, x);
-    char *s = xstrdup(r && r->stringval ? (const char *)r->stringval : "");
-    xmlXPathFreeObject(r);
-    xmlXPathFreeContext(x);
-    return s;
 }
 
 static char *write_input(const char *name, const strbuf *sb)
@@ -165,13 +141,13 @@ static void test_fake_fills_attachment(void **state)
     assert_int_equal(c.np, 1);
     assert_int_equal(st.schema_rejected, 0);
     xmlDocPtr d = c.p[0]->doc;
-    char *n = xstr(d, "string(count(//hm:MeteringDevice))");
+    char *n = tu_xpath_str(d, "string(count(//hm:MeteringDevice))");
     assert_string_equal(n, "3");
     free(n);
-    char *name = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Name)");
-    char *desc = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Description)");
-    char *guid = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Attachment/base:AttachmentGUID)");
-    char *hash = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:AttachmentHASH)");
+    char *name = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Name)");
+    char *desc = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Description)");
+    char *guid = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:Attachment/base:AttachmentGUID)");
+    char *hash = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//hm:Certificate/base:AttachmentHASH)");
     assert_string_equal(name, "scan 1.pdf");
     assert_string_equal(desc, "Свидетельство о поверке");
     assert_string_equal(guid, "0f0e0d0c-0b0a-4909-8807-060504030201");
@@ -180,10 +156,10 @@ static void test_fake_fills_attachment(void **state)
     free(desc);
     free(guid);
     free(hash);
-    desc = xstr(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-4']//hm:Certificate/base:Description)");
+    desc = tu_xpath_str(d, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-4']//hm:Certificate/base:Description)");
     assert_string_equal(desc, "Акт поверки");
     free(desc);
-    n = xstr(d, "string(count(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//hm:Certificate))");
+    n = tu_xpath_str(d, "string(count(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//hm:Certificate))");
     assert_string_equal(n, "0");
     free(n);
     collect_free(&c);
@@ -240,127 +216,10 @@ static void test_store_down_stops_file(void **state)
 
 /* ---- the real callback against the simulator's file store --------------- */
 
-struct server {
-    struct MHD_Daemon *d;
-    sim_filestore *fs;
-    char *dir;
-    int port;
-    pthread_mutex_t lock;
-    long puts, requests;
-};
-
-struct body { strbuf sb; };
-
-static const char *hdr_lookup(void *conn, const char *name)
-{
-    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
-}
-
-static enum MHD_Result first_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    (void)kind; (void)value;
-    const char **out = cls;
-    if (!*out)
-        *out = key;
-    return MHD_NO;
-}
-
-static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                              const char *version, const char *data, size_t *size, void **cc)
-{
-    (void)version;
-    struct server *s = cls;
-    struct body *b = *cc;
-    if (!b) {
-        *cc = xcalloc(1, sizeof *b);
-        return MHD_YES;
-    }
-    if (*size) {
-        sb_add(&b->sb, data, *size);
-        *size = 0;
-        return MHD_YES;
-    }
-    const char *query = NULL;
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, first_key, &query);
-    struct sim_http_request req = { method, url + strlen(PREFIX), query ? query : "", hdr_lookup, conn,
-                                    sb_str(&b->sb), b->sb.len };
-    struct sim_http_response resp;
-    sim_filestore_handle(s->fs, &req, &resp);
-    pthread_mutex_lock(&s->lock);
-    s->requests++;
-    if (!strcmp(method, "PUT") && resp.status == 200)
-        s->puts++;
-    pthread_mutex_unlock(&s->lock);
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(resp.body_len, resp.body ? resp.body : "", MHD_RESPMEM_MUST_COPY);
-    for (int i = 0; i < 16 && resp.headers[i]; i++) {
-        char *colon = strchr(resp.headers[i], ':');
-        *colon = '\0';
-        MHD_add_response_header(r, resp.headers[i], colon + 2);
-    }
-    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp.status, r);
-    MHD_destroy_response(r);
-    sim_filestore_response_clear(&resp);
-    return rc;
-}
-
-static void done(void *cls, struct MHD_Connection *conn, void **cc, enum MHD_RequestTerminationCode t)
-{
-    (void)cls; (void)conn; (void)t;
-    struct body *b = *cc;
-    if (b) {
-        sb_free(&b->sb);
-        free(b);
-    }
-    *cc = NULL;
-}
-
-static struct server *server_start(void)
-{
-    struct server *s = xcalloc(1, sizeof *s);
-    s->dir = tu_tmpdir();
-    s->fs = sim_filestore_open(s->dir);
-    pthread_mutex_init(&s->lock, NULL);
-    struct sockaddr_in addr = { 0 };
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-                            answer, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                            MHD_OPTION_NOTIFY_COMPLETED, done, s, MHD_OPTION_END);
-    assert_non_null(s->d);
-    s->port = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT)->port;
-    return s;
-}
-
-static void server_stop(struct server *s)
-{
-    MHD_stop_daemon(s->d);
-    sim_filestore_free(s->fs);
-    pthread_mutex_destroy(&s->lock);
-    free(s->dir);
-    free(s);
-}
-
-static long puts_of(struct server *s)
-{
-    pthread_mutex_lock(&s->lock);
-    long n = s->puts;
-    pthread_mutex_unlock(&s->lock);
-    return n;
-}
-
-static long requests_of(struct server *s)
-{
-    pthread_mutex_lock(&s->lock);
-    long n = s->requests;
-    pthread_mutex_unlock(&s->lock);
-    return n;
-}
-
 static void test_real_once_per_content(void **state)
 {
     (void)state;
-    struct server *srv = server_start();
+    struct fs_server *srv = fs_server_start();
     hcs_err err = { 0 };
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", srv->port);
@@ -393,14 +252,14 @@ static void test_real_once_per_content(void **state)
     assert_int_equal(attach_setup(&a, cfg, &o, &err), 1);
     assert_non_null(o.attach);
     assert_int_equal(attach_prepare(&a, &o, path, &err), 0);
-    assert_int_equal(puts_of(srv), 2);
+    assert_int_equal(fs_server_puts_ok(srv), 2);
     assert_int_equal(a.actx.uploaded, 2);
-    long before = requests_of(srv);
+    long before = fs_server_requests(srv);
     struct collect c = { 0 };
     struct convert_stats st;
     struct convert_sink s = { &c, collect_packet, collect_reject };
     assert_int_equal(convert_file(&o, path, &s, &st, &err), 0);
-    assert_int_equal(requests_of(srv), before);  /* answered from memory */
+    assert_int_equal(fs_server_requests(srv), before);  /* answered from memory */
     assert_int_equal(st.rows_rejected, 2);
     assert_int_equal(c.r[0].row, 6);
     assert_non_null(strstr(c.r[0].reason, "не принимает файлы этого типа"));
@@ -408,10 +267,10 @@ static void test_real_once_per_content(void **state)
     assert_non_null(strstr(c.r[1].reason, ".."));
     assert_int_equal(c.np, 1);
     /* the guid written is one the file store knows, with its hash */
-    char *g = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentGUID)");
-    char *h = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentHASH)");
-    char *g1 = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//base:AttachmentGUID)");
-    char *g3 = xstr(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//base:AttachmentGUID)");
+    char *g = tu_xpath_str(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentGUID)");
+    char *h = tu_xpath_str(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-2']//base:AttachmentHASH)");
+    char *g1 = tu_xpath_str(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-1']//base:AttachmentGUID)");
+    char *g3 = tu_xpath_str(c.p[0]->doc, "string(//hm:MeteringDevice[.//hm:MeteringDeviceNumber='ХВ-3']//base:AttachmentGUID)");
     char stored[65];
     assert_int_equal(sim_filestore_lookup(srv->fs, g, stored), 1);
     assert_string_equal(stored, h);
@@ -428,7 +287,7 @@ static void test_real_once_per_content(void **state)
     struct convert_opts o2 = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas };
     assert_int_equal(attach_setup(&a, cfg, &o2, &err), 1);
     assert_int_equal(convert_file(&o2, path, &s, &st, &err), 0);
-    assert_int_equal(puts_of(srv), 2);
+    assert_int_equal(fs_server_puts_ok(srv), 2);
     assert_int_equal(a.actx.uploaded, 0);
     assert_int_equal(a.actx.reused, 3);
     collect_free(&c);
@@ -446,7 +305,7 @@ static void test_real_once_per_content(void **state)
     free(f2);
     free(f3);
     free(f4);
-    server_stop(srv);
+    fs_server_stop(srv);
 }
 
 static void test_setup_needs_base_url(void **state)

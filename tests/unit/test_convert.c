@@ -6,12 +6,12 @@
  * with convert_opts.signing the packets come signed, as their bytes. */
 #include "testutil.h"
 #include "convert_collect.h"
+#include "convert_env.h"
+#include "xml_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 
 #include "base/config.h"
 #include "base/xalloc.h"
@@ -37,17 +37,8 @@ static int setup(void **state)
 {
     (void)state;
     tmp = tu_tmpdir();
-    hcs_err err = { 0 };
-    cfg = cfg_load(NULL, &err);
-    char *t = tu_path("templates"), *n = tu_path("samples/world/nsi");
-    cfg_set(cfg, "paths.templates_dir", t, &err);
-    cfg_set(cfg, "paths.nsi_dir", n, &err);
-    cfg_set(cfg, "gis.org_ppa_guid", ORG, &err);
-    free(t);
-    free(n);
-    schemas = schema_set_open(tu_schemas_dir(), &err);
-    if (!schemas)
-        fail_msg("%s", err.msg);
+    cfg = tu_convert_config(ORG);
+    schemas = tu_schemas_open();
     return 0;
 }
 
@@ -72,32 +63,6 @@ static int run(const char *tname, const char *csv, struct collect *c, struct con
     return convert_file(&o, path, &s, st, err);
 }
 
-static int xcount(xmlDocPtr doc, const char *xpath)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(x, BAD_CAST "hm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/house-management/");
-    xmlXPathRegisterNs(x, BAD_CAST "dm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/device-metering/");
-    xmlXPathRegisterNs(x, BAD_CAST "b", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/bills/");
-    xmlXPathRegisterNs(x, BAD_CAST "base", BAD_CAST NS_BASE);
-    xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, x);
-    int n = r && r->nodesetval ? r->nodesetval->nodeNr : 0;
-    xmlXPathFreeObject(r);
-    xmlXPathFreeContext(x);
-    return n;
-}
-
-static char *xstr(xmlDocPtr doc, const char *xpath)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-    xmlXPathRegisterNs(x, BAD_CAST "dm", BAD_CAST "http://dom.gosuslugi.ru/schema/integration/device-metering/");
-    xmlXPathRegisterNs(x, BAD_CAST "base", BAD_CAST NS_BASE);
-    xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, x);
-    char *s = xstrdup(r && r->stringval ? (const char *)r->stringval : "");
-    xmlXPathFreeObject(r);
-    xmlXPathFreeContext(x);
-    return s;
-}
-
 static const char *ACC_HDR = "Номер ЛС;ФИАС дома;Идентификатор помещения ГИС;Доля, %;Фамилия;Имя\n";
 
 static void test_groups_non_adjacent(void **state)
@@ -118,9 +83,9 @@ static void test_groups_non_adjacent(void **state)
     assert_int_equal(c.np, 1);
     struct packet *p = c.p[0];
     assert_int_equal(p->nelements, 2);
-    assert_int_equal(xcount(p->doc, "//hm:Account"), 2);
-    assert_int_equal(xcount(p->doc, "//hm:Account[.//*[local-name()='AccountNumber']='001']/hm:Accommodation"), 2);
-    assert_int_equal(xcount(p->doc, "//hm:Accommodation/hm:FIASHouseGuid"), 1);   /* 002: house only */
+    assert_int_equal(tu_xpath_count(p->doc, "//hm:Account"), 2);
+    assert_int_equal(tu_xpath_count(p->doc, "//hm:Account[.//*[local-name()='AccountNumber']='001']/hm:Accommodation"), 2);
+    assert_int_equal(tu_xpath_count(p->doc, "//hm:Accommodation/hm:FIASHouseGuid"), 1);   /* 002: house only */
     /* the element remembers its rows, key and label; 001 was completed after 002 */
     struct packet_element *e = NULL;
     for (size_t i = 0; i < p->nelements; i++)
@@ -136,12 +101,12 @@ static void test_groups_non_adjacent(void **state)
     /* the TransportGUIDs in the document are the elements' */
     char xp[256];
     snprintf(xp, sizeof xp, "//base:TransportGUID[.='%s']", e->transport_guid);
-    assert_int_equal(xcount(p->doc, xp), 1);
+    assert_int_equal(tu_xpath_count(p->doc, xp), 1);
     /* the header: RequestHeader with orgPPAGUID and our MessageGUID */
     char mg[37];
     envelope_message_guid(p->doc, mg);
     assert_string_equal(mg, p->message_guid);
-    assert_int_equal(xcount(p->doc, "//base:RequestHeader/base:orgPPAGUID[.='" ORG "']"), 1);
+    assert_int_equal(tu_xpath_count(p->doc, "//base:RequestHeader/base:orgPPAGUID[.='" ORG "']"), 1);
     collect_free(&c);
 }
 
@@ -168,10 +133,10 @@ static void test_groups_interleaved_runs(void **state)
     assert_int_equal(st.rows_rejected, 1);            /* the row without Номер ЛС */
     assert_int_equal(c.np, 1);
     assert_int_equal(c.p[0]->nelements, 3);
-    assert_int_equal(xcount(c.p[0]->doc, "//hm:Account"), 3);
-    assert_int_equal(xcount(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='A']/hm:Accommodation"), 3);
-    assert_int_equal(xcount(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='B']/hm:Accommodation"), 3);
-    assert_int_equal(xcount(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='C']/hm:Accommodation"), 1);
+    assert_int_equal(tu_xpath_count(c.p[0]->doc, "//hm:Account"), 3);
+    assert_int_equal(tu_xpath_count(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='A']/hm:Accommodation"), 3);
+    assert_int_equal(tu_xpath_count(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='B']/hm:Accommodation"), 3);
+    assert_int_equal(tu_xpath_count(c.p[0]->doc, "//hm:Account[.//*[local-name()='AccountNumber']='C']/hm:Accommodation"), 1);
     for (size_t i = 0; i < c.p[0]->nelements; i++)
         if (!strcmp(c.p[0]->elements[i].local_key, "A")) {
             assert_int_equal(c.p[0]->elements[i].nrows, 3);
@@ -293,14 +258,14 @@ static void test_readings_per_house(void **state)
     assert_int_equal(st.rows_rejected, 0);
     assert_int_equal(c.np, 2);
     for (int i = 0; i < 2; i++) {
-        char *house = xstr(c.p[i]->doc, "string(//dm:importMeteringDeviceValuesRequest/dm:FIASHouseGuid)");
+        char *house = tu_xpath_str(c.p[i]->doc, "string(//dm:importMeteringDeviceValuesRequest/dm:FIASHouseGuid)");
         assert_string_equal(house, c.p[i]->split_value);
         if (!strcmp(house, H1)) {
             assert_int_equal(c.p[i]->nelements, 2);
-            assert_int_equal(xcount(c.p[i]->doc, "//dm:OneRateDeviceValue/dm:CurrentValue"), 1);
-            assert_int_equal(xcount(c.p[i]->doc, "//dm:VolumeDeviceValue/dm:CurrentValue"), 1);
+            assert_int_equal(tu_xpath_count(c.p[i]->doc, "//dm:OneRateDeviceValue/dm:CurrentValue"), 1);
+            assert_int_equal(tu_xpath_count(c.p[i]->doc, "//dm:VolumeDeviceValue/dm:CurrentValue"), 1);
         } else {
-            assert_int_equal(xcount(c.p[i]->doc, "//dm:ElectricDeviceValue/dm:CurrentValue/*[local-name()='MeteringValueT2']"), 1);
+            assert_int_equal(tu_xpath_count(c.p[i]->doc, "//dm:ElectricDeviceValue/dm:CurrentValue/*[local-name()='MeteringValueT2']"), 1);
         }
         free(house);
     }
@@ -349,7 +314,7 @@ static void test_resolve_local_keys(void **state)
     assert_int_equal(convert_file(&o, path, &s, &st, &err), 0);
     assert_int_equal(calls, 2);
     assert_int_equal(c.np, 1);
-    assert_int_equal(xcount(c.p[0]->doc, "//hm:Accommodation/hm:PremisesGUID[.='" P1 "']"), 1);
+    assert_int_equal(tu_xpath_count(c.p[0]->doc, "//hm:Accommodation/hm:PremisesGUID[.='" P1 "']"), 1);
     assert_int_equal(c.nr, 1);                       /* flat 13 is unknown to the registry */
     assert_int_equal(c.r[0].row, 3);
     assert_string_equal(c.r[0].column, "ФИАС дома + Номер помещения");
@@ -380,7 +345,7 @@ static void test_readings_registry_kind(void **state)
     assert_int_equal(run("importMeteringDeviceValues", csv, &c, &st, resolve_meters, &err), 0);
     assert_int_equal(c.np, 1);
     assert_int_equal(c.p[0]->nelements, 1);
-    assert_int_equal(xcount(c.p[0]->doc, "//dm:MeteringDevicesValues[dm:MeteringDeviceRootGUID='44444444-4444-4444-8444-444444444444']"
+    assert_int_equal(tu_xpath_count(c.p[0]->doc, "//dm:MeteringDevicesValues[dm:MeteringDeviceRootGUID='44444444-4444-4444-8444-444444444444']"
                                          "/dm:ElectricDeviceValue/dm:CurrentValue/*[local-name()='MeteringValueT1'][.='100']"), 1);
     assert_string_equal(c.p[0]->elements[0].local_key, "Э-1 2026-10-25");
     assert_int_equal(c.nr, 1);                         /* Х-2: unknown device */
@@ -413,17 +378,17 @@ static void test_bills_payment_information(void **state)
     struct packet *oct = !strcmp(c.p[0]->split_value, "2026-10") ? c.p[0] : c.p[1];
     struct packet *nov = oct == c.p[0] ? c.p[1] : c.p[0];
     assert_int_equal(oct->nelements, 2);
-    assert_int_equal(xcount(oct->doc, "//b:PaymentInformation"), 2);   /* two distinct accounts */
-    assert_int_equal(xcount(oct->doc, "//b:PaymentDocument[*[local-name()='AccountGuid']='11111111-1111-4111-8111-111111111111']/b:ChargeInfo"), 2);
-    assert_int_equal(xcount(oct->doc, "//base:Month[.='10']"), 1);
+    assert_int_equal(tu_xpath_count(oct->doc, "//b:PaymentInformation"), 2);   /* two distinct accounts */
+    assert_int_equal(tu_xpath_count(oct->doc, "//b:PaymentDocument[*[local-name()='AccountGuid']='11111111-1111-4111-8111-111111111111']/b:ChargeInfo"), 2);
+    assert_int_equal(tu_xpath_count(oct->doc, "//base:Month[.='10']"), 1);
     /* every key refers to a block of the same packet (the schema checks it too) */
-    int keys = xcount(oct->doc, "//b:PaymentInformationKey");
-    int good = xcount(oct->doc, "//b:PaymentInformationKey[.=//b:PaymentInformation/base:TransportGUID]");
+    int keys = tu_xpath_count(oct->doc, "//b:PaymentInformationKey");
+    int good = tu_xpath_count(oct->doc, "//b:PaymentInformationKey[.=//b:PaymentInformation/base:TransportGUID]");
     assert_int_equal(keys, good);
     assert_true(keys >= 5);
-    assert_int_equal(xcount(nov->doc, "//b:PaymentInformation"), 1);
+    assert_int_equal(tu_xpath_count(nov->doc, "//b:PaymentInformation"), 1);
     assert_string_equal(nov->elements[0].local_key, "777|3|2026-11");   /* the withdraw form's lookup key */
-    assert_int_equal(xcount(nov->doc, "//*[local-name()='AccountGuid'][.='9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d']"), 1);
+    assert_int_equal(tu_xpath_count(nov->doc, "//*[local-name()='AccountGuid'][.='9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d']"), 1);
     collect_free(&c);
 }
 
@@ -458,7 +423,7 @@ static void test_withdraw_by_registry_key(void **state)
                          &c, &st, resolve_bill_ids, &err), 0);
     assert_int_equal(c.np, 1);
     assert_int_equal(c.p[0]->nelements, 1);
-    assert_int_equal(xcount(c.p[0]->doc, "//b:WithdrawPaymentDocument/*[local-name()='PaymentDocumentID']"
+    assert_int_equal(tu_xpath_count(c.p[0]->doc, "//b:WithdrawPaymentDocument/*[local-name()='PaymentDocumentID']"
                                          "[.='76АБ000100-01-1126']"), 1);
     assert_int_equal(c.nr, 1);                          /* October: not in the registry */
     assert_int_equal(c.r[0].row, 3);
@@ -489,7 +454,7 @@ static void test_schema_failure_leaves_rest(void **state)
     assert_null(strstr(c.p[0]->text, ">76АБ00010<"));
     assert_non_null(strstr(c.p[0]->text, ">76АБ00010009000001<"));
     assert_non_null(strstr(c.p[0]->text, ">76АБ00010109000002<"));
-    assert_int_equal(xcount(c.p[0]->doc, "//b:WithdrawPaymentDocument"), 2);
+    assert_int_equal(tu_xpath_count(c.p[0]->doc, "//b:WithdrawPaymentDocument"), 2);
     assert_int_equal(schema_validate_envelope(schemas, c.p[0]->doc, NULL, NULL, &err), 0);
     collect_free(&c);
 }

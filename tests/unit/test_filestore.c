@@ -1,13 +1,10 @@
 /* Unit tests for the file store client (src/filestore/) over real HTTP:
- * a small libmicrohttpd server in this test hands every request to the
- * simulator's file store (sim_filestore_handle) and can inject a
+ * tests/lib/fs_server hands every request to the simulator's file store
+ * (sim_filestore_handle) and can inject a
  * connection reset, HTTP 503 or HashConflictException on chosen requests. */
 #include "testutil.h"
+#include "fs_server.h"
 
-#include <microhttpd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,159 +20,10 @@
 #include "sim/sim_filestore.h"
 
 #define PROVIDER "6f0b0a51-2e1c-4c34-9a9b-0c3c2e8d1a11"
-#define PREFIX "/ext-bus-file-store-service/rest/"
-
-enum inject { INJ_NONE = 0, INJ_RESET, INJ_503, INJ_CONFLICT };
-
-struct server {
-    struct MHD_Daemon *d;
-    sim_filestore *fs;
-    char *dir;
-    int port;
-    pthread_mutex_t lock;
-    long requests;                 /* every request */
-    long puts_ok;                  /* PUTs the file store accepted */
-    long heads;
-    enum inject plan[64];          /* by request number (1-based) */
-    enum inject always;            /* for every request from request number always_from */
-    long always_from;
-};
-
-struct body { strbuf sb; };
-
-static const char *hdr_lookup(void *conn, const char *name)
-{
-    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
-}
-
-static ssize_t cut_reader(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    (void)cls;
-    if (pos >= 10)
-        return MHD_CONTENT_READER_END_WITH_ERROR;
-    size_t n = max < 10 - pos ? max : (size_t)(10 - pos);
-    memset(buf, 'x', n);
-    return (ssize_t)n;
-}
-
-static enum MHD_Result first_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    (void)kind; (void)value;
-    const char **out = cls;
-    if (!*out)
-        *out = key;
-    return MHD_NO;
-}
-
-static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                              const char *version, const char *data, size_t *size, void **cc)
-{
-    (void)version;
-    struct server *s = cls;
-    struct body *b = *cc;
-    if (!b) {
-        *cc = xcalloc(1, sizeof *b);
-        return MHD_YES;
-    }
-    if (*size) {
-        sb_add(&b->sb, data, *size);
-        *size = 0;
-        return MHD_YES;
-    }
-    pthread_mutex_lock(&s->lock);
-    long no = ++s->requests;
-    enum inject inj = no < 64 ? s->plan[no] : INJ_NONE;
-    if (s->always && no >= s->always_from)
-        inj = s->always;
-    pthread_mutex_unlock(&s->lock);
-    struct MHD_Response *r;
-    if (inj == INJ_RESET) {
-        /* an answer cut off half way: the connection drops mid-body */
-        r = MHD_create_response_from_callback(100, 16, cut_reader, NULL, NULL);
-        enum MHD_Result rc = MHD_queue_response(conn, 200, r);
-        MHD_destroy_response(r);
-        return rc;
-    }
-    if (inj == INJ_503 || inj == INJ_CONFLICT) {
-        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-        if (inj == INJ_CONFLICT)
-            MHD_add_response_header(r, "X-Upload-Error", "HashConflictException");
-        enum MHD_Result rc = MHD_queue_response(conn, inj == INJ_503 ? 503 : 400, r);
-        MHD_destroy_response(r);
-        return rc;
-    }
-    const char *query = NULL;
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, first_key, &query);
-    struct sim_http_request req = { method, url + strlen(PREFIX), query ? query : "", hdr_lookup, conn,
-                                    sb_str(&b->sb), b->sb.len };
-    struct sim_http_response resp;
-    sim_filestore_handle(s->fs, &req, &resp);
-    pthread_mutex_lock(&s->lock);
-    if (!strcmp(method, "PUT") && resp.status == 200)
-        s->puts_ok++;
-    if (!strcmp(method, "HEAD"))
-        s->heads++;
-    pthread_mutex_unlock(&s->lock);
-    r = MHD_create_response_from_buffer(resp.body_len, resp.body ? resp.body : "", MHD_RESPMEM_MUST_COPY);
-    for (int i = 0; i < 16 && resp.headers[i]; i++) {
-        char *colon = strchr(resp.headers[i], ':');
-        *colon = '\0';
-        MHD_add_response_header(r, resp.headers[i], colon + 2);
-    }
-    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp.status, r);
-    MHD_destroy_response(r);
-    sim_filestore_response_clear(&resp);
-    return rc;
-}
-
-static void done(void *cls, struct MHD_Connection *conn, void **cc, enum MHD_RequestTerminationCode t)
-{
-    (void)cls; (void)conn; (void)t;
-    struct body *b = *cc;
-    if (b) {
-        sb_free(&b->sb);
-        free(b);
-    }
-    *cc = NULL;
-}
-
-static struct server *server_start(void)
-{
-    struct server *s = xcalloc(1, sizeof *s);
-    s->dir = tu_tmpdir();
-    s->fs = sim_filestore_open(s->dir);
-    pthread_mutex_init(&s->lock, NULL);
-    struct sockaddr_in addr = { 0 };
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-                            answer, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                            MHD_OPTION_NOTIFY_COMPLETED, done, s, MHD_OPTION_END);
-    assert_non_null(s->d);
-    s->port = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT)->port;
-    return s;
-}
-
-static void server_stop(struct server *s)
-{
-    MHD_stop_daemon(s->d);
-    sim_filestore_free(s->fs);
-    pthread_mutex_destroy(&s->lock);
-    free(s->dir);
-    free(s);
-}
-
-static void server_reset_counts(struct server *s)
-{
-    pthread_mutex_lock(&s->lock);
-    s->requests = s->puts_ok = s->heads = 0;
-    memset(s->plan, 0, sizeof s->plan);
-    s->always = INJ_NONE;
-    pthread_mutex_unlock(&s->lock);
-}
+#define PREFIX FS_SERVER_PREFIX
 
 struct fixture {
-    struct server *srv;
+    struct fs_server *srv;
     char *tmp, *url, *db;
     fs_client *c;
 };
@@ -197,7 +45,7 @@ static fs_client *client(struct fixture *f, int first_part, int retries)
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    f->srv = server_start();
+    f->srv = fs_server_start();
     f->tmp = tu_tmpdir();
     f->url = xasprintf("http://127.0.0.1:%d" PREFIX, f->srv->port);
     f->db = xasprintf("%s/state.db", f->tmp);
@@ -210,7 +58,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     fs_client_free(f->c);
-    server_stop(f->srv);
+    fs_server_stop(f->srv);
     free(f->tmp);
     free(f->url);
     free(f->db);
@@ -278,7 +126,7 @@ static void test_small_roundtrip(void **state)
 static void test_refused_before_sending(void **state)
 {
     struct fixture *f = *state;
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     char *empty = make_file(f, "empty.pdf", 0, 0, NULL);
     char *exe = make_file(f, "tool.exe", 10, 0, NULL);
     struct fs_upload_result r;
@@ -303,7 +151,7 @@ static void test_refused_before_sending(void **state)
 static void test_exactly_5mb_single_put(void **state)
 {
     struct fixture *f = *state;
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     char *data;
     char *path = make_file(f, "five.zip", FS_PART_SIZE, 5, &data);
     struct fs_upload_result r;
@@ -321,7 +169,7 @@ static void test_exactly_5mb_single_put(void **state)
 static void test_multipart_with_faults(void **state)
 {
     struct fixture *f = *state;
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     f->srv->plan[2] = INJ_CONFLICT;    /* 1 = POST ?upload, 2 = part 1 */
     f->srv->plan[4] = INJ_RESET;       /* 3 = part 1 again, 4 = part 2 */
     f->srv->plan[5] = INJ_503;
@@ -354,7 +202,7 @@ static void test_multipart_with_faults(void **state)
     /* a .part of this file is */
     tu_write(part, data, FS_PART_SIZE);
     tu_write_str(part_id, r.guid);
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     assert_int_equal(fs_download(f->c, "voting", r.guid, out, &d, &err), 0);
     assert_int_equal(d.resumed_from, FS_PART_SIZE);
     assert_int_equal(d.requests, 2);
@@ -374,7 +222,7 @@ static void test_multipart_with_faults(void **state)
 static void test_resume_sends_only_missing(void **state)
 {
     struct fixture *f = *state;
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     size_t n = 30 * 1024 * 1024;       /* 6 parts */
     char *data;
     char *path = make_file(f, "big.docx", n, 3, &data);
@@ -388,7 +236,7 @@ static void test_resume_sends_only_missing(void **state)
     assert_int_equal(f->srv->puts_ok, 2);
     fs_client_free(c);
 
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     c = client(f, 0, 2);               /* a new process, as after a crash */
     assert_int_equal(fs_upload(c, "homemanagement", path, NULL, &r, &err), 0);
     assert_int_equal(r.resumed, 1);
@@ -403,7 +251,7 @@ static void test_resume_sends_only_missing(void **state)
     assert_string_equal(sim_hash, r.hash);
 
     /* finished uploads are forgotten: the same file again is a fresh upload */
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     struct fs_upload_result r2;
     assert_int_equal(fs_upload(c, "homemanagement", path, NULL, &r2, &err), 0);
     assert_int_equal(r2.resumed, 0);
@@ -420,7 +268,7 @@ static void test_first_part_scope_and_attach_once(void **state)
     char *data;
     char *path = make_file(f, "scan.tiff", n, 4, &data);
     fs_client *c = client(f, 1, 3);
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     struct fs_attachment a, b;
     hcs_err err = { 0 };
     assert_int_equal(filestore_attach(c, "inspection", path, NULL, &a, &err), 0);
@@ -445,7 +293,7 @@ static void test_first_part_scope_and_attach_once(void **state)
 static void test_persistent_hash_conflict(void **state)
 {
     struct fixture *f = *state;
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     f->srv->always = INJ_CONFLICT;
     f->srv->always_from = 1;
     char *path = make_file(f, "c.txt", 1000, 2, NULL);
@@ -455,7 +303,7 @@ static void test_persistent_hash_conflict(void **state)
     assert_int_equal(err.code, HCS_EX_UNAVAILABLE);
     assert_string_equal(r.gis_error, "HashConflictException");
     assert_int_equal(f->srv->requests, 4);          /* transport.retries attempts */
-    server_reset_counts(f->srv);
+    fs_server_reset_counts(f->srv);
     free(path);
 }
 

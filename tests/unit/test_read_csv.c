@@ -1,6 +1,7 @@
 /* Unit tests for the CSV side of src/read/table: encodings, delimiters,
  * quoting, line endings, row numbering, cell limits, rewind, headers. */
 #include "testutil.h"
+#include "table_read.h"
 
 #include <iconv.h>
 #include <stdio.h>
@@ -43,40 +44,13 @@ static char *to_cp1251(const char *utf8, size_t *outlen)
     return out;
 }
 
-static table *open_ok(const char *path, const struct table_opts *o)
-{
-    hcs_err err = { 0 };
-    table *t = table_open(path, o, &err);
-    if (!t)
-        fail_msg("table_open: %s", err.msg);
-    return t;
-}
-
-static const struct table_row *next_ok(table *t)
-{
-    hcs_err err = { 0 };
-    const struct table_row *r = NULL;
-    int rc = table_next(t, &r, &err);
-    if (rc < 0)
-        fail_msg("table_next: %s", err.msg);
-    assert_int_equal(rc, 1);
-    return r;
-}
-
-static void assert_end(table *t)
-{
-    hcs_err err = { 0 };
-    const struct table_row *r;
-    assert_int_equal(table_next(t, &r, &err), 0);
-}
-
 static void test_cp1251_semicolon(void **state)
 {
     (void)state;
     size_t n;
     char *bytes = to_cp1251("Номер ЛС;Фамилия;Доля, %\r\n001;Иванов;50,5\r\n002;Щукина Ёлка;100\r\n", &n);
     char *path = tmp_file("a.csv", bytes, n);
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     assert_string_equal(table_format(t), "csv");
     const struct table_row *h = table_header(t);
     assert_int_equal(h->row, 1);
@@ -84,16 +58,16 @@ static void test_cp1251_semicolon(void **state)
     assert_string_equal(h->cells[0], "Номер ЛС");
     assert_string_equal(h->cells[1], "Фамилия");
     assert_string_equal(h->cells[2], "Доля, %");
-    const struct table_row *r = next_ok(t);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_int_equal(r->row, 2);
     assert_string_equal(r->cells[0], "001");
     assert_string_equal(r->cells[1], "Иванов");
     assert_string_equal(r->cells[2], "50,5");
     assert_null(r->problem);
-    r = next_ok(t);
+    r = tu_table_next_ok(t);
     assert_int_equal(r->row, 3);
     assert_string_equal(r->cells[1], "Щукина Ёлка");
-    assert_end(t);
+    tu_table_assert_end(t);
     table_close(t);
     free(bytes);
     remove_tmp(path);
@@ -104,16 +78,16 @@ static void test_utf8_bom_comma(void **state)
     (void)state;
     const char *text = "\xEF\xBB\xBFНомер ЛС,\"Доля, %\",Имя\n1,\"50,5\",  Пётр  \n";
     char *path = tmp_file("b.csv", text, strlen(text));
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     const struct table_row *h = table_header(t);
     assert_int_equal(h->ncells, 3);
     assert_string_equal(h->cells[0], "Номер ЛС");          /* no BOM left in the name */
     assert_string_equal(h->cells[1], "Доля, %");
-    const struct table_row *r = next_ok(t);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_int_equal(r->row, 2);
     assert_string_equal(r->cells[1], "50,5");
     assert_string_equal(r->cells[2], "Пётр");              /* trimmed */
-    assert_end(t);
+    tu_table_assert_end(t);
     table_close(t);
     remove_tmp(path);
 }
@@ -123,16 +97,16 @@ static void test_tab_delimiter(void **state)
     (void)state;
     const char *text = "Адрес\tНомер\tСумма\nг. Тверь, ул. Мира\t5\t1,5\n";
     char *path = tmp_file("c.tsv", text, strlen(text));
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     assert_int_equal(table_header(t)->ncells, 3);
-    const struct table_row *r = next_ok(t);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_string_equal(r->cells[0], "г. Тверь, ул. Мира");
     assert_string_equal(r->cells[2], "1,5");
     table_close(t);
 
     /* Forcing the delimiter wins over detection. */
     struct table_opts o = { .delimiter = "comma" };
-    t = open_ok(path, &o);
+    t = tu_table_open_ok(path, &o);
     assert_int_equal(table_header(t)->ncells, 1);
     table_close(t);
     remove_tmp(path);
@@ -143,14 +117,14 @@ static void test_quoted_newline_and_quotes(void **state)
     (void)state;
     const char *text = "Номер;Адрес\n1;\"ул. Ленина,\nд. 5 \"\"А\"\"\"\n2;x\n";
     char *path = tmp_file("d.csv", text, strlen(text));
-    table *t = open_ok(path, NULL);
-    const struct table_row *r = next_ok(t);
+    table *t = tu_table_open_ok(path, NULL);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_int_equal(r->row, 2);
     assert_string_equal(r->cells[1], "ул. Ленина,\nд. 5 \"А\"");
-    r = next_ok(t);
+    r = tu_table_next_ok(t);
     assert_int_equal(r->row, 3);                 /* the quoted newline adds no row */
     assert_string_equal(r->cells[0], "2");
-    assert_end(t);
+    tu_table_assert_end(t);
     table_close(t);
     remove_tmp(path);
 }
@@ -160,24 +134,24 @@ static void test_crlf_blank_rows_numbering(void **state)
     (void)state;
     const char *text = "\r\n;;\r\nA;B\r\n1;2\r\n\r\n3;4\r\n  \r\n5;6";
     char *path = tmp_file("e.csv", text, strlen(text));
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     assert_int_equal(table_header(t)->row, 3);
     assert_int_equal(table_header(t)->ncells, 2);
     long want[] = { 4, 6, 8 };
     const char *first[] = { "1", "3", "5" };
     for (int i = 0; i < 3; i++) {
-        const struct table_row *r = next_ok(t);
+        const struct table_row *r = tu_table_next_ok(t);
         assert_int_equal(r->row, want[i]);
         assert_string_equal(r->cells[0], first[i]);
     }
-    assert_end(t);
+    tu_table_assert_end(t);
 
     /* The second pass gives the same rows with the same numbers. */
     hcs_err err = { 0 };
     assert_int_equal(table_rewind(t, &err), 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(next_ok(t)->row, want[i]);
-    assert_end(t);
+        assert_int_equal(tu_table_next_ok(t)->row, want[i]);
+    tu_table_assert_end(t);
     table_close(t);
     remove_tmp(path);
 }
@@ -188,15 +162,15 @@ static void test_cell_too_long(void **state)
     const char *text = "A;B;C\n1;01234567890123456789;3\n4;5\n";
     char *path = tmp_file("f.csv", text, strlen(text));
     struct table_opts o = { .max_cell_bytes = 10 };
-    table *t = open_ok(path, &o);
-    const struct table_row *r = next_ok(t);
+    table *t = tu_table_open_ok(path, &o);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_non_null(r->problem);
     assert_non_null(strstr(r->problem, "column 2"));
     assert_non_null(strstr(r->problem, "(B)"));
     assert_non_null(strstr(r->problem, "longer than 10 bytes"));
     assert_string_equal(r->cells[1], "");
     assert_string_equal(r->cells[2], "3");
-    r = next_ok(t);                              /* the next row is fine and padded */
+    r = tu_table_next_ok(t);                              /* the next row is fine and padded */
     assert_null(r->problem);
     assert_int_equal(r->ncells, 3);
     assert_string_equal(r->cells[2], "");
@@ -210,15 +184,15 @@ static void test_encoding_decided_late_and_forced(void **state)
     size_t n;
     char *bytes = to_cp1251("num;name\n1;abc\n2;Сидоров\n", &n);
     char *path = tmp_file("g.csv", bytes, n);
-    table *t = open_ok(path, NULL);
-    next_ok(t);
-    assert_string_equal(next_ok(t)->cells[1], "Сидоров");
+    table *t = tu_table_open_ok(path, NULL);
+    tu_table_next_ok(t);
+    assert_string_equal(tu_table_next_ok(t)->cells[1], "Сидоров");
     table_close(t);
 
     struct table_opts o = { .encoding = "utf-8" };
-    t = open_ok(path, &o);
-    next_ok(t);
-    const struct table_row *r = next_ok(t);
+    t = tu_table_open_ok(path, &o);
+    tu_table_next_ok(t);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_non_null(r->problem);
     assert_non_null(strstr(r->problem, "UTF-8"));
     table_close(t);
@@ -275,10 +249,10 @@ static void test_many_rows_across_buffers(void **state)
     for (int i = 0; i < 20000; i++)
         sb_addf(&sb, "%d;\"строка %d\r\nвторая \"\"%d\"\"\";%d,%02d\r\n", i, i, i, i, i % 100);
     char *path = tmp_file("i.csv", sb.buf, sb.len);
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < 20000; i++) {
-            const struct table_row *r = next_ok(t);
+            const struct table_row *r = tu_table_next_ok(t);
             assert_int_equal(r->row, i + 2);
             char want[64];
             snprintf(want, sizeof want, "%d", i);
@@ -286,7 +260,7 @@ static void test_many_rows_across_buffers(void **state)
             snprintf(want, sizeof want, "строка %d\r\nвторая \"%d\"", i, i);
             assert_string_equal(r->cells[1], want);
         }
-        assert_end(t);
+        tu_table_assert_end(t);
         hcs_err err = { 0 };
         assert_int_equal(table_rewind(t, &err), 0);
     }

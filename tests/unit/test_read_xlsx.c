@@ -4,6 +4,7 @@
  * minizip's zip.h for what libxlsxwriter cannot write (the 1904 date system,
  * inline strings with rich text runs, error cells, a DOCTYPE, a zip bomb). */
 #include "testutil.h"
+#include "table_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,33 +78,6 @@ static void cleanup(char *dir, char *path)
     free(dir);
 }
 
-static table *open_ok(const char *path, const struct table_opts *o)
-{
-    hcs_err err = { 0 };
-    table *t = table_open(path, o, &err);
-    if (!t)
-        fail_msg("table_open: %s", err.msg);
-    return t;
-}
-
-static const struct table_row *next_ok(table *t)
-{
-    hcs_err err = { 0 };
-    const struct table_row *r = NULL;
-    int rc = table_next(t, &r, &err);
-    if (rc < 0)
-        fail_msg("table_next: %s", err.msg);
-    assert_int_equal(rc, 1);
-    return r;
-}
-
-static void assert_end(table *t)
-{
-    hcs_err err = { 0 };
-    const struct table_row *r;
-    assert_int_equal(table_next(t, &r, &err), 0);
-}
-
 static void make_xlsxwriter_book(const char *path)
 {
     lxw_workbook *wb = workbook_new(path);
@@ -159,7 +133,7 @@ static void test_xlsxwriter_values(void **state)
     (void)state;
     char *dir, *path = tmp_path(&dir, "book.xlsx");
     make_xlsxwriter_book(path);
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     assert_string_equal(table_format(t), "xlsx");
     const struct table_row *h = table_header(t);
     assert_int_equal(h->row, 1);
@@ -168,7 +142,7 @@ static void test_xlsxwriter_values(void **state)
     assert_string_equal(h->cells[7], "Время");
 
     for (int pass = 0; pass < 2; pass++) {
-        const struct table_row *r = next_ok(t);
+        const struct table_row *r = tu_table_next_ok(t);
         assert_int_equal(r->row, 2);
         assert_null(r->problem);
         assert_string_equal(r->cells[0], "001");
@@ -180,7 +154,7 @@ static void test_xlsxwriter_values(void **state)
         assert_string_equal(r->cells[6], "2024-03-05T13:45:10");
         assert_string_equal(r->cells[7], "08:30:00");
 
-        r = next_ok(t);
+        r = tu_table_next_ok(t);
         assert_int_equal(r->row, 4);                 /* row 3 does not exist */
         assert_int_equal(r->ncells, 10);
         assert_string_equal(r->cells[0], "");
@@ -189,7 +163,7 @@ static void test_xlsxwriter_values(void **state)
         assert_string_equal(r->cells[4], "0");
         assert_string_equal(r->cells[9], "за пределами");
 
-        r = next_ok(t);
+        r = tu_table_next_ok(t);
         assert_int_equal(r->row, 5);
         assert_string_equal(r->cells[0], "002");
         assert_string_equal(r->cells[1], "-42.25");
@@ -197,21 +171,21 @@ static void test_xlsxwriter_values(void **state)
         assert_string_equal(r->cells[3], "2024-01-01");
         assert_string_equal(r->cells[5], "12345678901234600");
 
-        r = next_ok(t);
+        r = tu_table_next_ok(t);
         assert_int_equal(r->row, 7);                 /* row 6 is empty */
         assert_string_equal(r->cells[0], "003");
-        assert_end(t);
+        tu_table_assert_end(t);
         hcs_err err = { 0 };
         assert_int_equal(table_rewind(t, &err), 0);
     }
     table_close(t);
 
     struct table_opts o = { .sheet = "второй" };
-    t = open_ok(path, &o);
+    t = tu_table_open_ok(path, &o);
     assert_int_equal(table_header(t)->row, 3);
     assert_int_equal(table_header(t)->ncells, 2);
     assert_string_equal(table_header(t)->cells[1], "Только здесь");
-    assert_int_equal(next_ok(t)->row, 4);
+    assert_int_equal(tu_table_next_ok(t)->row, 4);
     table_close(t);
 
     hcs_err err = { 0 };
@@ -250,12 +224,12 @@ static void test_handmade_1904_inline_rich(void **state)
     };
     char *dir, *path = tmp_path(&dir, "hand.xlsx");
     write_zip(path, parts, 4);
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     const struct table_row *h = table_header(t);
     assert_int_equal(h->row, 2);
     assert_int_equal(h->ncells, 6);
     assert_string_equal(h->cells[1], "Дата");
-    const struct table_row *r = next_ok(t);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_int_equal(r->row, 3);
     assert_string_equal(r->cells[0], "Иванов");            /* runs joined, phonetic dropped */
     assert_string_equal(r->cells[1], "2024-01-01");        /* 1904 system */
@@ -263,24 +237,24 @@ static void test_handmade_1904_inline_rich(void **state)
     assert_string_equal(r->cells[3], "Иванов!");           /* cached formula value */
     assert_string_equal(r->cells[4], "#DIV/0!");
     assert_string_equal(r->cells[5], "12:00:00");
-    r = next_ok(t);
+    r = tu_table_next_ok(t);
     assert_int_equal(r->row, 4);                           /* row without r: previous + 1 */
     assert_string_equal(r->cells[0], "строка\rдва");       /* _x000D_ decoded */
     assert_string_equal(r->cells[1], "1904-01-01");
-    r = next_ok(t);
+    r = tu_table_next_ok(t);
     assert_int_equal(r->row, 6);                           /* row 5 has only empty cells */
     assert_string_equal(r->cells[2], "1");
-    assert_end(t);
+    tu_table_assert_end(t);
     table_close(t);
     unlink(path);
 
     /* The same serial in the 1900 system. */
     parts[0].text = WORKBOOK_1900;
     write_zip(path, parts, 4);
-    t = open_ok(path, NULL);
-    r = next_ok(t);
+    t = tu_table_open_ok(path, NULL);
+    r = tu_table_next_ok(t);
     assert_string_equal(r->cells[1], "2019-12-31");
-    r = next_ok(t);
+    r = tu_table_next_ok(t);
     assert_string_equal(r->cells[1], "1899-12-31");        /* serial 0 */
     table_close(t);
     cleanup(dir, path);
@@ -336,15 +310,15 @@ static void test_huge_cells(void **state)
     };
     char *dir, *path = tmp_path(&dir, "huge.xlsx");
     write_zip(path, parts, 3);
-    table *t = open_ok(path, NULL);
-    const struct table_row *r = next_ok(t);
+    table *t = tu_table_open_ok(path, NULL);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_int_equal(r->row, 2);
     assert_non_null(r->problem);
     assert_non_null(strstr(r->problem, "column B (Б)"));
     assert_non_null(strstr(r->problem, "longer than 65536 bytes"));
     assert_string_equal(r->cells[0], "1");
     assert_string_equal(r->cells[1], "");
-    r = next_ok(t);
+    r = tu_table_next_ok(t);
     assert_null(r->problem);
     assert_string_equal(r->cells[0], "2");
     table_close(t);
@@ -359,11 +333,11 @@ static void test_huge_cells(void **state)
     worksheet_write_string(ws, 2, 0, "Длинное значение больше сорока байт в UTF-8", NULL);
     assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
     struct table_opts o = { .max_cell_bytes = 40 };
-    t = open_ok(path, &o);
-    r = next_ok(t);
+    t = tu_table_open_ok(path, &o);
+    r = tu_table_next_ok(t);
     assert_null(r->problem);
     assert_string_equal(r->cells[0], "Короткое");
-    r = next_ok(t);
+    r = tu_table_next_ok(t);
     assert_non_null(r->problem);
     assert_non_null(strstr(r->problem, "column A (Имя): value longer than 40 bytes"));
     table_close(t);
@@ -500,7 +474,7 @@ static void test_budget_counts_every_part(void **state)
     }
     assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
 
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     long n = 0;
     const struct table_row *r;
     hcs_err err = { 0 };
@@ -529,11 +503,14 @@ static void test_not_a_workbook(void **state)
     cleanup(dir, path);
 }
 
+/* tests grouped by subject: cmocka reports each group by name */
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest values[] = {
         cmocka_unit_test(test_xlsxwriter_values),
         cmocka_unit_test(test_handmade_1904_inline_rich),
+    };
+    const struct CMUnitTest limits[] = {
         cmocka_unit_test(test_doctype_refused),
         cmocka_unit_test(test_huge_cells),
         cmocka_unit_test(test_zip_bomb),
@@ -541,5 +518,6 @@ int main(void)
         cmocka_unit_test(test_budget_counts_every_part),
         cmocka_unit_test(test_not_a_workbook),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests_name("values", values, NULL, NULL) +
+           cmocka_run_group_tests_name("refused or bounded", limits, NULL, NULL);
 }

@@ -677,17 +677,24 @@ static void test_store_helpers(void **state)
     free(dir);
 }
 
+/* tests grouped by subject: cmocka reports each group by name */
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest metrics[] = {
         cmocka_unit_test(test_prom_checker_can_fail),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_cert_days),
+    };
+    const struct CMUnitTest notify[] = {
         cmocka_unit_test(test_notify_when),
         cmocka_unit_test(test_notify_delivers_despite_failures),
+    };
+    const struct CMUnitTest run_store[] = {
         cmocka_unit_test(test_retention),
         cmocka_unit_test(test_finish_run),
         cmocka_unit_test(test_store_helpers),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests_name("metrics", metrics, NULL, NULL) +
+           cmocka_run_group_tests_name("notifications", notify, NULL, NULL) +
+           cmocka_run_group_tests_name("run store", run_store, NULL, NULL);
 }

@@ -3,10 +3,13 @@
  * detection, the signature's exact structure, issuer-name formatting and
  * the engine's digests.  Keys are generated per run (sign_testkeys.h). */
 #include "testutil.h"
+#include "xml_check.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/pem.h>
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -26,23 +29,14 @@ static char *keydir;
 static int setup_keys(void **state)
 {
     (void)state;
-    hcs_err err = { 0 };
-    xmlsafe_init();
-    assert_int_equal(crypto_gost_init(NULL, &err), 0);
-    keydir = tu_tmpdir();
-    tk_make(keydir, "gost2012");
-    tk_make(keydir, "gost2001");
-    tk_make(keydir, "rsa");
+    keydir = tk_keydir_make();
     return 0;
 }
 
 static int teardown_keys(void **state)
 {
     (void)state;
-    char *cmd = xasprintf("rm -rf '%s'", keydir);
-    tu_run(cmd);
-    free(cmd);
-    free(keydir);
+    tk_keydir_remove(keydir);
     return 0;
 }
 
@@ -83,11 +77,7 @@ static char *sign_envelope(const char *alg, const char *signedinfo_c14n)
     xmlDocPtr doc = xmlsafe_parse(env, strlen(env), "envelope", &err);
     assert_non_null(doc);
     assert_int_equal(signer_sign(s, doc, &err), 0);
-    xmlChar *out = NULL;
-    int len = 0;
-    xmlDocDumpMemoryEnc(doc, &out, &len, "UTF-8");
-    char *res = xstrndup((const char *)out, (size_t)len);
-    xmlFree(out);
+    char *res = tu_doc_text(doc);
     xmlFreeDoc(doc);
     free(env);
     signer_free(s);

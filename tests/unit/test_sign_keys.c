@@ -22,13 +22,7 @@ static char *keydir;
 static int setup_keys(void **state)
 {
     (void)state;
-    hcs_err err = { 0 };
-    xmlsafe_init();
-    assert_int_equal(crypto_gost_init(NULL, &err), 0);
-    keydir = tu_tmpdir();
-    tk_make(keydir, "gost2012");
-    tk_make(keydir, "gost2001");
-    tk_make(keydir, "rsa");
+    keydir = tk_keydir_make();
     char *pass = xasprintf("%s/pass.txt", keydir);
     tu_write_str(pass, PASSPHRASE "\n");
     chmod(pass, 0600);
@@ -51,10 +45,7 @@ static int setup_keys(void **state)
 static int teardown_keys(void **state)
 {
     (void)state;
-    char *cmd = xasprintf("rm -rf '%s'", keydir);
-    tu_run(cmd);
-    free(cmd);
-    free(keydir);
+    tk_keydir_remove(keydir);
     return 0;
 }
 

@@ -17,6 +17,8 @@
 
 #include "sign_testkeys.h"
 #include "testutil.h"
+#include "xml_check.h"
+#include "base/fsutil.h"
 #include "base/guid.h"
 #include "base/xalloc.h"
 #include "base/xmlsafe.h"
@@ -191,11 +193,7 @@ static char *sign_xml(const char *xml, const char *alg, const char *cert)
         assert_int_equal(signer_sign(sg, doc, &err), 0);
         cfg_free(good);
     }
-    xmlChar *out = NULL;
-    int len = 0;
-    xmlDocDumpMemoryEnc(doc, &out, &len, "UTF-8");
-    char *res = xstrndup((const char *)out, (size_t)len);
-    xmlFree(out);
+    char *res = tu_doc_text(doc);
     xmlFreeDoc(doc);
     signer_free(sg);
     cfg_free(cfg);
@@ -661,12 +659,8 @@ static void test_examples_answered_schema_valid(void **state)
             if (op && !xmlHasProp(el, BAD_CAST "Id")) {
                 /* Some examples show the bare payload: the signature needs the Id. */
                 xmlSetProp(el, BAD_CAST "Id", BAD_CAST "signed-data-container");
-                xmlChar *out = NULL;
-                int len = 0;
-                xmlDocDumpMemoryEnc(doc, &out, &len, "UTF-8");
                 free(env);
-                env = xstrndup((const char *)out, (size_t)len);
-                xmlFree(out);
+                env = tu_doc_text(doc);
             }
             xmlFreeDoc(doc);
             char *sent = op ? sign_xml(env, "gost2012", "gost2012") : xstrdup(env);

@@ -345,16 +345,23 @@ static void test_shipped_templates_load(void **state)
     }
 }
 
+/* tests grouped by subject: cmocka reports each group by name */
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest values[] = {
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_nsi),
+    };
+    const struct CMUnitTest binding[] = {
         cmocka_unit_test(test_bind_and_convert),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_missing_required_column),
+    };
+    const struct CMUnitTest templates[] = {
         cmocka_unit_test(test_broken_templates),
         cmocka_unit_test(test_shipped_templates_load),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests_name("values", values, setup, teardown) +
+           cmocka_run_group_tests_name("binding", binding, setup, teardown) +
+           cmocka_run_group_tests_name("templates", templates, setup, teardown);
 }

@@ -1,21 +1,14 @@
-/* sign_testkeys — throw-away keys and certificates for the signing tests,
- * made at test time with the openssl CLI and the gost engine (nothing
- * secret is committed), plus certificates with chosen validity made with
- * the OpenSSL API (the CLI of OpenSSL 3.0 cannot backdate notAfter).
- * Included by tests/unit/test_sign*.c only. */
-#ifndef SIGN_TESTKEYS_H
-#define SIGN_TESTKEYS_H
+#include "sign_testkeys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "testutil.h"
-#include "base/config.h"
+#include "base/crypto.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 #include "base/xmlsafe.h"
@@ -23,8 +16,28 @@
 #define TK_SUBJECT "/C=RU/L=Moscow/O=Test \"Org\"/CN=hcsbatch test signer" \
                    "/emailAddress=signer@example.ru/INN=007707083893/OGRN=1027700132195"
 
+char *tk_keydir_make(void)
+{
+    hcs_err err = { 0 };
+    xmlsafe_init();
+    assert_int_equal(crypto_gost_init(NULL, &err), 0);
+    char *dir = tu_tmpdir();
+    tk_make(dir, "gost2012");
+    tk_make(dir, "gost2001");
+    tk_make(dir, "rsa");
+    return dir;
+}
+
+void tk_keydir_remove(char *dir)
+{
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    tu_run(cmd);
+    free(cmd);
+    free(dir);
+}
+
 /* alg: gost2012 | gost2001 | rsa.  Writes DIR/<alg>.key and DIR/<alg>.crt. */
-__attribute__((unused)) static void tk_make(const char *dir, const char *alg)
+void tk_make(const char *dir, const char *alg)
 {
     const char *gen = !strcmp(alg, "gost2012") ? "-engine gost -algorithm gost2012_256 -pkeyopt paramset:A"
                     : !strcmp(alg, "gost2001") ? "-engine gost -algorithm gost2001 -pkeyopt paramset:A"
@@ -38,7 +51,7 @@ __attribute__((unused)) static void tk_make(const char *dir, const char *alg)
 }
 
 /* DIR/<name>.crt for DIR/<alg>.key, valid from now+from_days to now+to_days. */
-__attribute__((unused)) static void tk_make_cert_validity(const char *dir, const char *alg, const char *name, long from_days, long to_days)
+void tk_make_cert_validity(const char *dir, const char *alg, const char *name, long from_days, long to_days)
 {
     char *kp = xasprintf("%s/%s.key", dir, alg);
     char *cp = xasprintf("%s/%s.crt", dir, name);
@@ -67,7 +80,7 @@ __attribute__((unused)) static void tk_make_cert_validity(const char *dir, const
     free(cp);
 }
 
-__attribute__((unused)) static hcs_config *tk_config(const char *dir, const char *alg, const char *key_file, const char *cert_file)
+hcs_config *tk_config(const char *dir, const char *alg, const char *key_file, const char *cert_file)
 {
     hcs_err err = { 0 };
     hcs_config *cfg = cfg_load(NULL, &err);
@@ -86,7 +99,7 @@ __attribute__((unused)) static hcs_config *tk_config(const char *dir, const char
 
 /* A schema-valid importAccountData envelope built from the shared example
  * (Envelope also declares xsi, used nowhere in the body). Caller frees. */
-__attribute__((unused)) static char *tk_envelope(void)
+char *tk_envelope(void)
 {
     hcs_err err = { 0 };
     char *ex = xasprintf("%s/../gis/examples/importAccountData-typical.xml", tu_schemas_dir());
@@ -110,9 +123,7 @@ __attribute__((unused)) static char *tk_envelope(void)
     return env;
 }
 
-__attribute__((unused)) static char *tk_vectors_dir(void)
+char *tk_vectors_dir(void)
 {
     return xasprintf("%s/../gis/signature-vectors", tu_schemas_dir());
 }
-
-#endif
