@@ -127,6 +127,9 @@ int tmpl_compile_xml(template *t, const char *path, struct prog *prog, int is_re
 int tmpl_compile_text(template *t, const char *text, struct prog *prog, int escape,
                       hcs_err *err);
 void prog_free(struct prog *p);
+/* keyname.c: the Russian phrase for an unknown registry key of kind
+ * ("premises" with parts fias, number → «помещение 5 не найдено в доме …»). */
+void tmpl_key_phrase(const char *kind, const char *const *parts, int nparts, strbuf *out);
 /* tmpl_render.c */
 void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows, size_t nrows,
               const struct render_ctx *ctx, strbuf *out, size_t *holes, int escape);
