@@ -242,6 +242,13 @@ int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_
  * as written when that differs (entries an import stored verbatim). */
 int store_registry_find(store *st, const char *kind, const char *local_key,
                         struct store_registry_entry *e, hcs_err *err);
+/* The answer to a converter lookup (convert_resolve_fn shape over the
+ * store): kind "KIND" or "KIND.FIELD", FIELD one of guid (default),
+ * unique_number, version; found via store_registry_find.  1 = found
+ * (out set; an empty or over-long answer counts as unknown), 0 = unknown,
+ * -1 = error (err) or an unknown FIELD (HCS_EX_SOFTWARE). */
+int store_registry_answer(store *st, const char *kind, const char *local_key, char out[37],
+                          hcs_err *err);
 typedef int (*store_registry_fn)(void *ctx, const struct store_registry_entry *e);
 /* Every entry of kind (NULL = all kinds), ordered by kind and key; fn
  * returning non-zero stops the walk (returned).  Returns 0 or -1. */

@@ -49,6 +49,34 @@ int store_registry_find(store *st, const char *kind, const char *local_key,
     return rc;
 }
 
+int store_registry_answer(store *st, const char *kind, const char *local_key, char out[37],
+                          hcs_err *err)
+{
+    char base[64];
+    size_t klen = strcspn(kind, ".");
+    const char *field = kind[klen] ? kind + klen + 1 : "guid";
+    if (klen >= sizeof base)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "registry kind too long: %s", kind);
+    memcpy(base, kind, klen);
+    base[klen] = '\0';
+    struct store_registry_entry e = { 0 };
+    int rc = store_registry_find(st, base, local_key, &e, err);
+    if (rc == 1) {
+        const char *v = !strcmp(field, "guid") ? e.guid
+                        : !strcmp(field, "unique_number") ? e.unique_number
+                        : !strcmp(field, "version") ? e.version : NULL;
+        if (v == NULL && strcmp(field, "guid") && strcmp(field, "unique_number")
+            && strcmp(field, "version"))
+            rc = hcs_fail(err, HCS_EX_SOFTWARE, "registry %s: unknown field %s", base, field);
+        else if (v && *v && strlen(v) < 37)
+            memcpy(out, v, strlen(v) + 1);
+        else
+            rc = 0;
+    }
+    store_registry_clear(&e);
+    return rc;
+}
+
 int store_registry_list(store *st, const char *kind, store_registry_fn fn, void *ctx,
                         hcs_err *err)
 {

@@ -1,0 +1,344 @@
+/* Unit tests for local keys: the comparison form (base/keynorm), the
+ * registry functions of src/store/store_registry.c, and the shipped
+ * templates resolving every key kind through a registry filled with
+ * store_registry_put — from CSV and from XLSX — with unknown keys rejected
+ * per row in Russian; group keys that spell one GUID two ways. */
+#include "testutil.h"
+#include "convert_collect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/xpath.h>
+#include <xlsxwriter.h>
+
+#include "base/config.h"
+#include "base/keynorm.h"
+#include "base/xalloc.h"
+#include "packet/convert.h"
+#include "store/store.h"
+
+#define ORG "c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f"
+#define HOUSE "b5a7f2c1-3d4e-4f5a-8b6c-7d8e9f0a1b2c"
+#define HOUSE_UP "{B5A7F2C1-3D4E-4F5A-8B6C-7D8E9F0A1B2C}"
+#define PREM_5A "3f2c7f0e-5d3b-4c1e-9a7b-2b8e6d4f1a90"
+#define PREM_N1 "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+#define ROOM_N1_2 "1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b"
+#define ORG_VERSION "6fa459ea-ee8a-4ca4-894e-db77e160355e"
+#define METER_E "44444444-4444-4444-8444-444444444444"
+#define METER_W "55555555-5555-4555-8555-555555555555"
+#define ACCOUNT "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
+
+static char *dir;
+static hcs_config *cfg;
+static schema_set *xsd;
+static store *reg;
+
+static void put(const char *kind, const char *const *parts, int n, const char *guid,
+                const char *unique_number)
+{
+    hcs_err err = { 0 };
+    char *key = store_registry_key(parts, n);
+    struct store_registry_entry e = { .kind = (char *)kind, .local_key = key, .guid = (char *)guid,
+                                      .unique_number = (char *)unique_number };
+    assert_int_equal(store_registry_put_key(reg, &e, &err), 0);
+    free(key);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    dir = tu_tmpdir();
+    cfg = cfg_load(NULL, &err);
+    char *templates = tu_path("templates"), *nsi = tu_path("samples/world/nsi");
+    assert_int_equal(cfg_set(cfg, "paths.templates_dir", templates, &err), 0);
+    assert_int_equal(cfg_set(cfg, "paths.nsi_dir", nsi, &err), 0);
+    assert_int_equal(cfg_set(cfg, "gis.org_ppa_guid", ORG, &err), 0);
+    free(templates);
+    free(nsi);
+    xsd = schema_set_open(tu_schemas_dir(), &err);
+    char *db = xasprintf("%s/state.db", dir);
+    reg = store_open_sqlite(db, 1000, &err);
+    free(db);
+    if (!xsd || !reg)
+        fail_msg("%s", err.msg);
+    /* as the exports write them (spelled as GIS or the accountant might) */
+    put(REG_PREMISES, (const char *[]){ HOUSE, "5А" }, 2, PREM_5A, NULL);
+    put(REG_PREMISES, (const char *[]){ HOUSE, "H1" }, 2, PREM_N1, NULL);      /* Latin H */
+    put(REG_ROOM, (const char *[]){ HOUSE, "Н1", "2" }, 3, ROOM_N1_2, NULL);
+    put(REG_ORG, (const char *[]){ "1027700132195" }, 1, ORG_VERSION, NULL);
+    put(REG_METER, (const char *[]){ "Э-1" }, 1, METER_E, NULL);
+    put(REG_METER_KIND, (const char *[]){ "Э-1" }, 1, "electric", NULL);
+    put(REG_METER, (const char *[]){ "ХВ-2" }, 1, METER_W, NULL);
+    put(REG_METER_KIND, (const char *[]){ "ХВ-2" }, 1, "onerate", NULL);
+    put(REG_ACCOUNT, (const char *[]){ "ЛС 777" }, 1, ACCOUNT, NULL);
+    put(REG_PAYMENT_DOCUMENT, (const char *[]){ "ЛС 777", "ПД-3", "2026-11" }, 3,
+        "2b8e6d4f-1a90-4c1e-9a7b-3f2c7f0e5d3b", "76АБ000100-01-1126");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    store_close(reg);
+    schema_set_free(xsd);
+    cfg_free(cfg);
+    free(dir);
+    return 0;
+}
+
+static int resolve_in_store(void *ctx, const char *kind, const char *key, char guid[37])
+{
+    hcs_err err = { 0 };
+    return store_registry_answer(ctx, kind, key, guid, &err);
+}
+
+static int count(xmlDocPtr doc, const char *xpath)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST xpath, x);
+    int n = o && o->nodesetval ? o->nodesetval->nodeNr : -1;
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(x);
+    return n;
+}
+
+enum input { CSV, XLSX };
+
+/* Writes rows (cells separated by ';', header first) as CSV or as an XLSX
+ * sheet of strings, then converts it with the template. */
+static void convert_rows(const char *tname, enum input in, const char *const *rows,
+                         struct collect *c, struct convert_stats *st)
+{
+    char *path = xasprintf("%s/%s.%s", dir, tname, in == CSV ? "csv" : "xlsx");
+    if (in == CSV) {
+        strbuf sb = STRBUF_INIT;
+        for (size_t r = 0; rows[r]; r++)
+            sb_addf(&sb, "%s\n", rows[r]);
+        tu_write_str(path, sb_str(&sb));
+        sb_free(&sb);
+    } else {
+        lxw_workbook *wb = workbook_new(path);
+        lxw_worksheet *ws = workbook_add_worksheet(wb, "Лист1");
+        for (size_t r = 0; rows[r]; r++) {
+            char *line = xstrdup(rows[r]);
+            lxw_col_t col = 0;
+            for (char *p = line, *cell; (cell = strsep(&p, ";")) != NULL; col++)
+                if (*cell)
+                    worksheet_write_string(ws, (lxw_row_t)r, col, cell, NULL);
+            free(line);
+        }
+        assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    }
+    hcs_err err = { 0 };
+    struct convert_opts o = { .cfg = cfg, .template_name = tname, .schemas = xsd,
+                              .resolve = resolve_in_store, .resolve_ctx = reg };
+    struct convert_sink s = { c, collect_packet, collect_reject };
+    if (convert_file(&o, path, &s, st, &err) != 0)
+        fail_msg("%s: %s", path, err.msg);
+    free(path);
+}
+
+static void test_key_comparison_form(void **state)
+{
+    (void)state;
+    static const char *same[][2] = {
+        { "{B5A7F2C1-3D4E-4F5A-8B6C-7D8E9F0A1B2C}", HOUSE },
+        { "  кв.   5а ", "кв. 5А" },
+        { "№ 12", "12" },
+        { "№12", "12" },
+        { "Ёлкин", "елкин" },
+        { "5A", "5а" },               /* Latin A in a premises number */
+        { "H1", "Н1" },               /* Latin H */
+        { HOUSE_UP "| 5а |2", HOUSE "|5А|2" },
+        { "ЛС\xC2\xA0" "777", "лс 777" },
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char *a = key_norm(same[i][0]), *b = key_norm(same[i][1]);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+    }
+    char *serial = key_norm("SN-ABC123");   /* a Latin serial stays Latin */
+    assert_string_equal(serial, "sn-abc123");
+    free(serial);
+    char *key = store_registry_key((const char *[]){ HOUSE_UP, "кв|5" }, 2);
+    assert_string_equal(key, HOUSE "|кв 5");   /* a '|' inside a part cannot shift the parts */
+    free(key);
+}
+
+static int list_count(void *ctx, const struct store_registry_entry *e)
+{
+    int *n = ctx;
+    (*n)++;
+    assert_string_equal(e->kind, REG_METER);
+    return 0;
+}
+
+static void test_registry_find_list_answer(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    struct store_registry_entry e = { 0 };
+    assert_int_equal(store_registry_find(reg, REG_PREMISES, HOUSE_UP "|5а", &e, &err), 1);
+    assert_string_equal(e.guid, PREM_5A);
+    store_registry_clear(&e);
+    /* an entry stored verbatim (an import result) is still found as written */
+    struct store_registry_entry raw = { .kind = REG_ACCOUNT, .local_key = "AB-1", .guid = ACCOUNT };
+    assert_int_equal(store_registry_put(reg, &raw, &err), 0);
+    assert_int_equal(store_registry_find(reg, REG_ACCOUNT, "AB-1", &e, &err), 1);
+    store_registry_clear(&e);
+    int n = 0;
+    assert_int_equal(store_registry_list(reg, REG_METER, list_count, &n, &err), 0);
+    assert_int_equal(n, 2);
+    char out[37];
+    assert_int_equal(store_registry_answer(reg, "payment_document.unique_number",
+                                           "ЛС 777|ПД-3|2026-11", out, &err), 1);
+    assert_string_equal(out, "76АБ000100-01-1126");
+    assert_int_equal(store_registry_answer(reg, "meter_kind", "э-1", out, &err), 1);
+    assert_string_equal(out, "electric");
+    assert_int_equal(store_registry_answer(reg, "meter", "Х-9", out, &err), 0);
+    assert_int_equal(store_registry_answer(reg, "meter.colour", "Э-1", out, &err), -1);
+}
+
+static const char *reason_of_row(const struct collect *c, long row)
+{
+    for (int i = 0; i < c->nr; i++)
+        if (c->r[i].row == row)
+            return c->r[i].reason;
+    return NULL;
+}
+
+static void accounts_by_local_keys(enum input in)
+{
+    static const char *rows[] = {
+        "Номер ЛС;ФИАС дома;Номер помещения;Номер комнаты;Фамилия;Имя;ОГРН плательщика",
+        "001;" HOUSE_UP ";5а;;Иванов;Иван;",
+        "002;" HOUSE ";№ Н1;2;Петров;Пётр;",
+        "003;" HOUSE ";H1;;;;1027700132195",
+        "004;" HOUSE ";999;;Сидоров;Сидор;",
+        "005;" HOUSE ";5А;;;;1027700000000",
+        NULL
+    };
+    struct collect c = { 0 };
+    struct convert_stats st;
+    convert_rows("importAccountData", in, rows, &c, &st);
+    assert_int_equal(c.np, 1);
+    xmlDocPtr doc = c.p[0]->doc;
+    assert_int_equal(c.p[0]->nelements, 3);
+    assert_int_equal(count(doc, "//*[local-name()='Accommodation']/*[local-name()='PremisesGUID'][.='" PREM_5A "']"), 1);
+    assert_int_equal(count(doc, "//*[local-name()='Accommodation']/*[local-name()='LivingRoomGUID'][.='" ROOM_N1_2 "']"), 1);
+    assert_int_equal(count(doc, "//*[local-name()='Accommodation']/*[local-name()='PremisesGUID'][.='" PREM_N1 "']"), 1);
+    assert_int_equal(count(doc, "//*[local-name()='orgVersionGUID'][.='" ORG_VERSION "']"), 1);
+    assert_int_equal(c.nr, 2);
+    const char *why = reason_of_row(&c, 5);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "нет идентификатора ГИС: помещение 999 не найдено в доме"));
+    why = reason_of_row(&c, 6);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "организация с ОГРН 1027700000000 не найдена"));
+    collect_free(&c);
+}
+
+static void readings_by_serial(enum input in)
+{
+    static const char *rows[] = {
+        "ФИАС дома;Заводской номер ПУ;Ресурс;Показание;Показание Т1;Дата снятия",
+        HOUSE ";э-1;;;100;25.10.2026",              /* electric: the registry's kind */
+        HOUSE ";№ ХВ-2;Холодная вода;12,5;;25.10.2026",
+        HOUSE ";Х-9;Холодная вода;1;;25.10.2026",
+        NULL
+    };
+    struct collect c = { 0 };
+    struct convert_stats st;
+    convert_rows("importMeteringDeviceValues", in, rows, &c, &st);
+    assert_int_equal(c.np, 1);
+    xmlDocPtr doc = c.p[0]->doc;
+    assert_int_equal(count(doc, "//*[*[local-name()='MeteringDeviceRootGUID']='" METER_E "']/*[local-name()='ElectricDeviceValue']"), 1);
+    assert_int_equal(count(doc, "//*[*[local-name()='MeteringDeviceRootGUID']='" METER_W "']/*[local-name()='OneRateDeviceValue']"), 1);
+    assert_int_equal(c.nr, 1);
+    assert_non_null(strstr(reason_of_row(&c, 4), "прибор учёта с заводским номером Х-9 не найден"));
+    collect_free(&c);
+}
+
+static void bills_and_withdraw_by_account(enum input in)
+{
+    static const char *bills[] = {
+        "Период;Номер ЛС;Номер ПД;БИК;Расчётный счёт;Вид услуги;Услуга;Тариф;К оплате",
+        "11.2026;лс  777;ПД-3;044525225;40702810938000012345;дополнительная;домофон;45;45",
+        "11.2026;ЛС 778;ПД-4;044525225;40702810938000012345;дополнительная;домофон;45;45",
+        NULL
+    };
+    struct collect c = { 0 };
+    struct convert_stats st;
+    convert_rows("importPaymentDocumentData", in, bills, &c, &st);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='AccountGuid'][.='" ACCOUNT "']"), 1);
+    assert_int_equal(c.nr, 1);
+    assert_non_null(strstr(reason_of_row(&c, 3), "лицевой счёт ЛС 778 не найден"));
+    collect_free(&c);
+
+    static const char *withdraw[] = {
+        "Номер ЛС;Номер ПД;Период",
+        "ЛС 777;пд-3;11.2026",
+        "ЛС 777;ПД-3;10.2026",
+        NULL
+    };
+    convert_rows("importPaymentDocumentData-withdraw", in, withdraw, &c, &st);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='PaymentDocumentID'][.='76АБ000100-01-1126']"), 1);
+    assert_int_equal(c.nr, 1);
+    assert_non_null(strstr(reason_of_row(&c, 3), "платёжный документ ПД-3 по ЛС ЛС 777 за 2026-10 не найден"));
+    collect_free(&c);
+}
+
+static void test_local_keys_csv(void **state)
+{
+    (void)state;
+    accounts_by_local_keys(CSV);
+    readings_by_serial(CSV);
+    bills_and_withdraw_by_account(CSV);
+}
+
+static void test_local_keys_xlsx(void **state)
+{
+    (void)state;
+    accounts_by_local_keys(XLSX);
+    readings_by_serial(XLSX);
+    bills_and_withdraw_by_account(XLSX);
+}
+
+/* One document whose rows spell the account GUID in upper case and in
+ * braces is one PaymentDocument, not two. */
+static void test_group_key_spellings(void **state)
+{
+    (void)state;
+    static const char *rows[] = {
+        "Период;Идентификатор ЛС ГИС;Номер ПД;БИК;Расчётный счёт;Вид услуги;Услуга;Тариф;К оплате",
+        "11.2026;" ACCOUNT ";ПД-9;044525225;40702810938000012345;дополнительная;домофон;45;45",
+        "11.2026;9B1DEB4D-3B7D-4BAD-9BDD-2B0D7B3DCB6D;ПД-9;044525225;40702810938000012345;дополнительная;домофон;10;10",
+        "11.2026;{9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d};пд-9 ;044525225;40702810938000012345;дополнительная;домофон;5;5",
+        NULL
+    };
+    struct collect c = { 0 };
+    struct convert_stats st;
+    convert_rows("importPaymentDocumentData", CSV, rows, &c, &st);
+    assert_int_equal(c.nr, 0);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 1);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='PaymentDocument']/*[local-name()='ChargeInfo']"), 3);
+    collect_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_key_comparison_form),
+        cmocka_unit_test(test_registry_find_list_answer),
+        cmocka_unit_test(test_local_keys_csv),
+        cmocka_unit_test(test_local_keys_xlsx),
+        cmocka_unit_test(test_group_key_spellings),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
