@@ -368,7 +368,7 @@ static const char *sex_of(const char *f)
 
 /* Converts one non-empty value; 0 ok, 1 bad (reason in why), -1 fatal. */
 static int convert_one(const template *t, int vi, const char *raw, struct scratch *s,
-                       char *why, size_t whyn, hcs_err *err)
+                       const struct tconvert_ctx *cx, char *why, size_t whyn, hcs_err *err)
 {
     const struct tvar *v = &t->vars[vi];
     char out[256];
@@ -495,8 +495,19 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
         return 0;
     }
     case CV_NSI: {
+        /* synced НСИ first; the dictionary files are the offline fallback */
+        char code[37], guid[37];
+        int rc = tmpl_nsi_from_registry(cx->resolve, cx->resolve_ctx, v->arg, raw, code, guid);
+        if (rc < 0)
+            return hcs_fail(err, HCS_EX_SOFTWARE, "registry lookup failed for НСИ %d %s", v->arg, raw);
+        if (rc > 0) {
+            set_val(s, vi, code, strlen(code));
+            set_val(s, v->d1, guid, strlen(guid));
+            set_val(s, v->d2, raw, strlen(raw));
+            return 0;
+        }
         const struct nsi_item *it = NULL;
-        int rc = nsi_lookup(t->nsi, v->arg, raw, &it, err);
+        rc = nsi_lookup(t->nsi, v->arg, raw, &it, err);
         if (rc < 0)
             return -1;
         if (rc == 0) {
@@ -599,7 +610,7 @@ int template_convert_with(const template *t, const tbinding *b, const struct tab
             val = xstrndup(raw, n);
         }
         {
-            int r = convert_one(t, i, val, &s, why, sizeof why, err);
+            int r = convert_one(t, i, val, &s, cx, why, sizeof why, err);
             if (r < 0)
                 rc = -1;
             else if (r > 0) {

@@ -130,6 +130,12 @@ void prog_free(struct prog *p);
 /* keyname.c: the Russian phrase for an unknown registry key of kind
  * ("premises" with parts fias, number → «помещение 5 не найдено в доме …»). */
 void tmpl_key_phrase(const char *kind, const char *const *parts, int nparts, strbuf *out);
+/* tmpl_nsireg.c: an НСИ value (code or name) of registry number `registry`
+ * through the registry of GIS ids (kind "nsi", key "<registry>|<value>",
+ * as exportNsiItem / exportDataProviderNsiItem fill it): 1 found (code and
+ * guid set), 0 unknown or no resolver, -1 the lookup failed. */
+int tmpl_nsi_from_registry(template_resolve_fn resolve, void *rctx, int registry, const char *value,
+                           char code[37], char guid[37]);
 /* tmpl_render.c */
 void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows, size_t nrows,
               const struct render_ctx *ctx, strbuf *out, size_t *holes, int escape);

@@ -27,6 +27,7 @@
 #define ORG_VERSION "6fa459ea-ee8a-4ca4-894e-db77e160355e"
 #define METER_E "44444444-4444-4444-8444-444444444444"
 #define METER_W "55555555-5555-4555-8555-555555555555"
+#define NSI_CONCIERGE "0d7b3dcb-3b7d-4bad-9bdd-2b0d7b3dcb6d"
 #define ACCOUNT "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
 
 static char *dir;
@@ -75,6 +76,8 @@ static int setup(void **state)
     put(REG_ACCOUNT, (const char *[]){ "ЛС 777" }, 1, ACCOUNT, NULL);
     put(REG_PAYMENT_DOCUMENT, (const char *[]){ "ЛС 777", "ПД-3", "2026-11" }, 3,
         "2b8e6d4f-1a90-4c1e-9a7b-3f2c7f0e5d3b", "76АБ000100-01-1126");
+    /* an organisation's own service the sample dictionary files lack */
+    put(REG_NSI, (const char *[]){ "1", "Консьерж" }, 2, NSI_CONCIERGE, "77");
     return 0;
 }
 
@@ -268,6 +271,7 @@ static void bills_and_withdraw_by_account(enum input in)
         "Период;Номер ЛС;Номер ПД;БИК;Расчётный счёт;Вид услуги;Услуга;Тариф;К оплате",
         "11.2026;лс  777;ПД-3;044525225;40702810938000012345;дополнительная;домофон;45;45",
         "11.2026;ЛС 778;ПД-4;044525225;40702810938000012345;дополнительная;домофон;45;45",
+        "11.2026;ЛС 777;ПД-3;044525225;40702810938000012345;дополнительная;консьерж ;30;30",
         NULL
     };
     struct collect c = { 0 };
@@ -275,6 +279,8 @@ static void bills_and_withdraw_by_account(enum input in)
     convert_rows("importPaymentDocumentData", in, bills, &c, &st);
     assert_int_equal(c.np, 1);
     assert_int_equal(count(c.p[0]->doc, "//*[local-name()='AccountGuid'][.='" ACCOUNT "']"), 1);
+    /* НСИ 1 by name through the registry: its code and GUID */
+    assert_int_equal(count(c.p[0]->doc, "//*[*[local-name()='Code']='77'][*[local-name()='GUID']='" NSI_CONCIERGE "']"), 1);
     assert_int_equal(c.nr, 1);
     assert_non_null(strstr(reason_of_row(&c, 3), "лицевой счёт ЛС 778 не найден"));
     collect_free(&c);
