@@ -4,19 +4,17 @@
  * in test_sim_pipeline, with signatures off) parse into registry entries;
  * INT002012 is an empty answer; the paging marker is reported. */
 #include "testutil.h"
+#include "sim_ask.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "base/guid.h"
 #include "base/xalloc.h"
 #include "base/xmlsafe.h"
 #include "proto/operations.h"
 #include "proto/schema.h"
 #include "sim/sim.h"
-#include "soap/envelope.h"
 #include "soap/export_parse.h"
 #include "soap/export_request.h"
 #include "soap/result.h"
@@ -135,62 +133,6 @@ static void test_requests_schema_valid(void **state)
 
 /* ---- through the simulator ---------------------------------------------- */
 
-static void envelope_of(const struct gis_operation *op, const char *body, strbuf *out)
-{
-    struct envelope_header h = { .kind = op->header };
-    snprintf(h.org_ppa_guid, sizeof h.org_ppa_guid, "%s", ORG);
-    guid_new(h.message_guid);
-    envelope_begin(out, &h);
-    sb_adds(out, body);
-    envelope_end(out);
-}
-
-static void post(const struct gis_operation *op, const char *action, const char *xml,
-                 struct sim_reply *r)
-{
-    memset(r, 0, sizeof *r);
-    struct sim_request q = { .path = op->service->endpoint_path, .soap_action = action, .body = xml,
-                             .len = strlen(xml), .slow_factor = 1 };
-    sim_handle(gis, &q, r);
-    if (r->status != 200)
-        fail_msg("%s: HTTP %d %s", action, r->status, sb_str(&r->body));
-}
-
-/* Sends the export, asks getState until processed, parses the answer. */
-static void ask(const char *operation, const strbuf *body, struct gis_state_result *res)
-{
-    const struct gis_operation *op = gis_operation_find(operation);
-    hcs_err err = { 0 };
-    strbuf env = STRBUF_INIT;
-    envelope_of(op, sb_str(body), &env);
-    struct sim_reply r;
-    post(op, op->soap_action, sb_str(&env), &r);
-    struct gis_ack ack;
-    if (soap_parse_ack(sb_str(&r.body), r.body.len, &ack, NULL, &err) != 0)
-        fail_msg("%s ack: %s", operation, err.msg);
-    sim_reply_free(&r);
-    char *get = xasprintf("<base:getStateRequest xmlns:base=\"%s\"><base:MessageGUID>%s</base:MessageGUID>"
-                          "</base:getStateRequest>", NS_BASE, ack.message_guid);
-    struct gis_operation getstate = { .service = op->service, .header = op->service->header };
-    for (int tries = 0; tries < 50; tries++) {
-        sb_reset(&env);
-        envelope_of(&getstate, get, &env);
-        post(op, "urn:getState", sb_str(&env), &r);
-        memset(res, 0, sizeof *res);
-        if (soap_parse_state(sb_str(&r.body), r.body.len, res, NULL, &err) != 0)
-            fail_msg("%s state: %s", operation, err.msg);
-        sim_reply_free(&r);
-        if (res->request_state == 3)
-            break;
-        gis_state_result_clear(res);
-        usleep(20000);
-        sim_process_due(gis);
-    }
-    assert_int_equal(res->request_state, 3);
-    free(get);
-    sb_free(&env);
-}
-
 struct got {
     char lines[32][200];
     int n;
@@ -224,7 +166,7 @@ static void export_and_parse(const char *operation, const strbuf *body, const st
 {
     struct gis_state_result res;
     hcs_err err = { 0 };
-    ask(operation, body, &res);
+    sim_ask(gis, ORG, operation, sb_str(body), &res);
     memset(g, 0, sizeof *g);
     if (export_parse(operation, &res, cx, keep, g, sum, &err) != 0)
         fail_msg("%s: %s", operation, err.msg);

@@ -5,6 +5,7 @@
  * per row in Russian; group keys that spell one GUID two ways. */
 #include "testutil.h"
 #include "convert_collect.h"
+#include "sim_ask.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "base/keynorm.h"
 #include "base/xalloc.h"
 #include "packet/convert.h"
+#include "soap/export_parse.h"
+#include "soap/export_request.h"
 #include "store/store.h"
 
 #define ORG "c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f"
@@ -107,6 +110,18 @@ static int count(xmlDocPtr doc, const char *xpath)
     return n;
 }
 
+/* Converts a file with the template, resolving through the registry. */
+static void convert_path(const char *tname, const char *path, store *registry, struct collect *c,
+                         struct convert_stats *st)
+{
+    hcs_err err = { 0 };
+    struct convert_opts o = { .cfg = cfg, .template_name = tname, .schemas = xsd,
+                              .resolve = resolve_in_store, .resolve_ctx = registry };
+    struct convert_sink s = { c, collect_packet, collect_reject };
+    if (convert_file(&o, path, &s, st, &err) != 0)
+        fail_msg("%s: %s", path, err.msg);
+}
+
 enum input { CSV, XLSX };
 
 /* Writes rows (cells separated by ';', header first) as CSV or as an XLSX
@@ -134,12 +149,7 @@ static void convert_rows(const char *tname, enum input in, const char *const *ro
         }
         assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
     }
-    hcs_err err = { 0 };
-    struct convert_opts o = { .cfg = cfg, .template_name = tname, .schemas = xsd,
-                              .resolve = resolve_in_store, .resolve_ctx = reg };
-    struct convert_sink s = { c, collect_packet, collect_reject };
-    if (convert_file(&o, path, &s, st, &err) != 0)
-        fail_msg("%s: %s", path, err.msg);
+    convert_path(tname, path, reg, c, st);
     free(path);
 }
 
@@ -337,6 +347,141 @@ static void test_group_key_spellings(void **state)
     collect_free(&c);
 }
 
+/* ---- the local-key samples after a sync against the simulator ---- */
+
+#define SAMPLE_ORG "f0eedf25-4ee2-59df-9260-79ccb4f33b8e"   /* samples/world/provider.ini */
+#define SAMPLE_H1 "cb7d56d2-735a-5f7e-9ddc-e1dce2b5813f"
+#define SAMPLE_H2 "6f8d3564-dfbe-5f16-b850-12db2f5cdcbe"
+#define SAMPLE_H3 "058783d5-0260-579e-b3c8-e9fdeed3330f"
+
+static int put_export_entry(void *ctx, const struct export_entry *e)
+{
+    hcs_err err = { 0 };
+    char *key = store_registry_key(e->key, e->nkey);
+    struct store_registry_entry r = { .kind = (char *)e->kind, .local_key = key, .guid = (char *)e->guid,
+                                      .unique_number = (char *)e->unique_number,
+                                      .version = (char *)e->version, .update_date = (char *)e->update_date,
+                                      .attrs = (char *)e->attrs };
+    int rc = store_registry_put(ctx, &r, &err);
+    free(key);
+    return rc < 0;
+}
+
+/* What `hcsbatch sync` will do: one export, its entries into the registry. */
+static void sync_one(sim *s, store *st, const char *operation, strbuf *body)
+{
+    struct gis_state_result res;
+    sim_ask(s, SAMPLE_ORG, operation, sb_str(body), &res);
+    struct export_summary sum;
+    hcs_err err = { 0 };
+    if (export_parse(operation, &res, NULL, put_export_entry, st, &sum, &err) != 0)
+        fail_msg("%s: %s", operation, err.msg);
+    assert_true(sum.entries > 0);
+    gis_state_result_clear(&res);
+    sb_reset(body);
+}
+
+static void sync_samples_world(store *st)
+{
+    hcs_err err = { 0 };
+    char *world = tu_path("samples/world"), *state = xasprintf("%s/sim-state", dir);
+    struct sim_options o = { .world_dir = world, .state_dir = state, .schemas_dir = tu_schemas_dir(),
+                             .skip_signature = 1 };
+    sim *s = sim_open(&o, &err);
+    if (!s)
+        fail_msg("%s", err.msg);
+    strbuf b = STRBUF_INIT;
+    const char *houses[] = { SAMPLE_H1, SAMPLE_H2, SAMPLE_H3 };
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(export_house_request(&b, houses[i], &err), 0);
+        sync_one(s, st, "exportHouseData", &b);
+        assert_int_equal(export_account_request(&b, houses[i], &err), 0);
+        sync_one(s, st, "exportAccountData", &b);
+        assert_int_equal(export_meter_request(&b, houses[i], &err), 0);
+        sync_one(s, st, "exportMeteringDeviceData", &b);
+    }
+    const char *ogrn[] = { "1157627012345", "1027600683824", "1037600001111" };
+    assert_int_equal(export_org_request(&b, ogrn, 3, &err), 0);
+    sync_one(s, st, "exportOrgRegistry", &b);
+    sb_free(&b);
+    sim_free(s);
+    free(world);
+    free(state);
+}
+
+static int has_reason(const struct collect *c, long row, const char *text)
+{
+    const char *why = reason_of_row(c, row);
+    if (!why || !strstr(why, text))
+        print_message("row %ld: %s\n", row, why ? why : "(accepted)");
+    return why && strstr(why, text);
+}
+
+static void test_local_key_samples_after_sync(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    char *db = xasprintf("%s/synced.db", dir);
+    store *st = store_open_sqlite(db, 1000, &err);
+    assert_non_null(st);
+    sync_samples_world(st);
+    struct collect c = { 0 };
+    struct convert_stats cs;
+
+    char *path = tu_path("samples/local-keys/accounts.csv");
+    convert_path("importAccountData", path, st, &c, &cs);
+    free(path);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 4);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='PremisesGUID'][.='47565e3b-ccd9-5157-b375-d7b337a56213']"), 1);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='PremisesGUID'][.='ce0463aa-de6e-57a5-9ee0-a0ebcde10674']"), 1);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='LivingRoomGUID'][.='d8530a68-7422-50c9-9018-2e427c20721a']"), 1);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='orgVersionGUID'][.='ea7942e2-39d9-5a3e-8840-078f841bb558']"), 1);
+    assert_int_equal(c.nr, 3);
+    assert_true(has_reason(&c, 6, "помещение 999 не найдено в доме " SAMPLE_H2));
+    assert_true(has_reason(&c, 7, "комната 7 помещения 4 не найдена в доме " SAMPLE_H3));
+    assert_true(has_reason(&c, 8, "организация с ОГРН 1027700000000 не найдена"));
+    collect_free(&c);
+
+    path = tu_path("samples/local-keys/readings.csv");
+    convert_path("importMeteringDeviceValues", path, st, &c, &cs);
+    free(path);
+    assert_int_equal(c.np, 2);                       /* two houses */
+    assert_int_equal(c.nr, 1);
+    assert_true(has_reason(&c, 6, "прибор учёта с заводским номером ХВ-99999 не найден"));
+    struct packet *h1 = !strcmp(c.p[0]->split_value, SAMPLE_H1) ? c.p[0] : c.p[1];
+    assert_int_equal(h1->nelements, 3);
+    assert_int_equal(count(h1->doc, "//*[*[local-name()='MeteringDeviceRootGUID']='0fde6df3-12db-5803-82f5-8d0cace211f2']"
+                                    "/*[local-name()='OneRateDeviceValue']"), 1);
+    assert_int_equal(count(h1->doc, "//*[local-name()='ElectricDeviceValue']"), 1);   /* Э-31002: the synced kind */
+    collect_free(&c);
+
+    path = tu_path("samples/local-keys/bills.csv");
+    convert_path("importPaymentDocumentData", path, st, &c, &cs);
+    free(path);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(c.p[0]->nelements, 2);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='AccountGuid'][.='2f6d6bcd-d85c-5571-981e-eb09645d4da2']"), 1);
+    assert_int_equal(c.nr, 1);
+    assert_true(has_reason(&c, 4, "лицевой счёт 00099999 не найден"));
+    /* an import result: GIS gave the first document its number */
+    struct store_registry_entry pd = { .kind = REG_PAYMENT_DOCUMENT, .local_key = c.p[0]->elements[0].local_key,
+                                       .unique_number = "76АБ00010011000009" };
+    assert_int_equal(store_registry_put(st, &pd, &err), 0);
+    collect_free(&c);
+
+    path = tu_path("samples/local-keys/bills-withdraw.csv");
+    convert_path("importPaymentDocumentData-withdraw", path, st, &c, &cs);
+    free(path);
+    assert_int_equal(c.np, 1);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='PaymentDocumentID'][.='76АБ00010011000009']"), 1);
+    assert_int_equal(c.nr, 1);
+    assert_true(has_reason(&c, 3, "платёжный документ ПД-2026-11-7777 по ЛС 00010011 за 2026-11 не найден"));
+    collect_free(&c);
+    store_close(st);
+    free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_local_keys_csv),
         cmocka_unit_test(test_local_keys_xlsx),
         cmocka_unit_test(test_group_key_spellings),
+        cmocka_unit_test(test_local_key_samples_after_sync),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
