@@ -96,6 +96,7 @@ void template_free(template *t)
     free(t->name);
     free(t->dir);
     nsi_set_free(t->nsi);
+    tmpl_nsireg_free(t->nsireg);
     free(t->attach_context);
     free(t);
 }
@@ -118,6 +119,7 @@ template *template_load(const char *dir, const hcs_config *cfg, hcs_err *err)
     free(trimmed);
     char *nsi_dir = cfg ? cfg_path(cfg, "paths.nsi_dir") : NULL;
     t->nsi = nsi_set_open(nsi_dir ? nsi_dir : "samples/world/nsi");
+    t->nsireg = tmpl_nsireg_new();
     free(nsi_dir);
     int rc = tmpl_load_map(t, map, cfg, err);
     free(map);
@@ -497,7 +499,7 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
     case CV_NSI: {
         /* synced НСИ first; the dictionary files are the offline fallback */
         char code[37], guid[37];
-        int rc = tmpl_nsi_from_registry(cx->resolve, cx->resolve_ctx, v->arg, raw, code, guid);
+        int rc = tmpl_nsi_from_registry(t->nsireg, cx->resolve, cx->resolve_ctx, v->arg, raw, code, guid);
         if (rc < 0)
             return hcs_fail(err, HCS_EX_SOFTWARE, "registry lookup failed for НСИ %d %s", v->arg, raw);
         if (rc > 0) {

@@ -105,6 +105,7 @@ struct template {
     int has_side_xml;
     char *elem_ns, *elem_name;
     nsi_set *nsi;
+    struct nsireg_cache *nsireg;   /* НСИ answers of the registry (tmpl_nsireg.c) */
     char *attach_context;      /* file store context of `file` columns ([template] attach_context) */
     int has_files;             /* some variable uses the `file` converter */
 };
@@ -133,9 +134,12 @@ void tmpl_key_phrase(const char *kind, const char *const *parts, int nparts, str
 /* tmpl_nsireg.c: an НСИ value (code or name) of registry number `registry`
  * through the registry of GIS ids (kind "nsi", key "<registry>|<value>",
  * as exportNsiItem / exportDataProviderNsiItem fill it): 1 found (code and
- * guid set), 0 unknown or no resolver, -1 the lookup failed. */
-int tmpl_nsi_from_registry(template_resolve_fn resolve, void *rctx, int registry, const char *value,
-                           char code[37], char guid[37]);
+ * guid set), 0 unknown or no resolver, -1 the lookup failed.  Answers are
+ * remembered in the template's cache. */
+struct nsireg_cache *tmpl_nsireg_new(void);
+void tmpl_nsireg_free(struct nsireg_cache *c);
+int tmpl_nsi_from_registry(struct nsireg_cache *c, template_resolve_fn resolve, void *rctx,
+                           int registry, const char *value, char code[37], char guid[37]);
 /* tmpl_render.c */
 void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows, size_t nrows,
               const struct render_ctx *ctx, strbuf *out, size_t *holes, int escape);

@@ -347,6 +347,40 @@ static void test_group_key_spellings(void **state)
     collect_free(&c);
 }
 
+/* НСИ answers of the registry are remembered per file: a service named on
+ * every row costs two registry lookups (code and GUID), not two per row. */
+static int nsi_lookups;
+static int count_nsi_lookups(void *ctx, const char *kind, const char *key, char guid[37])
+{
+    if (!strncmp(kind, "nsi", 3))
+        nsi_lookups++;
+    return resolve_in_store(ctx, kind, key, guid);
+}
+
+static void test_nsi_answers_remembered(void **state)
+{
+    (void)state;
+    char *path = xasprintf("%s/nsi-rows.csv", dir);
+    tu_write_str(path, "Период;Номер ЛС;Номер ПД;БИК;Расчётный счёт;Вид услуги;Услуга;Тариф;К оплате\n"
+                       "11.2026;ЛС 777;ПД-1;044525225;40702810938000012345;дополнительная;Консьерж;30;30\n"
+                       "11.2026;ЛС 777;ПД-2;044525225;40702810938000012345;дополнительная;консьерж;30;30\n"
+                       "11.2026;ЛС 777;ПД-3;044525225;40702810938000012345;дополнительная;КОНСЬЕРЖ;30;30\n");
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    struct convert_opts o = { .cfg = cfg, .template_name = "importPaymentDocumentData", .schemas = xsd,
+                              .resolve = count_nsi_lookups, .resolve_ctx = reg };
+    struct convert_sink s = { &c, collect_packet, collect_reject };
+    nsi_lookups = 0;
+    assert_int_equal(convert_file(&o, path, &s, &st, &err), 0);
+    assert_int_equal(c.nr, 0);
+    assert_int_equal(c.p[0]->nelements, 3);
+    assert_int_equal(count(c.p[0]->doc, "//*[*[local-name()='Code']='77'][*[local-name()='GUID']='" NSI_CONCIERGE "']"), 3);
+    assert_int_equal(nsi_lookups, 2);
+    collect_free(&c);
+    free(path);
+}
+
 /* ---- the local-key samples after a sync against the simulator ---- */
 
 #define SAMPLE_ORG "f0eedf25-4ee2-59df-9260-79ccb4f33b8e"   /* samples/world/provider.ini */
@@ -490,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_local_keys_csv),
         cmocka_unit_test(test_local_keys_xlsx),
         cmocka_unit_test(test_group_key_spellings),
+        cmocka_unit_test(test_nsi_answers_remembered),
         cmocka_unit_test(test_local_key_samples_after_sync),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
