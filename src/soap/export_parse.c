@@ -176,8 +176,16 @@ static void walk_meters(struct walk *w, xmlNodePtr result)
                                   .attrs = attrs };
         if (!*serial || !e.guid)
             continue;
-        emit(w, &e);
         struct export_entry k = { .kind = "meter_kind", .key = { serial }, .nkey = 1, .guid = kind };
+        emit(w, &e);
+        emit(w, &k);
+        if (!*house)
+            continue;
+        /* within its house too: serial numbers repeat across houses */
+        e.key[0] = k.key[0] = house;
+        e.key[1] = k.key[1] = serial;
+        e.nkey = k.nkey = 2;
+        emit(w, &e);
         emit(w, &k);
     }
 }

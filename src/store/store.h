@@ -212,9 +212,10 @@ int store_registry_get(store *st, const char *kind, const char *local_key,
  * keys, parts joined with '|' in their comparison form (base/keynorm.h):
  *   premises          <FIAS house>|<premises number>          → PremisesGUID
  *   room              <FIAS house>|<premises number>|<room>   → LivingRoomGUID
- *   meter             <serial number>                         → MeteringDeviceRootGUID
+ *   meter             <serial number>, and <FIAS house>|<serial number> from the
+ *                     exports                                 → MeteringDeviceRootGUID
  *                     (version: MeteringDeviceVersionGUID; attrs house=,kind=)
- *   meter_kind        <serial number>            → onerate | electric | volume (in guid)
+ *   meter_kind        the same keys              → onerate | electric | volume (in guid)
  *   account           <account number>                        → AccountGUID
  *                     (unique_number: UnifiedAccountNumber)
  *   org               <OGRN>                                  → orgVersionGUID
@@ -222,8 +223,8 @@ int store_registry_get(store *st, const char *kind, const char *local_key,
  *   nsi               <registry>|<code> and <registry>|<name> → GUID (unique_number: the code)
  *   payment_document  <account number>|<doc number>|<YYYY-MM> → PaymentDocumentGUID
  *                     (unique_number: PaymentDocumentID)
- * The meter is keyed by its serial alone because import results are
- * stored under the importMeteringDeviceData element key (the serial). */
+ * Import results store a meter under the importMeteringDeviceData element
+ * key (the serial alone); templates ask within the house first. */
 #define REG_PREMISES "premises"
 #define REG_ROOM "room"
 #define REG_METER "meter"

@@ -212,6 +212,9 @@ static void test_sim_answers_parse(void **state)
     EXPECT(&g, "meter_kind SN-1 = onerate");
     EXPECT(&g, "meter Э-2 = 5e2f1c3a-8b7d-4f6e-9a1b-c2d3e4f5a6b8 house=" HOUSE ";kind=electric");
     EXPECT(&g, "meter_kind Э-2 = electric");
+    EXPECT(&g, "meter " HOUSE "|Э-2 = 5e2f1c3a-8b7d-4f6e-9a1b-c2d3e4f5a6b8 house=" HOUSE ";kind=electric");
+    EXPECT(&g, "meter_kind " HOUSE "|SN-1 = onerate");
+    assert_int_equal(g.n, 8);
 
     sb_reset(&b);
     assert_int_equal(export_nsi_item_request(&b, 2, NULL, &err), 0);

@@ -74,8 +74,11 @@ static int setup(void **state)
     put(REG_ORG, (const char *[]){ "1027700132195" }, 1, ORG_VERSION, NULL);
     put(REG_METER, (const char *[]){ "Э-1" }, 1, METER_E, NULL);
     put(REG_METER_KIND, (const char *[]){ "Э-1" }, 1, "electric", NULL);
-    put(REG_METER, (const char *[]){ "ХВ-2" }, 1, METER_W, NULL);
-    put(REG_METER_KIND, (const char *[]){ "ХВ-2" }, 1, "onerate", NULL);
+    /* ХВ-2: a device of this house, and another one of that serial elsewhere */
+    put(REG_METER, (const char *[]){ HOUSE, "ХВ-2" }, 2, METER_W, NULL);
+    put(REG_METER_KIND, (const char *[]){ HOUSE, "ХВ-2" }, 2, "onerate", NULL);
+    put(REG_METER, (const char *[]){ "ХВ-2" }, 1, "66666666-6666-4666-8666-666666666666", NULL);
+    put(REG_METER_KIND, (const char *[]){ "ХВ-2" }, 1, "volume", NULL);
     put(REG_ACCOUNT, (const char *[]){ "ЛС 777" }, 1, ACCOUNT, NULL);
     put(REG_PAYMENT_DOCUMENT, (const char *[]){ "ЛС 777", "ПД-3", "2026-11" }, 3,
         "2b8e6d4f-1a90-4c1e-9a7b-3f2c7f0e5d3b", "76АБ000100-01-1126");
@@ -204,7 +207,7 @@ static void test_registry_find_list_answer(void **state)
     store_registry_clear(&e);
     int n = 0;
     assert_int_equal(store_registry_list(reg, REG_METER, list_count, &n, &err), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 3);
     char out[37];
     assert_int_equal(store_registry_answer(reg, "payment_document.unique_number",
                                            "ЛС 777|ПД-3|2026-11", out, &err), 1);
@@ -269,6 +272,7 @@ static void readings_by_serial(enum input in)
     assert_int_equal(c.np, 1);
     xmlDocPtr doc = c.p[0]->doc;
     assert_int_equal(count(doc, "//*[*[local-name()='MeteringDeviceRootGUID']='" METER_E "']/*[local-name()='ElectricDeviceValue']"), 1);
+    /* the device of this house and its kind, not the one of that serial elsewhere */
     assert_int_equal(count(doc, "//*[*[local-name()='MeteringDeviceRootGUID']='" METER_W "']/*[local-name()='OneRateDeviceValue']"), 1);
     assert_int_equal(c.nr, 1);
     assert_non_null(strstr(reason_of_row(&c, 4), "прибор учёта с заводским номером Х-9 не найден"));
