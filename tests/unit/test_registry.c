@@ -494,6 +494,18 @@ static void test_local_key_samples_after_sync(void **state)
     assert_int_equal(count(h1->doc, "//*[local-name()='ElectricDeviceValue']"), 1);   /* Э-31002: the synced kind */
     collect_free(&c);
 
+    path = tu_path("samples/local-keys/meters.csv");
+    convert_path("importMeteringDeviceData", path, st, &c, &cs);
+    free(path);
+    assert_int_equal(c.np, 2);                       /* two houses */
+    assert_int_equal(c.nr, 1);
+    assert_true(has_reason(&c, 4, "помещение 77 не найдено в доме " SAMPLE_H2));
+    h1 = !strcmp(c.p[0]->split_value, SAMPLE_H1) ? c.p[0] : c.p[1];
+    assert_int_equal(count(h1->doc, "//*[local-name()='PremiseGUID' or local-name()='PremisesGUID']"
+                                    "[.='47565e3b-ccd9-5157-b375-d7b337a56213']"), 1);
+    assert_int_equal(count(h1->doc, "//*[local-name()='AccountGUID'][.='923f2d37-bb17-5ecf-a189-fbf4bdd603fa']"), 1);
+    collect_free(&c);
+
     path = tu_path("samples/local-keys/bills.csv");
     convert_path("importPaymentDocumentData", path, st, &c, &cs);
     free(path);
