@@ -39,5 +39,6 @@ CLI_COMMAND(report);
 CLI_COMMAND(upload);
 CLI_COMMAND(download);
 CLI_COMMAND(config);
+CLI_COMMAND(registry);
 
 #endif

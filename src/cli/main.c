@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
     { "send", cmd_send, "send prepared packets" },
     { "poll", cmd_poll, "poll getState for packets that are due" },
     { "status", cmd_status, "runs, files and packets by state" },
+    { "registry", cmd_registry, "look up and list the GIS ids known for local keys" },
     { "retry", cmd_retry, "re-queue a failed packet (or --failed)" },
     { "cancel", cmd_cancel, "cancel a packet that has not been sent" },
     { "report", cmd_report, "write the XLSX report of one input file's final state" },

@@ -210,9 +210,57 @@ int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err 
 int store_registry_get(store *st, const char *kind, const char *local_key,
                        struct store_registry_entry *e, hcs_err *err);
 
+/* Kinds the GIS exports fill (src/soap/export_parse.h) and their local
+ * keys, parts joined with '|' in their comparison form (base/keynorm.h):
+ *   premises          <FIAS house>|<premises number>          → PremisesGUID
+ *   room              <FIAS house>|<premises number>|<room>   → LivingRoomGUID
+ *   meter             <serial number>, and <FIAS house>|<serial number> from the
+ *                     exports                                 → MeteringDeviceRootGUID
+ *                     (version: MeteringDeviceVersionGUID; attrs house=,kind=)
+ *   meter_kind        the same keys              → onerate | electric | volume (in guid)
+ *   account           <account number>                        → AccountGUID
+ *                     (unique_number: UnifiedAccountNumber)
+ *   org               <OGRN>                                  → orgVersionGUID
+ *                     (attrs root=orgRootEntityGUID)
+ *   nsi               <registry>|<code> and <registry>|<name> → GUID (unique_number: the code)
+ *   payment_document  <account number>|<doc number>|<YYYY-MM> → PaymentDocumentGUID
+ *                     (unique_number: PaymentDocumentID)
+ * Import results store a meter under the importMeteringDeviceData element
+ * key (the serial alone); templates ask within the house first. */
+#define REG_PREMISES "premises"
+#define REG_ROOM "room"
+#define REG_METER "meter"
+#define REG_METER_KIND "meter_kind"
+#define REG_ACCOUNT "account"
+#define REG_ORG "org"
+#define REG_NSI "nsi"
+#define REG_PAYMENT_DOCUMENT "payment_document"
+
+/* The registry key of parts[0..n): each part in its comparison form,
+ * joined with '|'.  malloc'd. */
+char *store_registry_key(const char *const *parts, int n);
+/* store_registry_put with e->local_key in its comparison form. */
+int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_err *err);
+/* store_registry_get by the comparison form of local_key, then by the key
+ * as written when that differs (entries an import stored verbatim). */
+int store_registry_find(store *st, const char *kind, const char *local_key,
+                        struct store_registry_entry *e, hcs_err *err);
+/* The answer to a converter lookup (convert_resolve_fn shape over the
+ * store): kind "KIND" or "KIND.FIELD", FIELD one of guid (default),
+ * unique_number, version; found via store_registry_find.  1 = found
+ * (out set; an empty or over-long answer counts as unknown), 0 = unknown,
+ * -1 = error (err) or an unknown FIELD (HCS_EX_SOFTWARE). */
+int store_registry_answer(store *st, const char *kind, const char *local_key, char out[37],
+                          hcs_err *err);
+typedef int (*store_registry_fn)(void *ctx, const struct store_registry_entry *e);
+/* Every entry of kind (NULL = all kinds), ordered by kind and key; fn
+ * returning non-zero stops the walk (returned).  Returns 0 or -1. */
+int store_registry_list(store *st, const char *kind, store_registry_fn fn, void *ctx,
+                        hcs_err *err);
+
 /* ---- the file store client's memory (src/filestore/) ----
  * The client opens its own connection to the same database (see
- * exchange/attach.h: it works while the run's connection has no
+ * run/attach.h: it works while the run's connection has no
  * transaction open), so these calls commit on their own. */
 /* An unfinished multipart upload of one file (its real path) to a context:
  * a later run continues it when size, mtime and part count still match. */

@@ -8,6 +8,7 @@
 
 #include "base/fsutil.h"
 #include "base/guid.h"
+#include "base/keynorm.h"
 #include "base/xalloc.h"
 #include "template/value.h"
 #include "template/textfold.h"
@@ -95,6 +96,7 @@ void template_free(template *t)
     free(t->name);
     free(t->dir);
     nsi_set_free(t->nsi);
+    tmpl_nsireg_free(t->nsireg);
     free(t->attach_context);
     free(t);
 }
@@ -117,6 +119,7 @@ template *template_load(const char *dir, const hcs_config *cfg, hcs_err *err)
     free(trimmed);
     char *nsi_dir = cfg ? cfg_path(cfg, "paths.nsi_dir") : NULL;
     t->nsi = nsi_set_open(nsi_dir ? nsi_dir : "samples/world/nsi");
+    t->nsireg = tmpl_nsireg_new();
     free(nsi_dir);
     int rc = tmpl_load_map(t, map, cfg, err);
     free(map);
@@ -273,12 +276,55 @@ void template_group_raw(const template *t, const tbinding *b, const struct table
         const char *s = cell_of(t, b, row, (size_t)t->group_vars[g], &n, &tmp);
         if (n)
             any = 1;
-        sb_add(out, s, n);
+        key_norm_add(out, s, n);      /* «{GUID}» and «guid» are one document */
         sb_addc(out, '\x1f');
     }
     if (!any)
         sb_reset(out);
     sb_free(&tmp);
+}
+
+/* Asks the registry for a [resolve] key: its comparison form first (what
+ * the registry's exports store), then as written when that differs (ids an
+ * import stored under the element's own key). */
+static int resolve_key(const struct resolve_rule *rr, const char *const *parts,
+                       template_resolve_fn resolve, void *rctx, char guid[37])
+{
+    if (!resolve)
+        return 0;
+    strbuf raw = STRBUF_INIT, norm = STRBUF_INIT;
+    for (int q = 0; q < rr->nkeys; q++) {
+        if (q)
+            sb_addc(&raw, '|');
+        sb_adds(&raw, parts[q]);
+    }
+    key_norm_add(&norm, sb_str(&raw), raw.len);
+    int r = resolve(rctx, rr->kind, sb_str(&norm), guid);
+    if (r == 0 && strcmp(sb_str(&norm), sb_str(&raw)))
+        r = resolve(rctx, rr->kind, sb_str(&raw), guid);
+    guid[36] = '\0';
+    sb_free(&raw);
+    sb_free(&norm);
+    return r;
+}
+
+/* An unknown key rejects the row, naming the object in Russian. */
+static void reject_unknown_key(const tbinding *b, const struct resolve_rule *rr,
+                               const char *const *parts, struct tproblems *probs)
+{
+    strbuf why = STRBUF_INIT, cols = STRBUF_INIT, value = STRBUF_INIT;
+    sb_adds(&why, "нет идентификатора ГИС: ");
+    tmpl_key_phrase(rr->kind, parts, rr->nkeys, &why);
+    sb_addf(&why, "; заполните колонку «%s» или сначала загрузите объект в ГИС",
+            b->header[rr->var]);
+    for (int q = 0; q < rr->nkeys; q++) {
+        sb_addf(&cols, "%s%s", q ? " + " : "", b->header[rr->key_vars[q]]);
+        sb_addf(&value, "%s%s", q ? "|" : "", parts[q]);
+    }
+    tproblems_add(probs, sb_str(&cols), sb_str(&value), sb_str(&why));
+    sb_free(&why);
+    sb_free(&cols);
+    sb_free(&value);
 }
 
 static size_t utf8_len(const char *s, size_t n)
@@ -324,7 +370,7 @@ static const char *sex_of(const char *f)
 
 /* Converts one non-empty value; 0 ok, 1 bad (reason in why), -1 fatal. */
 static int convert_one(const template *t, int vi, const char *raw, struct scratch *s,
-                       char *why, size_t whyn, hcs_err *err)
+                       const struct tconvert_ctx *cx, char *why, size_t whyn, hcs_err *err)
 {
     const struct tvar *v = &t->vars[vi];
     char out[256];
@@ -451,8 +497,19 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
         return 0;
     }
     case CV_NSI: {
+        /* synced НСИ first; the dictionary files are the offline fallback */
+        char code[37], guid[37];
+        int rc = tmpl_nsi_from_registry(t->nsireg, cx->resolve, cx->resolve_ctx, v->arg, raw, code, guid);
+        if (rc < 0)
+            return hcs_fail(err, HCS_EX_SOFTWARE, "registry lookup failed for НСИ %d %s", v->arg, raw);
+        if (rc > 0) {
+            set_val(s, vi, code, strlen(code));
+            set_val(s, v->d1, guid, strlen(guid));
+            set_val(s, v->d2, raw, strlen(raw));
+            return 0;
+        }
         const struct nsi_item *it = NULL;
-        int rc = nsi_lookup(t->nsi, v->arg, raw, &it, err);
+        rc = nsi_lookup(t->nsi, v->arg, raw, &it, err);
         if (rc < 0)
             return -1;
         if (rc == 0) {
@@ -555,7 +612,7 @@ int template_convert_with(const template *t, const tbinding *b, const struct tab
             val = xstrndup(raw, n);
         }
         {
-            int r = convert_one(t, i, val, &s, why, sizeof why, err);
+            int r = convert_one(t, i, val, &s, cx, why, sizeof why, err);
             if (r < 0)
                 rc = -1;
             else if (r > 0) {
@@ -571,42 +628,27 @@ int template_convert_with(const template *t, const tbinding *b, const struct tab
         const struct resolve_rule *rr = &t->resolve[k];
         if (s.sb.buf[s.off[rr->var]] != '\0')
             continue;
-        strbuf kb = STRBUF_INIT;
+        const char *parts[4];
         int empty = 0;
         for (int q = 0; q < rr->nkeys; q++) {
-            const char *kv = s.sb.buf + s.off[rr->key_vars[q]];
-            empty |= !kv[0];
-            if (q)
-                sb_addc(&kb, '|');
-            sb_adds(&kb, kv);
+            parts[q] = s.sb.buf + s.off[rr->key_vars[q]];
+            empty |= !parts[q][0];
         }
-        if (empty) {
-            sb_free(&kb);
+        if (empty)
             continue;
-        }
         char guid[37] = "";
-        char *keycopy = sb_detach(&kb, NULL);
-        int r = resolve ? resolve(rctx, rr->kind, keycopy, guid) : 0;
-        guid[36] = '\0';
+        int r = resolve_key(rr, parts, resolve, rctx, guid);
         if (r < 0) {
-            rc = hcs_fail(err, HCS_EX_SOFTWARE, "registry lookup failed for %s %s", rr->kind, keycopy);
+            rc = hcs_fail(err, HCS_EX_SOFTWARE, "registry lookup failed for %s %s", rr->kind, parts[0]);
         } else if (r == 0 && rr->optional) {
             /* enrichment only: the row goes on without it */
         } else if (r == 0) {
-            snprintf(why, sizeof why,
-                     "нет идентификатора ГИС: заполните колонку «%s» или сначала загрузите объект в ГИС",
-                     b->header[rr->var]);
-            strbuf cols = STRBUF_INIT;
-            for (int q = 0; q < rr->nkeys; q++)
-                sb_addf(&cols, "%s%s", q ? " + " : "", b->header[rr->key_vars[q]]);
-            tproblems_add(probs, sb_str(&cols), keycopy, why);
-            sb_free(&cols);
+            reject_unknown_key(b, rr, parts, probs);
             failed[rr->var] = 1;
             bad = 1;
         } else {
             set_val(&s, rr->var, guid, strlen(guid));
         }
-        free(keycopy);
     }
     for (size_t k = 0; k < t->ninfer && rc >= 0; k++) {
         const struct infer_rule *ir = &t->infer[k];

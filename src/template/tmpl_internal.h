@@ -105,6 +105,7 @@ struct template {
     int has_side_xml;
     char *elem_ns, *elem_name;
     nsi_set *nsi;
+    struct nsireg_cache *nsireg;   /* НСИ answers of the registry (tmpl_nsireg.c) */
     char *attach_context;      /* file store context of `file` columns ([template] attach_context) */
     int has_files;             /* some variable uses the `file` converter */
 };
@@ -127,6 +128,18 @@ int tmpl_compile_xml(template *t, const char *path, struct prog *prog, int is_re
 int tmpl_compile_text(template *t, const char *text, struct prog *prog, int escape,
                       hcs_err *err);
 void prog_free(struct prog *p);
+/* keyname.c: the Russian phrase for an unknown registry key of kind
+ * ("premises" with parts fias, number → «помещение 5 не найдено в доме …»). */
+void tmpl_key_phrase(const char *kind, const char *const *parts, int nparts, strbuf *out);
+/* tmpl_nsireg.c: an НСИ value (code or name) of registry number `registry`
+ * through the registry of GIS ids (kind "nsi", key "<registry>|<value>",
+ * as exportNsiItem / exportDataProviderNsiItem fill it): 1 found (code and
+ * guid set), 0 unknown or no resolver, -1 the lookup failed.  Answers are
+ * remembered in the template's cache. */
+struct nsireg_cache *tmpl_nsireg_new(void);
+void tmpl_nsireg_free(struct nsireg_cache *c);
+int tmpl_nsi_from_registry(struct nsireg_cache *c, template_resolve_fn resolve, void *rctx,
+                           int registry, const char *value, char code[37], char guid[37]);
 /* tmpl_render.c */
 void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows, size_t nrows,
               const struct render_ctx *ctx, strbuf *out, size_t *holes, int escape);

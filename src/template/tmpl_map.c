@@ -379,7 +379,32 @@ static int load_infer(template *t, dictionary *d, hcs_err *err)
     return rc;
 }
 
-/* [resolve] var = kind from key_var */
+/* One alternative "KIND from VAR[,VAR…] [optional]" of a [resolve] line. */
+static int parse_resolve_alt(template *t, const char *name, const char *alt, struct resolve_rule *rr,
+                             hcs_err *err)
+{
+    char kind[64], key[256], opt[32] = "", extra[8];
+    int nf = sscanf(alt, "%63s from %255s %31s %7s", kind, key, opt, extra);
+    if (nf < 2 || nf > 3 || (nf == 3 && strcmp(opt, "optional")))
+        return hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: expected KIND from VARIABLE[,VARIABLE…]"
+                        " [optional] [| KIND from …]", t->dir, name);
+    *rr = (struct resolve_rule){ .var = find_var(t, name), .nkeys = 0, .optional = nf == 3 };
+    if (rr->var < 0)
+        return hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: unknown variable", t->dir, name);
+    char *save = NULL;
+    for (char *k = strtok_r(key, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+        int kv = find_var(t, k);
+        if (kv < 0 || rr->nkeys == 4)
+            return hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: unknown variable %s", t->dir, name, k);
+        rr->key_vars[rr->nkeys++] = kv;
+    }
+    rr->kind = xstrdup(kind);
+    return 0;
+}
+
+/* [resolve] var = KIND from VAR[,VAR…] [optional] [| KIND from … ]: the
+ * alternatives are tried in order (all but the last count as optional),
+ * as consecutive rules: a rule is skipped once its variable is filled. */
 static int load_resolve(template *t, dictionary *d, hcs_err *err)
 {
     int nk = iniparser_getsecnkeys(d, "resolve");
@@ -390,31 +415,16 @@ static int load_resolve(template *t, dictionary *d, hcs_err *err)
     int rc = 0;
     for (int i = 0; i < nk && rc == 0; i++) {
         const char *name = keys[i] + strlen("resolve:");
-        const char *val = iniparser_getstring(d, keys[i], "");
-        char kind[64], key[256], opt[32] = "";
-        int nf = sscanf(val, "%63s from %255s %31s", kind, key, opt);
-        if (nf < 2 || (nf == 3 && strcmp(opt, "optional"))) {
-            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: expected KIND from VARIABLE[,VARIABLE…] [optional]",
-                          t->dir, name);
-            break;
+        char *line = xstrdup(iniparser_getstring(d, keys[i], "")), *save = NULL;
+        for (char *alt = strtok_r(line, "|", &save); alt && rc == 0; alt = strtok_r(NULL, "|", &save)) {
+            struct resolve_rule rr;
+            if ((rc = parse_resolve_alt(t, name, alt, &rr, err)) < 0)
+                break;
+            rr.optional |= save && *save;   /* more alternatives follow */
+            ARRAY_GROW(t->resolve, t->nresolve, t->rcap);
+            t->resolve[t->nresolve++] = rr;
         }
-        struct resolve_rule rr = { .var = find_var(t, name), .kind = NULL, .nkeys = 0 };
-        char *save = NULL;
-        for (char *k = strtok_r(key, ",", &save); k && rc == 0; k = strtok_r(NULL, ",", &save)) {
-            int kv = find_var(t, k);
-            if (kv < 0 || rr.nkeys == 4)
-                rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: unknown variable %s", t->dir, name, k);
-            else
-                rr.key_vars[rr.nkeys++] = kv;
-        }
-        if (rc == 0 && rr.var < 0)
-            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [resolve] %s: unknown variable", t->dir, name);
-        if (rc < 0)
-            break;
-        rr.kind = xstrdup(kind);
-        rr.optional = nf == 3;
-        ARRAY_GROW(t->resolve, t->nresolve, t->rcap);
-        t->resolve[t->nresolve++] = rr;
+        free(line);
     }
     free(keys);
     return rc;

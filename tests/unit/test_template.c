@@ -11,6 +11,7 @@
 #include "base/config.h"
 #include "base/fsutil.h"
 #include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "template/nsi.h"
 #include "template/template.h"
 #include "template/textfold.h"
@@ -311,6 +312,18 @@ static void test_broken_templates(void **state)
     write_template("[template]\noperation = importNothing\n[columns]\na = A\n", ELEMENT);
     assert_null(template_load(tdir, cfg, &err));
     assert_non_null(strstr(err.msg, "importNothing"));
+    /* [resolve] alternatives: each one checked */
+    static const char *bad_resolve[] = { "guid = account from id | account fro name\n",
+                                         "guid = account from id | account from nope\n",
+                                         "guid = account from id optional please\n" };
+    for (size_t i = 0; i < sizeof bad_resolve / sizeof bad_resolve[0]; i++) {
+        char *map = xasprintf("%s[resolve]\n%s", BASE_MAP, bad_resolve[i]);
+        write_template(map, ELEMENT);
+        free(map);
+        assert_null(template_load(tdir, cfg, &err));
+        assert_int_equal(err.code, HCS_EX_CONFIG);
+        assert_non_null(strstr(err.msg, "[resolve] guid"));
+    }
     /* a configured limit above the schema's is refused, a lower one wins */
     write_template(BASE_MAP, ELEMENT);
     assert_int_equal(cfg_set(cfg, "limits.importAccountData", "101", &err), 0);

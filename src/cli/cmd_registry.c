@@ -1,0 +1,151 @@
+/* hcsbatch registry — what the registry of GIS ids knows: every entry (of
+ * one kind), or the entries for the local keys given, looked up in their
+ * comparison form (base/keynorm.h) as the converter does.  Reads only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+static const char *const known_kinds[] = {
+    REG_PREMISES, REG_ROOM, REG_METER, REG_METER_KIND, REG_ACCOUNT, REG_ORG, REG_NSI,
+    REG_PAYMENT_DOCUMENT, "metering_value", NULL
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: hcsbatch registry [--kind KIND] [--json] [KEY...]\n\n"
+          "Lists what the registry of GIS ids in the state store knows (filled from GIS\n"
+          "exports and from import results), or looks up the local keys given: keys\n"
+          "compare as the converter compares them (GUID case and braces, spaces, ё/е, «№»,\n"
+          "letter case).  A composite key joins its parts with '|':\n"
+          "  premises          <ФИАС дома>|<Номер помещения>\n"
+          "  room              <ФИАС дома>|<Номер помещения>|<Номер комнаты>\n"
+          "  meter, meter_kind <Заводской номер ПУ>\n"
+          "  account           <Номер ЛС>\n"
+          "  org               <ОГРН>\n"
+          "  nsi               <реестр>|<код или название>\n"
+          "  payment_document  <Номер ЛС>|<Номер ПД>|<ГГГГ-ММ>\n\n"
+          "  --kind KIND   only this kind (without it, a KEY is looked up in every kind)\n"
+          "  --json        a JSON array of entries instead of text\n\n"
+          "Exit codes: 0 ok, 1 some KEY is unknown, 64 usage, 74 state store unreadable.\n", out);
+}
+
+struct listing {
+    int json;
+    long shown;
+};
+
+static void put_json_string(const char *s)
+{
+    if (!s) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '"': fputs("\\\"", stdout); break;
+        case '\\': fputs("\\\\", stdout); break;
+        default:
+            if (c < 0x20)
+                printf("\\u%04x", c);
+            else
+                putchar(c);
+        }
+    }
+    putchar('"');
+}
+
+static int show_entry(void *ctx, const struct store_registry_entry *e)
+{
+    struct listing *l = ctx;
+    if (!l->json) {
+        printf("%-16s %s\t%s", e->kind, e->local_key, e->guid ? e->guid : "-");
+        if (e->unique_number)
+            printf("\tномер %s", e->unique_number);
+        if (e->version)
+            printf("\tверсия %s", e->version);
+        if (e->attrs)
+            printf("\t%s", e->attrs);
+        if (e->last_error)
+            printf("\tошибка %s", e->last_error);
+        putchar('\n');
+    } else {
+        const char *names[] = { "kind", "local_key", "guid", "unique_number", "version",
+                                "update_date", "last_error", "attrs" };
+        const char *values[] = { e->kind, e->local_key, e->guid, e->unique_number, e->version,
+                                 e->update_date, e->last_error, e->attrs };
+        fputs(l->shown ? ",{" : "{", stdout);
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            printf("%s\"%s\":", i ? "," : "", names[i]);
+            put_json_string(values[i]);
+        }
+        putchar('}');
+    }
+    l->shown++;
+    return 0;
+}
+
+/* Looks one key up in one kind or in every known kind: 1 found, 0 not, -1 error. */
+static int look_up(store *st, const char *kind, const char *key, struct listing *l, hcs_err *err)
+{
+    int found = 0;
+    for (const char *const *k = kind ? (const char *const[]){ kind, NULL } : known_kinds; *k; k++) {
+        struct store_registry_entry e = { 0 };
+        int rc = store_registry_find(st, *k, key, &e, err);
+        if (rc < 0)
+            return -1;
+        if (rc == 1) {
+            show_entry(l, &e);
+            found = 1;
+        }
+        store_registry_clear(&e);
+    }
+    if (!found && !l->json)
+        printf("%-16s %s\tне найдено\n", kind ? kind : "-", key);
+    return found;
+}
+
+CLI_COMMAND(registry)
+{
+    const char *kind = NULL;
+    struct listing l = { 0 };
+    int first_key = argc;
+    for (int i = 1; i < argc && first_key == argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            l.json = 1;
+        } else if (!strcmp(argv[i], "--kind") && i + 1 < argc) {
+            kind = argv[++i];
+        } else if (!strcmp(argv[i], "--")) {
+            first_key = i + 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error("registry", "unknown argument '%s'", argv[i]);
+        } else {
+            first_key = i;
+        }
+    }
+    hcs_err err = { 0 };
+    store *st = store_open(cli->cfg, &err);
+    if (!st)
+        return cli_fail(&err);
+    int rc = 0, missing = 0;
+    if (l.json)
+        putchar('[');
+    if (first_key >= argc)
+        rc = store_registry_list(st, kind, show_entry, &l, &err);
+    for (int i = first_key; i < argc && rc >= 0; i++) {
+        rc = look_up(st, kind, argv[i], &l, &err);
+        missing |= rc == 0;
+    }
+    if (l.json)
+        puts("]");
+    store_close(st);
+    if (rc < 0)
+        return cli_fail(&err);
+    return missing ? HCS_EX_FAIL : HCS_OK;
+}

@@ -1,0 +1,149 @@
+/* export_request — see export_request.h. */
+#include "soap/export_request.h"
+
+#include <string.h>
+
+#include "base/guid.h"
+#include "proto/operations.h"
+
+#define NS_NSI_BASE "http://dom.gosuslugi.ru/schema/integration/nsi-base/"
+#define NS_ORG_BASE "http://dom.gosuslugi.ru/schema/integration/organizations-base/"
+
+/* Writes the opening tag of op's request element (prefix "s" for the
+ * service namespace); extra_ns: more declarations or "". */
+static int open_request(strbuf *out, const char *operation, const char *extra_ns, hcs_err *err)
+{
+    const struct gis_operation *op = gis_operation_find(operation);
+    if (!op)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "unknown operation %s", operation);
+    sb_addf(out, "<s:%s xmlns:s=\"%s\" xmlns:base=\"%s\"%s Id=\"signed-data-container\""
+                 " base:version=\"%s\">", op->request_element, op->service->ns, NS_BASE,
+            extra_ns, op->version ? op->version : EXPORT_FREE_VERSION);
+    return 0;
+}
+
+static void close_request(strbuf *out, const char *operation)
+{
+    sb_addf(out, "</s:%s>", gis_operation_find(operation)->request_element);
+}
+
+static int house_guid(const char *in, char out[GUID_STRLEN + 1], hcs_err *err)
+{
+    if (!in || guid_normalize(in, out) != 0)
+        return hcs_fail(err, HCS_EX_USAGE, "not a FIAS house GUID: %s", in ? in : "(none)");
+    return 0;
+}
+
+/* The three house-management exports by one house differ only in name. */
+static int by_house(strbuf *out, const char *operation, const char *fias, hcs_err *err)
+{
+    char g[GUID_STRLEN + 1];
+    if (house_guid(fias, g, err) < 0 || open_request(out, operation, "", err) < 0)
+        return -1;
+    sb_addf(out, "<s:FIASHouseGuid>%s</s:FIASHouseGuid>", g);
+    close_request(out, operation);
+    return 0;
+}
+
+int export_house_request(strbuf *out, const char *fias_house, hcs_err *err)
+{
+    return by_house(out, "exportHouseData", fias_house, err);
+}
+
+int export_account_request(strbuf *out, const char *fias_house, hcs_err *err)
+{
+    return by_house(out, "exportAccountData", fias_house, err);
+}
+
+int export_meter_request(strbuf *out, const char *fias_house, hcs_err *err)
+{
+    return by_house(out, "exportMeteringDeviceData", fias_house, err);
+}
+
+int export_nsi_item_request(strbuf *out, int registry, const char *list_group, hcs_err *err)
+{
+    if (!list_group)
+        list_group = "NSI";
+    if (registry < 1 || (strcmp(list_group, "NSI") && strcmp(list_group, "NSIRAO")))
+        return hcs_fail(err, HCS_EX_USAGE, "НСИ registry %d of group %s cannot be exported",
+                        registry, list_group);
+    if (open_request(out, "exportNsiItem", " xmlns:nsi-base=\"" NS_NSI_BASE "\"", err) < 0)
+        return -1;
+    sb_addf(out, "<s:RegistryNumber>%d</s:RegistryNumber><nsi-base:ListGroup>%s</nsi-base:ListGroup>",
+            registry, list_group);
+    close_request(out, "exportNsiItem");
+    return 0;
+}
+
+int export_provider_nsi_request(strbuf *out, int registry, hcs_err *err)
+{
+    static const int allowed[] = { 1, 51, 59, 219, 272, 302, 337 };
+    size_t i = 0;
+    while (i < sizeof allowed / sizeof allowed[0] && allowed[i] != registry)
+        i++;
+    if (i == sizeof allowed / sizeof allowed[0])
+        return hcs_fail(err, HCS_EX_USAGE, "НСИ registry %d is not an organisation's own registry"
+                        " (1, 51, 59, 219, 272, 302, 337)", registry);
+    if (open_request(out, "exportDataProviderNsiItem", "", err) < 0)
+        return -1;
+    sb_addf(out, "<s:RegistryNumber>%d</s:RegistryNumber>", registry);
+    close_request(out, "exportDataProviderNsiItem");
+    return 0;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    return s && strlen(s) == n && strspn(s, "0123456789") == n;
+}
+
+int export_org_request(strbuf *out, const char *const *ogrn, size_t n, hcs_err *err)
+{
+    if (n < 1 || n > 100)
+        return hcs_fail(err, HCS_EX_USAGE, "exportOrgRegistry takes 1 to 100 OGRNs, not %zu", n);
+    for (size_t i = 0; i < n; i++)
+        if (!all_digits(ogrn[i], 13) && !all_digits(ogrn[i], 15))
+            return hcs_fail(err, HCS_EX_USAGE, "not an OGRN (13 digits) or OGRNIP (15): %s",
+                            ogrn[i] ? ogrn[i] : "(none)");
+    if (open_request(out, "exportOrgRegistry", " xmlns:orgb=\"" NS_ORG_BASE "\"", err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *el = strlen(ogrn[i]) == 13 ? "OGRN" : "OGRNIP";
+        sb_addf(out, "<s:SearchCriteria><orgb:%s>%s</orgb:%s></s:SearchCriteria>", el, ogrn[i], el);
+    }
+    close_request(out, "exportOrgRegistry");
+    return 0;
+}
+
+int export_data_provider_request(strbuf *out, hcs_err *err)
+{
+    if (open_request(out, "exportDataProvider", "", err) < 0)
+        return -1;
+    close_request(out, "exportDataProvider");
+    return 0;
+}
+
+int export_payment_documents_request(strbuf *out, int year, int month,
+                                     const char *const *account_guids, size_t n, hcs_err *err)
+{
+    if (year < 1992 || year > 2099 || month < 1 || month > 12)
+        return hcs_fail(err, HCS_EX_USAGE, "not a billing month: %04d-%02d", year, month);
+    if (n < 1 || n > 1000)
+        return hcs_fail(err, HCS_EX_USAGE, "exportPaymentDocumentData takes 1 to 1000 accounts, not %zu", n);
+    strbuf ids = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        char g[GUID_STRLEN + 1];
+        if (!account_guids[i] || guid_normalize(account_guids[i], g) != 0) {
+            sb_free(&ids);
+            return hcs_fail(err, HCS_EX_USAGE, "not an account GUID: %s",
+                            account_guids[i] ? account_guids[i] : "(none)");
+        }
+        sb_addf(&ids, "<s:AccountGUID>%s</s:AccountGUID>", g);
+    }
+    int rc = open_request(out, "exportPaymentDocumentData", "", err);
+    if (rc == 0) {
+        sb_addf(out, "<base:Year>%d</base:Year><base:Month>%d</base:Month>%s", year, month, sb_str(&ids));
+        close_request(out, "exportPaymentDocumentData");
+    }
+    sb_free(&ids);
+    return rc;
+}
