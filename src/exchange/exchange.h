@@ -54,11 +54,12 @@ const struct exchange_stats *exchange_get_stats(const exchange *x);
 /* Registry kind that an operation's accepted elements fill ("account" for
  * importAccountData, …); NULL when it fills none. */
 const char *exchange_registry_kind(const char *template_name);
-/* convert_resolve_fn over the registry (ctx = the store).  kind "KIND"
- * answers the GUID stored for (KIND, local_key); "KIND.unique_number" the
- * unique number GIS gave the object (payment_document.unique_number = the
- * PaymentDocumentID a withdrawal needs); "KIND.guid" = "KIND".  -1 for an
- * unknown field or a store error. */
+/* convert_resolve_fn over the registry (ctx = the store):
+ * store_registry_answer, errors logged.  kind "KIND" answers the GUID
+ * stored for (KIND, local_key), "KIND.unique_number" the unique number GIS
+ * gave the object (payment_document.unique_number = the PaymentDocumentID
+ * a withdrawal needs), "KIND.version" the version GUID.  -1 for an unknown
+ * field or a store error. */
 int exchange_resolve(void *ctx, const char *kind, const char *local_key, char guid[37]);
 /* Where a packet's signed envelope is archived: <archive>/packets/<op>-<guid>.xml. */
 char *exchange_packet_path(const char *archive_dir, const char *operation, const char *message_guid);
