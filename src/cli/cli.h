@@ -1,7 +1,11 @@
 /* cli — what every subcommand gets: the loaded configuration and the
  * common flags.  Each subcommand lives in its own file (cmd_<name>.c) and is
  * a thin composition of the pipeline stages; it returns the process exit
- * code (enum hcs_exit). */
+ * code (enum hcs_exit).
+ * Owns: one file per subcommand, the option parsing and the exit code of each
+ * command.
+ * May call: base/ proto/ packet/ sign/ exchange/ filestore/ store/ report/
+ * run/. */
 #ifndef HCS_CLI_H
 #define HCS_CLI_H
 

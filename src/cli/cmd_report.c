@@ -10,7 +10,7 @@
 #include "base/xalloc.h"
 #include "run/run_report.h"
 #include "report/report.h"
-#include "report/report_store.h"
+#include "run/report_store.h"
 #include "store/store.h"
 
 static void usage(FILE *out)

@@ -7,9 +7,9 @@
  * transaction (element outcomes + registry).  Nothing waits in memory
  * between runs: each cycle sends what is due and polls what is due, per
  * [exchange] poll_schedule, poll_horizon and the error policy (policy.h).
- * Owned by src/exchange/; calls base/, proto/, packet/ (the one
- * sign-and-serialize step, for a rebuild), soap/, sign/, transport/ and
- * store/.  run/ and cli/ call it. */
+ * Owned by src/exchange/; run/ and cli/ call it (packet/ is called for the
+ * one sign-and-serialize step of a rebuild).
+ * May call: base/ proto/ packet/ soap/ sign/ transport/ store/. */
 #ifndef HCS_EXCHANGE_H
 #define HCS_EXCHANGE_H
 

@@ -18,7 +18,10 @@
  * e.g. "HashConflictException") is also left in the result so reports can
  * show the accountant the Russian explanation from
  * templates/filestore-errors.csv (`code;hint`, readable with
- * report_hints_load). */
+ * report_hints_load).
+ * Owns: the GIS file store protocol as a client: uploads, resume, downloads,
+ * attachments.
+ * May call: base/ proto/ transport/ store/. */
 #ifndef HCS_FILESTORE_H
 #define HCS_FILESTORE_H
 

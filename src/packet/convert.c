@@ -20,7 +20,7 @@
 #include "base/xalloc.h"
 #include "packet/keymap.h"
 #include "packet/packer.h"
-#include "read/table.h"
+#include "read/read.h"
 #include "template/template.h"
 
 struct group {

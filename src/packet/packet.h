@@ -1,7 +1,8 @@
 /* packet — one request envelope ready to sign and send, and the elements
  * it carries with the source rows they came from.  This is the contract
  * between the converter (read → template → packet → soap) and everything
- * downstream (sign, exchange, store, report).  Owned by src/packet/. */
+ * downstream (sign, exchange, store, report).  Owned by src/packet/.
+ * May call: base/ proto/ read/ template/ soap/ sign/. */
 #ifndef HCS_PACKET_H
 #define HCS_PACKET_H
 

@@ -6,7 +6,7 @@
  *   schema.h      validation against the official XSD package
  *   fs_proto.h    the file store's limits, extensions, headers, Content-MD5
  *
- * May call: base/ only.  The simulator (src/sim/) includes base/, proto/
+ * May call: base/.  The simulator (src/sim/) includes base/, proto/
  * and sign/ (the XAdES signer and verifier GIS itself would run: it is
  * cross-checked against a signature made by the real GIS server), never
  * another client stage. */

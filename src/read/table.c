@@ -2,7 +2,7 @@
  * end from the file's first bytes, finds the header (the first non-empty
  * row), skips empty data rows, pads rows to the header's width and names
  * the column in row problems.  Also header_normalize(). */
-#include "read/table.h"
+#include "read/read.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* table_config — the [input] configuration keys as table_opts. */
-#include "read/table.h"
+#include "read/read.h"
 
 #include "base/config.h"
 

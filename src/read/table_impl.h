@@ -12,7 +12,7 @@
 #include "base/err.h"
 #include "base/utf8.h"
 #include "base/strbuf.h"
-#include "read/table.h"
+#include "read/read.h"
 
 #define TABLE_MAX_COLUMNS 16384          /* Excel's own limit (XFD) */
 

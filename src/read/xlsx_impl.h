@@ -14,7 +14,7 @@
 #include <libxml/xmlreader.h>
 
 #include "base/err.h"
-#include "read/table.h"
+#include "read/read.h"
 
 struct xlsx_zip {
     const char *path;          /* the file, for messages */

@@ -17,7 +17,9 @@
  *   rows(file)       once per file;
  *   packet_states()  once.
  * rows() must deliver a file's rows in ascending row number — the XLSX is
- * written in constant-memory mode, row after row, never going back. */
+ * written in constant-memory mode, row after row, never going back.
+ * May call: base/ transport/ (the notifications) exchange/ (lifecycle.h
+ * alone: state names). */
 #ifndef HCS_REPORT_H
 #define HCS_REPORT_H
 

@@ -6,9 +6,8 @@
  * (archive.h), the send/poll cycles (until nothing is pending with
  * --wait), the run's reports, notifications and retention (run_report.h)
  * and the exit code cron acts on.  Thin: each step is a stage's function.
- * Owned by src/run/; may call base, proto, packet, sign, filestore,
- * exchange, store and report.  No stage folder includes run/; cli/ calls
- * it. */
+ * Owned by src/run/.  No stage folder includes run/; cli/ calls it.
+ * May call: base/ proto/ packet/ sign/ filestore/ exchange/ store/ report/. */
 #ifndef HCS_RUN_H
 #define HCS_RUN_H
 

@@ -8,7 +8,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
-#include "report/report_store.h"
+#include "run/report_store.h"
 
 static int src_run(void *vctx, struct report_run *out, hcs_err *err)
 {

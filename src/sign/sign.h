@@ -1,6 +1,7 @@
 /* sign — XAdES-BES enveloped signatures as GIS wants them, and their
  * verification.  Canonicalization by libxml2, digests and signatures by
- * OpenSSL EVP with the gost engine loaded in code.  Owned by src/sign/. */
+ * OpenSSL EVP with the gost engine loaded in code.  Owned by src/sign/.
+ * May call: base/ proto/. */
 #ifndef HCS_SIGN_H
 #define HCS_SIGN_H
 

@@ -4,7 +4,10 @@
  * queued messages against the world (src/sim/sim_op_*.c).
  *
  * sim_handle and sim_process_due are thread-safe (the HTTP layer runs a
- * thread per connection); sim_open/sim_free are not. */
+ * thread per connection); sim_open/sim_free are not.
+ * Owns: the GIS simulator behind bin/hcs-sim.
+ * May call: base/ proto/ sign/ (the XAdES code GIS would run: its verifier is
+ * checked against a signature the real GIS server made). */
 #ifndef HCS_SIM_H
 #define HCS_SIM_H
 

@@ -13,7 +13,8 @@
  * Conventions: ids are int64 (0 = none), times are Unix seconds (0 = not
  * set), strings in structs filled by the store are malloc'd and released by
  * the matching *_clear function.  Functions return 0 / -1 (err filled)
- * unless documented otherwise. */
+ * unless documented otherwise.
+ * May call: base/ packet/ (the element struct store_element_add takes). */
 #ifndef HCS_STORE_H
 #define HCS_STORE_H
 

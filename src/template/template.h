@@ -7,7 +7,8 @@
  *   side.xml     optional: a per-packet side block (PaymentInformation)
  * The skeletons are compiled once into a flat list of ops and rendered
  * into a strbuf with XML escaping.  docs/templates.md documents the
- * language.  Owned by src/template/. */
+ * language.  Owned by src/template/.
+ * May call: base/ proto/ read/. */
 #ifndef HCS_TEMPLATE_H
 #define HCS_TEMPLATE_H
 
@@ -17,7 +18,7 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/strbuf.h"
-#include "read/table.h"
+#include "read/read.h"
 #include "proto/operations.h"
 
 typedef struct template template;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base/guid.h"
-#include "read/table.h"
+#include "read/read.h"
 #include "base/utf8.h"
 
 /* The text between surrounding whitespace: [*b, *e). */

@@ -12,7 +12,8 @@
  * Two ways in: transport_request() (one request, blocking, with retries),
  * and transport_submit() + transport_run() for many at once (completion
  * callbacks may submit more; a feeder callback supplies work lazily so
- * memory stays bounded by what is in flight). */
+ * memory stays bounded by what is in flight).
+ * May call: base/. */
 #ifndef HCS_TRANSPORT_H
 #define HCS_TRANSPORT_H
 

@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "read/table.h"
+#include "read/read.h"
 
 static double now(void)
 {

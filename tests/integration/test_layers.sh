@@ -14,9 +14,10 @@ for dir in src/*/; do
         echo "FAIL: $name/ has no main header $main"; fail=1; continue
     fi
     # The "May call:" sentence, up to its full stop, from the opening comment.
-    allowed=$(awk '/\*\//{print; exit} {print}' "$main" | tr '\n' ' ' |
+    opening=$(awk '{print} /\*\//{exit}' "$main" | tr '\n' ' ')
+    allowed=$(echo "$opening" |
               sed -n 's/.*May call: *\([^.]*\)\..*/\1/p' | tr -d '*,' | tr ' ' '\n' | sed -n 's#^\([a-z_]*\)/$#\1#p')
-    if ! awk '/\*\//{exit} {print}' "$main" | grep -q 'May call:'; then
+    if ! echo "$opening" | grep -q 'May call:'; then
         echo "FAIL: $main does not say which folders $name/ may call (May call: …)"; fail=1; continue
     fi
     used=$(grep -ho '#include "[a-z_]*/' "$dir"*.[ch] | sed 's/#include "//; s#/##' | sort -u)

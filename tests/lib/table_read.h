@@ -3,7 +3,7 @@
 #ifndef HCS_TABLE_READ_H
 #define HCS_TABLE_READ_H
 
-#include "read/table.h"
+#include "read/read.h"
 
 table *tu_table_open_ok(const char *path, const struct table_opts *o);
 const struct table_row *tu_table_next_ok(table *t);   /* there must be a next row */

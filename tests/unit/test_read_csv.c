@@ -11,7 +11,7 @@
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "read/table.h"
+#include "read/read.h"
 
 static char *tmp_file(const char *name, const void *data, size_t len)
 {

@@ -16,7 +16,7 @@
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "read/table.h"
+#include "read/read.h"
 
 struct part { const char *name; const char *text; };
 

@@ -24,7 +24,7 @@
 #include "report/report.h"
 #include "report/report_metrics.h"
 #include "report/report_notify.h"
-#include "report/report_store.h"
+#include "run/report_store.h"
 #include "store/store.h"
 #include "test_report_fake.h"
 

@@ -9,9 +9,10 @@
  * booleans as "1"/"0", error cells as their text ("#N/A"), time-only
  * cells as "hh:mm:ss".  Empty data rows are skipped; row numbers are the
  * spreadsheet's (a CSV record with a quoted newline is one row).
- * Owned by src/read/. */
-#ifndef HCS_TABLE_H
-#define HCS_TABLE_H
+ * Owned by src/read/.
+ * May call: base/. */
+#ifndef HCS_READ_H
+#define HCS_READ_H
 
 #include <stddef.h>
 

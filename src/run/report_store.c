@@ -1,7 +1,7 @@
 /* report_store — small helpers where the report meets the state store:
  * finding an input file by name, the outcome mapping, GIS dates.  The
  * report_source over the store itself is h5's src/exchange/run_report.c. */
-#include "report/report_store.h"
+#include "run/report_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /* report_store — small helpers where the report meets the state store
  * (src/store/store.h): finding an input file for `hcsbatch report FILE`,
  * mapping store states to report outcomes, parsing GIS dates.  The
- * report_source over the store is src/run/run_report.h. */
+ * report_source over the store is run_report.h.  Part of run/: the report
+ * itself (src/report/) never sees the store. */
 #ifndef HCS_REPORT_STORE_H
 #define HCS_REPORT_STORE_H
 
