@@ -18,36 +18,16 @@ void store_packet_clear(struct store_packet *p)
     " state, message_guid, gis_message_guid, attempts, polls, next_at, sent_at, first_ack_at," \
     " done_at, archive_path, error_code, error_text, nelements"
 
-static void copy_guid(char dst[37], const unsigned char *src)
-{
-    snprintf(dst, 37, "%s", src ? (const char *)src : "");
-}
-
-static void read_packet_row(sqlite3_stmt *s, struct store_packet *p)
-{
-    p->id = sqlite3_column_int64(s, 0);
-    p->file_id = sqlite3_column_int64(s, 1);
-    p->run_id = sqlite3_column_int64(s, 2);
-    p->parent_id = sqlite3_column_int64(s, 3);
-    p->operation = sq_dup(s, 4);
-    p->template_name = sq_dup(s, 5);
-    p->seq = sqlite3_column_int(s, 6);
-    p->split_value = sq_dup(s, 7);
-    p->lane = sq_dup(s, 8);
-    p->state = sq_dup(s, 9);
-    copy_guid(p->message_guid, sqlite3_column_text(s, 10));
-    copy_guid(p->gis_message_guid, sqlite3_column_text(s, 11));
-    p->attempts = sqlite3_column_int(s, 12);
-    p->polls = sqlite3_column_int(s, 13);
-    p->next_at = sqlite3_column_int64(s, 14);
-    p->sent_at = sqlite3_column_int64(s, 15);
-    p->first_ack_at = sqlite3_column_int64(s, 16);
-    p->done_at = sqlite3_column_int64(s, 17);
-    p->archive_path = sq_dup(s, 18);
-    p->error_code = sq_dup(s, 19);
-    p->error_text = sq_dup(s, 20);
-    p->nelements = sqlite3_column_int(s, 21);
-}
+#define PF(member, kind) SQ_FIELD(struct store_packet, member, kind)
+static const struct sq_field packet_fields[] = {   /* PACKET_COLS, in order */
+    PF(id, SQ_I64), PF(file_id, SQ_I64), PF(run_id, SQ_I64), PF(parent_id, SQ_I64),
+    PF(operation, SQ_TEXT), PF(template_name, SQ_TEXT), PF(seq, SQ_INT), PF(split_value, SQ_TEXT),
+    PF(lane, SQ_TEXT), PF(state, SQ_TEXT), PF(message_guid, SQ_GUID), PF(gis_message_guid, SQ_GUID),
+    PF(attempts, SQ_INT), PF(polls, SQ_INT), PF(next_at, SQ_I64), PF(sent_at, SQ_I64),
+    PF(first_ack_at, SQ_I64), PF(done_at, SQ_I64), PF(archive_path, SQ_TEXT), PF(error_code, SQ_TEXT),
+    PF(error_text, SQ_TEXT), PF(nelements, SQ_INT),
+};
+#define PACKET_FIELDS (sizeof packet_fields / sizeof *packet_fields)
 
 static const char *nonempty(const char *s)
 {
@@ -114,17 +94,8 @@ int store_packet_update(store *st, const struct store_packet *p, hcs_err *err)
 
 int store_packet_get(store *st, int64_t id, struct store_packet *p, hcs_err *err)
 {
-    sqlite3_stmt *s;
-    if (sq_prep(st, "SELECT " PACKET_COLS " FROM packets WHERE id=?", &s, err) < 0)
-        return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        read_packet_row(s, p);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW)
-        return hcs_fail(err, HCS_EX_DATAERR, "no packet with id %lld", (long long)id);
-    return 0;
+    return sq_get_by_id(st, "SELECT " PACKET_COLS " FROM packets WHERE id=?", id, packet_fields, PACKET_FIELDS,
+                        p, "packet", err);
 }
 
 long store_packets_move_file(store *st, int64_t file_id, const char *from, const char *to, hcs_err *err)
@@ -206,7 +177,7 @@ int store_packets_each(store *st, const struct store_packet_filter *flt, store_p
     int stop = 0;
     while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_packet p = { 0 };
-        read_packet_row(s, &p);
+        sq_read_row(s, packet_fields, PACKET_FIELDS, &p);
         stop = fn(ctx, &p);
         store_packet_clear(&p);
     }

@@ -58,6 +58,41 @@ char *sq_dup(sqlite3_stmt *s, int i)
     return t ? xstrdup((const char *)t) : NULL;
 }
 
+void sq_read_row(sqlite3_stmt *s, const struct sq_field *fields, size_t n, void *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *at = (char *)out + fields[i].offset;
+        int col = (int)i;
+        switch (fields[i].type) {
+        case SQ_I64: *(int64_t *)at = sqlite3_column_int64(s, col); break;
+        case SQ_INT: *(int *)at = sqlite3_column_int(s, col); break;
+        case SQ_LONG: *(long *)at = (long)sqlite3_column_int64(s, col); break;
+        case SQ_TEXT: *(char **)at = sq_dup(s, col); break;
+        case SQ_GUID: {
+            const unsigned char *t = sqlite3_column_text(s, col);
+            snprintf(at, 37, "%s", t ? (const char *)t : "");
+            break;
+        }
+        }
+    }
+}
+
+int sq_get_by_id(store *st, const char *sql, int64_t id, const struct sq_field *fields, size_t n, void *out,
+                 const char *what, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, sql, &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        sq_read_row(s, fields, n, out);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return hcs_fail(err, HCS_EX_DATAERR, "no %s with id %lld", what, (long long)id);
+    return 0;
+}
+
 int sq_done(store *st, sqlite3_stmt *s, hcs_err *err, const char *what)
 {
     int rc = sqlite3_step(s);
@@ -311,22 +346,17 @@ void store_file_clear(struct store_file *f)
 #define FILE_COLS "id, run_id, path, name, sha256, template, operation, state, rows, rows_rejected," \
                   " archive_path, error, created_at, updated_at"
 
+#define FF(member, kind) SQ_FIELD(struct store_file, member, kind)
+static const struct sq_field file_fields[] = {   /* FILE_COLS, in order */
+    FF(id, SQ_I64), FF(run_id, SQ_I64), FF(path, SQ_TEXT), FF(name, SQ_TEXT), FF(sha256, SQ_TEXT),
+    FF(template_name, SQ_TEXT), FF(operation, SQ_TEXT), FF(state, SQ_TEXT), FF(rows, SQ_LONG),
+    FF(rows_rejected, SQ_LONG), FF(archive_path, SQ_TEXT), FF(error, SQ_TEXT), FF(created_at, SQ_I64),
+    FF(updated_at, SQ_I64),
+};
+
 static void read_file_row(sqlite3_stmt *s, struct store_file *f)
 {
-    f->id = sqlite3_column_int64(s, 0);
-    f->run_id = sqlite3_column_int64(s, 1);
-    f->path = sq_dup(s, 2);
-    f->name = sq_dup(s, 3);
-    f->sha256 = sq_dup(s, 4);
-    f->template_name = sq_dup(s, 5);
-    f->operation = sq_dup(s, 6);
-    f->state = sq_dup(s, 7);
-    f->rows = (long)sqlite3_column_int64(s, 8);
-    f->rows_rejected = (long)sqlite3_column_int64(s, 9);
-    f->archive_path = sq_dup(s, 10);
-    f->error = sq_dup(s, 11);
-    f->created_at = sqlite3_column_int64(s, 12);
-    f->updated_at = sqlite3_column_int64(s, 13);
+    sq_read_row(s, file_fields, sizeof file_fields / sizeof *file_fields, f);
 }
 
 int store_file_add(store *st, struct store_file *f, hcs_err *err)
@@ -394,17 +424,8 @@ int store_file_find_hash(store *st, const char *sha256, const char *template_nam
 
 int store_file_get(store *st, int64_t id, struct store_file *f, hcs_err *err)
 {
-    sqlite3_stmt *s;
-    if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE id=?", &s, err) < 0)
-        return -1;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        read_file_row(s, f);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW)
-        return hcs_fail(err, HCS_EX_DATAERR, "no input file with id %lld", (long long)id);
-    return 0;
+    return sq_get_by_id(st, "SELECT " FILE_COLS " FROM files WHERE id=?", id, file_fields,
+                        sizeof file_fields / sizeof *file_fields, f, "input file", err);
 }
 
 int store_file_discard(store *st, int64_t id, hcs_err *err)

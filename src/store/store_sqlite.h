@@ -26,4 +26,18 @@ int sq_exec(store *st, const char *sql, hcs_err *err);
 int sq_done(store *st, sqlite3_stmt *s, hcs_err *err, const char *what);
 int64_t sq_now(void);
 
+/* A row read by a table of fields, column i into fields[i]: the struct
+ * readers of the drivers' SELECTs. */
+enum sq_type { SQ_I64, SQ_INT, SQ_LONG, SQ_TEXT, SQ_GUID };   /* SQ_GUID: char[37] */
+struct sq_field {
+    size_t offset;
+    enum sq_type type;
+};
+#define SQ_FIELD(type_, member, kind) { offsetof(type_, member), kind }
+void sq_read_row(sqlite3_stmt *s, const struct sq_field *fields, size_t n, void *out);
+/* Runs `sql` (one ? for the id) and reads its row into out: 0, or -1 with
+ * HCS_EX_DATAERR "no <what> with id N" when there is none. */
+int sq_get_by_id(store *st, const char *sql, int64_t id, const struct sq_field *fields, size_t n, void *out,
+                 const char *what, hcs_err *err);
+
 #endif

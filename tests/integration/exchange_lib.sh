@@ -84,6 +84,20 @@ xl_outcomes() {
                   ORDER BY 1, 2, 3, 4"
 }
 
+# xl_clean_outcomes DIR OUT [sim options...]: the samples through a
+# simulator without faults (signed with the key in DIR/keys, made here):
+# the outcome of every row, to compare a faulty run's with.
+xl_clean_outcomes() {
+    _d=$1; _out=$2; shift 2
+    xl_key "$_d/keys"
+    xl_sim "$_d/clean-sim" "$_d/clean.log" "$@"
+    xl_work "$_d/clean" "$SIM_URL" "$_d/keys"
+    (cd "$_d/clean" && timeout 120 "$HCSBATCH" -q -c hcsbatch.ini run --wait) || [ $? = 65 ] \
+        || xl_fail "clean run failed"
+    xl_outcomes "$_d/clean/state.db" >"$_out"
+    xl_stop_sims
+}
+
 # xl_check_accounted DB: every row of every file has an outcome: accepted
 # with a GIS GUID, or an error / rejection with a code or reason.
 xl_check_accounted() {

@@ -10,13 +10,7 @@ set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
 trap 'xl_stop_sims; rm -rf "$T"' EXIT
-xl_key "$T/keys"
-
-xl_sim "$T/clean-sim" "$T/clean.log" --processing-ms 100
-xl_work "$T/clean" "$SIM_URL" "$T/keys"
-(cd "$T/clean" && timeout 120 "$HCSBATCH" -q -c hcsbatch.ini run --wait) || [ $? = 65 ] || xl_fail "clean run failed"
-xl_outcomes "$T/clean/state.db" >"$T/clean.txt"
-xl_stop_sims
+xl_clean_outcomes "$T" "$T/clean.txt" --processing-ms 100
 
 # Every import sent among the first 40 requests gets an EXP001000 result:
 # each packet is rebuilt once (its second message comes later than that).

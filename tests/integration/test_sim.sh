@@ -63,7 +63,8 @@ get_state_body() {
 }
 
 post() {  # action file → body in $tmp/resp, HTTP status echoed; curl exit in $CURL_RC
-    code=$(curl -s -o "$tmp/resp" -w '%{http_code}' --max-time "${MAXTIME:-10}" \
+    # 30 s: the first request compiles the XSD set, slow on a loaded machine
+    code=$(curl -s -o "$tmp/resp" -w '%{http_code}' --max-time "${MAXTIME:-30}" \
         -H "Content-Type: text/xml; charset=utf-8" -H "SOAPAction: \"urn:$1\"" \
         --data-binary @"$2" "$URL")
     CURL_RC=$?
