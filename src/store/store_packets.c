@@ -276,13 +276,8 @@ int store_element_set_outcome(store *st, const struct store_outcome *o, char **l
                     " error_code=?, error_text=?, attrs=?, updated_at=? WHERE transport_guid=?"
                     " RETURNING local_key", &s, err) < 0)
         return -1;
-    sq_text(s, 1, o->state);
-    sq_text(s, 2, o->gis_guid);
-    sq_text(s, 3, o->unique_number);
-    sq_text(s, 4, o->update_date);
-    sq_text(s, 5, o->error_code);
-    sq_text(s, 6, o->error_text);
-    sq_text(s, 7, o->attrs);
+    SQ_TEXTS(s, 1, o->state, o->gis_guid, o->unique_number, o->update_date, o->error_code, o->error_text,
+             o->attrs);
     sqlite3_bind_int64(s, 8, sq_now());
     sq_text(s, 9, o->transport_guid);
     int rc = sqlite3_step(s);
@@ -362,14 +357,8 @@ int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err 
                     " version=coalesce(?5, version), update_date=coalesce(?6, update_date),"
                     " last_error=?7, attrs=coalesce(?8, attrs), updated_at=?9", &s, err) < 0)
         return -1;
-    sq_text(s, 1, e->kind);
-    sq_text(s, 2, e->local_key);
-    sq_text(s, 3, e->guid);
-    sq_text(s, 4, e->unique_number);
-    sq_text(s, 5, e->version);
-    sq_text(s, 6, e->update_date);
-    sq_text(s, 7, e->last_error);
-    sq_text(s, 8, e->attrs);
+    SQ_TEXTS(s, 1, e->kind, e->local_key, e->guid, e->unique_number, e->version, e->update_date, e->last_error,
+             e->attrs);
     sqlite3_bind_int64(s, 9, sq_now());
     return sq_done(st, s, err, "registry put");
 }

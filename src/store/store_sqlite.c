@@ -52,6 +52,13 @@ void sq_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
+int sq_texts(sqlite3_stmt *s, int first, const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sq_text(s, first + (int)i, v[i]);
+    return first + (int)n;
+}
+
 char *sq_dup(sqlite3_stmt *s, int i)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
@@ -395,10 +402,7 @@ int store_file_update(store *st, const struct store_file *f, hcs_err *err)
     sq_text(s, 1, f->state);
     sqlite3_bind_int64(s, 2, f->rows);
     sqlite3_bind_int64(s, 3, f->rows_rejected);
-    sq_text(s, 4, f->archive_path);
-    sq_text(s, 5, f->error);
-    sq_text(s, 6, f->operation);
-    sq_text(s, 7, f->path);
+    SQ_TEXTS(s, 4, f->archive_path, f->error, f->operation, f->path);
     sqlite3_bind_int64(s, 8, sq_now());
     sqlite3_bind_int64(s, 9, f->id);
     return sq_done(st, s, err, "update file");

@@ -19,6 +19,11 @@ const char *store_sqlite_migration(size_t version);   /* SQL bringing version-1 
 /* Helpers: prepare (err on failure), bind a possibly-NULL string, copy a column. */
 int sq_prep(store *st, const char *sql, sqlite3_stmt **stmt, hcs_err *err);
 void sq_text(sqlite3_stmt *s, int i, const char *v);
+/* sq_text for v[0..n) as parameters first, first + 1, …; returns first + n. */
+int sq_texts(sqlite3_stmt *s, int first, const char *const *v, size_t n);
+#define SQ_TEXTS(s, first, ...) \
+    sq_texts(s, first, (const char *const[]){ __VA_ARGS__ }, \
+             sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
 char *sq_dup(sqlite3_stmt *s, int i);
 int sq_fail(store *st, hcs_err *err, const char *what);
 int sq_exec(store *st, const char *sql, hcs_err *err);
