@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "filestore/filestore.h"
+#include "run/run_lock.h"
 
 static void help(void)
 {
@@ -25,7 +26,7 @@ static void help(void)
           "Settings: gis.base_url + filestore.path, gis.org_ppa_guid, filestore.provider_header,\n"
           "filestore.rate, transport.* (timeouts, retries, TLS).\n"
           "Exit: 0 all uploaded, 65 a file was refused (type, size, or by GIS), 66 unreadable file,\n"
-          "69 file store unreachable, 64 usage, 78 configuration.\n",
+          "69 file store unreachable, 64 usage, 75 another run holds the lock, 78 configuration.\n",
           stdout);
 }
 
@@ -92,11 +93,16 @@ CLI_COMMAND(upload)
         return cli_usage_error("upload", "--name applies to one FILE only");
 
     hcs_err err = { 0 };
+    /* Upload sessions and remembered attachments are state: one writer. */
+    int lock = run_lock(cli->cfg, &err);
+    if (lock < 0)
+        return cli_fail(&err);
     struct fs_options o;
     char **owned = NULL;
     fs_client *c = NULL;
     if (fs_options_from_config(cli->cfg, &o, &owned, &err) < 0 || !(c = fs_client_new(&o, &err))) {
         fs_options_free_owned(owned);
+        run_unlock(lock);
         return cli_fail(&err);
     }
     int rc = 0;
@@ -112,5 +118,6 @@ CLI_COMMAND(upload)
     }
     fs_client_free(c);
     fs_options_free_owned(owned);
+    run_unlock(lock);
     return rc;
 }

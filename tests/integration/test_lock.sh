@@ -1,5 +1,6 @@
 #!/bin/sh
-# Every command that changes the state store takes the run lock
+# Every command that changes the state store takes the run lock (upload:
+# its resumable sessions and remembered attachments are state too)
 # (<work_dir>/run.lock): while another process holds it, the command exits
 # 75 (try again later) and says why, without touching anything; with the
 # lock free, the same command line gets past the lock (any other outcome).
@@ -26,7 +27,8 @@ send
 poll
 retry --failed
 retry $PACKET
-cancel $PACKET"
+cancel $PACKET
+upload --context homemanagement $HCS_TOP/samples/attachments/poverka-xv-41000.pdf"
 
 # -o: the sleeping child does not inherit the lock; killing flock frees it.
 flock -o run.lock sleep 120 &
