@@ -9,8 +9,8 @@ set -u
 BUILD=${1:?usage: sanitizers_on.sh BUILD}
 fail=0
 n=0
-for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
+for src in tests/unit/test_*.c; do
+    t="$BUILD/tests/$(basename "$src" .c)"
     n=$((n + 1))
     syms=$(nm "$t" 2>/dev/null)
     for want in __asan_report_ __ubsan_handle_; do
