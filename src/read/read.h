@@ -1,4 +1,4 @@
-/* table — a source table (CSV or XLSX export) read row by row.
+/* read — a source table (CSV or XLSX export) read row by row.
  *
  * The reader picks the format from the content (zip magic → XLSX, else
  * CSV), finds the header (the first non-empty row) and then hands out data
