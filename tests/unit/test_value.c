@@ -317,8 +317,8 @@ static void test_account_key(void **state)
         acc[8] = k;
         assert_int_equal(value_account_matches_bik(acc, "049805746"), k == '7');
     }
-    /* a РКЦ account read with the credit-institution rule ("000") fails:
-     * the РКЦ rule is what accepts it */
+    /* the same accounts under a БИК not ending in 000 (a credit
+     * institution, digits 7–9 = 001) do not fit: the БИК chooses the rule */
     assert_false(value_account_matches_bik("40102810100000010001", "040305001"));
     assert_false(value_account_matches_bik("30101810800000000746", "049805001"));
     assert_false(value_account_matches_bik("4060281070000000002", "049805746"));
