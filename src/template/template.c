@@ -541,14 +541,15 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
 }
 
 /* account:bik — an account whose value and БИК both converted is checked
- * against that БИК's control key; 1 when the row is rejected. */
+ * against that БИК's control key (a value that failed is empty here, so a
+ * bad БИК is reported once, in its own column); 1 when the row is rejected. */
 static int check_account_keys(const template *t, const tbinding *b, const struct scratch *s,
-                              const char *failed, struct tproblems *probs)
+                              struct tproblems *probs)
 {
     int bad = 0;
     for (size_t i = 0; i < t->nvars; i++) {
         const struct tvar *v = &t->vars[i];
-        if (v->conv != CV_ACCOUNT || v->arg < 0 || failed[i] || failed[v->arg])
+        if (v->conv != CV_ACCOUNT || v->arg < 0)
             continue;
         const char *account = s->sb.buf + s->off[i], *bik = s->sb.buf + s->off[v->arg];
         if (!account[0] || !bik[0] || value_account_matches_bik(account, bik))
@@ -659,7 +660,7 @@ int template_convert_with(const template *t, const tbinding *b, const struct tab
         if (val != small && val != v->def)
             free(val);
     }
-    if (rc >= 0 && check_account_keys(t, b, &s, failed, probs))
+    if (rc >= 0 && check_account_keys(t, b, &s, probs))
         bad = 1;
     for (size_t k = 0; k < t->nresolve && rc >= 0; k++) {
         const struct resolve_rule *rr = &t->resolve[k];

@@ -437,6 +437,9 @@ static void test_registration_numbers(void **state)
     assert_int_equal(conv_ids(t, b, "7707083830", "1027700132240", "40702810938000012345", "", &tr, &pr), 0);
     assert_int_equal(pr.n, 0);
     trow_free(tr);
+    assert_int_equal(conv_ids(t, b, "", "", "", "044525225", &tr, &pr), 0);   /* a БИК alone */
+    assert_int_equal(pr.n, 0);
+    trow_free(tr);
     tbinding_free(b);
     freerow(h);
     template_free(t);
