@@ -60,11 +60,13 @@ ORG_PPA = g("provider")
 with open(os.path.join(W, "provider.ini"), "w", encoding="utf-8") as f:
     f.write("[provider]\norg_ppa_guid = %s\nogrn = 1127604001234\n"
             "name = ООО \"Управляющая компания «Волжский берег»\"\ncertificate = any\n" % ORG_PPA)
-orgs = [("1027600683824", "ПАО «Ярославская сбытовая компания»"),
-        ("1157627012345", "ООО «Магазин у дома»"),
-        ("1037600001111", "МУП «Горводоканал»")]
+# (ОГРН, name, GUID seed): the seed is the number the sample first had, so the
+# GUIDs stay when a number is corrected to a valid check digit
+orgs = [("1027600683824", "ПАО «Ярославская сбытовая компания»", "1027600683824"),
+        ("1157627012344", "ООО «Магазин у дома»", "1157627012345"),
+        ("1037600001111", "МУП «Горводоканал»", "1037600001111")]
 write(os.path.join(W, "orgs.csv"), [("ogrn", "org_root_guid", "org_version_guid", "name")] +
-      [(o, g("org", o), g("orgv", o), n) for o, n in orgs])
+      [(o, g("org", k), g("orgv", k), n) for o, n, k in orgs])
 
 # ---- houses, premises, rooms ------------------------------------------
 houses = [("г. Ярославль, ул. Свободы, д. 12", "apartment", 6),
@@ -193,7 +195,8 @@ def q(s):
 write(os.path.join(S, "readings.csv"), [[q(c) for c in r] for r in rd], sep=",")
 
 # ---- bills sample (UTF-8 with BOM, ;) ---------------------------------
-BIK, RS1, RS2 = "047888670", "40702810477030012345", "40702810477030054321"
+# the accounts carry the control key of the BIK (checked by the bills template)
+BIK, RS1, RS2 = "047888670", "40702810777030012345", "40702810377030054321"
 bl = [["Период", "Номер ЛС", "Идентификатор ЛС ГИС", "Номер ПД", "БИК", "Расчётный счёт",
        "Вид услуги", "Услуга", "Тариф", "Начислено", "Перерасчёт", "Льготы", "Объём",
        "К оплате", "Задолженность", "Аванс", "Итого к оплате"]]

@@ -439,6 +439,20 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
             return 1;
         }
         break;
+    case CV_INN:
+    case CV_OGRN:
+    case CV_BIK:
+    case CV_ACCOUNT: {
+        /* their reasons name the number ("неверное контрольное число ИНН") */
+        int (*const parse)(const char *, char *, size_t, const char **) =
+            v->conv == CV_INN ? value_inn : v->conv == CV_OGRN ? value_ogrn
+            : v->conv == CV_BIK ? value_bik : value_account;
+        if (parse(raw, out, sizeof out, &w) < 0) {
+            snprintf(why, whyn, "%s", w ? w : "");
+            return 1;
+        }
+        break;
+    }
     case CV_DIGITS: {
         size_t k = 0;
         for (size_t i = 0; i < n && k + 1 < sizeof out; i++) {
@@ -524,6 +538,28 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
     }
     set_val(s, vi, out, strlen(out));
     return 0;
+}
+
+/* account:bik — an account whose value and БИК both converted is checked
+ * against that БИК's control key (a value that failed is empty here, so a
+ * bad БИК is reported once, in its own column); 1 when the row is rejected. */
+static int check_account_keys(const template *t, const tbinding *b, const struct scratch *s,
+                              struct tproblems *probs)
+{
+    int bad = 0;
+    for (size_t i = 0; i < t->nvars; i++) {
+        const struct tvar *v = &t->vars[i];
+        if (v->conv != CV_ACCOUNT || v->arg < 0)
+            continue;
+        const char *account = s->sb.buf + s->off[i], *bik = s->sb.buf + s->off[v->arg];
+        if (!account[0] || !bik[0] || value_account_matches_bik(account, bik))
+            continue;
+        char *why = xasprintf("счёт не сходится с БИК %s (неверный контрольный ключ)", bik);
+        tproblems_add(probs, b->header[i], account, why);
+        free(why);
+        bad = 1;
+    }
+    return bad;
 }
 
 int template_convert(const template *t, const tbinding *b, const struct table_row *row,
@@ -624,6 +660,8 @@ int template_convert_with(const template *t, const tbinding *b, const struct tab
         if (val != small && val != v->def)
             free(val);
     }
+    if (rc >= 0 && check_account_keys(t, b, &s, probs))
+        bad = 1;
     for (size_t k = 0; k < t->nresolve && rc >= 0; k++) {
         const struct resolve_rule *rr = &t->resolve[k];
         if (s.sb.buf[s.off[rr->var]] != '\0')

@@ -11,7 +11,8 @@
 
 enum conv_kind {
     CV_TEXT, CV_DECIMAL, CV_SDECIMAL, CV_INT, CV_DATE, CV_PERIOD, CV_BOOL, CV_GUID,
-    CV_SNILS, CV_SEX, CV_ENUM, CV_NSI, CV_DIGITS, CV_FILE, CV_DERIVED
+    CV_SNILS, CV_SEX, CV_ENUM, CV_NSI, CV_DIGITS, CV_FILE, CV_DERIVED,
+    CV_INN, CV_OGRN, CV_BIK, CV_ACCOUNT
 };
 
 struct header_alt {
@@ -42,7 +43,9 @@ struct tvar {
     struct header_alt *alts;
     size_t nalts;
     enum conv_kind conv;
-    int arg;               /* text max length, decimal fraction digits, НСИ registry, digits */
+    int arg;               /* text max length, decimal fraction digits, НСИ registry, digits;
+                              account: the БИК variable its key is checked against (-1 none) */
+    char *arg_name;        /* account:NAME as written, until load_columns resolves it */
     struct enum_pair *pairs;
     size_t npairs;
     int required;          /* always required (also: the column must exist) */

@@ -154,7 +154,8 @@ static int parse_converter(template *t, int vi, const char *s, hcs_err *err)
         { "int", CV_INT, 0 }, { "date", CV_DATE, 0 }, { "period", CV_PERIOD, 0 },
         { "bool", CV_BOOL, 0 }, { "guid", CV_GUID, 0 }, { "snils", CV_SNILS, 0 },
         { "sex", CV_SEX, 0 }, { "enum", CV_ENUM, 0 }, { "nsi", CV_NSI, 0 },
-        { "digits", CV_DIGITS, 0 }, { "file", CV_FILE, 0 },
+        { "digits", CV_DIGITS, 0 }, { "file", CV_FILE, 0 }, { "inn", CV_INN, 0 },
+        { "ogrn", CV_OGRN, 0 }, { "bik", CV_BIK, 0 }, { "account", CV_ACCOUNT, -1 },
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (strlen(kinds[i].name) != kl || strncmp(kinds[i].name, s, kl))
@@ -178,6 +179,9 @@ static int parse_converter(template *t, int vi, const char *s, hcs_err *err)
                 v->npairs++;
             }
             free(copy);
+        } else if (v->conv == CV_ACCOUNT && arg) {
+            free(v->arg_name);
+            v->arg_name = trimdup(arg, strlen(arg));   /* may name a later column */
         } else if (arg) {
             char *end = NULL;
             long n = strtol(arg, &end, 10);
@@ -237,6 +241,24 @@ static char **split_fields(const char *s, int *n)
     }
     *n = k;
     return f;
+}
+
+/* account:NAME → the index of the БИК variable NAME; every arg_name freed. */
+static int resolve_account_biks(template *t, int rc, hcs_err *err)
+{
+    for (size_t i = 0; i < t->nvars; i++) {
+        struct tvar *v = &t->vars[i];
+        if (!v->arg_name)
+            continue;
+        int bik = find_var(t, v->arg_name);
+        if (rc == 0 && (bik < 0 || t->vars[bik].conv != CV_BIK))
+            rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini: variable %s: account:%s must name a bik column",
+                          t->dir, v->name, v->arg_name);
+        v->arg = bik;
+        free(v->arg_name);
+        v->arg_name = NULL;
+    }
+    return rc;
 }
 
 #define PENDING_ONLY 4096   /* second half of the pending array: "when:" conditions */
@@ -339,7 +361,7 @@ static int load_columns(template *t, dictionary *d, const hcs_config *cfg, hcs_e
         free(when[i]);
     free(when);
     free(keys);
-    return rc;
+    return resolve_account_biks(t, rc, err);
 }
 
 /* [infer] var = value if cond | value if cond … */

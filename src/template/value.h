@@ -2,7 +2,7 @@
  * Each parser writes the schema's lexical form into out (NUL-terminated)
  * and returns 0, or returns -1 with a short Russian reason in *why (it reaches the
  * accountants' report and errors.csv as it is).
- * Owned by src/read/. */
+ * Owned by src/template/. */
 #ifndef HCS_VALUE_H
 #define HCS_VALUE_H
 
@@ -22,5 +22,18 @@ int value_bool(const char *in, int *result, const char **why);
 int value_guid(const char *in, char *out, size_t n, const char **why);
 /* 11 digits, separators (spaces, dashes) allowed in input → "12345678901". */
 int value_snils(const char *in, char *out, size_t n, const char **why);
+
+/* value_ids.c — registration numbers with check digits.  Spaces (NBSP too)
+ * and dashes between the digits are allowed in input; out gets the digits. */
+/* ИНН: 10 digits (organisation) or 12 (individual), ФНС control digits. */
+int value_inn(const char *in, char *out, size_t n, const char **why);
+/* ОГРН (13 digits) or ОГРНИП (15), its control digit. */
+int value_ogrn(const char *in, char *out, size_t n, const char **why);
+/* БИК: 9 digits starting with 04. */
+int value_bik(const char *in, char *out, size_t n, const char **why);
+/* A bank account number: 20 digits (its key needs the BIK, below). */
+int value_account(const char *in, char *out, size_t n, const char **why);
+/* 1 when the control key of account (20 digits) agrees with bik (9 digits). */
+int value_account_matches_bik(const char *account, const char *bik);
 
 #endif

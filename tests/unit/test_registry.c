@@ -234,7 +234,7 @@ static void accounts_by_local_keys(enum input in)
         "002;" HOUSE ";№ Н1;2;Петров;Пётр;",
         "003;" HOUSE ";H1;;;;1027700132195",
         "004;" HOUSE ";999;;Сидоров;Сидор;",
-        "005;" HOUSE ";5А;;;;1027700000000",
+        "005;" HOUSE ";5А;;;;1027700000008",
         NULL
     };
     struct collect c = { 0 };
@@ -253,7 +253,7 @@ static void accounts_by_local_keys(enum input in)
     assert_non_null(strstr(why, "нет идентификатора ГИС: помещение 999 не найдено в доме"));
     why = reason_of_row(&c, 6);
     assert_non_null(why);
-    assert_non_null(strstr(why, "организация с ОГРН 1027700000000 не найдена"));
+    assert_non_null(strstr(why, "организация с ОГРН 1027700000008 не найдена"));
     collect_free(&c);
 }
 
@@ -438,7 +438,7 @@ static void sync_samples_world(store *st)
         assert_int_equal(export_meter_request(&b, houses[i], &err), 0);
         sync_one(s, st, "exportMeteringDeviceData", &b);
     }
-    const char *ogrn[] = { "1157627012345", "1027600683824", "1037600001111" };
+    const char *ogrn[] = { "1157627012344", "1027600683824", "1037600001111" };
     assert_int_equal(export_org_request(&b, ogrn, 3, &err), 0);
     sync_one(s, st, "exportOrgRegistry", &b);
     sb_free(&b);
@@ -478,7 +478,7 @@ static void test_local_key_samples_after_sync(void **state)
     assert_int_equal(c.nr, 3);
     assert_true(has_reason(&c, 6, "помещение 999 не найдено в доме " SAMPLE_H2));
     assert_true(has_reason(&c, 7, "комната 7 помещения 4 не найдена в доме " SAMPLE_H3));
-    assert_true(has_reason(&c, 8, "организация с ОГРН 1027700000000 не найдена"));
+    assert_true(has_reason(&c, 8, "организация с ОГРН 1027700000008 не найдена"));
     collect_free(&c);
 
     path = tu_path("samples/local-keys/readings.csv");

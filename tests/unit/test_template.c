@@ -358,6 +358,160 @@ static void test_shipped_templates_load(void **state)
     }
 }
 
+/* Registration numbers: inn, ogrn, bik and an account checked against the
+ * БИК column it names (declared before it: resolved after all columns). */
+static const char *ID_MAP =
+    "[template]\n"
+    "operation = importAccountData\n"
+    "key = {id}\n"
+    "[columns]\n"
+    "id = Номер | text | required\n"
+    "name = Имя | text\n"
+    "inn = ИНН | inn\n"
+    "ogrn = ОГРН | ogrn\n"
+    "acc = Счёт | account:bik\n"
+    "bik = БИК | bik\n";
+
+static const char *ID_ELEMENT =
+    "<x:E xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\">"
+    "<x:Id>{id}</x:Id><x:I>{inn}</x:I><x:O>{ogrn}</x:O><x:B>{bik}</x:B><x:A>{acc}</x:A></x:E>";
+
+/* Converts one row of the ID_MAP columns; the problems stay in pr. */
+static int conv_ids(template *t, tbinding *b, const char *inn, const char *ogrn, const char *acc,
+                    const char *bik, struct trow **out, struct tproblems *pr)
+{
+    const char *cells[] = { "1", inn, ogrn, acc, bik };
+    struct table_row *r = mkrow(2, 5, cells);
+    hcs_err err = { 0 };
+    int rc = template_convert(t, b, r, NULL, NULL, out, pr, &err);
+    freerow(r);
+    return rc;
+}
+
+static void expect_one_problem(template *t, tbinding *b, const char *inn, const char *ogrn,
+                               const char *acc, const char *bik, const char *column,
+                               const char *reason_part)
+{
+    struct trow *tr = NULL;
+    struct tproblems pr = { 0 };
+    assert_int_equal(conv_ids(t, b, inn, ogrn, acc, bik, &tr, &pr), 1);
+    assert_null(tr);
+    if (pr.n != 1)
+        fail_msg("%zu problems, the first: %s", pr.n, pr.n ? pr.items[0].reason : "");
+    assert_string_equal(pr.items[0].column, column);
+    if (!strstr(pr.items[0].reason, reason_part))
+        fail_msg("reason \"%s\" lacks \"%s\"", pr.items[0].reason, reason_part);
+    tproblems_clear(&pr);
+}
+
+static void test_registration_numbers(void **state)
+{
+    (void)state;
+    write_template(ID_MAP, ID_ELEMENT);
+    template *t = load();
+    const char *hdr[] = { "Номер", "ИНН", "ОГРН", "Счёт", "БИК" };
+    struct table_row *h = mkrow(1, 5, hdr);
+    hcs_err err = { 0 };
+    tbinding *b = template_bind(t, h, NULL, &err);
+    assert_non_null(b);
+    struct trow *tr = NULL;
+    struct tproblems pr = { 0 };
+    assert_int_equal(conv_ids(t, b, "5001 0073 2259", "304500116000157", "40702 810 9 3800 0012345",
+                              "044525225", &tr, &pr), 0);
+    assert_string_equal(trow_get(tr, template_var_index(t, "inn")), "500100732259");
+    assert_string_equal(trow_get(tr, template_var_index(t, "ogrn")), "304500116000157");
+    assert_string_equal(trow_get(tr, template_var_index(t, "acc")), "40702810938000012345");
+    assert_string_equal(trow_get(tr, template_var_index(t, "bik")), "044525225");
+    trow_free(tr);
+    /* the same account at another bank: its key does not fit */
+    expect_one_problem(t, b, "", "", "40702810938000012345", "044525974", "Счёт",
+                       "не сходится с БИК 044525974");
+    /* a bad БИК is reported once, not again as the account's key */
+    expect_one_problem(t, b, "", "", "40702810938000012345", "054525225", "БИК", "начинается с 04");
+    expect_one_problem(t, b, "", "", "4070281093800001234", "044525225", "Счёт", "нужно 20 цифр");
+    expect_one_problem(t, b, "7707083894", "", "", "", "ИНН", "неверное контрольное число ИНН");
+    expect_one_problem(t, b, "", "10277001321950", "", "", "ОГРН", "нужно 13 цифр");
+    expect_one_problem(t, b, "", "1027700132241", "", "", "ОГРН", "неверное контрольное число ОГРН");
+    /* each row on its own: the next good row goes through; without a БИК
+     * there is nothing to check the account against */
+    assert_int_equal(conv_ids(t, b, "7707083830", "1027700132240", "40702810938000012345", "", &tr, &pr), 0);
+    assert_int_equal(pr.n, 0);
+    trow_free(tr);
+    assert_int_equal(conv_ids(t, b, "", "", "", "044525225", &tr, &pr), 0);   /* a БИК alone */
+    assert_int_equal(pr.n, 0);
+    trow_free(tr);
+    tbinding_free(b);
+    freerow(h);
+    template_free(t);
+    /* account:NAME must name a bik column */
+    static const char *bad[] = { "acc = Счёт | account:nope\nbik = БИК | bik\n",
+                                 "acc = Счёт | account:bik\nbik = БИК | digits:9\n" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *map = xasprintf("[template]\noperation = importAccountData\n[columns]\nid = Номер | text\nname = Имя | text\n%s", bad[i]);
+        write_template(map, ID_ELEMENT);
+        free(map);
+        assert_null(template_load(tdir, cfg, &err));
+        assert_int_equal(err.code, HCS_EX_CONFIG);
+        assert_non_null(strstr(err.msg, "must name a bik column"));
+    }
+    write_template(BASE_MAP, ELEMENT);
+}
+
+/* The shipped forms check what INPUT-FORMATS.md names: the bills' БИК and
+ * Расчётный счёт (with its key), the accounts' ОГРН плательщика. */
+#define BILL_HEADER "Период;Номер ЛС;Номер ПД;БИК;Расчётный счёт;Вид услуги;Тариф;К оплате"
+
+static void test_shipped_registration_numbers(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *tmpl, *header, *row, *column, *reason;
+    } cases[] = {
+        { "importPaymentDocumentData", BILL_HEADER,
+          "10.2026;777;1;044525974;40702810938000012345;жилищная;1;1", "Расчётный счёт", "не сходится с БИК" },
+        { "importPaymentDocumentData", BILL_HEADER,
+          "10.2026;777;1;44525225;40702810938000012345;жилищная;1;1", "БИК", "нужно 9 цифр" },
+        { "importAccountData", "Номер ЛС;Фамилия;Имя;ОГРН плательщика",
+          "777;Иванов;Иван;1157627012345", "ОГРН плательщика", "неверное контрольное число ОГРН" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "templates/%s", cases[i].tmpl);
+        char *p = tu_path(rel);
+        hcs_err err = { 0 };
+        template *t = template_load(p, cfg, &err);
+        free(p);
+        assert_non_null(t);
+        char *hcopy = xstrdup(cases[i].header), *rcopy = xstrdup(cases[i].row);
+        const char *hc[8], *rc_[8];
+        int nh = 0, nr = 0;
+        char *save = NULL;
+        for (char *c = strtok_r(hcopy, ";", &save); c && nh < 8; c = strtok_r(NULL, ";", &save))
+            hc[nh++] = c;
+        for (char *c = strtok_r(rcopy, ";", &save); c && nr < 8; c = strtok_r(NULL, ";", &save))
+            rc_[nr++] = c;
+        assert_int_equal(nh, nr);
+        struct table_row *h = mkrow(1, nh, hc), *r = mkrow(2, nr, rc_);
+        tbinding *b = template_bind(t, h, NULL, &err);
+        assert_non_null(b);
+        struct trow *tr = NULL;
+        struct tproblems pr = { 0 };
+        assert_int_equal(template_convert(t, b, r, NULL, NULL, &tr, &pr, &err), 1);
+        int found = 0;
+        for (size_t k = 0; k < pr.n; k++)
+            found |= !strcmp(pr.items[k].column, cases[i].column) && strstr(pr.items[k].reason, cases[i].reason);
+        if (!found)
+            fail_msg("%s: no problem «%s» in column %s", cases[i].tmpl, cases[i].reason, cases[i].column);
+        tproblems_clear(&pr);
+        tbinding_free(b);
+        freerow(h);
+        freerow(r);
+        free(hcopy);
+        free(rcopy);
+        template_free(t);
+    }
+}
+
 /* tests grouped by subject: cmocka reports each group by name */
 int main(void)
 {
@@ -369,10 +523,12 @@ int main(void)
         cmocka_unit_test(test_bind_and_convert),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_missing_required_column),
+        cmocka_unit_test(test_registration_numbers),
     };
     const struct CMUnitTest templates[] = {
         cmocka_unit_test(test_broken_templates),
         cmocka_unit_test(test_shipped_templates_load),
+        cmocka_unit_test(test_shipped_registration_numbers),
     };
     return cmocka_run_group_tests_name("values", values, setup, teardown) +
            cmocka_run_group_tests_name("binding", binding, setup, teardown) +

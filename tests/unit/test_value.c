@@ -1,5 +1,6 @@
-/* Unit tests for src/read/value: numbers, dates, periods, booleans, GUIDs,
- * SNILS — accepted forms, canonical output and the reasons for rejects. */
+/* Unit tests for src/template/value: numbers, dates, periods, booleans, GUIDs,
+ * SNILS, ИНН, ОГРН, БИК and the account key — accepted forms, canonical
+ * output and the reasons for rejects. */
 #include "testutil.h"
 
 #include <string.h>
@@ -206,6 +207,123 @@ static void test_snils_boundaries(void **state)
     }
 }
 
+/* One registration number through its parser: accepted (out = want) or
+ * rejected with a reason containing reason_part. */
+typedef int (*id_parser)(const char *, char *, size_t, const char **);
+
+static void id_case(id_parser parse, const char *in, const char *want, const char *reason_part)
+{
+    char out[32];
+    const char *why = NULL;
+    int rc = parse(in, out, sizeof out, &why);
+    if (want) {
+        if (rc != 0)
+            fail_msg("\"%s\" rejected: %s", in, why);
+        assert_string_equal(out, want);
+    } else {
+        if (rc == 0)
+            fail_msg("\"%s\" accepted as %s", in, out);
+        assert_non_null(why);
+        if (!strstr(why, reason_part))
+            fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", in, why, reason_part);
+    }
+}
+
+/* ИНН: each control digit is the weighted sum mod 11, then mod 10 — the
+ * "…30", "…403" and "…570" numbers are the ones whose remainder is 10. */
+static void test_inn(void **state)
+{
+    (void)state;
+    id_case(value_inn, "7707083893", "7707083893", NULL);          /* organisation */
+    id_case(value_inn, "7830002293", "7830002293", NULL);
+    id_case(value_inn, "7707083830", "7707083830", NULL);          /* remainder 10 → 0 */
+    id_case(value_inn, "500100732259", "500100732259", NULL);      /* individual */
+    id_case(value_inn, "500100732403", "500100732403", NULL);      /* 11th: remainder 10 → 0 */
+    id_case(value_inn, "500100732570", "500100732570", NULL);      /* 12th: remainder 10 → 0 */
+    id_case(value_inn, " 7707 083893\xC2\xA0", "7707083893", NULL); /* spaces, NBSP */
+    id_case(value_inn, "5001-0073-2259", "500100732259", NULL);
+    id_case(value_inn, "7707083894", NULL, "неверное контрольное число ИНН");
+    id_case(value_inn, "7707083831", NULL, "неверное контрольное число ИНН");
+    id_case(value_inn, "500100732269", NULL, "неверное контрольное число ИНН");   /* 11th wrong */
+    id_case(value_inn, "500100732258", NULL, "неверное контрольное число ИНН");   /* 12th wrong */
+    id_case(value_inn, "500100732404", NULL, "неверное контрольное число ИНН");
+    id_case(value_inn, "500100732571", NULL, "неверное контрольное число ИНН");
+    id_case(value_inn, "770708389", NULL, "нужно 10 или 12 цифр");                /* one short */
+    id_case(value_inn, "77070838931", NULL, "нужно 10 или 12 цифр");              /* 11 */
+    id_case(value_inn, "5001007322591", NULL, "нужно 10 или 12 цифр");            /* one long */
+    id_case(value_inn, "77070838930000000000000", NULL, "нужно 10 или 12 цифр");
+    id_case(value_inn, "77O7083893", NULL, "только цифры");                        /* letter O */
+    id_case(value_inn, "7707083893.0", NULL, "только цифры");
+    id_case(value_inn, "7707/083893", NULL, "только цифры");
+}
+
+/* ОГРН: the first 12 digits mod 11, then mod 10; ОГРНИП: the first 14
+ * mod 13, then mod 10 (remainders 10, 11, 12 give 0, 1, 2). */
+static void test_ogrn(void **state)
+{
+    (void)state;
+    id_case(value_ogrn, "1027700132195", "1027700132195", NULL);
+    id_case(value_ogrn, "1027700132240", "1027700132240", NULL);         /* remainder 10 → 0 */
+    id_case(value_ogrn, "1027700132241", NULL, "неверное контрольное число ОГРН");
+    id_case(value_ogrn, "1027700132196", NULL, "неверное контрольное число ОГРН");
+    id_case(value_ogrn, "1027600683824", "1027600683824", NULL);
+    id_case(value_ogrn, "304500116000157", "304500116000157", NULL);     /* ОГРНИП */
+    id_case(value_ogrn, "304500116000180", "304500116000180", NULL);     /* remainder 10 → 0 */
+    id_case(value_ogrn, "304500116000191", "304500116000191", NULL);     /* 11 → 1 */
+    id_case(value_ogrn, "304500116000202", "304500116000202", NULL);     /* 12 → 2 */
+    id_case(value_ogrn, "304500116000158", NULL, "неверное контрольное число ОГРНИП");
+    id_case(value_ogrn, "304500116000181", NULL, "неверное контрольное число ОГРНИП");
+    id_case(value_ogrn, "1 027700 132195 ", "1027700132195", NULL);
+    id_case(value_ogrn, "102770013219", NULL, "нужно 13 цифр");          /* one short */
+    id_case(value_ogrn, "10277001321950", NULL, "нужно 13 цифр");        /* 14 */
+    id_case(value_ogrn, "3045001160001570", NULL, "нужно 13 цифр");      /* one long */
+    id_case(value_ogrn, "102770013219S", NULL, "только цифры");
+}
+
+static void test_bik(void **state)
+{
+    (void)state;
+    id_case(value_bik, "044525225", "044525225", NULL);
+    id_case(value_bik, "04 45 25 225", "044525225", NULL);
+    id_case(value_bik, "04452522", NULL, "нужно 9 цифр");
+    id_case(value_bik, "0445252250", NULL, "нужно 9 цифр");
+    id_case(value_bik, "44525225", NULL, "нужно 9 цифр");           /* the leading 0 lost in a spreadsheet */
+    id_case(value_bik, "054525225", NULL, "начинается с 04");
+    id_case(value_bik, "144525225", NULL, "начинается с 04");
+    id_case(value_bik, "04452522Б", NULL, "только цифры");
+    id_case(value_account, "40702810938000012345", "40702810938000012345", NULL);
+    id_case(value_account, "40702 810 9 3800 0012345", "40702810938000012345", NULL);
+    id_case(value_account, "4070281093800001234", NULL, "нужно 20 цифр");
+    id_case(value_account, "407028109380000123450", NULL, "нужно 20 цифр");
+    id_case(value_account, "4.0702810938E+19", NULL, "только цифры");
+}
+
+/* The account key (Bank of Russia order N 515) with the order's own
+ * examples: a credit institution's client (БИК digits 7–9), a client of a
+ * РКЦ and a correspondent account at a РКЦ ("0" + БИК digits 5–6). */
+static void test_account_key(void **state)
+{
+    (void)state;
+    assert_true(value_account_matches_bik("40602810700000000025", "049805746"));
+    assert_true(value_account_matches_bik("40102810100000010001", "040305000"));
+    assert_true(value_account_matches_bik("30101810800000000746", "049805000"));
+    assert_true(value_account_matches_bik("40702810938000012345", "044525225"));
+    /* one account, two banks: valid at one, not at the other */
+    assert_false(value_account_matches_bik("40702810938000012345", "044525974"));
+    assert_false(value_account_matches_bik("40602810700000000025", "044525974"));
+    /* the key digit itself wrong */
+    for (char k = '0'; k <= '9'; k++) {
+        char acc[] = "40602810700000000025";
+        acc[8] = k;
+        assert_int_equal(value_account_matches_bik(acc, "049805746"), k == '7');
+    }
+    /* the same accounts under a БИК not ending in 000 (a credit
+     * institution, digits 7–9 = 001) do not fit: the БИК chooses the rule */
+    assert_false(value_account_matches_bik("40102810100000010001", "040305001"));
+    assert_false(value_account_matches_bik("30101810800000000746", "049805001"));
+    assert_false(value_account_matches_bik("4060281070000000002", "049805746"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +332,8 @@ int main(void)
         cmocka_unit_test(test_bool),    cmocka_unit_test(test_guid),
         cmocka_unit_test(test_snils),
         cmocka_unit_test(test_snils_boundaries),
+        cmocka_unit_test(test_inn),     cmocka_unit_test(test_ogrn),
+        cmocka_unit_test(test_bik),     cmocka_unit_test(test_account_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
