@@ -5,12 +5,18 @@
 #   make bench      benchmarks (rows/s, peak RSS, …)
 #   make mutate     break single lines of the product on a copy: each must fail a test
 #   make deps       install the Debian packages the build and tests need (as root)
-# Settings: SCHEMAS_DIR (official XSD/WSDL package), BUILD (object dir), BINDIR.
+#   make install    programs, templates, man pages, example configuration, cron,
+#                   systemd and logrotate files under DESTDIR/PREFIX; make uninstall
+# Settings: SCHEMAS_DIR (official XSD/WSDL package), BUILD (object dir), BINDIR,
+#   PREFIX (/usr/local), DESTDIR, SYSCONFDIR (/etc).
 
 SCHEMAS_DIR ?= ../shared/hcs-wsdl-12.2.2.15
 BUILD       ?= build
 BINDIR      ?= bin
 CC          ?= cc
+PREFIX      ?= /usr/local
+SYSCONFDIR  ?= /etc
+DATADIR     ?= $(PREFIX)/share/hcsbatch
 
 PKGS     := libxml-2.0 libcrypto libssl libcurl minizip zlib sqlite3 libpq libmicrohttpd xlsxwriter
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wno-format-truncation
@@ -40,13 +46,20 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-asan check-sanitizers-on check-valgrind check-integration demo bench soak clean install unit-bins mutate
+.PHONY: all deps check check-unit check-asan check-sanitizers-on check-valgrind check-integration demo bench soak clean install uninstall unit-bins mutate
 all: $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim
 
 # Objects are rebuilt when the flags change (an old tree built without the
 # sanitizers must not pass for a sanitized one).
 FLAGS_STAMP := $(BUILD)/.cflags
 $(shell mkdir -p $(BUILD) && echo '$(ALL_CFLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(ALL_CFLAGS)' >$(FLAGS_STAMP))
+
+# The installed data directory is compiled into one object only, so
+# `make install PREFIX=...` rebuilds that object and relinks, nothing more.
+DATADIR_STAMP := $(BUILD)/.datadir
+$(shell echo '$(DATADIR)' | cmp -s - $(DATADIR_STAMP) || echo '$(DATADIR)' >$(DATADIR_STAMP))
+$(BUILD)/src/base/datadir.o: $(DATADIR_STAMP)
+$(BUILD)/src/base/datadir.o: CPPFLAGS += -DHCS_DATADIR='"$(DATADIR)"'
 
 $(BUILD)/%.o: %.c $(FLAGS_STAMP) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -134,6 +147,50 @@ bench: all $(BENCH_BIN)
 
 soak: all
 	SCHEMAS_DIR=$(SCHEMAS_DIR) BINDIR=$(BINDIR) SOAK=1 sh tests/integration/crash_test.sh
+
+# Installed layout (docs/operations.md "Installing"): the programs; the
+# templates, hints and fallback НСИ dictionaries the binary finds through
+# HCS_DATADIR; man pages; the docs; an example configuration with every key
+# commented out (kept when one is already there); the cron wrapper, the
+# systemd units (not enabled) and an /etc/cron.d example, their /usr/local
+# paths rewritten to PREFIX; a logrotate snippet.  The official schema
+# package is not installed: set [paths] schemas_dir.
+INST_BIN   = $(DESTDIR)$(PREFIX)/bin
+INST_DATA  = $(DESTDIR)$(DATADIR)
+INST_MAN   = $(DESTDIR)$(PREFIX)/share/man
+INST_DOC   = $(DESTDIR)$(PREFIX)/share/doc/hcsbatch
+INST_LIBEX = $(DESTDIR)$(PREFIX)/lib/hcsbatch
+INST_UNITS = $(DESTDIR)$(PREFIX)/lib/systemd/system
+INST_ETC   = $(DESTDIR)$(SYSCONFDIR)
+TEMPLATE_FILES := $(shell find templates -type f 2>/dev/null)
+AT_PREFIX  = sed 's|HCSBATCH:-hcsbatch}|HCSBATCH:-$(PREFIX)/bin/hcsbatch}|; s|/usr/local/|$(PREFIX)/|g; s|/etc/hcsbatch/|$(SYSCONFDIR)/hcsbatch/|g; s|/usr/share/doc/hcsbatch/|$(PREFIX)/share/doc/hcsbatch/|g'
+
+install: all
+	install -d $(INST_BIN) $(INST_DATA)/nsi $(INST_MAN)/man1 $(INST_MAN)/man5 $(INST_DOC)/examples \
+	  $(INST_LIBEX) $(INST_UNITS) $(INST_ETC)/hcsbatch $(INST_ETC)/logrotate.d
+	install -m 755 $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim $(INST_BIN)/
+	for f in $(TEMPLATE_FILES); do install -D -m 644 $$f $(INST_DATA)/$$f || exit 1; done
+	install -m 644 samples/world/nsi/*.csv $(INST_DATA)/nsi/
+	install -m 644 docs/hcsbatch.1 docs/hcs-sim.1 $(INST_MAN)/man1/
+	install -m 644 docs/hcsbatch.ini.5 $(INST_MAN)/man5/
+	install -m 644 README.md docs/*.md $(INST_DOC)/
+	install -m 644 schemas/README.md $(INST_DOC)/schemas.md
+	install -m 644 docs/hcsbatch.ini.example $(INST_DOC)/examples/hcsbatch.ini
+	[ -e $(INST_ETC)/hcsbatch/hcsbatch.ini ] || install -m 644 docs/hcsbatch.ini.example $(INST_ETC)/hcsbatch/hcsbatch.ini
+	$(AT_PREFIX) cron/hcsbatch-cron.sh >$(INST_LIBEX)/hcsbatch-cron.sh && chmod 755 $(INST_LIBEX)/hcsbatch-cron.sh
+	$(AT_PREFIX) cron/hcsbatch.cron >$(INST_DOC)/examples/hcsbatch.cron
+	for u in hcsbatch.service hcsbatch.timer; do $(AT_PREFIX) cron/$$u >$(INST_UNITS)/$$u || exit 1; done
+	chmod 644 $(INST_DOC)/examples/hcsbatch.cron $(INST_UNITS)/hcsbatch.service $(INST_UNITS)/hcsbatch.timer
+	install -m 644 cron/hcsbatch.logrotate $(INST_ETC)/logrotate.d/hcsbatch
+
+# An edited configuration is the administrator's: only the untouched example goes.
+uninstall:
+	rm -f $(INST_BIN)/hcsbatch $(INST_BIN)/hcs-sim $(INST_MAN)/man1/hcsbatch.1 $(INST_MAN)/man1/hcs-sim.1 \
+	  $(INST_MAN)/man5/hcsbatch.ini.5 $(INST_UNITS)/hcsbatch.service $(INST_UNITS)/hcsbatch.timer \
+	  $(INST_ETC)/logrotate.d/hcsbatch
+	rm -rf $(INST_DATA)/templates $(INST_DATA)/nsi $(INST_DOC) $(INST_LIBEX)
+	if cmp -s docs/hcsbatch.ini.example $(INST_ETC)/hcsbatch/hcsbatch.ini; then rm -f $(INST_ETC)/hcsbatch/hcsbatch.ini; fi
+	-rmdir $(INST_DATA) $(INST_ETC)/hcsbatch 2>/dev/null
 
 clean:
 	rm -rf $(BUILD) $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim

@@ -10,6 +10,8 @@
 
 #include <iniparser.h>
 
+#include "base/datadir.h"
+#include "base/fsutil.h"
 #include "base/xalloc.h"
 
 struct hcs_config {
@@ -203,6 +205,38 @@ int cfg_bool(const hcs_config *cfg, const char *key)
            !strcasecmp(v, "on");
 }
 
+/* The read-only data an installed hcsbatch carries in its data directory
+ * (datadir.h), by where it sits there; NULL: the value's last component
+ * (the schema package hcs-wsdl-VERSION is expected beside the templates
+ * but is never installed with them). */
+static const struct { const char *key, *installed; } installed_data[] = {
+    { "paths.templates_dir", "templates" },
+    { "paths.hints_file", "templates/hints.csv" },
+    { "paths.nsi_dir", "nsi" },
+    { "paths.schemas_dir", NULL },
+};
+
+/* A relative path that does not exist here is looked for in the installed
+ * layout; when it is not there either, the configured path stays, so the
+ * error names what the administrator wrote. */
+static char *installed_fallback(const char *key, const char *value, char *path)
+{
+    if (value[0] == '/' || file_exists(path))
+        return path;
+    for (size_t i = 0; i < sizeof installed_data / sizeof installed_data[0]; i++) {
+        if (strcmp(installed_data[i].key, key) != 0)
+            continue;
+        const char *rel = installed_data[i].installed ? installed_data[i].installed
+                                                      : path_base(value);
+        char *found = *rel ? datadir_find(rel) : NULL;
+        if (found) {
+            free(path);
+            return found;
+        }
+    }
+    return path;
+}
+
 char *cfg_path(const hcs_config *cfg, const char *key)
 {
     int source;
@@ -210,7 +244,6 @@ char *cfg_path(const hcs_config *cfg, const char *key)
     if (!v || !*v)
         return NULL;
     /* Only paths written in the file are relative to the file. */
-    if (v[0] == '/' || source != 2)
-        return xstrdup(v);
-    return xasprintf("%s/%s", cfg->base_dir, v);
+    char *path = v[0] == '/' || source != 2 ? xstrdup(v) : xasprintf("%s/%s", cfg->base_dir, v);
+    return installed_fallback(key, v, path);
 }

@@ -7,11 +7,21 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/packet_counts.h"
 #include "base/xalloc.h"
 #include "run/run_report.h"
 #include "report/report.h"
 #include "run/report_store.h"
 #include "store/store.h"
+
+/* The summary's packets are the file's, counted as `hcsbatch status FILE`
+ * counts them (run_report's own count is the whole store's, right for a
+ * run's report). */
+static int file_packet_states(void *vctx, report_state_fn fn, void *arg, hcs_err *err)
+{
+    const struct run_report_ctx *c = vctx;
+    return packet_counts_each(c->st, c->file_id, fn, arg, err);
+}
 
 static void usage(FILE *out)
 {
@@ -21,7 +31,8 @@ static void usage(FILE *out)
           "отложено, отклонено до отправки, отправлено), the GIS identifier and unique\n"
           "number, the GIS error code and text, and a hint for the accountant.\n"
           "FILE is the input file as it was taken: its path, its archive path or its\n"
-          "name; the latest file of that name is reported.\n\n"
+          "name; the latest file of that name is reported.  The summary counts that\n"
+          "file's packets by state, as 'hcsbatch status FILE' does.\n\n"
           "  --out PATH    where to write (default: <work_dir>/<report.dir>/<date>-<name>.xlsx)\n\n"
           "Prints the path written.  Exit codes: 0 written, 66 FILE unknown to the store,\n"
           "73 the report cannot be written, 78 configuration.\n", out);
@@ -69,6 +80,7 @@ CLI_COMMAND(report)
     }
     struct report_source src;
     run_report_source(&ctx, &src);
+    src.packet_states = file_packet_states;
     char *written = NULL;
     int rc = report_write_file_report(cli->cfg, &src, out_path, 0, &written, &err);
     store_close(st);

@@ -7,19 +7,24 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/packet_counts.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 #include "run/inbox.h"
+#include "run/report_store.h"
 #include "exchange/exchange.h"
 #include "exchange/lifecycle.h"
 #include "store/store.h"
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch status [--json] [--runs N] [--files N]\n\n"
+    fputs("usage: hcsbatch status [--json] [--runs N] [--files N] [FILE]\n\n"
           "Prints the recent runs, the input files, the packets by state and what waits\n"
           "for what: packets due for a send or a getState (with the time), and inbox files\n"
-          "that wait for another operation's packets to be answered.\n\n"
+          "that wait for another operation's packets to be answered.\n"
+          "With FILE (an input file's path, archive path or name; the latest of that\n"
+          "name), the files, packets and waiting packets are that file's only: the\n"
+          "same counts as on the summary of 'hcsbatch report FILE'.\n\n"
           "  --json        one JSON object instead of text (for monitoring)\n"
           "  --runs N      how many recent runs to list (default 5)\n"
           "  --files N     how many recent input files to list (default 20)\n", out);
@@ -29,6 +34,7 @@ struct out {
     int json;
     int first;
     long limit, seen, total;
+    int64_t file_id;             /* 0 = every file */
 };
 
 static void json_str(const char *s)
@@ -83,14 +89,17 @@ static int print_run(void *ctx, const struct store_run *r)
 
 static int count_file(void *ctx, const struct store_file *f)
 {
-    (void)f;
-    ((struct out *)ctx)->total++;
+    struct out *o = ctx;
+    if (!o->file_id || f->id == o->file_id)
+        o->total++;
     return 0;
 }
 
 static int print_file(void *ctx, const struct store_file *f)
 {
     struct out *o = ctx;
+    if (o->file_id && f->id != o->file_id)
+        return 0;
     if (o->seen++ < o->total - o->limit)
         return 0;
     if (o->json) {
@@ -110,6 +119,22 @@ static int print_file(void *ctx, const struct store_file *f)
         printf("  #%-5lld run %-4lld %-10s %-36s rows %ld, rejected %ld%s%s\n", (long long)f->id,
                (long long)f->run_id, f->state, f->name, f->rows, f->rows_rejected,
                f->error ? "  " : "", f->error ? f->error : "");
+    }
+    o->first = 0;
+    return 0;
+}
+
+static int print_state(void *ctx, const char *state, long n, hcs_err *err)
+{
+    (void)err;
+    struct out *o = ctx;
+    o->total += n;
+    if (o->json) {
+        printf("%s\"%s\":%ld", o->first ? "" : ",", state, n);
+    } else {
+        enum packet_state ps;
+        const char *meaning = lifecycle_state_parse(state, &ps) == 0 ? lifecycle_state_meaning(ps) : "";
+        printf("  %-20s %6ld  %s\n", state, n, meaning);
     }
     o->first = 0;
     return 0;
@@ -152,6 +177,8 @@ static int print_waiting(void *ctx, const struct store_packet *p)
 static int print_failed(void *ctx, const struct store_packet *p)
 {
     struct out *o = ctx;
+    if (o->seen == 0)
+        printf("Failed packets (retry with 'hcsbatch retry PACKET' or '--failed'):\n");
     if (o->seen++ >= o->limit)
         return 0;
     printf("  packet %-6lld %-28s failed: %s %s\n", (long long)p->id, p->operation,
@@ -197,6 +224,7 @@ CLI_COMMAND(status)
 {
     int json = 0;
     long nruns = 5, nfiles = 20;
+    const char *file = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
@@ -207,6 +235,8 @@ CLI_COMMAND(status)
             nruns = atol(argv[++i]);
         } else if (!strcmp(argv[i], "--files") && i + 1 < argc) {
             nfiles = atol(argv[++i]);
+        } else if (argv[i][0] != '-' && !file) {
+            file = argv[i];
         } else {
             return cli_usage_error("status", "unknown argument '%s'", argv[i]);
         }
@@ -215,7 +245,17 @@ CLI_COMMAND(status)
     store *st = store_open(cli->cfg, &err);
     if (!st)
         return cli_fail(&err);
-    struct out o = { .json = json, .first = 1 };
+    int64_t file_id = 0;
+    if (file) {
+        int found = report_store_find_file(st, file, &file_id, &err);
+        if (found <= 0) {
+            store_close(st);
+            if (found == 0)
+                hcs_fail(&err, HCS_EX_NOINPUT, "%s: no such input file in the state store", file);
+            return cli_fail(&err);
+        }
+    }
+    struct out o = { .json = json, .first = 1, .file_id = file_id };
     if (json)
         printf("{\"runs\":[");
     else
@@ -235,22 +275,9 @@ CLI_COMMAND(status)
         printf("],\"packets\":{");
     else
         printf("Packets by state:\n");
-    int first = 1;
-    long total = 0;
-    for (int s = 0; s < PKT_STATE_COUNT; s++) {
-        const char *name = lifecycle_state_name((enum packet_state)s);
-        const char *one[] = { name, NULL };
-        long n = store_packets_count(st, one, NULL, &err);
-        if (n <= 0)
-            continue;
-        total += n;
-        if (json)
-            printf("%s\"%s\":%ld", first ? "" : ",", name, n);
-        else
-            printf("  %-20s %6ld  %s\n", name, n, lifecycle_state_meaning((enum packet_state)s));
-        first = 0;
-    }
-    if (!json && total == 0)
+    struct out po = { .json = json, .first = 1 };
+    packet_counts_each(st, file_id, print_state, &po, &err);
+    if (!json && po.total == 0)
         printf("  (none)\n");
 
     if (json)
@@ -258,13 +285,13 @@ CLI_COMMAND(status)
     else
         printf("Waiting:\n");
     struct out w = { .json = json, .first = 1, .limit = json ? 100000 : 30 };
-    struct store_packet_filter f = { .states = packet_states_pending };
+    struct store_packet_filter f = { .states = packet_states_pending, .file_id = file_id };
     store_packets_each(st, &f, print_waiting, &w, &err);
     if (!json && w.seen > w.limit)
         printf("  … and %ld more\n", w.seen - w.limit);
     if (json)
         printf("],\"inbox\":[");
-    first = 1;
+    int first = 1;
     inbox_waits(cli->cfg, st, json, &first);
     if (!json && w.seen == 0)
         printf("  no packet waits for GIS\n");
@@ -272,12 +299,9 @@ CLI_COMMAND(status)
         printf("]}\n");
     } else {
         const char *failed[] = { lifecycle_state_name(PKT_FAILED), NULL };
-        struct store_packet_filter ff = { .states = failed };
+        struct store_packet_filter ff = { .states = failed, .file_id = file_id };
         struct out fo = { .limit = 20 };
-        if (store_packets_count(st, failed, NULL, &err) > 0) {
-            printf("Failed packets (retry with 'hcsbatch retry PACKET' or '--failed'):\n");
-            store_packets_each(st, &ff, print_failed, &fo, &err);
-        }
+        store_packets_each(st, &ff, print_failed, &fo, &err);
     }
     store_close(st);
     return 0;

@@ -30,7 +30,9 @@ schema_set *schema_set_open(const char *dir, hcs_err *err)
     if (!ok) {
         hcs_fail(err, HCS_EX_CONFIG,
                  "%s: not the official GIS schema package (lib/hcs-base.xsd missing); "
-                 "set [paths] schemas_dir or --schemas (see schemas/README.md)", dir);
+                 "the package is not shipped with hcsbatch: download it from dom.gosuslugi.ru "
+                 "and set [paths] schemas_dir or --schemas (see schemas/README.md, installed "
+                 "as share/doc/hcsbatch/schemas.md)", dir);
         return NULL;
     }
     schema_set *set = xcalloc(1, sizeof *set);

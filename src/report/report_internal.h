@@ -40,6 +40,13 @@ struct sheet_names {
 };
 const char *sheet_name_make(struct sheet_names *taken, const char *wanted);
 void sheet_names_free(struct sheet_names *sn);
+/* The sheet name of an input file: its base name with the extension
+ * (accounts.csv and accounts.xlsx stay apart); past 31 characters the stem
+ * is cut, the extension kept. */
+const char *sheet_name_for_file(struct sheet_names *taken, const char *path);
+
+/* A run's duration for the accountant: "3 мин 07 с", "1 ч 02 мин 03 с". */
+char *duration_text(long seconds);
 
 /* Base name of a path without its extension; caller frees. */
 char *file_stem(const char *path);

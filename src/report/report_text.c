@@ -202,6 +202,37 @@ const char *sheet_name_make(struct sheet_names *taken, const char *wanted)
     return name;
 }
 
+const char *sheet_name_for_file(struct sheet_names *taken, const char *path)
+{
+    char *name = xstrdup(path_base(path ? path : ""));
+    /* A long name loses the end of its stem, never its extension: the
+     * extension tells accounts.csv from accounts.xlsx. */
+    char *dot = strrchr(name, '.');
+    size_t ext_chars = dot && dot != name ? utf8_chars(dot) : 0;
+    if (utf8_chars(name) > 31 && ext_chars > 0 && ext_chars <= 8) {
+        char *ext = xstrdup(dot);
+        *dot = '\0';
+        cut_chars(name, 31 - ext_chars);
+        char *joined = xasprintf("%s%s", name, ext);
+        free(ext);
+        free(name);
+        name = joined;
+    }
+    const char *made = sheet_name_make(taken, name);
+    free(name);
+    return made;
+}
+
+char *duration_text(long seconds)
+{
+    if (seconds < 0)
+        seconds = 0;
+    long h = seconds / 3600, m = seconds / 60 % 60, s = seconds % 60;
+    if (h > 0)
+        return xasprintf("%ld ч %02ld мин %02ld с", h, m, s);
+    return xasprintf("%ld мин %02ld с", m, s);
+}
+
 void sheet_names_free(struct sheet_names *sn)
 {
     for (size_t i = 0; i < sn->n; i++)

@@ -456,8 +456,11 @@ static void write_summary(struct xlsx_ctx *x, struct sheet *s, const struct repo
     put_date(s, s->next++, 1, run->started, f->date, NULL);
     put_text(s, s->next, 0, "Окончание", f->bold);
     put_date(s, s->next++, 1, finished, f->date, NULL);
-    if (run->started > 0)
-        put_label_value_num(s, f, "Длительность, мин", (double)(finished - run->started) / 60.0, f->dec_left);
+    if (run->started > 0) {
+        char *took = duration_text((long)(finished - run->started));
+        put_label_value_text(s, f, "Длительность", took);
+        free(took);
+    }
     char *state = run->failed ? xasprintf("сбой: %s", run->failure ? run->failure : "см. журнал")
                               : xstrdup("завершён");
     put_label_value_text(s, f, "Состояние запуска", state);
@@ -580,9 +583,7 @@ static int build(struct xlsx_job *j, const struct report_source *src, struct rep
     j->summary = (struct sheet){ .ws = summary_ws };
     j->sheets = xcalloc(j->files.n ? j->files.n : 1, sizeof *j->sheets);
     for (size_t i = 0; i < j->files.n; i++) {
-        char *stem = file_stem(j->files.items[i].path);
-        const char *name = sheet_name_make(&j->names, stem);
-        free(stem);
+        const char *name = sheet_name_for_file(&j->names, j->files.items[i].path);
         j->sheets[i].ws = workbook_add_worksheet(j->x.wb, name);
         j->sheets[i].cap[FC_GISTEXT] = j->sheets[i].cap[FC_REASON] = WRAP_CAP;
         j->sheets[i].cap[FC_HINT] = WRAP_CAP;

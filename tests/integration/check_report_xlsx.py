@@ -29,7 +29,9 @@ for n in names:
 
 # --- the first file's sheet: лицевые счета ноябрь.csv
 acc = wb[names[1]]
-check(acc.title == "лицевые счета ноябрь", f"sheet named after the file: {acc.title}")
+check(acc.title == "лицевые счета ноябрь.csv", f"sheet named after the file: {acc.title}")
+check(names[2] == "ПОКАЗАНИЯ ПРИБОРОВ УЧЁТА ЗА.csv", f"long name cut, extension kept: {names[2]}")
+check(names[3] == "показания приборов учёта з.xlsx", f"long name cut, extension kept: {names[3]}")
 head = [c.value for c in acc[1]]
 check(head[:4] == ["Строка", "Номер ЛС", "Результат", "Код ошибки"], f"headers {head}")
 for h in ("Текст ошибки ГИС", "Что сделать", "Идентификатор ГИС", "Уникальный номер", "Дата результата"):
@@ -92,6 +94,7 @@ for r in sm.iter_rows(values_only=True):
         vals.setdefault(r[0], r[1])
 check(vals.get("Запуск") == "42", f"run id {vals.get('Запуск')!r}")
 check(vals.get("Начало") == datetime.datetime(2026, 11, 24, 3, 0), f"start as date {vals.get('Начало')!r}")
+check(vals.get("Длительность") == "30 мин 00 с", f"duration in minutes and seconds {vals.get('Длительность')!r}")
 check(vals.get("Файлов в отчёте") == 3, "files in the report")
 check(vals.get("Строк требуют исправления") == 5, "rows needing action")
 check(abs(vals.get("Самый старый пакет ждёт ответа ГИС, ч", 0) - 2.0) < 1e-9, "oldest pending age in hours")

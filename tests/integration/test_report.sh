@@ -139,7 +139,7 @@ xlsx, errors, prom, sink = sys.argv[1:5]
 wb = openpyxl.load_workbook(xlsx)
 names = wb.sheetnames
 assert names[0] == "Сводка" and names[-1] == "Ошибки", names
-assert {"accounts", "readings", "bills", "bills-withdraw"} <= set(names), names
+assert {"accounts.csv", "readings.csv", "bills.csv", "bills-withdraw.csv"} <= set(names), names
 labels = {"принято", "ошибка", "ожидает ответа ГИС", "отложено", "отклонено до отправки", "отправлено"}
 total = 0
 for n in names[1:-1]:
@@ -177,9 +177,33 @@ EOF
 $PY -c "
 import openpyxl, sys
 wb = openpyxl.load_workbook(sys.argv[1])
-assert wb.sheetnames == ['Сводка', 'accounts', 'Ошибки'], wb.sheetnames
-assert wb['accounts'].max_row >= 17, wb['accounts'].max_row
+assert wb.sheetnames == ['Сводка', 'accounts.csv', 'Ошибки'], wb.sheetnames
+assert wb['accounts.csv'].max_row >= 17, wb['accounts.csv'].max_row
 " "$T/accounts.xlsx" || fail "hcsbatch report FILE output"
+
+# status FILE and report FILE count the same packets (the file's, not the store's).
+"$BINDIR/hcsbatch" -c "$W/hcsbatch.ini" status --json accounts.csv >"$T/status-file.json" 2>&1 \
+    || { cat "$T/status-file.json"; fail "hcsbatch status FILE"; }
+"$BINDIR/hcsbatch" -c "$W/hcsbatch.ini" status --json >"$T/status-all.json" 2>&1 \
+    || { cat "$T/status-all.json"; fail "hcsbatch status"; }
+$PY - "$T/accounts.xlsx" "$T/status-file.json" "$T/status-all.json" <<'EOF' || fail "status FILE and report FILE disagree"
+import json, sys
+import openpyxl
+xlsx, file_json, all_json = sys.argv[1:4]
+one, every = json.load(open(file_json)), json.load(open(all_json))
+assert [f["name"] for f in one["files"]] == ["accounts.csv"], one["files"]
+rows = list(openpyxl.load_workbook(xlsx)["Сводка"].iter_rows(values_only=True))
+start = next(i for i, r in enumerate(rows) if r[0] == "Пакеты по состояниям") + 2
+summary = []
+for r in rows[start:]:
+    if r[0] is None or r[1] is None:
+        break
+    summary.append(int(r[1]))
+status = sorted(one["packets"].values())
+assert sorted(summary) == status and status, (summary, one["packets"])
+assert sum(every["packets"].values()) > sum(status), (every["packets"], one["packets"])
+print("status and report agree:", one["packets"])
+EOF
 set +e
 "$BINDIR/hcsbatch" -c "$W/hcsbatch.ini" report no-such-file.csv >/dev/null 2>&1
 rc=$?

@@ -130,6 +130,47 @@ static void test_sheet_names(void **state)
     free(t);
 }
 
+/* A file's sheet is named after the whole file name: two exports that
+ * differ only in the extension get two recognisable sheets. */
+static void test_sheet_names_for_files(void **state)
+{
+    (void)state;
+    struct sheet_names sn = { 0 };
+    sheet_name_make(&sn, "Сводка");
+    sheet_name_make(&sn, "Ошибки");
+    assert_string_equal(sheet_name_for_file(&sn, "/w/inbox/accounts/accounts.csv"), "accounts.csv");
+    assert_string_equal(sheet_name_for_file(&sn, "/w/inbox/accounts/accounts.xlsx"), "accounts.xlsx");
+    assert_string_equal(sheet_name_for_file(&sn, "/w/archive/ACCOUNTS.CSV"), "ACCOUNTS.CSV (2)");
+    /* Past 31 characters the stem is cut, the extension stays. */
+    const char *n = sheet_name_for_file(&sn, "/w/показания приборов учёта за ноябрь 2026 года [все дома].xlsx");
+    assert_int_equal(utf8_chars(n), 31);
+    assert_string_equal(n, "показания приборов учёта з.xlsx");
+    const char *m = sheet_name_for_file(&sn, "/w/показания приборов учёта за ноябрь 2026 года [все дома].xlsx");
+    assert_true(utf8_chars(m) <= 31);
+    assert_string_not_equal(n, m);
+    /* Forbidden characters and an extension-less or odd name. */
+    assert_string_equal(sheet_name_for_file(&sn, "/w/a:b*c?.csv"), "a_b_c_.csv");
+    assert_string_equal(sheet_name_for_file(&sn, "/w/README"), "README");
+    assert_string_equal(sheet_name_for_file(&sn, "/w/.hidden"), ".hidden");
+    /* A file called like a reserved sheet does not take its place. */
+    assert_string_equal(sheet_name_for_file(&sn, "/w/Ошибки"), "Ошибки (2)");
+    sheet_names_free(&sn);
+}
+
+static void test_duration_text(void **state)
+{
+    (void)state;
+    static const struct { long s; const char *want; } cases[] = {
+        { 187, "3 мин 07 с" }, { 0, "0 мин 00 с" }, { 59, "0 мин 59 с" }, { 60, "1 мин 00 с" },
+        { 1800, "30 мин 00 с" }, { 3723, "1 ч 02 мин 03 с" }, { -5, "0 мин 00 с" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = duration_text(cases[i].s);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+    }
+}
+
 static void test_hints(void **state)
 {
     (void)state;
@@ -348,6 +389,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_labels_and_codes),
         cmocka_unit_test(test_sheet_names),
+        cmocka_unit_test(test_sheet_names_for_files),
+        cmocka_unit_test(test_duration_text),
         cmocka_unit_test(test_hints),
         cmocka_unit_test(test_xlsx),
         cmocka_unit_test(test_xlsx_failing_source),
