@@ -67,7 +67,7 @@ const struct cfg_key cfg_keys[] = {
     { "exchange.maintenance_delay", "1800", "seconds before retrying after INT002029" },
     /* [filestore] */
     { "filestore.path", "ext-bus-file-store-service/rest/", "file store path under gis.base_url" },
-    { "filestore.provider_header", "X-Upload-Dataprovider", "X-Upload-Dataprovider | X-Upload-OrgPPAGUID" },
+    { "filestore.provider_header", "X-Upload-OrgPPAGUID", "X-Upload-OrgPPAGUID (what GIS requires) | X-Upload-Dataprovider (legacy)" },
     { "filestore.hash_scope", "file", "AttachmentHASH over the whole file or the first part only: file | first_part" },
     { "filestore.part_size", "5242880", "part size for uploads over 5 MB" },
     { "filestore.rate", "0", "file store requests per second (0 = unlimited; parts are 5 MB each)" },
