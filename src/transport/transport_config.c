@@ -29,19 +29,42 @@ int transport_url_is_loopback(const char *url)
     return !strcasecmp(h, "localhost");
 }
 
-/* Said once per process: the exchange and the file store both read [transport]. */
+/* 1 when connect_to sends every connection to this machine (a local stunnel). */
+static int connect_to_loopback(const char *connect_to)
+{
+    if (!connect_to || !*connect_to)
+        return 0;
+    char *copy = xstrdup(connect_to);
+    int all = 1;
+    for (char *save = NULL, *e = strtok_r(copy, ", ", &save); e; e = strtok_r(NULL, ", ", &save)) {
+        /* HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT; the third field is where it goes */
+        char *to = strchr(e, ':');
+        to = to ? strchr(to + 1, ':') : NULL;
+        char *url = to ? xasprintf("http://%s", to + 1) : NULL;
+        all = all && url && transport_url_is_loopback(url);
+        free(url);
+    }
+    free(copy);
+    return all;
+}
+
+/* Each said once per process: the exchange and the file store both read
+ * [transport].  Logged here, at configuration time, rather than returned:
+ * they do not stop the run, and every command that talks to GIS passes
+ * through this reader. */
 static void warn_once(const hcs_config *cfg)
 {
-    static int warned;
+    static int warned_http, warned_alg;
     const char *base = cfg_str(cfg, "gis.base_url");
-    if (warned || !base)
+    if (!base)
         return;
-    warned = 1;
-    if (!strncasecmp(base, "http://", 7) && !transport_url_is_loopback(base))
+    if (!warned_http && !strncasecmp(base, "http://", 7) && !transport_url_is_loopback(base) &&
+        !connect_to_loopback(cfg_str(cfg, "transport.connect_to")) && ++warned_http)
         log_warn("gis.base_url %s is plain http:// outside this machine: requests (and Basic "
                  "credentials) travel in clear; use https:// or a local stunnel (docs/going-live.md)", base);
     const char *alg = cfg_str(cfg, "sign.alg");
-    if (alg && (!strcasecmp(alg, "rsa") || !strcasecmp(alg, "gost2001")) && !transport_url_is_loopback(base))
+    if (!warned_alg && alg && (!strcasecmp(alg, "rsa") || !strcasecmp(alg, "gost2001")) &&
+        !transport_url_is_loopback(base) && ++warned_alg)
         log_warn("sign.alg = %s: GIS accepts only GOST R 34.10-2012 (256-bit) signatures; "
                  "requests to %s will be refused (docs/going-live.md)", alg, base);
 }

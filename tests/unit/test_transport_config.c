@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/config.h"
+#include "base/fsutil.h"
 #include "base/xalloc.h"
 #include "transport/transport.h"
 #include "transport/transport_impl.h"
@@ -54,6 +56,56 @@ static void test_tls_versions(void **state)
     cfg_set(cfg, "transport.tls_max", "1.2", &err);
     assert_int_equal(transport_opts_from_config(cfg, &o, &auth, &err), -1);
     cfg_free(cfg);
+}
+
+static char *read_text(const char *path)
+{
+    hcs_err err = { 0 };
+    size_t len;
+    char *t = file_read_all(path, 1 << 20, &len, &err);
+    assert_non_null(t);
+    return t;
+}
+
+/* Plain http:// to another machine and a non-GOST-2012 signature are
+ * warned about (on stderr, the log's default target); loopback is quiet. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir(), *path = xasprintf("%s/stderr.txt", dir);
+    hcs_err err = { 0 };
+    hcs_config *cfg = cfg_load(NULL, &err);
+    struct transport_opts o;
+    char *auth = NULL;
+    cfg_set(cfg, "sign.alg", "rsa", &err);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = freopen(path, "w", stderr);
+    assert_non_null(f);
+    cfg_set(cfg, "gis.base_url", "http://127.0.0.1:8089/", &err);
+    assert_int_equal(transport_opts_from_config(cfg, &o, &auth, &err), 0);
+    cfg_set(cfg, "gis.base_url", "http://api.dom.gosuslugi.ru:1443/", &err);   /* through a local stunnel */
+    cfg_set(cfg, "transport.connect_to", "api.dom.gosuslugi.ru:1443:127.0.0.1:1443", &err);
+    cfg_set(cfg, "sign.alg", "gost2012", &err);
+    assert_int_equal(transport_opts_from_config(cfg, &o, &auth, &err), 0);
+    cfg_set(cfg, "transport.connect_to", "", &err);
+    cfg_set(cfg, "sign.alg", "rsa", &err);
+    fflush(stderr);
+    char *quiet = read_text(path);
+    cfg_set(cfg, "gis.base_url", "http://sit02.dom.test.gosuslugi.ru:10082/", &err);
+    assert_int_equal(transport_opts_from_config(cfg, &o, &auth, &err), 0);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char *loud = read_text(path);
+    assert_string_equal(quiet, "");
+    assert_non_null(strstr(loud, "plain http://"));
+    assert_non_null(strstr(loud, "sign.alg = rsa"));
+    free(quiet);
+    free(loud);
+    cfg_free(cfg);
+    free(path);
+    free(dir);
 }
 
 static void test_loopback(void **state)
@@ -166,6 +218,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stands),
         cmocka_unit_test(test_tls_versions),
+        cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_loopback),
         cmocka_unit_test(test_headers_and_fingerprint),
         cmocka_unit_test(test_connect_to_and_headers),
