@@ -152,6 +152,12 @@ static const char *cfg_lookup(const hcs_config *cfg, const char *key, int *sourc
     if (!v) {
         *source = 0;
         v = k->def;
+        /* gis.stand fills gis.base_url unless that is set (an unknown stand
+         * is refused where [transport] is read). */
+        int s;
+        const char *stand_url = !strcmp(key, "gis.base_url") ? cfg_stand_base_url(cfg_lookup(cfg, "gis.stand", &s)) : NULL;
+        if (stand_url)
+            v = stand_url;
     }
     return v;
 }

@@ -18,6 +18,8 @@ struct cfg_key {
     const char *doc;         /* one line for --help and docs */
 };
 extern const struct cfg_key cfg_keys[];
+/* Base URL of a named GIS stand (prod, sit01, sit02), or NULL. */
+const char *cfg_stand_base_url(const char *stand);
 
 /* path may be NULL: defaults only.  A missing or unreadable file is an error
  * (HCS_EX_CONFIG) when given explicitly. */

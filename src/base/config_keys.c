@@ -3,13 +3,16 @@
  * checks that each key here appears there. */
 #include "base/config.h"
 
+#include <string.h>
+
 #ifndef HCS_DEFAULT_SCHEMAS
 #define HCS_DEFAULT_SCHEMAS "../shared/hcs-wsdl-12.2.2.15"
 #endif
 
 const struct cfg_key cfg_keys[] = {
     /* [gis] */
-    { "gis.base_url", "https://api.dom.gosuslugi.ru/", "GIS base URL; service paths are appended" },
+    { "gis.base_url", "https://api.dom.gosuslugi.ru/", "GIS base URL; service paths are appended (default: gis.stand's)" },
+    { "gis.stand", NULL, "prod | sit01 | sit02: fills gis.base_url when that is not set" },
     { "gis.org_ppa_guid", NULL, "orgPPAGUID of the information provider (RequestHeader)" },
     { "gis.sender_header", "orgPPAGUID", "orgPPAGUID or SenderID in RequestHeader" },
     { "gis.operator_signature", "no", "add IsOperatorSignature=true to RequestHeader" },
@@ -60,6 +63,10 @@ const struct cfg_key cfg_keys[] = {
     { "transport.client_key", NULL, "TLS client key (PEM)" },
     { "transport.ciphers", NULL, "TLS cipher list, e.g. GOST2012-KUZNYECHIK-KUZNYECHIKOMAC" },
     { "transport.basic_auth_file", NULL, "file with user:password for test stands" },
+    { "transport.tls_min", NULL, "lowest TLS version offered: 1.0 | 1.1 | 1.2 | 1.3" },
+    { "transport.tls_max", NULL, "highest TLS version offered: 1.0 | 1.1 | 1.2 | 1.3" },
+    { "transport.connect_to", NULL, "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT, e.g. to a local stunnel" },
+    { "transport.headers", NULL, "extra request headers \"Name: value; Name2: value\"; X-Client-Cert-Fingerprint: auto" },
     /* [exchange] */
     { "exchange.poll_schedule", "10,60,300,900,1800", "getState delays in seconds; the last repeats" },
     { "exchange.poll_horizon", "86400", "seconds after which a packet still unanswered fails" },
@@ -67,7 +74,7 @@ const struct cfg_key cfg_keys[] = {
     { "exchange.maintenance_delay", "1800", "seconds before retrying after INT002029" },
     /* [filestore] */
     { "filestore.path", "ext-bus-file-store-service/rest/", "file store path under gis.base_url" },
-    { "filestore.provider_header", "X-Upload-Dataprovider", "X-Upload-Dataprovider | X-Upload-OrgPPAGUID" },
+    { "filestore.provider_header", "X-Upload-OrgPPAGUID", "X-Upload-OrgPPAGUID (what GIS requires) | X-Upload-Dataprovider (legacy)" },
     { "filestore.hash_scope", "file", "AttachmentHASH over the whole file or the first part only: file | first_part" },
     { "filestore.part_size", "5242880", "part size for uploads over 5 MB" },
     { "filestore.rate", "0", "file store requests per second (0 = unlimited; parts are 5 MB each)" },
@@ -98,3 +105,21 @@ const struct cfg_key cfg_keys[] = {
     { "limits.withdrawPaymentDocumentData", NULL, "WithdrawPaymentDocument per packet (max 1000)" },
     { NULL, NULL, NULL }
 };
+
+/* The GIS stands and their base URLs.  prod and sit01 as public clients
+ * that work against them have them (C# Hcs.ClientApi HcsConstants.Address,
+ * a Python client's GisServerAddress); sit02 over HTTPS on 10081 as the C#
+ * client has it (the Python client reaches sit02 over plain HTTP on 10082;
+ * docs/going-live.md says which is confirmed). */
+const char *cfg_stand_base_url(const char *stand)
+{
+    static const char *const stands[][2] = {
+        { "prod", "https://api.dom.gosuslugi.ru/" },
+        { "sit01", "https://sit01.dom.test.gosuslugi.ru:10081/" },
+        { "sit02", "https://sit02.dom.test.gosuslugi.ru:10081/" },
+    };
+    for (size_t i = 0; stand && i < sizeof stands / sizeof stands[0]; i++)
+        if (!strcmp(stand, stands[i][0]))
+            return stands[i][1];
+    return NULL;
+}

@@ -35,7 +35,7 @@ typedef struct fs_client fs_client;
 
 struct fs_options {
     const char *url;              /* file store root, e.g. "http://127.0.0.1:8080/ext-bus-file-store-service/rest/" */
-    const char *provider_header;  /* "X-Upload-Dataprovider" or "X-Upload-OrgPPAGUID" */
+    const char *provider_header;  /* "X-Upload-OrgPPAGUID" (or the legacy "X-Upload-Dataprovider") */
     const char *provider_id;      /* the value sent in it (gis.org_ppa_guid) */
     int hash_first_part;          /* AttachmentHASH over the first part only (filestore.hash_scope) */
     const char *state_db;         /* state database (SQLite) for resume + attachments; NULL = no memory */

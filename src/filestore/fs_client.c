@@ -38,8 +38,8 @@ int fs_options_from_config(const hcs_config *cfg, struct fs_options *o, char ***
     o->provider_header = cfg_str(cfg, "filestore.provider_header");
     if (!o->provider_header || (strcasecmp(o->provider_header, "X-Upload-Dataprovider") &&
                                 strcasecmp(o->provider_header, "X-Upload-OrgPPAGUID")))
-        return hcs_fail(err, HCS_EX_CONFIG, "filestore.provider_header must be X-Upload-Dataprovider "
-                        "or X-Upload-OrgPPAGUID, not %s", o->provider_header ? o->provider_header : "(unset)");
+        return hcs_fail(err, HCS_EX_CONFIG, "filestore.provider_header must be X-Upload-OrgPPAGUID "
+                        "or X-Upload-Dataprovider, not %s", o->provider_header ? o->provider_header : "(unset)");
     o->provider_id = cfg_str(cfg, "gis.org_ppa_guid");
     if (!o->provider_id || !*o->provider_id)
         return hcs_fail(err, HCS_EX_CONFIG, "gis.org_ppa_guid is not set (the file store sends it in %s)",
@@ -103,7 +103,7 @@ fs_client *fs_client_new(const struct fs_options *o, hcs_err *err)
     fs_client *c = xcalloc(1, sizeof *c);
     size_t ul = strlen(o->url);
     c->root = xasprintf("%s%s", o->url, o->url[ul - 1] == '/' ? "" : "/");
-    c->provider_line = xasprintf("%s: %s", o->provider_header ? o->provider_header : "X-Upload-Dataprovider", g);
+    c->provider_line = xasprintf("%s: %s", o->provider_header ? o->provider_header : "X-Upload-OrgPPAGUID", g);
     c->hash_first_part = o->hash_first_part;
     c->http = transport_new(&o->transport, err);
     if (!c->http) {

@@ -9,7 +9,7 @@
 
 struct fs_client {
     char *root;               /* file store URL, ends in '/' */
-    char *provider_line;      /* "X-Upload-Dataprovider: <guid>" */
+    char *provider_line;      /* "X-Upload-OrgPPAGUID: <guid>" */
     int hash_first_part;
     transport *http;          /* its own: blocking requests, the file store's rate */
     store *state;             /* own connection to the state database; NULL: nothing remembered */

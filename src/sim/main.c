@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "sim/sim.h"
 #include "sim/sim_faults.h"
+#include "sim/sim_filestore.h"
 #include "sim/sim_http.h"
 #include "sim/sim_log.h"
 
@@ -33,6 +34,8 @@ static const char usage[] =
     "                         from the environment variable HCS_SIM_KEY_PASS)\n"
     "  --sign-cert FILE       certificate for --sign-key (PEM)\n"
     "  --sign-alg ALG         gost2012 (default), gost2001 or rsa\n"
+    "  --legacy-upload-header file store: also accept the organisation in X-Upload-Dataprovider\n"
+    "                         (default: only X-Upload-OrgPPAGUID, as the real file store)\n"
     "  --help                 this text\n"
     "Exit: 0 after SIGTERM/SIGINT, 64 bad usage, 66/78 unusable world or schemas, 69 cannot listen.\n";
 
@@ -51,11 +54,13 @@ int main(int argc, char **argv)
         { "sign-key", required_argument, NULL, 'K' },
         { "sign-cert", required_argument, NULL, 'C' },
         { "sign-alg", required_argument, NULL, 'A' },
+        { "legacy-upload-header", no_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     struct sim_options o = { .processing_ms = 1000 };
     const char *faults_spec = NULL, *log_path = NULL;
+    int legacy_upload_header = 0;
     unsigned long long seed = 1;
     long port = 8089;
     const char *env_schemas = getenv("SCHEMAS_DIR");
@@ -74,6 +79,7 @@ int main(int argc, char **argv)
         case 'K': o.sign_key = optarg; break;
         case 'C': o.sign_cert = optarg; break;
         case 'A': o.sign_alg = optarg; break;
+        case 'L': legacy_upload_header = 1; break;
         case 'p':
             port = strtol(optarg, &end, 10);
             if (*end || port < 0 || port > 65535) {
@@ -115,6 +121,7 @@ int main(int argc, char **argv)
         sim_faults_free(faults);
         return err.code;
     }
+    sim_filestore_set_legacy_header(sim_get_filestore(s), legacy_upload_header);
     /* Signals go to sigwait here, never to the server's threads. */
     sigset_t set;
     sigemptyset(&set);

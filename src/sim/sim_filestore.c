@@ -37,6 +37,7 @@
 struct sim_filestore {
     char *dir;
     pthread_mutex_t lock;
+    int legacy_header;        /* also accept X-Upload-Dataprovider */
 };
 
 /* The contexts the real file store knows (PROTOCOL.md and the rules). */
@@ -205,16 +206,27 @@ static int context_known(const char *ctx)
 
 /* Checks what creating an upload needs: the provider header, a decodable
  * file name with an allowed extension.  Returns the decoded name or NULL
- * (resp filled). */
-static char *check_create_headers(const struct sim_http_request *req, struct sim_http_response *resp)
+ * (resp filled).  The real file store wants the organisation in
+ * X-Upload-OrgPPAGUID (every client that works against it sends that; the
+ * older X-Upload-Dataprovider carried a SenderID) and answers a request
+ * without it like any other missing required header; the old name is
+ * accepted only in legacy mode (--legacy-upload-header). */
+static char *check_create_headers(const sim_filestore *fs, const struct sim_http_request *req,
+                                  struct sim_http_response *resp)
 {
-    const char *prov = hdr(req, "X-Upload-Dataprovider");
-    if (!prov)
-        prov = hdr(req, "X-Upload-OrgPPAGUID");
+    const char *prov = hdr(req, "X-Upload-OrgPPAGUID");
+    if (!prov && fs->legacy_header)
+        prov = hdr(req, "X-Upload-Dataprovider");
     char g[GUID_STRLEN + 1];
-    if (!prov || guid_normalize(prov, g) < 0) {
+    if (!prov) {
         fail(resp, "FieldValidationException",
-             "X-Upload-Dataprovider (or X-Upload-OrgPPAGUID) missing or not a GUID");
+             hdr(req, "X-Upload-Dataprovider") ? "X-Upload-OrgPPAGUID missing (X-Upload-Dataprovider is the "
+                                                 "legacy name, accepted only with --legacy-upload-header)"
+                                               : "X-Upload-OrgPPAGUID missing");
+        return NULL;
+    }
+    if (guid_normalize(prov, g) < 0) {
+        fail(resp, "FieldValidationException", "X-Upload-OrgPPAGUID is not a GUID");
         return NULL;
     }
     const char *raw = hdr(req, "X-Upload-Filename");
@@ -287,7 +299,7 @@ static void storage_error(struct sim_http_response *resp, const char *what)
 static void put_single(sim_filestore *fs, const struct sim_http_request *req, const char *ctx,
                        struct sim_http_response *resp)
 {
-    char *name = check_create_headers(req, resp);
+    char *name = check_create_headers(fs, req, resp);
     if (!name)
         return;
     if (check_md5(req, resp) < 0)
@@ -317,7 +329,7 @@ out:
 static void post_upload(sim_filestore *fs, const struct sim_http_request *req, const char *ctx,
                         struct sim_http_response *resp)
 {
-    char *name = check_create_headers(req, resp);
+    char *name = check_create_headers(fs, req, resp);
     if (!name)
         return;
     uint64_t length = 0, count = 0;
@@ -611,6 +623,11 @@ sim_filestore *sim_filestore_open(const char *state_dir)
     fs->dir = dir;
     pthread_mutex_init(&fs->lock, NULL);
     return fs;
+}
+
+void sim_filestore_set_legacy_header(sim_filestore *fs, int on)
+{
+    fs->legacy_header = on;
 }
 
 void sim_filestore_free(sim_filestore *fs)

@@ -32,6 +32,9 @@ typedef struct sim_filestore sim_filestore;
  * Thread-safe: one lock around each request. */
 sim_filestore *sim_filestore_open(const char *state_dir);
 void sim_filestore_free(sim_filestore *fs);
+/* Legacy mode: accept the organisation in X-Upload-Dataprovider too (off by
+ * default, as in the real file store, which requires X-Upload-OrgPPAGUID). */
+void sim_filestore_set_legacy_header(sim_filestore *fs, int on);
 void sim_filestore_handle(sim_filestore *fs, const struct sim_http_request *req,
                           struct sim_http_response *resp);
 /* Frees what sim_filestore_handle put into resp (body, headers). */

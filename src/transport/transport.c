@@ -13,6 +13,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "base/crypto.h"
+#include "transport/transport_impl.h"
 
 #define DEFAULT_MAX_RESPONSE (64u << 20)
 
@@ -45,7 +46,9 @@ struct job {
 
 struct transport {
     struct transport_opts o;
-    char *strs[8];               /* owned copies of the option strings */
+    char *strs[10];              /* owned copies of the option strings */
+    char **extra_headers;        /* transport.headers resolved ("Name: value") */
+    struct curl_slist *connect_to;
     CURLM *multi;
     struct job *ready, *ready_tail;   /* FIFO of jobs to start */
     struct job *waiting;              /* jobs backing off (unordered) */
@@ -67,46 +70,6 @@ static char *own(transport *t, int i, const char *s)
     return t->strs[i];
 }
 
-int transport_opts_from_config(const hcs_config *cfg, struct transport_opts *o, char **auth_owned,
-                               hcs_err *err)
-{
-    memset(o, 0, sizeof *o);
-    *auth_owned = NULL;
-    o->connect_timeout_s = cfg_int(cfg, "transport.connect_timeout", 20);
-    o->timeout_s = cfg_int(cfg, "transport.timeout", 120);
-    o->retries = (int)cfg_int(cfg, "transport.retries", 5);
-    o->backoff_ms = cfg_int(cfg, "transport.backoff_ms", 1000);
-    o->backoff_max_ms = cfg_int(cfg, "transport.backoff_max_ms", 60000);
-    o->rate = cfg_double(cfg, "transport.rate", 5);
-    o->burst = cfg_double(cfg, "transport.burst", 5);
-    o->in_flight = (int)cfg_int(cfg, "transport.in_flight", 4);
-    o->ca_file = cfg_str(cfg, "transport.ca_file");
-    o->client_cert = cfg_str(cfg, "transport.client_cert");
-    o->client_key = cfg_str(cfg, "transport.client_key");
-    o->ciphers = cfg_str(cfg, "transport.ciphers");
-    o->engine_path = cfg_str(cfg, "sign.engine_path");
-    char *auth_file = cfg_path(cfg, "transport.basic_auth_file");
-    if (auth_file) {
-        size_t len;
-        char *text = file_read_all(auth_file, 4096, &len, err);
-        free(auth_file);
-        if (!text)
-            return hcs_err_wrap(err, "transport.basic_auth_file");
-        text[strcspn(text, "\r\n")] = '\0';
-        if (!strchr(text, ':')) {
-            secure_wipe(text, len);
-            free(text);
-            return hcs_fail(err, HCS_EX_CONFIG, "transport.basic_auth_file: expected user:password");
-        }
-        *auth_owned = text;
-        o->basic_auth = text;
-    }
-    if (o->retries < 1 || o->in_flight < 1 || o->timeout_s < 1 || o->connect_timeout_s < 1)
-        return hcs_fail(err, HCS_EX_CONFIG,
-                        "[transport] retries, in_flight, timeout and connect_timeout must be at least 1");
-    return 0;
-}
-
 transport *transport_new(const struct transport_opts *o, hcs_err *err)
 {
     static int curl_ready;
@@ -121,14 +84,27 @@ transport *transport_new(const struct transport_opts *o, hcs_err *err)
      * TLS handshake; RSA/ECDHE suites do not. */
     if (o->ciphers && strcasestr(o->ciphers, "GOST") && crypto_gost_init(o->engine_path, err) < 0)
         return NULL;
+    char **extra = transport_headers_parse(o->headers, o->fingerprint_cert, err);
+    if (!extra)
+        return NULL;
     transport *t = xcalloc(1, sizeof *t);
     t->o = *o;
+    t->extra_headers = extra;
+    /* "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT"[,…]: the URL, Host and
+     * SNI stay the real server's while the connection goes elsewhere. */
+    if (o->connect_to && *o->connect_to) {
+        char *copy = xstrdup(o->connect_to);
+        for (char *save = NULL, *e = strtok_r(copy, ", ", &save); e; e = strtok_r(NULL, ", ", &save))
+            t->connect_to = curl_slist_append(t->connect_to, e);
+        free(copy);
+    }
     t->o.ca_file = own(t, 0, o->ca_file);
     t->o.client_cert = own(t, 1, o->client_cert);
     t->o.client_key = own(t, 2, o->client_key);
     t->o.ciphers = own(t, 3, o->ciphers);
     t->o.basic_auth = own(t, 4, o->basic_auth);
     t->o.engine_path = own(t, 5, o->engine_path);
+    t->o.connect_to = t->o.headers = t->o.fingerprint_cert = NULL;   /* consumed above */
     if (t->o.retries < 1)
         t->o.retries = 1;
     if (t->o.in_flight < 1)
@@ -138,20 +114,6 @@ transport *transport_new(const struct transport_opts *o, hcs_err *err)
     t->multi = curl_multi_init();
     t->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)t->o.in_flight);
-    return t;
-}
-
-transport *transport_new_from_config(const hcs_config *cfg, hcs_err *err)
-{
-    struct transport_opts o;
-    char *auth = NULL;
-    if (transport_opts_from_config(cfg, &o, &auth, err) < 0)
-        return NULL;
-    transport *t = transport_new(&o, err);
-    if (auth) {
-        secure_wipe(auth, strlen(auth));
-        free(auth);
-    }
     return t;
 }
 
@@ -185,6 +147,8 @@ void transport_free(transport *t)
     free_list(t->waiting);
     if (t->multi)
         curl_multi_cleanup(t->multi);
+    transport_headers_free(t->extra_headers);
+    curl_slist_free_all(t->connect_to);
     for (struct host_bucket *b = t->buckets, *n; b; b = n) {
         n = b->next;
         free(b->host);
@@ -287,6 +251,8 @@ void transport_submit(transport *t, const struct transport_request *req, int cop
     j->url = xstrdup(req->url);
     for (const char *const *h = req->headers; h && *h; h++)
         j->headers = curl_slist_append(j->headers, *h);
+    for (char **h = t->extra_headers; h && *h; h++)
+        j->headers = curl_slist_append(j->headers, *h);
     /* No "Expect: 100-continue" round trip before every POST body. */
     j->headers = curl_slist_append(j->headers, "Expect:");
     if (copy_body && req->body_len) {
@@ -369,6 +335,15 @@ static void setup_easy(transport *t, struct job *j)
         curl_easy_setopt(e, CURLOPT_SSLKEY, t->o.client_key);
     if (t->o.ciphers)
         curl_easy_setopt(e, CURLOPT_SSL_CIPHER_LIST, t->o.ciphers);
+    if (t->connect_to)
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, t->connect_to);
+    static const long tls_min[] = { CURL_SSLVERSION_DEFAULT, CURL_SSLVERSION_TLSv1_0, CURL_SSLVERSION_TLSv1_1,
+                                    CURL_SSLVERSION_TLSv1_2, CURL_SSLVERSION_TLSv1_3 };
+    static const long tls_max[] = { CURL_SSLVERSION_MAX_DEFAULT, CURL_SSLVERSION_MAX_TLSv1_0,
+                                    CURL_SSLVERSION_MAX_TLSv1_1, CURL_SSLVERSION_MAX_TLSv1_2,
+                                    CURL_SSLVERSION_MAX_TLSv1_3 };
+    if (t->o.tls_min || t->o.tls_max)
+        curl_easy_setopt(e, CURLOPT_SSLVERSION, tls_min[t->o.tls_min % 5] | tls_max[t->o.tls_max % 5]);
     if (t->o.basic_auth) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(e, CURLOPT_USERPWD, t->o.basic_auth);
@@ -393,6 +368,19 @@ static enum transport_verdict default_classify(long status)
     return (status >= 500 || status == 429) ? TRANSPORT_RETRY : TRANSPORT_FINAL;
 }
 
+/* After a failed handshake, what was offered: a site comparing it with
+ * the server's (or stunnel's) settings sees the mismatch at once. */
+static const char *tls_tried(const transport *t, CURLcode res)
+{
+    static __thread char text[320];
+    if (res != CURLE_SSL_CONNECT_ERROR && res != CURLE_SSL_CIPHER && res != CURLE_SSL_CERTPROBLEM)
+        return "";
+    static const char *const v[] = { "default", "1.0", "1.1", "1.2", "1.3" };
+    snprintf(text, sizeof text, " (TLS handshake offered versions %s to %s, ciphers %s)",
+             v[t->o.tls_min % 5], v[t->o.tls_max % 5], t->o.ciphers ? t->o.ciphers : "OpenSSL's default");
+    return text;
+}
+
 static void finish(transport *t, struct job *j, CURLcode res)
 {
     long status = 0;
@@ -410,7 +398,8 @@ static void finish(transport *t, struct job *j, CURLcode res)
         hcs_fail(&fail, HCS_EX_PROTOCOL, "%s: response larger than %zu bytes", j->url, j->max);
     } else if (res != CURLE_OK) {
         v = TRANSPORT_RETRY;
-        hcs_fail(&fail, HCS_EX_UNAVAILABLE, "%s: %s", j->url, j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
+        hcs_fail(&fail, HCS_EX_UNAVAILABLE, "%s: %s%s", j->url, j->errbuf[0] ? j->errbuf : curl_easy_strerror(res),
+                 tls_tried(t, res));
     } else if (j->classify) {
         /* A view of this attempt's answer: nothing is copied. */
         struct transport_response answer = { .status = status, .body = (char *)sb_str(&j->resp_body),

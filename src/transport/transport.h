@@ -34,10 +34,16 @@ struct transport_opts {
     const char *ca_file, *client_cert, *client_key, *ciphers;
     const char *basic_auth;       /* "user:password" or NULL (copied) */
     const char *engine_path;      /* gost engine for GOST TLS (NULL = default) */
+    int tls_min, tls_max;         /* 0 = libcurl's default, 1..4 = TLS 1.0..1.3 */
+    const char *connect_to;       /* CURLOPT_CONNECT_TO entries "HOST:PORT:TO-HOST:TO-PORT", comma-separated */
+    const char *headers;          /* extra headers for every request: "Name: value; Name2: value" */
+    const char *fingerprint_cert; /* PEM certificate for X-Client-Cert-Fingerprint: auto */
 };
-/* The one reader of [transport] (and sign.engine_path); basic auth from its
- * file (*auth_owned: wipe and free it after transport_new).  The file store
- * options embed what this fills. */
+/* The one reader of [transport] (and sign.engine_path, gis.stand); basic
+ * auth from its file (*auth_owned: wipe and free it after transport_new).
+ * The file store options embed what this fills.  Warns (once) when
+ * gis.base_url is plain http:// outside loopback and when sign.alg is not
+ * GOST 2012 for a non-loopback URL. */
 int transport_opts_from_config(const hcs_config *cfg, struct transport_opts *o, char **auth_owned,
                                hcs_err *err);
 transport *transport_new(const struct transport_opts *o, hcs_err *err);

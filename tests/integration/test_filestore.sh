@@ -191,4 +191,30 @@ n503=$(grep -c -e "\"status\":503," -e "\"status\":502," "$T/flaky.log")
 cmp "$T/f12.pdf" "$T/flaky.back" || fail "503s: download differs"
 ok "$n503 injected HTTP 502/503 answers retried; upload and download intact"
 
+# 7. the provider header: the default client sends X-Upload-OrgPPAGUID (section 1
+#    passed against the strict simulator); a client configured with the old
+#    X-Upload-Dataprovider is refused by it and accepted in legacy mode.
+grep -F "\"endpoint\":\"$PREFIX/homemanagement\"" "$LOG" | grep -q '"status":200,' || fail "header: no accepted PUT in the log"
+head -c 1000 /dev/urandom >"$T/old.pdf"
+printf '[filestore]\nprovider_header = X-Upload-Dataprovider\n' >>"$CFG"
+if "$HCSBATCH" -c "$CFG" upload --context homemanagement "$T/old.pdf" >"$T/old.out" 2>"$T/old.err"; then
+    fail "header: the strict simulator accepted X-Upload-Dataprovider"
+fi
+grep -q "FieldValidationException" "$T/old.err" || { cat "$T/old.err" >&2; fail "header: refusal does not name FieldValidationException"; }
+start_sim legacy --legacy-upload-header
+printf '[filestore]\nprovider_header = X-Upload-Dataprovider\n' >>"$T/legacy.ini"
+"$HCSBATCH" -c "$T/legacy.ini" upload --context homemanagement "$T/old.pdf" >/dev/null || fail "header: legacy mode refused X-Upload-Dataprovider"
+ok "X-Upload-Dataprovider refused by the strict file store, accepted with --legacy-upload-header"
+
+# 8. transport.connect_to: the URL names a host that does not resolve; the
+#    connection goes to the simulator all the same (as to a local stunnel).
+port=${URL#http://127.0.0.1:}; port=${port%%/*}
+sed "s|^base_url = .*|base_url = http://gis.example.invalid:$port/|" "$T/legacy.ini" >"$T/relay.ini"
+printf '[transport]\nconnect_to = gis.example.invalid:%s:127.0.0.1:%s\n' "$port" "$port" >>"$T/relay.ini"
+lines=$(wc -l <"$T/legacy.log")
+"$HCSBATCH" -c "$T/relay.ini" upload --context homemanagement "$T/old.pdf" >/dev/null 2>"$T/relay.err" \
+    || { cat "$T/relay.err" >&2; fail "connect_to: upload did not reach the simulator"; }
+[ "$(tail -n +$((lines + 1)) "$T/legacy.log" | grep -c '"status":200,')" -ge 1 ] || fail "connect_to: nothing in the simulator's log"
+ok "connect_to sent gis.example.invalid:$port to the simulator"
+
 echo "PASS test_filestore"

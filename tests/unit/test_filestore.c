@@ -31,7 +31,7 @@ struct fixture {
 static fs_client *client(struct fixture *f, int first_part, int retries)
 {
     struct fs_options o = {
-        .url = f->url, .provider_header = "X-Upload-Dataprovider", .provider_id = PROVIDER,
+        .url = f->url, .provider_header = "X-Upload-OrgPPAGUID", .provider_id = PROVIDER,
         .hash_first_part = first_part, .state_db = f->db,
         .transport = { .connect_timeout_s = 5, .timeout_s = 30, .retries = retries, .backoff_ms = 5,
                        .backoff_max_ms = 20 },
@@ -344,7 +344,7 @@ static void test_unreachable(void **state)
 {
     struct fixture *f = *state;
     char *path = make_file(f, "x.txt", 10, 0, NULL);
-    struct fs_options o = { .url = "http://127.0.0.1:1/rest/", .provider_header = "X-Upload-Dataprovider",
+    struct fs_options o = { .url = "http://127.0.0.1:1/rest/", .provider_header = "X-Upload-OrgPPAGUID",
                             .provider_id = PROVIDER,
                             .transport = { .connect_timeout_s = 2, .timeout_s = 5, .retries = 2, .backoff_ms = 1 } };
     hcs_err err = { 0 };

@@ -130,7 +130,7 @@ static void test_single_put_and_download(void **state)
     char *body = filled(len, 7);
     char *name = fs_rfc2047_encode("Устав.pdf");
     struct call c = { 0 };
-    hdr_set(&c.h, "X-Upload-Dataprovider", PROVIDER);
+    hdr_set(&c.h, "X-Upload-OrgPPAGUID", PROVIDER);
     hdr_set(&c.h, "X-Upload-Filename", name);
     with_md5(&c, body, len);
     call(fs, &c, "PUT", "homemanagement", "", body, len);
@@ -200,7 +200,7 @@ static void test_single_put_errors(void **state)
 
     call(fs, &c, "PUT", "homemanagement", "", body, 10);
     expect_error(&c, "FieldValidationException");               /* no provider */
-    hdr_set(&c.h, "X-Upload-Dataprovider", PROVIDER);
+    hdr_set(&c.h, "X-Upload-OrgPPAGUID", PROVIDER);
     call(fs, &c, "PUT", "homemanagement", "", body, 10);
     expect_error(&c, "FieldValidationException");               /* no file name */
     hdr_set(&c.h, "X-Upload-Filename", exe);
@@ -230,6 +230,35 @@ static void test_single_put_errors(void **state)
     sim_filestore_free(fs);
     free(name);
     free(exe);
+    free(body);
+    free(dir);
+}
+
+/* The real file store requires X-Upload-OrgPPAGUID: the older
+ * X-Upload-Dataprovider alone is refused unless the simulator runs in
+ * legacy mode. */
+static void test_legacy_provider_header(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    sim_filestore *fs = sim_filestore_open(dir);
+    char *body = filled(100, 5);
+    char *name = fs_rfc2047_encode("a.pdf");
+    struct call c = { 0 };
+    hdr_set(&c.h, "X-Upload-Dataprovider", PROVIDER);
+    hdr_set(&c.h, "X-Upload-Filename", name);
+    with_md5(&c, body, 100);
+    call(fs, &c, "PUT", "homemanagement", "", body, 100);
+    assert_non_null(strstr(c.resp.body, "--legacy-upload-header"));
+    expect_error(&c, "FieldValidationException");
+    call(fs, &c, "POST", "homemanagement/", "upload", NULL, 0);
+    expect_error(&c, "FieldValidationException");
+    sim_filestore_set_legacy_header(fs, 1);
+    call(fs, &c, "PUT", "homemanagement", "", body, 100);
+    assert_int_equal(c.resp.status, 200);
+    sim_filestore_response_clear(&c.resp);
+    sim_filestore_free(fs);
+    free(name);
     free(body);
     free(dir);
 }
@@ -353,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_proto_helpers),
         cmocka_unit_test(test_single_put_and_download),
         cmocka_unit_test(test_single_put_errors),
+        cmocka_unit_test(test_legacy_provider_header),
         cmocka_unit_test(test_multipart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -935,7 +935,7 @@ struct upload_hdr { char md5[32]; };
 static const char *upload_header(void *conn, const char *name)
 {
     struct upload_hdr *h = conn;
-    if (strcmp(name, "X-Upload-Dataprovider") == 0)
+    if (strcmp(name, "X-Upload-OrgPPAGUID") == 0)
         return ORG;
     if (strcmp(name, "X-Upload-Filename") == 0)
         return "doc.pdf";

@@ -1,7 +1,11 @@
 /* Unit tests for the transport's TLS: mutual TLS against `openssl s_server`
  * on 127.0.0.1 requiring a client certificate — with RSA, and with GOST R
  * 34.10-2012 keys and the GOST2012-KUZNYECHIK-KUZNYECHIKOMAC ciphersuite
- * through the gost engine.  Keys and certificates are made now. */
+ * through the gost engine, and the legacy GOST2012-GOST8912-GOST8912 over
+ * TLS 1.0 with @SECLEVEL=0 (needed where openssl.cnf raises the security
+ * level, as Debian's usually does; OpenSSL 3 reports the suite as
+ * LEGACY-GOST2012-GOST8912-GOST8912).  A handshake that fails names the
+ * versions and ciphers offered.  Keys and certificates are made now. */
 #include "testutil.h"
 
 #include <signal.h>
@@ -32,7 +36,7 @@ static void make_pki(const char *p, const char *eng, const char *alg)
 
 static int start_server(const char *p, const char *eng, const char *extra, int *port)
 {
-    *port = 20000 + (int)(getpid() % 20000) + (p[0] == 'g');
+    *port = 20000 + (int)(getpid() % 20000) + (p[0] == 'g') + 2 * (p[0] == 'l');
     char *cmd = xasprintf("cd '%s' && (openssl s_server %s -accept 127.0.0.1:%d -cert %ssrv.pem -key %ssrv.key"
                           " -CAfile %sca.pem -Verify 1 %s -www >%ssrv.log 2>&1 & echo $! > %ssrv.pid)",
                           dir, eng, *port, p, p, p, extra, p, p);
@@ -49,14 +53,15 @@ static int start_server(const char *p, const char *eng, const char *extra, int *
     return pid;
 }
 
-static int get(const char *p, int port, int with_cert, const char *ciphers, hcs_err *err, long *status)
+static int get_tls(const char *p, int port, int with_cert, const char *ciphers, int tls_min, int tls_max,
+                   hcs_err *err, long *status)
 {
     char *ca = xasprintf("%s/%sca.pem", dir, p), *cert = xasprintf("%s/%scli.pem", dir, p),
          *key = xasprintf("%s/%scli.key", dir, p), *url = xasprintf("https://127.0.0.1:%d/", port);
     struct transport_opts o = { .connect_timeout_s = 3, .timeout_s = 5, .retries = 2, .backoff_ms = 10,
                                 .backoff_max_ms = 10, .in_flight = 1, .burst = 1, .ca_file = ca,
                                 .client_cert = with_cert ? cert : NULL, .client_key = with_cert ? key : NULL,
-                                .ciphers = ciphers };
+                                .ciphers = ciphers, .tls_min = tls_min, .tls_max = tls_max };
     transport *t = transport_new(&o, err);
     assert_non_null(t);
     struct transport_request req = { .method = "GET", .url = url };
@@ -67,6 +72,11 @@ static int get(const char *p, int port, int with_cert, const char *ciphers, hcs_
     transport_free(t);
     free(ca); free(cert); free(key); free(url);
     return rc;
+}
+
+static int get(const char *p, int port, int with_cert, const char *ciphers, hcs_err *err, long *status)
+{
+    return get_tls(p, port, with_cert, ciphers, 0, 0, err, status);
 }
 
 static void test_mtls_rsa(void **state)
@@ -96,6 +106,31 @@ static void test_mtls_gost(void **state)
         print_error("GOST TLS: %s\n", err.msg);
     assert_int_equal(rc, 0);
     assert_int_equal(status, 200);
+    /* a client offering only MAGMA: the error lists what it offered */
+    rc = get_tls("g", port, 1, "GOST2012-MAGMA-MAGMAOMAC", 3, 3, &err, &status);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err.msg, "ciphers GOST2012-MAGMA-MAGMAOMAC"));
+    assert_non_null(strstr(err.msg, "versions 1.2 to 1.2"));
+    kill(pid, SIGTERM);
+}
+
+/* The suite older GIS sites and stunnel set-ups use: TLS 1.0 only. */
+static void test_mtls_gost_legacy_tls10(void **state)
+{
+    (void)state;
+    make_pki("l", "-engine gost", "gost2012_256 -pkeyopt paramset:A");
+    int port, pid = start_server("l", "-engine gost", "-tls1 -cipher GOST2012-GOST8912-GOST8912:@SECLEVEL=0", &port);
+    hcs_err err = { 0 };
+    long status = 0;
+    int rc = get_tls("l", port, 1, "GOST2012-GOST8912-GOST8912:@SECLEVEL=0", 1, 1, &err, &status);
+    if (rc != 0)
+        print_error("legacy GOST TLS 1.0: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(status, 200);
+    /* a client insisting on TLS 1.2 cannot agree with a TLS 1.0-only server */
+    rc = get_tls("l", port, 1, "GOST2012-GOST8912-GOST8912:@SECLEVEL=0", 3, 0, &err, &status);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err.msg, "versions 1.2 to default"));
     kill(pid, SIGTERM);
 }
 
@@ -121,6 +156,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mtls_rsa),
         cmocka_unit_test(test_mtls_gost),
+        cmocka_unit_test(test_mtls_gost_legacy_tls10),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
