@@ -6,7 +6,8 @@ import re
 # What HCS_DEFAULT_SCHEMAS is when the Makefile's SCHEMAS_DIR is left alone.
 DEFAULT_SCHEMAS = '../shared/hcs-wsdl-12.2.2.15'
 
-_KEY = re.compile(r'\{ "([a-z_]+)\.([A-Za-z0-9_]+)", (NULL|HCS_DEFAULT_SCHEMAS|"[^"]*"), "([^"]*)" \}')
+# A description may hold escaped quotes (\"): they must not hide the key.
+_KEY = re.compile(r'\{ "([a-z_]+)\.([A-Za-z0-9_]+)", (NULL|HCS_DEFAULT_SCHEMAS|"[^"]*"), "((?:[^"\\]|\\.)*)" \}')
 _SECTION = re.compile(r'/\* \[([a-z_]+)\]\s*(.*?)\s*\*/')
 
 

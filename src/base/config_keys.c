@@ -66,7 +66,7 @@ const struct cfg_key cfg_keys[] = {
     { "transport.tls_min", NULL, "lowest TLS version offered: 1.0 | 1.1 | 1.2 | 1.3" },
     { "transport.tls_max", NULL, "highest TLS version offered: 1.0 | 1.1 | 1.2 | 1.3" },
     { "transport.connect_to", NULL, "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT, e.g. to a local stunnel" },
-    { "transport.headers", NULL, "extra request headers \"Name: value; Name2: value\"; X-Client-Cert-Fingerprint: auto" },
+    { "transport.headers", NULL, "extra request headers: Name: value; Name2: value (X-Client-Cert-Fingerprint: auto computes it)" },
     /* [exchange] */
     { "exchange.poll_schedule", "10,60,300,900,1800", "getState delays in seconds; the last repeats" },
     { "exchange.poll_horizon", "86400", "seconds after which a packet still unanswered fails" },
