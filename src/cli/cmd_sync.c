@@ -6,11 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fsutil.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cli/batch_cli.h"
-#include "soap/export_request.h"
 #include "store/store.h"
 
 static void usage(FILE *out)
@@ -59,26 +56,6 @@ static void keys_free(struct keys *k)
     for (size_t i = 0; i < k->n; i++)
         free(k->v[i]);
     free(k->v);
-}
-
-struct requests {
-    struct exchange_export *v;
-    size_t n, cap;
-};
-
-static void request_add(struct requests *r, const char *operation, strbuf *body, const char *split)
-{
-    ARRAY_GROW(r->v, r->n, r->cap);
-    r->v[r->n++] = (struct exchange_export){ operation, sb_detach(body, NULL), split ? xstrdup(split) : NULL };
-}
-
-static void requests_free(struct requests *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        free((char *)r->v[i].body);
-        free((char *)r->v[i].split_value);
-    }
-    free(r->v);
 }
 
 /* ---- what the registry already knows ---- */
@@ -152,126 +129,78 @@ static void template_registries(struct cli *cli, int *seen, int max)
     free(dir);
 }
 
-static int nsi_requests(struct cli *cli, struct requests *r, hcs_err *err)
+/* The registries `sync nsi` asks for: the common ones the input formats
+ * use, the organisation's own 1 and 51, and every one a template names. */
+static size_t nsi_registries(struct cli *cli, int *out, size_t max)
 {
     enum { MAX_REG = 1000 };
     int seen[MAX_REG] = { 0 };
-    static const int common[] = { 2, 3, 16, 22, 50, 95, 224, 329 };
-    static const int own[] = { 1, 51 };
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
-        seen[common[i]] = 1;
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        seen[own[i]] = 1;
+    static const int wanted[] = { 1, 2, 3, 16, 22, 50, 51, 95, 224, 329 };
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        seen[wanted[i]] = 1;
     template_registries(cli, seen, MAX_REG);
-    strbuf b = STRBUF_INIT;
-    for (int reg = 1; reg < MAX_REG; reg++) {
-        if (!seen[reg])
-            continue;
-        char split[16];
-        snprintf(split, sizeof split, "%d", reg);
-        hcs_err e = { 0 };
-        /* The organisation's own registries are asked of its provider
-         * service; the others of the common НСИ. */
-        if (export_provider_nsi_request(&b, reg, &e) == 0) {
-            request_add(r, "exportDataProviderNsiItem", &b, split);
-        } else if (export_nsi_item_request(&b, reg, "NSI", err) == 0) {
-            request_add(r, "exportNsiItem", &b, split);
-        } else {
-            sb_free(&b);
-            return -1;
-        }
-    }
-    return 0;
+    size_t n = 0;
+    for (int reg = 1; reg < MAX_REG && n < max; reg++)
+        if (seen[reg])
+            out[n++] = reg;
+    return n;
 }
 
-static int house_requests(const char *what, const struct keys *houses, struct requests *r, hcs_err *err)
+/* The keys the kind needs: given ones, else what the registry knows. */
+static int sync_keys(struct cli *cli, const char *what, struct keys *houses, struct keys *ogrn,
+                     struct keys *accounts, struct keys **keys, hcs_err *err)
 {
-    strbuf b = STRBUF_INIT;
-    for (size_t i = 0; i < houses->n; i++) {
-        const char *h = houses->v[i];
-        int rc;
-        const char *op;
-        if (!strcmp(what, "houses")) {
-            rc = export_house_request(&b, h, err);
-            op = "exportHouseData";
-        } else if (!strcmp(what, "accounts")) {
-            rc = export_account_request(&b, h, err);
-            op = "exportAccountData";
-        } else {
-            rc = export_meter_request(&b, h, err);
-            op = "exportMeteringDeviceData";
-        }
-        if (rc < 0) {
-            sb_free(&b);
-            return -1;
-        }
-        request_add(r, op, &b, h);
-    }
-    return 0;
-}
-
-static int org_requests(const struct keys *ogrn, struct requests *r, hcs_err *err)
-{
-    strbuf b = STRBUF_INIT;
-    for (size_t i = 0; i < ogrn->n; i += 100) {
-        size_t n = ogrn->n - i < 100 ? ogrn->n - i : 100;
-        if (export_org_request(&b, (const char *const *)ogrn->v + i, n, err) < 0) {
-            sb_free(&b);
-            return -1;
-        }
-        request_add(r, "exportOrgRegistry", &b, NULL);
-    }
-    return 0;
-}
-
-static int bill_requests(const char *period, const struct keys *accounts, struct requests *r, hcs_err *err)
-{
-    int year = 0, month = 0;
-    char tail;
-    if (!period || sscanf(period, "%d-%d%c", &year, &month, &tail) != 2)
-        return hcs_fail(err, HCS_EX_USAGE, "sync bills needs --period YYYY-MM");
-    char split[8];
-    snprintf(split, sizeof split, "%04d-%02d", year, month);
-    strbuf b = STRBUF_INIT;
-    for (size_t i = 0; i < accounts->n; i += 1000) {
-        size_t n = accounts->n - i < 1000 ? accounts->n - i : 1000;
-        if (export_payment_documents_request(&b, year, month, (const char *const *)accounts->v + i, n,
-                                             err) < 0) {
-            sb_free(&b);
-            return -1;
-        }
-        request_add(r, "exportPaymentDocumentData", &b, split);
-    }
-    return 0;
-}
-
-static int build_requests(struct cli *cli, const char *what, struct keys *houses, struct keys *ogrn,
-                          const char *period, struct requests *r, hcs_err *err)
-{
-    if (!strcmp(what, "nsi"))
-        return nsi_requests(cli, r, err);
     if (!strcmp(what, "orgs")) {
+        *keys = ogrn;
         if (!ogrn->n && registry_known(cli, "org", ogrn, err) < 0)
             return -1;
-        if (!ogrn->n)
-            return hcs_fail(err, HCS_EX_USAGE, "no OGRN known to the registry: give --ogrn");
-        return org_requests(ogrn, r, err);
+        return ogrn->n ? 0 : hcs_fail(err, HCS_EX_USAGE, "no OGRN known to the registry: give --ogrn");
     }
     if (!strcmp(what, "bills")) {
-        struct keys accounts = { 0 };
-        int rc = registry_known(cli, "account", &accounts, err);
-        if (rc == 0 && !accounts.n)
-            rc = hcs_fail(err, HCS_EX_USAGE, "no account known to the registry: run `hcsbatch sync accounts` first");
-        if (rc == 0)
-            rc = bill_requests(period, &accounts, r, err);
-        keys_free(&accounts);
-        return rc;
+        *keys = accounts;
+        if (registry_known(cli, "account", accounts, err) < 0)
+            return -1;
+        return accounts->n ? 0
+                           : hcs_fail(err, HCS_EX_USAGE,
+                                      "no account known to the registry: run `hcsbatch sync accounts` first");
     }
+    *keys = houses;
+    if (!strcmp(what, "nsi"))
+        return 0;
     if (!houses->n && registry_known(cli, "house", houses, err) < 0)
         return -1;
-    if (!houses->n)
-        return hcs_fail(err, HCS_EX_USAGE, "no house known to the registry: give --house FIAS-GUID");
-    return house_requests(what, houses, r, err);
+    return houses->n ? 0 : hcs_fail(err, HCS_EX_USAGE, "no house known to the registry: give --house FIAS-GUID");
+}
+
+static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struct keys *houses,
+                    struct keys *ogrn, const char *period)
+{
+    struct keys accounts = { 0 }, *keys = NULL;
+    int regs[64];
+    struct exchange_sync_ask ask = { .what = what, .period = period };
+    struct exchange_export *v = NULL;
+    size_t n = 0;
+    hcs_err err = { 0 };
+    int rc;
+    if (!strcmp(what, "nsi"))
+        ask.nregistries = nsi_registries(cli, regs, sizeof regs / sizeof regs[0]);
+    ask.registries = regs;
+    rc = sync_keys(cli, what, houses, ogrn, &accounts, &keys, &err);
+    if (rc == 0) {
+        ask.keys = (const char *const *)keys->v;
+        ask.nkeys = keys->n;
+        rc = exchange_sync_exports(&ask, &v, &n, &err);
+    }
+    if (rc < 0) {
+        rc = err.code == HCS_EX_USAGE ? cli_usage_error("sync", "%s", err.msg) : cli_fail(&err);
+    } else {
+        o->exports = v;
+        o->nexports = n;
+        rc = cli_run_batch(cli, o);
+    }
+    exchange_exports_free(v, n);
+    keys_free(&accounts);
+    return rc;
 }
 
 CLI_COMMAND(sync)
@@ -309,16 +238,7 @@ CLI_COMMAND(sync)
         rc = cli_usage_error("sync", "what to sync: nsi, orgs, houses, accounts, meters or bills");
     if (rc)
         goto out;
-    struct requests r = { 0 };
-    hcs_err err = { 0 };
-    if (build_requests(cli, what, &houses, &ogrn, period, &r, &err) < 0) {
-        rc = err.code == HCS_EX_USAGE ? cli_usage_error("sync", "%s", err.msg) : cli_fail(&err);
-    } else {
-        o.exports = r.v;
-        o.nexports = r.n;
-        rc = cli_run_batch(cli, &o);
-    }
-    requests_free(&r);
+    rc = sync_run(cli, &o, what, &houses, &ogrn, period);
 out:
     keys_free(&houses);
     keys_free(&ogrn);

@@ -75,6 +75,25 @@ struct exchange_export {
     const char *split_value;
 };
 int exchange_add_export(exchange *x, const struct exchange_export *e, int64_t *packet_id, hcs_err *err);
+/* What `hcsbatch sync` asks for: what = nsi orgs houses accounts meters
+ * bills; keys = FIAS houses (houses, accounts, meters), OGRNs (orgs,
+ * 100 a request), AccountGUIDs (bills, 1000 a request); registries (nsi:
+ * the organisation's own go to exportDataProviderNsiItem); period
+ * "YYYY-MM" (bills).  A value the schema refuses: -1, HCS_EX_USAGE. */
+struct exchange_sync_ask {
+    const char *what;
+    const char *const *keys;
+    size_t nkeys;
+    const int *registries;
+    size_t nregistries;
+    const char *period;
+};
+int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_export **out, size_t *n,
+                          hcs_err *err);
+void exchange_exports_free(struct exchange_export *v, size_t n);
+/* exchange_add_export of exportHouseData for one FIAS house (what a
+ * nightly run's chain asks before converting a file naming the house). */
+int exchange_add_house_export(exchange *x, const char *fias_house, int64_t *packet_id, hcs_err *err);
 /* 1 when operation is an export whose result fills the registry. */
 int exchange_is_export(const char *operation);
 /* Where a packet's signed envelope is archived: <archive>/packets/<op>-<guid>.xml. */

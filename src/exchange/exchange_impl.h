@@ -11,6 +11,7 @@
  *   xregistry.c registry kinds and the converter's registry lookups
  *   xexport.c   export packets: creating them, storing their results in
  *               the registry
+ *   xsync.c     the export requests `hcsbatch sync` asks for
  *   lifecycle.c the states and the transition table every change goes through
  *
  * Calls go one way: exchange.c → xsend.c | xpoll.c → xpacket.c | xrequest.c

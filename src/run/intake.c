@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "base/guid.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "exchange/exchange.h"
@@ -33,6 +34,10 @@ struct intake {
     size_t nseqs, scap;
     const char *template_name;
     char *operation;
+    /* the chain: FIAS houses a row names that the registry does not know */
+    int chain;
+    char **houses;
+    size_t nhouses, hcap;
 };
 
 intake *intake_new(const hcs_config *cfg, store *st, int64_t run_id)
@@ -42,6 +47,7 @@ intake *intake_new(const hcs_config *cfg, store *st, int64_t run_id)
     in->st = st;
     in->run_id = run_id;
     in->signing.cfg = cfg;
+    in->chain = 1;
     char *work = cfg_path(cfg, "paths.work_dir");
     in->archive_dir = path_join(work ? work : ".", "archive");
     free(work);
@@ -57,6 +63,8 @@ void intake_free(intake *in)
     if (in->schemas)
         schema_set_free(in->schemas);
     free(in->seqs);
+    intake_clear_houses(in);
+    free(in->houses);
     free(in->operation);
     free(in->archive_dir);
     free(in);
@@ -85,6 +93,69 @@ static int recover_one(void *ctx, const struct store_file *f)
 int intake_recover(intake *in, hcs_err *err)
 {
     return store_files_each(in->st, 0, "converting", recover_one, in, err) < 0 ? -1 : 0;
+}
+
+/* ---- the chain: houses to export before the file converts ---- */
+
+void intake_clear_houses(intake *in)
+{
+    for (size_t i = 0; i < in->nhouses; i++)
+        free(in->houses[i]);
+    in->nhouses = 0;
+}
+
+const char *const *intake_unknown_houses(const intake *in, size_t *n)
+{
+    *n = in->nhouses;
+    return (const char *const *)in->houses;
+}
+
+void intake_set_chain(intake *in, int on)
+{
+    in->chain = on;
+}
+
+/* A premises or room key "<FIAS house>|…" the registry does not answer:
+ * when no entry of that house is known at all, the house is noted for
+ * exportHouseData (a house that is known but lacks the number stays a
+ * per-row rejection). */
+static void note_house(intake *in, const char *kind, const char *local_key)
+{
+    if (strcmp(kind, REG_PREMISES) && strcmp(kind, REG_ROOM))
+        return;
+    size_t len = strcspn(local_key, "|");
+    char raw[64], fias[37];
+    if (!local_key[len] || len >= sizeof raw)
+        return;
+    memcpy(raw, local_key, len);
+    raw[len] = '\0';
+    if (guid_normalize(raw, fias) < 0)
+        return;
+    for (size_t i = 0; i < in->nhouses; i++)
+        if (!strcmp(in->houses[i], fias))
+            return;
+    const char *part = fias;
+    char *key = store_registry_key(&part, 1);
+    char *prefix = xasprintf("%s|", key);
+    hcs_err err = { 0 };
+    int known = store_registry_has_prefix(in->st, REG_PREMISES, prefix, &err);
+    if (known < 0)
+        log_error("registry: %s", err.msg);
+    if (known == 0) {
+        ARRAY_GROW(in->houses, in->nhouses, in->hcap);
+        in->houses[in->nhouses++] = xstrdup(fias);
+    }
+    free(prefix);
+    free(key);
+}
+
+static int chain_resolve(void *ctx, const char *kind, const char *local_key, char guid[37])
+{
+    intake *in = ctx;
+    int rc = exchange_resolve(in->st, kind, local_key, guid);
+    if (rc == 0 && in->chain)
+        note_house(in, kind, local_key);
+    return rc;
 }
 
 /* ---- the store sink ---- */
@@ -204,6 +275,15 @@ static int take_converted(intake *in, const char *path, struct store_file *f, co
         *err = cerr;
         return -1;
     }
+    if (in->nhouses) {
+        /* Rows name houses the registry does not know: nothing is kept;
+         * the caller exports them and takes the file again. */
+        store_rollback(in->st);
+        free(f->state);
+        f->state = NULL;
+        f->id = 0;
+        return 2;
+    }
     free(f->state);
     f->state = xstrdup("converted");
     f->rows = cs.rows;
@@ -246,11 +326,12 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     free(in->operation);
     in->operation = NULL;
     in->template_name = template_name;
+    intake_clear_houses(in);
     if (open_schemas(in, err) < 0)
         return -1;
 
     struct convert_opts co = { .cfg = in->cfg, .template_name = template_name, .schemas = in->schemas,
-                               .resolve = exchange_resolve, .resolve_ctx = in->st,
+                               .resolve = chain_resolve, .resolve_ctx = in,
                                .signing = &in->signing };
     /* Files named in rows are uploaded before the transaction (attach.h). */
     struct attach att;

@@ -1,5 +1,5 @@
-/* run_impl — what run.c (the run's loop) and scan.c (the inbox scan)
- * share.  Not part of the contract. */
+/* run_impl — what run.c (the run's loop), scan.c (the inbox scan) and
+ * chain.c (exports a file needs first) share.  Not part of the contract. */
 #ifndef HCS_RUN_IMPL_H
 #define HCS_RUN_IMPL_H
 
@@ -19,5 +19,9 @@ struct run_state {
 /* Takes every complete inbox file whose dependencies are answered;
  * counts the others in b->waiting. */
 int run_scan_inbox(struct run_state *b, hcs_err *err);
+
+/* chain.c: exportHouseData for each house, sent and polled now until
+ * answered (bounded by the poll horizon; GIS unreachable ends the wait). */
+int run_chain_houses(struct run_state *b, const char *const *houses, size_t n, hcs_err *err);
 
 #endif
