@@ -201,7 +201,10 @@ static int on_message_error(exchange *x, struct store_packet *p, const struct gi
     log_info("packet %lld: result %s → %s", (long long)p->id, reason, policy_action_name(a));
     switch (a) {
     case POLICY_EMPTY_RESULT:
-        return x_finish_packet(x, p, PEV_DONE, NULL, NULL, err);
+        if (x_finish_packet(x, p, PEV_DONE, NULL, NULL, err) < 0)
+            return -1;
+        x->stats.done++;                 /* nothing to export is an answer too */
+        return 0;
     case POLICY_POLL_AGAIN:
         return still_processing(x, p, err);
     case POLICY_REBUILD:

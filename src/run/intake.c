@@ -38,7 +38,21 @@ struct intake {
     int chain;
     char **houses;
     size_t nhouses, hcap;
+    char **written;              /* envelopes archived for the file being converted */
+    size_t nwritten, wcap;
 };
+
+/* Drops the list of envelopes archived for the current file; with
+ * remove, deletes them (a conversion rolled back points at none). */
+static void forget_written(intake *in, int remove)
+{
+    for (size_t i = 0; i < in->nwritten; i++) {
+        if (remove)
+            unlink(in->written[i]);
+        free(in->written[i]);
+    }
+    in->nwritten = 0;
+}
 
 intake *intake_new(const hcs_config *cfg, store *st, int64_t run_id)
 {
@@ -65,6 +79,8 @@ void intake_free(intake *in)
     free(in->seqs);
     intake_clear_houses(in);
     free(in->houses);
+    forget_written(in, 0);
+    free(in->written);
     free(in->operation);
     free(in->archive_dir);
     free(in);
@@ -203,6 +219,8 @@ static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
         free(p.archive_path);
         return -1;
     }
+    ARRAY_GROW(in->written, in->nwritten, in->wcap);
+    in->written[in->nwritten++] = xstrdup(p.archive_path);
     p.file_id = in->file_id;
     p.run_id = in->run_id;
     p.parent_id = pk->parent_seq ? parent_id_for(in, pk->parent_seq) : 0;
@@ -279,6 +297,7 @@ static int take_converted(intake *in, const char *path, struct store_file *f, co
         /* Rows name houses the registry does not know: nothing is kept;
          * the caller exports them and takes the file again. */
         store_rollback(in->st);
+        forget_written(in, 1);
         free(f->state);
         f->state = NULL;
         f->id = 0;
@@ -327,6 +346,7 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     in->operation = NULL;
     in->template_name = template_name;
     intake_clear_houses(in);
+    forget_written(in, 0);
     if (open_schemas(in, err) < 0)
         return -1;
 

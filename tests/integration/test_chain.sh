@@ -39,6 +39,9 @@ grep -q "^accounts.csv|6|rejected|.*помещение 999 не найдено �
 grep -q "^accounts.csv|7|rejected|.*комната 7 помещения 4 не найдена" outcomes \
     || { cat outcomes; xl_fail "unknown room not rejected by name"; }
 xl_check_accounted state.db
+# the conversion rolled back for the chain left no envelope behind
+[ "$(ls archive/packets | wc -l)" = "$(sqlite3 state.db 'SELECT count(*) FROM packets')" ] \
+    || xl_fail "archive/packets holds envelopes no packet points at"
 grep -q "registry: [1-9][0-9]* entries stored" run.out || { cat run.out; xl_fail "registry count not printed"; }
 
 # the houses are known now: another file of them converts without an export
