@@ -91,9 +91,6 @@ struct exchange_sync_ask {
 int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_export **out, size_t *n,
                           hcs_err *err);
 void exchange_exports_free(struct exchange_export *v, size_t n);
-/* exchange_add_export of exportHouseData for one FIAS house (what a
- * nightly run's chain asks before converting a file naming the house). */
-int exchange_add_house_export(exchange *x, const char *fias_house, int64_t *packet_id, hcs_err *err);
 /* 1 when operation is an export whose result fills the registry. */
 int exchange_is_export(const char *operation);
 /* Where a packet's signed envelope is archived: <archive>/packets/<op>-<guid>.xml. */

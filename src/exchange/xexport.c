@@ -15,7 +15,6 @@
 #include "packet/convert.h"
 #include "soap/envelope.h"
 #include "soap/export_parse.h"
-#include "soap/export_request.h"
 
 int exchange_is_export(const char *operation)
 {
@@ -83,18 +82,6 @@ int exchange_add_export(exchange *x, const struct exchange_export *e, int64_t *p
         *packet_id = p.id;
     free(p.lane);
     free(p.archive_path);
-    return rc;
-}
-
-int exchange_add_house_export(exchange *x, const char *fias_house, int64_t *packet_id, hcs_err *err)
-{
-    strbuf body = STRBUF_INIT;
-    int rc = export_house_request(&body, fias_house, err);
-    if (rc == 0) {
-        struct exchange_export e = { "exportHouseData", sb_str(&body), fias_house };
-        rc = exchange_add_export(x, &e, packet_id, err);
-    }
-    sb_free(&body);
     return rc;
 }
 

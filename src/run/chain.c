@@ -1,7 +1,7 @@
-/* chain — exports a file needs before it converts: the houses its rows
- * name that the registry knows nothing of are exported (exportHouseData)
- * in this run, sent and polled until answered or the poll horizon, before
- * the file is taken again (see intake.h). */
+/* chain — exports a file needs before it converts (needs.h: houses,
+ * meters of a house, organisations) are stored as packets and sent and
+ * polled in this run until answered or the poll horizon, before the file
+ * is taken again (see intake.h). */
 #include "run/run_impl.h"
 
 #include <stdlib.h>
@@ -35,15 +35,39 @@ static void pause_until(int64_t when)
     nanosleep(&ts, NULL);
 }
 
-int run_chain_houses(struct run_state *b, const char *const *houses, size_t n, hcs_err *err)
+/* The exports of every need, stored as packets; their ids appended to ids. */
+static int add_exports(struct run_state *b, const chain_needs *needs, int64_t **ids, size_t *nids,
+                       hcs_err *err)
 {
-    int64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
-    int rc = -1;
-    for (size_t i = 0; i < n; i++) {
-        log_info("house %s is not in the registry: exportHouseData first", houses[i]);
-        if (exchange_add_house_export(b->x, houses[i], &ids[i], err) < 0)
-            goto out;
+    for (int w = 0; w < NEED_COUNT; w++) {
+        struct exchange_sync_ask ask = { .what = chain_need_what[w] };
+        ask.keys = needs_keys(needs, (enum chain_need)w, &ask.nkeys);
+        struct exchange_export *v = NULL;
+        size_t n = 0;
+        if (!ask.nkeys)
+            continue;
+        for (size_t i = 0; i < ask.nkeys; i++)
+            log_info("chain: %s %s unknown to the registry: exported first", chain_need_what[w], ask.keys[i]);
+        if (exchange_sync_exports(&ask, &v, &n, err) < 0)
+            return -1;
+        *ids = xrealloc(*ids, (*nids + n) * sizeof **ids);
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = exchange_add_export(b->x, &v[i], &(*ids)[(*nids)++], err);
+        exchange_exports_free(v, n);
+        if (rc < 0)
+            return -1;
     }
+    return 0;
+}
+
+int run_chain(struct run_state *b, const chain_needs *needs, hcs_err *err)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (add_exports(b, needs, &ids, &n, err) < 0)
+        goto out;
     int64_t deadline = (int64_t)time(NULL) + cfg_int(b->cfg, "exchange.poll_horizon", 86400) + 60;
     for (;;) {
         long worked = 0;
@@ -57,7 +81,7 @@ int run_chain_houses(struct run_state *b, const char *const *houses, size_t n, h
         /* GIS unreachable or past the horizon: the file converts with
          * what the registry knows; its export is sent by a later run. */
         if (exchange_get_stats(b->x)->unreachable || (int64_t)time(NULL) >= deadline) {
-            log_warn("%ld house export(s) not answered; rows of unknown houses are rejected", open);
+            log_warn("chain: %ld export(s) not answered; rows of keys still unknown are rejected", open);
             break;
         }
         int64_t next = exchange_next_due(b->x, err);

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
-#include "base/guid.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "exchange/exchange.h"
@@ -34,10 +33,8 @@ struct intake {
     size_t nseqs, scap;
     const char *template_name;
     char *operation;
-    /* the chain: FIAS houses a row names that the registry does not know */
-    int chain;
-    char **houses;
-    size_t nhouses, hcap;
+    int chain;                   /* note unknown keys the chain can export */
+    chain_needs *needs;
     char **written;              /* envelopes archived for the file being converted */
     size_t nwritten, wcap;
 };
@@ -62,6 +59,7 @@ intake *intake_new(const hcs_config *cfg, store *st, int64_t run_id)
     in->run_id = run_id;
     in->signing.cfg = cfg;
     in->chain = 1;
+    in->needs = needs_new(st);
     char *work = cfg_path(cfg, "paths.work_dir");
     in->archive_dir = path_join(work ? work : ".", "archive");
     free(work);
@@ -77,8 +75,7 @@ void intake_free(intake *in)
     if (in->schemas)
         schema_set_free(in->schemas);
     free(in->seqs);
-    intake_clear_houses(in);
-    free(in->houses);
+    needs_free(in->needs);
     forget_written(in, 0);
     free(in->written);
     free(in->operation);
@@ -111,19 +108,11 @@ int intake_recover(intake *in, hcs_err *err)
     return store_files_each(in->st, 0, "converting", recover_one, in, err) < 0 ? -1 : 0;
 }
 
-/* ---- the chain: houses to export before the file converts ---- */
+/* ---- the chain: exports to run before the file converts (needs.h) ---- */
 
-void intake_clear_houses(intake *in)
+const chain_needs *intake_needs(const intake *in)
 {
-    for (size_t i = 0; i < in->nhouses; i++)
-        free(in->houses[i]);
-    in->nhouses = 0;
-}
-
-const char *const *intake_unknown_houses(const intake *in, size_t *n)
-{
-    *n = in->nhouses;
-    return (const char *const *)in->houses;
+    return in->needs;
 }
 
 void intake_set_chain(intake *in, int on)
@@ -131,46 +120,12 @@ void intake_set_chain(intake *in, int on)
     in->chain = on;
 }
 
-/* A premises or room key "<FIAS house>|…" the registry does not answer:
- * when no entry of that house is known at all, the house is noted for
- * exportHouseData (a house that is known but lacks the number stays a
- * per-row rejection). */
-static void note_house(intake *in, const char *kind, const char *local_key)
-{
-    if (strcmp(kind, REG_PREMISES) && strcmp(kind, REG_ROOM))
-        return;
-    size_t len = strcspn(local_key, "|");
-    char raw[64], fias[37];
-    if (!local_key[len] || len >= sizeof raw)
-        return;
-    memcpy(raw, local_key, len);
-    raw[len] = '\0';
-    if (guid_normalize(raw, fias) < 0)
-        return;
-    for (size_t i = 0; i < in->nhouses; i++)
-        if (!strcmp(in->houses[i], fias))
-            return;
-    const char *part = fias;
-    char *key = store_registry_key(&part, 1);
-    char *prefix = xasprintf("%s|", key);
-    hcs_err err = { 0 };
-    int known = store_registry_has_prefix(in->st, REG_PREMISES, prefix, &err);
-    if (known < 0)
-        log_error("registry: %s", err.msg);
-    if (known == 0) {
-        ARRAY_GROW(in->houses, in->nhouses, in->hcap);
-        in->houses[in->nhouses++] = xstrdup(fias);
-    }
-    free(prefix);
-    free(key);
-}
-
 static int chain_resolve(void *ctx, const char *kind, const char *local_key, char guid[37])
 {
     intake *in = ctx;
     int rc = exchange_resolve(in->st, kind, local_key, guid);
     if (rc == 0 && in->chain)
-        note_house(in, kind, local_key);
+        needs_note(in->needs, kind, local_key);
     return rc;
 }
 
@@ -293,9 +248,9 @@ static int take_converted(intake *in, const char *path, struct store_file *f, co
         *err = cerr;
         return -1;
     }
-    if (in->nhouses) {
-        /* Rows name houses the registry does not know: nothing is kept;
-         * the caller exports them and takes the file again. */
+    if (needs_total(in->needs)) {
+        /* Rows name objects GIS can tell the registry about: nothing is
+         * kept; the caller exports them and takes the file again. */
         store_rollback(in->st);
         forget_written(in, 1);
         free(f->state);
@@ -345,7 +300,7 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     free(in->operation);
     in->operation = NULL;
     in->template_name = template_name;
-    intake_clear_houses(in);
+    needs_clear(in->needs);
     forget_written(in, 0);
     if (open_schemas(in, err) < 0)
         return -1;

@@ -20,8 +20,8 @@ struct run_state {
  * counts the others in b->waiting. */
 int run_scan_inbox(struct run_state *b, hcs_err *err);
 
-/* chain.c: exportHouseData for each house, sent and polled now until
- * answered (bounded by the poll horizon; GIS unreachable ends the wait). */
-int run_chain_houses(struct run_state *b, const char *const *houses, size_t n, hcs_err *err);
+/* chain.c: the exports needs lists, sent and polled now until answered
+ * (bounded by the poll horizon; GIS unreachable ends the wait). */
+int run_chain(struct run_state *b, const chain_needs *needs, hcs_err *err);
 
 #endif

@@ -46,12 +46,9 @@ static int take_one(struct run_state *b, const struct inbox_kind *k, const char 
     log_info("taking %s (%s)", path, k->template_name);
     rc = intake_take_file(b->in, path, k->template_name, sha, &f, err);
     if (rc == 2) {
-        /* The chain: the houses first, then the file once more (its rows
-         * of houses still unknown are rejected one by one). */
-        size_t n;
-        const char *const *houses = intake_unknown_houses(b->in, &n);
-        rc = run_chain_houses(b, houses, n, err);
-        intake_clear_houses(b->in);
+        /* The chain: the exports first, then the file once more (its rows
+         * of keys still unknown are rejected one by one). */
+        rc = run_chain(b, intake_needs(b->in), err);
         store_file_clear(&f);
         intake_set_chain(b->in, 0);
         if (rc == 0)

@@ -28,16 +28,20 @@ last_export=$(echo "$actions" | grep -n exportHouseData | tail -n 1 | cut -d: -f
 [ -n "$last_export" ] || { echo "$actions"; xl_fail "exportHouseData never sent"; }
 [ "$last_export" -lt "$first_import" ] || { echo "$actions"; xl_fail "exportHouseData not before importAccountData"; }
 [ "$(echo "$actions" | grep -c exportHouseData)" = 3 ] || { echo "$actions"; xl_fail "expected one export per house"; }
+org_export=$(echo "$actions" | grep -n exportOrgRegistry | tail -n 1 | cut -d: -f1)
+[ -n "$org_export" ] && [ "$org_export" -lt "$first_import" ] || { echo "$actions"; xl_fail "exportOrgRegistry not before importAccountData"; }
 
 # the premises rows converted (an element each), the unknown keys rejected by name
 xl_outcomes state.db >outcomes
-for row in 2 3 4; do
+for row in 2 3 4 5; do
     grep -q "^accounts.csv|$row|\(accepted\|error\)|" outcomes || { cat outcomes; xl_fail "row $row not imported"; }
 done
 grep -q "^accounts.csv|6|rejected|.*помещение 999 не найдено в доме" outcomes \
     || { cat outcomes; xl_fail "unknown premises not rejected by name"; }
 grep -q "^accounts.csv|7|rejected|.*комната 7 помещения 4 не найдена" outcomes \
     || { cat outcomes; xl_fail "unknown room not rejected by name"; }
+grep -q "^accounts.csv|8|rejected|.*организация с ОГРН 1027700000000 не найдена" outcomes \
+    || { cat outcomes; xl_fail "unknown OGRN not rejected by name"; }
 xl_check_accounted state.db
 # the conversion rolled back for the chain left no envelope behind
 [ "$(ls archive/packets | wc -l)" = "$(sqlite3 state.db 'SELECT count(*) FROM packets')" ] \
@@ -53,4 +57,20 @@ rc=$?
 set -e
 [ $rc = 0 ] || [ $rc = 65 ] || { tail -20 run2.err; xl_fail "second run exit $rc"; }
 [ "$(grep -c '"action":"exportHouseData"' "$T/sim.log")" = "$n_before" ] || xl_fail "known houses exported again"
+
+# readings by serial number: the houses' devices are exported first
+cp "$HCS_TOP/samples/local-keys/readings.csv" inbox/readings/
+set +e
+timeout 120 "$HCSBATCH" -q -c hcsbatch.ini run --wait >run3.out 2>run3.err
+rc=$?
+set -e
+[ $rc = 0 ] || [ $rc = 65 ] || { tail -20 run3.err; xl_fail "readings run exit $rc"; }
+actions=$(sed -n 's/.*"action":"\([A-Za-z]*\)".*/\1/p' "$T/sim.log" | grep -v getState)
+first_values=$(echo "$actions" | grep -n importMeteringDeviceValues | head -n 1 | cut -d: -f1)
+last_meters=$(echo "$actions" | grep -n exportMeteringDeviceData | tail -n 1 | cut -d: -f1)
+[ -n "$first_values" ] && [ -n "$last_meters" ] && [ "$last_meters" -lt "$first_values" ] \
+    || { echo "$actions"; xl_fail "exportMeteringDeviceData not before importMeteringDeviceValues"; }
+xl_outcomes state.db | grep "^readings.csv|" >readings.outcomes
+grep -q "^readings.csv|2|accepted|" readings.outcomes || { cat readings.outcomes; xl_fail "reading of хв-31000 not imported"; }
+xl_check_accounted state.db
 echo "chain ok"
