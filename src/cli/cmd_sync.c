@@ -2,6 +2,7 @@
  * the export requests (src/soap/export_request.h) for the houses, OGRNs,
  * registries or billing month asked for, and hands them to one run_batch
  * pass (lock, store as packets, send, poll; exit codes as `run`). */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,15 +105,16 @@ static int registry_known(struct cli *cli, const char *want, struct keys *out, h
 
 /* ---- the requests of each kind ---- */
 
-/* Registry numbers the templates name (`nsi:N` in a map.ini). */
+/* Registry numbers the templates name (`nsi:N` in a map.ini), the
+ * operator's own templates too. */
 static void template_registries(struct cli *cli, int *seen, int max)
 {
     char *dir = cfg_path(cli->cfg, "paths.templates_dir");
-    static const char *const names[] = { "importAccountData", "importMeteringDeviceData",
-                                         "importMeteringDeviceValues", "importPaymentDocumentData",
-                                         "importPaymentDocumentData-withdraw", NULL };
-    for (const char *const *n = names; dir && *n; n++) {
-        char *path = xasprintf("%s/%s/map.ini", dir, *n);
+    DIR *d = dir ? opendir(dir) : NULL;
+    for (struct dirent *de; d && (de = readdir(d));) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *path = xasprintf("%s/%s/map.ini", dir, de->d_name);
         FILE *f = fopen(path, "r");
         char line[1024];
         while (f && fgets(line, sizeof line, f)) {
@@ -126,6 +128,8 @@ static void template_registries(struct cli *cli, int *seen, int max)
             fclose(f);
         free(path);
     }
+    if (d)
+        closedir(d);
     free(dir);
 }
 

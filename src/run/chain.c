@@ -1,7 +1,8 @@
 /* chain — exports a file needs before it converts (needs.h: houses,
  * meters of a house, organisations) are stored as packets and sent and
- * polled in this run until answered or the poll horizon, before the file
- * is taken again (see intake.h). */
+ * polled in this run until answered (GIS unreachable or in maintenance,
+ * or the poll horizon, ends the wait), before the file is taken again
+ * (see intake.h). */
 #include "run/run_impl.h"
 
 #include <stdlib.h>
@@ -78,9 +79,11 @@ int run_chain(struct run_state *b, const chain_needs *needs, hcs_err *err)
             goto out;
         if (open == 0)
             break;
-        /* GIS unreachable or past the horizon: the file converts with
-         * what the registry knows; its export is sent by a later run. */
-        if (exchange_get_stats(b->x)->unreachable || (int64_t)time(NULL) >= deadline) {
+        /* GIS unreachable, in maintenance (sends held back for hours) or
+         * past the horizon: the file converts with what the registry
+         * knows; the exports are sent when GIS is back. */
+        const struct exchange_stats *xs = exchange_get_stats(b->x);
+        if (xs->unreachable || xs->maintenance || (int64_t)time(NULL) >= deadline) {
             log_warn("chain: %ld export(s) not answered; rows of keys still unknown are rejected", open);
             break;
         }

@@ -21,7 +21,8 @@ struct run_state {
 int run_scan_inbox(struct run_state *b, hcs_err *err);
 
 /* chain.c: the exports needs lists, sent and polled now until answered
- * (bounded by the poll horizon; GIS unreachable ends the wait). */
+ * (bounded by the poll horizon; GIS unreachable or in maintenance ends
+ * the wait). */
 int run_chain(struct run_state *b, const chain_needs *needs, hcs_err *err);
 
 #endif
