@@ -73,4 +73,22 @@ last_meters=$(echo "$actions" | grep -n exportMeteringDeviceData | tail -n 1 | c
 xl_outcomes state.db | grep "^readings.csv|" >readings.outcomes
 grep -q "^readings.csv|2|accepted|" readings.outcomes || { cat readings.outcomes; xl_fail "reading of хв-31000 not imported"; }
 xl_check_accounted state.db
+xl_stop_sims
+
+# GIS in maintenance: the chain's exports are deferred and the run does not
+# wait for them; the file converts with what the registry knows
+xl_sim "$T/sim2" "$T/sim2.log" --processing-ms 50 --faults maintenance=1
+xl_work "$T/m" "$SIM_URL" "$T/keys"
+cd "$T/m"
+sed -i 's/^maintenance_delay = 1$/maintenance_delay = 3600/' hcsbatch.ini
+rm -f inbox/*/*
+cp "$HCS_TOP/samples/local-keys/accounts.csv" inbox/accounts/
+set +e
+timeout 60 "$HCSBATCH" -q -c hcsbatch.ini run >run.out 2>run.err
+rc=$?
+set -e
+[ $rc = 0 ] || [ $rc = 65 ] || { tail -5 run.err; xl_fail "run under maintenance: exit $rc (124: it waited)"; }
+[ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation = 'exportHouseData' AND state = 'deferred'")" = 3 ] \
+    || xl_fail "the chain's exports not deferred under maintenance"
+[ "$(sqlite3 state.db "SELECT count(*) FROM files WHERE state IN ('converted', 'done')")" = 1 ] || xl_fail "the file was not converted: $(sqlite3 state.db "SELECT state FROM files")"
 echo "chain ok"
