@@ -40,7 +40,7 @@ grep -q "^accounts.csv|6|rejected|.*помещение 999 не найдено �
     || { cat outcomes; xl_fail "unknown premises not rejected by name"; }
 grep -q "^accounts.csv|7|rejected|.*комната 7 помещения 4 не найдена" outcomes \
     || { cat outcomes; xl_fail "unknown room not rejected by name"; }
-grep -q "^accounts.csv|8|rejected|.*организация с ОГРН 1027700000000 не найдена" outcomes \
+grep -q "^accounts.csv|8|rejected|.*организация с ОГРН [0-9]* не найдена" outcomes \
     || { cat outcomes; xl_fail "unknown OGRN not rejected by name"; }
 xl_check_accounted state.db
 # the conversion rolled back for the chain left no envelope behind

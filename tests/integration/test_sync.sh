@@ -59,9 +59,10 @@ done
 n=$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation LIKE 'export%Nsi%' AND state <> 'done'")
 [ "$n" = 0 ] || xl_fail "$n НСИ export packets not done (an empty answer is done)"
 
-# orgs by OGRN
-hb sync orgs --ogrn 1157627012345 --wait >/dev/null 2>"$T/org.err" || { cat "$T/org.err"; xl_fail "sync orgs"; }
-hb registry --kind org 1157627012345 >/dev/null || xl_fail "org 1157627012345 not in the registry"
+# orgs by OGRN (one the simulator's world knows)
+OGRN=$(sed -n '2s/;.*//p' "$HCS_TOP/samples/world/orgs.csv")
+hb sync orgs --ogrn "$OGRN" --wait >/dev/null 2>"$T/org.err" || { cat "$T/org.err"; xl_fail "sync orgs"; }
+hb registry --kind org "$OGRN" >/dev/null || xl_fail "org $OGRN not in the registry"
 xl_stop_sims
 
 # a result-level error: the policy's outcome (failed), exit 65, nothing stored
