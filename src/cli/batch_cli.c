@@ -20,6 +20,8 @@ static void print_batch(const struct run_result *r)
            in->packets_prepared, s->sends, s->acks, s->polls, s->rebuilds, s->done, s->warnings,
            s->failed, s->deferred, r->pending);
     printf("elements: %ld accepted, %ld rejected by GIS\n", s->elements_accepted, s->elements_error);
+    if (s->registry_entries)
+        printf("registry: %ld entries stored from GIS exports\n", s->registry_entries);
     if (s->unreachable)
         printf("GIS unreachable: %s\n", s->unreachable_msg);
     if (s->maintenance)

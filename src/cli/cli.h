@@ -44,5 +44,6 @@ CLI_COMMAND(upload);
 CLI_COMMAND(download);
 CLI_COMMAND(config);
 CLI_COMMAND(registry);
+CLI_COMMAND(sync);
 
 #endif

@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
     { "poll", cmd_poll, "poll getState for packets that are due" },
     { "status", cmd_status, "runs, files and packets by state" },
     { "registry", cmd_registry, "look up and list the GIS ids known for local keys" },
+    { "sync", cmd_sync, "fill the registry of GIS ids from GIS exports (nsi, orgs, houses, …)" },
     { "retry", cmd_retry, "re-queue a failed packet (or --failed)" },
     { "cancel", cmd_cancel, "cancel a packet that has not been sent" },
     { "report", cmd_report, "write the XLSX report of one input file's final state" },

@@ -36,6 +36,7 @@ struct exchange_stats {
     int unreachable;              /* GIS did not answer (network, 5xx after retries, non-SOAP) */
     char unreachable_msg[512];
     int maintenance;              /* INT002029 seen */
+    long registry_entries;        /* registry entries stored from export results */
 };
 
 typedef struct exchange exchange;
@@ -61,6 +62,37 @@ const char *exchange_registry_kind(const char *template_name);
  * a withdrawal needs), "KIND.version" the version GUID.  -1 for an unknown
  * field or a store error. */
 int exchange_resolve(void *ctx, const char *kind, const char *local_key, char guid[37]);
+/* An export that fills the registry (body from src/soap/export_request.h):
+ * stored as a prepared packet without elements, then sent and polled like
+ * any packet; its processed result goes into the registry with the
+ * packet's final state in one transaction.  split_value is what the answer
+ * does not repeat (exportMeteringDeviceData: the FIAS house;
+ * exportPaymentDocumentData: "YYYY-MM") or any value that gives the
+ * request its own lane (a house, a registry number); NULL for none. */
+struct exchange_export {
+    const char *operation;
+    const char *body;
+    const char *split_value;
+};
+int exchange_add_export(exchange *x, const struct exchange_export *e, int64_t *packet_id, hcs_err *err);
+/* What `hcsbatch sync` asks for: what = nsi orgs houses accounts meters
+ * bills; keys = FIAS houses (houses, accounts, meters), OGRNs (orgs,
+ * 100 a request), AccountGUIDs (bills, 1000 a request); registries (nsi:
+ * the organisation's own go to exportDataProviderNsiItem); period
+ * "YYYY-MM" (bills).  A value the schema refuses: -1, HCS_EX_USAGE. */
+struct exchange_sync_ask {
+    const char *what;
+    const char *const *keys;
+    size_t nkeys;
+    const int *registries;
+    size_t nregistries;
+    const char *period;
+};
+int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_export **out, size_t *n,
+                          hcs_err *err);
+void exchange_exports_free(struct exchange_export *v, size_t n);
+/* 1 when operation is an export whose result fills the registry. */
+int exchange_is_export(const char *operation);
 /* Where a packet's signed envelope is archived: <archive>/packets/<op>-<guid>.xml. */
 char *exchange_packet_path(const char *archive_dir, const char *operation, const char *message_guid);
 

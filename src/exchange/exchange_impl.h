@@ -9,11 +9,15 @@
  *   xrequest.c  what every request to GIS needs: operation, endpoint,
  *               answer classification, "GIS unreachable"
  *   xregistry.c registry kinds and the converter's registry lookups
+ *   xexport.c   export packets: creating them, storing their results in
+ *               the registry
+ *   xsync.c     the export requests `hcsbatch sync` asks for
  *   lifecycle.c the states and the transition table every change goes through
  *
  * Calls go one way: exchange.c → xsend.c | xpoll.c → xpacket.c | xrequest.c
  * → lifecycle.c; exchange.c's operator actions call xpacket.c directly;
- * xpoll.c asks xregistry.c which registry kind a result fills. */
+ * xpoll.c asks xregistry.c which registry kind a result fills and hands
+ * an export's result to xexport.c. */
 #ifndef HCS_EXCHANGE_IMPL_H
 #define HCS_EXCHANGE_IMPL_H
 
@@ -86,6 +90,11 @@ void x_unreachable(exchange *x, const char *msg);
 
 /* xsend.c: starts the head packet of the next ready lane.  1 = submitted, 0 = nothing. */
 int x_feed_send(exchange *x, hcs_err *err);
+struct gis_state_result;
+/* xexport.c: an export's processed result into the registry, the packet
+ * done, in one transaction. */
+int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_result *res, hcs_err *err);
+
 /* xpoll.c: starts the next due getState.  1 = submitted, 0 = nothing. */
 int x_feed_poll(exchange *x, hcs_err *err);
 

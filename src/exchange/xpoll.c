@@ -1,6 +1,6 @@
 /* xpoll — getState for packets that are due, the poll cadence and horizon,
  * and storing processed results: element outcomes by TransportGUID and the
- * registry of GIS ids, in one transaction. */
+ * registry of GIS ids, in one transaction (an export's result: xexport.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,10 +144,9 @@ static int apply_object(exchange *x, const char *kind, const struct gis_object_r
     return rc < 0 ? -1 : 0;
 }
 
-static int apply_results(exchange *x, struct store_packet *p, const struct gis_state_result *res,
-                         const struct transport_response *resp, hcs_err *err)
+/* The answer is kept for audit before the store records what it says. */
+static void keep_answer(exchange *x, const struct store_packet *p, const struct transport_response *resp)
 {
-    /* The answer is kept for audit before the store records what it says. */
     char *dir = xasprintf("%s/responses", x->archive_dir);
     char *path = xasprintf("%s/%s-%s.xml", dir, p->operation, p->gis_message_guid);
     hcs_err werr = { 0 };
@@ -156,7 +155,11 @@ static int apply_results(exchange *x, struct store_packet *p, const struct gis_s
         log_warn("packet %lld: %s", (long long)p->id, werr.msg);
     free(dir);
     free(path);
+}
 
+static int apply_results(exchange *x, struct store_packet *p, const struct gis_state_result *res,
+                         hcs_err *err)
+{
     const char *kind = exchange_registry_kind(p->template_name);
     long errors = 0;
     if (store_begin(x->st, err) < 0)
@@ -198,7 +201,10 @@ static int on_message_error(exchange *x, struct store_packet *p, const struct gi
     log_info("packet %lld: result %s → %s", (long long)p->id, reason, policy_action_name(a));
     switch (a) {
     case POLICY_EMPTY_RESULT:
-        return x_finish_packet(x, p, PEV_DONE, NULL, NULL, err);
+        if (x_finish_packet(x, p, PEV_DONE, NULL, NULL, err) < 0)
+            return -1;
+        x->stats.done++;                 /* nothing to export is an answer too */
+        return 0;
     case POLICY_POLL_AGAIN:
         return still_processing(x, p, err);
     case POLICY_REBUILD:
@@ -266,8 +272,11 @@ static int poll_done(void *ctx, struct transport_response *resp, const hcs_err *
             rc = still_processing(x, &p, err);
         else if (res.message_error)
             rc = on_message_error(x, &p, res.message_error, err);
-        else
-            rc = apply_results(x, &p, &res, resp, err);
+        else {
+            keep_answer(x, &p, resp);
+            rc = exchange_is_export(p.operation) ? x_apply_export(x, &p, &res, err)
+                                                 : apply_results(x, &p, &res, err);
+        }
     } else if (fault.error_code || fault.faultcode) {
         rc = on_poll_fault(x, &p, &fault, err);
     } else {

@@ -33,7 +33,23 @@ struct intake {
     size_t nseqs, scap;
     const char *template_name;
     char *operation;
+    int chain;                   /* note unknown keys the chain can export */
+    chain_needs *needs;
+    char **written;              /* envelopes archived for the file being converted */
+    size_t nwritten, wcap;
 };
+
+/* Drops the list of envelopes archived for the current file; with
+ * remove, deletes them (a conversion rolled back points at none). */
+static void forget_written(intake *in, int remove)
+{
+    for (size_t i = 0; i < in->nwritten; i++) {
+        if (remove)
+            unlink(in->written[i]);
+        free(in->written[i]);
+    }
+    in->nwritten = 0;
+}
 
 intake *intake_new(const hcs_config *cfg, store *st, int64_t run_id)
 {
@@ -42,6 +58,8 @@ intake *intake_new(const hcs_config *cfg, store *st, int64_t run_id)
     in->st = st;
     in->run_id = run_id;
     in->signing.cfg = cfg;
+    in->chain = 1;
+    in->needs = needs_new(st);
     char *work = cfg_path(cfg, "paths.work_dir");
     in->archive_dir = path_join(work ? work : ".", "archive");
     free(work);
@@ -57,6 +75,9 @@ void intake_free(intake *in)
     if (in->schemas)
         schema_set_free(in->schemas);
     free(in->seqs);
+    needs_free(in->needs);
+    forget_written(in, 0);
+    free(in->written);
     free(in->operation);
     free(in->archive_dir);
     free(in);
@@ -85,6 +106,27 @@ static int recover_one(void *ctx, const struct store_file *f)
 int intake_recover(intake *in, hcs_err *err)
 {
     return store_files_each(in->st, 0, "converting", recover_one, in, err) < 0 ? -1 : 0;
+}
+
+/* ---- the chain: exports to run before the file converts (needs.h) ---- */
+
+const chain_needs *intake_needs(const intake *in)
+{
+    return in->needs;
+}
+
+void intake_set_chain(intake *in, int on)
+{
+    in->chain = on;
+}
+
+static int chain_resolve(void *ctx, const char *kind, const char *local_key, char guid[37])
+{
+    intake *in = ctx;
+    int rc = exchange_resolve(in->st, kind, local_key, guid);
+    if (rc == 0 && in->chain)
+        needs_note(in->needs, kind, local_key);
+    return rc;
 }
 
 /* ---- the store sink ---- */
@@ -132,6 +174,8 @@ static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
         free(p.archive_path);
         return -1;
     }
+    ARRAY_GROW(in->written, in->nwritten, in->wcap);
+    in->written[in->nwritten++] = xstrdup(p.archive_path);
     p.file_id = in->file_id;
     p.run_id = in->run_id;
     p.parent_id = pk->parent_seq ? parent_id_for(in, pk->parent_seq) : 0;
@@ -204,6 +248,16 @@ static int take_converted(intake *in, const char *path, struct store_file *f, co
         *err = cerr;
         return -1;
     }
+    if (needs_total(in->needs)) {
+        /* Rows name objects GIS can tell the registry about: nothing is
+         * kept; the caller exports them and takes the file again. */
+        store_rollback(in->st);
+        forget_written(in, 1);
+        free(f->state);
+        f->state = NULL;
+        f->id = 0;
+        return 2;
+    }
     free(f->state);
     f->state = xstrdup("converted");
     f->rows = cs.rows;
@@ -246,11 +300,13 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     free(in->operation);
     in->operation = NULL;
     in->template_name = template_name;
+    needs_clear(in->needs);
+    forget_written(in, 0);
     if (open_schemas(in, err) < 0)
         return -1;
 
     struct convert_opts co = { .cfg = in->cfg, .template_name = template_name, .schemas = in->schemas,
-                               .resolve = exchange_resolve, .resolve_ctx = in->st,
+                               .resolve = chain_resolve, .resolve_ctx = in,
                                .signing = &in->signing };
     /* Files named in rows are uploaded before the transaction (attach.h). */
     struct attach att;

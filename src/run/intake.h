@@ -12,6 +12,7 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "run/needs.h"
 #include "sign/sign.h"
 #include "store/store.h"
 
@@ -34,9 +35,17 @@ int intake_recover(intake *in, hcs_err *err);
 
 /* Converts one input file into prepared packets, all or nothing.  Returns
  * 0 converted (f filled; some rows may be rejected), 1 when the file as a
- * whole was rejected (f->error says why), -1 on a fatal error (config,
- * signing, store) — the file is left untouched for the next run. */
+ * whole was rejected (f->error says why), 2 when the chain is on and rows
+ * name objects the registry lacks that GIS exports can fill (needs.h):
+ * nothing is kept, intake_needs lists the exports to run before the file
+ * is taken again; -1 on a fatal error (config, signing, store) — the file
+ * is left untouched for the next run. */
 int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
                      struct store_file *f, hcs_err *err);
+/* What the last intake_take_file that returned 2 needs exported. */
+const chain_needs *intake_needs(const intake *in);
+/* Chain on (default): such keys make intake_take_file return 2; off:
+ * their rows are rejected one by one. */
+void intake_set_chain(intake *in, int on);
 
 #endif

@@ -167,7 +167,7 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
     if (!b.st)
         goto out;
     b.started = (int64_t)time(NULL);
-    int idle_start = is_idle(&b, err);
+    int idle_start = o->nexports ? 0 : is_idle(&b, err);
     if (idle_start < 0)
         goto out;
     if (idle_start) {
@@ -182,6 +182,9 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
     struct exchange_opts xo = { .cfg = cfg, .st = b.st, .run_id = b.run_id };
     b.x = exchange_new(&xo, err);
     b.in = intake_new(cfg, b.st, b.run_id);
+    for (size_t i = 0; b.x && i < o->nexports; i++)
+        if (exchange_add_export(b.x, &o->exports[i], NULL, err) < 0)
+            goto out;
     if (!b.x || intake_recover(b.in, err) < 0 || cycles(&b, err) < 0)
         goto out;
     finish(&b, r, err);

@@ -26,6 +26,8 @@ struct run_opts {
     int force;                   /* take files already processed (same content) again */
     long max_wait_s;             /* with wait: give up after this long (0 = no limit) */
     int reports;                 /* write the run's reports */
+    const struct exchange_export *exports;   /* registry exports to store and send first */
+    size_t nexports;
 };
 
 struct run_result {

@@ -1,5 +1,5 @@
-/* run_impl — what run.c (the run's loop) and scan.c (the inbox scan)
- * share.  Not part of the contract. */
+/* run_impl — what run.c (the run's loop), scan.c (the inbox scan) and
+ * chain.c (exports a file needs first) share.  Not part of the contract. */
 #ifndef HCS_RUN_IMPL_H
 #define HCS_RUN_IMPL_H
 
@@ -19,5 +19,10 @@ struct run_state {
 /* Takes every complete inbox file whose dependencies are answered;
  * counts the others in b->waiting. */
 int run_scan_inbox(struct run_state *b, hcs_err *err);
+
+/* chain.c: the exports needs lists, sent and polled now until answered
+ * (bounded by the poll horizon; GIS unreachable or in maintenance ends
+ * the wait). */
+int run_chain(struct run_state *b, const chain_needs *needs, hcs_err *err);
 
 #endif

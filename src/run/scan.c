@@ -45,6 +45,16 @@ static int take_one(struct run_state *b, const struct inbox_kind *k, const char 
     }
     log_info("taking %s (%s)", path, k->template_name);
     rc = intake_take_file(b->in, path, k->template_name, sha, &f, err);
+    if (rc == 2) {
+        /* The chain: the exports first, then the file once more (its rows
+         * of keys still unknown are rejected one by one). */
+        rc = run_chain(b, intake_needs(b->in), err);
+        store_file_clear(&f);
+        intake_set_chain(b->in, 0);
+        if (rc == 0)
+            rc = intake_take_file(b->in, path, k->template_name, sha, &f, err);
+        intake_set_chain(b->in, 1);
+    }
     if (rc == 0)
         rc = archive_input(b->st, b->work, &f, b->run_id, err);
     else if (rc == 1)

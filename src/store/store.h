@@ -253,6 +253,9 @@ int store_registry_find(store *st, const char *kind, const char *local_key,
  * -1 = error (err) or an unknown FIELD (HCS_EX_SOFTWARE). */
 int store_registry_answer(store *st, const char *kind, const char *local_key, char out[37],
                           hcs_err *err);
+/* 1 when some entry of kind has a key starting with key_prefix (in its
+ * comparison form: "<FIAS house>|" = the house is known), 0 not, -1 error. */
+int store_registry_has_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err);
 typedef int (*store_registry_fn)(void *ctx, const struct store_registry_entry *e);
 /* Every entry of kind (NULL = all kinds), ordered by kind and key; fn
  * returning non-zero stops the walk (returned).  Returns 0 or -1. */

@@ -42,7 +42,10 @@ int store_packet_add(store *st, struct store_packet *p, hcs_err *err)
                     " next_at, archive_path, nelements, updated_at)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, p->file_id);
+    if (p->file_id)
+        sqlite3_bind_int64(s, 1, p->file_id);
+    else
+        sqlite3_bind_null(s, 1);   /* an export packet: no input file */
     sqlite3_bind_int64(s, 2, p->run_id);
     if (p->parent_id)
         sqlite3_bind_int64(s, 3, p->parent_id);

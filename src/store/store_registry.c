@@ -8,6 +8,7 @@
 
 #include "base/keynorm.h"
 #include "base/strbuf.h"
+#include "base/xalloc.h"
 
 char *store_registry_key(const char *const *parts, int n)
 {
@@ -105,4 +106,27 @@ int store_registry_list(store *st, const char *kind, store_registry_fn fn, void 
         out = sq_fail(st, err, "registry list");
     sqlite3_finalize(s);
     return out;
+}
+
+int store_registry_has_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err)
+{
+    /* A range over the key index: [prefix, prefix with its last byte + 1). */
+    size_t n = strlen(key_prefix);
+    if (n == 0)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "registry prefix is empty");
+    char *upper = xstrdup(key_prefix);
+    upper[n - 1]++;
+    sqlite3_stmt *s;
+    int rc = -1;
+    if (sq_prep(st, "SELECT 1 FROM registry WHERE kind=? AND local_key >= ? AND local_key < ? LIMIT 1", &s,
+                err) == 0) {
+        sq_text(s, 1, kind);
+        sq_text(s, 2, key_prefix);
+        sq_text(s, 3, upper);
+        int step = sqlite3_step(s);
+        rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : sq_fail(st, err, "registry prefix");
+        sqlite3_finalize(s);
+    }
+    free(upper);
+    return rc;
 }

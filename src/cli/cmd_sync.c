@@ -1,0 +1,250 @@
+/* hcsbatch sync — fills the registry of GIS ids from GIS exports: builds
+ * the export requests (src/soap/export_request.h) for the houses, OGRNs,
+ * registries or billing month asked for, and hands them to one run_batch
+ * pass (lock, store as packets, send, poll; exit codes as `run`). */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "cli/batch_cli.h"
+#include "store/store.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: hcsbatch sync nsi|orgs|houses|accounts|meters|bills [--house GUID ...]\n"
+          "                    [--ogrn OGRN ...] [--period YYYY-MM] [--wait [--max-wait SECONDS]]\n\n"
+          "Asks GIS for what it knows and stores it in the registry of GIS ids (the state\n"
+          "store in [paths] work_dir), which `convert` and `run` resolve local keys through:\n"
+          "  nsi       common НСИ registries 2, 3, 16, 22, 50, 95, 224, 329 (exportNsiItem) and\n"
+          "            the organisation's own 1 and 51 (exportDataProviderNsiItem), with every\n"
+          "            other registry the templates name\n"
+          "  orgs      organisations by OGRN (exportOrgRegistry); default: every OGRN known\n"
+          "  houses    premises, rooms, entrances of a house (exportHouseData)\n"
+          "  accounts  the accounts of a house (exportAccountData)\n"
+          "  meters    the metering devices of a house (exportMeteringDeviceData)\n"
+          "  bills     the payment documents of one month (--period) of every known account\n"
+          "            (exportPaymentDocumentData)\n"
+          "houses, accounts, meters: default every house the registry knows.\n"
+          "Each request is stored as a signed packet (archive/packets/), sent and polled\n"
+          "like any packet; without --wait the next run polls it.\n\n"
+          "  --house GUID     FIAS house GUID (repeatable)\n"
+          "  --ogrn OGRN      OGRN or OGRNIP (repeatable)\n"
+          "  --period Y-M     billing month for bills\n"
+          "  --wait           poll until every request is answered\n"
+          "  --max-wait N     with --wait: stop after N seconds\n\n"
+          "Exit codes: 0 ok, 64 usage, 65 a request failed in GIS, 69 GIS unreachable,\n"
+          "75 another run holds the lock, 78 configuration error.\n", out);
+}
+
+struct keys {
+    char **v;
+    size_t n, cap;
+};
+
+static void keys_add(struct keys *k, const char *s)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (!strcmp(k->v[i], s))
+            return;
+    ARRAY_GROW(k->v, k->n, k->cap);
+    k->v[k->n++] = xstrdup(s);
+}
+
+static void keys_free(struct keys *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->v[i]);
+    free(k->v);
+}
+
+/* ---- what the registry already knows ---- */
+
+struct known {
+    const char *want;            /* "house", "org", "account" */
+    struct keys *out;
+};
+
+static int collect_known(void *ctx, const struct store_registry_entry *e)
+{
+    struct known *k = ctx;
+    if (!strcmp(k->want, "house")) {
+        const char *bar = e->local_key ? strchr(e->local_key, '|') : NULL;
+        if (bar && bar - e->local_key == 36) {
+            char house[37];
+            memcpy(house, e->local_key, 36);
+            house[36] = '\0';
+            keys_add(k->out, house);
+        }
+    } else if (!strcmp(k->want, "org")) {
+        keys_add(k->out, e->local_key);
+    } else if (e->guid && *e->guid) {
+        keys_add(k->out, e->guid);
+    }
+    return 0;
+}
+
+static int registry_known(struct cli *cli, const char *want, struct keys *out, hcs_err *err)
+{
+    static const char *const house_kinds[] = { REG_PREMISES, REG_ROOM, REG_METER, NULL };
+    static const char *const org_kinds[] = { REG_ORG, NULL };
+    static const char *const account_kinds[] = { REG_ACCOUNT, NULL };
+    const char *const *kinds = !strcmp(want, "house") ? house_kinds : !strcmp(want, "org") ? org_kinds
+                                                                                           : account_kinds;
+    store *st = store_open(cli->cfg, err);
+    if (!st)
+        return -1;
+    struct known k = { want, out };
+    int rc = 0;
+    for (; rc == 0 && *kinds; kinds++)
+        rc = store_registry_list(st, *kinds, collect_known, &k, err);
+    store_close(st);
+    return rc;
+}
+
+/* ---- the requests of each kind ---- */
+
+/* Registry numbers the templates name (`nsi:N` in a map.ini), the
+ * operator's own templates too. */
+static void template_registries(struct cli *cli, int *seen, int max)
+{
+    char *dir = cfg_path(cli->cfg, "paths.templates_dir");
+    DIR *d = dir ? opendir(dir) : NULL;
+    for (struct dirent *de; d && (de = readdir(d));) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *path = xasprintf("%s/%s/map.ini", dir, de->d_name);
+        FILE *f = fopen(path, "r");
+        char line[1024];
+        while (f && fgets(line, sizeof line, f)) {
+            for (char *p = strstr(line, "nsi:"); p; p = strstr(p + 4, "nsi:")) {
+                int reg = atoi(p + 4);
+                if (reg > 0 && reg < max)
+                    seen[reg] = 1;
+            }
+        }
+        if (f)
+            fclose(f);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
+/* The registries `sync nsi` asks for: the common ones the input formats
+ * use, the organisation's own 1 and 51, and every one a template names. */
+static size_t nsi_registries(struct cli *cli, int *out, size_t max)
+{
+    enum { MAX_REG = 1000 };
+    int seen[MAX_REG] = { 0 };
+    static const int wanted[] = { 1, 2, 3, 16, 22, 50, 51, 95, 224, 329 };
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        seen[wanted[i]] = 1;
+    template_registries(cli, seen, MAX_REG);
+    size_t n = 0;
+    for (int reg = 1; reg < MAX_REG && n < max; reg++)
+        if (seen[reg])
+            out[n++] = reg;
+    return n;
+}
+
+/* The keys the kind needs: given ones, else what the registry knows. */
+static int sync_keys(struct cli *cli, const char *what, struct keys *houses, struct keys *ogrn,
+                     struct keys *accounts, struct keys **keys, hcs_err *err)
+{
+    if (!strcmp(what, "orgs")) {
+        *keys = ogrn;
+        if (!ogrn->n && registry_known(cli, "org", ogrn, err) < 0)
+            return -1;
+        return ogrn->n ? 0 : hcs_fail(err, HCS_EX_USAGE, "no OGRN known to the registry: give --ogrn");
+    }
+    if (!strcmp(what, "bills")) {
+        *keys = accounts;
+        if (registry_known(cli, "account", accounts, err) < 0)
+            return -1;
+        return accounts->n ? 0
+                           : hcs_fail(err, HCS_EX_USAGE,
+                                      "no account known to the registry: run `hcsbatch sync accounts` first");
+    }
+    *keys = houses;
+    if (!strcmp(what, "nsi"))
+        return 0;
+    if (!houses->n && registry_known(cli, "house", houses, err) < 0)
+        return -1;
+    return houses->n ? 0 : hcs_fail(err, HCS_EX_USAGE, "no house known to the registry: give --house FIAS-GUID");
+}
+
+static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struct keys *houses,
+                    struct keys *ogrn, const char *period)
+{
+    struct keys accounts = { 0 }, *keys = NULL;
+    int regs[64];
+    struct exchange_sync_ask ask = { .what = what, .period = period };
+    struct exchange_export *v = NULL;
+    size_t n = 0;
+    hcs_err err = { 0 };
+    int rc;
+    if (!strcmp(what, "nsi"))
+        ask.nregistries = nsi_registries(cli, regs, sizeof regs / sizeof regs[0]);
+    ask.registries = regs;
+    rc = sync_keys(cli, what, houses, ogrn, &accounts, &keys, &err);
+    if (rc == 0) {
+        ask.keys = (const char *const *)keys->v;
+        ask.nkeys = keys->n;
+        rc = exchange_sync_exports(&ask, &v, &n, &err);
+    }
+    if (rc < 0) {
+        rc = err.code == HCS_EX_USAGE ? cli_usage_error("sync", "%s", err.msg) : cli_fail(&err);
+    } else {
+        o->exports = v;
+        o->nexports = n;
+        rc = cli_run_batch(cli, o);
+    }
+    exchange_exports_free(v, n);
+    keys_free(&accounts);
+    return rc;
+}
+
+CLI_COMMAND(sync)
+{
+    static const char *const kinds[] = { "nsi", "orgs", "houses", "accounts", "meters", "bills", NULL };
+    struct run_opts o = { .command = "sync", .send = 1, .poll = 1 };
+    const char *what = NULL, *period = NULL;
+    struct keys houses = { 0 }, ogrn = { 0 };
+    int rc = 0;
+    for (int i = 1; i < argc && rc == 0; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            goto out;
+        } else if (!strcmp(argv[i], "--wait")) {
+            o.wait = 1;
+        } else if (!strcmp(argv[i], "--max-wait") && i + 1 < argc) {
+            o.max_wait_s = atol(argv[++i]);
+        } else if (!strcmp(argv[i], "--house") && i + 1 < argc) {
+            keys_add(&houses, argv[++i]);
+        } else if (!strcmp(argv[i], "--ogrn") && i + 1 < argc) {
+            keys_add(&ogrn, argv[++i]);
+        } else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
+            period = argv[++i];
+        } else if (!what && argv[i][0] != '-') {
+            for (const char *const *k = kinds; *k && !what; k++)
+                if (!strcmp(*k, argv[i]))
+                    what = *k;
+            if (!what)
+                rc = cli_usage_error("sync", "unknown kind '%s'", argv[i]);
+        } else {
+            rc = cli_usage_error("sync", "unknown argument '%s'", argv[i]);
+        }
+    }
+    if (rc == 0 && !what)
+        rc = cli_usage_error("sync", "what to sync: nsi, orgs, houses, accounts, meters or bills");
+    if (rc)
+        goto out;
+    rc = sync_run(cli, &o, what, &houses, &ogrn, period);
+out:
+    keys_free(&houses);
+    keys_free(&ogrn);
+    return rc;
+}

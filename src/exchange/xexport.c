@@ -1,0 +1,153 @@
+/* xexport — the exports that fill the registry of GIS ids as stored
+ * packets: one request element (src/soap/export_request.h) in a signed
+ * envelope, kept in archive/packets/ like an import's, with no elements;
+ * sent and polled on the import's cadence and policy.  Its processed
+ * result is walked by export_parse and every entry stored in the registry,
+ * together with the packet's final state, in one transaction. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "base/xmlsafe.h"
+#include "exchange/exchange_impl.h"
+#include "packet/convert.h"
+#include "soap/envelope.h"
+#include "soap/export_parse.h"
+
+int exchange_is_export(const char *operation)
+{
+    static const char *const exports[] = {
+        "exportHouseData", "exportAccountData", "exportMeteringDeviceData", "exportNsiItem",
+        "exportDataProviderNsiItem", "exportOrgRegistry", "exportDataProvider",
+        "exportPaymentDocumentData", NULL,
+    };
+    for (const char *const *e = exports; operation && *e; e++)
+        if (!strcmp(*e, operation))
+            return 1;
+    return 0;
+}
+
+/* The signed envelope around the request element, written where a rebuild
+ * reads it from. */
+static int seal_export(exchange *x, const struct gis_operation *op, const char *body, char guid[37],
+                       char **path, hcs_err *err)
+{
+    struct envelope_header h;
+    if (envelope_header_init(&h, x->cfg, op->header, err) < 0)
+        return -1;
+    strbuf sb = STRBUF_INIT;
+    envelope_begin(&sb, &h);
+    sb_adds(&sb, body);
+    envelope_end(&sb);
+    xmlDocPtr doc = xmlsafe_parse(sb.buf, sb.len, op->name, err);
+    sb_free(&sb);
+    if (!doc)
+        return -1;
+    signer *sg = x_signer(x, err);
+    char *bytes = NULL, *dir = path_join(x->archive_dir, "packets");
+    size_t len = 0;
+    *path = exchange_packet_path(x->archive_dir, op->name, h.message_guid);
+    int rc = -1;
+    if (sg && convert_seal_envelope(sg, doc, &bytes, &len, err) == 0 && mkdir_p(dir, err) == 0
+        && file_write_atomic(*path, bytes, len, err) == 0)
+        rc = 0;
+    snprintf(guid, 37, "%s", h.message_guid);
+    free(bytes);
+    free(dir);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int exchange_add_export(exchange *x, const struct exchange_export *e, int64_t *packet_id, hcs_err *err)
+{
+    const struct gis_operation *op = gis_operation_find(e->operation);
+    if (!op || !exchange_is_export(e->operation))
+        return hcs_fail(err, HCS_EX_SOFTWARE, "%s is no registry export", e->operation);
+    struct store_packet p = { 0 };
+    if (seal_export(x, op, e->body, p.message_guid, &p.archive_path, err) < 0) {
+        free(p.archive_path);
+        return hcs_err_wrap(err, "%s", e->operation);
+    }
+    p.run_id = x->run_id;
+    p.operation = (char *)op->name;
+    p.template_name = (char *)op->name;
+    p.seq = 1;
+    p.split_value = (char *)e->split_value;
+    p.lane = xasprintf("%s|%s", op->name, e->split_value ? e->split_value : "");
+    p.state = PS_PREPARED;
+    int rc = store_packet_add(x->st, &p, err);
+    if (rc == 0 && packet_id)
+        *packet_id = p.id;
+    free(p.lane);
+    free(p.archive_path);
+    return rc;
+}
+
+struct put_ctx {
+    exchange *x;
+    hcs_err *err;
+};
+
+static int put_entry(void *ctx, const struct export_entry *e)
+{
+    struct put_ctx *c = ctx;
+    char *key = store_registry_key(e->key, e->nkey);
+    struct store_registry_entry r = { .kind = (char *)e->kind, .local_key = key, .guid = (char *)e->guid,
+                                      .unique_number = (char *)e->unique_number,
+                                      .version = (char *)e->version,
+                                      .update_date = (char *)e->update_date, .attrs = (char *)e->attrs };
+    int rc = store_registry_put(c->x->st, &r, c->err);
+    free(key);
+    if (rc == 0)
+        c->x->stats.registry_entries++;
+    return rc < 0;
+}
+
+int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_result *res, hcs_err *err)
+{
+    struct export_context cx = { 0 };
+    if (!strcmp(p->operation, "exportMeteringDeviceData"))
+        cx.house = p->split_value;
+    else if (!strcmp(p->operation, "exportPaymentDocumentData"))
+        cx.period = p->split_value;
+    struct export_summary sum = { 0 };
+    struct put_ctx c = { x, err };
+    hcs_err perr = { 0 };
+    long before = x->stats.registry_entries;
+    if (store_begin(x->st, err) < 0)
+        return -1;
+    int rc = export_parse(p->operation, res, &cx, put_entry, &c, &sum, &perr);
+    if (rc != 0) {
+        store_rollback(x->st);
+        x->stats.registry_entries = before;
+        if (rc > 0)
+            return -1;                   /* the store failed: err says why */
+        if (perr.code == HCS_EX_TEMPFAIL) {
+            *err = perr;
+            return -1;
+        }
+        return x_finish_packet(x, p, PEV_FAIL, "HCS-EXPORT", perr.msg, err);
+    }
+    if (sum.next_page)
+        /* The request has no page number to ask for (by OGRN: 100 at most). */
+        log_warn("packet %lld: %s answered IsNextPage; the next page is not asked for", (long long)p->id,
+                 p->operation);
+    if (lifecycle_apply(p, PEV_DONE, err) < 0)
+        goto fail;
+    lifecycle_set_error(p, NULL, NULL);
+    p->done_at = x_now();
+    p->next_at = 0;
+    p->polls++;
+    if (store_packet_update(x->st, p, err) < 0 || store_commit(x->st, err) < 0)
+        goto fail;
+    x->stats.done++;
+    log_info("packet %lld: %s: %ld registry entries%s", (long long)p->id, p->operation, sum.entries,
+             sum.empty ? " (nothing to export)" : "");
+    return 0;
+fail:
+    store_rollback(x->st);
+    x->stats.registry_entries = before;
+    return -1;
+}

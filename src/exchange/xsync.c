@@ -1,0 +1,115 @@
+/* xsync — the export requests `hcsbatch sync` asks for, built from what
+ * it names (houses, OGRNs, accounts, НСИ registries, a billing month)
+ * into exchange_export entries (see exchange.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "exchange/exchange_impl.h"
+#include "soap/export_request.h"
+
+struct exports {
+    struct exchange_export *v;
+    size_t n, cap;
+};
+
+static void add(struct exports *r, const char *operation, strbuf *body, const char *split)
+{
+    ARRAY_GROW(r->v, r->n, r->cap);
+    r->v[r->n++] = (struct exchange_export){ operation, sb_detach(body, NULL), split ? xstrdup(split) : NULL };
+}
+
+void exchange_exports_free(struct exchange_export *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)v[i].body);
+        free((char *)v[i].split_value);
+    }
+    free(v);
+}
+
+static int nsi_exports(const struct exchange_sync_ask *a, struct exports *r, strbuf *b, hcs_err *err)
+{
+    for (size_t i = 0; i < a->nregistries; i++) {
+        char split[16];
+        snprintf(split, sizeof split, "%d", a->registries[i]);
+        hcs_err ignored = { 0 };
+        /* The organisation's own registries are asked of its provider
+         * service; the others of the common НСИ. */
+        if (export_provider_nsi_request(b, a->registries[i], &ignored) == 0)
+            add(r, "exportDataProviderNsiItem", b, split);
+        else if (export_nsi_item_request(b, a->registries[i], "NSI", err) == 0)
+            add(r, "exportNsiItem", b, split);
+        else
+            return -1;
+    }
+    return 0;
+}
+
+static int house_exports(const struct exchange_sync_ask *a, struct exports *r, strbuf *b, hcs_err *err)
+{
+    for (size_t i = 0; i < a->nkeys; i++) {
+        const char *h = a->keys[i], *op;
+        int rc;
+        if (!strcmp(a->what, "houses")) {
+            rc = export_house_request(b, h, err);
+            op = "exportHouseData";
+        } else if (!strcmp(a->what, "accounts")) {
+            rc = export_account_request(b, h, err);
+            op = "exportAccountData";
+        } else {
+            rc = export_meter_request(b, h, err);
+            op = "exportMeteringDeviceData";
+        }
+        if (rc < 0)
+            return -1;
+        add(r, op, b, h);
+    }
+    return 0;
+}
+
+/* Requests of up to `per` keys each (the schema's limit). */
+static int batched_exports(const struct exchange_sync_ask *a, struct exports *r, strbuf *b, hcs_err *err)
+{
+    int bills = !strcmp(a->what, "bills");
+    int year = 0, month = 0;
+    char tail, split[8];
+    if (bills && (!a->period || sscanf(a->period, "%d-%d%c", &year, &month, &tail) != 2))
+        return hcs_fail(err, HCS_EX_USAGE, "sync bills needs --period YYYY-MM");
+    snprintf(split, sizeof split, "%04d-%02d", year % 10000, month % 100);
+    size_t per = bills ? 1000 : 100;
+    for (size_t i = 0; i < a->nkeys; i += per) {
+        size_t n = a->nkeys - i < per ? a->nkeys - i : per;
+        int rc = bills ? export_payment_documents_request(b, year, month, a->keys + i, n, err)
+                       : export_org_request(b, a->keys + i, n, err);
+        if (rc < 0)
+            return -1;
+        add(r, bills ? "exportPaymentDocumentData" : "exportOrgRegistry", b, bills ? split : NULL);
+    }
+    return 0;
+}
+
+int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_export **out, size_t *n,
+                          hcs_err *err)
+{
+    struct exports r = { 0 };
+    strbuf b = STRBUF_INIT;
+    int rc;
+    if (!strcmp(a->what, "nsi"))
+        rc = nsi_exports(a, &r, &b, err);
+    else if (!strcmp(a->what, "orgs") || !strcmp(a->what, "bills"))
+        rc = batched_exports(a, &r, &b, err);
+    else if (!strcmp(a->what, "houses") || !strcmp(a->what, "accounts") || !strcmp(a->what, "meters"))
+        rc = house_exports(a, &r, &b, err);
+    else
+        rc = hcs_fail(err, HCS_EX_USAGE, "nothing to sync called '%s'", a->what);
+    sb_free(&b);
+    if (rc < 0) {
+        exchange_exports_free(r.v, r.n);
+        return -1;
+    }
+    *out = r.v;
+    *n = r.n;
+    return 0;
+}
