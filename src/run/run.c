@@ -88,7 +88,9 @@ static int exit_code_for(const struct run_result *r)
 {
     const struct intake_stats *in = &r->intake;
     const struct exchange_stats *s = &r->stats;
-    if (s->unreachable)
+    /* A request that ran out of retries on the way matters only when
+     * something still waits for GIS at the end. */
+    if (s->unreachable && r->pending > 0)
         return HCS_EX_UNAVAILABLE;
     if (in->rows_rejected || in->files_rejected || s->failed || s->warnings || s->elements_error)
         return HCS_EX_DATAERR;
