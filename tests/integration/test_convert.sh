@@ -3,7 +3,7 @@
 # exit codes and the rows named in errors.csv, and validates the body element
 # of every packet with `xmllint --schema` against the official XSD — an
 # independent check of our own validator.  Also: exit 0 for a clean file,
-# 66 for an unreadable one, 78 for a configuration error, 64 for usage.
+# 66 for an unreadable one (missing, empty, not a zip, truncated, zip bomb), 78 for a configuration error, 64 for usage.
 set -u
 BINDIR=${BINDIR:-bin}
 SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
@@ -108,6 +108,24 @@ rc=$?; [ $rc = 0 ] || fail "clean file: exit $rc, want 0"
     convert --op importAccountData --out "$tmp/none" "$tmp/does-not-exist.csv" 2>/dev/null
 rc=$?; [ $rc = 66 ] || fail "missing input: exit $rc, want 66"
 grep -q '^does-not-exist.csv;;;;HCS-FILE;' "$tmp/none/errors.csv" || fail "missing input not in errors.csv"
+
+# files that cannot be read as a whole → 66, one HCS-FILE line each: empty,
+# not a zip, truncated, a zip bomb (a part inflating > 500:1)
+: >"$tmp/empty.csv"
+: >"$tmp/empty.xlsx"
+echo "hello" >"$tmp/notzip.xlsx"
+head -c 3000 "$TOP/samples/accounts.xlsx" >"$tmp/truncated.xlsx"
+python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)
+z.writestr("xl/workbook.xml", "<workbook/>")
+z.writestr("xl/worksheets/sheet1.xml", bytes(40 << 20))
+z.close()' "$tmp/bomb.xlsx"
+for bad in empty.csv empty.xlsx notzip.xlsx truncated.xlsx bomb.xlsx; do
+    "$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
+        convert --op importAccountData --out "$tmp/bad-$bad" "$tmp/$bad" 2>/dev/null
+    rc=$?; [ $rc = 66 ] || fail "$bad: exit $rc, want 66"
+    grep -q "^$bad;;;;HCS-FILE;" "$tmp/bad-$bad/errors.csv" || fail "$bad not in errors.csv as a whole file"
+done
 
 # configuration errors → 78: no provider, unknown template, limit above the schema's
 "$HCS" -q -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
