@@ -127,6 +127,22 @@ for bad in empty.csv empty.xlsx notzip.xlsx truncated.xlsx bomb.xlsx; do
     grep -q "^$bad;;;;HCS-FILE;" "$tmp/bad-$bad/errors.csv" || fail "$bad not in errors.csv as a whole file"
 done
 
+# `hcsbatch config` masks credentials inside URLs: user:password@ and
+# token-like query parameters; the rest of the URL stays readable
+cat >"$tmp/secrets.ini" <<'INI'
+[gis]
+base_url = https://user:s3cretPW@gis.example/ext-bus/?token=T0KEN1&mode=x
+[notify]
+urls = https://hooks.example/h?api_key=K3Y2&x=1, http://bob:pw4@h2.example:8080/p
+INI
+"$HCS" -c "$tmp/secrets.ini" config >"$tmp/config.out" 2>&1 || fail "config: exit $?"
+for secret in s3cretPW T0KEN1 K3Y2 pw4; do
+    ! grep -q "$secret" "$tmp/config.out" || fail "config shows the secret $secret"
+done
+grep -q "^gis.base_url *= https://user:\*\*\*\*@gis.example/ext-bus/?token=\*\*\*\*&mode=x\$" "$tmp/config.out" \
+    || fail "config: base_url not masked as expected: $(grep base_url "$tmp/config.out")"
+grep -q "http://bob:\*\*\*\*@h2.example:8080/p" "$tmp/config.out" || fail "config: second notify URL not masked"
+
 # configuration errors → 78: no provider, unknown template, limit above the schema's
 "$HCS" -q -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
     convert --op importAccountData --out "$tmp/cfg1" "$TOP/samples/accounts.csv" 2>/dev/null
