@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -162,6 +163,9 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
 int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result *r, hcs_err *err)
 {
     memset(r, 0, sizeof *r);
+    /* The state database, reports, archived inputs and envelopes hold
+     * personal data: nothing the run creates is readable by others. */
+    umask(umask(0) | 027);
     struct run_state b = { .cfg = cfg, .o = o };
     int rc = -1;
     b.work = run_work_dir(cfg);

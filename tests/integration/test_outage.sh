@@ -16,13 +16,16 @@ xl_work "$T/w" "http://127.0.0.1:$PORT/" "$T/keys" "retries = 1
 max_backoff = 1"
 # xl_work wrote [exchange] already: the second section's keys add to it.
 cd "$T/w"
+umask 022
+chmod 644 inbox/*/*
 
 timeout 300 "$HCSBATCH" -c hcsbatch.ini run --wait >run.out 2>run.err &
 RUN_PID=$!
 # GIS down for more than 30 send attempts of one packet.
 i=0
 while :; do
-    n=$(sqlite3 state.db "SELECT coalesce(max(attempts), 0) FROM packets" 2>/dev/null || echo 0)
+    n=0    # (the sqlite3 shell would create state.db itself, with its own mode)
+    [ ! -s state.db ] || n=$(sqlite3 state.db "SELECT coalesce(max(attempts), 0) FROM packets" 2>/dev/null || echo 0)
     [ "$n" -gt 31 ] && break
     i=$((i + 1))
     [ $i -le 900 ] || xl_fail "attempts did not pass 31 in 90 s ($n)"
@@ -57,4 +60,12 @@ xl_check_accounted state.db
 xl_check_log "$T/sim.log" state.db
 "$HCSBATCH" -c hcsbatch.ini status >status.out
 ! grep -q "GIS unreachable" status.out || xl_fail "status still reports the outage"
+# Personal data: the run (umask 027) leaves nothing readable by others
+# although this shell's umask lets everyone read.
+[ "$(umask)" = 0022 ] || [ "$(umask)" = 022 ] || echo "note: umask $(umask)"
+open=$(find state.db* reports archive -perm /o=rwx 2>/dev/null | head -5)
+[ -z "$open" ] || xl_fail "readable by others: $open $(ls -l $open)"
+[ -n "$(find archive -type f -name '*.xml' | head -1)" ] || xl_fail "no archived envelope to check"
+[ -n "$(find archive -type f -name '*.csv' | head -1)" ] || xl_fail "no archived input to check"
+[ -n "$(find reports -type f -name '*.xlsx' | head -1)" ] || xl_fail "no report to check"
 echo PASS
