@@ -68,4 +68,18 @@ open=$(find state.db* reports archive -perm /o=rwx 2>/dev/null | head -5)
 [ -n "$(find archive -type f -name '*.xml' | head -1)" ] || xl_fail "no archived envelope to check"
 [ -n "$(find archive -type f -name '*.csv' | head -1)" ] || xl_fail "no archived input to check"
 [ -n "$(find reports -type f -name '*.xlsx' | head -1)" ] || xl_fail "no report to check"
+
+# Malformed SOAP answers (garbled, truncated): libxml2 says nothing raw on
+# stderr; every line there is the logger's.
+xl_stop_sims
+xl_sim "$T/sim2" "$T/sim2.log" --processing-ms 100 --faults garbled=0.4,truncated=0.3 --seed 7
+xl_work "$T/w2" "$SIM_URL" "$T/keys" "retries = 8"
+cd "$T/w2"
+set +e
+timeout 120 "$HCSBATCH" -c hcsbatch.ini run --wait >run.out 2>run.err
+rc=$?
+set -e
+[ $rc = 0 ] || [ $rc = 65 ] || { cat run.err; xl_fail "run with malformed answers: exit $rc"; }
+raw=$(grep -v '^[0-9][0-9-]* [0-9:]* hcsbatch [a-z]*: ' run.err | head -5)
+[ -z "$raw" ] || xl_fail "raw lines on stderr: $raw"
 echo PASS
