@@ -40,6 +40,8 @@ struct table_row {
     char **cells;              /* ncells strings, never NULL ("" for empty) */
     const char *problem;       /* non-NULL: this row could not be read fully (e.g. a cell too long,
                                   invalid encoding); the message names the column */
+    const char *problem_column; /* with problem: the column's header text, or its letter/number
+                                   when the header has none there */
 };
 
 /* Opens the file and reads up to and including the header row.

@@ -28,6 +28,7 @@ struct table {
     size_t cells_cap;
     struct table_row cur;
     char problem[320];
+    char problem_column[256];
 };
 
 enum { DEFAULT_MAX_CELL = 65536 };
@@ -82,6 +83,7 @@ static void format_problem(table *t)
         snprintf(t->problem, sizeof t->problem, "%s (%s): %s", col, name, t->rb.problem);
     else
         snprintf(t->problem, sizeof t->problem, "%s: %s", col, t->rb.problem);
+    snprintf(t->problem_column, sizeof t->problem_column, "%s", *name ? name : col);
 }
 
 static int read_header(table *t, hcs_err *err)
@@ -157,9 +159,11 @@ int table_next(table *t, const struct table_row **row, hcs_err *err)
     t->cur.ncells = n;
     t->cur.cells = t->cells;
     t->cur.problem = NULL;
+    t->cur.problem_column = NULL;
     if (t->rb.problem_col) {
         format_problem(t);
         t->cur.problem = t->problem;
+        t->cur.problem_column = t->problem_column;
     }
     *row = &t->cur;
     return 1;

@@ -143,6 +143,19 @@ grep -q "^gis.base_url *= https://user:\*\*\*\*@gis.example/ext-bus/?token=\*\*\
     || fail "config: base_url not masked as expected: $(grep base_url "$tmp/config.out")"
 grep -q "http://bob:\*\*\*\*@h2.example:8080/p" "$tmp/config.out" || fail "config: second notify URL not masked"
 
+# a row the reader cannot read (a cell over the size limit): errors.csv names
+# its column in the Колонка field, not only in the reason
+python3 -c 'import sys
+lines = open(sys.argv[1], "rb").read().splitlines()
+row = lines[1].split(b";"); row[9] = b"x" * 70000
+open(sys.argv[2], "wb").write(b"\n".join([lines[0], b";".join(row), lines[2]]) + b"\n")' \
+    "$TOP/samples/accounts.csv" "$tmp/longcell.csv"
+"$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" -o paths.nsi_dir="$TOP/samples/world/nsi" \
+    --schemas "$SCHEMAS_DIR" convert --op importAccountData --out "$tmp/longcell" "$tmp/longcell.csv" 2>/dev/null
+rc=$?; [ $rc = 65 ] || fail "long cell: exit $rc, want 65"
+grep -q '^longcell.csv;2;Фамилия;;HCS-VALUE;строка не прочитана: column 10 (Фамилия)' "$tmp/longcell/errors.csv" \
+    || fail "long cell: column not in errors.csv: $(tail -n +2 "$tmp/longcell/errors.csv")"
+
 # configuration errors → 78: no provider, unknown template, limit above the schema's
 "$HCS" -q -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
     convert --op importAccountData --out "$tmp/cfg1" "$TOP/samples/accounts.csv" 2>/dev/null
