@@ -72,6 +72,8 @@ const struct cfg_key cfg_keys[] = {
     { "exchange.poll_horizon", "86400", "seconds after which a packet still unanswered fails" },
     { "exchange.transient_delay", "300", "seconds before retrying a transient GIS error" },
     { "exchange.maintenance_delay", "1800", "seconds before retrying after INT002029" },
+    { "exchange.max_backoff", "3600", "longest wait in seconds between sends while GIS does not answer" },
+    { "exchange.give_up_after", "0", "seconds of a GIS outage after which a packet fails; 0 = never" },
     /* [filestore] */
     { "filestore.path", "ext-bus-file-store-service/rest/", "file store path under gis.base_url" },
     { "filestore.provider_header", "X-Upload-OrgPPAGUID", "X-Upload-OrgPPAGUID (what GIS requires) | X-Upload-Dataprovider (legacy)" },

@@ -1,7 +1,11 @@
 #include "base/xmlsafe.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <libxml/parser.h>
+
+#include "base/log.h"
 
 static xmlExternalEntityLoader default_loader;
 
@@ -18,6 +22,43 @@ static xmlParserInputPtr local_files_only(const char *url, const char *id,
     return default_loader(url, id, ctxt);
 }
 
+/* libxml2's own messages go through the logger (and so to syslog when
+ * configured), never raw to stderr.  Parse errors are returned to the
+ * caller through hcs_err as well (xmlGetLastError), so they are details
+ * (debug); anything else libxml2 says is a warning. */
+static void log_structured(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    if (!e || !e->message)
+        return;
+    int detail = e->domain == XML_FROM_PARSER || e->domain == XML_FROM_NAMESPACE || e->domain == XML_FROM_IO
+                 || e->domain == XML_FROM_I18N || e->level == XML_ERR_WARNING;
+    size_t n = strcspn(e->message, "\n");
+    log_msg(detail ? LOG_LVL_DEBUG : LOG_LVL_WARN, "libxml2: %s%s%.*s (line %d)", e->file ? e->file : "",
+            e->file ? ": " : "", (int)n, e->message, e->line);
+}
+
+/* The old-style channel sends a line in pieces: collected up to its newline. */
+static void log_generic(void *ctx, const char *fmt, ...)
+{
+    static char line[1024];
+    (void)ctx;
+    size_t used = strlen(line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line + used, sizeof line - used, fmt, ap);
+    va_end(ap);
+    char *nl;
+    while ((nl = strchr(line, '\n')) != NULL || strlen(line) >= sizeof line - 1) {
+        if (nl)
+            *nl = '\0';
+        if (line[0])
+            log_warn("libxml2: %s", line);
+        size_t rest = nl ? strlen(nl + 1) : 0;
+        memmove(line, nl ? nl + 1 : line + strlen(line), rest + 1);
+    }
+}
+
 void xmlsafe_init(void)
 {
     static int done;
@@ -25,6 +66,8 @@ void xmlsafe_init(void)
         return;
     done = 1;
     xmlInitParser();
+    xmlSetStructuredErrorFunc(NULL, log_structured);
+    xmlSetGenericErrorFunc(NULL, log_generic);
     default_loader = xmlGetExternalEntityLoader();
     xmlSetExternalEntityLoader(local_files_only);
 }

@@ -220,6 +220,17 @@ static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
     free(work);
 }
 
+static void print_outage(int64_t since)
+{
+    char when[32];
+    time_t t = (time_t)since;
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
+    long mins = (long)((time(NULL) - since) / 60);
+    printf("GIS unreachable since %s (%ld h %02ld min); the waiting packets are sent when it answers\n", when,
+           mins / 60, mins % 60);
+}
+
 CLI_COMMAND(status)
 {
     int json = 0;
@@ -271,9 +282,13 @@ CLI_COMMAND(status)
         printf("Input files (%ld in all, latest %ld):\n", o.total, nfiles);
     store_files_each(st, 0, NULL, print_file, &o, &err);
 
+    /* An outage: since when GIS has not answered a packet still waiting. */
+    int64_t down = store_packets_unreachable_since(st, packet_states_pending, &err);
     if (json)
-        printf("],\"packets\":{");
-    else
+        printf("],\"unreachable_since\":%lld,\"packets\":{", (long long)(down > 0 ? down : 0));
+    else if (down > 0)
+        print_outage(down);
+    if (!json)
         printf("Packets by state:\n");
     struct out po = { .json = json, .first = 1 };
     packet_counts_each(st, file_id, print_state, &po, &err);

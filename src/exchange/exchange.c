@@ -31,7 +31,8 @@ exchange *exchange_new(const struct exchange_opts *o, hcs_err *err)
     x->horizon = cfg_int(o->cfg, "exchange.poll_horizon", 86400);
     x->transient_delay = cfg_int(o->cfg, "exchange.transient_delay", 300);
     x->maintenance_delay = cfg_int(o->cfg, "exchange.maintenance_delay", 1800);
-    x->max_attempts = 30;
+    x->max_backoff = cfg_int(o->cfg, "exchange.max_backoff", 3600);
+    x->give_up_after = cfg_int(o->cfg, "exchange.give_up_after", 0);
     if (poll_schedule_parse(cfg_str(o->cfg, "exchange.poll_schedule"), &x->sched, err) < 0) {
         exchange_free(x);
         return NULL;
@@ -235,6 +236,7 @@ int exchange_retry_packet(exchange *x, int64_t packet_id, hcs_err *err)
     lifecycle_set_error(&p, NULL, NULL);
     p.attempts = 0;
     p.done_at = 0;
+    p.unreachable_since = 0;     /* the operator's retry starts a new count toward give_up_after */
     if (store_begin(x->st, err) < 0)
         goto out;
     if (store_elements_reset_packet(x->st, p.id, err) < 0

@@ -49,7 +49,7 @@ struct exchange {
     char *archive_dir;           /* <work>/archive */
     struct poll_schedule sched;
     long horizon, transient_delay, maintenance_delay;
-    int max_attempts;
+    long max_backoff, give_up_after;   /* outages: policy_backoff, policy_give_up */
     struct exchange_stats stats;
     int64_t hold_sends_until;    /* maintenance / unreachable: no sends before this */
 
@@ -87,6 +87,9 @@ char *x_endpoint(exchange *x, const struct gis_operation *op);
 enum transport_verdict x_classify(void *ctx, const struct transport_response *answer);
 /* GIS did not answer: noted for the run, sends held back for transient_delay. */
 void x_unreachable(exchange *x, const char *msg);
+/* A send GIS did not answer (or answered "try later"): the packet waits,
+ * deferred, with the outage's back-off; its first failure time is kept. */
+int x_defer_send(exchange *x, struct store_packet *p, const char *code, const char *text, hcs_err *err);
 
 /* xsend.c: starts the head packet of the next ready lane.  1 = submitted, 0 = nothing. */
 int x_feed_send(exchange *x, hcs_err *err);

@@ -2,6 +2,7 @@
 #include "exchange/policy.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,21 @@ long poll_schedule_delay(const struct poll_schedule *s, int polls_done)
     if (polls_done < 0)
         polls_done = 0;
     return s->delays[polls_done < s->n ? polls_done : s->n - 1];
+}
+
+long policy_backoff(long base, long cap, int64_t outage_s)
+{
+    long d = base > 0 ? base : 0;
+    if (outage_s > d)
+        d = outage_s > LONG_MAX ? LONG_MAX : (long)outage_s;
+    if (cap > 0 && d > cap)
+        d = cap;
+    return d;
+}
+
+int policy_give_up(long give_up_after, int64_t since, int64_t now)
+{
+    return give_up_after > 0 && since > 0 && now - since >= give_up_after;
 }
 
 static int starts(const char *code, const char *prefix)

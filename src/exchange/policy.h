@@ -35,6 +35,15 @@ enum policy_action {
  * getStateResult (RequestState 3). */
 enum policy_context { POLICY_ON_SEND, POLICY_ON_POLL, POLICY_ON_RESULT };
 
+/* Outages.  A transient failure (no answer, 5xx, reset, timeout, EXP001000
+ * on a send) never fails a packet: it waits.  The wait before the next send
+ * grows with the outage (as long as it has lasted so far, at least `base`)
+ * and is capped at `cap` (0 = no cap). */
+long policy_backoff(long base, long cap, int64_t outage_s);
+/* 1 when a packet GIS has not answered since `since` is to be given up:
+ * give_up_after > 0 (0 = never) and the outage is at least that old. */
+int policy_give_up(long give_up_after, int64_t since, int64_t now);
+
 enum policy_action policy_for_code(const char *code, enum policy_context where);
 const char *policy_action_name(enum policy_action a);
 

@@ -33,6 +33,19 @@ void x_unreachable(exchange *x, const char *msg)
         x->hold_sends_until = until;
 }
 
+int x_defer_send(exchange *x, struct store_packet *p, const char *code, const char *text, hcs_err *err)
+{
+    int64_t now = x_now();
+    if (lifecycle_apply(p, PEV_DEFER, err) < 0)
+        return -1;
+    lifecycle_set_error(p, code, text);
+    if (!p->unreachable_since)
+        p->unreachable_since = now;
+    p->next_at = now + policy_backoff(x->transient_delay, x->max_backoff, now - p->unreachable_since);
+    x->stats.deferred++;
+    return store_packet_update(x->st, p, err);
+}
+
 /* A SOAP Fault comes with HTTP 500: it is GIS's answer, not a transport
  * failure; other 5xx (proxy errors, HTML pages) are retried. */
 enum transport_verdict x_classify(void *ctx, const struct transport_response *answer)

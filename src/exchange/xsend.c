@@ -76,6 +76,19 @@ static int refresh_date(const char *path, char **body, size_t *len, hcs_err *err
     return rc;
 }
 
+/* exchange.give_up_after: the packet ends, its reason says since when GIS
+ * has not answered and what it said last. */
+static void give_up_reason(const struct store_packet *p, long give_up_after, char *why, size_t size)
+{
+    char since[32];
+    time_t t = (time_t)p->unreachable_since;
+    struct tm tm;
+    strftime(since, sizeof since, "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
+    snprintf(why, size, "Пакет не отправлен: ГИС ЖКХ не отвечает с %s, дольше %ld с (exchange.give_up_after)%s%s",
+             since, give_up_after, p->error_text ? "; последняя ошибка: " : "",
+             p->error_text ? p->error_text : "");
+}
+
 int x_feed_send(exchange *x, hcs_err *err)
 {
     size_t li;
@@ -104,14 +117,13 @@ int x_feed_send(exchange *x, hcs_err *err)
         }
         size_t len = 0;
         hcs_err rerr = { 0 };
-        char *body = p.attempts >= x->max_attempts ? NULL
-                     : file_read_all(p.archive_path, MAX_ENVELOPE, &len, &rerr);
+        char why[700];
+        char *body = NULL;
+        if (policy_give_up(x->give_up_after, p.unreachable_since, x_now()))
+            give_up_reason(&p, x->give_up_after, why, sizeof why);
+        else if (!(body = file_read_all(p.archive_path, MAX_ENVELOPE, &len, &rerr)))
+            snprintf(why, sizeof why, "Подписанный пакет недоступен: %s", rerr.msg);
         if (!body) {
-            char why[700];
-            if (p.attempts >= x->max_attempts)
-                snprintf(why, sizeof why, "Пакет не отправлен после %d попыток", p.attempts);
-            else
-                snprintf(why, sizeof why, "Подписанный пакет недоступен: %s", rerr.msg);
             int rc = x_finish_packet(x, &p, PEV_FAIL, "HCS-SEND", why, err);
             store_packet_clear(&p);
             if (rc < 0)
@@ -166,21 +178,31 @@ static int on_fault(exchange *x, struct store_packet *p, struct lane *l, const s
     switch (a) {
     case POLICY_REBUILD:
         snprintf(reason, sizeof reason, "%s %s", code, text ? text : "");
+        /* The first EXP001000 is rebuilt and sent at once; while it keeps
+         * coming, the rebuilt packet waits like any other outage. */
+        if (p->unreachable_since) {
+            lifecycle_set_error(p, code, text);
+            l->dropped = 1;
+            return x_rebuild(x, p, PEV_REBUILD, reason,
+                             now + policy_backoff(x->transient_delay, x->max_backoff, now - p->unreachable_since),
+                             err);
+        }
+        p->unreachable_since = now;
         if (x_rebuild(x, p, PEV_REBUILD, reason, now, err) < 0)
             return -1;
         return 1;                       /* send the rebuilt packet in this cycle */
-    case POLICY_MAINTENANCE:
     case POLICY_RETRY_LATER:
+        l->dropped = 1;                 /* the lane keeps its order: the rest waits */
+        return x_defer_send(x, p, code, text, err);
+    case POLICY_MAINTENANCE:
     case POLICY_POLL_AGAIN:
         if (lifecycle_apply(p, PEV_DEFER, err) < 0)
             return -1;
         lifecycle_set_error(p, code, text);
-        p->next_at = now + (a == POLICY_MAINTENANCE ? x->maintenance_delay : x->transient_delay);
-        if (a == POLICY_MAINTENANCE) {
-            x->stats.maintenance = 1;
-            if (p->next_at > x->hold_sends_until)
-                x->hold_sends_until = p->next_at;
-        }
+        p->next_at = now + x->maintenance_delay;
+        x->stats.maintenance = 1;
+        if (p->next_at > x->hold_sends_until)
+            x->hold_sends_until = p->next_at;
         x->stats.deferred++;
         l->dropped = 1;                 /* the lane keeps its order: the rest waits */
         return store_packet_update(x->st, p, err);
@@ -206,10 +228,8 @@ static int send_done(void *ctx, struct transport_response *resp, const hcs_err *
         goto out;
     if (terr) {
         x_unreachable(x, terr->msg);
-        lifecycle_set_error(&p, "HCS-NET", terr->msg);
-        p.next_at = x_now() + x->transient_delay;
         l->dropped = 1;
-        rc = store_packet_update(x->st, &p, err);
+        rc = x_defer_send(x, &p, "HCS-NET", terr->msg, err);
         goto out;
     }
     struct gis_ack ack;
@@ -224,6 +244,7 @@ static int send_done(void *ctx, struct transport_response *resp, const hcs_err *
         snprintf(p.gis_message_guid, sizeof p.gis_message_guid, "%s", ack.message_guid);
         if (!p.first_ack_at)
             p.first_ack_at = now;
+        p.unreachable_since = 0;        /* GIS answers again */
         p.polls = 0;
         p.next_at = now + poll_schedule_delay(&x->sched, 0);
         lifecycle_set_error(&p, NULL, NULL);
@@ -243,10 +264,8 @@ static int send_done(void *ctx, struct transport_response *resp, const hcs_err *
         char msg[900];
         snprintf(msg, sizeof msg, "HTTP %ld: %s", resp->status, perr.msg);
         x_unreachable(x, msg);
-        lifecycle_set_error(&p, "HCS-PROTOCOL", msg);
-        p.next_at = x_now() + x->transient_delay;
         l->dropped = 1;
-        rc = store_packet_update(x->st, &p, err);
+        rc = x_defer_send(x, &p, "HCS-PROTOCOL", msg, err);
     }
 out:
     if (requeue && rc == 0)

@@ -238,7 +238,7 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
         if (row->problem) {
             /* the reader's text names the cell (column letter and header) */
             char *why = xasprintf("строка не прочитана: %s", row->problem);
-            tproblems_add(&r->probs, "", "", why);
+            tproblems_add(&r->probs, row->problem_column ? row->problem_column : "", "", why);
             free(why);
             bad = 1;
         } else {

@@ -40,10 +40,14 @@ struct table_row {
     char **cells;              /* ncells strings, never NULL ("" for empty) */
     const char *problem;       /* non-NULL: this row could not be read fully (e.g. a cell too long,
                                   invalid encoding); the message names the column */
+    const char *problem_column; /* with problem: the column's header text, or its letter/number
+                                   when the header has none there */
 };
 
 /* Opens the file and reads up to and including the header row.
- * Errors: HCS_EX_NOINPUT (cannot open), HCS_EX_DATAERR (not a table, zip bomb, no header). */
+ * Errors: HCS_EX_NOINPUT (the file cannot be read as a whole: cannot open,
+ * empty, not a zip / truncated workbook, zip bomb), HCS_EX_DATAERR (not a
+ * table, no header). */
 table *table_open(const char *path, const struct table_opts *opts, hcs_err *err);
 const struct table_row *table_header(const table *t);
 /* 1 = *row valid until the next call, 0 = end of file, -1 = fatal error (err). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/xalloc.h"
 #include "read/table_impl.h"
@@ -27,6 +28,7 @@ struct table {
     size_t cells_cap;
     struct table_row cur;
     char problem[320];
+    char problem_column[256];
 };
 
 enum { DEFAULT_MAX_CELL = 65536 };
@@ -40,8 +42,15 @@ static int sniff_format(const char *path, const struct table_backend **be, hcs_e
     unsigned char m[4] = { 0 };
     size_t n = fread(m, 1, sizeof m, f);
     fclose(f);
+    size_t plen = strlen(path);
+    int xlsx_name = plen > 5 && (!strcasecmp(path + plen - 5, ".xlsx") || !strcasecmp(path + plen - 5, ".xlsm"));
+    if (n == 0)
+        return hcs_fail(err, HCS_EX_NOINPUT, "%s: the file is empty", path);
     if (n == 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4) {
         *be = &xlsx_backend;
+    } else if (xlsx_name && !(m[0] == 0xD0 && m[1] == 0xCF)) {
+        /* Named a workbook but not a zip: do not read it as CSV. */
+        return hcs_fail(err, HCS_EX_NOINPUT, "%s: not a readable XLSX (zip) file", path);
     } else if (n == 4 && m[0] == 0xD0 && m[1] == 0xCF && m[2] == 0x11 && m[3] == 0xE0) {
         return hcs_fail(err, HCS_EX_DATAERR,
                         "%s: an old Excel .xls file or a password-protected workbook; "
@@ -74,6 +83,7 @@ static void format_problem(table *t)
         snprintf(t->problem, sizeof t->problem, "%s (%s): %s", col, name, t->rb.problem);
     else
         snprintf(t->problem, sizeof t->problem, "%s: %s", col, t->rb.problem);
+    snprintf(t->problem_column, sizeof t->problem_column, "%s", *name ? name : col);
 }
 
 static int read_header(table *t, hcs_err *err)
@@ -106,7 +116,7 @@ static int read_header(table *t, hcs_err *err)
 
 table *table_open(const char *path, const struct table_opts *opts, hcs_err *err)
 {
-    const struct table_backend *be;
+    const struct table_backend *be = NULL;
     if (sniff_format(path, &be, err) < 0)
         return NULL;
     struct table_opts o = { 0 };
@@ -149,9 +159,11 @@ int table_next(table *t, const struct table_row **row, hcs_err *err)
     t->cur.ncells = n;
     t->cur.cells = t->cells;
     t->cur.problem = NULL;
+    t->cur.problem_column = NULL;
     if (t->rb.problem_col) {
         format_problem(t);
         t->cur.problem = t->problem;
+        t->cur.problem_column = t->problem_column;
     }
     *row = &t->cur;
     return 1;

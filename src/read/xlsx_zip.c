@@ -20,7 +20,7 @@
 static int bomb_fail(struct xlsx_zip *z, hcs_err *err)
 {
     size_t mb = (z->max_unzipped + (1u << 20) - 1) >> 20;
-    return hcs_fail(err, HCS_EX_DATAERR,
+    return hcs_fail(err, HCS_EX_NOINPUT,
                     "%s: XLSX decompresses to more than %zu MB — refusing (zip bomb?)", z->path, mb);
 }
 
@@ -31,7 +31,7 @@ int xz_open(struct xlsx_zip *z, const char *path, size_t max_unzipped, hcs_err *
     z->max_unzipped = max_unzipped;
     z->zip = unzOpen64(path);
     if (!z->zip)
-        return hcs_fail(err, HCS_EX_DATAERR, "%s: not a readable XLSX (zip) file", path);
+        return hcs_fail(err, HCS_EX_NOINPUT, "%s: not a readable XLSX (zip) file", path);
     xmlsafe_init();
     return 0;
 }
@@ -98,7 +98,7 @@ xmlTextReaderPtr xz_part_open(struct xlsx_zip *z, const char *part, hcs_err *err
         return NULL;
     }
     if (usize > RATIO_CHECK_MIN && (csize == 0 || usize / csize > RATIO_MAX)) {
-        hcs_fail(err, HCS_EX_DATAERR,
+        hcs_fail(err, HCS_EX_NOINPUT,
                  "%s: XLSX part %s inflates %llu MB from %llu KB — refusing (zip bomb?)", z->path,
                  part, usize >> 20, csize >> 10);
         return NULL;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -27,6 +28,11 @@ static int move_file(const char *from, const char *to_dir, const char *name, cha
         free(to);
         return -1;
     }
+    /* The input keeps the mode it came with; archived, it holds personal
+     * data (names, СНИЛС): owner and group only. */
+    struct stat stt;
+    if (stat(to, &stt) == 0)
+        (void)chmod(to, stt.st_mode & 0640);
     if (dest)
         *dest = to;
     else

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -88,7 +89,9 @@ static int exit_code_for(const struct run_result *r)
 {
     const struct intake_stats *in = &r->intake;
     const struct exchange_stats *s = &r->stats;
-    if (s->unreachable)
+    /* A request that ran out of retries on the way matters only when
+     * something still waits for GIS at the end. */
+    if (s->unreachable && r->pending > 0)
         return HCS_EX_UNAVAILABLE;
     if (in->rows_rejected || in->files_rejected || s->failed || s->warnings || s->elements_error)
         return HCS_EX_DATAERR;
@@ -160,6 +163,9 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
 int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result *r, hcs_err *err)
 {
     memset(r, 0, sizeof *r);
+    /* The state database, reports, archived inputs and envelopes hold
+     * personal data: nothing the run creates is readable by others. */
+    umask(umask(0) | 027);
     struct run_state b = { .cfg = cfg, .o = o };
     int rc = -1;
     b.work = run_work_dir(cfg);

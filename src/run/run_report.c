@@ -10,6 +10,24 @@
 #include "base/xalloc.h"
 #include "run/report_store.h"
 
+/* Packets still waiting for a GIS that does not answer: the report says
+ * since when. */
+static void outage_failure(struct run_report_ctx *c, const struct exchange_stats *s, struct report_run *out)
+{
+    hcs_err ignored = { 0 };
+    int64_t since = store_packets_unreachable_since(c->st, packet_states_pending, &ignored);
+    if (since <= 0)
+        return;
+    char when[32];
+    time_t t = (time_t)since;
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
+    snprintf(c->failure, sizeof c->failure, "ГИС ЖКХ недоступна с %s, пакеты ждут отправки%s%s", when,
+             s->unreachable ? ": " : "", s->unreachable ? s->unreachable_msg : "");
+    out->failed = 1;
+    out->failure = c->failure;
+}
+
 static int src_run(void *vctx, struct report_run *out, hcs_err *err)
 {
     struct run_report_ctx *c = vctx;
@@ -23,6 +41,7 @@ static int src_run(void *vctx, struct report_run *out, hcs_err *err)
         const struct exchange_stats *s = exchange_get_stats(c->x);
         out->failed = s->unreachable;
         out->failure = s->unreachable ? s->unreachable_msg : NULL;
+        outage_failure(c, s, out);
         out->retries = exchange_transport_retries(c->x);
         int days = exchange_cert_days_left(c->x);
         if (days != -999999)

@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
  * creating and migrating the schema as needed. */
@@ -125,6 +125,7 @@ struct store_packet {
     int64_t sent_at;       /* last send started */
     int64_t first_ack_at;  /* first ack for this packet (poll horizon counts from it) */
     int64_t done_at;
+    int64_t unreachable_since;   /* first transient send failure of this outage, 0 = none */
     char *archive_path;    /* the signed envelope as sent */
     char *error_code;      /* last GIS / transport error code */
     char *error_text;      /* verbatim */
@@ -157,6 +158,9 @@ int store_packets_each(store *st, const struct store_packet_filter *flt, store_p
 long store_packets_count(store *st, const char *const *states, const char *operation, hcs_err *err);
 /* Earliest next_at among packets in states, 0 when none. */
 int64_t store_packets_next_due(store *st, const char *const *states, hcs_err *err);
+/* Earliest unreachable_since among packets in `states` (since when GIS has
+ * not answered them); 0 when none waits for an outage to end. */
+int64_t store_packets_unreachable_since(store *st, const char *const *states, hcs_err *err);
 
 /* ---- elements and their outcomes ---- */
 /* Element states: "pending" (in a packet not answered yet), "accepted",

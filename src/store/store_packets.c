@@ -16,7 +16,7 @@ void store_packet_clear(struct store_packet *p)
 
 #define PACKET_COLS "id, file_id, run_id, parent_id, operation, template, seq, split_value, lane," \
     " state, message_guid, gis_message_guid, attempts, polls, next_at, sent_at, first_ack_at," \
-    " done_at, archive_path, error_code, error_text, nelements"
+    " done_at, archive_path, error_code, error_text, nelements, unreachable_since"
 
 #define PF(member, kind) SQ_FIELD(struct store_packet, member, kind)
 static const struct sq_field packet_fields[] = {   /* PACKET_COLS, in order */
@@ -25,7 +25,7 @@ static const struct sq_field packet_fields[] = {   /* PACKET_COLS, in order */
     PF(lane, SQ_TEXT), PF(state, SQ_TEXT), PF(message_guid, SQ_GUID), PF(gis_message_guid, SQ_GUID),
     PF(attempts, SQ_INT), PF(polls, SQ_INT), PF(next_at, SQ_I64), PF(sent_at, SQ_I64),
     PF(first_ack_at, SQ_I64), PF(done_at, SQ_I64), PF(archive_path, SQ_TEXT), PF(error_code, SQ_TEXT),
-    PF(error_text, SQ_TEXT), PF(nelements, SQ_INT),
+    PF(error_text, SQ_TEXT), PF(nelements, SQ_INT), PF(unreachable_since, SQ_I64),
 };
 #define PACKET_FIELDS (sizeof packet_fields / sizeof *packet_fields)
 
@@ -76,7 +76,7 @@ int store_packet_update(store *st, const struct store_packet *p, hcs_err *err)
     sqlite3_stmt *s;
     if (sq_prep(st, "UPDATE packets SET state=?, message_guid=?, gis_message_guid=?, attempts=?,"
                     " polls=?, next_at=?, sent_at=?, first_ack_at=?, done_at=?, archive_path=?,"
-                    " error_code=?, error_text=?, updated_at=? WHERE id=?", &s, err) < 0)
+                    " error_code=?, error_text=?, updated_at=?, unreachable_since=? WHERE id=?", &s, err) < 0)
         return -1;
     sq_text(s, 1, p->state);
     sq_text(s, 2, p->message_guid);
@@ -91,7 +91,8 @@ int store_packet_update(store *st, const struct store_packet *p, hcs_err *err)
     sq_text(s, 11, p->error_code);
     sq_text(s, 12, p->error_text);
     sqlite3_bind_int64(s, 13, sq_now());
-    sqlite3_bind_int64(s, 14, p->id);
+    sqlite3_bind_int64(s, 14, p->unreachable_since);
+    sqlite3_bind_int64(s, 15, p->id);
     return sq_done(st, s, err, "update packet");
 }
 
@@ -216,10 +217,12 @@ long store_packets_count(store *st, const char *const *states, const char *opera
     return n;
 }
 
-int64_t store_packets_next_due(store *st, const char *const *states, hcs_err *err)
+/* min(column) over the packets in `states` that pass `cond` (SQL, may be ""). */
+static int64_t packets_min(store *st, const char *column, const char *cond, const char *const *states,
+                           hcs_err *err)
 {
     strbuf sql = STRBUF_INIT;
-    sb_adds(&sql, "SELECT min(next_at) FROM packets WHERE 1=1");
+    sb_addf(&sql, "SELECT min(%s) FROM packets WHERE 1=1%s", column, cond);
     add_states(&sql, states);
     sqlite3_stmt *s;
     int rc = sq_prep(st, sb_str(&sql), &s, err);
@@ -232,6 +235,16 @@ int64_t store_packets_next_due(store *st, const char *const *states, hcs_err *er
         t = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     return t;
+}
+
+int64_t store_packets_next_due(store *st, const char *const *states, hcs_err *err)
+{
+    return packets_min(st, "next_at", "", states, err);
+}
+
+int64_t store_packets_unreachable_since(store *st, const char *const *states, hcs_err *err)
+{
+    return packets_min(st, "unreachable_since", " AND unreachable_since > 0", states, err);
 }
 
 /* ---- elements ---- */

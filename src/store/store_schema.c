@@ -62,6 +62,9 @@ static const char *const migrations[] = {
     "  context TEXT NOT NULL, sha256 TEXT NOT NULL, scope TEXT NOT NULL,"
     "  size INTEGER NOT NULL, name TEXT, guid TEXT NOT NULL, hash TEXT NOT NULL,"
     "  uploaded_at INTEGER NOT NULL, PRIMARY KEY (context, sha256, scope));",
+    /* 3: since when GIS has not answered a packet's send (an outage), 0 = it
+     * answered; the back-off and give_up_after count from it. */
+    "ALTER TABLE packets ADD COLUMN unreachable_since INTEGER NOT NULL DEFAULT 0;",
 };
 
 size_t store_sqlite_migration_count(void)

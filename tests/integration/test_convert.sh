@@ -3,7 +3,7 @@
 # exit codes and the rows named in errors.csv, and validates the body element
 # of every packet with `xmllint --schema` against the official XSD — an
 # independent check of our own validator.  Also: exit 0 for a clean file,
-# 66 for an unreadable one, 78 for a configuration error, 64 for usage.
+# 66 for an unreadable one (missing, empty, not a zip, truncated, zip bomb), 78 for a configuration error, 64 for usage.
 set -u
 BINDIR=${BINDIR:-bin}
 SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
@@ -108,6 +108,53 @@ rc=$?; [ $rc = 0 ] || fail "clean file: exit $rc, want 0"
     convert --op importAccountData --out "$tmp/none" "$tmp/does-not-exist.csv" 2>/dev/null
 rc=$?; [ $rc = 66 ] || fail "missing input: exit $rc, want 66"
 grep -q '^does-not-exist.csv;;;;HCS-FILE;' "$tmp/none/errors.csv" || fail "missing input not in errors.csv"
+
+# files that cannot be read as a whole → 66, one HCS-FILE line each: empty,
+# not a zip, truncated, a zip bomb (a part inflating > 500:1)
+: >"$tmp/empty.csv"
+: >"$tmp/empty.xlsx"
+echo "hello" >"$tmp/notzip.xlsx"
+head -c 3000 "$TOP/samples/accounts.xlsx" >"$tmp/truncated.xlsx"
+python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)
+z.writestr("xl/workbook.xml", "<workbook/>")
+z.writestr("xl/worksheets/sheet1.xml", bytes(40 << 20))
+z.close()' "$tmp/bomb.xlsx"
+for bad in empty.csv empty.xlsx notzip.xlsx truncated.xlsx bomb.xlsx; do
+    "$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \
+        convert --op importAccountData --out "$tmp/bad-$bad" "$tmp/$bad" 2>/dev/null
+    rc=$?; [ $rc = 66 ] || fail "$bad: exit $rc, want 66"
+    grep -q "^$bad;;;;HCS-FILE;" "$tmp/bad-$bad/errors.csv" || fail "$bad not in errors.csv as a whole file"
+done
+
+# `hcsbatch config` masks credentials inside URLs: user:password@ and
+# token-like query parameters; the rest of the URL stays readable
+cat >"$tmp/secrets.ini" <<'INI'
+[gis]
+base_url = https://user:s3cretPW@gis.example/ext-bus/?token=T0KEN1&mode=x
+[notify]
+urls = https://hooks.example/h?api_key=K3Y2&x=1, http://bob:pw4@h2.example:8080/p
+INI
+"$HCS" -c "$tmp/secrets.ini" config >"$tmp/config.out" 2>&1 || fail "config: exit $?"
+for secret in s3cretPW T0KEN1 K3Y2 pw4; do
+    ! grep -q "$secret" "$tmp/config.out" || fail "config shows the secret $secret"
+done
+grep -q "^gis.base_url *= https://user:\*\*\*\*@gis.example/ext-bus/?token=\*\*\*\*&mode=x\$" "$tmp/config.out" \
+    || fail "config: base_url not masked as expected: $(grep base_url "$tmp/config.out")"
+grep -q "http://bob:\*\*\*\*@h2.example:8080/p" "$tmp/config.out" || fail "config: second notify URL not masked"
+
+# a row the reader cannot read (a cell over the size limit): errors.csv names
+# its column in the Колонка field, not only in the reason
+python3 -c 'import sys
+lines = open(sys.argv[1], "rb").read().splitlines()
+row = lines[1].split(b";"); row[9] = b"x" * 70000
+open(sys.argv[2], "wb").write(b"\n".join([lines[0], b";".join(row), lines[2]]) + b"\n")' \
+    "$TOP/samples/accounts.csv" "$tmp/longcell.csv"
+"$HCS" -q -o gis.org_ppa_guid="$ORG" -o paths.templates_dir="$TOP/templates" -o paths.nsi_dir="$TOP/samples/world/nsi" \
+    --schemas "$SCHEMAS_DIR" convert --op importAccountData --out "$tmp/longcell" "$tmp/longcell.csv" 2>/dev/null
+rc=$?; [ $rc = 65 ] || fail "long cell: exit $rc, want 65"
+grep -q '^longcell.csv;2;Фамилия;;HCS-VALUE;строка не прочитана: column 10 (Фамилия)' "$tmp/longcell/errors.csv" \
+    || fail "long cell: column not in errors.csv: $(tail -n +2 "$tmp/longcell/errors.csv")"
 
 # configuration errors → 78: no provider, unknown template, limit above the schema's
 "$HCS" -q -o paths.templates_dir="$TOP/templates" --schemas "$SCHEMAS_DIR" \

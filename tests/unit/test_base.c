@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "base/config.h"
+#include "base/fsutil.h"
+#include "base/log.h"
 #include "base/guid.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -83,6 +87,44 @@ static void on_err(void *ctx, xmlNodePtr node, int line, const char *msg)
         snprintf(e->first, sizeof e->first, "%s", msg);
 }
 
+/* libxml2's own messages (the old generic channel, errors outside a parse)
+ * reach stderr only through the logger, in its format. */
+static void test_xmlsafe_errors_through_log(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    char *path = xasprintf("%s/stderr.txt", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *f = freopen(path, "w", stderr);
+    assert_non_null(f);
+    log_setup("stderr", "debug", "hcsbatch");
+    hcs_err err = { 0 };
+    assert_null(xmlsafe_parse("<a><b></a>", 10, "broken", &err));
+    xmlGenericError(xmlGenericErrorContext, "raw %s ", "generic");
+    xmlGenericError(xmlGenericErrorContext, "message\n");
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "r", NULL);
+    xmlDocSetRootElement(doc, root);
+    xmlFreeDoc(doc);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    log_setup("stderr", "warn", "hcsbatch");
+    size_t len = 0;
+    char *text = file_read_all(path, 1 << 20, &len, &err);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "libxml2: raw generic message"));
+    assert_non_null(strstr(text, "libxml2: "));
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        assert_non_null(strstr(line, " hcsbatch "));     /* every line is the logger's */
+    free(text);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+
 static void test_schema_examples(void **state)
 {
     (void)state;
@@ -115,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_guid),
         cmocka_unit_test(test_strbuf_xml),
         cmocka_unit_test(test_xmlsafe_refuses_doctype),
+        cmocka_unit_test(test_xmlsafe_errors_through_log),
         cmocka_unit_test(test_schema_examples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -158,6 +158,28 @@ static void test_resolve_fields(void **state)
     free(dir);
 }
 
+/* Outages: the wait grows with the outage, capped; a packet is given up
+ * only when give_up_after is set and the outage is that old. */
+static void test_outage_policy(void **state)
+{
+    (void)state;
+    assert_int_equal(policy_backoff(300, 3600, 0), 300);       /* first failure: the base */
+    assert_int_equal(policy_backoff(300, 3600, 120), 300);
+    assert_int_equal(policy_backoff(300, 3600, 900), 900);     /* as long as it has lasted */
+    assert_int_equal(policy_backoff(300, 3600, 86400), 3600);  /* capped */
+    assert_int_equal(policy_backoff(300, 0, 86400), 86400);    /* 0 = no cap */
+    assert_int_equal(policy_backoff(1, 1, 100000), 1);
+    assert_int_equal(policy_backoff(0, 60, -5), 0);            /* clock went back */
+    assert_int_equal(policy_give_up(0, 1000, 999999), 0);      /* default: never */
+    assert_int_equal(policy_give_up(3600, 0, 999999), 0);      /* GIS answered: no outage */
+    assert_int_equal(policy_give_up(3600, 1000, 4599), 0);
+    assert_int_equal(policy_give_up(3600, 1000, 4600), 1);
+    /* transient answers to a send never fail a packet */
+    assert_int_equal(policy_for_code("EXP001000", POLICY_ON_SEND), POLICY_REBUILD);
+    assert_int_equal(policy_for_code("INT002018", POLICY_ON_SEND), POLICY_RETRY_LATER);
+    assert_int_equal(policy_for_code("EXP002001", POLICY_ON_SEND), POLICY_RETRY_LATER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_error_policy),
         cmocka_unit_test(test_token_bucket),
         cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_outage_policy),
         cmocka_unit_test(test_registry_kinds),
         cmocka_unit_test(test_resolve_fields),
     };

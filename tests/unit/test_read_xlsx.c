@@ -379,7 +379,7 @@ static void test_zip_bomb(void **state)
     clock_t start = clock();
     hcs_err err = { 0 };
     assert_null(table_open(path, NULL, &err));
-    assert_int_equal(err.code, HCS_EX_DATAERR);
+    assert_int_equal(err.code, HCS_EX_NOINPUT);      /* unreadable as a whole: convert exits 66 */
     assert_non_null(strstr(err.msg, "zip bomb"));
     assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 1.0);   /* nothing inflated */
 
