@@ -262,8 +262,10 @@ static int parse_flags(template *t, int vi, const char *flags, const hcs_config 
             }
             t->vars[vi].def = xstrdup(d);
         } else {
+            /* p points into copy: the message is made before copy goes */
+            hcs_fail(err, HCS_EX_CONFIG, "variable %s: unknown flag \"%s\"", t->vars[vi].name, p);
             free(copy);
-            return hcs_fail(err, HCS_EX_CONFIG, "variable %s: unknown flag \"%s\"", t->vars[vi].name, p);
+            return -1;
         }
     }
     free(copy);

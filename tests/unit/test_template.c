@@ -324,6 +324,20 @@ static void test_broken_templates(void **state)
     assert_int_equal(cfg_set(cfg, "limits.importAccountData", "", &err), 0);
 }
 
+/* Fuzzing finding: the message about an unknown flag was made from the
+ * flag's text after that text had been freed (use after free). */
+static void test_unknown_flag_named(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    write_template("[template]\noperation = importAccountData\n[columns]\n"
+                   "id = Номер | text | bogus required\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "variable id: unknown flag \"bogus\""));
+    write_template(BASE_MAP, ELEMENT);
+}
+
 static void test_shipped_templates_load(void **state)
 {
     (void)state;
@@ -354,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_missing_required_column),
         cmocka_unit_test(test_broken_templates),
+        cmocka_unit_test(test_unknown_flag_named),
         cmocka_unit_test(test_shipped_templates_load),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
