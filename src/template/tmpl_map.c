@@ -169,8 +169,10 @@ static int parse_converter(template *t, int vi, const char *s, hcs_err *err)
             for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
                 char *eq = strchr(p, '=');
                 if (!eq) {
+                    /* p points into copy: the message is made before copy goes */
+                    hcs_fail(err, HCS_EX_CONFIG, "variable %s: enum item \"%s\" lacks =", v->name, p);
                     free(copy);
-                    return hcs_fail(err, HCS_EX_CONFIG, "variable %s: enum item \"%s\" lacks =", v->name, p);
+                    return -1;
                 }
                 ARRAY_GROW(v->pairs, v->npairs, cap);
                 v->pairs[v->npairs].from = text_fold(p, (size_t)(eq - p));
@@ -429,8 +431,10 @@ static int load_group(template *t, const char *spec, hcs_err *err)
     for (char *p = strtok_r(copy, ", {}", &save); p; p = strtok_r(NULL, ", {}", &save)) {
         int v = find_var(t, p);
         if (v < 0) {
+            /* p points into copy: the message is made before copy goes */
+            hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini: group: unknown variable %s", t->dir, p);
             free(copy);
-            return hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini: group: unknown variable %s", t->dir, p);
+            return -1;
         }
         ARRAY_GROW(t->group_vars, t->ngroup, cap);
         t->group_vars[t->ngroup++] = v;

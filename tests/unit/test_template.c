@@ -324,9 +324,10 @@ static void test_broken_templates(void **state)
     assert_int_equal(cfg_set(cfg, "limits.importAccountData", "", &err), 0);
 }
 
-/* Fuzzing finding: the message about an unknown flag was made from the
- * flag's text after that text had been freed (use after free). */
-static void test_unknown_flag_named(void **state)
+/* Fuzzing findings: the messages about an unknown flag, an enum item
+ * without '=' and an unknown group variable were made from the item's text
+ * after it had been freed (use after free). */
+static void test_bad_item_named(void **state)
 {
     (void)state;
     hcs_err err = { 0 };
@@ -335,6 +336,16 @@ static void test_unknown_flag_named(void **state)
     assert_null(template_load(tdir, cfg, &err));
     assert_int_equal(err.code, HCS_EX_CONFIG);
     assert_non_null(strstr(err.msg, "variable id: unknown flag \"bogus\""));
+    /* the same for an enum item without '=' */
+    write_template("[template]\noperation = importAccountData\n[columns]\n"
+                   "id = Номер | enum:bogus,a=b\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_non_null(strstr(err.msg, "variable id: enum item \"bogus\" lacks ="));
+    /* and for an unknown variable in [template] group (same pattern, found by reading) */
+    write_template("[template]\noperation = importAccountData\ngroup = {bogus}\n[columns]\n"
+                   "id = Номер | text\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_non_null(strstr(err.msg, "group: unknown variable bogus"));
     write_template(BASE_MAP, ELEMENT);
 }
 
@@ -368,7 +379,7 @@ int main(void)
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_missing_required_column),
         cmocka_unit_test(test_broken_templates),
-        cmocka_unit_test(test_unknown_flag_named),
+        cmocka_unit_test(test_bad_item_named),
         cmocka_unit_test(test_shipped_templates_load),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
