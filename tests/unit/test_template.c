@@ -341,7 +341,7 @@ static void test_bad_item_named(void **state)
                    "id = Номер | enum:bogus,a=b\n", ELEMENT);
     assert_null(template_load(tdir, cfg, &err));
     assert_non_null(strstr(err.msg, "variable id: enum item \"bogus\" lacks ="));
-    /* and for an unknown variable in [template] group (same pattern, found by reading) */
+    /* and for an unknown variable in [template] group */
     write_template("[template]\noperation = importAccountData\ngroup = {bogus}\n[columns]\n"
                    "id = Номер | text\n", ELEMENT);
     assert_null(template_load(tdir, cfg, &err));
