@@ -243,6 +243,12 @@ static char **split_fields(const char *s, int *n)
 
 #define PENDING_ONLY 4096   /* second half of the pending array: "when:" conditions */
 
+static void replace_str(char **slot, const char *s)
+{
+    free(*slot);
+    *slot = xstrdup(s);
+}
+
 static int parse_flags(template *t, int vi, const char *flags, const hcs_config *cfg,
                        char ***pending_when, hcs_err *err)
 {
@@ -253,16 +259,16 @@ static int parse_flags(template *t, int vi, const char *flags, const hcs_config 
         else if (!strcmp(p, "same"))
             t->vars[vi].same = 1;
         else if (!strncmp(p, "required_when:", 14))
-            (*pending_when)[vi] = xstrdup(p + 14);
+            replace_str(&(*pending_when)[vi], p + 14);       /* the last one given wins */
         else if (!strncmp(p, "when:", 5))
-            (*pending_when)[vi + PENDING_ONLY] = xstrdup(p + 5);
+            replace_str(&(*pending_when)[vi + PENDING_ONLY], p + 5);
         else if (!strncmp(p, "default:", 8)) {
             const char *d = p + 8;
             if (*d == '@') {
                 const char *cv = cfg ? cfg_str(cfg, d + 1) : NULL;
                 d = cv ? cv : "";
             }
-            t->vars[vi].def = xstrdup(d);
+            replace_str(&t->vars[vi].def, d);
         } else {
             /* p points into copy: the message is made before copy goes */
             hcs_fail(err, HCS_EX_CONFIG, "variable %s: unknown flag \"%s\"", t->vars[vi].name, p);

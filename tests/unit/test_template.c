@@ -75,6 +75,11 @@ static const char *ELEMENT =
     "<t:block t:if=\"res\"><x:C>{res}</x:C><x:U>{res_guid}</x:U></t:block>"
     "</x:E>";
 
+/* an element.xml naming only {id} */
+static const char *ELEMENT_ID_ONLY =
+    "<x:E xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" "
+    "xmlns:t=\"urn:hcsbatch:template\"><x:Id>{id}</x:Id></x:E>";
+
 static hcs_config *cfg;
 
 static int setup(void **state)
@@ -349,6 +354,23 @@ static void test_bad_item_named(void **state)
     write_template(BASE_MAP, ELEMENT);
 }
 
+/* Fuzzing finding: a flag given twice (required_when:, when:, default:)
+ * leaked the first value; the last one wins.  The leak shows under
+ * `make check-valgrind` or a sanitizer build. */
+static void test_repeated_flags(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    write_template("[template]\noperation = importAccountData\n[columns]\n"
+                   "id = Номер | text | required_when:name required_when:!name when:name when:name "
+                   "default:x default:y\nname = ФИО | text\n", ELEMENT_ID_ONLY);
+    template *t = template_load(tdir, cfg, &err);
+    if (!t)
+        fail_msg("template_load: %s", err.msg);
+    template_free(t);
+    write_template(BASE_MAP, ELEMENT);
+}
+
 static void test_shipped_templates_load(void **state)
 {
     (void)state;
@@ -380,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_missing_required_column),
         cmocka_unit_test(test_broken_templates),
         cmocka_unit_test(test_bad_item_named),
+        cmocka_unit_test(test_repeated_flags),
         cmocka_unit_test(test_shipped_templates_load),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
