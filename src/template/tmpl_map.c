@@ -265,6 +265,13 @@ static int parse_flags(template *t, int vi, const char *flags, const hcs_config 
         else if (!strncmp(p, "default:", 8)) {
             const char *d = p + 8;
             if (*d == '@') {
+                if (!cfg_key_known(d + 1)) {
+                    /* asking cfg for a key it does not document aborts */
+                    hcs_fail(err, HCS_EX_CONFIG, "variable %s: default:@%s is not a configuration key "
+                             "(see docs/config.md)", t->vars[vi].name, d + 1);
+                    free(copy);
+                    return -1;
+                }
                 const char *cv = cfg ? cfg_str(cfg, d + 1) : NULL;
                 d = cv ? cv : "";
             }

@@ -18,6 +18,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[4200];
+static hcs_config *cfg;      /* defaults only, as the program always has one */
 
 static int quiet(const char *fmt, ...)
 {
@@ -29,6 +30,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     xmlsafe_init();
     iniparser_set_error_callback(quiet);
+    hcs_err err = { 0 };
+    cfg = cfg_load(NULL, &err);
     snprintf(dir, sizeof dir, "%s/importFuzz", fuzz_tmpdir());
     if (mkdir(dir, 0700) != 0)
         perror(dir);
@@ -44,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_put(dir, files[i], p, p ? len : (size_t)-1);
     }
     hcs_err err = { 0 };
-    template *t = template_load(dir, NULL, &err);
+    template *t = template_load(dir, cfg, &err);
     if (!t)
         return 0;
     (void)template_limit(t);

@@ -351,6 +351,12 @@ static void test_bad_item_named(void **state)
                    "id = Номер | text\n", ELEMENT);
     assert_null(template_load(tdir, cfg, &err));
     assert_non_null(strstr(err.msg, "group: unknown variable bogus"));
+    /* default:@ naming no configuration key (found by fuzz_template: cfg aborted) */
+    write_template("[template]\noperation = importAccountData\n[columns]\n"
+                   "id = Номер | text | default:@input.bogus\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "default:@input.bogus is not a configuration key"));
     write_template(BASE_MAP, ELEMENT);
 }
 
