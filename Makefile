@@ -196,3 +196,23 @@ clean:
 	rm -rf $(BUILD) $(BINDIR)/hcsbatch $(BINDIR)/hcs-sim
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# libFuzzer harnesses (tests/fuzz/README.md): built with clang, ASan and UBSan
+# into $(BUILD)/fuzz (the library too: the gcc objects stay as they are), each
+# run FUZZ_SECONDS; a crash fails the target, its input kept in $(BUILD)/fuzz/crashes/.
+# CFLAGS goes through the environment: on the command line it would replace
+# the `CFLAGS +=` above (warnings, -MMD and $(SAN) with it).  Warnings only
+# clang gives stay warnings here: the gcc build is where -Werror holds.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(filter-out tests/fuzz/fuzz_util.c tests/fuzz/fuzz_table.c,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz fuzz-bins
+fuzz:
+	sh scripts/deps.sh --fuzz
+	CFLAGS="-O1 -g -fno-omit-frame-pointer" $(MAKE) BUILD=$(BUILD)/fuzz CC=clang \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -Wno-error" fuzz-bins
+	sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+fuzz-bins: $(patsubst tests/fuzz/%.c,$(BUILD)/bin/%,$(FUZZ_SRC))
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c tests/fuzz/fuzz_table.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)

@@ -7,6 +7,8 @@ PKGS="build-essential pkg-config libxml2-dev libxml2-utils libxmlsec1-dev xmlsec
 libengine-gost-openssl libcurl4-openssl-dev curl libcsv-dev libxlsxwriter-dev libiniparser-dev
 zlib1g-dev libminizip-dev libsqlite3-dev sqlite3 libpq-dev libmicrohttpd-dev libcmocka-dev
 python3 python3-openpyxl python3-prometheus-client valgrind postgresql time"
+# --fuzz (make fuzz): clang with libFuzzer and the sanitizer runtimes.
+case " $* " in *" --fuzz "*|*" --all "*) PKGS="$PKGS clang-14 libclang-rt-14-dev" ;; esac
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

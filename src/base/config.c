@@ -29,6 +29,8 @@ static const struct cfg_key *key_lookup(const char *key)
     return NULL;
 }
 
+int cfg_key_known(const char *key) { return key_lookup(key) != NULL; }
+
 /* iniparser spells keys "section:key" and lowercases them. */
 static void ini_name(const char *key, char *out, size_t n)
 {

@@ -32,6 +32,9 @@ const char *cfg_base_dir(const hcs_config *cfg);
 int cfg_override(hcs_config *cfg, const char *assignment, hcs_err *err);
 int cfg_set(hcs_config *cfg, const char *key, const char *value, hcs_err *err);
 
+/* 1 when key is in the table: keys that come from data (a template's
+ * default:@section.key) are checked with this before they are asked for. */
+int cfg_key_known(const char *key);
 const char *cfg_str(const hcs_config *cfg, const char *key);   /* NULL if unset */
 long cfg_long(const hcs_config *cfg, const char *key, hcs_err *err, int *ok);
 long cfg_int(const hcs_config *cfg, const char *key, long fallback);

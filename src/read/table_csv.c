@@ -304,10 +304,11 @@ static void emit_record(struct csv_src *s, struct rowbuf *rb)
     if (s->enc == ENC_UNDECIDED)
         decide_encoding(s);
     for (size_t i = 0; i < s->nf; i++) {
-        const char *f = s->raw.buf + s->foff[i];
         size_t n = s->flen[i];
+        /* a record of only empty fields never grew raw: its buf is NULL */
+        const char *f = n ? s->raw.buf + s->foff[i] : "";
         if (!n || !has_high_bytes(f, n)) {
-            rb_add(rb, n ? f : "", n);
+            rb_add(rb, f, n);
         } else if (s->enc == ENC_CP1251) {
             add_cp1251(s, rb, f, n);
         } else if (utf8_valid((const unsigned char *)f, n)) {

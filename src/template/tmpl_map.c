@@ -170,8 +170,10 @@ static int parse_converter(template *t, int vi, const char *s, hcs_err *err)
             for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
                 char *eq = strchr(p, '=');
                 if (!eq) {
+                    /* p points into copy: the message is made before copy goes */
+                    hcs_fail(err, HCS_EX_CONFIG, "variable %s: enum item \"%s\" lacks =", v->name, p);
                     free(copy);
-                    return hcs_fail(err, HCS_EX_CONFIG, "variable %s: enum item \"%s\" lacks =", v->name, p);
+                    return -1;
                 }
                 ARRAY_GROW(v->pairs, v->npairs, cap);
                 v->pairs[v->npairs].from = text_fold(p, (size_t)(eq - p));
@@ -263,6 +265,12 @@ static int resolve_account_biks(template *t, int rc, hcs_err *err)
 
 #define PENDING_ONLY 4096   /* second half of the pending array: "when:" conditions */
 
+static void replace_str(char **slot, const char *s)
+{
+    free(*slot);
+    *slot = xstrdup(s);
+}
+
 static int parse_flags(template *t, int vi, const char *flags, const hcs_config *cfg,
                        char ***pending_when, hcs_err *err)
 {
@@ -273,19 +281,28 @@ static int parse_flags(template *t, int vi, const char *flags, const hcs_config 
         else if (!strcmp(p, "same"))
             t->vars[vi].same = 1;
         else if (!strncmp(p, "required_when:", 14))
-            (*pending_when)[vi] = xstrdup(p + 14);
+            replace_str(&(*pending_when)[vi], p + 14);       /* the last one given wins */
         else if (!strncmp(p, "when:", 5))
-            (*pending_when)[vi + PENDING_ONLY] = xstrdup(p + 5);
+            replace_str(&(*pending_when)[vi + PENDING_ONLY], p + 5);
         else if (!strncmp(p, "default:", 8)) {
             const char *d = p + 8;
             if (*d == '@') {
+                if (!cfg_key_known(d + 1)) {
+                    /* asking cfg for a key it does not document aborts */
+                    hcs_fail(err, HCS_EX_CONFIG, "variable %s: default:@%s is not a configuration key "
+                             "(see docs/config.md)", t->vars[vi].name, d + 1);
+                    free(copy);
+                    return -1;
+                }
                 const char *cv = cfg ? cfg_str(cfg, d + 1) : NULL;
                 d = cv ? cv : "";
             }
-            t->vars[vi].def = xstrdup(d);
+            replace_str(&t->vars[vi].def, d);
         } else {
+            /* p points into copy: the message is made before copy goes */
+            hcs_fail(err, HCS_EX_CONFIG, "variable %s: unknown flag \"%s\"", t->vars[vi].name, p);
             free(copy);
-            return hcs_fail(err, HCS_EX_CONFIG, "variable %s: unknown flag \"%s\"", t->vars[vi].name, p);
+            return -1;
         }
     }
     free(copy);
@@ -459,8 +476,10 @@ static int load_group(template *t, const char *spec, hcs_err *err)
     for (char *p = strtok_r(copy, ", {}", &save); p; p = strtok_r(NULL, ", {}", &save)) {
         int v = find_var(t, p);
         if (v < 0) {
+            /* p points into copy: the message is made before copy goes */
+            hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini: group: unknown variable %s", t->dir, p);
             free(copy);
-            return hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini: group: unknown variable %s", t->dir, p);
+            return -1;
         }
         ARRAY_GROW(t->group_vars, t->ngroup, cap);
         t->group_vars[t->ngroup++] = v;

@@ -156,6 +156,31 @@ static void test_crlf_blank_rows_numbering(void **state)
     remove_tmp(path);
 }
 
+/* Fuzzing finding: a record of only empty fields (",") left the field
+ * buffer unallocated and the reader did NULL + 0 on it (UBSan, clang). */
+static void test_records_of_only_empty_fields(void **state)
+{
+    (void)state;
+    const char *text = ",\nA,B\n,\n1,2\n,,,\n";
+    char *path = tmp_file("empty.csv", text, strlen(text));
+    table *t = open_ok(path, NULL);
+    assert_int_equal(table_header(t)->row, 2);
+    assert_string_equal(table_header(t)->cells[1], "B");
+    const struct table_row *r = next_ok(t);
+    assert_int_equal(r->row, 4);
+    assert_string_equal(r->cells[0], "1");
+    assert_end(t);
+    table_close(t);
+    remove_tmp(path);
+
+    /* nothing but empty fields: no header */
+    path = tmp_file("comma.csv", ",", 1);
+    hcs_err err = { 0 };
+    assert_null(table_open(path, NULL, &err));
+    assert_int_equal(err.code, HCS_EX_DATAERR);
+    remove_tmp(path);
+}
+
 static void test_cell_too_long(void **state)
 {
     (void)state;
@@ -296,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_tab_delimiter),
         cmocka_unit_test(test_quoted_newline_and_quotes),
         cmocka_unit_test(test_crlf_blank_rows_numbering),
+        cmocka_unit_test(test_records_of_only_empty_fields),
         cmocka_unit_test(test_cell_too_long),
         cmocka_unit_test(test_encoding_decided_late_and_forced),
         cmocka_unit_test(test_errors),

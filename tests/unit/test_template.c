@@ -76,6 +76,11 @@ static const char *ELEMENT =
     "<t:block t:if=\"res\"><x:C>{res}</x:C><x:U>{res_guid}</x:U></t:block>"
     "</x:E>";
 
+/* an element.xml naming only {id} */
+static const char *ELEMENT_ID_ONLY =
+    "<x:E xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" "
+    "xmlns:t=\"urn:hcsbatch:template\"><x:Id>{id}</x:Id></x:E>";
+
 static hcs_config *cfg;
 
 static int setup(void **state)
@@ -337,6 +342,54 @@ static void test_broken_templates(void **state)
     assert_int_equal(cfg_set(cfg, "limits.importAccountData", "", &err), 0);
 }
 
+/* Fuzzing findings: the messages about an unknown flag, an enum item
+ * without '=' and an unknown group variable were made from the item's text
+ * after it had been freed (use after free). */
+static void test_bad_item_named(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    write_template("[template]\noperation = importAccountData\n[columns]\n"
+                   "id = Номер | text | bogus required\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "variable id: unknown flag \"bogus\""));
+    /* the same for an enum item without '=' */
+    write_template("[template]\noperation = importAccountData\n[columns]\n"
+                   "id = Номер | enum:bogus,a=b\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_non_null(strstr(err.msg, "variable id: enum item \"bogus\" lacks ="));
+    /* and for an unknown variable in [template] group */
+    write_template("[template]\noperation = importAccountData\ngroup = {bogus}\n[columns]\n"
+                   "id = Номер | text\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_non_null(strstr(err.msg, "group: unknown variable bogus"));
+    /* default:@ naming no configuration key (found by fuzz_template: cfg aborted) */
+    write_template("[template]\noperation = importAccountData\n[columns]\n"
+                   "id = Номер | text | default:@input.bogus\n", ELEMENT);
+    assert_null(template_load(tdir, cfg, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "default:@input.bogus is not a configuration key"));
+    write_template(BASE_MAP, ELEMENT);
+}
+
+/* Fuzzing finding: a flag given twice (required_when:, when:, default:)
+ * leaked the first value; the last one wins.  The leak shows under
+ * `make check-valgrind` or a sanitizer build. */
+static void test_repeated_flags(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    write_template("[template]\noperation = importAccountData\n[columns]\n"
+                   "id = Номер | text | required_when:name required_when:!name when:name when:name "
+                   "default:x default:y\nname = ФИО | text\n", ELEMENT_ID_ONLY);
+    template *t = template_load(tdir, cfg, &err);
+    if (!t)
+        fail_msg("template_load: %s", err.msg);
+    template_free(t);
+    write_template(BASE_MAP, ELEMENT);
+}
+
 static void test_shipped_templates_load(void **state)
 {
     (void)state;
@@ -527,6 +580,8 @@ int main(void)
     };
     const struct CMUnitTest templates[] = {
         cmocka_unit_test(test_broken_templates),
+        cmocka_unit_test(test_bad_item_named),
+        cmocka_unit_test(test_repeated_flags),
         cmocka_unit_test(test_shipped_templates_load),
         cmocka_unit_test(test_shipped_registration_numbers),
     };
