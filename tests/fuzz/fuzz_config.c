@@ -9,7 +9,7 @@
 #include <iniparser.h>
 
 #include "base/config.h"
-#include "read/table.h"
+#include "read/read.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

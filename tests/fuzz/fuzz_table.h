@@ -3,7 +3,7 @@
 #ifndef HCS_FUZZ_TABLE_H
 #define HCS_FUZZ_TABLE_H
 
-#include "read/table.h"
+#include "read/read.h"
 
 /* Opens path with opts, reads every row, rewinds and reads them again; the
  * second pass must give the same row numbers (abort otherwise).  Header

@@ -163,13 +163,13 @@ static void test_records_of_only_empty_fields(void **state)
     (void)state;
     const char *text = ",\nA,B\n,\n1,2\n,,,\n";
     char *path = tmp_file("empty.csv", text, strlen(text));
-    table *t = open_ok(path, NULL);
+    table *t = tu_table_open_ok(path, NULL);
     assert_int_equal(table_header(t)->row, 2);
     assert_string_equal(table_header(t)->cells[1], "B");
-    const struct table_row *r = next_ok(t);
+    const struct table_row *r = tu_table_next_ok(t);
     assert_int_equal(r->row, 4);
     assert_string_equal(r->cells[0], "1");
-    assert_end(t);
+    tu_table_assert_end(t);
     table_close(t);
     remove_tmp(path);
 
