@@ -1,5 +1,5 @@
 /* fuzz_fs_answer — how the file store client reads the file store's HTTP
- * answers: header lookup (src/filestore/fs_http.c fs_http_header*), the
+ * answers: header lookup (transport_response_header*, which the file store uses), the
  * refusal message (fs_answer_error), and the values it takes from headers:
  * X-Upload-UploadID (guid_normalize), X-Upload-Filename (RFC 2047,
  * src/proto/fs_proto.c), Content-MD5, X-Upload-Length.
@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "base/guid.h"
-#include "filestore/fs_http.h"
 #include "filestore/fs_impl.h"
 #include "proto/fs_proto.h"
+#include "transport/transport.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,21 +46,21 @@ static const uint8_t *blank_line(const uint8_t *data, size_t size, size_t *skip)
     return NULL;
 }
 
-static void use_values(const struct fs_http_resp *r)
+static void use_values(const struct transport_response *r)
 {
     char small[4], v[128], id[37];
     for (size_t i = 0; i < sizeof header_names / sizeof *header_names; i++) {
-        fs_http_header(r, header_names[i], small, sizeof small);
-        fs_http_header(r, header_names[i], v, sizeof v);
-        free(fs_http_header_dup(r, header_names[i]));
+        transport_response_header_copy(r, header_names[i], small, sizeof small);
+        transport_response_header_copy(r, header_names[i], v, sizeof v);
+        free(transport_response_header(r, header_names[i]));
     }
-    if (fs_http_header(r, "X-Upload-UploadID", v, sizeof v))
+    if (transport_response_header_copy(r, "X-Upload-UploadID", v, sizeof v))
         guid_normalize(v, id);
-    char *name = fs_http_header_dup(r, "X-Upload-Filename");
+    char *name = transport_response_header(r, "X-Upload-Filename");
     if (name)
         free(fs_rfc2047_decode(name));
     free(name);
-    char *md5 = fs_http_header_dup(r, "Content-MD5");
+    char *md5 = transport_response_header(r, "Content-MD5");
     unsigned char bin[16];
     if (md5)
         fs_md5_parse(md5, bin);
@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t skip = 0;
     const uint8_t *end = blank_line(data, size, &skip);
     size_t hlen = end ? (size_t)(end - data) + skip / 2 : size;
-    struct fs_http_resp r = { 0 };
+    struct transport_response r = { 0 };
     r.headers = dup_mem(data, hlen);
     if (end) {
         r.body_len = size - hlen - skip / 2;
