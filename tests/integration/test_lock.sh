@@ -28,7 +28,8 @@ poll
 retry --failed
 retry $PACKET
 cancel $PACKET
-upload --context homemanagement $HCS_TOP/samples/attachments/poverka-xv-41000.pdf"
+upload --context homemanagement $HCS_TOP/samples/attachments/poverka-xv-41000.pdf
+sync houses --wait"
 
 # -o: the sleeping child does not inherit the lock; killing flock frees it.
 flock -o run.lock sleep 120 &

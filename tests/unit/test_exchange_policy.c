@@ -182,14 +182,15 @@ static void test_outage_policy(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_poll_schedule),
-        cmocka_unit_test(test_error_policy),
-        cmocka_unit_test(test_token_bucket),
-        cmocka_unit_test(test_backoff),
+    const struct CMUnitTest policy[] = {
+        cmocka_unit_test(test_poll_schedule), cmocka_unit_test(test_error_policy),
         cmocka_unit_test(test_outage_policy),
-        cmocka_unit_test(test_registry_kinds),
-        cmocka_unit_test(test_resolve_fields),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest pacing[] = { cmocka_unit_test(test_token_bucket), cmocka_unit_test(test_backoff) };
+    const struct CMUnitTest registry[] = {
+        cmocka_unit_test(test_registry_kinds), cmocka_unit_test(test_resolve_fields),
+    };
+    return cmocka_run_group_tests_name("policy", policy, NULL, NULL) |
+           cmocka_run_group_tests_name("pacing", pacing, NULL, NULL) |
+           cmocka_run_group_tests_name("registry", registry, NULL, NULL);
 }
