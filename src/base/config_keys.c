@@ -28,7 +28,7 @@ const struct cfg_key cfg_keys[] = {
     /* [paths] */
     { "paths.schemas_dir", HCS_DEFAULT_SCHEMAS, "official GIS XSD/WSDL package directory" },
     { "paths.templates_dir", "templates", "operation templates directory" },
-    { "paths.nsi_dir", "samples/world/nsi", "НСИ dictionaries: <registry-number>.csv with code;guid;name" },
+    { "paths.nsi_dir", "nsi", "НСИ dictionaries (offline fallback of the synced НСИ): <registry-number>.csv with code;guid;name" },
     { "paths.work_dir", "work", "work directory: inbox/, archive/, rejected/, reports/, state" },
     { "paths.hints_file", "templates/hints.csv", "accountant hints per GIS error code" },
     /* [input] */

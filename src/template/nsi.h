@@ -1,6 +1,7 @@
 /* nsi — НСИ dictionaries from files: a directory of
- * <registry-number>.csv, UTF-8, ';', header line "code;guid;name".  The same
- * files the simulator's world uses (samples/world/nsi/).  A value given by
+ * <registry-number>.csv, UTF-8, ';', header line "code;guid;name" ([paths]
+ * nsi_dir: the offline fallback of the НСИ synced into the registry; the
+ * simulator world's are samples/world/nsi/).  A value given by
  * code or by name (case-insensitive, trimmed, ё = е) resolves to the nsiRef
  * the request needs (Code + GUID).  Registries load lazily on first use.
  * Owned by src/template/. */

@@ -118,7 +118,7 @@ template *template_load(const char *dir, const hcs_config *cfg, hcs_err *err)
     t->name = xstrdup(path_base(trimmed));
     free(trimmed);
     char *nsi_dir = cfg ? cfg_path(cfg, "paths.nsi_dir") : NULL;
-    t->nsi = nsi_set_open(nsi_dir ? nsi_dir : "samples/world/nsi");
+    t->nsi = nsi_set_open(nsi_dir ? nsi_dir : "nsi");
     t->nsireg = tmpl_nsireg_new();
     free(nsi_dir);
     int rc = tmpl_load_map(t, map, cfg, err);

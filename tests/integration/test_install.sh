@@ -68,7 +68,7 @@ cp samples/accounts.csv "$site/"
 printf '[gis]\norg_ppa_guid = %s\n[paths]\nschemas_dir = %s\n' "$ORG" "$SCHEMAS_DIR" >"$site/hcsbatch.ini"
 (cd "$site" && "$HCS" -q -c hcsbatch.ini convert --op importAccountData --out out accounts.csv) 2>"$tmp/convert.err"
 rc=$?
-"$HCSBATCH" -q -o gis.org_ppa_guid="$ORG" --schemas "$SCHEMAS_DIR" \
+"$HCSBATCH" -q -o gis.org_ppa_guid="$ORG" -o paths.nsi_dir=samples/world/nsi --schemas "$SCHEMAS_DIR" \
     convert --op importAccountData --out "$tmp/ref" samples/accounts.csv 2>/dev/null
 ref=$?
 [ $rc = $ref ] || { cat "$tmp/convert.err"; fail "installed convert exit $rc, in the source tree $ref"; }
