@@ -39,7 +39,7 @@ mk rsa -algorithm RSA -pkeyopt rsa_keygen_bits:2048
 sign_packets() {  # outdir-tag, alg, extra global options...
     tag=$1; alg=$2; shift 2
     rc=0
-    "$HCS" -q -o gis.org_ppa_guid=f0eedf25-4ee2-59df-9260-79ccb4f33b8e "$@" convert --op importAccountData \
+    "$HCS" -q -o gis.org_ppa_guid=f0eedf25-4ee2-59df-9260-79ccb4f33b8e -o paths.nsi_dir="$HCS_TOP/samples/world/nsi" "$@" convert --op importAccountData \
         --out "$tmp/$tag" --sign --key "$tmp/$alg.key" --cert "$tmp/$alg.crt" --alg "$alg" \
         samples/accounts.csv >"$tmp/$tag.log" 2>&1 || rc=$?
     # 65: the sample's deliberately bad rows are rejected; anything else
