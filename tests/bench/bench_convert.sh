@@ -33,7 +33,7 @@ echo "== convert importAccountData (XSD validation of every packet)"
 run() {  # file rows label
     out="$work/out"
     rm -rf "$out"
-    "$TIME" -f "%e %U %S %M" -o "$work/time" "$HCS" -q -o gis.org_ppa_guid=c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f \
+    "$TIME" -f "%e %U %S %M" -o "$work/time" "$HCS" -q -o gis.org_ppa_guid=c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f -o paths.nsi_dir=samples/world/nsi \
         --schemas "$SCHEMAS_DIR" convert --op importAccountData --out "$out" "$1" || [ $? = 65 ]
     packets=$(ls "$out" | grep -c '\.xml$' || true)
     rejected=$(($(wc -l <"$out/errors.csv") - 1))
