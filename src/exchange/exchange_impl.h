@@ -81,6 +81,11 @@ int x_finish_packet(exchange *x, struct store_packet *p, enum packet_event ev, c
 int x_rebuild(exchange *x, struct store_packet *p, enum packet_event ev, const char *reason, int64_t next_at,
               hcs_err *err);
 
+/* A processed answer (ev: PEV_DONE or PEV_WARNINGS) inside the caller's
+ * transaction: the packet final, its answer counted, committed.  -1: the
+ * caller rolls back. */
+int x_commit_processed(exchange *x, struct store_packet *p, enum packet_event ev, hcs_err *err);
+
 /* xrequest.c */
 const struct gis_operation *x_op(const struct store_packet *p, hcs_err *err);
 char *x_endpoint(exchange *x, const struct gis_operation *op);

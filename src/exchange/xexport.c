@@ -134,13 +134,7 @@ int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_r
         /* The request has no page number to ask for (by OGRN: 100 at most). */
         log_warn("packet %lld: %s answered IsNextPage; the next page is not asked for", (long long)p->id,
                  p->operation);
-    if (lifecycle_apply(p, PEV_DONE, err) < 0)
-        goto fail;
-    lifecycle_set_error(p, NULL, NULL);
-    p->done_at = x_now();
-    p->next_at = 0;
-    p->polls++;
-    if (store_packet_update(x->st, p, err) < 0 || store_commit(x->st, err) < 0)
+    if (x_commit_processed(x, p, PEV_DONE, err) < 0)
         goto fail;
     x->stats.done++;
     log_info("packet %lld: %s: %ld registry entries%s", (long long)p->id, p->operation, sum.entries,

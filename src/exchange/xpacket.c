@@ -136,3 +136,14 @@ out:
     xmlFreeDoc(doc);
     return rc;
 }
+
+int x_commit_processed(exchange *x, struct store_packet *p, enum packet_event ev, hcs_err *err)
+{
+    if (lifecycle_apply(p, ev, err) < 0)
+        return -1;
+    lifecycle_set_error(p, NULL, NULL);
+    p->done_at = x_now();
+    p->next_at = 0;
+    p->polls++;
+    return store_packet_update(x->st, p, err) < 0 || store_commit(x->st, err) < 0 ? -1 : 0;
+}

@@ -174,13 +174,7 @@ static int apply_results(exchange *x, struct store_packet *p, const struct gis_s
                                                "ГИС не вернула результат по этому элементу", err);
     if (missing < 0)
         goto fail;
-    if (lifecycle_apply(p, errors || missing ? PEV_WARNINGS : PEV_DONE, err) < 0)
-        goto fail;
-    lifecycle_set_error(p, NULL, NULL);
-    p->done_at = x_now();
-    p->next_at = 0;
-    p->polls++;
-    if (store_packet_update(x->st, p, err) < 0 || store_commit(x->st, err) < 0)
+    if (x_commit_processed(x, p, errors || missing ? PEV_WARNINGS : PEV_DONE, err) < 0)
         goto fail;
     if (errors || missing)
         x->stats.warnings++;
