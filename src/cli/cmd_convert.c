@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "packet/convert.h"
 #include "report/report.h"
+#include "run/run_lock.h"
 #include "run/attach.h"
 
 static void usage(FILE *out)
@@ -38,10 +39,12 @@ static void usage(FILE *out)
           "                    Файл поверки) normally upload each named file to the GIS\n"
           "                    file store ([gis] base_url, once per content) to fill\n"
           "                    AttachmentGUID/HASH; with --no-upload nothing is sent and\n"
-          "                    rows naming a file are rejected (a dry check of the rest)\n\n"
+          "                    rows naming a file are rejected (a dry check of the rest);\n"
+          "                    uploading takes the run lock (uploads are state)\n\n"
           "Exit: 0 every row converted, 65 some rows rejected (see errors.csv),\n"
           "66 an input file cannot be read, 69 the file store is unreachable (files\n"
-          "to upload), 76 it answered unexpectedly, 78 configuration error.\n", out);
+          "to upload), 75 another run holds the lock (files to upload), 76 it answered\n"
+          "unexpectedly, 78 configuration error.\n", out);
 }
 
 struct out_ctx {
@@ -192,7 +195,7 @@ CLI_COMMAND(convert)
     copts.schemas = schema_set_open(schemas_dir ? schemas_dir : ".", &err);
     free(schemas_dir);
     char *epath = path_join(out, "errors.csv");
-    int exit_code = -1;
+    int exit_code = -1, lock = -1;
     if (!copts.schemas || mkdir_p(out, &err) < 0)
         goto out;
     /* a broken key or certificate stops before anything is converted */
@@ -202,7 +205,8 @@ CLI_COMMAND(convert)
         fprintf(stderr, "hcsbatch convert: warning: %s\n", signer_warning(signing.sg));
     if (!(o.errors = errors_csv_open(epath, &err)))
         goto out;
-    if (!no_upload && attach_setup(&att, cli->cfg, &copts, &err) < 0) {
+    int uploads = no_upload ? 0 : attach_setup(&att, cli->cfg, &copts, &err);
+    if (uploads < 0) {
         if (err.code == HCS_EX_CONFIG) {
             char m[sizeof err.msg];
             snprintf(m, sizeof m, "%s (--no-upload converts without uploading the files)", err.msg);
@@ -210,6 +214,9 @@ CLI_COMMAND(convert)
         }
         goto out;
     }
+    /* Uploads are remembered in the state store: one writer at a time. */
+    if (uploads == 1 && (lock = run_lock(cli->cfg, &err)) < 0)
+        goto out;
     exit_code = convert_all(cli, &copts, &o, files, nfiles);
     if (o.write_failed && exit_code == 0) {
         fprintf(stderr, "hcsbatch convert: %s\n", o.write_err.msg);
@@ -229,6 +236,7 @@ out:
         exit_code = cli_fail(&err);
     errors_csv_discard(o.errors);
     attach_close(&att);
+    run_unlock(lock);
     free(epath);
     if (signing.sg)
         signer_free(signing.sg);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every command that changes the state store takes the run lock (upload:
-# its resumable sessions and remembered attachments are state too)
+# its resumable sessions and remembered attachments are state too, and so
+# is a convert that uploads the files its rows name)
 # (<work_dir>/run.lock): while another process holds it, the command exits
 # 75 (try again later) and says why, without touching anything; with the
 # lock free, the same command line gets past the lock (any other outcome).
@@ -29,7 +30,8 @@ retry --failed
 retry $PACKET
 cancel $PACKET
 upload --context homemanagement $HCS_TOP/samples/attachments/poverka-xv-41000.pdf
-sync houses --wait"
+sync houses --wait
+convert --op importMeteringDeviceData --out conv $HCS_TOP/samples/meters.csv"
 
 # -o: the sleeping child does not inherit the lock; killing flock frees it.
 flock -o run.lock sleep 120 &
