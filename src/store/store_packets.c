@@ -379,27 +379,26 @@ int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err 
     return sq_done(st, s, err, "registry put");
 }
 
+#define RF(member) SQ_FIELD(struct store_registry_entry, member, SQ_TEXT)
+const struct sq_field registry_fields[8] = {   /* REGISTRY_COLS, in order */
+    RF(kind), RF(local_key), RF(guid), RF(unique_number), RF(version), RF(update_date), RF(last_error), RF(attrs),
+};
+
 int store_registry_get(store *st, const char *kind, const char *local_key,
                        struct store_registry_entry *e, hcs_err *err)
 {
-    sqlite3_stmt *s;
-    if (sq_prep(st, "SELECT kind, local_key, guid, unique_number, version, update_date, last_error,"
-                    " attrs FROM registry WHERE kind=? AND local_key=?", &s, err) < 0)
+    if (!st->registry_get
+        && sq_prep(st, "SELECT " REGISTRY_COLS " FROM registry WHERE kind=? AND local_key=?", &st->registry_get,
+                   err) < 0)
         return -1;
+    sqlite3_stmt *s = st->registry_get;
     sq_text(s, 1, kind);
     sq_text(s, 2, local_key);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        e->kind = sq_dup(s, 0);
-        e->local_key = sq_dup(s, 1);
-        e->guid = sq_dup(s, 2);
-        e->unique_number = sq_dup(s, 3);
-        e->version = sq_dup(s, 4);
-        e->update_date = sq_dup(s, 5);
-        e->last_error = sq_dup(s, 6);
-        e->attrs = sq_dup(s, 7);
-    }
-    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW)
+        sq_read_row(s, registry_fields, 8, e);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sq_fail(st, err, "registry get");
     return rc == SQLITE_ROW;

@@ -82,24 +82,16 @@ int store_registry_list(store *st, const char *kind, store_registry_fn fn, void 
                         hcs_err *err)
 {
     sqlite3_stmt *s;
-    if (sq_prep(st, "SELECT kind, local_key, guid, unique_number, version, update_date, last_error,"
-                    " attrs FROM registry WHERE ?1 IS NULL OR kind=?1 ORDER BY kind, local_key",
+    if (sq_prep(st, "SELECT " REGISTRY_COLS " FROM registry WHERE ?1 IS NULL OR kind=?1 ORDER BY kind, local_key",
                 &s, err) < 0)
         return -1;
     sq_text(s, 1, kind);
     int rc = SQLITE_DONE, stop = 0;
     while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_registry_entry e = {
-            .kind = (char *)sqlite3_column_text(s, 0),
-            .local_key = (char *)sqlite3_column_text(s, 1),
-            .guid = (char *)sqlite3_column_text(s, 2),
-            .unique_number = (char *)sqlite3_column_text(s, 3),
-            .version = (char *)sqlite3_column_text(s, 4),
-            .update_date = (char *)sqlite3_column_text(s, 5),
-            .last_error = (char *)sqlite3_column_text(s, 6),
-            .attrs = (char *)sqlite3_column_text(s, 7),
-        };
+        struct store_registry_entry e = { 0 };
+        sq_read_row(s, registry_fields, 8, &e);
         stop = fn(ctx, &e);
+        store_registry_clear(&e);
     }
     int out = stop;
     if (!stop && rc != SQLITE_DONE)

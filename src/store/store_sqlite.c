@@ -217,6 +217,7 @@ void store_close(store *st)
 {
     if (!st)
         return;
+    sqlite3_finalize(st->registry_get);
     if (st->db)
         sqlite3_close_v2(st->db);
     free(st->path);

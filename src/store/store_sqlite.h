@@ -11,6 +11,7 @@ struct store {
     sqlite3 *db;
     int tx_depth;
     char *path;
+    sqlite3_stmt *registry_get;   /* prepared once: the converter asks it for every key of every row */
 };
 
 size_t store_sqlite_migration_count(void);
@@ -40,6 +41,10 @@ struct sq_field {
 };
 #define SQ_FIELD(type_, member, kind) { offsetof(type_, member), kind }
 void sq_read_row(sqlite3_stmt *s, const struct sq_field *fields, size_t n, void *out);
+/* The registry's columns, in the order registry_fields reads them. */
+#define REGISTRY_COLS "kind, local_key, guid, unique_number, version, update_date, last_error, attrs"
+extern const struct sq_field registry_fields[8];
+
 /* Runs `sql` (one ? for the id) and reads its row into out: 0, or -1 with
  * HCS_EX_DATAERR "no <what> with id N" when there is none. */
 int sq_get_by_id(store *st, const char *sql, int64_t id, const struct sq_field *fields, size_t n, void *out,
