@@ -20,17 +20,19 @@
 /* Process-wide by nature: OpenSSL's engine table is global too. */
 static pthread_mutex_t gost_lock = PTHREAD_MUTEX_INITIALIZER;
 static ENGINE *gost_engine;
+static ENGINE *pkcs11_engine;
+static char pkcs11_module[1024];
 
-/* "ENGINESDIR: \"/usr/lib/x86_64-linux-gnu/engines-3\"" → the directory. */
-static void default_engine_path(char *out, size_t cap)
+/* "ENGINESDIR: \"/usr/lib/x86_64-linux-gnu/engines-3\"" → DIR/file. */
+static void default_engine_path(const char *file, char *out, size_t cap)
 {
     const char *v = OpenSSL_version(OPENSSL_ENGINES_DIR);
     const char *q1 = v ? strchr(v, '"') : NULL;
     const char *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
     if (q1 && q2 && q2 > q1 + 1)
-        snprintf(out, cap, "%.*s/gost.so", (int)(q2 - q1 - 1), q1 + 1);
+        snprintf(out, cap, "%.*s/%s", (int)(q2 - q1 - 1), q1 + 1, file);
     else
-        snprintf(out, cap, "/usr/lib/x86_64-linux-gnu/engines-3/gost.so");
+        snprintf(out, cap, "/usr/lib/x86_64-linux-gnu/engines-3/%s", file);
 }
 
 static const char *openssl_reason(void)
@@ -81,11 +83,68 @@ int crypto_gost_init(const char *engine_path, hcs_err *err)
         if (engine_path && *engine_path)
             snprintf(path, sizeof path, "%s", engine_path);
         else
-            default_engine_path(path, sizeof path);
+            default_engine_path("gost.so", path, sizeof path);
         rc = load_engine(path, err);
     }
     pthread_mutex_unlock(&gost_lock);
     return rc;
+}
+
+/* libp11's engine: MODULE_PATH must be set between LOAD and ENGINE_init.
+ * Not made a default for anything: only keys loaded through it use it. */
+static ENGINE *load_pkcs11(const char *path, const char *module, hcs_err *err)
+{
+    ENGINE *e = ENGINE_by_id("dynamic");
+    if (!e) {
+        hcs_fail(err, HCS_EX_CONFIG, "OpenSSL has no dynamic engine support");
+        return NULL;
+    }
+    if (!ENGINE_ctrl_cmd_string(e, "SO_PATH", path, 0) ||
+        !ENGINE_ctrl_cmd_string(e, "ID", "pkcs11", 0) ||
+        !ENGINE_ctrl_cmd_string(e, "LOAD", NULL, 0)) {
+        const char *why = openssl_reason();
+        hcs_fail(err, HCS_EX_CONFIG, "cannot load the pkcs11 engine from %s%s%s "
+                 "(Debian package libengine-pkcs11-openssl)", path, why ? ": " : "", why ? why : "");
+        ENGINE_free(e);
+        ERR_clear_error();
+        return NULL;
+    }
+    if (!ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0) || !ENGINE_init(e)) {
+        const char *why = openssl_reason();
+        hcs_fail(err, HCS_EX_CONFIG, "cannot initialise the PKCS#11 module %s%s%s", module,
+                 why ? ": " : "", why ? why : "");
+        ENGINE_free(e);
+        ERR_clear_error();
+        return NULL;
+    }
+    ENGINE_free(e);   /* keep the functional reference for the process lifetime */
+    return e;
+}
+
+ENGINE *crypto_pkcs11_init(const char *module_path, hcs_err *err)
+{
+    ENGINE *e = NULL;
+    if (!module_path || !*module_path) {
+        hcs_fail(err, HCS_EX_CONFIG, "a pkcs11: key needs sign.pkcs11_module (the token's PKCS#11 "
+                 "library, e.g. /usr/lib/librtpkcs11ecp.so for Rutoken ECP)");
+        return NULL;
+    }
+    pthread_mutex_lock(&gost_lock);
+    if (pkcs11_engine && strcmp(pkcs11_module, module_path) != 0) {
+        hcs_fail(err, HCS_EX_CONFIG, "PKCS#11 module %s: this process already uses %s", module_path,
+                 pkcs11_module);
+    } else if (pkcs11_engine) {
+        e = pkcs11_engine;
+    } else {
+        char path[1024];
+        default_engine_path("pkcs11.so", path, sizeof path);
+        if ((e = load_pkcs11(path, module_path, err))) {
+            pkcs11_engine = e;
+            snprintf(pkcs11_module, sizeof pkcs11_module, "%s", module_path);
+        }
+    }
+    pthread_mutex_unlock(&gost_lock);
+    return e;
 }
 
 static int is_gost_name(const char *name)

@@ -7,12 +7,17 @@
 #define HCS_CRYPTO_H
 
 #include <openssl/evp.h>
+#include <openssl/types.h>
 
 #include "base/err.h"
 
 /* Loads and initialises the gost engine once per process (idempotent).
  * engine_path NULL: the engines-3/gost.so next to libcrypto. */
 int crypto_gost_init(const char *engine_path, hcs_err *err);
+/* The PKCS#11 engine (libp11's pkcs11.so next to libcrypto) bound to the
+ * token's module library; loaded once per process, NULL + err on failure.
+ * The caller logs in and loads objects through it (src/sign/keys_pkcs11.c). */
+ENGINE *crypto_pkcs11_init(const char *module_path, hcs_err *err);
 /* "md_gost12_256" (34.11-2012 256), "md_gost94" (34.11-94), "sha256", "md5". */
 const EVP_MD *crypto_md(const char *name, hcs_err *err);
 /* Convenience: hex digest of a buffer. out must hold 2*EVP_MAX_MD_SIZE+1. */

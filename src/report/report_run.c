@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/fsutil.h"
 #include "base/strbuf.h"
@@ -93,6 +94,9 @@ static void cert_days(const hcs_config *cfg, struct report_run *run, time_t now,
 {
     if (run->cert_days_left != REPORT_CERT_UNKNOWN)
         return;
+    const char *c = cfg_str(cfg, "sign.cert");
+    if (c && !strncasecmp(c, "pkcs11:", 7))
+        return;   /* on a token: only the signer can read it */
     char *cert = cfg_path(cfg, "sign.cert");
     if (!cert)
         return;

@@ -256,9 +256,30 @@ static int check_cert(const char *what, struct key_material *km, hcs_err *err)
     return 0;
 }
 
+/* A key on a token: the PIN is read like a passphrase. */
+static int load_from_token(const hcs_config *cfg, const char *uri, struct key_material *km, hcs_err *err)
+{
+    char *pin = NULL;
+    int rc = read_passphrase(cfg, km, &pin, err);
+    if (rc == 0)
+        rc = keys_load_pkcs11(cfg, uri, pin, km, err);
+    wipe_pass(&pin);
+    char *cert_path = keys_is_pkcs11_uri(cfg_str(cfg, "sign.cert")) ? NULL : cfg_path(cfg, "sign.cert");
+    if (rc == 0 && !km->cert && cert_path)
+        rc = load_pem_cert(cert_path, km, err);
+    if (rc == 0)
+        rc = check_cert(uri, km, err);
+    free(cert_path);
+    if (rc < 0)
+        keys_free(km);
+    return rc;
+}
+
 int keys_load(const hcs_config *cfg, struct key_material *km, hcs_err *err)
 {
     memset(km, 0, sizeof *km);
+    if (keys_is_pkcs11_uri(cfg_str(cfg, "sign.key")))
+        return load_from_token(cfg, cfg_str(cfg, "sign.key"), km, err);
     char *key_path = cfg_path(cfg, "sign.key");
     char *cert_path = cfg_path(cfg, "sign.cert");
     char *pass = NULL;

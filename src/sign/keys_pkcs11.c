@@ -1,0 +1,118 @@
+/* keys_pkcs11 — the signing key (and, when asked, the certificate) on a
+ * token, through libp11's OpenSSL engine: sign.key names the key with an
+ * RFC 7512 pkcs11: URI, sign.pkcs11_module the token's library.  The PIN
+ * comes from sign.pass_file / sign.pass_env like a key passphrase — never
+ * from the URI (pin-value= would put it in the ini file, argv or a log).
+ * What the signer does with the key is the same as for a file key: the
+ * XAdES construction does not know where the key lives. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
+#include "sign/keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/engine.h>
+#include <openssl/err.h>
+#include <openssl/ui.h>
+
+#include "base/crypto.h"
+#include "base/xalloc.h"
+
+int keys_is_pkcs11_uri(const char *s)
+{
+    return s && !strncasecmp(s, "pkcs11:", 7);
+}
+
+static int refuse_inline_pin(const char *key, const char *uri, hcs_err *err)
+{
+    if (strcasestr(uri, "pin-value=") || strcasestr(uri, "pin-source="))
+        return hcs_fail(err, HCS_EX_CONFIG, "%s: the token PIN must not be written into the pkcs11: URI; "
+                        "put it in the file sign.pass_file names or the environment variable "
+                        "sign.pass_env names", key);
+    return 0;
+}
+
+static const char *ossl_reason(void)
+{
+    unsigned long e = ERR_peek_last_error();
+    const char *r = e ? ERR_reason_error_string(e) : NULL;
+    return r ? r : "not found";
+}
+
+/* The key's URI names the certificate too once its type= attribute is gone
+ * (the token keeps both under one id/object label). */
+static char *cert_uri_from_key(const char *uri)
+{
+    char *out = xstrdup(uri);
+    char *t = strcasestr(out, "type=");
+    if (t && (t == out + 7 || t[-1] == ';')) {
+        char *end = strchr(t, ';');
+        if (end)
+            memmove(t, end + 1, strlen(end + 1) + 1);
+        else
+            *(t > out + 7 ? t - 1 : t) = '\0';
+    }
+    return out;
+}
+
+static int load_token_cert(ENGINE *e, const char *uri, struct key_material *km, hcs_err *err)
+{
+    struct {
+        const char *s_slot_cert_id;
+        X509 *cert;
+    } params = { uri, NULL };
+    if (!ENGINE_ctrl_cmd(e, "LOAD_CERT_CTRL", 0, &params, NULL, 1) || !params.cert) {
+        const char *why = ossl_reason();
+        hcs_fail(err, HCS_EX_CONFIG, "sign.cert %s: no certificate on the token (%s)", uri, why);
+        ERR_clear_error();
+        return -1;
+    }
+    km->cert = params.cert;
+    return 0;
+}
+
+/* The engine asks through a UI when its PIN does not do: never prompt (cron
+ * has no terminal, and a prompt would hang a run), fail instead. */
+static int no_prompt(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf; (void)size; (void)rwflag; (void)u;
+    return -1;
+}
+
+int keys_load_pkcs11(const hcs_config *cfg, const char *uri, const char *pin,
+                     struct key_material *km, hcs_err *err)
+{
+    const char *cert = cfg_str(cfg, "sign.cert");
+    if (refuse_inline_pin("sign.key", uri, err) < 0 ||
+        (keys_is_pkcs11_uri(cert) && refuse_inline_pin("sign.cert", cert, err) < 0))
+        return -1;
+    if (!pin)
+        return hcs_fail(err, HCS_EX_CONFIG, "sign.key %s is on a token: set sign.pass_file or "
+                        "sign.pass_env to give its PIN", uri);
+    ENGINE *e = crypto_pkcs11_init(cfg_str(cfg, "sign.pkcs11_module"), err);
+    if (!e)
+        return -1;
+    if (!ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
+        ERR_clear_error();
+        return hcs_fail(err, HCS_EX_CONFIG, "sign.key %s: the pkcs11 engine refused the PIN", uri);
+    }
+    UI_METHOD *ui = UI_UTIL_wrap_read_pem_callback(no_prompt, 0);
+    km->pkey = ENGINE_load_private_key(e, uri, ui, NULL);
+    UI_destroy_method(ui);
+    if (!km->pkey) {
+        const char *why = ossl_reason();
+        hcs_fail(err, HCS_EX_CONFIG, "sign.key %s: no usable private key on the token (%s; wrong PIN, "
+                 "token or object?)", uri, why);
+        ERR_clear_error();
+        return -1;
+    }
+    if (cert && *cert && !keys_is_pkcs11_uri(cert))
+        return 0;   /* a certificate file: read by keys_load like for any key */
+    char *cert_uri = cert && *cert ? xstrdup(cert) : cert_uri_from_key(uri);
+    int rc = load_token_cert(e, cert_uri, km, err);
+    free(cert_uri);
+    return rc;
+}
