@@ -351,6 +351,14 @@ int convert_file(const struct convert_opts *opts, const char *path,
     template *t = load_template(opts, err);
     if (!t)
         return -1;
+    /* A template written for another package than the configured one says
+     * so once, before any row is read, instead of failing every packet. */
+    if (opts->schemas && template_operation(t) &&
+        schema_check_operation(opts->schemas, template_operation(t), err) < 0) {
+        hcs_err_wrap(err, "%s: template %s", path, template_name(t));
+        template_free(t);
+        return -1;
+    }
     struct table_opts to;
     table_opts_from(opts->cfg, t, &to);
     table *tb = table_open(path, &to, err);

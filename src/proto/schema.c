@@ -9,18 +9,7 @@
 #include "base/xalloc.h"
 #include "base/xmlsafe.h"
 #include "proto/operations.h"
-
-struct compiled {
-    const struct gis_service *service;   /* NULL for the base-only schema */
-    xmlSchemaPtr schema;
-    xmlSchemaValidCtxtPtr vctxt;
-};
-
-struct schema_set {
-    char *dir;
-    struct compiled *items;
-    size_t n, cap;
-};
+#include "proto/schema_impl.h"
 
 schema_set *schema_set_open(const char *dir, hcs_err *err)
 {
@@ -50,6 +39,7 @@ void schema_set_free(schema_set *set)
         xmlSchemaFree(set->items[i].schema);
     }
     free(set->items);
+    schema_facts_free(set);
     free(set->dir);
     free(set);
 }

@@ -38,4 +38,17 @@ int schema_validate_element(schema_set *set, xmlNodePtr element,
 int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
                              schema_error_fn on_error, void *ctx, hcs_err *err);
 
+/* Facts read off the package's XSD text (schema_facts.c), for packages
+ * that differ from the one the operation table was written from. */
+struct gis_service;
+struct gis_operation;
+/* The base:version the package fixes on element (a global element of the
+ * service's types XSD), or NULL when it fixes none, lacks the element or
+ * the service.  The string lives as long as the set. */
+const char *schema_fixed_version(schema_set *set, const struct gis_service *svc, const char *element);
+/* 0 when the package has the operation's request element with the
+ * base:version the operation table writes; otherwise HCS_EX_CONFIG naming
+ * the operation, the package and what is missing or different. */
+int schema_check_operation(schema_set *set, const struct gis_operation *op, hcs_err *err);
+
 #endif

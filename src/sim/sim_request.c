@@ -299,8 +299,20 @@ static void sign_answer(sim *s, struct sim_reply *r)
     xmlFreeDoc(doc);
 }
 
+/* The getStateResult version is the one the package the simulator was
+ * started with fixes (12.2.2.15 and 14.5.0.1 agree today; a later package
+ * need not); the operation table's when the package fixes none. */
+static const char *result_version(sim *s, const struct gis_service *svc)
+{
+    pthread_mutex_lock(&s->schema_lock);
+    const char *v = schema_fixed_version(s->schemas, svc, "getStateResult");
+    pthread_mutex_unlock(&s->schema_lock);
+    return v ? v : svc->result_version;
+}
+
 static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
 {
+    const char *version = result_version(s, p->svc);
     char *asked = xml_child_text(p->body_el, NS_BASE, "MessageGUID");
     char guid[40] = "";
     if (asked)
@@ -319,12 +331,12 @@ static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
     simx_envelope_open(&r->body);
     r->status = 200;
     if (!m.found) {
-        simx_state_open(&r->body, p->svc, 3, r->gis_guid, s->signer != NULL);
+        simx_state_open(&r->body, p->svc, version, 3, r->gis_guid, s->signer != NULL);
         simx_error(&r->body, "base:ErrorMessage", "INT002013", "Запрос не найден");
         snprintf(r->code, sizeof r->code, "INT002013");
         r->request_state = 3;
     } else if (!p->is_header && strcasecmp(m.org, p->org) != 0) {
-        simx_state_open(&r->body, p->svc, 3, r->gis_guid, s->signer != NULL);
+        simx_state_open(&r->body, p->svc, version, 3, r->gis_guid, s->signer != NULL);
         simx_error(&r->body, "base:ErrorMessage", "INT002014",
                    "Исходный запрос принадлежит другому поставщику данных");
         snprintf(r->code, sizeof r->code, "INT002014");
@@ -332,7 +344,7 @@ static void handle_get_state(sim *s, struct parsed *p, struct sim_reply *r)
     } else {
         long long age = sim_now_ms() - m.received;
         r->request_state = m.done ? 3 : age < m.processing / 3 ? 1 : 2;
-        simx_state_open(&r->body, p->svc, r->request_state, r->gis_guid, s->signer != NULL);
+        simx_state_open(&r->body, p->svc, version, r->request_state, r->gis_guid, s->signer != NULL);
         if (m.done) {
             sb_adds(&r->body, m.result);
             const char *c = strstr(m.result, "<base:ErrorCode>");

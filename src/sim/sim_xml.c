@@ -118,11 +118,11 @@ void simx_ack(strbuf *sb, const char *gis_guid, const char *requester_guid)
     simx_envelope_close(sb);
 }
 
-void simx_state_open(strbuf *sb, const struct gis_service *svc, int state, const char *gis_guid,
-                     int with_id)
+void simx_state_open(strbuf *sb, const struct gis_service *svc, const char *version, int state,
+                     const char *gis_guid, int with_id)
 {
     sb_addf(sb, "<%s:getStateResult%s base:version=\"%s\">", simx_prefix(svc),
-            with_id ? " Id=\"signed-data-container\"" : "", svc->result_version);
+            with_id ? " Id=\"signed-data-container\"" : "", version);
     sb_addf(sb, "<base:RequestState>%d</base:RequestState>", state);
     simx_el(sb, "base:MessageGUID", gis_guid);
 }

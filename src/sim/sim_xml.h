@@ -25,9 +25,10 @@ void simx_fault(strbuf *sb, int client, const char *code, const char *message, c
 void simx_ack(strbuf *sb, const char *gis_guid, const char *requester_guid);
 
 /* <svc:getStateResult base:version=…><base:RequestState>…<base:MessageGUID>…
+ * version: the one the simulator's schema package fixes (sim_result_version).
  * with_id adds Id="signed-data-container" (for a signed answer). */
-void simx_state_open(strbuf *sb, const struct gis_service *svc, int state, const char *gis_guid,
-                     int with_id);
+void simx_state_open(strbuf *sb, const struct gis_service *svc, const char *version, int state,
+                     const char *gis_guid, int with_id);
 void simx_state_close(strbuf *sb, const struct gis_service *svc);
 
 /* <qname>escaped text</qname>; nothing when text is NULL or empty (opt). */
