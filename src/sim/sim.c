@@ -32,6 +32,19 @@ long long sim_now_ms(void)
 const char *sim_state_dir(const sim *s) { return s->state_dir; }
 sim_filestore *sim_get_filestore(sim *s) { return s->fs; }
 
+static X509 *read_cert(const sim *s, const char *ini, const char *cert, hcs_err *err)
+{
+    char *cpath = cert[0] == '/' ? xstrdup(cert) : path_join(s->world_dir, cert);
+    FILE *f = fopen(cpath, "r");
+    X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    if (!x)
+        hcs_fail(err, HCS_EX_DATAERR, "%s: certificate %s: not a readable PEM certificate", ini, cpath);
+    free(cpath);
+    return x;
+}
+
 static int load_provider(sim *s, hcs_err *err)
 {
     char *path = path_join(s->world_dir, "provider.ini");
@@ -49,18 +62,18 @@ static int load_provider(sim *s, hcs_err *err)
     snprintf(s->ogrn, sizeof s->ogrn, "%s", iniparser_getstring(d, "provider:ogrn", ""));
     snprintf(s->name, sizeof s->name, "%s", iniparser_getstring(d, "provider:name", ""));
     const char *cert = iniparser_getstring(d, "provider:certificate", "any");
-    if (strcmp(cert, "any") != 0 && *cert) {
-        char *cpath = cert[0] == '/' ? xstrdup(cert) : path_join(s->world_dir, cert);
-        FILE *f = fopen(cpath, "r");
-        s->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-        if (f)
-            fclose(f);
-        if (!s->cert) {
-            hcs_fail(err, HCS_EX_DATAERR, "%s: certificate %s: not a readable PEM certificate", path, cpath);
-            free(cpath);
+    if (strcmp(cert, "any") != 0 && *cert && !(s->cert = read_cert(s, path, cert, err)))
+        goto fail;
+    /* The operator of the information system signing for the provider. */
+    const char *op_cert = iniparser_getstring(d, "operator:certificate", "");
+    if (*op_cert) {
+        const char *op_org = iniparser_getstring(d, "operator:org_ppa_guid", "");
+        if (guid_normalize(op_org, s->operator_org) < 0) {
+            hcs_fail(err, HCS_EX_DATAERR, "%s: [operator] org_ppa_guid is not a GUID: '%s'", path, op_org);
             goto fail;
         }
-        free(cpath);
+        if (!(s->operator_cert = read_cert(s, path, op_cert, err)))
+            goto fail;
     }
     iniparser_freedict(d);
     free(path);
@@ -161,6 +174,7 @@ void sim_free(sim *s)
     signer_free(s->signer);
     cfg_free(s->sign_cfg);
     X509_free(s->cert);
+    X509_free(s->operator_cert);
     free(s->times);
     free(s->world_dir);
     free(s->state_dir);

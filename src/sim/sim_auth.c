@@ -8,7 +8,19 @@
 #include "base/err.h"
 #include "sign/sign.h"
 
-int sim_auth_check(xmlDocPtr doc, X509 *provider_cert, const char *sender_guid,
+/* 1 when the verified certificate may sign for the provider. */
+static int signer_allowed(const struct sim_signers *who, X509 *cert, char *detail, size_t dn)
+{
+    if (who->operator_cert && cert && X509_cmp(cert, who->operator_cert) == 0) {
+        if (!who->operator_flag)
+            snprintf(detail, dn, "signed with the certificate of the information system's operator, "
+                     "but RequestHeader has no IsOperatorSignature");
+        return who->operator_flag;
+    }
+    return !who->provider_cert || (cert && X509_cmp(cert, who->provider_cert) == 0);
+}
+
+int sim_auth_check(xmlDocPtr doc, const struct sim_signers *who, const char *sender_guid,
                    char code[16], char *message, size_t n, char *detail, size_t dn)
 {
     struct verify_result vr;
@@ -25,7 +37,7 @@ int sim_auth_check(xmlDocPtr doc, X509 *provider_cert, const char *sender_guid,
     snprintf(detail, dn, "%s", vr.reason);
     switch (vr.status) {
     case VERIFY_OK:
-        if (provider_cert && (!vr.cert || X509_cmp(vr.cert, provider_cert) != 0)) {
+        if (!signer_allowed(who, vr.cert, detail, dn)) {
             snprintf(code, 16, "AUT011007");
             snprintf(message, n, "Подпись не принадлежит поставщику информации SenderID=%s", sender_guid);
         } else {

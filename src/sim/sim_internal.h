@@ -27,6 +27,11 @@ struct sim {
     char ogrn[32];
     char name[256];
     X509 *cert;                 /* NULL: any certificate */
+    /* [operator] of provider.ini: the operator of the information system
+     * (a billing centre) whose certificate may sign for the provider, but
+     * only with RequestHeader/IsOperatorSignature. NULL: none. */
+    X509 *operator_cert;
+    char operator_org[40];
     int skip_signature;
     long processing_ms;
     hcs_config *sign_cfg;       /* answer signing, when asked for */

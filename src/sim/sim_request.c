@@ -189,7 +189,11 @@ static int check_signature(sim *s, struct parsed *p, struct sim_reply *r)
     if (s->skip_signature)
         return 0;
     char code[16], msg[512], detail[512];
-    if (sim_auth_check(p->doc, s->cert, s->org_ppa_guid, code, msg, sizeof msg, detail, sizeof detail)) {
+    struct sim_signers who = { s->cert, s->operator_cert, 0 };
+    char *flag = p->header ? xml_child_text(p->header, NS_BASE, "IsOperatorSignature") : NULL;
+    who.operator_flag = flag && (strcmp(flag, "true") == 0 || strcmp(flag, "1") == 0);
+    xmlFree(flag);
+    if (sim_auth_check(p->doc, &who, s->org_ppa_guid, code, msg, sizeof msg, detail, sizeof detail)) {
         /* The verifier's reason goes to StackTrace: GIS says little, an
          * operator debugging a signature needs more. */
         fault_trace(r, 1, code, msg, detail);

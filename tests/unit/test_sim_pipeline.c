@@ -41,6 +41,9 @@
 
 static char *dir, *world, *keys;
 static schema_set *schemas;
+/* A file name in keys/ for the world's [operator] certificate, or NULL. */
+static const char *operator_cert;
+#define OPERATOR_ORG "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
 /* ---- fixture ------------------------------------------------------------ */
 
@@ -58,6 +61,12 @@ static void write_world(const char *certificate)
         ? xasprintf("[provider]\norg_ppa_guid = %s\nogrn = 1027700000000\nname = Test\ncertificate = any\n", ORG)
         : xasprintf("[provider]\norg_ppa_guid = %s\nogrn = 1027700000000\nname = Test\ncertificate = %s/%s\n",
                     ORG, keys, certificate);
+    if (operator_cert) {
+        char *with = xasprintf("%s[operator]\norg_ppa_guid = %s\nname = РЦ\ncertificate = %s/%s\n", prov,
+                               OPERATOR_ORG, keys, operator_cert);
+        free(prov);
+        prov = with;
+    }
     write_file(world, "provider.ini", prov);
     free(prov);
     write_file(world, "houses.csv", "fias_house_guid;address;house_type;unique_number\n"
@@ -99,6 +108,8 @@ static int setup(void **state)
     tk_make(keys, "gost2012");
     tk_make(keys, "rsa");
     tk_make_cert_validity(keys, "gost2012", "expired", -30, -1);
+    /* the billing centre's certificate (another certificate, same key type) */
+    tk_make_cert_validity(keys, "gost2012", "operator", -1, 30);
     hcs_err err = { 0 };
     schemas = schema_set_open(tu_schemas_dir(), &err);
     assert_non_null(schemas);
@@ -424,6 +435,61 @@ static void test_aut_codes(void **state)
     free(env);
     free(body);
     sim_free(s);
+}
+
+/* A billing centre (the operator of the information system) signs for the
+ * provider: accepted only with RequestHeader/IsOperatorSignature; without it
+ * AUT011007, like a certificate of nobody's.  The flag does not make a
+ * stranger's certificate acceptable; the provider's own needs no flag. */
+static void test_operator_signature(void **state)
+{
+    (void)state;
+    static const char *const provider_certs[] = { "gost2012.crt", "any" };
+    for (int i = 0; i < 2; i++) {
+        operator_cert = "operator.crt";
+        sim *s = open_sim(provider_certs[i], NULL, NULL);
+        operator_cert = NULL;
+        char *body = xasprintf(account_body, "3f2c7f0e-5d3b-4c1e-9a7b-2b8e6d4f1a90",
+                               "a1b2c3d4-0019-4e5f-8a9b-0c1d2e3f4a5b", "A-7");
+        char *plain = envelope(body, "44444444-4444-4444-8444-444444444444", ORG, 0);
+        char *flagged = envelope(body, "55555555-5555-4555-8555-555555555555", ORG, 0);
+        char *at = strstr(flagged, "</base:orgPPAGUID>") + strlen("</base:orgPPAGUID>");
+        char *tmp = xasprintf("%.*s<base:IsOperatorSignature>true</base:IsOperatorSignature>%s",
+                              (int)(at - flagged), flagged, at);
+        free(flagged);
+        flagged = tmp;
+
+        char *op_plain = sign_xml(plain, "gost2012", "operator");
+        struct answer a;
+        post(s, HM, "urn:importAccountData", op_plain, &a);
+        assert_int_equal(a.r.status, 500);
+        assert_string_equal(a.r.code, "AUT011007");
+        assert_non_null(strstr(sb_str(&a.r.body), "Подпись не принадлежит поставщику информации SenderID=" ORG));
+        assert_non_null(strstr(sb_str(&a.r.body), "IsOperatorSignature"));   /* the StackTrace says why */
+        answer_free(&a);
+
+        char *op_flagged = sign_xml(flagged, "gost2012", "operator");
+        post(s, HM, "urn:importAccountData", op_flagged, &a);
+        assert_int_equal(a.r.status, 200);
+        answer_free(&a);
+
+        if (i == 0) {   /* a certificate of nobody's: the flag does not help */
+            char *rsa_flagged = sign_xml(flagged, "rsa", "rsa");
+            expect_fault(s, HM, "urn:importAccountData", rsa_flagged, "AUT011007");
+            free(rsa_flagged);
+        }
+        char *own_plain = sign_xml(plain, "gost2012", "gost2012");
+        post(s, HM, "urn:importAccountData", own_plain, &a);
+        assert_int_equal(a.r.status, 200);
+        answer_free(&a);
+        free(own_plain);
+        free(op_flagged);
+        free(op_plain);
+        free(flagged);
+        free(plain);
+        free(body);
+        sim_free(s);
+    }
 }
 
 static void test_get_state_life_cycle(void **state)
@@ -1125,6 +1191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema_rejection),
         cmocka_unit_test(test_aut_codes),
+        cmocka_unit_test(test_operator_signature),
         cmocka_unit_test(test_get_state_life_cycle),
         cmocka_unit_test(test_duplicate_processed_once),
         cmocka_unit_test(test_import_errors_and_round_trip),
