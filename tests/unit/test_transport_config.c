@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/config.h"
@@ -106,6 +107,60 @@ static void test_warnings(void **state)
     cfg_free(cfg);
     free(path);
     free(dir);
+}
+
+/* What one fresh process (the warnings are said once per process) prints
+ * on stderr when it reads [transport] with this sign.alg and base URL. */
+static char *warning_for(const char *alg, const char *base_key, const char *base)
+{
+    char *dir = tu_tmpdir(), *path = xasprintf("%s/stderr.txt", dir);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen(path, "w", stderr))
+            _exit(2);
+        hcs_err err = { 0 };
+        hcs_config *cfg = cfg_load(NULL, &err);
+        struct transport_opts o;
+        char *auth = NULL;
+        cfg_set(cfg, "sign.alg", alg, &err);
+        cfg_set(cfg, base_key, base, &err);
+        int rc = transport_opts_from_config(cfg, &o, &auth, &err);
+        fflush(stderr);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *text = read_text(path);
+    free(path);
+    free(dir);
+    return text;
+}
+
+/* GIS takes only GOST R 34.10-2012 signatures: rsa and gost2001 are warned
+ * about whenever the requests leave this machine, gost2012 never. */
+static void test_alg_warning(void **state)
+{
+    (void)state;
+    static const struct { const char *alg, *key, *base; int warns; } cases[] = {
+        { "gost2001", "gis.base_url", "https://api.dom.gosuslugi.ru/", 1 },
+        { "rsa", "gis.base_url", "https://api.dom.gosuslugi.ru/", 1 },
+        { "gost2001", "gis.stand", "sit02", 1 },
+        { "gost2012", "gis.base_url", "https://api.dom.gosuslugi.ru/", 0 },
+        { "gost2001", "gis.base_url", "http://127.0.0.1:8089/", 0 },
+        { "rsa", "gis.base_url", "http://localhost:8089/", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = warning_for(cases[i].alg, cases[i].key, cases[i].base);
+        char *want = xasprintf("sign.alg = %s", cases[i].alg);
+        if ((strstr(text, want) != NULL) != cases[i].warns)
+            fail_msg("sign.alg=%s %s=%s: stderr '%s', expected %s warning", cases[i].alg, cases[i].key,
+                     cases[i].base, text, cases[i].warns ? "a" : "no");
+        free(want);
+        free(text);
+    }
 }
 
 static void test_loopback(void **state)
@@ -218,6 +273,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stands),
         cmocka_unit_test(test_tls_versions),
+        cmocka_unit_test(test_alg_warning),   /* before test_warnings: the warning is said once per process */
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_loopback),
         cmocka_unit_test(test_headers_and_fingerprint),
