@@ -18,11 +18,12 @@ xl_key() {
         -out "$1/cert.pem" 2>/dev/null || xl_fail "cannot make a certificate"
 }
 
-# xl_sim STATE_DIR LOG [sim options...]: starts the simulator; sets SIM_PID and SIM_URL.
+# xl_sim STATE_DIR LOG [sim options...]: starts the simulator (on the world XL_WORLD,
+# default samples/world); sets SIM_PID and SIM_URL.
 xl_sim() {
     _state=$1; _log=$2; shift 2
     mkdir -p "$_state"
-    "$SIM" --world "$HCS_TOP/samples/world" --state "$_state" --port 0 --schemas "$SCHEMAS_DIR" \
+    "$SIM" --world "${XL_WORLD:-$HCS_TOP/samples/world}" --state "$_state" --port 0 --schemas "$SCHEMAS_DIR" \
         --log "$_log" "$@" >"$_state.out" 2>"$_state.err" &
     SIM_PID=$!
     XL_SIMS="$XL_SIMS $SIM_PID"
