@@ -162,6 +162,10 @@ int transport_cert_fingerprint(const char *cert_path, char out[41], hcs_err *err
     if (!cert_path)
         return hcs_fail(err, HCS_EX_CONFIG, "X-Client-Cert-Fingerprint: auto needs transport.client_cert "
                         "or sign.cert (a PEM certificate)");
+    if (!strncasecmp(cert_path, "pkcs11:", 7))
+        return hcs_fail(err, HCS_EX_CONFIG, "X-Client-Cert-Fingerprint: auto reads a certificate file, but "
+                        "sign.cert names one on a token (%s): set transport.client_cert to the certificate "
+                        "file, or write the fingerprint itself", cert_path);
     FILE *f = fopen(cert_path, "r");
     if (!f)
         return hcs_fail(err, HCS_EX_NOINPUT, "%s: cannot open the certificate", cert_path);

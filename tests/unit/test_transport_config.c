@@ -186,6 +186,9 @@ static void test_headers_and_fingerprint(void **state)
     assert_null(transport_headers_parse("no colon here", NULL, &err));
     assert_null(transport_headers_parse("X-Other: auto", NULL, &err));
     assert_null(transport_headers_parse("X-Client-Cert-Fingerprint: auto", NULL, &err));
+    /* a certificate on a token is not a file: said so, not "cannot open" */
+    assert_null(transport_headers_parse("X-Client-Cert-Fingerprint: auto", "pkcs11:token=t;object=o", &err));
+    assert_non_null(strstr(err.msg, "on a token"));
 
     char *dir = tu_tmpdir();
     char *cmd = xasprintf("cd '%s' && openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem "
