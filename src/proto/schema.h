@@ -24,7 +24,8 @@ schema_set *schema_set_open(const char *dir, hcs_err *err);
 void schema_set_free(schema_set *set);
 const char *schema_set_dir(const schema_set *set);
 
-/* 1 when the namespace belongs to a service of the package we know. */
+/* 1 when the namespace is base or belongs to a service we know that this
+ * package has (its types XSD is there). */
 int schema_knows_ns(schema_set *set, const char *ns);
 
 /* Validates one element (and its subtree) in place.  Returns 0 when valid,

@@ -243,11 +243,12 @@ static int check_schema(xmlNodePtr signed_el, schema_set *schemas, struct verify
     /* Newer formats keep the namespace and change the fixed base:version:
      * an envelope of another version cannot be judged by this package. */
     const struct gis_operation *op = gis_operation_by_element(ns, (const char *)signed_el->name);
+    const char *fixed = op ? schema_fixed_version(schemas, op->service, op->request_element) : NULL;
     xmlChar *version = xmlGetNsProp(signed_el, BAD_CAST "version", BAD_CAST NS_BASE);
-    if (op && op->version && version && strcmp((const char *)version, op->version)) {
+    if (fixed && version && strcmp((const char *)version, fixed)) {
         snprintf(r->schema_note, sizeof r->schema_note,
                  "schema not checked: namespace %s, base:version %s (the schema package fixes %s)",
-                 ns, (const char *)version, op->version);
+                 ns, (const char *)version, fixed);
         xmlFree(version);
         return 0;
     }

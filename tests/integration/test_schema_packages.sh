@@ -15,7 +15,9 @@
 #    fixes (house-management 11.0.0.1 in both; a temp copy of 14.5.0.1 that
 #    fixes another shows it is read from the package) and validates;
 #  - a package fixing another base:version on a template's request than
-#    hcsbatch writes (that temp copy) stops convert with exit 78 saying so.
+#    hcsbatch writes (that temp copy) stops convert with exit 78 saying so;
+#  - `hcsbatch verify` checks a packet against the package when it has the
+#    service and says "schema not checked" when it has not.
 set -u
 HCS_TOP=${HCS_TOP:-$(pwd)}
 . "$HCS_TOP/tests/integration/lib.sh"
@@ -101,6 +103,22 @@ ls "$tmp/bills14"/*.xml >/dev/null 2>&1 && bad "bills under 14.5.0.1: packets wr
 conv "$tmp/bills12" "$P12" importPaymentDocumentData bills.csv
 [ $rc = 65 ] && ls "$tmp/bills12"/*.xml >/dev/null 2>&1 && ok "bills under 12.2.2.15 converts" \
     || { bad "bills under 12.2.2.15: exit $rc"; sed 's/^/     /' "$tmp/bills12.err"; }
+
+# --- hcsbatch verify under either package -----------------------------------------
+# a signed packet of a service the package has is schema-checked; one of a
+# service it lacks is verified with "schema not checked", not refused
+openssl genpkey -engine gost -algorithm gost2012_256 -pkeyopt paramset:A -out "$tmp/k.pem" >/dev/null 2>&1
+chmod 600 "$tmp/k.pem"
+openssl req -engine gost -new -x509 -key "$tmp/k.pem" -out "$tmp/c.pem" -days 30 -subj "/CN=pkg test" >/dev/null 2>&1
+conv "$tmp/signed-bills" "$P12" importPaymentDocumentData bills.csv --sign --key "$tmp/k.pem" --cert "$tmp/c.pem"
+conv "$tmp/signed-accounts" "$P12" importAccountData accounts.csv --sign --key "$tmp/k.pem" --cert "$tmp/c.pem"
+sb=$(ls "$tmp/signed-bills"/*.xml | head -n 1); sa=$(ls "$tmp/signed-accounts"/*.xml | head -n 1)
+out=$("$HCSBATCH" --schemas "$P14" verify "$sb" 2>&1) && printf '%s' "$out" | grep -q 'schema not checked: namespace http://dom.gosuslugi.ru/schema/integration/bills/' \
+    && ok "verify under 14.5.0.1, a bills packet: $out" || bad "verify under 14.5.0.1, a bills packet: $out"
+out=$("$HCSBATCH" --schemas "$P12" verify "$sb" 2>&1) && ! printf '%s' "$out" | grep -q 'not checked' \
+    && ok "verify under 12.2.2.15, the same packet, schema checked: $out" || bad "verify under 12.2.2.15: $out"
+out=$("$HCSBATCH" --schemas "$P14" verify "$sa" 2>&1) && ! printf '%s' "$out" | grep -q 'not checked' \
+    && ok "verify under 14.5.0.1, an accounts packet, schema checked: $out" || bad "verify under 14.5.0.1, accounts: $out"
 
 # --- the simulator validates against its own package -----------------------------
 start_sim() {  # tag, package → URL in $url
