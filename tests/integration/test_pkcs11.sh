@@ -6,7 +6,8 @@
 # `hcsbatch verify` and by xmlsec1 --verify against the token's certificate.
 # The PIN comes from sign.pass_file or sign.pass_env only: a wrong PIN, no
 # PIN, and a PIN written into the URI are refused with exit 78, and the PIN
-# never shows in any output.  (SoftHSM2 has RSA and EC but no GOST; GIS's
+# never shows in any output; an EC key is read but refused (no ECDSA form
+# of the GIS signature).  (SoftHSM2 has RSA and EC but no GOST; GIS's
 # GOST key on a Rutoken ECP takes the same path, docs/tokens.md.)
 set -eu
 cd "${HCS_TOP:-.}"
@@ -105,6 +106,18 @@ sign no-module -o sign.key="$KEY" -o sign.pass_file="$tmp/pin" -o sign.pkcs11_mo
 refused no-module "sign.pkcs11_module"
 sign wrong-object -o sign.key="pkcs11:token=hcs-test;object=nobody;type=private" -o sign.pass_file="$tmp/pin"
 refused wrong-object "no usable private key on the token"
+
+# an EC key (SoftHSM2's other algorithm) is read from the token, but GIS
+# signatures have no ECDSA form: refused for what it is, before signing
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/ec.pem" -out "$tmp/ec.crt" \
+    -days 365 -subj "/CN=token ec" >/dev/null 2>&1
+openssl pkcs8 -topk8 -nocrypt -in "$tmp/ec.pem" -outform DER -out "$tmp/ec.der"
+openssl x509 -in "$tmp/ec.crt" -outform DER -out "$tmp/ec-crt.der"
+p11 --write-object "$tmp/ec.der" --type privkey --id 4a02 --label ec-signer
+p11 --write-object "$tmp/ec-crt.der" --type cert --id 4a02 --label ec-signer
+rm -f "$tmp/ec.pem" "$tmp/ec.der"
+sign ec-key -o sign.key="pkcs11:token=hcs-test;object=ec-signer;type=private" -o sign.pass_file="$tmp/pin"
+refused ec-key "sign.alg=rsa needs a RSA key, but the key is"
 
 if grep -l "$PIN" "$tmp"/*.err >/dev/null 2>&1; then
     bad "the PIN appears in the output of: $(grep -l "$PIN" "$tmp"/*.err | xargs -n1 basename | tr '\n' ' ')"
