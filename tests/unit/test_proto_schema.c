@@ -13,7 +13,10 @@
 #include <libxml/tree.h>
 #include <iniparser.h>
 
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 #include "proto/operations.h"
+#include "proto/schema.h"
 #include "testutil.h"
 
 #define NS_XS "http://www.w3.org/2001/XMLSchema"
@@ -197,12 +200,73 @@ static void test_walk_reads_only_the_request_level(void **state)
     xmlFreeDoc(doc);
 }
 
+/* The other package beside the configured one (12.2.2.15 ↔ 14.5.0.1). */
+static char *package(const char *name)
+{
+    return xasprintf("%s/../%s", tu_schemas_dir(), name);
+}
+
+/* What schema_facts reads off each package: the request or result
+ * element's own fixed base:version (not one of an element nested in it:
+ * house-management's getStateResult holds an ImportResult fixing 10.0.1.1,
+ * its own is 11.0.0.1), presence of services and elements, and the check
+ * convert runs before a template's first row. */
+static void test_facts_of_both_packages(void **state)
+{
+    (void)state;
+    char *d12 = package("hcs-wsdl-12.2.2.15"), *d14 = package("hcs-wsdl-14.5.0.1");
+    hcs_err err = { 0 };
+    schema_set *p12 = schema_set_open(d12, &err), *p14 = schema_set_open(d14, &err);
+    assert_non_null(p12);
+    assert_non_null(p14);
+    const struct gis_service *hm = gis_service_find("house-management");
+    const struct gis_service *dm = gis_service_find("device-metering");
+    assert_string_equal(schema_fixed_version(p12, hm, "getStateResult"), "11.0.0.1");
+    assert_string_equal(schema_fixed_version(p14, hm, "getStateResult"), "11.0.0.1");
+    assert_string_equal(schema_fixed_version(p12, hm, "importHouseUORequest"), "11.0.10.1");
+    assert_null(schema_fixed_version(p14, hm, "importHouseUORequest"));          /* free in 14.5 */
+    assert_string_equal(schema_fixed_version(p12, dm, "exportMeteringDeviceHistoryRequest"), "10.0.1.1");
+    assert_null(schema_fixed_version(p14, dm, "exportMeteringDeviceHistoryRequest"));
+    assert_string_equal(schema_fixed_version(p14, hm, "importAccountRequest"), "10.0.1.1");
+    assert_null(schema_fixed_version(p14, gis_service_find("bills"), "getStateResult"));
+
+    /* the templates' operations: in both; bills only in 12.2.2.15 */
+    static const char *const both[] = { "importAccountData", "importMeteringDeviceData",
+                                        "importMeteringDeviceValues", "exportAccountData", NULL };
+    for (const char *const *op = both; *op; op++) {
+        assert_int_equal(schema_check_operation(p12, gis_operation_find(*op), &err), 0);
+        assert_int_equal(schema_check_operation(p14, gis_operation_find(*op), &err), 0);
+    }
+    assert_int_equal(schema_check_operation(p12, gis_operation_find("importPaymentDocumentData"), &err), 0);
+    assert_int_equal(schema_check_operation(p14, gis_operation_find("importPaymentDocumentData"), &err), -1);
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "it has no service bills"));
+    assert_non_null(strstr(err.msg, d14));
+    /* a service it has, an element it lacks */
+    struct gis_operation gone = *gis_operation_find("importAccountData");
+    gone.name = "importHouseRSOData";
+    gone.request_element = "importHouseRSORequest";   /* dropped in 14.5.0.1 */
+    gone.version = NULL;
+    assert_int_equal(schema_check_operation(p12, &gone, &err), 0);
+    assert_int_equal(schema_check_operation(p14, &gone, &err), -1);
+    assert_non_null(strstr(err.msg, "declares no element importHouseRSORequest"));
+
+    assert_true(schema_knows_ns(p12, gis_service_find("bills")->ns));
+    assert_false(schema_knows_ns(p14, gis_service_find("bills")->ns));
+    assert_true(schema_knows_ns(p14, hm->ns));
+    schema_set_free(p12);
+    schema_set_free(p14);
+    free(d12);
+    free(d14);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_reads_only_the_request_level),
         cmocka_unit_test(test_table_matches_schemas),
         cmocka_unit_test(test_templates_limits_match_schemas),
+        cmocka_unit_test(test_facts_of_both_packages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
