@@ -17,7 +17,9 @@
 #  - a package fixing another base:version on a template's request than
 #    hcsbatch writes (that temp copy) stops convert with exit 78 saying so;
 #  - `hcsbatch verify` checks a packet against the package when it has the
-#    service and says "schema not checked" when it has not.
+#    service and says "schema not checked" when it has not;
+#  - a whole run (accounts, readings) with hcsbatch and the simulator on
+#    14.5.0.1 ends row for row as on 12.2.2.15.
 set -u
 HCS_TOP=${HCS_TOP:-$(pwd)}
 . "$HCS_TOP/tests/integration/lib.sh"
@@ -27,7 +29,7 @@ PX=""
 ORG=$(sed -n 's/^org_ppa_guid *= *//p' "$HCS_TOP/samples/world/provider.ini")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/schema-pkgs-XXXXXX")
 SIMS=""
-trap 'for p in $SIMS; do kill $p 2>/dev/null; done; for p in $SIMS; do wait $p 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
+trap 'for p in $SIMS ${XL_SIMS:-}; do kill $p 2>/dev/null; done; for p in $SIMS ${XL_SIMS:-}; do wait $p 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
 fails=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
@@ -211,6 +213,28 @@ if [ $rc = 78 ] && grep -q "operation importAccountData: the schema package $PX 
     ok "a package fixing another request version: exit 78: $(cat "$tmp/accounts-x.err")"
 else
     bad "a package fixing another request version: exit $rc:"; sed 's/^/     /' "$tmp/accounts-x.err"
+fi
+
+# --- a whole run under each package ----------------------------------------------
+# hcsbatch and the simulator both on 14.5.0.1: accounts and readings end
+# exactly as when both are on 12.2.2.15
+. "$HCS_TOP/tests/integration/exchange_lib.sh"
+xl_key "$tmp/keys"
+for v in 12 14; do
+    case $v in 12) SCHEMAS_DIR=$P12 ;; 14) SCHEMAS_DIR=$P14 ;; esac
+    xl_sim "$tmp/xsim-$v" "$tmp/xsim-$v.log" --processing-ms 100
+    xl_work "$tmp/xw-$v" "$SIM_URL" "$tmp/keys"
+    rm -f "$tmp/xw-$v"/inbox/bills/* "$tmp/xw-$v"/inbox/bills-withdraw/*
+    rc=0
+    (cd "$tmp/xw-$v" && timeout 120 "$HCSBATCH" -q -c hcsbatch.ini run --wait >run.out 2>run.err) || rc=$?
+    xl_stop_sims
+    [ $rc = 0 ] || [ $rc = 65 ] || { bad "run under $v: exit $rc"; sed 's/^/     /' "$tmp/xw-$v/run.err"; }
+    xl_outcomes "$tmp/xw-$v/state.db" >"$tmp/outcomes-$v"
+done
+if [ -s "$tmp/outcomes-14" ] && grep -q '|accepted|' "$tmp/outcomes-14" && cmp -s "$tmp/outcomes-12" "$tmp/outcomes-14"; then
+    ok "a run with hcsbatch and the simulator on 14.5.0.1: $(grep -c '|accepted|' "$tmp/outcomes-14") rows accepted, the same outcomes as on 12.2.2.15"
+else
+    bad "runs on the two packages end differently:"; diff "$tmp/outcomes-12" "$tmp/outcomes-14" | head -20
 fi
 
 [ $fails = 0 ] || { echo "$fails failed"; exit 1; }
