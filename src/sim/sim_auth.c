@@ -13,8 +13,9 @@ static int signer_allowed(const struct sim_signers *who, X509 *cert, char *detai
 {
     if (who->operator_cert && cert && X509_cmp(cert, who->operator_cert) == 0) {
         if (!who->operator_flag)
-            snprintf(detail, dn, "signed with the certificate of the information system's operator, "
-                     "but RequestHeader has no IsOperatorSignature");
+            snprintf(detail, dn, "signed with the certificate of the information system's operator "
+                     "(organisation %s), not of the provider; RequestHeader has no IsOperatorSignature",
+                     who->operator_org ? who->operator_org : "?");
         return who->operator_flag;
     }
     return !who->provider_cert || (cert && X509_cmp(cert, who->provider_cert) == 0);

@@ -18,6 +18,7 @@
 struct sim_signers {
     X509 *provider_cert;   /* NULL: any certificate is the provider's */
     X509 *operator_cert;   /* NULL: no operator signs for this provider */
+    const char *operator_org;  /* the operator's orgPPAGUID (named in the StackTrace) */
     int operator_flag;     /* the request's RequestHeader/IsOperatorSignature is true */
 };
 

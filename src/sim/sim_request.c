@@ -189,7 +189,7 @@ static int check_signature(sim *s, struct parsed *p, struct sim_reply *r)
     if (s->skip_signature)
         return 0;
     char code[16], msg[512], detail[512];
-    struct sim_signers who = { s->cert, s->operator_cert, 0 };
+    struct sim_signers who = { s->cert, s->operator_cert, s->operator_org, 0 };
     char *flag = p->header ? xml_child_text(p->header, NS_BASE, "IsOperatorSignature") : NULL;
     who.operator_flag = flag && (strcmp(flag, "true") == 0 || strcmp(flag, "1") == 0);
     xmlFree(flag);

@@ -466,6 +466,7 @@ static void test_operator_signature(void **state)
         assert_string_equal(a.r.code, "AUT011007");
         assert_non_null(strstr(sb_str(&a.r.body), "Подпись не принадлежит поставщику информации SenderID=" ORG));
         assert_non_null(strstr(sb_str(&a.r.body), "IsOperatorSignature"));   /* the StackTrace says why */
+        assert_non_null(strstr(sb_str(&a.r.body), "organisation " OPERATOR_ORG));
         answer_free(&a);
 
         char *op_flagged = sign_xml(flagged, "gost2012", "operator");
