@@ -47,13 +47,17 @@ static const char *ossl_reason(void)
 static char *cert_uri_from_key(const char *uri)
 {
     char *out = xstrdup(uri);
-    char *t = strcasestr(out, "type=");
-    if (t && (t == out + 7 || t[-1] == ';')) {
+    char *t = out + 7;   /* after "pkcs11:"; attributes are ';'-separated */
+    while (t && *t) {
         char *end = strchr(t, ';');
-        if (end)
-            memmove(t, end + 1, strlen(end + 1) + 1);
-        else
-            *(t > out + 7 ? t - 1 : t) = '\0';
+        if (!strncasecmp(t, "type=", 5)) {
+            if (end)
+                memmove(t, end + 1, strlen(end + 1) + 1);
+            else
+                *(t > out + 7 ? t - 1 : t) = '\0';
+            break;
+        }
+        t = end ? end + 1 : NULL;
     }
     return out;
 }

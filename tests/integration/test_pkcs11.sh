@@ -89,6 +89,10 @@ HCS_TOKEN_PIN=$PIN sign pin-env -o sign.key="$KEY" -o sign.pass_env=HCS_TOKEN_PI
     -o sign.cert="pkcs11:token=hcs-test;id=%4a%01;type=cert"
 check_packet pin-env
 
+# 2b. type= first in the key's URI: the certificate is still found under it
+sign type-first -o sign.key="pkcs11:type=private;token=hcs-test;object=gis-signer" -o sign.pass_file="$tmp/pin"
+check_packet type-first
+
 # 3. refusals: exit 78 (configuration), a reason, and never the PIN
 refused() {  # tag, expected text
     if [ $rc = 78 ] && grep -q "$2" "$tmp/$1.err"; then ok "$1: refused (78): $(head -1 "$tmp/$1.err")"
