@@ -86,12 +86,24 @@ static int no_prompt(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
+/* A URI naming no object would take whichever key the token lists first.
+ * In hcsbatch.ini it is also what an unquoted URI becomes: ';' starts a
+ * comment there, so "pkcs11:token=T;object=K" reads as "pkcs11:token=T". */
+static int refuse_vague(const char *key, const char *uri, hcs_err *err)
+{
+    if (strcasestr(uri, "object=") || strcasestr(uri, "id="))
+        return 0;
+    return hcs_fail(err, HCS_EX_CONFIG, "%s %s names no object (object= or id=); in hcsbatch.ini put a "
+                    "pkcs11: URI in double quotes, since ';' starts a comment there", key, uri);
+}
+
 int keys_load_pkcs11(const hcs_config *cfg, const char *uri, const char *pin,
                      struct key_material *km, hcs_err *err)
 {
     const char *cert = cfg_str(cfg, "sign.cert");
-    if (refuse_inline_pin("sign.key", uri, err) < 0 ||
-        (keys_is_pkcs11_uri(cert) && refuse_inline_pin("sign.cert", cert, err) < 0))
+    if (refuse_inline_pin("sign.key", uri, err) < 0 || refuse_vague("sign.key", uri, err) < 0 ||
+        (keys_is_pkcs11_uri(cert) &&
+         (refuse_inline_pin("sign.cert", cert, err) < 0 || refuse_vague("sign.cert", cert, err) < 0)))
         return -1;
     if (!pin)
         return hcs_fail(err, HCS_EX_CONFIG, "sign.key %s is on a token: set sign.pass_file or "
