@@ -17,7 +17,7 @@ const struct cfg_key cfg_keys[] = {
     { "gis.sender_header", "orgPPAGUID", "orgPPAGUID or SenderID in RequestHeader" },
     { "gis.operator_signature", "no", "add IsOperatorSignature=true to RequestHeader" },
     /* [sign] */
-    { "sign.key", NULL, "private key: PEM or PKCS#12 file, or a pkcs11: URI (key on a token)" },
+    { "sign.key", NULL, "private key: PEM or PKCS#12 file, or a pkcs11: URI in double quotes (key on a token)" },
     { "sign.cert", NULL, "signing certificate (PEM/DER file or pkcs11: URI); omit for PKCS#12 or a token holding it" },
     { "sign.pkcs11_module", NULL, "PKCS#11 library of the token for a pkcs11: sign.key (e.g. librtpkcs11ecp.so)" },
     { "sign.alg", "gost2012", "gost2012 | gost2001 | rsa" },
