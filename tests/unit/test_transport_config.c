@@ -128,6 +128,11 @@ static char *warning_for(const char *alg, const char *base_key, const char *base
         cfg_set(cfg, base_key, base, &err);
         int rc = transport_opts_from_config(cfg, &o, &auth, &err);
         fflush(stderr);
+        /* everything freed: the unit tests also run under valgrind */
+        free(auth);
+        cfg_free(cfg);
+        free(path);
+        free(dir);
         _exit(rc == 0 ? 0 : 1);
     }
     int st = 0;
