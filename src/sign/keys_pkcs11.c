@@ -97,13 +97,16 @@ static int refuse_vague(const char *key, const char *uri, hcs_err *err)
                     "pkcs11: URI in double quotes, since ';' starts a comment there", key, uri);
 }
 
+static int check_uri(const char *key, const char *uri, hcs_err *err)
+{
+    return refuse_inline_pin(key, uri, err) < 0 || refuse_vague(key, uri, err) < 0 ? -1 : 0;
+}
+
 int keys_load_pkcs11(const hcs_config *cfg, const char *uri, const char *pin,
                      struct key_material *km, hcs_err *err)
 {
     const char *cert = cfg_str(cfg, "sign.cert");
-    if (refuse_inline_pin("sign.key", uri, err) < 0 || refuse_vague("sign.key", uri, err) < 0 ||
-        (keys_is_pkcs11_uri(cert) &&
-         (refuse_inline_pin("sign.cert", cert, err) < 0 || refuse_vague("sign.cert", cert, err) < 0)))
+    if (check_uri("sign.key", uri, err) < 0 || (keys_is_pkcs11_uri(cert) && check_uri("sign.cert", cert, err) < 0))
         return -1;
     if (!pin)
         return hcs_fail(err, HCS_EX_CONFIG, "sign.key %s is on a token: set sign.pass_file or "
@@ -111,6 +114,8 @@ int keys_load_pkcs11(const hcs_config *cfg, const char *uri, const char *pin,
     ENGINE *e = crypto_pkcs11_init(cfg_str(cfg, "sign.pkcs11_module"), err);
     if (!e)
         return -1;
+    /* The engine keeps its own copy of the PIN to log in again when the
+     * token drops the session; ours is wiped by the caller. */
     if (!ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
         ERR_clear_error();
         return hcs_fail(err, HCS_EX_CONFIG, "sign.key %s: the pkcs11 engine refused the PIN", uri);
