@@ -10,7 +10,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "base/datadir.h"
 #include "base/fsutil.h"
 #include "base/guid.h"
 #include "base/xalloc.h"
@@ -55,16 +54,12 @@ static void url_host(const char *url, char *out, size_t outlen)
     snprintf(out, outlen, "%.*s", (int)n, p);
 }
 
-static int dir_resolves(const hcs_config *cfg, const char *key, const char *installed)
+/* cfg_path already falls back to the installed data directory. */
+static int dir_resolves(const hcs_config *cfg, const char *key)
 {
     char *dir = cfg_path(cfg, key);
     int ok = dir && access(dir, R_OK | X_OK) == 0;
     free(dir);
-    if (!ok && installed) {
-        char *found = datadir_find(installed);
-        ok = found != NULL;
-        free(found);
-    }
     return ok;
 }
 
@@ -84,8 +79,8 @@ static void check_config(const hcs_config *cfg, struct health_check *c)
         say(c, HEALTH_CRITICAL, "gis.base_url must start with https:// or http://");
     else if (access(work, W_OK | X_OK) != 0)
         say(c, HEALTH_CRITICAL, "paths.work_dir %s is not a writable directory", work);
-    else if (!dir_resolves(cfg, "paths.templates_dir", "templates"))
-        say(c, HEALTH_CRITICAL, "paths.templates_dir is not found (nor installed templates)");
+    else if (!dir_resolves(cfg, "paths.templates_dir"))
+        say(c, HEALTH_CRITICAL, "paths.templates_dir is not found (here nor installed)");
     else
         say(c, HEALTH_OK, "configuration loaded; provider and directories set");
     free(work);
