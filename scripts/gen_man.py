@@ -59,7 +59,7 @@ def hcsbatch_page(exe):
            '.TP', '\\fB\\-c\\fR, \\fB\\-\\-config\\fR \\fIFILE\\fR', 'Configuration file (INI). See CONFIGURATION.',
            '.TP', '\\fB\\-o\\fR \\fIsection.key=value\\fR', 'Override one configuration key for this invocation (repeatable). An argument of \\fB\\-o\\fR that does not look like section.key=value belongs to the command (download \\-o FILE).',
            '.TP', '\\fB\\-\\-schemas\\fR \\fIDIR\\fR', 'Official XSD/WSDL package (paths.schemas_dir).',
-           '.TP', '\\fB\\-v\\fR, \\fB\\-q\\fR', 'More log output (twice for debug); errors only.',
+           '.TP', '\\fB\\-v\\fR, \\fB\\-q\\fR', 'More log output (twice for debug); errors only. When stderr is a terminal, long work (converting, uploading, waiting for GIS) shows one updating progress line with a rate and an estimate; \\fB\\-q\\fR turns it off, and cron logs (no terminal) never see it.',
            '.TP', '\\fB\\-\\-version\\fR, \\fB\\-h\\fR, \\fB\\-\\-help\\fR', 'Version; usage.',
            '.SH COMMANDS']
     for name, summary in cmds:
