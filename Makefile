@@ -139,7 +139,11 @@ unit-bins: $(UNIT_BIN)
 mutate:
 	SCHEMAS_DIR=$(SCHEMAS_DIR) python3 tests/mutate/run.py
 
-demo: all
+# From a fresh clone most of `make demo` is compiling: build with every core
+# unless make was already given -j (a submake must not force its own then).
+DEMO_JOBS := $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
+demo:
+	+$(MAKE) $(DEMO_JOBS) all
 	SCHEMAS_DIR=$(SCHEMAS_DIR) BINDIR=$(BINDIR) sh scripts/demo.sh
 
 bench: all $(BENCH_BIN)
