@@ -157,6 +157,11 @@ HCS_TEST_PASS=wrong health -o sign.key="$tmp/keys/enc.pem" -o sign.pass_env=HCS_
 expect "encrypted key, wrong passphrase" 2 key critical
 
 # A damaged state database: an index whose root page is another table's.
+# (health itself never creates the database: `status` does, as a run would.)
+(cd "$W" && "$HCSBATCH" -q -c hcsbatch.ini status >/dev/null) || fail "status could not create the state database"
+health
+expect "state database created" 0 store ok
+grep -q 'store .*integrity ok' "$tmp/out" || fail "the integrity check did not run: $(grep store "$tmp/out")"
 sqlite3 "$W/state.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 sqlite3 "$W/state.db" "PRAGMA writable_schema=ON;
     UPDATE sqlite_master SET rootpage=(SELECT rootpage FROM sqlite_master WHERE type='index' AND tbl_name='files' LIMIT 1)
@@ -172,6 +177,8 @@ mkdir -p "$tmp/fresh"
 health -o paths.work_dir="$tmp/fresh"
 expect "simulator stopped" 2 gis critical
 grep -q 'not reachable' "$tmp/out" || fail "unreachable not said"
+check_is store ok && grep -q 'no state database yet' "$tmp/out" || fail "a work directory before the first run: $(grep store "$tmp/out")"
+[ ! -e "$tmp/fresh/state.db" ] || fail "health created a state database"
 
 [ $fails = 0 ] && echo "health ok"
 exit $((fails > 0))
