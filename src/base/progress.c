@@ -85,6 +85,11 @@ void progress_format(char *out, unsigned outlen, const char *what, enum progress
     snprintf(out, outlen, "%s: %s%s%s%s", what, got, pct, rate, eta);
 }
 
+int progress_due(const progress *p)
+{
+    return p && (p->last_draw < 0 || now_s() - p->last_draw >= REDRAW_S);
+}
+
 void progress_update(progress *p, double done, double fraction)
 {
     if (!p)

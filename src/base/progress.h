@@ -28,6 +28,9 @@ progress *progress_begin(const char *what, enum progress_unit unit, const char *
 /* done: how much so far (for the rate); fraction: how far through the
  * whole, 0..1, or < 0 when unknown (no estimate then). */
 void progress_update(progress *p, double done, double fraction);
+/* 1 when an update now would be drawn (0 for NULL): lets a caller skip
+ * working out done and fraction for updates that would be dropped. */
+int progress_due(const progress *p);
 /* Erases the line and frees p. */
 void progress_end(progress *p);
 

@@ -226,7 +226,8 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
     int rc, grouping = template_has_group(r->t);
     while ((rc = table_next(tb, &row, err)) == 1) {
         r->stats->rows++;
-        progress_update(r->prog, (double)r->stats->rows, table_fraction(tb));
+        if (progress_due(r->prog))   /* table_fraction costs a syscall: not per row */
+            progress_update(r->prog, (double)r->stats->rows, table_fraction(tb));
         sb_reset(&key);
         if (grouping)
             template_group_raw(r->t, r->b, row, &key);

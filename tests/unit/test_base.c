@@ -170,6 +170,7 @@ static void test_progress_line(void **state)
     if (!isatty(STDERR_FILENO))
         assert_null(progress_begin("x", PROGRESS_COUNT, "rows"));
     progress_update(NULL, 1, 0.5);
+    assert_false(progress_due(NULL));
     progress_end(NULL);
 }
 
