@@ -139,7 +139,11 @@ unit-bins: $(UNIT_BIN)
 mutate:
 	SCHEMAS_DIR=$(SCHEMAS_DIR) python3 tests/mutate/run.py
 
-demo: all
+# From a fresh clone most of `make demo` is compiling: build with every core
+# unless make was already given -j (a submake must not force its own then).
+DEMO_JOBS := $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
+demo:
+	+$(MAKE) $(DEMO_JOBS) all
 	SCHEMAS_DIR=$(SCHEMAS_DIR) BINDIR=$(BINDIR) sh scripts/demo.sh
 
 bench: all $(BENCH_BIN)
@@ -153,7 +157,8 @@ soak: all
 # HCS_DATADIR; man pages; the docs; an example configuration with every key
 # commented out (kept when one is already there); the cron wrapper, the
 # systemd units (not enabled) and an /etc/cron.d example, their /usr/local
-# paths rewritten to PREFIX; a logrotate snippet.  The official schema
+# paths rewritten to PREFIX (the daily health check's units too); a
+# logrotate snippet.  The official schema
 # package is not installed: set [paths] schemas_dir.
 INST_BIN   = $(DESTDIR)$(PREFIX)/bin
 INST_DATA  = $(DESTDIR)$(DATADIR)
@@ -162,6 +167,7 @@ INST_DOC   = $(DESTDIR)$(PREFIX)/share/doc/hcsbatch
 INST_LIBEX = $(DESTDIR)$(PREFIX)/lib/hcsbatch
 INST_UNITS = $(DESTDIR)$(PREFIX)/lib/systemd/system
 INST_ETC   = $(DESTDIR)$(SYSCONFDIR)
+UNITS      := hcsbatch.service hcsbatch.timer hcsbatch-health.service hcsbatch-health.timer
 TEMPLATE_FILES := $(shell find templates -type f 2>/dev/null)
 AT_PREFIX  = sed 's|HCSBATCH:-hcsbatch}|HCSBATCH:-$(PREFIX)/bin/hcsbatch}|; s|/usr/local/|$(PREFIX)/|g; s|/etc/hcsbatch/|$(SYSCONFDIR)/hcsbatch/|g; s|/usr/share/doc/hcsbatch/|$(PREFIX)/share/doc/hcsbatch/|g'
 
@@ -179,14 +185,14 @@ install: all
 	[ -e $(INST_ETC)/hcsbatch/hcsbatch.ini ] || install -m 644 docs/hcsbatch.ini.example $(INST_ETC)/hcsbatch/hcsbatch.ini
 	$(AT_PREFIX) cron/hcsbatch-cron.sh >$(INST_LIBEX)/hcsbatch-cron.sh && chmod 755 $(INST_LIBEX)/hcsbatch-cron.sh
 	$(AT_PREFIX) cron/hcsbatch.cron >$(INST_DOC)/examples/hcsbatch.cron
-	for u in hcsbatch.service hcsbatch.timer; do $(AT_PREFIX) cron/$$u >$(INST_UNITS)/$$u || exit 1; done
-	chmod 644 $(INST_DOC)/examples/hcsbatch.cron $(INST_UNITS)/hcsbatch.service $(INST_UNITS)/hcsbatch.timer
+	for u in $(UNITS); do $(AT_PREFIX) cron/$$u >$(INST_UNITS)/$$u && chmod 644 $(INST_UNITS)/$$u || exit 1; done
+	chmod 644 $(INST_DOC)/examples/hcsbatch.cron
 	install -m 644 cron/hcsbatch.logrotate $(INST_ETC)/logrotate.d/hcsbatch
 
 # An edited configuration is the administrator's: only the untouched example goes.
 uninstall:
 	rm -f $(INST_BIN)/hcsbatch $(INST_BIN)/hcs-sim $(INST_MAN)/man1/hcsbatch.1 $(INST_MAN)/man1/hcs-sim.1 \
-	  $(INST_MAN)/man5/hcsbatch.ini.5 $(INST_UNITS)/hcsbatch.service $(INST_UNITS)/hcsbatch.timer \
+	  $(INST_MAN)/man5/hcsbatch.ini.5 $(addprefix $(INST_UNITS)/,$(UNITS)) \
 	  $(INST_ETC)/logrotate.d/hcsbatch
 	rm -rf $(INST_DATA)/templates $(INST_DATA)/nsi $(INST_DOC) $(INST_LIBEX)
 	if cmp -s docs/hcsbatch.ini.example $(INST_ETC)/hcsbatch/hcsbatch.ini; then rm -f $(INST_ETC)/hcsbatch/hcsbatch.ini; fi

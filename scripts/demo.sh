@@ -2,7 +2,8 @@
 # make demo — a full nightly batch over samples/ against the bundled GIS
 # simulator: fresh work directory, a GOST R 34.10-2012 test key made now,
 # hcs-sim on a free loopback port, the sample exports dropped into the inbox
-# folders, `hcsbatch run --wait`, then the status and the reports on disk.
+# folders, `hcsbatch run --wait`, then the status, `hcsbatch health` and
+# the reports on disk.
 set -eu
 BINDIR=${BINDIR:-bin}
 SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
@@ -93,6 +94,9 @@ echo "   exit code $rc (0 all accepted, 65 some rows rejected — the samples ho
 
 echo "== hcsbatch status"
 "$BINDIR/hcsbatch" -c "$DEMO/hcsbatch.ini" status || true
+
+echo "== hcsbatch health (what the daily hcsbatch-health.timer runs)"
+"$BINDIR/hcsbatch" -c "$DEMO/hcsbatch.ini" health --prometheus "$DEMO/health.prom" || true
 
 echo "== reports"
 find "$DEMO/reports" -type f 2>/dev/null | sed 's/^/   /'

@@ -32,7 +32,10 @@ def installed_files():
             'paths.hints_file or paths.nsi_dir that does not exist is looked for here, then in',
             '\\&../share/hcsbatch beside the executable. The official schema package is not installed:',
             'a missing relative paths.schemas_dir is looked for here under its last name',
-            '(e.g. hcs-wsdl-12.2.2.15/), and a missing package is a configuration error (exit 78).']
+            '(e.g. hcs-wsdl-12.2.2.15/), and a missing package is a configuration error (exit 78).',
+            '.TP', '\\fIPREFIX\\fR/lib/systemd/system/hcsbatch{,\\-health}.{service,timer}',
+            'The batch every 10 minutes and at night; \\fBhcsbatch health\\fR once a day, writing',
+            '/var/lib/hcsbatch/hcsbatch\\-health.prom for the node_exporter textfile collector (not enabled).']
 
 
 def hcsbatch_page(exe):
@@ -56,7 +59,7 @@ def hcsbatch_page(exe):
            '.TP', '\\fB\\-c\\fR, \\fB\\-\\-config\\fR \\fIFILE\\fR', 'Configuration file (INI). See CONFIGURATION.',
            '.TP', '\\fB\\-o\\fR \\fIsection.key=value\\fR', 'Override one configuration key for this invocation (repeatable). An argument of \\fB\\-o\\fR that does not look like section.key=value belongs to the command (download \\-o FILE).',
            '.TP', '\\fB\\-\\-schemas\\fR \\fIDIR\\fR', 'Official XSD/WSDL package (paths.schemas_dir).',
-           '.TP', '\\fB\\-v\\fR, \\fB\\-q\\fR', 'More log output (twice for debug); errors only.',
+           '.TP', '\\fB\\-v\\fR, \\fB\\-q\\fR', 'More log output (twice for debug); errors only. When stderr is a terminal, long work (converting, uploading, waiting for GIS) shows one updating progress line with a rate and an estimate; \\fB\\-q\\fR turns it off, and cron logs (no terminal) never see it.',
            '.TP', '\\fB\\-\\-version\\fR, \\fB\\-h\\fR, \\fB\\-\\-help\\fR', 'Version; usage.',
            '.SH COMMANDS']
     for name, summary in cmds:
@@ -78,6 +81,8 @@ def hcsbatch_page(exe):
             '0 ok; 64 usage; 65 some rows or packets rejected; 66 unreadable input; 69 GIS unreachable;',
             '70 internal error; 73 cannot write; 75 try again later (another run holds the lock); 76 unexpected answer;',
             '78 configuration error.',
+            '\\fBhcsbatch health\\fR has its own: 0 every check ok, 1 a warning (none critical),',
+            '2 a check is critical (monitoring plugins read these the same way).',
             '.SH SEE ALSO', '\\fBhcsbatch.ini\\fR(5), \\fBhcs-sim\\fR(1), docs/config.md, docs/templates.md, docs/signing.md, docs/operations.md, docs/reports.md, docs/filestore.md']
     return out
 

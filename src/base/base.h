@@ -5,7 +5,8 @@
  * (datadir.h), GUIDs (guid.h), the comparison
  * form of local keys (keynorm.h), UTF-8 checks (utf8.h), libxml2 parsing
  * with no network and no entities (xmlsafe.h), and the OpenSSL GOST engine
- * loader with digests by name (crypto.h).  Include the header you need;
+ * loader with digests by name (crypto.h), and the progress line on a
+ * terminal (progress.h).  Include the header you need;
  * this one gathers the basics.
  * May call: no other folder. */
 #ifndef HCS_BASE_H

@@ -98,6 +98,10 @@ const struct cfg_key cfg_keys[] = {
     { "retention.rejected_days", "90", "days to keep rejected/ files" },
     { "retention.reports_days", "365", "days to keep reports" },
     { "retention.logs_days", "90", "days to keep logs" },
+    /* [health] */
+    { "health.cert_warn_days", "30", "hcsbatch health warns when the signing certificate expires within this many days" },
+    { "health.disk_warn_mb", "1024", "hcsbatch health warns when work_dir's file system has less free space (MB)" },
+    { "health.disk_critical_mb", "100", "hcsbatch health is critical when work_dir's file system has less free space (MB)" },
     /* [log] */
     { "log.target", "stderr", "stderr | syslog" },
     { "log.level", "info", "error | warn | info | debug" },

@@ -1,4 +1,5 @@
 #include "base/log.h"
+#include "base/progress.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ void log_msg(int level, const char *fmt, ...)
         struct tm tm;
         localtime_r(&now, &tm);
         strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+        progress_interrupt();   /* the log line must not land inside a progress line */
         fprintf(stderr, "%s %s %s: ", ts, g_ident, level_names[level]);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);

@@ -103,3 +103,27 @@ void sb_free(strbuf *sb)
     sb->buf = NULL;
     sb->len = sb->cap = 0;
 }
+
+void sb_add_json(strbuf *out, const char *s)
+{
+    if (!s) {
+        sb_adds(out, "null");
+        return;
+    }
+    sb_addc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': sb_adds(out, "\\\""); break;
+        case '\\': sb_adds(out, "\\\\"); break;
+        case '\n': sb_adds(out, "\\n"); break;
+        case '\r': sb_adds(out, "\\r"); break;
+        case '\t': sb_adds(out, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                sb_addf(out, "\\u%04x", *p);
+            else
+                sb_addc(out, (char)*p);
+        }
+    }
+    sb_addc(out, '"');
+}

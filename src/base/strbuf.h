@@ -22,6 +22,8 @@ void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
 /* Appends s escaped for XML text and attribute values (&, <, >, ", '). */
 void sb_add_xml(strbuf *sb, const char *s, size_t n);
+/* Appends s as a JSON string literal (quoted, escaped); NULL as null. */
+void sb_add_json(strbuf *sb, const char *s);
 void sb_reset(strbuf *sb);                 /* len = 0, keeps memory */
 char *sb_detach(strbuf *sb, size_t *len);  /* caller frees; sb becomes empty */
 void sb_free(strbuf *sb);

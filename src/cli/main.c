@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "base/log.h"
+#include "base/progress.h"
 #include "base/xmlsafe.h"
 
 #define HCS_VERSION "0.1.0"
@@ -24,6 +25,7 @@ static const struct cli_command commands[] = {
     { "report", cmd_report, "write the XLSX report of one input file's final state" },
     { "upload", cmd_upload, "upload attachments to the GIS file store" },
     { "download", cmd_download, "download a file from the GIS file store" },
+    { "health", cmd_health, "check key, certificate, schemas, state, GIS and disk (0 ok, 1 warning, 2 critical)" },
     { "config", cmd_config, "print the effective configuration (secrets masked)" },
     { NULL, NULL, NULL }
 };
@@ -40,7 +42,8 @@ static void usage(FILE *out)
           "  -o section.key=value     override one configuration key (repeatable)\n"
           "      --schemas DIR        official XSD/WSDL package (paths.schemas_dir)\n"
           "  -v, --verbose            more log output (repeat for debug)\n"
-          "  -q, --quiet              errors only\n"
+          "  -q, --quiet              errors only, and no progress line (shown only when stderr\n"
+          "                           is a terminal: converting, uploading, waiting for GIS)\n"
           "  -h, --help               this text; 'hcsbatch COMMAND --help' for a command\n"
           "      --version            print the version\n\n"
           "Exit codes: 0 ok, 64 usage, 65 rejected data, 66 unreadable input, 69 GIS unreachable,\n"
@@ -169,6 +172,7 @@ int main(int argc, char **argv)
     const char *level = cli.quiet ? "error" : cli.verbose > 1 ? "debug" : cli.verbose ? "info"
                                                                         : cfg_str(cli.cfg, "log.level");
     log_setup(cfg_str(cli.cfg, "log.target"), level, "hcsbatch");
+    progress_allow(!cli.quiet);
     xmlsafe_init();
     rc = cmd->run(&cli, argc - 1, argv + 1);
     cfg_free(cli.cfg);

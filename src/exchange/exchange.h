@@ -112,6 +112,23 @@ long exchange_pending(exchange *x, hcs_err *err);
  * held back in this process (maintenance, GIS unreachable) count from then. */
 int64_t exchange_next_due(exchange *x, hcs_err *err);
 
+/* `hcsbatch health`: one getState for a MessageGUID made up now, at the
+ * house-management endpoint, one attempt.  GIS answers INT002013 when the
+ * transport, the envelope and the provider are all accepted.  0 when the
+ * probe was made (pr says what came back, or text why nothing did), -1
+ * when it could not be made (configuration; err). */
+struct exchange_probe {
+    char message_guid[37];        /* the made-up id asked about */
+    int tls;                      /* gis.base_url is https (an answer means the handshake worked) */
+    int answered;                 /* a SOAP answer (getStateResult or Fault) came back */
+    long http_status;             /* 0 when no answer */
+    int request_state;            /* of a getStateResult */
+    char code[24];                /* its ErrorCode (or Fault code), "" when none */
+    char text[512];               /* its Description verbatim, or why nothing answered */
+    double seconds;
+};
+int exchange_probe(const hcs_config *cfg, struct exchange_probe *pr, hcs_err *err);
+
 /* Operator actions.  retry: a failed (or deferred) packet is rebuilt with a
  * new MessageGUID (the old one is recorded as abandoned: GIS keeps its final
  * answer under it) and its elements wait again.  cancel: a packet GIS has

@@ -25,6 +25,7 @@
 
 #include "base/fsutil.h"
 #include "base/guid.h"
+#include "base/progress.h"
 #include "base/xalloc.h"
 #include "filestore/fs_hasher.h"
 #include "proto/fs_proto.h"
@@ -121,6 +122,7 @@ struct multipart {
     unsigned char *have;      /* parts GIS already has (resume) */
     int completed;            /* GIS already completed this upload */
     char *url;                /* <root><context>/<id> */
+    progress *prog;           /* the TTY line, or NULL */
 };
 
 /* "1,2,5" → have[]. */
@@ -280,6 +282,7 @@ static int send_parts(struct multipart *m, struct fs_upload_result *res, hcs_err
         return -1;
     char *buf[2] = { xmalloc((size_t)FS_PART_SIZE), xmalloc((size_t)FS_PART_SIZE) };
     int rc = 0;
+    double sent = 0;             /* bytes sent now (resumed parts are not), for the rate */
     for (int i = 0; i < m->parts && rc == 0; i++) {
         uint64_t off = (uint64_t)i * FS_PART_SIZE;
         size_t len = (size_t)(i + 1 < m->parts ? FS_PART_SIZE : m->size - off);
@@ -296,6 +299,9 @@ static int send_parts(struct multipart *m, struct fs_upload_result *res, hcs_err
             fs_hasher_submit(&h, slot, buf[slot], len);
         if (send_it)
             rc = send_part(m, i + 1, buf[slot], len, res, err);
+        if (send_it)
+            sent += (double)len;
+        progress_update(m->prog, sent, (double)(off + len) / (double)m->size);
     }
     int hrc = fs_hasher_finish(&h, rc == 0 ? res->hash : NULL, err);
     free(buf[0]);
@@ -304,10 +310,10 @@ static int send_parts(struct multipart *m, struct fs_upload_result *res, hcs_err
 }
 
 static int upload_multi(fs_client *c, const char *context, int fd, const char *path, const char *name,
-                        const struct stat *st, struct fs_upload_result *res, hcs_err *err)
+                        const struct stat *st, progress *prog, struct fs_upload_result *res, hcs_err *err)
 {
     struct multipart m = { .c = c, .context = context, .path = path, .name = name, .fd = fd,
-                           .size = (uint64_t)st->st_size, .mtime = (int64_t)st->st_mtime };
+                           .size = (uint64_t)st->st_size, .mtime = (int64_t)st->st_mtime, .prog = prog };
     m.parts = (int)fs_part_count(m.size, FS_PART_SIZE);
     char *real = realpath(path, NULL);
     m.key = real ? real : xstrdup(path);
@@ -350,9 +356,14 @@ int fs_upload(fs_client *c, const char *context, const char *path, const char *n
         return hcs_fail(err, HCS_EX_NOINPUT, "%s: %s", path, strerror(e));
     }
     res->size = (uint64_t)st.st_size;
+    char *what = xasprintf("uploading %s", name);
+    progress *prog = progress_begin(what, PROGRESS_BYTES, NULL);
+    free(what);
+    progress_update(prog, 0, 0);     /* shown while a single PUT is on its way */
     int rc = (uint64_t)st.st_size <= FS_SINGLE_MAX
                  ? upload_single(c, context, fd, path, name, (uint64_t)st.st_size, res, err)
-                 : upload_multi(c, context, fd, path, name, &st, res, err);
+                 : upload_multi(c, context, fd, path, name, &st, prog, res, err);
+    progress_end(prog);
     close(fd);
     return rc;
 }

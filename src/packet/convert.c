@@ -17,6 +17,7 @@
 
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/progress.h"
 #include "base/xalloc.h"
 #include "packet/keymap.h"
 #include "packet/packer.h"
@@ -101,6 +102,7 @@ struct run {
     struct convert_stats *stats;
     struct packer *pk;
     struct tproblems probs;
+    progress *prog;             /* the TTY line, or NULL */
 };
 
 static void reject_problems(struct run *r, long row, const char *element_key)
@@ -224,6 +226,8 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
     int rc, grouping = template_has_group(r->t);
     while ((rc = table_next(tb, &row, err)) == 1) {
         r->stats->rows++;
+        if (progress_due(r->prog))   /* table_fraction costs a syscall: not per row */
+            progress_update(r->prog, (double)r->stats->rows, table_fraction(tb));
         sb_reset(&key);
         if (grouping)
             template_group_raw(r->t, r->b, row, &key);
@@ -387,8 +391,13 @@ int convert_file(const struct convert_opts *opts, const char *path,
         if (rc == 0)
             rc = table_rewind(tb, err);
     }
-    if (rc == 0)
+    if (rc == 0) {
+        char *what = xasprintf("converting %s", path_base(path));
+        r.prog = progress_begin(what, PROGRESS_COUNT, "rows");
+        free(what);
         rc = pass2(&r, tb, &split, err);
+        progress_end(r.prog);
+    }
     if (rc == 0)
         rc = packer_finish(r.pk, err);
     if (rc < 0)

@@ -52,4 +52,14 @@ const char *schema_fixed_version(schema_set *set, const struct gis_service *svc,
  * the operation, the package and what is missing or different. */
 int schema_check_operation(schema_set *set, const struct gis_operation *op, hcs_err *err);
 
+/* What schema package a directory holds (`hcsbatch health`). */
+struct schema_package_info {
+    char version[32];         /* package version ("12.2.2.15"), "" when it does not say */
+    char version_source[24];  /* "changelog.txt" or "folder name" */
+    char base_version[32];    /* version attribute of lib/hcs-base.xsd */
+    char missing[128];        /* first types XSD an operation needs that is absent, or "" */
+};
+/* -1 (HCS_EX_CONFIG) when dir is not the package at all. */
+int schema_package_inspect(const char *dir, struct schema_package_info *info, hcs_err *err);
+
 #endif

@@ -54,6 +54,9 @@ const struct table_row *table_header(const table *t);
 int table_next(table *t, const struct table_row **row, hcs_err *err);
 /* Starts again after the header (a second pass over the same file). */
 int table_rewind(table *t, hcs_err *err);
+/* How far through the file the rows read so far go, 0..1, or -1 when the
+ * reader cannot tell (for a progress estimate, not exact). */
+double table_fraction(const table *t);
 const char *table_format(const table *t);       /* "csv" | "xlsx" */
 const char *table_path(const table *t);
 void table_close(table *t);

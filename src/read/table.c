@@ -183,6 +183,11 @@ int table_rewind(table *t, hcs_err *err)
     return 0;
 }
 
+double table_fraction(const table *t)
+{
+    return t->be->fraction ? t->be->fraction(t->src) : -1;
+}
+
 const char *table_format(const table *t) { return t->be->format; }
 const char *table_path(const table *t) { return t->path; }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "base/xalloc.h"
 #include "read/table_impl.h"
@@ -381,10 +382,23 @@ static int csv_rewind(void *p, hcs_err *err)
 
 static void csv_column_name(size_t col, char *out, size_t n) { snprintf(out, n, "column %zu", col); }
 
+/* Bytes handed to the parser over the file's size. */
+static double csv_fraction(void *src)
+{
+    struct csv_src *s = src;
+    struct stat st;
+    long at = ftell(s->f);
+    if (at < 0 || fstat(fileno(s->f), &st) != 0 || st.st_size <= 0)
+        return -1;
+    double used = (double)at - (double)(s->len - s->pos);
+    return used <= 0 ? 0 : used >= (double)st.st_size ? 1 : used / (double)st.st_size;
+}
+
 const struct table_backend csv_backend = {
     .format = "csv",
     .next = csv_next,
     .rewind = csv_rewind,
     .close = csv_close,
     .column_name = csv_column_name,
+    .fraction = csv_fraction,
 };

@@ -48,6 +48,8 @@ struct table_backend {
     void (*close)(void *src);
     /* "column 5" (CSV) or "column E" (XLSX): how problems name a column. */
     void (*column_name)(size_t col, char *out, size_t n);
+    /* How far through the file reading is, 0..1 (-1 unknown): for progress. */
+    double (*fraction)(void *src);
 };
 
 extern const struct table_backend csv_backend;

@@ -481,10 +481,21 @@ static void xlsx_column_name(size_t col, char *out, size_t n)
     snprintf(out, n, "column %s", letters);
 }
 
+/* The sheet's XML inflated so far over its size (the meta parts come first). */
+static double xlsx_fraction(void *src)
+{
+    struct xlsx_src *s = src;
+    if (!s->z.entry_open || !s->z.entry_size || s->z.inflated < s->meta_inflated)
+        return -1;
+    double f = (double)(s->z.inflated - s->meta_inflated) / (double)s->z.entry_size;
+    return f > 1 ? 1 : f;
+}
+
 const struct table_backend xlsx_backend = {
     .format = "xlsx",
     .next = xlsx_next,
     .rewind = xlsx_rewind,
     .close = xlsx_close,
     .column_name = xlsx_column_name,
+    .fraction = xlsx_fraction,
 };

@@ -24,6 +24,7 @@ struct xlsx_zip {
     int bomb;                  /* the read callback hit max_unzipped */
     int zip_error;             /* unzReadCurrentFile failed */
     int entry_open;
+    unsigned long long entry_size; /* uncompressed size of the part being read */
     char entry[256];           /* the part being read */
     char xml_error[256];       /* first libxml2 message for that part */
 };

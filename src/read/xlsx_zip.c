@@ -109,6 +109,7 @@ xmlTextReaderPtr xz_part_open(struct xlsx_zip *z, const char *part, hcs_err *err
         return NULL;
     }
     z->entry_open = 1;
+    z->entry_size = usize;
     z->bomb = 0;
     z->zip_error = 0;
     z->xml_error[0] = '\0';

@@ -30,28 +30,10 @@ int notify_wanted(const hcs_config *cfg, const struct notify_summary *s)
     return has_errors(s);            /* "errors", and anything unknown */
 }
 
+/* The one JSON string writer is base's. */
 static void json_str(strbuf *out, const char *s)
 {
-    if (!s) {
-        sb_adds(out, "null");
-        return;
-    }
-    sb_addc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': sb_adds(out, "\\\""); break;
-        case '\\': sb_adds(out, "\\\\"); break;
-        case '\n': sb_adds(out, "\\n"); break;
-        case '\r': sb_adds(out, "\\r"); break;
-        case '\t': sb_adds(out, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                sb_addf(out, "\\u%04x", *p);
-            else
-                sb_addc(out, (char)*p);
-        }
-    }
-    sb_addc(out, '"');
+    sb_add_json(out, s);
 }
 
 static void json_time(strbuf *out, time_t t)

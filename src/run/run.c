@@ -10,6 +10,7 @@
 
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/progress.h"
 #include "base/xalloc.h"
 #include "run/inbox.h"
 #include "run/run_report.h"
@@ -98,10 +99,21 @@ static int exit_code_for(const struct run_result *r)
     return HCS_OK;
 }
 
+/* With --wait on a terminal: how many of the packets pending since the
+ * wait began GIS has answered. */
+static void show_wait(progress *p, long pending, long *most)
+{
+    if (pending > *most)
+        *most = pending;
+    if (*most > 0)
+        progress_update(p, (double)(*most - pending), (double)(*most - pending) / (double)*most);
+}
+
 /* The cycles: take the inbox, send and poll, until done (or once). */
-static int cycles(struct run_state *b, hcs_err *err)
+static int cycles_loop(struct run_state *b, progress *prog, hcs_err *err)
 {
     const struct run_opts *o = b->o;
+    long most_pending = 0;
     int64_t deadline = o->max_wait_s > 0 ? b->started + o->max_wait_s : 0;
     for (;;) {
         if (o->take_inbox && run_scan_inbox(b, err) < 0)
@@ -117,6 +129,7 @@ static int cycles(struct run_state *b, hcs_err *err)
                                : store_packets_count(b->st, exchange_states_to_poll, NULL, err);
         if (pending < 0)
             return -1;
+        show_wait(prog, pending, &most_pending);
         if (pending == 0 && b->waiting == 0)
             return 0;
         if (deadline && (int64_t)time(NULL) >= deadline) {
@@ -130,6 +143,14 @@ static int cycles(struct run_state *b, hcs_err *err)
         if (worked == 0 || next > (int64_t)time(NULL))
             sleep_until(next, deadline);
     }
+}
+
+static int cycles(struct run_state *b, hcs_err *err)
+{
+    progress *prog = b->o->wait ? progress_begin("waiting for GIS, answered", PROGRESS_COUNT, "packets") : NULL;
+    int rc = cycles_loop(b, prog, err);
+    progress_end(prog);
+    return rc;
 }
 
 /* The verdict, the reports and the run's row in the store. */

@@ -15,7 +15,9 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 
+#include "base/crypto.h"
 #include "base/xalloc.h"
+#include "sign/sign.h"
 
 #define MAX_KEY_FILE (1024 * 1024)
 #define MAX_PASS 1024
@@ -257,7 +259,8 @@ static int check_cert(const char *what, struct key_material *km, hcs_err *err)
 }
 
 /* A key on a token: the PIN is read like a passphrase. */
-static int load_from_token(const hcs_config *cfg, const char *uri, struct key_material *km, hcs_err *err)
+static int load_from_token(const hcs_config *cfg, const char *uri, struct key_material *km, char **what,
+                           hcs_err *err)
 {
     char *pin = NULL;
     int rc = read_passphrase(cfg, km, &pin, err);
@@ -267,19 +270,19 @@ static int load_from_token(const hcs_config *cfg, const char *uri, struct key_ma
     char *cert_path = keys_is_pkcs11_uri(cfg_str(cfg, "sign.cert")) ? NULL : cfg_path(cfg, "sign.cert");
     if (rc == 0 && !km->cert && cert_path)
         rc = load_pem_cert(cert_path, km, err);
-    if (rc == 0)
-        rc = check_cert(uri, km, err);
+    *what = xstrdup(uri);
     free(cert_path);
     if (rc < 0)
         keys_free(km);
     return rc;
 }
 
-int keys_load(const hcs_config *cfg, struct key_material *km, hcs_err *err)
+/* Reads the key and its certificate; checks nothing about them. */
+static int load_material(const hcs_config *cfg, struct key_material *km, char **what, hcs_err *err)
 {
     memset(km, 0, sizeof *km);
     if (keys_is_pkcs11_uri(cfg_str(cfg, "sign.key")))
-        return load_from_token(cfg, cfg_str(cfg, "sign.key"), km, err);
+        return load_from_token(cfg, cfg_str(cfg, "sign.key"), km, what, err);
     char *key_path = cfg_path(cfg, "sign.key");
     char *cert_path = cfg_path(cfg, "sign.cert");
     char *pass = NULL;
@@ -307,15 +310,49 @@ int keys_load(const hcs_config *cfg, struct key_material *km, hcs_err *err)
                 rc = hcs_fail(err, HCS_EX_CONFIG, "no signing certificate: set sign.cert (or --cert)");
         }
     }
-    if (rc == 0)
-        rc = check_cert(cert_path ? cert_path : key_path, km, err);
     secret_free(&b);
     wipe_pass(&pass);
+    *what = xstrdup(cert_path ? cert_path : key_path ? key_path : "sign.key");
     free(key_path);
     free(cert_path);
     if (rc < 0)
         keys_free(km);
     return rc;
+}
+
+int keys_load(const hcs_config *cfg, struct key_material *km, hcs_err *err)
+{
+    char *what = NULL;
+    int rc = load_material(cfg, km, &what, err);
+    if (rc == 0)
+        rc = check_cert(what, km, err);
+    free(what);
+    if (rc < 0)
+        keys_free(km);
+    return rc;
+}
+
+int keys_inspect(const hcs_config *cfg, struct key_inspection *ki, hcs_err *err)
+{
+    memset(ki, 0, sizeof *ki);
+    struct key_material km;
+    char *what = NULL;
+    if (crypto_gost_init(cfg_str(cfg, "sign.engine_path"), err) < 0)
+        return -1;
+    int rc = load_material(cfg, &km, &what, err);
+    free(what);
+    if (rc < 0)
+        return -1;
+    ki->matches = X509_check_private_key(km.cert, km.pkey) == 1;
+    ERR_clear_error();
+    ki->not_yet_valid = X509_cmp_current_time(X509_get0_notBefore(km.cert)) > 0;
+    ki->days_left = keys_cert_days_left(km.cert);
+    struct tm tm;
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(km.cert), &tm))
+        strftime(ki->not_after, sizeof ki->not_after, "%Y-%m-%d", &tm);
+    snprintf(ki->warning, sizeof ki->warning, "%s", km.warning);
+    keys_free(&km);
+    return 0;
 }
 
 void keys_free(struct key_material *km)

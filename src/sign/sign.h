@@ -44,6 +44,18 @@ const char *signer_warning(const signer *s);
 const X509 *signer_cert(const signer *s);
 void signer_free(signer *s);
 
+/* What `hcsbatch health` reports about the key and certificate: read
+ * without refusing (an expired or mismatched pair is described, not an
+ * error).  -1 only when the key or certificate cannot be read. */
+struct key_inspection {
+    int matches;            /* the private key belongs to the certificate */
+    int not_yet_valid;      /* notBefore is in the future */
+    int days_left;          /* until notAfter (negative when expired) */
+    char not_after[16];     /* "YYYY-MM-DD" (UTC) */
+    char warning[768];      /* key file readable by group/others, … */
+};
+int keys_inspect(const hcs_config *cfg, struct key_inspection *ki, hcs_err *err);
+
 enum verify_status {
     VERIFY_OK = 0,
     VERIFY_NO_SIGNATURE,     /* → AUT011004 */

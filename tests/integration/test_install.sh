@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make install` into a DESTDIR with PREFIX=/usr, then the installed tree
 # used as an administrator would, away from the source tree: --version,
-# `convert` of a sample copied to a temporary directory with a configuration
+# `health` against the simulator (every check ok, the daily health units
+# installed and naming the installed binary), `convert` of a sample copied to a temporary directory with a configuration
 # that names nothing but org_ppa_guid and schemas_dir (templates, hints and
 # НСИ come from the installed data directory), a clear error when the schema
 # package is missing, the example configuration loads and lists every key,
@@ -11,11 +12,11 @@
 # object is rebuilt), so bin/ of the working tree is not touched.
 set -u
 BUILD=${BUILD:-build}
-. "${HCS_TOP:-.}/tests/integration/lib.sh"
+. "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 cd "$HCS_TOP"
 ORG=$(sed -n 's/^org_ppa_guid *= *//p' samples/world/provider.ini)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'xl_stop_sims; rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 root=$tmp/root
@@ -36,6 +37,7 @@ for f in usr/bin/hcsbatch usr/bin/hcs-sim usr/share/hcsbatch/templates/hints.csv
          usr/share/man/man1/hcsbatch.1 usr/share/man/man1/hcs-sim.1 usr/share/man/man5/hcsbatch.ini.5 \
          etc/hcsbatch/hcsbatch.ini etc/logrotate.d/hcsbatch usr/lib/hcsbatch/hcsbatch-cron.sh \
          usr/lib/systemd/system/hcsbatch.service usr/lib/systemd/system/hcsbatch.timer \
+         usr/lib/systemd/system/hcsbatch-health.service usr/lib/systemd/system/hcsbatch-health.timer \
          usr/share/doc/hcsbatch/examples/hcsbatch.cron usr/share/doc/hcsbatch/schemas.md; do
     [ -f "$root/$f" ] || fail "not installed: /$f"
 done
@@ -51,6 +53,10 @@ for f in usr/lib/systemd/system/hcsbatch.service usr/share/doc/hcsbatch/examples
     grep -q '/usr/lib/hcsbatch/hcsbatch-cron.sh' "$root/$f" || fail "$f does not run /usr/lib/hcsbatch/hcsbatch-cron.sh"
     grep -q '/usr/local' "$root/$f" && fail "$f still names /usr/local"
 done
+grep -q '^ExecStart=/usr/bin/hcsbatch -c /etc/hcsbatch/hcsbatch.ini health --prometheus ' \
+    "$root/usr/lib/systemd/system/hcsbatch-health.service" || fail "hcsbatch-health.service does not run the installed hcsbatch health"
+grep -q '^OnCalendar=' "$root/usr/lib/systemd/system/hcsbatch-health.timer" || fail "hcsbatch-health.timer has no schedule"
+grep -q '/usr/local' "$root/usr/lib/systemd/system/hcsbatch-health.service" && fail "hcsbatch-health.service still names /usr/local"
 grep -q 'HCSBATCH:-/usr/bin/hcsbatch}' "$root/usr/lib/hcsbatch/hcsbatch-cron.sh" || fail "wrapper does not default to /usr/bin/hcsbatch"
 
 # The example configuration: loads, changes nothing, lists every key.
@@ -75,6 +81,19 @@ ref=$?
 ls "$site/out"/importAccountData-*.xml >/dev/null 2>&1 || fail "installed convert wrote no packet"
 [ "$(wc -l <"$site/out/errors.csv" 2>/dev/null)" = "$(wc -l <"$tmp/ref/errors.csv")" ] ||
     fail "installed convert rejects other rows than the source tree (templates or НСИ not found?)"
+
+# health of the installed binary against the (installed) simulator: every
+# check ok, templates found in the installed data directory.
+xl_key "$tmp/keys"
+SIM=$root/usr/bin/hcs-sim xl_sim "$tmp/sim" "$tmp/sim.log"
+mkdir -p "$site/work"
+printf '[gis]\nbase_url = %s\norg_ppa_guid = %s\n[sign]\nkey = %s\ncert = %s\n[paths]\nschemas_dir = %s\nwork_dir = work\n[health]\ncert_warn_days = 7\n' \
+    "$SIM_URL" "$ORG" "$tmp/keys/key.pem" "$tmp/keys/cert.pem" "$SCHEMAS_DIR" >"$site/health.ini"
+(cd "$site" && "$HCS" -c health.ini health --prometheus work/health.prom) >"$tmp/health.out" 2>&1
+rc=$?
+[ $rc = 0 ] && [ "$(grep -c '^ok ' "$tmp/health.out")" = 7 ] || { cat "$tmp/health.out"; fail "installed health: exit $rc"; }
+grep -q '^hcsbatch_health_check_status{check="gis"} 0$' "$site/work/health.prom" || fail "installed health wrote no textfile"
+xl_stop_sims
 
 # Without the schema package: exit 78 and the reason, not a crash.
 printf '[gis]\norg_ppa_guid = %s\n' "$ORG" >"$site/noschemas.ini"

@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/progress.h"
 #include "base/guid.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -150,6 +151,40 @@ static void test_schema_examples(void **state)
     assert_int_equal(err.code, HCS_EX_CONFIG);
 }
 
+static void test_progress_line(void **state)
+{
+    (void)state;
+    char line[256];
+    /* 500 of 2000 rows in 2 s: 250 rows/s, a quarter done, 6 s left */
+    progress_format(line, sizeof line, "converting a.csv", PROGRESS_COUNT, "rows", 500, 0.25, 2.0);
+    assert_string_equal(line, "converting a.csv: 500 rows (25%), 250 rows/s, ~0:06 left");
+    /* bytes as MB and MB/s; an hour and more left */
+    progress_format(line, sizeof line, "uploading b.pdf", PROGRESS_BYTES, NULL, 10 * 1048576.0, 0.001 + 1e-9, 4.0);
+    assert_string_equal(line, "uploading b.pdf: 10.0 MB (0%), 2.5 MB/s, ~1:06:36 left");
+    /* no fraction: no percentage and no estimate; too early for a rate */
+    progress_format(line, sizeof line, "w", PROGRESS_COUNT, "packets", 3, -1, 5.0);
+    assert_string_equal(line, "w: 3 packets, 0.6 packets/s");
+    progress_format(line, sizeof line, "w", PROGRESS_COUNT, "rows", 0, 0, 0.01);
+    assert_string_equal(line, "w: 0 rows (0%)");
+    /* not on a terminal (the test's stderr is a file or pipe): nothing at all */
+    if (!isatty(STDERR_FILENO))
+        assert_null(progress_begin("x", PROGRESS_COUNT, "rows"));
+    progress_update(NULL, 1, 0.5);
+    assert_false(progress_due(NULL));
+    progress_end(NULL);
+}
+
+static void test_strbuf_json(void **state)
+{
+    (void)state;
+    strbuf sb = STRBUF_INIT;
+    sb_add_json(&sb, "a\"b\\c\n\x01й");
+    sb_adds(&sb, " ");
+    sb_add_json(&sb, NULL);
+    assert_string_equal(sb_str(&sb), "\"a\\\"b\\\\c\\n\\u0001й\" null");
+    sb_free(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +194,8 @@ int main(void)
         cmocka_unit_test(test_xmlsafe_refuses_doctype),
         cmocka_unit_test(test_xmlsafe_errors_through_log),
         cmocka_unit_test(test_schema_examples),
+        cmocka_unit_test(test_progress_line),
+        cmocka_unit_test(test_strbuf_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

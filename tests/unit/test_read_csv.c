@@ -276,9 +276,16 @@ static void test_many_rows_across_buffers(void **state)
     char *path = tmp_file("i.csv", sb.buf, sb.len);
     table *t = tu_table_open_ok(path, NULL);
     for (int pass = 0; pass < 2; pass++) {
+        double before = 0;
         for (int i = 0; i < 20000; i++) {
             const struct table_row *r = tu_table_next_ok(t);
             assert_int_equal(r->row, i + 2);
+            /* the progress estimate: never back, about half way at half the rows */
+            double f = table_fraction(t);
+            assert_true(f >= before && f <= 1);
+            before = f;
+            if (i == 10000)
+                assert_true(f > 0.45 && f < 0.55);
             char want[64];
             snprintf(want, sizeof want, "%d", i);
             assert_string_equal(r->cells[0], want);
@@ -286,6 +293,7 @@ static void test_many_rows_across_buffers(void **state)
             assert_string_equal(r->cells[1], want);
         }
         tu_table_assert_end(t);
+        assert_true(table_fraction(t) == 1.0);
         hcs_err err = { 0 };
         assert_int_equal(table_rewind(t, &err), 0);
     }
