@@ -27,6 +27,7 @@ const struct cfg_key cfg_keys[] = {
     { "sign.engine_path", NULL, "path to the OpenSSL gost engine (default: found next to libcrypto)" },
     /* [paths] */
     { "paths.schemas_dir", HCS_DEFAULT_SCHEMAS, "official GIS XSD/WSDL package directory" },
+    { "paths.debt_schemas_dir", "", "the 14.5.0.1 package for the debt-requests service (empty: hcs-wsdl-14.5.0.1 next to paths.schemas_dir)" },
     { "paths.templates_dir", "templates", "operation templates directory" },
     { "paths.nsi_dir", "nsi", "НСИ dictionaries (offline fallback of the synced НСИ): <registry-number>.csv with code;guid;name" },
     { "paths.work_dir", "work", "work directory: inbox/, archive/, rejected/, reports/, state" },

@@ -45,5 +45,6 @@ CLI_COMMAND(download);
 CLI_COMMAND(config);
 CLI_COMMAND(registry);
 CLI_COMMAND(sync);
+CLI_COMMAND(ops);
 
 #endif

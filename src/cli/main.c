@@ -24,6 +24,7 @@ static const struct cli_command commands[] = {
     { "report", cmd_report, "write the XLSX report of one input file's final state" },
     { "upload", cmd_upload, "upload attachments to the GIS file store" },
     { "download", cmd_download, "download a file from the GIS file store" },
+    { "ops", cmd_ops, "list the operations: service, element limit, inbox folder, schema package" },
     { "config", cmd_config, "print the effective configuration (secrets masked)" },
     { NULL, NULL, NULL }
 };
