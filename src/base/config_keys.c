@@ -44,6 +44,7 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.readings", "inbox/readings", "folder for importMeteringDeviceValues files" },
     { "inbox.bills", "inbox/bills", "folder for importPaymentDocumentData files" },
     { "inbox.bills_withdraw", "inbox/bills-withdraw", "folder for payment document withdrawals" },
+    { "inbox.debt_responses", "inbox/debt-responses", "folder for the filled debt-request workbooks (importResponses; court decision files next to them)" },
     { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },
@@ -93,6 +94,10 @@ const struct cfg_key cfg_keys[] = {
     { "notify.telegram_api", "https://api.telegram.org", "Telegram Bot API base URL" },
     { "notify.telegram_token_env", NULL, "environment variable with the bot token" },
     { "notify.telegram_chat", NULL, "chat id for Telegram messages" },
+    /* [debt] the answers to debt subrequests (docs/debt-requests.md) */
+    { "debt.lookback_days", "0", "run: ask GIS for the subrequests sent in the last N days (at most 183; 0 = off)" },
+    { "debt.dir", "debt", "where the run writes the accountant's debt-request workbook (relative to work_dir)" },
+    { "debt.executor_guid", NULL, "GIS id of the employee who answers (executorGUID of every answer)" },
     /* [retention] */
     { "retention.archive_days", "365", "days to keep archive/ files" },
     { "retention.rejected_days", "90", "days to keep rejected/ files" },
