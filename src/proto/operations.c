@@ -44,10 +44,11 @@ static const struct gis_operation operations[] = {
     { "importMunicipalServices", &services[1], "urn:importMunicipalServices", "importMunicipalServicesRequest", "11.0.0.4", HDR_REQUEST, 0, NULL },
     { "importNotificationsOfOrderExecution", &services[6], "urn:importNotificationsOfOrderExecution", "importNotificationsOfOrderExecutionRequest", "10.0.1.1", HDR_REQUEST, 500, "NotificationOfOrderExecutionType" },
     /* Answers to the debt subrequests of social-protection bodies: the
-     * WSDL's names (exportDebtSubrequests, importResponses); both request
-     * elements allow 13.1.10.1 and 14.0.0.0, importDSRResponsesRequest
-     * fixes 14.0.0.0. */
-    { "exportDebtSubrequests", &services[7], "urn:exportDebtSubrequests", "exportDSRsRequest", "14.0.0.0", HDR_REQUEST, 0, NULL },
+     * WSDL's names (exportDebtSubrequests, importResponses).
+     * exportDSRsRequest fixes no version (13.1.10.1 and 14.0.0.0 are
+     * allowed: export_request writes the service's 14.0.0.0);
+     * importDSRResponsesRequest fixes 14.0.0.0. */
+    { "exportDebtSubrequests", &services[7], "urn:exportDebtSubrequests", "exportDSRsRequest", NULL, HDR_REQUEST, 0, NULL },
     { "importResponses", &services[7], "urn:importResponses", "importDSRResponsesRequest", "14.0.0.0", HDR_REQUEST, 100, "action" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
 };

@@ -19,7 +19,9 @@ static int open_request(strbuf *out, const char *operation, const char *extra_ns
         return hcs_fail(err, HCS_EX_SOFTWARE, "unknown operation %s", operation);
     sb_addf(out, "<s:%s xmlns:s=\"%s\" xmlns:base=\"%s\"%s Id=\"signed-data-container\""
                  " base:version=\"%s\">", op->request_element, op->service->ns, NS_BASE,
-            extra_ns, op->version ? op->version : EXPORT_FREE_VERSION);
+            extra_ns, op->version ? op->version
+                      : op->service->package ? op->service->result_version   /* 14.0.0.0 */
+                                             : EXPORT_FREE_VERSION);
     return 0;
 }
 
