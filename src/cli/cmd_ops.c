@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "base/fsutil.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cli/cli.h"
 #include "proto/operations.h"
 #include "run/inbox.h"
-#include "template/template.h"
 
 static void usage(FILE *out)
 {
@@ -29,7 +29,21 @@ struct shipped {                 /* a template folder and the operation it sends
     const struct gis_operation *op;
 };
 
-/* The templates under paths.templates_dir (folders with a map.ini that loads). */
+/* The operation a map.ini's [template] section names, or NULL. */
+static const struct gis_operation *map_operation(const char *map)
+{
+    FILE *f = fopen(map, "r");
+    char line[512], name[128];
+    const struct gis_operation *op = NULL;
+    while (f && !op && fgets(line, sizeof line, f))
+        if (sscanf(line, " operation = %127[A-Za-z]", name) == 1)
+            op = gis_operation_find(name);
+    if (f)
+        fclose(f);
+    return op;
+}
+
+/* The templates under paths.templates_dir (folders whose map.ini names a known operation). */
 static struct shipped *load_templates(const hcs_config *cfg, size_t *n)
 {
     struct shipped *v = NULL;
@@ -41,12 +55,10 @@ static struct shipped *load_templates(const hcs_config *cfg, size_t *n)
         if (e->d_name[0] == '.')
             continue;
         char *tdir = path_join(dir, e->d_name), *map = path_join(tdir, "map.ini");
-        hcs_err err = { 0 };
-        template *t = file_exists(map) ? template_load(tdir, cfg, &err) : NULL;
-        if (t) {
+        const struct gis_operation *op = map_operation(map);
+        if (op) {
             ARRAY_GROW(v, *n, cap);
-            v[(*n)++] = (struct shipped){ xstrdup(e->d_name), template_operation(t) };
-            template_free(t);
+            v[(*n)++] = (struct shipped){ xstrdup(e->d_name), op };
         }
         free(map);
         free(tdir);
