@@ -44,16 +44,38 @@ int run_debt_export(const hcs_config *cfg, struct exchange_export **out, size_t 
 }
 
 struct collect {
+    char **answered;             /* subrequests whose answer GIS accepted (debt_answer) */
+    size_t nanswered, acap;
     struct debt_row *rows;
     size_t n, cap;
     char **doc_types;
     size_t ntypes, tcap;
 };
 
+static int collect_answered(void *ctx, const struct store_registry_entry *e)
+{
+    struct collect *c = ctx;
+    if (e->guid && *e->guid && !e->last_error) {
+        ARRAY_GROW(c->answered, c->nanswered, c->acap);
+        c->answered[c->nanswered++] = xstrdup(e->local_key);
+    }
+    return 0;
+}
+
+static int answered(const struct collect *c, const char *key)
+{
+    for (size_t i = 0; i < c->nanswered; i++)
+        if (!strcmp(c->answered[i], key))
+            return 1;
+    return 0;
+}
+
 static int collect_subrequest(void *ctx, const struct store_registry_entry *e)
 {
     struct collect *c = ctx;
     const char *a = e->attrs ? e->attrs : "";
+    if (answered(c, e->local_key))
+        return 0;
     char *status = attrs_get(a, "status"), *response = attrs_get(a, "response");
     int open = status && !strcmp(status, "Sent") && (!response || !strcmp(response, "NotSent"));
     free(status);
@@ -96,6 +118,9 @@ static void collect_free(struct collect *c)
     for (size_t i = 0; i < c->ntypes; i++)
         free(c->doc_types[i]);
     free(c->doc_types);
+    for (size_t i = 0; i < c->nanswered; i++)
+        free(c->answered[i]);
+    free(c->answered);
 }
 
 int run_debt_workbook(const hcs_config *cfg, store *st, const char *work, char **path,
@@ -104,7 +129,9 @@ int run_debt_workbook(const hcs_config *cfg, store *st, const char *work, char *
     struct collect c = { 0 };
     *path = NULL;
     memset(counts, 0, sizeof *counts);
-    int rc = store_registry_list(st, "debt_subrequest", collect_subrequest, &c, err);
+    int rc = store_registry_list(st, "debt_answer", collect_answered, &c, err);
+    if (rc == 0)
+        rc = store_registry_list(st, "debt_subrequest", collect_subrequest, &c, err);
     if (rc == 0)
         rc = store_registry_list(st, REG_NSI, collect_doc_type, &c, err);
     if (rc == 0 && c.n) {

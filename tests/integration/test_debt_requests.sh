@@ -103,6 +103,9 @@ set +e
 hb run --wait >"$T/run2.out" 2>"$T/run2.err"; rc=$?
 set -e
 [ $rc = 65 ] || { cat "$T/run2.out" "$T/run2.err"; xl_fail "run 2: exit $rc, expected 65 (rows refused)"; }
+# accepted answers leave the workbook at once (registry kind debt_answer)
+grep -q "debt requests: 1 open, 1 due within 2 working days, 1 overdue" "$T/run2.out" \
+    || { cat "$T/run2.out"; xl_fail "run 2: answered subrequests still in the workbook"; }
 xl_outcomes state.db >"$T/outcomes"
 grep -q '^answers.xlsx|2|error|INT002018$' "$T/outcomes" || { cat "$T/outcomes"; xl_fail "overdue answer not refused"; }
 grep -q '^answers.xlsx|3|accepted|$' "$T/outcomes" || { cat "$T/outcomes"; xl_fail "answer 1 not accepted"; }
@@ -126,7 +129,7 @@ SIMDB="$T/sim/sim-state.sqlite"
 [ "$(sqlite3 "$SIMDB" "SELECT response_status FROM subrequests WHERE subrequest_guid = '$S3'")" = NotSent ] \
     || xl_fail "simulator: overdue S3 changed"
 
-# 3. the next run: the answered subrequests have left the workbook
+# 3. the next run: GIS's own answer (responseStatus Sent) keeps them out
 hb run --wait >"$T/run3.out" 2>"$T/run3.err" || { cat "$T/run3.out" "$T/run3.err"; xl_fail "run 3"; }
 grep -q "debt requests: 1 open, 1 due within 2 working days, 1 overdue" "$T/run3.out" \
     || { cat "$T/run3.out"; xl_fail "run 3: answered subrequests still open"; }
