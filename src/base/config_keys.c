@@ -96,6 +96,7 @@ const struct cfg_key cfg_keys[] = {
     { "notify.telegram_chat", NULL, "chat id for Telegram messages" },
     /* [debt] the answers to debt subrequests (docs/debt-requests.md) */
     { "debt.lookback_days", "0", "run: ask GIS for the subrequests sent in the last N days (at most 183; 0 = off)" },
+    { "debt.fetch_interval_hours", "20", "run: ask for the subrequests again only this many hours after the last time (0 = every run)" },
     { "debt.dir", "debt", "where the run writes the accountant's debt-request workbook (relative to work_dir)" },
     { "debt.executor_guid", NULL, "GIS id of the employee who answers (executorGUID of every answer)" },
     /* [retention] */

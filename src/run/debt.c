@@ -25,13 +25,45 @@ int run_debt_enabled(const hcs_config *cfg)
     return cfg_int(cfg, "debt.lookback_days", 0) > 0;
 }
 
-int run_debt_export(const hcs_config *cfg, struct exchange_export **out, size_t *n, hcs_err *err)
+#define FETCH_KIND "debt_fetch"
+#define FETCH_KEY "exportDebtSubrequests"
+
+/* 1 when the subrequests were asked for recently enough or still are. */
+static int fetched_recently(const hcs_config *cfg, store *st, hcs_err *err)
+{
+    static const char *const op = "exportDebtSubrequests";
+    long pending = store_packets_count(st, exchange_states_pending, op, err);
+    if (pending != 0)
+        return pending < 0 ? -1 : 1;
+    struct store_registry_entry e = { 0 };
+    int found = store_registry_get(st, FETCH_KIND, FETCH_KEY, &e, err);
+    long long last = found == 1 && e.update_date ? atoll(e.update_date) : 0;
+    store_registry_clear(&e);
+    if (found < 0)
+        return -1;
+    long hours = cfg_int(cfg, "debt.fetch_interval_hours", 20);
+    return last && (long long)time(NULL) - last < hours * 3600LL;
+}
+
+int run_debt_mark_fetched(store *st, hcs_err *err)
+{
+    char now[32];
+    snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+    struct store_registry_entry e = { .kind = FETCH_KIND, .local_key = FETCH_KEY, .update_date = now };
+    return store_registry_put(st, &e, err);
+}
+
+int run_debt_export(const hcs_config *cfg, store *st, struct exchange_export **out, size_t *n,
+                    hcs_err *err)
 {
     *out = NULL;
     *n = 0;
     long days = cfg_int(cfg, "debt.lookback_days", 0);
     if (days <= 0)
         return 0;
+    int recent = fetched_recently(cfg, st, err);
+    if (recent != 0)
+        return recent < 0 ? -1 : 0;
     if (days > 183)
         return hcs_fail(err, HCS_EX_CONFIG, "debt.lookback_days %ld: the schema allows a sending "
                         "period of 6 months at most", days);

@@ -190,7 +190,7 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
     if (!b.st)
         goto out;
     b.started = (int64_t)time(NULL);
-    if (o->take_inbox && run_debt_export(cfg, &debt, &ndebt, err) < 0)
+    if (o->take_inbox && run_debt_export(cfg, b.st, &debt, &ndebt, err) < 0)
         goto out;
     int idle_start = o->nexports || ndebt ? 0 : is_idle(&b, err);
     if (idle_start < 0)
@@ -211,7 +211,7 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
         if (exchange_add_export(b.x, &o->exports[i], NULL, err) < 0)
             goto out;
     for (size_t i = 0; b.x && i < ndebt; i++)
-        if (exchange_add_export(b.x, &debt[i], NULL, err) < 0)
+        if (exchange_add_export(b.x, &debt[i], NULL, err) < 0 || run_debt_mark_fetched(b.st, err) < 0)
             goto out;
     if (!b.x || intake_recover(b.in, err) < 0 || cycles(&b, err) < 0)
         goto out;

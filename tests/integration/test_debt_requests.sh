@@ -23,6 +23,7 @@ xl_key "$T/keys"
 xl_sim "$T/sim" "$T/sim.log" --processing-ms 50
 xl_work "$T/w" "$SIM_URL" "$T/keys" "[debt]
 lookback_days = 30
+fetch_interval_hours = 0
 executor_guid = $EXECUTOR"
 cd "$T/w"
 rm -f inbox/*/*
@@ -133,4 +134,10 @@ SIMDB="$T/sim/sim-state.sqlite"
 hb run --wait >"$T/run3.out" 2>"$T/run3.err" || { cat "$T/run3.out" "$T/run3.err"; xl_fail "run 3"; }
 grep -q "debt requests: 1 open, 1 due within 2 working days, 1 overdue" "$T/run3.out" \
     || { cat "$T/run3.out"; xl_fail "run 3: answered subrequests still open"; }
+# 4. runs every few minutes ask once: within debt.fetch_interval_hours no new export
+n=$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation = 'exportDebtSubrequests'")
+[ "$n" = 3 ] || xl_fail "one export per run expected with fetch_interval_hours = 0, got $n"
+hb -o debt.fetch_interval_hours=20 run --wait >"$T/run4.out" 2>&1 || { cat "$T/run4.out"; xl_fail "run 4"; }
+[ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation = 'exportDebtSubrequests'")" = 3 ] \
+    || xl_fail "run 4 asked again within fetch_interval_hours"
 echo "debt requests round trip: ok"
