@@ -14,10 +14,13 @@ PY=/usr/bin/python3
 T=$(mktemp -d)
 trap 'xl_stop_sims; rm -rf "$T"' EXIT
 EXECUTOR=0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
-S1=5a1c9e20-3b7d-4f61-9c2a-1e8d7b6f0a11   # due in 2 days
-S2=6b2d0f31-4c8e-4a72-8d3b-2f9e8c7a1b12   # due in 9 days
-S3=7c3e1a42-5d9f-4b83-9e4c-3a0f9d8b2c13   # overdue (deadline yesterday)
-S4=8d4f2b53-6e0a-4c94-8f5d-4b1a0e9c3d14   # processed: closed
+# the world's subrequests (samples/world/subrequests.csv) by request number
+sub_of() { awk -F';' -v n="$1" '$3 == n { print $1 }' "$HCS_TOP/samples/world/subrequests.csv"; }
+S1=$(sub_of ДЗ-2026-00017)   # due in 2 days
+S2=$(sub_of ДЗ-2026-00018)   # due in 9 days
+S3=$(sub_of ДЗ-2026-00011)   # overdue (deadline yesterday)
+S4=$(sub_of ДЗ-2026-00009)   # processed: closed
+[ -n "$S1" ] && [ -n "$S2" ] && [ -n "$S3" ] && [ -n "$S4" ] || xl_fail "world subrequests missing"
 UNKNOWN=9e5a3c64-7f1b-4da5-9a6e-5c2b1f0d4e15
 xl_key "$T/keys"
 xl_sim "$T/sim" "$T/sim.log" --processing-ms 50
@@ -74,7 +77,7 @@ assert s4 not in guids
 assert rows[0][col["Состояние"]] == "ПРОСРОЧЕН", rows[0]
 assert rows[1][col["Состояние"]].startswith("срок"), rows[1]
 assert rows[2][col["Состояние"]] == "открыт", rows[2]
-assert "Волжская, д. 12, кв. 5" in rows[1][col["Адрес"]]
+assert "Свободы, д. 12, кв. 5" in rows[1][col["Адрес"]]
 assert "социальной защиты" in rows[1][col["Заявитель"]]
 lists = {}
 for dv in ws.data_validations.dataValidation:
