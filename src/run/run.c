@@ -145,22 +145,26 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
     r->exit_code = exit_code_for(r);
     const struct intake_stats *in = &r->intake;
     const struct exchange_stats *xs = &r->stats;
-    int idle = !in->files_taken && !in->files_rejected && !xs->sends && !xs->polls && !b->duplicates;
-    if (b->o->reports && !idle) {
-        hcs_err rerr = { 0 };
-        struct run_report_ctx rc = { .st = b->st, .x = b->x, .signer = intake_signer(b->in),
-                                     .run_id = b->run_id, .started = b->started };
-        if (run_report_write(b->cfg, &rc, &r->report_path, &r->errors_path, &rerr) < 0)
-            log_error("report: %s", rerr.msg);
-    }
     if (b->o->take_inbox && run_debt_enabled(b->cfg)) {
         hcs_err derr = { 0 };
         struct debt_counts dc;
         if (run_debt_workbook(b->cfg, b->st, b->work, &r->debt_path, &dc, &derr) < 0)
             log_error("debt requests: %s", derr.msg);
+        else
+            r->debt_known = 1;
         r->debt_open = dc.open;
         r->debt_due_soon = dc.due_soon;
         r->debt_overdue = dc.overdue;
+    }
+    int idle = !in->files_taken && !in->files_rejected && !xs->sends && !xs->polls && !b->duplicates;
+    if (b->o->reports && !idle) {
+        hcs_err rerr = { 0 };
+        struct run_report_ctx rc = { .st = b->st, .x = b->x, .signer = intake_signer(b->in),
+                                     .run_id = b->run_id, .started = b->started,
+                                     .debt_known = r->debt_known, .debt_open = r->debt_open,
+                                     .debt_due_soon = r->debt_due_soon, .debt_overdue = r->debt_overdue };
+        if (run_report_write(b->cfg, &rc, &r->report_path, &r->errors_path, &rerr) < 0)
+            log_error("report: %s", rerr.msg);
     }
     char summary[640];
     int len = snprintf(summary, sizeof summary,
@@ -168,7 +172,7 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
              " %ld sent, %ld done, %ld with warnings, %ld failed, %ld pending",
              in->files_taken, in->files_rejected, r->files_waiting, in->rows, in->rows_rejected,
              in->packets_prepared, xs->acks, xs->done, xs->warnings, xs->failed, r->pending);
-    if (r->debt_path && len > 0 && (size_t)len < sizeof summary)
+    if (r->debt_known && len > 0 && (size_t)len < sizeof summary)
         snprintf(summary + len, sizeof summary - (size_t)len,
                  "; debt requests %ld open, %ld due within 2 working days, %ld overdue", r->debt_open,
                  r->debt_due_soon, r->debt_overdue);

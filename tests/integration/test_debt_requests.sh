@@ -56,6 +56,15 @@ grep -q '<s:exportDSRsRequest[^>]*base:version="14.0.0.0"' archive/packets/expor
     || xl_fail "export request element/version"
 [ "$(sqlite3 state.db "SELECT count(*) FROM registry WHERE kind = 'debt_subrequest'")" = 4 ] \
     || xl_fail "4 subrequests in the registry"
+REPORT=$(sed -n 's/^report: //p' "$T/run1.out")
+$PY - "$REPORT" <<'PY' || xl_fail "the run's report: debt-request counts on «Сводка»"
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["Сводка"]
+got = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
+assert got.get("Запросов о задолженности без ответа") == 3, got
+assert got.get("из них срок ответа ≤ 2 рабочих дней") == 2, got
+assert got.get("из них просрочено") == 1, got
+PY
 BOOK=$(ls debt/debt-requests-*.xlsx)
 mkdir -p inbox/debt-responses/court
 printf '%%PDF-1.4 решение суда по делу 2-123/2026\n' >inbox/debt-responses/court/reshenie-2-123.pdf
