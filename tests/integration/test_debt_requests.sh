@@ -152,4 +152,14 @@ n=$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation = 'exportDebt
 hb -o debt.fetch_interval_hours=20 run --wait >"$T/run4.out" 2>&1 || { cat "$T/run4.out"; xl_fail "run 4"; }
 [ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation = 'exportDebtSubrequests'")" = 3 ] \
     || xl_fail "run 4 asked again within fetch_interval_hours"
+# 5. sync debt: a chosen sending period, checked like the schema says
+set +e
+hb sync debt >/dev/null 2>&1; rc1=$?
+hb sync debt --from 2026-01-01 --to 2026-07-02 >/dev/null 2>"$T/sync6.err"; rc2=$?
+set -e
+[ $rc1 = 64 ] && [ $rc2 = 64 ] && grep -q "6 months" "$T/sync6.err" || xl_fail "sync debt usage: $rc1 $rc2"
+hb sync debt --from "$(date -u -d '-60 days' +%Y-%m-%d)" --to "$(date -u +%Y-%m-%d)" --wait >"$T/sync.out" 2>&1 \
+    || { cat "$T/sync.out"; xl_fail "sync debt"; }
+[ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation = 'exportDebtSubrequests' AND state = 'done'")" = 4 ] \
+    || xl_fail "sync debt: the export not done"
 echo "debt requests round trip: ok"
