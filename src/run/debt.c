@@ -61,6 +61,10 @@ int run_debt_export(const hcs_config *cfg, store *st, struct exchange_export **o
     long days = cfg_int(cfg, "debt.lookback_days", 0);
     if (days <= 0)
         return 0;
+    const char *executor = cfg_str(cfg, "debt.executor_guid");
+    if (!executor || !*executor)
+        log_warn("debt.executor_guid is not set: every answer needs the GIS id of the employee "
+                 "who answers (executorGUID), else the answer rows are rejected");
     int recent = fetched_recently(cfg, st, err);
     if (recent != 0)
         return recent < 0 ? -1 : 0;
