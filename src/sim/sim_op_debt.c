@@ -1,19 +1,19 @@
 /* sim_op_debt — the debt-requests service (14.5.0.1 package) from the
- * provider's side: exportDebtSubrequests answers the world's subrequests
+ * provider's side.  exportDebtSubrequests answers the world's subrequests
  * (table subrequests) in blocks of 100 with nextSubrequestGUID paging, as
- * the schema's annotations say; importResponses answers them, one
- * ImportResult per action, checked against the subrequest's state:
- *   unknown subrequestGUID                → INT002000 (registry wording)
- *   request no longer open (Processed or
- *   Revoked) or its deadline passed       → INT002018 (simulator's choice:
- *                                           the real code is not published)
- *   Send without responseData, a Revoke of
- *   no answer, additionalFile/debtInfo with
- *   hasDebt=false, hasDebt=true without
- *   debtInfo/debtGUID (the annotations of
- *   ImportDSRResponseType)                → INT002000-style field errors
- *                                           under code INT002019
- * НСИ 358 (document type) and attachments are checked like elsewhere. */
+ * the schema's annotations say.  importResponses answers them, one
+ * ImportResult per action (the request itself was schema-checked by the
+ * pipeline), checked against the subrequest's state:
+ *   unknown subrequestGUID                 → INT002000 (the registry wording)
+ *   request not open (Processed, Revoked),
+ *   deadline passed, answer auto-generated → INT002018
+ *   Send without responseData; debtInfo,
+ *   debtGUID or additionalFile with
+ *   hasDebt=false; hasDebt=true without
+ *   debtInfo/debtGUID; Revoke of no answer → INT002019
+ * (INT002018/19 are the simulator's choice: the package does not publish
+ * the codes real GIS uses here.)  НСИ 358/95 refs and attachments are
+ * checked like elsewhere. */
 #include "sim/sim_ops.h"
 
 #include <stdio.h>
