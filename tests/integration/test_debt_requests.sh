@@ -24,7 +24,9 @@ S4=$(sub_of ДЗ-2026-00009)   # processed: closed
 UNKNOWN=9e5a3c64-7f1b-4da5-9a6e-5c2b1f0d4e15
 xl_key "$T/keys"
 xl_sim "$T/sim" "$T/sim.log" --processing-ms 50
-xl_work "$T/w" "$SIM_URL" "$T/keys" "[debt]
+xl_work "$T/w" "$SIM_URL" "$T/keys" "[report]
+metrics_file = metrics.prom
+[debt]
 lookback_days = 30
 fetch_interval_hours = 0
 executor_guid = $EXECUTOR"
@@ -65,6 +67,8 @@ assert got.get("Запросов о задолженности без ответ
 assert got.get("из них срок ответа ≤ 2 рабочих дней") == 2, got
 assert got.get("из них просрочено") == 1, got
 PY
+grep -q '^hcsbatch_debt_requests{due="within_2_working_days"} 2$' metrics.prom \
+    && grep -q '^hcsbatch_debt_requests{due="overdue"} 1$' metrics.prom || { cat metrics.prom; xl_fail "metrics: debt requests"; }
 BOOK=$(ls debt/debt-requests-*.xlsx)
 mkdir -p inbox/debt-responses/court
 printf '%%PDF-1.4 решение суда по делу 2-123/2026\n' >inbox/debt-responses/court/reshenie-2-123.pdf
