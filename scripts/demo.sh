@@ -12,7 +12,7 @@ TOP=$(pwd)
 
 rm -rf "$DEMO"
 mkdir -p "$DEMO/keys" "$DEMO/inbox/accounts" "$DEMO/inbox/readings" "$DEMO/inbox/meters" \
-         "$DEMO/inbox/bills" "$DEMO/inbox/bills-withdraw"
+         "$DEMO/inbox/bills" "$DEMO/inbox/bills-withdraw" "$DEMO/inbox/debt-responses"
 DEMO=$(cd "$DEMO" && pwd)
 
 echo "== test signing key (GOST R 34.10-2012 256, made now with the OpenSSL gost engine)"
@@ -68,6 +68,11 @@ poll_schedule = 1,1,2
 
 [transport]
 rate = 50
+
+[debt]
+; ask for the debt subrequests of the last 30 days and write the workbook
+lookback_days = 30
+executor_guid = 0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
 INI
 
 echo "== dropping the sample exports into the inbox folders"
@@ -91,6 +96,43 @@ set +e
 rc=$?
 set -e
 echo "   exit code $rc (0 all accepted, 65 some rows rejected — the samples hold bad rows on purpose)"
+
+echo "== debt requests: the accountant answers one subrequest of the workbook"
+BOOK=$(ls "$DEMO"/debt/debt-requests-*.xlsx 2>/dev/null | head -n 1)
+[ -n "$BOOK" ] || { echo "demo: no debt-request workbook written" >&2; exit 1; }
+echo "   workbook: $BOOK"
+# The accountant's part: «нет задолженности» in the first row not overdue.
+# With openpyxl (python3-openpyxl) the workbook itself is filled and sent
+# back; without it, the same answer as a CSV in the workbook's layout.
+if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+    /usr/bin/python3 - "$BOOK" "$DEMO/inbox/debt-responses/answers.xlsx" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1]); ws = wb.active
+head = [c.value for c in ws[1]]
+state, debt = head.index("Состояние") + 1, head.index("Задолженность") + 1
+answer = head.index("Ответ (комментарий)") + 1
+for r in range(2, ws.max_row + 1):
+    if ws.cell(r, 1).value and ws.cell(r, state).value != "ПРОСРОЧЕН":
+        ws.cell(r, debt, "нет задолженности"); ws.cell(r, answer, "Задолженности нет")
+        print("   answered:", ws.cell(r, 1).value, ws.cell(r, 2).value)
+        break
+for r in range(ws.max_row, 1, -1):          # rows left unanswered stay for later
+    if ws.cell(r, 1).value and not ws.cell(r, debt).value:
+        ws.delete_rows(r)
+wb.save(sys.argv[2])
+PY
+else
+    SUB=$("$BINDIR/hcsbatch" -c "$DEMO/hcsbatch.ini" registry --kind debt_subrequest \
+          | awk -F'\t' 'index($0, "status=Sent") && index($0, "response=NotSent") { print $2; exit }')
+    printf 'Идентификатор подзапроса;Задолженность;Ответ (комментарий)\n%s;нет задолженности;Задолженности нет\n' \
+        "$SUB" >"$DEMO/inbox/debt-responses/answers.csv"
+    echo "   answered: $SUB"
+fi
+"$BINDIR/hcsbatch" -c "$DEMO/hcsbatch.ini" run --wait || true
+accepted=$(sqlite3 "$DEMO/state.db" "SELECT count(*) FROM elements e JOIN packets p ON p.id = e.packet_id
+                                      WHERE p.operation = 'importResponses' AND e.state = 'accepted'" 2>/dev/null || echo 0)
+echo "   debt-request answers accepted by GIS: $accepted"
+[ "$accepted" -ge 1 ] || { echo "demo: the debt-request answer was not accepted" >&2; exit 1; }
 
 echo "== hcsbatch status"
 "$BINDIR/hcsbatch" -c "$DEMO/hcsbatch.ini" status || true

@@ -50,6 +50,8 @@ nsi = {
     # Межповерочный интервал (importMeteringDeviceData, samples/meters.csv)
     16: [(str(n), "%d %s" % (n, "год" if n == 1 else "года" if n in (2, 3, 4) else "лет"))
          for n in range(1, 17)],
+    # Тип документа для ответа на подзапрос (importResponses): sample values
+    358: [("1", "Судебный приказ"), ("2", "Решение суда"), ("3", "Иной документ")],
 }
 for reg, items in nsi.items():
     write(os.path.join(W, "nsi", "%d.csv" % reg),
@@ -87,6 +89,21 @@ for i, (addr, typ, nflats) in enumerate(houses, 1):
 write(os.path.join(W, "houses.csv"), [("fias_house_guid", "address", "house_type", "unique_number")] + house_rows)
 write(os.path.join(W, "premises.csv"), [("fias_house_guid", "premises_number", "premises_guid", "residential", "total_area")] + prem_rows)
 write(os.path.join(W, "rooms.csv"), [("premises_guid", "room_number", "living_room_guid")] + room_rows)
+
+# ---- debt subrequests addressed to the provider (debt-requests) --------
+# Dates relative to the day the simulator reads them (docs/hcs-sim.md):
+# one due in 2 days, one in 9, one overdue, one already closed.
+USZN = [(g("uszn", 1), "ГКУ «Центр социальной защиты населения по г. Ярославлю»"),
+        (g("uszn", 2), "Управление социальной защиты населения и труда мэрии г. Ярославля")]
+subs = [(17, 0, 1, 5, "today-3", "today+2", "Sent"), (18, 0, 1, 9, "today-2", "today+9", "Sent"),
+        (11, 1, 2, 1, "today-9", "today-1", "Sent"), (9, 1, 2, 3, "today-20", "today-12", "Processed")]
+sr = [("subrequest_guid", "request_guid", "request_number", "org_root_guid", "org_name", "hm_object_guid",
+       "address", "period_from", "period_to", "sent_date", "response_date", "status")]
+for num, org, house, flat, sent, due, status in subs:
+    addr = "%s, кв. %d" % (houses[house - 1][0], flat)
+    sr.append((g("subrequest", num), g("debt-request", num), "ДЗ-2026-%05d" % num, USZN[org][0], USZN[org][1],
+               g("prem", house, flat), addr, "2025-12-01", "2026-11-30", sent, due, status))
+write(os.path.join(W, "subrequests.csv"), sr)
 
 # ---- accounts sample (CP1251, ;) --------------------------------------
 people = [

@@ -28,6 +28,7 @@ const struct cfg_key cfg_keys[] = {
     { "sign.engine_path", NULL, "path to the OpenSSL gost engine (default: found next to libcrypto)" },
     /* [paths] */
     { "paths.schemas_dir", HCS_DEFAULT_SCHEMAS, "official GIS XSD/WSDL package directory" },
+    { "paths.debt_schemas_dir", "", "the 14.5.0.1 package for the debt-requests service (empty: hcs-wsdl-14.5.0.1 next to paths.schemas_dir)" },
     { "paths.templates_dir", "templates", "operation templates directory" },
     { "paths.nsi_dir", "nsi", "НСИ dictionaries (offline fallback of the synced НСИ): <registry-number>.csv with code;guid;name" },
     { "paths.work_dir", "work", "work directory: inbox/, archive/, rejected/, reports/, state" },
@@ -44,6 +45,7 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.readings", "inbox/readings", "folder for importMeteringDeviceValues files" },
     { "inbox.bills", "inbox/bills", "folder for importPaymentDocumentData files" },
     { "inbox.bills_withdraw", "inbox/bills-withdraw", "folder for payment document withdrawals" },
+    { "inbox.debt_responses", "inbox/debt-responses", "folder for the filled debt-request workbooks (importResponses; court decision files next to them)" },
     { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },
@@ -93,6 +95,11 @@ const struct cfg_key cfg_keys[] = {
     { "notify.telegram_api", "https://api.telegram.org", "Telegram Bot API base URL" },
     { "notify.telegram_token_env", NULL, "environment variable with the bot token" },
     { "notify.telegram_chat", NULL, "chat id for Telegram messages" },
+    /* [debt] the answers to debt subrequests (docs/debt-requests.md) */
+    { "debt.lookback_days", "0", "run: ask GIS for the subrequests sent in the last N days (at most 183; 0 = off)" },
+    { "debt.fetch_interval_hours", "20", "run: ask for the subrequests again only this many hours after the last time (0 = every run)" },
+    { "debt.dir", "debt", "where the run writes the accountant's debt-request workbook (relative to work_dir)" },
+    { "debt.executor_guid", NULL, "GIS id of the employee who answers (executorGUID of every answer)" },
     /* [retention] */
     { "retention.archive_days", "365", "days to keep archive/ files" },
     { "retention.rejected_days", "90", "days to keep rejected/ files" },

@@ -30,6 +30,9 @@ static void print_batch(const struct run_result *r)
         printf("report: %s\n", r->report_path);
     if (r->errors_path)
         printf("errors: %s\n", r->errors_path);
+    if (r->debt_known)
+        printf("debt requests: %ld open, %ld due within 2 working days, %ld overdue; workbook: %s\n",
+               r->debt_open, r->debt_due_soon, r->debt_overdue, r->debt_path ? r->debt_path : "none (nothing open)");
 }
 
 int cli_run_batch(struct cli *cli, const struct run_opts *o)

@@ -47,4 +47,6 @@ CLI_COMMAND(registry);
 CLI_COMMAND(sync);
 CLI_COMMAND(health);
 
+CLI_COMMAND(ops);
+
 #endif

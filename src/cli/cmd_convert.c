@@ -191,9 +191,7 @@ CLI_COMMAND(convert)
     struct out_ctx o = { .dir = out };
     struct attach att = { 0 };
     hcs_err err = { 0 };
-    char *schemas_dir = cfg_path(cli->cfg, "paths.schemas_dir");
-    copts.schemas = schema_set_open(schemas_dir ? schemas_dir : ".", &err);
-    free(schemas_dir);
+    copts.schemas = schema_set_open_config(cli->cfg, &err);
     char *epath = path_join(out, "errors.csv");
     int exit_code = -1, lock = -1;
     if (!copts.schemas || mkdir_p(out, &err) < 0)

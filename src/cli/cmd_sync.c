@@ -13,8 +13,9 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch sync nsi|orgs|houses|accounts|meters|bills [--house GUID ...]\n"
-          "                    [--ogrn OGRN ...] [--period YYYY-MM] [--wait [--max-wait SECONDS]]\n\n"
+    fputs("usage: hcsbatch sync nsi|orgs|houses|accounts|meters|bills|debt [--house GUID ...]\n"
+          "                    [--ogrn OGRN ...] [--period YYYY-MM] [--from DATE --to DATE]\n"
+          "                    [--wait [--max-wait SECONDS]]\n\n"
           "Asks GIS for what it knows and stores it in the registry of GIS ids (the state\n"
           "store in [paths] work_dir), which `convert` and `run` resolve local keys through:\n"
           "  nsi       common НСИ registries 2, 3, 16, 22, 50, 95, 224, 329 (exportNsiItem) and\n"
@@ -26,12 +27,17 @@ static void usage(FILE *out)
           "  meters    the metering devices of a house (exportMeteringDeviceData)\n"
           "  bills     the payment documents of one month (--period) of every known account\n"
           "            (exportPaymentDocumentData)\n"
+          "  debt      the debt subrequests addressed to the organisation, sent between --from\n"
+          "            and --to (YYYY-MM-DD, at most 6 months; exportDebtSubrequests, schema\n"
+          "            package 14.5.0.1); the next `run` writes their workbook\n"
+          "            (docs/debt-requests.md)\n"
           "houses, accounts, meters: default every house the registry knows.\n"
           "Each request is stored as a signed packet (archive/packets/), sent and polled\n"
           "like any packet; without --wait the next run polls it.\n\n"
           "  --house GUID     FIAS house GUID (repeatable)\n"
           "  --ogrn OGRN      OGRN or OGRNIP (repeatable)\n"
           "  --period Y-M     billing month for bills\n"
+          "  --from, --to D   sending period for debt\n"
           "  --wait           poll until every request is answered\n"
           "  --max-wait N     with --wait: stop after N seconds\n\n"
           "Exit codes: 0 ok, 64 usage, 65 a request failed in GIS, 69 GIS unreachable,\n"
@@ -169,7 +175,7 @@ static int sync_keys(struct cli *cli, const char *what, struct keys *houses, str
                                       "no account known to the registry: run `hcsbatch sync accounts` first");
     }
     *keys = houses;
-    if (!strcmp(what, "nsi"))
+    if (!strcmp(what, "nsi") || !strcmp(what, "debt"))
         return 0;
     if (!houses->n && registry_known(cli, "house", houses, err) < 0)
         return -1;
@@ -209,9 +215,9 @@ static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struc
 
 CLI_COMMAND(sync)
 {
-    static const char *const kinds[] = { "nsi", "orgs", "houses", "accounts", "meters", "bills", NULL };
+    static const char *const kinds[] = { "nsi", "orgs", "houses", "accounts", "meters", "bills", "debt", NULL };
     struct run_opts o = { .command = "sync", .send = 1, .poll = 1 };
-    const char *what = NULL, *period = NULL;
+    const char *what = NULL, *period = NULL, *from = NULL, *to = NULL;
     struct keys houses = { 0 }, ogrn = { 0 };
     int rc = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
@@ -228,6 +234,10 @@ CLI_COMMAND(sync)
             keys_add(&ogrn, argv[++i]);
         } else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
             period = argv[++i];
+        } else if (!strcmp(argv[i], "--from") && i + 1 < argc) {
+            from = argv[++i];
+        } else if (!strcmp(argv[i], "--to") && i + 1 < argc) {
+            to = argv[++i];
         } else if (!what && argv[i][0] != '-') {
             for (const char *const *k = kinds; *k && !what; k++)
                 if (!strcmp(*k, argv[i]))
@@ -239,7 +249,20 @@ CLI_COMMAND(sync)
         }
     }
     if (rc == 0 && !what)
-        rc = cli_usage_error("sync", "what to sync: nsi, orgs, houses, accounts, meters or bills");
+        rc = cli_usage_error("sync", "what to sync: nsi, orgs, houses, accounts, meters, bills or debt");
+    if (rc == 0 && !strcmp(what, "debt")) {
+        if (!from || !to)
+            rc = cli_usage_error("sync", "sync debt needs --from and --to (YYYY-MM-DD)");
+        else {
+            /* the sending period travels as the two keys (exchange.h) */
+            keys_free(&houses);
+            memset(&houses, 0, sizeof houses);
+            ARRAY_GROW(houses.v, houses.n, houses.cap);
+            houses.v[houses.n++] = xstrdup(from);
+            ARRAY_GROW(houses.v, houses.n, houses.cap);
+            houses.v[houses.n++] = xstrdup(to);
+        }
+    }
     if (rc)
         goto out;
     rc = sync_run(cli, &o, what, &houses, &ogrn, period);

@@ -115,9 +115,7 @@ CLI_COMMAND(verify)
         return cli_fail(&err);
     schema_set *schemas = NULL;
     if (!no_schema) {
-        char *dir = cfg_path(cli->cfg, "paths.schemas_dir");
-        schemas = dir ? schema_set_open(dir, &err) : NULL;
-        free(dir);
+        schemas = schema_set_open_config(cli->cfg, &err);
         if (!schemas && err.msg[0])
             return cli_fail(&err);
     }

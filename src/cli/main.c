@@ -26,6 +26,8 @@ static const struct cli_command commands[] = {
     { "upload", cmd_upload, "upload attachments to the GIS file store" },
     { "download", cmd_download, "download a file from the GIS file store" },
     { "health", cmd_health, "check key, certificate, schemas, state, GIS and disk (0 ok, 1 warning, 2 critical)" },
+
+    { "ops", cmd_ops, "list the operations: service, element limit, inbox folder, schema package" },
     { "config", cmd_config, "print the effective configuration (secrets masked)" },
     { NULL, NULL, NULL }
 };

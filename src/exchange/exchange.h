@@ -76,7 +76,7 @@ struct exchange_export {
 };
 int exchange_add_export(exchange *x, const struct exchange_export *e, int64_t *packet_id, hcs_err *err);
 /* What `hcsbatch sync` asks for: what = nsi orgs houses accounts meters
- * bills; keys = FIAS houses (houses, accounts, meters), OGRNs (orgs,
+ * bills debt (keys: the sending period FROM, TO as YYYY-MM-DD); keys = FIAS houses (houses, accounts, meters), OGRNs (orgs,
  * 100 a request), AccountGUIDs (bills, 1000 a request); registries (nsi:
  * the organisation's own go to exportDataProviderNsiItem); period
  * "YYYY-MM" (bills).  A value the schema refuses: -1, HCS_EX_USAGE. */

@@ -4,6 +4,7 @@
  * sent and polled on the import's cadence and policy.  Its processed
  * result is walked by export_parse and every entry stored in the registry,
  * together with the packet's final state, in one transaction. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,13 +16,14 @@
 #include "packet/convert.h"
 #include "soap/envelope.h"
 #include "soap/export_parse.h"
+#include "soap/export_request.h"
 
 int exchange_is_export(const char *operation)
 {
     static const char *const exports[] = {
         "exportHouseData", "exportAccountData", "exportMeteringDeviceData", "exportNsiItem",
         "exportDataProviderNsiItem", "exportOrgRegistry", "exportDataProvider",
-        "exportPaymentDocumentData", NULL,
+        "exportPaymentDocumentData", "exportDebtSubrequests", NULL,
     };
     for (const char *const *e = exports; operation && *e; e++)
         if (!strcmp(*e, operation))
@@ -105,6 +107,22 @@ static int put_entry(void *ctx, const struct export_entry *e)
     return rc < 0;
 }
 
+/* The request for the block after p's (split value "FROM..TO"). */
+static int next_debt_block(exchange *x, const struct store_packet *p, const char *next, hcs_err *err)
+{
+    char from[16] = "", to[16] = "";
+    if (!p->split_value || sscanf(p->split_value, "%10[0-9-]..%10[0-9-]", from, to) != 2)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "packet %lld: no sending period", (long long)p->id);
+    strbuf body = STRBUF_INIT;
+    int rc = export_debt_subrequests_request(&body, from, to, next, err);
+    if (rc == 0) {
+        struct exchange_export e = { "exportDebtSubrequests", sb_str(&body), p->split_value };
+        rc = exchange_add_export(x, &e, NULL, err);
+    }
+    sb_free(&body);
+    return rc;
+}
+
 int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_result *res, hcs_err *err)
 {
     struct export_context cx = { 0 };
@@ -130,7 +148,12 @@ int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_r
         }
         return x_finish_packet(x, p, PEV_FAIL, "HCS-EXPORT", perr.msg, err);
     }
-    if (sum.next_page)
+    if (sum.next_page && sum.next_guid[0] && !strcmp(p->operation, "exportDebtSubrequests")) {
+        /* The next block of 100, in the same transaction as this one's
+         * entries: a crash asks for it again or not at all, never twice. */
+        if (next_debt_block(x, p, sum.next_guid, err) < 0)
+            goto fail;
+    } else if (sum.next_page)
         /* The request has no page number to ask for (by OGRN: 100 at most). */
         log_warn("packet %lld: %s answered IsNextPage; the next page is not asked for", (long long)p->id,
                  p->operation);

@@ -17,6 +17,8 @@ const char *exchange_registry_kind(const char *template_name)
         { "importPaymentDocumentData-withdraw", "payment_document_withdrawal" },
         { "importMeteringDeviceValues", "metering_value" },
         { "importMeteringDeviceData", "meter" },
+        /* an accepted answer, by subrequestGUID: the workbook drops it at once */
+        { "importResponses", "debt_answer" },
     };
     for (size_t i = 0; template_name && i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kinds[i].tmpl, template_name))

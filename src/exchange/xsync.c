@@ -90,6 +90,19 @@ static int batched_exports(const struct exchange_sync_ask *a, struct exports *r,
     return 0;
 }
 
+/* The subrequests sent within keys[0]..keys[1] (YYYY-MM-DD), first block. */
+static int debt_exports(const struct exchange_sync_ask *a, struct exports *r, strbuf *b, hcs_err *err)
+{
+    if (a->nkeys != 2)
+        return hcs_fail(err, HCS_EX_USAGE, "sync debt needs the sending period FROM TO (YYYY-MM-DD)");
+    if (export_debt_subrequests_request(b, a->keys[0], a->keys[1], NULL, err) < 0)
+        return -1;
+    char split[32];
+    snprintf(split, sizeof split, "%.10s..%.10s", a->keys[0], a->keys[1]);
+    add(r, "exportDebtSubrequests", b, split);
+    return 0;
+}
+
 int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_export **out, size_t *n,
                           hcs_err *err)
 {
@@ -100,6 +113,8 @@ int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_exp
         rc = nsi_exports(a, &r, &b, err);
     else if (!strcmp(a->what, "orgs") || !strcmp(a->what, "bills"))
         rc = batched_exports(a, &r, &b, err);
+    else if (!strcmp(a->what, "debt"))
+        rc = debt_exports(a, &r, &b, err);
     else if (!strcmp(a->what, "houses") || !strcmp(a->what, "accounts") || !strcmp(a->what, "meters"))
         rc = house_exports(a, &r, &b, err);
     else

@@ -8,14 +8,16 @@
 #define NS "http://dom.gosuslugi.ru/schema/integration/"
 
 static const struct gis_service services[] = {
-    { "nsi-common", NS "nsi-common/", "ext-bus-nsi-common-service/services/NsiCommonAsync", "nsi-common/hcs-nsi-common-types.xsd", "10.0.1.2", HDR_IS },
-    { "nsi", NS "nsi/", "ext-bus-nsi-service/services/NsiAsync", "nsi/hcs-nsi-types.xsd", "10.0.1.2", HDR_REQUEST },
-    { "organizations-registry-common", NS "organizations-registry-common/", "ext-bus-org-registry-common-service/services/OrgRegistryCommonAsync", "organizations-registry-common/hcs-organizations-registry-common-types.xsd", "10.0.2.1", HDR_IS },
-    { "house-management", NS "house-management/", "ext-bus-home-management-service/services/HomeManagementAsync", "house-management/hcs-house-management-types.xsd", "11.0.0.1", HDR_REQUEST },
-    { "device-metering", NS "device-metering/", "ext-bus-device-metering-service/services/DeviceMeteringAsync", "device-metering/hcs-device-metering-types.xsd", "10.0.1.1", HDR_REQUEST },
-    { "bills", NS "bills/", "ext-bus-bills-service/services/BillsAsync/", "bills/hcs-bills-types.xsd", "10.0.1.1", HDR_REQUEST },
-    { "payment", NS "payment/", "ext-bus-payment-service/services/PaymentAsync", "payment/hcs-payment-types.xsd", "10.0.1.1", HDR_REQUEST },
-    { NULL, NULL, NULL, NULL, NULL, 0 }
+    { "nsi-common", NS "nsi-common/", "ext-bus-nsi-common-service/services/NsiCommonAsync", "nsi-common/hcs-nsi-common-types.xsd", "10.0.1.2", HDR_IS, NULL },
+    { "nsi", NS "nsi/", "ext-bus-nsi-service/services/NsiAsync", "nsi/hcs-nsi-types.xsd", "10.0.1.2", HDR_REQUEST, NULL },
+    { "organizations-registry-common", NS "organizations-registry-common/", "ext-bus-org-registry-common-service/services/OrgRegistryCommonAsync", "organizations-registry-common/hcs-organizations-registry-common-types.xsd", "10.0.2.1", HDR_IS, NULL },
+    { "house-management", NS "house-management/", "ext-bus-home-management-service/services/HomeManagementAsync", "house-management/hcs-house-management-types.xsd", "11.0.0.1", HDR_REQUEST, NULL },
+    { "device-metering", NS "device-metering/", "ext-bus-device-metering-service/services/DeviceMeteringAsync", "device-metering/hcs-device-metering-types.xsd", "10.0.1.1", HDR_REQUEST, NULL },
+    { "bills", NS "bills/", "ext-bus-bills-service/services/BillsAsync/", "bills/hcs-bills-types.xsd", "10.0.1.1", HDR_REQUEST, NULL },
+    { "payment", NS "payment/", "ext-bus-payment-service/services/PaymentAsync", "payment/hcs-payment-types.xsd", "10.0.1.1", HDR_REQUEST, NULL },
+    /* The debt-requests service exists only in the 14.5.0.1 package. */
+    { "debt-requests", NS "drs/", "ext-bus-debtreq-service/services/DebtRequestsAsync", "debt-requests/hcs-debt-requests-types.xsd", "14.0.0.0", HDR_REQUEST, PKG_DEBT },
+    { NULL, NULL, NULL, NULL, NULL, 0, NULL }
 };
 
 static const struct gis_operation operations[] = {
@@ -41,6 +43,13 @@ static const struct gis_operation operations[] = {
     { "importAdditionalServices", &services[1], "urn:importAdditionalServices", "importAdditionalServicesRequest", "10.0.1.2", HDR_REQUEST, 0, NULL },
     { "importMunicipalServices", &services[1], "urn:importMunicipalServices", "importMunicipalServicesRequest", "11.0.0.4", HDR_REQUEST, 0, NULL },
     { "importNotificationsOfOrderExecution", &services[6], "urn:importNotificationsOfOrderExecution", "importNotificationsOfOrderExecutionRequest", "10.0.1.1", HDR_REQUEST, 500, "NotificationOfOrderExecutionType" },
+    /* Answers to the debt subrequests of social-protection bodies: the
+     * WSDL's names (exportDebtSubrequests, importResponses).
+     * exportDSRsRequest fixes no version (13.1.10.1 and 14.0.0.0 are
+     * allowed: export_request writes the service's 14.0.0.0);
+     * importDSRResponsesRequest fixes 14.0.0.0. */
+    { "exportDebtSubrequests", &services[7], "urn:exportDebtSubrequests", "exportDSRsRequest", NULL, HDR_REQUEST, 0, NULL },
+    { "importResponses", &services[7], "urn:importResponses", "importDSRResponsesRequest", "14.0.0.0", HDR_REQUEST, 100, "action" },
     { NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
 };
 

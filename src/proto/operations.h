@@ -14,6 +14,12 @@
 
 enum gis_header { HDR_REQUEST, HDR_IS };   /* base:RequestHeader | base:ISRequestHeader */
 
+/* The main package is 12.2.2.15 (paths.schemas_dir); the debt-requests
+ * service ships only in 14.5.0.1 (paths.debt_schemas_dir, by default
+ * hcs-wsdl-14.5.0.1 next to the main package). */
+#define PKG_MAIN "12.2.2.15"
+#define PKG_DEBT "14.5.0.1"
+
 struct gis_service {
     const char *name;            /* folder in the package: "house-management" */
     const char *ns;              /* target namespace, with trailing slash */
@@ -21,6 +27,7 @@ struct gis_service {
     const char *types_xsd;       /* relative to the schemas directory */
     const char *result_version;  /* base:version of its getStateResult */
     enum gis_header header;      /* header its getState uses */
+    const char *package;         /* schema package when not the main one (PKG_DEBT), else NULL */
 };
 
 struct gis_operation {

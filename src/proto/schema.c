@@ -11,6 +11,23 @@
 #include "proto/operations.h"
 #include "proto/schema_impl.h"
 
+/* "<parent of dir>/hcs-wsdl-<package>": the official packages unpack side
+ * by side under their version names. */
+static char *sibling_package(const char *dir, const char *package)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    while (n > 0 && dir[n - 1] != '/')
+        n--;
+    char *name = xasprintf("hcs-wsdl-%s", package);
+    char *parent = n ? xstrndup(dir, n) : xstrdup(".");
+    char *path = path_join(parent, name);
+    free(parent);
+    free(name);
+    return path;
+}
+
 schema_set *schema_set_open(const char *dir, hcs_err *err)
 {
     char *probe = path_join(dir, "lib/hcs-base.xsd");
@@ -26,8 +43,36 @@ schema_set *schema_set_open(const char *dir, hcs_err *err)
     }
     schema_set *set = xcalloc(1, sizeof *set);
     set->dir = xstrdup(dir);
+    set->debt_dir = sibling_package(dir, PKG_DEBT);
     xmlsafe_init();
     return set;
+}
+
+void schema_set_package_dir(schema_set *set, const char *package, const char *dir)
+{
+    if (strcmp(package, PKG_DEBT) != 0 || !dir || !*dir)
+        return;
+    free(set->debt_dir);
+    set->debt_dir = xstrdup(dir);
+}
+
+schema_set *schema_set_open_config(const hcs_config *cfg, hcs_err *err)
+{
+    char *dir = cfg_path(cfg, "paths.schemas_dir");
+    schema_set *set = schema_set_open(dir ? dir : ".", err);
+    free(dir);
+    const char *debt = cfg_str(cfg, "paths.debt_schemas_dir");
+    if (set && debt && *debt) {
+        char *d = cfg_path(cfg, "paths.debt_schemas_dir");
+        schema_set_package_dir(set, PKG_DEBT, d);
+        free(d);
+    }
+    return set;
+}
+
+const char *schema_set_package(const schema_set *set, const char *package)
+{
+    return package && strcmp(package, PKG_DEBT) == 0 ? set->debt_dir : set->dir;
 }
 
 void schema_set_free(schema_set *set)
@@ -40,6 +85,7 @@ void schema_set_free(schema_set *set)
     }
     free(set->items);
     schema_facts_free(set);
+    free(set->debt_dir);
     free(set->dir);
     free(set);
 }
@@ -55,7 +101,8 @@ static void collect_parse_error(void *ctx, const xmlError *e)
 
 static struct compiled *compile(schema_set *set, const struct gis_service *svc, hcs_err *err)
 {
-    char *path = path_join(set->dir, svc ? svc->types_xsd : "lib/hcs-base.xsd");
+    char *path = path_join(schema_set_package(set, svc ? svc->package : NULL),
+                           svc ? svc->types_xsd : "lib/hcs-base.xsd");
     char first[512] = "";
     xmlSchemaParserCtxtPtr pctxt = xmlSchemaNewParserCtxt(path);
     xmlSchemaSetParserStructuredErrors(pctxt, (xmlStructuredErrorFunc)collect_parse_error, first);
@@ -89,7 +136,7 @@ static struct compiled *schema_for_ns(schema_set *set, const char *ns, hcs_err *
     /* base elements (headers, getStateRequest, AckRequest) validate against
      * any compiled service schema, since each imports base. */
     for (size_t i = 0; i < set->n; i++)
-        if (set->items[i].service == svc || !svc)
+        if (set->items[i].service == svc || (!svc && (!set->items[i].service || !set->items[i].service->package)))
             return &set->items[i];
     return compile(set, svc, err);
 }
@@ -102,7 +149,7 @@ int schema_knows_ns(schema_set *set, const char *ns)
     const struct gis_service *svc = gis_service_by_ns(ns);
     if (!svc)
         return 0;
-    char *path = path_join(set->dir, svc->types_xsd);
+    char *path = path_join(schema_set_package(set, svc->package), svc->types_xsd);
     int has = file_exists(path);
     free(path);
     return has;

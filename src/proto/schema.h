@@ -10,6 +10,7 @@
 
 #include <libxml/tree.h>
 
+#include "base/config.h"
 #include "base/err.h"
 
 typedef struct schema_set schema_set;
@@ -23,6 +24,13 @@ typedef void (*schema_error_fn)(void *ctx, xmlNodePtr node, int line, const char
 schema_set *schema_set_open(const char *dir, hcs_err *err);
 void schema_set_free(schema_set *set);
 const char *schema_set_dir(const schema_set *set);
+/* schema_set_open of paths.schemas_dir, with paths.debt_schemas_dir applied. */
+schema_set *schema_set_open_config(const hcs_config *cfg, hcs_err *err);
+/* Where the services of another package (PKG_DEBT: debt-requests) load
+ * from; by default hcs-wsdl-<package> next to dir.  An empty dir keeps
+ * the default.  Nothing is checked until such a service is validated. */
+void schema_set_package_dir(schema_set *set, const char *package, const char *dir);
+const char *schema_set_package(const schema_set *set, const char *package);
 
 /* 1 when the namespace is base or belongs to a service we know that this
  * package has (its types XSD is there). */

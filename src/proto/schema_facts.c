@@ -63,7 +63,7 @@ static const struct schema_fact *fact_for(schema_set *set, const struct gis_serv
     for (size_t i = 0; i < set->nfacts; i++)
         if (set->facts[i].service == svc && strcmp(set->facts[i].element, element) == 0)
             return &set->facts[i];
-    char *path = path_join(set->dir, svc->types_xsd);
+    char *path = path_join(schema_set_package(set, svc->package), svc->types_xsd);
     if (!file_exists(path)) {
         free(path);
         return remember(set, svc, element);   /* the service is not in this package */
@@ -117,14 +117,14 @@ int schema_check_operation(schema_set *set, const struct gis_operation *op, hcs_
     if (!f->service_present)
         return hcs_fail(err, HCS_EX_CONFIG, "operation %s is not in the schema package %s: it has no "
                         "service %s (%s missing); set paths.schemas_dir to a package that has it",
-                        op->name, set->dir, op->service->name, op->service->types_xsd);
+                        op->name, schema_set_package(set, op->service->package), op->service->name, op->service->types_xsd);
     if (!f->element_present)
         return hcs_fail(err, HCS_EX_CONFIG, "operation %s is not in the schema package %s: %s declares "
                         "no element %s; set paths.schemas_dir to a package that has it",
-                        op->name, set->dir, op->service->types_xsd, op->request_element);
+                        op->name, schema_set_package(set, op->service->package), op->service->types_xsd, op->request_element);
     if (f->version && op->version && strcmp(f->version, op->version) != 0)
         return hcs_fail(err, HCS_EX_CONFIG, "operation %s: the schema package %s fixes base:version=\"%s\" "
                         "for %s, hcsbatch writes \"%s\" (a package newer than this hcsbatch knows)",
-                        op->name, set->dir, f->version, op->request_element, op->version);
+                        op->name, schema_set_package(set, op->service->package), f->version, op->request_element, op->version);
     return 0;
 }

@@ -26,6 +26,7 @@ struct schema_fact {
 
 struct schema_set {
     char *dir;
+    char *debt_dir;              /* the 14.5.0.1 package (PKG_DEBT services) */
     struct compiled *items;
     size_t n, cap;
     struct schema_fact *facts;

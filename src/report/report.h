@@ -52,6 +52,8 @@ struct report_run {
     time_t last_success;         /* finish time of the last successful run, 0 = never */
     long cert_days_left;         /* days until the signing certificate expires;
                                     REPORT_CERT_UNKNOWN when not known */
+    int debt_known;              /* 1 when the debt-request counts below are set */
+    long debt_open, debt_due_soon, debt_overdue;   /* open subrequests (docs/debt-requests.md) */
 };
 #define REPORT_CERT_UNKNOWN (-999999L)
 

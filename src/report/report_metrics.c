@@ -115,6 +115,13 @@ void metrics_format(strbuf *out, const struct report_run *run, const struct repo
                "Days until the signing certificate expires (negative: expired).");
         sample(out, "hcsbatch_certificate_expiry_days", NULL, NULL, (double)run->cert_days_left);
     }
+    if (run->debt_known) {
+        family(out, "hcsbatch_debt_requests", "gauge",
+               "Debt subrequests without an answer: all open, due within 2 working days, overdue.");
+        sample(out, "hcsbatch_debt_requests", "due", "open", (double)run->debt_open);
+        sample(out, "hcsbatch_debt_requests", "due", "within_2_working_days", (double)run->debt_due_soon);
+        sample(out, "hcsbatch_debt_requests", "due", "overdue", (double)run->debt_overdue);
+    }
 }
 
 int metrics_write(const char *path, const struct report_run *run, const struct report_totals *tot,

@@ -477,6 +477,11 @@ static void write_summary(struct xlsx_ctx *x, struct sheet *s, const struct repo
     else
         put_label_value_text(s, f, "Самый старый пакет ждёт ответа ГИС, ч", "нет ожидающих пакетов");
     put_label_value_num(s, f, "Повторных попыток", (double)run->retries, f->num_left);
+    if (run->debt_known) {
+        put_label_value_num(s, f, "Запросов о задолженности без ответа", (double)run->debt_open, f->num_left);
+        put_label_value_num(s, f, "из них срок ответа ≤ 2 рабочих дней", (double)run->debt_due_soon, f->num_left);
+        put_label_value_num(s, f, "из них просрочено", (double)run->debt_overdue, f->num_left);
+    }
     s->next++;
 
     put_text(s, s->next++, 0, "Строки по результатам", f->title);

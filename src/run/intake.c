@@ -281,9 +281,7 @@ static int open_schemas(intake *in, hcs_err *err)
 {
     if (in->schemas)
         return 0;
-    char *dir = cfg_path(in->cfg, "paths.schemas_dir");
-    in->schemas = schema_set_open(dir ? dir : ".", err);
-    free(dir);
+    in->schemas = schema_set_open_config(in->cfg, err);
     return in->schemas ? 0 : -1;
 }
 

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/progress.h"
 #include "base/xalloc.h"
+#include "run/debt.h"
 #include "run/inbox.h"
 #include "run/run_report.h"
 
@@ -25,6 +26,7 @@ void run_result_clear(struct run_result *r)
 {
     free(r->report_path);
     free(r->errors_path);
+    free(r->debt_path);
     memset(r, 0, sizeof *r);
 }
 
@@ -164,20 +166,37 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
     r->exit_code = exit_code_for(r);
     const struct intake_stats *in = &r->intake;
     const struct exchange_stats *xs = &r->stats;
+    if (b->o->take_inbox && run_debt_enabled(b->cfg)) {
+        hcs_err derr = { 0 };
+        struct debt_counts dc;
+        if (run_debt_workbook(b->cfg, b->st, b->work, &r->debt_path, &dc, &derr) < 0)
+            log_error("debt requests: %s", derr.msg);
+        else
+            r->debt_known = 1;
+        r->debt_open = dc.open;
+        r->debt_due_soon = dc.due_soon;
+        r->debt_overdue = dc.overdue;
+    }
     int idle = !in->files_taken && !in->files_rejected && !xs->sends && !xs->polls && !b->duplicates;
     if (b->o->reports && !idle) {
         hcs_err rerr = { 0 };
         struct run_report_ctx rc = { .st = b->st, .x = b->x, .signer = intake_signer(b->in),
-                                     .run_id = b->run_id, .started = b->started };
+                                     .run_id = b->run_id, .started = b->started,
+                                     .debt_known = r->debt_known, .debt_open = r->debt_open,
+                                     .debt_due_soon = r->debt_due_soon, .debt_overdue = r->debt_overdue };
         if (run_report_write(b->cfg, &rc, &r->report_path, &r->errors_path, &rerr) < 0)
             log_error("report: %s", rerr.msg);
     }
-    char summary[512];
-    snprintf(summary, sizeof summary,
+    char summary[640];
+    int len = snprintf(summary, sizeof summary,
              "files %ld taken, %ld rejected, %ld waiting; rows %ld, rejected %ld; packets %ld prepared,"
              " %ld sent, %ld done, %ld with warnings, %ld failed, %ld pending",
              in->files_taken, in->files_rejected, r->files_waiting, in->rows, in->rows_rejected,
              in->packets_prepared, xs->acks, xs->done, xs->warnings, xs->failed, r->pending);
+    if (r->debt_known && len > 0 && (size_t)len < sizeof summary)
+        snprintf(summary + len, sizeof summary - (size_t)len,
+                 "; debt requests %ld open, %ld due within 2 working days, %ld overdue", r->debt_open,
+                 r->debt_due_soon, r->debt_overdue);
     store_run_finish(b->st, b->run_id, r->exit_code, summary, err);
 }
 
@@ -188,13 +207,17 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
      * personal data: nothing the run creates is readable by others. */
     umask(umask(0) | 027);
     struct run_state b = { .cfg = cfg, .o = o };
+    struct exchange_export *debt = NULL;   /* this run's debt-request export (run/debt.h) */
+    size_t ndebt = 0;
     int rc = -1;
     b.work = run_work_dir(cfg);
     b.st = store_open(cfg, err);
     if (!b.st)
         goto out;
     b.started = (int64_t)time(NULL);
-    int idle_start = o->nexports ? 0 : is_idle(&b, err);
+    if (o->take_inbox && run_debt_export(cfg, b.st, &debt, &ndebt, err) < 0)
+        goto out;
+    int idle_start = o->nexports || ndebt ? 0 : is_idle(&b, err);
     if (idle_start < 0)
         goto out;
     if (idle_start) {
@@ -212,6 +235,9 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
     for (size_t i = 0; b.x && i < o->nexports; i++)
         if (exchange_add_export(b.x, &o->exports[i], NULL, err) < 0)
             goto out;
+    for (size_t i = 0; b.x && i < ndebt; i++)
+        if (exchange_add_export(b.x, &debt[i], NULL, err) < 0 || run_debt_mark_fetched(b.st, err) < 0)
+            goto out;
     if (!b.x || intake_recover(b.in, err) < 0 || cycles(&b, err) < 0)
         goto out;
     finish(&b, r, err);
@@ -221,6 +247,7 @@ out:
         hcs_err ignored;
         store_run_finish(b.st, b.run_id, err->code ? err->code : HCS_EX_FAIL, err->msg, &ignored);
     }
+    exchange_exports_free(debt, ndebt);
     intake_free(b.in);
     exchange_free(b.x);
     store_close(b.st);

@@ -40,6 +40,9 @@ struct run_result {
     char *report_path;           /* XLSX written, or NULL */
     char *errors_path;           /* errors.csv written, or NULL */
     int exit_code;               /* 0, 65 rejected/failed, 69 unreachable */
+    int debt_known;              /* debt requests on ([debt] lookback_days) and counted */
+    char *debt_path;             /* the accountant's debt-request workbook, or NULL (none open) */
+    long debt_open, debt_due_soon, debt_overdue;   /* open subrequests (run/debt.h) */
 };
 void run_result_clear(struct run_result *r);
 

@@ -50,6 +50,10 @@ static int src_run(void *vctx, struct report_run *out, hcs_err *err)
     if (out->cert_days_left == REPORT_CERT_UNKNOWN && c->signer)
         out->cert_days_left = signer_cert_days_left(c->signer);
     out->runs_total = (long)c->run_id;
+    out->debt_known = c->debt_known;
+    out->debt_open = c->debt_open;
+    out->debt_due_soon = c->debt_due_soon;
+    out->debt_overdue = c->debt_overdue;
     return 0;
 }
 

@@ -23,6 +23,8 @@ struct run_report_ctx {
     int64_t file_id;             /* 0 = the run's files; else only this file */
     char run_name[32];
     char failure[700];           /* the report's "сбой" line, kept for src */
+    int debt_known;              /* the debt-request counts (run/debt.h) are set */
+    long debt_open, debt_due_soon, debt_overdue;
 };
 /* Fills src to read from ctx (which must outlive src). */
 void run_report_source(struct run_report_ctx *ctx, struct report_source *src);

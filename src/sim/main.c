@@ -18,11 +18,14 @@ static const char usage[] =
     "usage: hcs-sim --world DIR [options]\n"
     "A local ГИС ЖКХ simulator on 127.0.0.1 (docs/hcs-sim.md).\n"
     "  --world DIR            world fixture: provider.ini, houses.csv, premises.csv, rooms.csv,\n"
-    "                         meters.csv, accounts.csv, orgs.csv, payment_documents.csv, nsi/N.csv\n"
+    "                         meters.csv, accounts.csv, orgs.csv, payment_documents.csv,\n"
+    "                         subrequests.csv, nsi/N.csv\n"
     "  --state DIR            state kept across restarts (default: WORLD/../sim-state)\n"
     "  --port N               TCP port; 0 picks a free one (default 8089). The first stdout\n"
     "                         line is always \"listening on http://127.0.0.1:PORT/\"\n"
     "  --schemas DIR          official XSD/WSDL package (default: $SCHEMAS_DIR or the build's)\n"
+    "  --debt-schemas DIR     the 14.5.0.1 package of the debt-requests service (default:\n"
+    "                         hcs-wsdl-14.5.0.1 next to the --schemas package)\n"
     "  --processing-ms SPEC   time from ack to RequestState 3: MS, or OP=MS,... with\n"
     "                         default=MS (default 1000); state 1 for the first third, then 2\n"
     "  --faults SPEC          fault injection, e.g. http503=0.1,reset=0.05,stall=0.02:30s,\n"
@@ -46,6 +49,7 @@ int main(int argc, char **argv)
         { "state", required_argument, NULL, 's' },
         { "port", required_argument, NULL, 'p' },
         { "schemas", required_argument, NULL, 'S' },
+        { "debt-schemas", required_argument, NULL, 'D' },
         { "processing-ms", required_argument, NULL, 'P' },
         { "faults", required_argument, NULL, 'f' },
         { "seed", required_argument, NULL, 'r' },
@@ -72,6 +76,7 @@ int main(int argc, char **argv)
         case 'w': o.world_dir = optarg; break;
         case 's': o.state_dir = optarg; break;
         case 'S': o.schemas_dir = optarg; break;
+        case 'D': o.debt_schemas_dir = optarg; break;
         case 'P': o.processing_spec = optarg; break;
         case 'f': faults_spec = optarg; break;
         case 'l': log_path = optarg; break;

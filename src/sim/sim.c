@@ -139,7 +139,9 @@ sim *sim_open(const struct sim_options *o, hcs_err *err)
         goto fail;
     if (!(s->db = sim_db_open(s->state_dir, err)) || sim_db_load_world(s->db, s->world_dir, err) < 0)
         goto fail;
-    if (!(s->schemas = schema_set_open(o->schemas_dir, err)))
+    if ((s->schemas = schema_set_open(o->schemas_dir, err)))
+        schema_set_package_dir(s->schemas, PKG_DEBT, o->debt_schemas_dir);
+    if (!s->schemas)
         goto fail;
     if (o->sign_key) {
         /* A key passphrase never comes from argv: when the environment

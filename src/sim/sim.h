@@ -22,6 +22,7 @@ struct sim_options {
     const char *world_dir;        /* required */
     const char *state_dir;        /* NULL: <world>/../sim-state */
     const char *schemas_dir;      /* official XSD package */
+    const char *debt_schemas_dir; /* the 14.5.0.1 package (NULL: beside schemas_dir) */
     long processing_ms;           /* default processing time per message */
     const char *processing_spec;  /* "op=ms,op=ms" overrides, may be NULL */
     int skip_signature;           /* accept unsigned requests (debug only) */

@@ -66,7 +66,16 @@ static const char schema_sql[] =
     " unique_number TEXT, update_date TEXT,"
     " element TEXT, xml TEXT, houses TEXT);"
     "CREATE INDEX IF NOT EXISTS objects_key ON objects(kind, natural_key);"
-    "CREATE INDEX IF NOT EXISTS objects_version ON objects(version_guid);";
+    "CREATE INDEX IF NOT EXISTS objects_version ON objects(version_guid);"
+    /* Debt subrequests addressed to the provider (sim_op_debt.c).  Dates
+     * may be written relative to the day they are read: today, today+N,
+     * today-N.  status: Sent (open) | Processed | Revoked (closed). */
+    "CREATE TABLE IF NOT EXISTS subrequests(subrequest_guid TEXT COLLATE NOCASE PRIMARY KEY,"
+    " request_guid TEXT, request_number TEXT, org_root_guid TEXT, org_name TEXT, org_tel TEXT,"
+    " fias_house_guid TEXT, hm_object_guid TEXT, address TEXT, period_from TEXT, period_to TEXT,"
+    " sent_date TEXT, response_date TEXT, status TEXT DEFAULT 'Sent',"
+    " response_status TEXT DEFAULT 'NotSent', has_debt TEXT, description TEXT, executor_guid TEXT,"
+    " answered_at TEXT, origin TEXT);";
 
 sqlite3 *sim_db_open(const char *state_dir, hcs_err *err)
 {
@@ -178,7 +187,7 @@ void sim_db_rollback(sqlite3 *db) { sqlite3_exec(db, "ROLLBACK", NULL, NULL, NUL
 struct world_file {
     const char *file;
     const char *table;
-    const char *const cols[9];   /* columns the file may carry; [0] is required */
+    const char *const cols[13];  /* columns the file may carry; [0] is required */
 };
 
 static const struct world_file world_files[] = {
@@ -189,6 +198,7 @@ static const struct world_file world_files[] = {
     { "accounts.csv", "accounts", { "account_guid", "account_number", "unified_account_number", "service_id", "fias_house_guid", "premises_guid" } },
     { "orgs.csv", "orgs", { "org_root_guid", "ogrn", "org_version_guid", "name" } },
     { "payment_documents.csv", "payment_documents", { "payment_document_guid", "account_number", "payment_document_number", "period", "payment_document_id", "account_guid" } },
+    { "subrequests.csv", "subrequests", { "subrequest_guid", "request_guid", "request_number", "org_root_guid", "org_name", "hm_object_guid", "address", "period_from", "period_to", "sent_date", "response_date", "status" } },
     { NULL, NULL, { NULL } }
 };
 

@@ -35,6 +35,8 @@ static const struct { const char *name; sim_op_fn fn; } table[] = {
     { "importMunicipalServices", sim_op_import_objects },
     { "importNotificationsOfOrderExecution", sim_op_import_objects },
     { "exportCAChData", sim_op_export_cach },
+    { "exportDebtSubrequests", sim_op_export_debt_subrequests },
+    { "importResponses", sim_op_import_debt_responses },
     { NULL, NULL }
 };
 
@@ -102,6 +104,12 @@ static const char *registry_of(xmlNodePtr ref)
             return "1";
         if (strcmp(parent, "PenaltiesAndCourtCosts") == 0)
             return "329";
+    }
+    /* debtInfo/document/type: НСИ 358, debtInfo/person/document/type: НСИ 95
+     * (hcs-debt-requests-types.xsd) */
+    if (strcmp(name, "type") == 0 && strcmp(parent, "document") == 0 && ref->parent->parent) {
+        const char *up = (const char *)ref->parent->parent->name;
+        return strcmp(up, "debtInfo") == 0 ? "358" : strcmp(up, "person") == 0 ? "95" : NULL;
     }
     return NULL;
 }

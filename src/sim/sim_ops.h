@@ -51,6 +51,9 @@ int sim_op_export_data_provider(struct sim_op_ctx *c);
 /* Imports stored in the generic objects table (sim_op_objects.c). */
 int sim_op_import_objects(struct sim_op_ctx *c);
 int sim_op_export_cach(struct sim_op_ctx *c);
+/* The debt-requests service (sim_op_debt.c). */
+int sim_op_export_debt_subrequests(struct sim_op_ctx *c);
+int sim_op_import_debt_responses(struct sim_op_ctx *c);
 /* Any other import: every TransportGUID accepted after the НСИ check. */
 int sim_op_import_generic(struct sim_op_ctx *c);
 

@@ -18,6 +18,7 @@ static const struct { const char *service, *prefix; } prefixes[] = {
     { "nsi", "nsi" },
     { "nsi-common", "nsic" },
     { "organizations-registry-common", "ro" },
+    { "debt-requests", "drs" },
     { NULL, NULL }
 };
 
@@ -71,7 +72,7 @@ void simx_envelope_open(strbuf *sb)
     sb_adds(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 "<soap:Envelope xmlns:soap=\"" NS_SOAP "\" xmlns:base=\"" NS_BASE "\"");
     for (int i = 0; prefixes[i].service; i++)
-        sb_addf(sb, " xmlns:%s=\"" NSI "%s/\"", prefixes[i].prefix, prefixes[i].service);
+        sb_addf(sb, " xmlns:%s=\"%s\"", prefixes[i].prefix, gis_service_find(prefixes[i].service)->ns);
     sb_adds(sb, " xmlns:nsi-base=\"" NSI "nsi-base/\""
                 " xmlns:account-base=\"" NSI "account-base/\""
                 " xmlns:bills-base=\"" NSI "bills-base/\""

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <libxml/tree.h>
 
+#include "base/attrs.h"
 #include "base/strbuf.h"
 
 struct walk {
@@ -291,10 +292,57 @@ static void walk_payment_documents(struct walk *w, xmlNodePtr result)
     }
 }
 
+/* ---- exportDebtSubrequests ---- */
+
+/* One subrequest: what the accountant's workbook shows of it, as attrs. */
+static void walk_debt_subrequest(struct walk *w, xmlNodePtr d)
+{
+    char sub[64], buf[4096];
+    xmlNodePtr info = kid(d, "requestInfo");
+    xmlNodePtr answer = kid(d, "responseData");
+    static const struct { const char *attr, *path[2]; } fields[] = {
+        { "request_guid", { "requestGUID", NULL } }, { "number", { "requestNumber", NULL } },
+        { "org", { "organization", "name" } },        { "tel", { "organization", "tel" } },
+        { "address", { "housingFundObject", "address" } },
+        { "from", { "period", "startDate" } },         { "to", { "period", "endDate" } },
+        { "status", { "status", NULL } },              { "sent", { "sentDate", NULL } },
+        { "deadline", { "responseDate", NULL } },
+    };
+    strbuf attrs = STRBUF_INIT;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        xmlNodePtr n = kid(info, fields[i].path[0]);
+        if (fields[i].path[1])
+            n = kid(n, fields[i].path[1]);
+        attrs_add(&attrs, fields[i].attr, TEXT(n, buf));
+    }
+    attrs_add(&attrs, "response", TEXT(kid(d, "responseStatus"), buf));
+    attrs_add(&attrs, "has_debt", TEXT(kid(answer, "hasDebt"), buf));
+    struct export_entry e = { .kind = "debt_subrequest", .key = { TEXT(kid(d, "subrequestGUID"), sub) },
+                              .nkey = 1, .guid = or_null(sub), .attrs = sb_str(&attrs) };
+    if (*sub)
+        emit(w, &e);
+    sb_free(&attrs);
+}
+
+static void walk_debt_subrequests(struct walk *w, xmlNodePtr result)
+{
+    xmlNodePtr r = kid(result, "exportDSRsResult");
+    for (xmlNodePtr d = r ? r->children : NULL; d; d = d->next)
+        if (named(d, "subrequestData"))
+            walk_debt_subrequest(w, d);
+    char next[64];
+    TEXT(kid(kid(r, "pagedOutput"), "nextSubrequestGUID"), next);
+    if (*next) {
+        w->sum->next_page = 1;
+        snprintf(w->sum->next_guid, sizeof w->sum->next_guid, "%s", next);
+    }
+}
+
 static const struct {
     const char *operation;
     void (*walk)(struct walk *w, xmlNodePtr result);
 } walkers[] = {
+    { "exportDebtSubrequests", walk_debt_subrequests },
     { "exportHouseData", walk_house },
     { "exportAccountData", walk_accounts },
     { "exportMeteringDeviceData", walk_meters },

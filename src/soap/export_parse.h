@@ -19,6 +19,10 @@
  *                             (the answer has no account number: the key is
  *                             the account's GUID, as the bills' element key
  *                             of a document imported by GUID)
+ *   exportDebtSubrequests     debt_subrequest (subrequestGUID) → itself, attrs
+ *                             (base/attrs.h) request_guid number org tel
+ *                             address from to status sent deadline response
+ *                             has_debt; paging by nextSubrequestGUID
  * INT002012 (nothing to export) is an empty answer, not an error; the
  * schema's paging marker (exportOrgRegistry: IsNextPage) is reported so
  * the caller asks for the next page.  Owned by src/soap/. */
@@ -51,6 +55,7 @@ struct export_summary {
     long entries;             /* entries handed to fn */
     int empty;                /* GIS answered INT002012: nothing to export */
     int next_page;            /* more pages: ask again for the next one */
+    char next_guid[40];       /* exportDebtSubrequests: the next block's exportSubrequestGUID */
 };
 
 /* Walks res (RequestState 3) of operation.  0 = done (sum filled),

@@ -1,6 +1,7 @@
 /* export_request — see export_request.h. */
 #include "soap/export_request.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/guid.h"
@@ -18,7 +19,9 @@ static int open_request(strbuf *out, const char *operation, const char *extra_ns
         return hcs_fail(err, HCS_EX_SOFTWARE, "unknown operation %s", operation);
     sb_addf(out, "<s:%s xmlns:s=\"%s\" xmlns:base=\"%s\"%s Id=\"signed-data-container\""
                  " base:version=\"%s\">", op->request_element, op->service->ns, NS_BASE,
-            extra_ns, op->version ? op->version : EXPORT_FREE_VERSION);
+            extra_ns, op->version ? op->version
+                      : op->service->package ? op->service->result_version   /* 14.0.0.0 */
+                                             : EXPORT_FREE_VERSION);
     return 0;
 }
 
@@ -146,4 +149,42 @@ int export_payment_documents_request(strbuf *out, int year, int month,
     }
     sb_free(&ids);
     return rc;
+}
+
+/* "YYYY-MM-DD" → y, m, d; 0 when it is a real date. */
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    char tail;
+    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) != 3)
+        return -1;
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (*y < 2000 || *y > 2099 || *m < 1 || *m > 12 || *d < 1 || *d > mdays[*m - 1])
+        return -1;
+    return 0;
+}
+
+int export_debt_subrequests_request(strbuf *out, const char *from, const char *to,
+                                    const char *next_guid, hcs_err *err)
+{
+    int y1, m1, d1, y2, m2, d2;
+    if (parse_date(from, &y1, &m1, &d1) < 0 || parse_date(to, &y2, &m2, &d2) < 0)
+        return hcs_fail(err, HCS_EX_USAGE, "not a sending period YYYY-MM-DD..YYYY-MM-DD: %s..%s",
+                        from ? from : "", to ? to : "");
+    long a = y1 * 10000L + m1 * 100 + d1, b = y2 * 10000L + m2 * 100 + d2;
+    int ym = y1 * 12 + (m1 - 1) + 6;   /* the schema: "не должен превышать 6-ти месяцев" */
+    long limit = (ym / 12) * 10000L + (ym % 12 + 1) * 100 + d1;
+    if (b < a || b > limit)
+        return hcs_fail(err, HCS_EX_USAGE, "sending period %s..%s: the end must follow the start "
+                        "within 6 months", from, to);
+    char g[GUID_STRLEN + 1];
+    if (next_guid && guid_normalize(next_guid, g) != 0)
+        return hcs_fail(err, HCS_EX_USAGE, "not a nextSubrequestGUID: %s", next_guid);
+    if (open_request(out, "exportDebtSubrequests", "", err) < 0)
+        return -1;
+    sb_addf(out, "<s:periodOfSendingRequest><base:startDate>%s</base:startDate>"
+                 "<base:endDate>%s</base:endDate></s:periodOfSendingRequest>", from, to);
+    if (next_guid)
+        sb_addf(out, "<s:exportSubrequestGUID>%s</s:exportSubrequestGUID>", g);
+    close_request(out, "exportDebtSubrequests");
+    return 0;
 }

@@ -36,5 +36,12 @@ int export_data_provider_request(strbuf *out, hcs_err *err);
  * 1..1000 accounts (AccountGUID). */
 int export_payment_documents_request(strbuf *out, int year, int month,
                                      const char *const *account_guids, size_t n, hcs_err *err);
+/* exportDebtSubrequests (debt-requests, 14.0.0.0): the subrequests
+ * addressed to the organisation whose requests were sent between from and
+ * to ("YYYY-MM-DD", at most 6 months apart, as the schema says), answered
+ * or not; next_guid (NULL for the first block) is the
+ * pagedOutput/nextSubrequestGUID of the previous block (100 a block). */
+int export_debt_subrequests_request(strbuf *out, const char *from, const char *to,
+                                    const char *next_guid, hcs_err *err);
 
 #endif

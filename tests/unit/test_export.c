@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/attrs.h"
 #include "base/xalloc.h"
 #include "base/xmlsafe.h"
 #include "proto/operations.h"
@@ -67,6 +69,16 @@ static int setup(void **state)
                "0012345679;ПД-7;2026-10;12АБ345678-01-6101;2b8e6d4f-1a90-4c1e-9a7b-3f2c7f0e5d3b;" ACCOUNT "\n");
     world_file("nsi/2.csv", "code;guid;name\n1;00000000-0000-4000-8000-000000000002;Холодная вода\n"
                "2;00000000-0000-4000-8000-000000000003;Горячая вода\n");
+    /* 105 open subrequests: one full block of 100 and the rest */
+    strbuf subs = STRBUF_INIT;
+    sb_adds(&subs, "subrequest_guid;request_guid;request_number;org_root_guid;org_name;hm_object_guid;address;"
+                   "period_from;period_to;sent_date;response_date;status\n");
+    for (int i = 0; i < 105; i++)
+        sb_addf(&subs, "%08x-aaaa-4bbb-8ccc-000000000001;%08x-bbbb-4bbb-8ccc-000000000002;ДЗ-%d;"
+                       "11111111-2222-4333-8444-555555555555;УСЗН;" PREM1 ";\"ул. Тест; д.=%d%%\";2025-01-01;2025-12-31;"
+                       "today-1;today+3;Sent\n", i, i, i, i);
+    world_file("subrequests.csv", sb_str(&subs));
+    sb_free(&subs);
     world_file("nsi/51.csv", "code;guid;name\n1.1;00000000-0000-4000-8000-000000000051;ХВС\n");
     xsd = schema_set_open(tu_schemas_dir(), &err);
     char *w = xasprintf("%s/world", dir), *s = xasprintf("%s/state", dir);
@@ -128,7 +140,21 @@ static void test_requests_schema_valid(void **state)
     assert_int_equal(export_org_request(&bad, (const char *[]){ "12345" }, 1, &err), -1);
     assert_non_null(strstr(err.msg, "12345"));
     assert_int_equal(export_payment_documents_request(&bad, 2026, 13, accounts, 1, &err), -1);
+    /* the sending period: at most 6 months (the schema's annotation), in order */
+    assert_int_equal(export_debt_subrequests_request(&bad, "2026-01-01", "2026-07-02", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "6 months"));
+    assert_int_equal(export_debt_subrequests_request(&bad, "2026-03-01", "2026-02-01", NULL, &err), -1);
+    assert_int_equal(export_debt_subrequests_request(&bad, "2026-02-30", "2026-03-01", NULL, &err), -1);
     assert_int_equal(bad.len, 0);
+    strbuf debt = STRBUF_INIT;
+    assert_int_equal(export_debt_subrequests_request(&debt, "2026-01-01", "2026-07-01", NULL, &err), 0);
+    assert_schema_valid(&debt);                 /* against the 14.5.0.1 package */
+    assert_non_null(strstr(sb_str(&debt), "base:version=\"14.0.0.0\""));
+    sb_reset(&debt);
+    assert_int_equal(export_debt_subrequests_request(&debt, "2026-01-01", "2026-01-31", ACCOUNT, &err), 0);
+    assert_schema_valid(&debt);
+    assert_non_null(strstr(sb_str(&debt), "<s:exportSubrequestGUID>"));
+    sb_free(&debt);
 }
 
 /* ---- through the simulator ---------------------------------------------- */
@@ -254,6 +280,60 @@ static void test_sim_answers_parse(void **state)
     sb_free(&b);
 }
 
+struct debt_seen {
+    long n;
+    char first_attrs[400];
+};
+
+static int count_debt(void *ctx, const struct export_entry *e)
+{
+    struct debt_seen *s = ctx;
+    if (!s->n++)
+        snprintf(s->first_attrs, sizeof s->first_attrs, "%s %s", e->key[0], e->attrs ? e->attrs : "");
+    assert_string_equal(e->kind, "debt_subrequest");
+    return 0;
+}
+
+/* exportDebtSubrequests through the simulator: blocks of 100 with
+ * nextSubrequestGUID, the answer itself schema-valid (14.5.0.1), free text
+ * with ';', '=' and '%' kept whole in the attrs. */
+static void test_debt_subrequests_paged(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    strbuf b = STRBUF_INIT;
+    char today[16], from[16];
+    time_t now = time(NULL);
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
+    now -= 30 * 86400;
+    strftime(from, sizeof from, "%Y-%m-%d", gmtime(&now));
+    assert_int_equal(export_debt_subrequests_request(&b, from, today, NULL, &err), 0);
+    struct gis_state_result res;
+    sim_ask(gis, ORG, "exportDebtSubrequests", sb_str(&b), &res);
+    assert_non_null(res.result);
+    if (schema_validate_element(xsd, res.result, NULL, NULL, &err) != 0)
+        fail_msg("the simulator's exportDSRsResult is not schema-valid: %s", err.msg);
+    struct debt_seen seen = { 0 };
+    struct export_summary sum;
+    assert_int_equal(export_parse("exportDebtSubrequests", &res, NULL, count_debt, &seen, &sum, &err), 0);
+    assert_int_equal(seen.n, 100);
+    assert_int_equal(sum.next_page, 1);
+    assert_string_equal(sum.next_guid, "00000064-aaaa-4bbb-8ccc-000000000001");   /* the 101st */
+    char *addr = attrs_get(strchr(seen.first_attrs, ' ') + 1, "address");
+    assert_string_equal(addr, "ул. Тест; д.=0%");
+    free(addr);
+    gis_state_result_clear(&res);
+    sb_reset(&b);
+    assert_int_equal(export_debt_subrequests_request(&b, from, today, sum.next_guid, &err), 0);
+    sim_ask(gis, ORG, "exportDebtSubrequests", sb_str(&b), &res);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(export_parse("exportDebtSubrequests", &res, NULL, count_debt, &seen, &sum, &err), 0);
+    assert_int_equal(seen.n, 5);
+    assert_int_equal(sum.next_page, 0);
+    gis_state_result_clear(&res);
+    sb_free(&b);
+}
+
 /* The paging marker and a failed request, on a hand-made answer. */
 static void test_paging_and_errors(void **state)
 {
@@ -300,7 +380,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requests_schema_valid),
         cmocka_unit_test(test_sim_answers_parse),
-        cmocka_unit_test(test_paging_and_errors),
+        cmocka_unit_test(test_debt_subrequests_paged), cmocka_unit_test(test_paging_and_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

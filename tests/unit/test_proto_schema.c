@@ -101,7 +101,11 @@ static long max_occurs_of(const struct content_facts *f, const char *name)
 static void request_facts(const struct gis_operation *op, struct content_facts *f)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", tu_schemas_dir(), op->service->types_xsd);
+    /* the debt-requests service reads the 14.5.0.1 package beside the main one */
+    schema_set *set = schema_set_open(tu_schemas_dir(), NULL);
+    assert_non_null(set);
+    snprintf(path, sizeof path, "%s/%s", schema_set_package(set, op->service->package), op->service->types_xsd);
+    schema_set_free(set);
     xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
     if (!doc)
         fail_msg("%s: cannot read %s", op->name, path);
@@ -148,7 +152,7 @@ static void test_templates_limits_match_schemas(void **state)
     (void)state;
     static const char *const forms[] = { "importAccountData", "importMeteringDeviceData",
                                          "importMeteringDeviceValues", "importPaymentDocumentData",
-                                         "importPaymentDocumentData-withdraw", NULL };
+                                         "importPaymentDocumentData-withdraw", "importResponses", NULL };
     for (int i = 0; forms[i]; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/templates/%s/map.ini", tu_top(), forms[i]);
