@@ -25,6 +25,8 @@ const struct cfg_key cfg_keys[] = {
     { "sign.signedinfo_c14n", "exc", "exc | inclusive: canonicalization of SignedInfo" },
     { "sign.cert_digest", "auto", "auto (same family as the signature) | gost2012 | gost94 | sha256" },
     { "sign.engine_path", NULL, "path to the OpenSSL gost engine (default: found next to libcrypto)" },
+    /* [convert] */
+    { "convert.jobs", NULL, "worker threads that build, validate and sign packets (default: online cores; 1: none)" },
     /* [paths] */
     { "paths.schemas_dir", HCS_DEFAULT_SCHEMAS, "official GIS XSD/WSDL package directory" },
     { "paths.templates_dir", "templates", "operation templates directory" },

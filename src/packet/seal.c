@@ -35,19 +35,26 @@ int convert_seal_envelope(signer *sg, xmlDocPtr doc, char **bytes, size_t *len, 
     return 0;
 }
 
-int convert_seal_packet(struct convert_signing *s, struct packet *p, hcs_err *err)
+int convert_seal_with(signer *sg, struct packet *p, hcs_err *err)
 {
     /* unsigned and untouched: the converter's own text is the document */
-    if (!s && p->text)
+    if (!sg && p->text)
         return 0;
-    signer *sg = s ? convert_signer(s, err) : NULL;
     char *bytes;
     size_t len;
-    if ((s && !sg) || convert_seal_envelope(sg, p->doc, &bytes, &len, err) < 0)
-        return s ? hcs_err_wrap(err, "signing packet %d of %s", p->seq, p->source_file)
-                 : hcs_err_wrap(err, "packet %d of %s", p->seq, p->source_file);
+    if (convert_seal_envelope(sg, p->doc, &bytes, &len, err) < 0)
+        return sg ? hcs_err_wrap(err, "signing packet %s of %s", p->message_guid, p->source_file)
+                  : hcs_err_wrap(err, "packet %s of %s", p->message_guid, p->source_file);
     free(p->text);
     p->text = bytes;
     p->text_len = len;
     return 0;
+}
+
+int convert_seal_packet(struct convert_signing *s, struct packet *p, hcs_err *err)
+{
+    signer *sg = NULL;
+    if (s && !(sg = convert_signer(s, err)))
+        return hcs_err_wrap(err, "signing packet %d of %s", p->seq, p->source_file);
+    return convert_seal_with(sg, p, err);
 }

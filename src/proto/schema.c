@@ -1,5 +1,6 @@
 #include "proto/schema.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,24 @@ struct compiled {
     xmlSchemaValidCtxtPtr vctxt;
 };
 
+/* A validation context of one thread for one compiled schema: the
+ * compiled xmlSchemaPtr is shared read-only, contexts are not. */
+struct vctxt_entry {
+    xmlSchemaPtr schema;
+    xmlSchemaValidCtxtPtr vctxt;
+};
+
+struct schema_validator {
+    schema_set *set;
+    struct vctxt_entry *items;
+    size_t n, cap;
+};
+
 struct schema_set {
     char *dir;
-    struct compiled *items;
+    struct compiled **items;     /* pointers: they stay put while other threads hold them */
     size_t n, cap;
+    pthread_mutex_t lock;        /* guards items (compiling happens under it) */
 };
 
 schema_set *schema_set_open(const char *dir, hcs_err *err)
@@ -37,6 +52,7 @@ schema_set *schema_set_open(const char *dir, hcs_err *err)
     }
     schema_set *set = xcalloc(1, sizeof *set);
     set->dir = xstrdup(dir);
+    pthread_mutex_init(&set->lock, NULL);
     xmlsafe_init();
     return set;
 }
@@ -46,11 +62,13 @@ void schema_set_free(schema_set *set)
     if (!set)
         return;
     for (size_t i = 0; i < set->n; i++) {
-        xmlSchemaFreeValidCtxt(set->items[i].vctxt);
-        xmlSchemaFree(set->items[i].schema);
+        xmlSchemaFreeValidCtxt(set->items[i]->vctxt);
+        xmlSchemaFree(set->items[i]->schema);
+        free(set->items[i]);
     }
     free(set->items);
     free(set->dir);
+    pthread_mutex_destroy(&set->lock);
     free(set);
 }
 
@@ -79,7 +97,8 @@ static struct compiled *compile(schema_set *set, const struct gis_service *svc, 
     }
     free(path);
     ARRAY_GROW(set->items, set->n, set->cap);
-    struct compiled *c = &set->items[set->n++];
+    struct compiled *c = xcalloc(1, sizeof *c);
+    set->items[set->n++] = c;
     c->service = svc;
     c->schema = schema;
     c->vctxt = xmlSchemaNewValidCtxt(schema);
@@ -98,10 +117,15 @@ static struct compiled *schema_for_ns(schema_set *set, const char *ns, hcs_err *
     }
     /* base elements (headers, getStateRequest, AckRequest) validate against
      * any compiled service schema, since each imports base. */
-    for (size_t i = 0; i < set->n; i++)
-        if (set->items[i].service == svc || !svc)
-            return &set->items[i];
-    return compile(set, svc, err);
+    pthread_mutex_lock(&set->lock);
+    struct compiled *c = NULL;
+    for (size_t i = 0; i < set->n && !c; i++)
+        if (set->items[i]->service == svc || !svc)
+            c = set->items[i];
+    if (!c)
+        c = compile(set, svc, err);
+    pthread_mutex_unlock(&set->lock);
+    return c;
 }
 
 int schema_knows_ns(schema_set *set, const char *ns)
@@ -130,24 +154,51 @@ static void relay_error(void *ctx, const xmlError *e)
     r->fn(r->ctx, (xmlNodePtr)e->node, e->line, msg);
 }
 
-int schema_validate_element(schema_set *set, xmlNodePtr element,
-                            schema_error_fn on_error, void *ctx, hcs_err *err)
+/* The validation context for element's namespace: the set's own (one
+ * thread), or the validator's (v given: one per thread). */
+static xmlSchemaValidCtxtPtr vctxt_for(schema_set *set, schema_validator *v, xmlNodePtr element,
+                                       hcs_err *err)
 {
-    if (!element || element->type != XML_ELEMENT_NODE || !element->ns || !element->ns->href)
-        return hcs_fail(err, HCS_EX_DATAERR, "element without a namespace cannot be validated");
+    if (!element || element->type != XML_ELEMENT_NODE || !element->ns || !element->ns->href) {
+        hcs_fail(err, HCS_EX_DATAERR, "element without a namespace cannot be validated");
+        return NULL;
+    }
     struct compiled *c = schema_for_ns(set, (const char *)element->ns->href, err);
     if (!c)
+        return NULL;
+    if (!v)
+        return c->vctxt;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->items[i].schema == c->schema)
+            return v->items[i].vctxt;
+    ARRAY_GROW(v->items, v->n, v->cap);
+    v->items[v->n].schema = c->schema;
+    v->items[v->n].vctxt = xmlSchemaNewValidCtxt(c->schema);
+    return v->items[v->n++].vctxt;
+}
+
+static int validate_element(schema_set *set, schema_validator *v, xmlNodePtr element,
+                            schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    xmlSchemaValidCtxtPtr vc = vctxt_for(set, v, element, err);
+    if (!vc)
         return -1;
     struct relay r = { on_error, ctx, 0 };
-    xmlSchemaSetValidStructuredErrors(c->vctxt, (xmlStructuredErrorFunc)relay_error, &r);
-    int rc = xmlSchemaValidateOneElement(c->vctxt, element);
-    xmlSchemaSetValidStructuredErrors(c->vctxt, NULL, NULL);
+    xmlSchemaSetValidStructuredErrors(vc, (xmlStructuredErrorFunc)relay_error, &r);
+    int rc = xmlSchemaValidateOneElement(vc, element);
+    xmlSchemaSetValidStructuredErrors(vc, NULL, NULL);
     if (rc < 0)
         return hcs_fail(err, HCS_EX_SOFTWARE, "libxml2 schema validation failed internally");
     return (rc > 0 || r.count) ? 1 : 0;
 }
 
-int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
+int schema_validate_element(schema_set *set, xmlNodePtr element,
+                            schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    return validate_element(set, NULL, element, on_error, ctx, err);
+}
+
+static int validate_envelope(schema_set *set, schema_validator *v, xmlDocPtr doc,
                              schema_error_fn on_error, void *ctx, hcs_err *err)
 {
     xmlNodePtr env = xmlDocGetRootElement(doc);
@@ -164,7 +215,7 @@ int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
             if (n->type != XML_ELEMENT_NODE)
                 continue;
             elements += part;
-            int rc = schema_validate_element(set, n, on_error, ctx, err);
+            int rc = validate_element(set, v, n, on_error, ctx, err);
             if (rc < 0)
                 return -1;
             invalid |= rc;
@@ -174,4 +225,33 @@ int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
         return hcs_fail(err, HCS_EX_DATAERR, "soap:Body must hold exactly one element, found %d",
                         elements);
     return invalid;
+}
+
+int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
+                             schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    return validate_envelope(set, NULL, doc, on_error, ctx, err);
+}
+
+schema_validator *schema_validator_new(schema_set *set)
+{
+    schema_validator *v = xcalloc(1, sizeof *v);
+    v->set = set;
+    return v;
+}
+
+void schema_validator_free(schema_validator *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        xmlSchemaFreeValidCtxt(v->items[i].vctxt);
+    free(v->items);
+    free(v);
+}
+
+int schema_validator_envelope(schema_validator *v, xmlDocPtr doc,
+                              schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    return validate_envelope(v->set, v, doc, on_error, ctx, err);
 }

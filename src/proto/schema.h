@@ -38,4 +38,16 @@ int schema_validate_element(schema_set *set, xmlNodePtr element,
 int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
                              schema_error_fn on_error, void *ctx, hcs_err *err);
 
+/* Validation from several threads: the compiled schemas are shared (compiled
+ * once, under the set's lock), each thread validates through a validator
+ * of its own (its own xmlSchemaValidCtxt per schema).  The set-level
+ * functions above use the set's own contexts: one thread at a time. */
+typedef struct schema_validator schema_validator;
+schema_validator *schema_validator_new(schema_set *set);
+/* Before the set is freed. */
+void schema_validator_free(schema_validator *v);
+/* schema_validate_envelope through the validator. */
+int schema_validator_envelope(schema_validator *v, xmlDocPtr doc,
+                              schema_error_fn on_error, void *ctx, hcs_err *err);
+
 #endif
