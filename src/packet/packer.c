@@ -500,8 +500,15 @@ static int flush(struct packer *pk, size_t index, hcs_err *err)
     op->nel = 0;
     open_free(op, 1);
     j->p = p;
-    if (!pk->pool)
+    if (!pk->pool) {
+        /* the schema is compiled here, not on a worker (see schema_prepare) */
+        if (pk->opts->schemas &&
+            schema_prepare(pk->opts->schemas, template_element_ns(pk->t), err) < 0) {
+            job_free(j);
+            return -1;
+        }
         start_pool(pk);
+    }
     if (drain(pk, 0, err) < 0) {
         job_free(j);
         return -1;

@@ -128,6 +128,11 @@ static struct compiled *schema_for_ns(schema_set *set, const char *ns, hcs_err *
     return c;
 }
 
+int schema_prepare(schema_set *set, const char *ns, hcs_err *err)
+{
+    return schema_for_ns(set, ns, err) ? 0 : -1;
+}
+
 int schema_knows_ns(schema_set *set, const char *ns)
 {
     (void)set;

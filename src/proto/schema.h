@@ -24,6 +24,11 @@ schema_set *schema_set_open(const char *dir, hcs_err *err);
 void schema_set_free(schema_set *set);
 const char *schema_set_dir(const schema_set *set);
 
+/* Compiles the schema of namespace ns now (in this thread: libxml2's
+ * error handlers are per thread, and the set's are the logging ones),
+ * so that workers validating later find it ready.  0, or -1 (err). */
+int schema_prepare(schema_set *set, const char *ns, hcs_err *err);
+
 /* 1 when the namespace belongs to a service of the package we know. */
 int schema_knows_ns(schema_set *set, const char *ns);
 

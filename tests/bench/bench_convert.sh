@@ -9,7 +9,7 @@
 # packet of 100 accounts, no signature) on the same accounts CSV; then the
 # ratios the issue sets goals for, and peak RSS at --jobs 8 on a file
 # BIG/ROWS times larger (memory must stay flat).  Every packet is
-# XSD-validated, as always.
+# XSD-validated, as always.  signed-pl: signed with [sign] inclusive_prefixes.
 # Environment: BUILD, BINDIR, SCHEMAS_DIR (make bench); BENCH_ROWS (100000),
 # BENCH_BIG_ROWS (1000000), BENCH_OTHER_ROWS (readings, bills: 50000).
 set -eu
@@ -47,7 +47,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bench-convert-XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 openssl genpkey -engine gost -algorithm gost2012_256 -pkeyopt paramset:A -out "$work/k.pem" >/dev/null 2>&1
 chmod 600 "$work/k.pem"
-openssl req -engine gost -new -x509 -key "$work/k.pem" -out "$work/c.pem" -days 30 \
+openssl req -engine gost -new -x509 -key "$work/k.pem" -out "$work/c.pem" -days 365 \
     -subj "/C=RU/O=bench/CN=bench signer" >/dev/null 2>&1
 
 results="$work/results"
@@ -58,8 +58,10 @@ measure() {
     label=$1; op=$2; file=$3; rows=$4; jobs=$5; sign=$6
     out="$work/out"
     rm -rf "$out"
-    s=; [ "$sign" = signed ] && s=--sign
-    "$TIME" -f "%e %U %S %M" -o "$work/time" "$HCS" -q -o gis.org_ppa_guid=c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f \
+    s=; pl=sign.inclusive_prefixes=
+    [ "$sign" != unsigned ] && s=--sign
+    [ "$sign" = signed-pl ] && pl="sign.inclusive_prefixes=ind account-base base hm"
+    "$TIME" -f "%e %U %S %M" -o "$work/time" "$HCS" -q -o "$pl" -o gis.org_ppa_guid=c8f1d2e3-a4b5-4c6d-8e7f-9a0b1c2d3e4f \
         -o paths.nsi_dir=samples/world/nsi -o sign.key="$work/k.pem" -o sign.cert="$work/c.pem" \
         --schemas "$SCHEMAS_DIR" convert --op "$op" --jobs "$jobs" $s --out "$out" "$file" || [ $? = 65 ]
     packets=$(ls "$out" | grep -c '\.xml$' || true)
@@ -76,6 +78,11 @@ for sign in unsigned signed; do
         measure bills-csv importPaymentDocumentData "$data/bills-$OTHER.csv" "$OTHER" "$jobs" "$sign"
     done
 done
+# signed with [sign] inclusive_prefixes (shorter canonical form, see docs/config.md)
+for jobs in 1 "$CORES"; do
+    measure accounts-csv importAccountData "$data/accounts-$ROWS.csv" "$ROWS" "$jobs" signed-pl
+done
+measure accounts-csv importAccountData "$data/accounts-$ROWS.csv" "$ROWS" 8 unsigned
 measure accounts-csv-big importAccountData "$data/accounts-$BIG.csv" "$BIG" 8 unsigned
 if $PY -c 'import lxml' 2>/dev/null; then
     "$TIME" -f "%e %U %S %M" -o "$work/time" $PY tests/bench/baseline_lxml.py "$SCHEMAS_DIR" \
@@ -88,9 +95,9 @@ else
 fi
 
 echo "== convert: $CORES online cores; rows/s by wall clock and by CPU time (user+sys)"
-awk -v cores="$CORES" '
+awk -v cores="$CORES" -v rows="$ROWS" -v big="$BIG" '
     { key = $1 " " $2 " " $3; wall[key] = $4 / ($5 > 0 ? $5 : 1e-9); cpu[key] = $4 / ($6 > 0 ? $6 : 1e-9)
-      printf "%-18s --jobs %-2s %-8s %8d rows %7.1f s  %8.0f rows/s wall %8.0f rows/s cpu  RSS %5.1f MB  %5d packets %6d rejected\n",
+      printf "%-18s --jobs %-2s %-9s %8d rows %7.1f s  %8.0f rows/s wall %8.0f rows/s cpu  RSS %5.1f MB  %5d packets %6d rejected\n",
              $1, $2, $3, $4, $5, wall[key], cpu[key], $7 / 1024, $8, $9
       rss[key] = $7 / 1024 }
     function ratio(name, a, b) {
@@ -104,11 +111,13 @@ awk -v cores="$CORES" '
         ratio("accounts signed --jobs 1 / python (wall)", wall[s1], wall[py])
         ratio("accounts signed --jobs 1 / python (cpu)", cpu[s1], cpu[py])
         ratio("accounts unsigned --jobs 1 / python (wall)", wall[u1], wall[py])
+        ratio("accounts signed+PrefixList --jobs 1 / python (wall)", wall["accounts-csv 1 signed-pl"], wall[py])
+        ratio("accounts signed+PrefixList --jobs 1 / signed (wall)", wall["accounts-csv 1 signed-pl"], wall[s1])
         ratio("accounts signed --jobs " cores " / --jobs 1 (wall)", wall[sN], wall[s1])
         ratio("accounts unsigned --jobs " cores " / --jobs 1 (wall)", wall[uN], wall[u1])
         ratio("xlsx / csv, signed --jobs 1 (wall)", wall["accounts-xlsx 1 signed"], wall[s1])
         ratio("xlsx / csv, unsigned --jobs 1 (wall)", wall["accounts-xlsx 1 unsigned"], wall[u1])
         ratio("xlsx / csv, unsigned --jobs 1 (cpu)", cpu["accounts-xlsx 1 unsigned"], cpu[u1])
         ratio("xlsx / csv, signed --jobs " cores " (wall)", wall["accounts-xlsx " cores " signed"], wall[sN])
-        ratio("peak RSS big file --jobs 8 / 100k --jobs 1 (flat: ~1)", rss["accounts-csv-big 8 unsigned"], rss[u1])
+        ratio("peak RSS, " big " rows / " rows " rows, both --jobs 8 (flat: ~1)", rss["accounts-csv-big 8 unsigned"], rss["accounts-csv 8 unsigned"])
     }' "$results"
