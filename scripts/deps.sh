@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config libxml2-dev libxml2-utils libxmlsec1-dev xmlsec1 libssl-dev openssl
 libengine-gost-openssl libengine-pkcs11-openssl libcurl4-openssl-dev curl libcsv-dev libxlsxwriter-dev libiniparser-dev
 zlib1g-dev libminizip-dev libsqlite3-dev sqlite3 libpq-dev libmicrohttpd-dev libcmocka-dev
-python3 python3-openpyxl python3-prometheus-client valgrind postgresql time softhsm2 opensc"
+python3 python3-openpyxl python3-lxml python3-prometheus-client valgrind postgresql time softhsm2 opensc"
 # --fuzz (make fuzz): clang with libFuzzer and the sanitizer runtimes.
 case " $* " in *" --fuzz "*|*" --all "*) PKGS="$PKGS clang-14 libclang-rt-14-dev" ;; esac
 missing=""

@@ -25,7 +25,10 @@ const struct cfg_key cfg_keys[] = {
     { "sign.pass_env", NULL, "name of an environment variable holding the key passphrase (or the token PIN)" },
     { "sign.signedinfo_c14n", "exc", "exc | inclusive: canonicalization of SignedInfo" },
     { "sign.cert_digest", "auto", "auto (same family as the signature) | gost2012 | gost94 | sha256" },
+    { "sign.inclusive_prefixes", NULL, "prefixes for an InclusiveNamespaces PrefixList on the data reference's exc-c14n transform, e.g. \"ind account-base base hm\" (shorter canonical form, faster signing; off by default: GIS documents the plain transform)" },
     { "sign.engine_path", NULL, "path to the OpenSSL gost engine (default: found next to libcrypto)" },
+    /* [convert] */
+    { "convert.jobs", NULL, "worker threads that build, validate and sign packets (default: online cores; 1: none)" },
     /* [paths] */
     { "paths.schemas_dir", HCS_DEFAULT_SCHEMAS, "official GIS XSD/WSDL package directory" },
     { "paths.debt_schemas_dir", "", "the 14.5.0.1 package for the debt-requests service (empty: hcs-wsdl-14.5.0.1 next to paths.schemas_dir)" },

@@ -20,6 +20,7 @@ static void usage(FILE *out)
 {
     fputs("usage: hcsbatch convert --op NAME [--template DIR] [--schemas DIR] [--out DIR]\n"
           "                        [--sign [--key FILE] [--cert FILE] [--alg ALG]] [--no-upload]\n"
+          "                        [--jobs N]\n"
           "                        FILE...\n\n"
           "Turns accounting exports (CSV or XLSX) into request envelopes that validate\n"
           "against the official GIS ZhKKh schemas: DIR/<operation>-<nnnn>.xml, one per\n"
@@ -35,6 +36,9 @@ static void usage(FILE *out)
           "  --out DIR         output folder (default: out)\n"
           "  --sign            sign every packet ([sign] key, cert, alg)\n"
           "  --key FILE, --cert FILE, --alg gost2012|gost2001|rsa   override [sign]\n"
+          "  --jobs N          build, validate and sign packets on N threads ([convert]\n"
+          "                    jobs; default: the online cores); the output is the same\n"
+          "                    for any N (packets and errors.csv in file order)\n"
           "  --no-upload       templates with file columns (importMeteringDeviceData:\n"
           "                    Файл поверки) normally upload each named file to the GIS\n"
           "                    file store ([gis] base_url, once per content) to fill\n"
@@ -164,6 +168,15 @@ CLI_COMMAND(convert)
             rc = set_opt(cli, "sign.key", argv[++i]);
         } else if (!strcmp(a, "--cert") && next) {
             rc = set_opt(cli, "sign.cert", argv[++i]);
+        } else if (!strcmp(a, "--jobs") && next) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || n < 1 || n > CONVERT_MAX_JOBS) {
+                free(files);
+                return cli_usage_error("convert", "--jobs %s: expected a number from 1 to %d",
+                                       argv[i], CONVERT_MAX_JOBS);
+            }
+            rc = set_opt(cli, "convert.jobs", argv[i]);
         } else if (!strcmp(a, "--alg") && next) {
             rc = set_opt(cli, "sign.alg", argv[++i]);
         } else if (a[0] == '-' && a[1]) {

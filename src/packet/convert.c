@@ -384,6 +384,7 @@ int convert_file(const struct convert_opts *opts, const char *path,
     sb_free(&unknown);
     struct run r = { .opts = opts, .path = path, .t = t, .b = b, .sink = sink, .stats = stats };
     r.pk = packer_new(t, opts, path, sink, stats);
+    r.sink = packer_ordered_sink(r.pk);   /* rejects stay in file order behind packets in flight */
     struct lastrow_map split = { 0 };
     int rc = 0;
     if (template_has_group(t)) {

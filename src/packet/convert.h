@@ -43,6 +43,12 @@ struct convert_signing {
 /* The signer, opened now if it was not yet (NULL: err, e.g. HCS_EX_CONFIG). */
 signer *convert_signer(struct convert_signing *s, hcs_err *err);
 
+/* Packets are built, validated and signed on [convert] jobs worker
+ * threads (default: the online cores, at most this many; 1: in the
+ * calling thread).  Sinks are always called from the calling thread, in
+ * file order, and the output does not depend on the number of jobs. */
+#define CONVERT_MAX_JOBS 64
+
 struct convert_opts {
     const hcs_config *cfg;         /* paths.*, input.*, gis.*, limits.* */
     const char *template_name;     /* folder under paths.templates_dir ("importAccountData", …) */
@@ -92,6 +98,9 @@ int convert_file(const struct convert_opts *opts, const char *path,
  * *bytes is malloc'd (free()).  A rebuilt packet (new MessageGUID) can be
  * re-signed through it as well. */
 int convert_seal_envelope(signer *sg, xmlDocPtr doc, char **bytes, size_t *len, hcs_err *err);
+/* The same with an open signer (NULL: not signed); thread-safe for
+ * different packets (the conversion's workers call it). */
+int convert_seal_with(signer *sg, struct packet *p, hcs_err *err);
 /* convert_seal_envelope for a finished packet: p->text becomes the bytes
  * (kept as they are when nothing is signed and the converter's own text is
  * still the document).  s NULL: not signed. */

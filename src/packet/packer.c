@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <malloc.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
@@ -12,6 +14,7 @@
 #include "base/guid.h"
 #include "base/xalloc.h"
 #include "base/xmlsafe.h"
+#include "packet/pool.h"
 #include "soap/envelope.h"
 
 struct side_entry {
@@ -31,6 +34,9 @@ struct open_packet {
     unsigned long last_use;
 };
 
+struct flush_job;
+static void job_free(struct flush_job *j);
+
 struct packer {
     const template *t;
     const struct convert_opts *opts;
@@ -42,7 +48,12 @@ struct packer {
     unsigned long tick;
     int seq;
     int parent_seq;
-    strbuf scratch;
+    size_t text_hint;             /* size of the largest envelope so far */
+    struct pool *pool;            /* made at the first packet */
+    struct flush_job *last;       /* the newest packet in flight: later rejects wait behind it */
+    int failed;                   /* a packet failed: nothing more is delivered */
+    hcs_err fail_err;             /* why */
+    struct convert_sink ordered;  /* see packer_ordered_sink */
     unsigned char rnd[4096];      /* random bytes for TransportGUIDs, refilled in bulk */
     size_t rnd_used;
 };
@@ -132,12 +143,64 @@ void packer_free(struct packer *pk)
         return;
     for (size_t i = 0; i < pk->nopen; i++)
         open_free(pk->open[i], 0);
-    sb_free(&pk->scratch);
+    if (pk->pool) {
+        /* a failed conversion: what is still in flight is finished and dropped */
+        struct flush_job *j;
+        while ((j = pool_take(pk->pool, 1)) != NULL)
+            job_free(j);
+        pool_free(pk->pool);
+    }
     free(pk->source);
     free(pk);
 }
 
-/* ---- validation of a whole packet ---- */
+/* ---- the per-packet work: parse, validate, seal (on a worker) ---- */
+
+/* An element the schema refused, with the reason for its rows. */
+struct dropped {
+    struct packet_element el;
+    char *why;
+};
+
+/* A reject of a later row, held until the packets before it are out (so
+ * errors.csv is in the same order whatever the number of workers). */
+struct held_reject {
+    char *file, *column, *value, *reason, *element_key;
+    long row;
+};
+
+struct flush_job {
+    const struct packer *pk;     /* read-only on the worker */
+    strbuf text;                 /* the rendered envelope */
+    struct packet *p;            /* names and elements (main); doc, text (worker) */
+    signer *sg;                  /* NULL: not signed */
+    int seal;                    /* the sink wants the packet's bytes */
+    struct dropped *dropped;
+    size_t ndropped, dcap;
+    int rc;
+    hcs_err err;                 /* the worker's own */
+    struct held_reject *after;   /* main thread only */
+    size_t nafter, acap;
+};
+
+struct worker_state {
+    schema_validator *v;
+};
+
+static void *worker_state_new(void *ctx)
+{
+    struct worker_state *w = xcalloc(1, sizeof *w);
+    if (ctx)
+        w->v = schema_validator_new(ctx);
+    return w;
+}
+
+static void worker_state_free(void *state)
+{
+    struct worker_state *w = state;
+    schema_validator_free(w->v);
+    free(w);
+}
 
 struct vstate {
     xmlNodePtr request;
@@ -166,73 +229,60 @@ static void on_schema_error(void *ctx, xmlNodePtr node, int line, const char *me
     }
 }
 
-static int validate(struct packer *pk, xmlDocPtr doc, xmlNodePtr *nodes, struct packet_element *el,
-                    size_t *nel, hcs_err *err)
+/* Element i leaves the packet: its node goes, its rows are rejected with
+ * why (taken) when the job is delivered. */
+static void drop(struct flush_job *j, xmlNodePtr node, const struct packet_element *el, char *why)
 {
-    schema_set *set = pk->opts->schemas;
-    if (!set)
+    xmlUnlinkNode(node);
+    xmlFreeNode(node);
+    ARRAY_GROW(j->dropped, j->ndropped, j->dcap);
+    j->dropped[j->ndropped].el = *el;
+    j->dropped[j->ndropped++].why = why;
+}
+
+static void vstate_free(struct vstate *v)
+{
+    for (size_t i = 0; i < v->nel; i++)
+        free(v->why[i]);
+    free(v->why);
+    free(v->packet_why);
+}
+
+static int validate(struct flush_job *j, schema_validator *sv, xmlDocPtr doc, xmlNodePtr *nodes,
+                    hcs_err *err)
+{
+    struct packet_element *el = j->p->elements;
+    size_t *nel = &j->p->nelements;
+    if (!sv)
         return 0;
     /* every invalid round removes at least one element, so this ends */
     while (*nel) {
         struct vstate v = { envelope_body_element(doc), *nel, xcalloc(*nel, sizeof(char *)), NULL, 0 };
         for (size_t i = 0; i < *nel; i++)
             nodes[i]->_private = (void *)(intptr_t)(i + 1);
-        int rc = schema_validate_envelope(set, doc, on_schema_error, &v, err);
+        int rc = schema_validator_envelope(sv, doc, on_schema_error, &v, err);
         for (size_t i = 0; i < *nel; i++)
             nodes[i]->_private = NULL;
-        if (rc < 0) {
-            for (size_t i = 0; i < *nel; i++)
-                free(v.why[i]);
-            free(v.why);
-            free(v.packet_why);
-            return -1;
-        }
-        if (rc == 0) {
-            free(v.why);
-            free(v.packet_why);
-            return 0;
-        }
         size_t any = 0;
         for (size_t i = 0; i < *nel; i++)
             any += v.why[i] != NULL;
+        if (rc <= 0) {
+            vstate_free(&v);
+            return rc;
+        }
         if (!any) {
             /* Nothing to blame on one element: the whole packet is refused. */
-            char *why = xasprintf("пакет не прошёл проверку схемы: %s",
-                                  v.packet_why ? v.packet_why : "ошибка схемы");
-            for (size_t i = 0; i < *nel; i++) {
-                packer_reject_rows(pk->sink, pk->source, el[i].rows, el[i].nrows, "", "", why,
-                                   el[i].local_key);
-                pk->stats->rows_rejected += (long)el[i].nrows;
-                pk->stats->schema_rejected++;
-                xmlUnlinkNode(nodes[i]);
-                xmlFreeNode(nodes[i]);
-            }
-            free(why);
-            for (size_t i = 0; i < *nel; i++) {
-                free(el[i].local_key);
-                free(el[i].label);
-                free(el[i].rows);
-            }
+            for (size_t i = 0; i < *nel; i++)
+                drop(j, nodes[i], &el[i], xasprintf("пакет не прошёл проверку схемы: %s",
+                                                    v.packet_why ? v.packet_why : "ошибка схемы"));
             *nel = 0;
-            free(v.why);
-            free(v.packet_why);
+            vstate_free(&v);
             return 0;
         }
         size_t k = 0;
         for (size_t i = 0; i < *nel; i++) {
             if (v.why[i]) {
-                char *why = xasprintf("не прошло проверку схемы ГИС ЖКХ: %s", v.why[i]);
-                packer_reject_rows(pk->sink, pk->source, el[i].rows, el[i].nrows, "", "", why,
-                                   el[i].local_key);
-                free(why);
-                free(v.why[i]);
-                pk->stats->rows_rejected += (long)el[i].nrows;
-                pk->stats->schema_rejected++;
-                xmlUnlinkNode(nodes[i]);
-                xmlFreeNode(nodes[i]);
-                free(el[i].local_key);
-                free(el[i].label);
-                free(el[i].rows);
+                drop(j, nodes[i], &el[i], xasprintf("не прошло проверку схемы ГИС ЖКХ: %s", v.why[i]));
                 continue;
             }
             el[k] = el[i];
@@ -240,24 +290,195 @@ static int validate(struct packer *pk, xmlDocPtr doc, xmlNodePtr *nodes, struct 
             k++;
         }
         *nel = k;
-        free(v.why);
-        free(v.packet_why);
+        vstate_free(&v);
     }
     return 0;
+}
+
+/* The rendered text → a schema-valid, sealed packet (j->p->doc, ->text). */
+static int build_packet(struct flush_job *j, schema_validator *sv, hcs_err *err)
+{
+    const struct packer *pk = j->pk;
+    struct packet *p = j->p;
+    xmlResetLastError();
+    xmlDocPtr doc = xmlReadMemory(j->text.buf, (int)j->text.len, "packet.xml", "UTF-8",
+                                  xmlsafe_options() | XML_PARSE_COMPACT);
+    if (!doc) {
+        const xmlError *xe = xmlGetLastError();
+        return hcs_fail(err, HCS_EX_CONFIG, "template %s produced XML that does not parse: %s",
+                        template_name(pk->t), xe && xe->message ? xe->message : "?");
+    }
+    p->doc = doc;
+    /* the element nodes, in order */
+    size_t rendered = p->nelements;
+    xmlNodePtr req = envelope_body_element(doc);
+    xmlNodePtr *nodes = xcalloc(rendered + 1, sizeof *nodes);
+    size_t k = 0;
+    const char *ens = template_element_ns(pk->t), *ename = template_element_name(pk->t);
+    for (xmlNodePtr n = req ? req->children : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && n->ns && !strcmp((const char *)n->name, ename) &&
+            !strcmp((const char *)n->ns->href, ens) && k < rendered)
+            nodes[k++] = n;
+    if (k != rendered) {
+        free(nodes);
+        return hcs_fail(err, HCS_EX_CONFIG, "template %s: %zu elements rendered, %zu found in the packet",
+                        template_name(pk->t), rendered, k);
+    }
+    int rc = validate(j, sv, doc, nodes, err);
+    free(nodes);
+    if (rc < 0 || p->nelements == 0)
+        return rc;
+    if (p->nelements == rendered)
+        p->text = sb_detach(&j->text, &p->text_len);   /* the text is still the document */
+    sb_free(&j->text);
+    if (!j->seal)
+        return 0;
+    if (convert_seal_with(j->sg, p, err) < 0)
+        return -1;
+    return 0;
+}
+
+static void flush_work(void *job, void *state)
+{
+    struct flush_job *j = job;
+    struct worker_state *w = state;
+    j->rc = build_packet(j, w->v, &j->err);
+}
+
+static void job_free(struct flush_job *j)
+{
+    sb_free(&j->text);
+    packet_free(j->p);
+    for (size_t i = 0; i < j->ndropped; i++) {
+        free(j->dropped[i].el.local_key);
+        free(j->dropped[i].el.label);
+        free(j->dropped[i].el.rows);
+        free(j->dropped[i].why);
+    }
+    free(j->dropped);
+    for (size_t i = 0; i < j->nafter; i++) {
+        struct held_reject *h = &j->after[i];
+        free(h->file);
+        free(h->column);
+        free(h->value);
+        free(h->reason);
+        free(h->element_key);
+    }
+    free(j->after);
+    free(j);
+}
+
+/* ---- ordered delivery (main thread) ---- */
+
+static int deliver(struct packer *pk, struct flush_job *j, hcs_err *err)
+{
+    for (size_t i = 0; i < j->ndropped; i++) {
+        struct packet_element *e = &j->dropped[i].el;
+        packer_reject_rows(pk->sink, pk->source, e->rows, e->nrows, "", "", j->dropped[i].why,
+                           e->local_key);
+        pk->stats->rows_rejected += (long)e->nrows;
+        pk->stats->schema_rejected++;
+    }
+    int rc = j->rc;
+    if (rc < 0) {
+        *err = j->err;
+    } else if (j->p->nelements) {
+        struct packet *p = j->p;
+        p->seq = ++pk->seq;
+        if (!pk->parent_seq)
+            pk->parent_seq = p->seq;
+        p->parent_seq = p->seq == pk->parent_seq ? 0 : pk->parent_seq;
+        pk->stats->packets++;
+        pk->stats->elements += (long)p->nelements;
+        if (j->seal)
+            rc = pk->sink->packet(pk->sink->ctx, &j->p, err);
+    }
+    for (size_t i = 0; rc == 0 && i < j->nafter; i++) {
+        struct held_reject *h = &j->after[i];
+        struct convert_reject r = { h->file, h->row, h->column, h->value, h->reason, h->element_key };
+        pk->sink->reject(pk->sink->ctx, &r);
+    }
+    job_free(j);
+    return rc;
+}
+
+/* Delivers the finished packets at the head of the line (all of them,
+ * waiting, with wait_all).  After a failure the rest is dropped. */
+static int drain(struct packer *pk, int wait_all, hcs_err *err)
+{
+    struct flush_job *j;
+    /* the line is full: the oldest must go out before another comes in */
+    size_t n = pk->pool ? pool_in_flight(pk->pool) : 0;
+    int wait_one = n && (n >= pool_capacity(pk->pool) ||
+                         (n >= 2 && n * pk->text_hint > PACKER_IN_FLIGHT_TEXT));
+    while (pk->pool && (j = pool_take(pk->pool, wait_all || wait_one)) != NULL) {
+        wait_one = 0;
+        if (pk->failed) {
+            job_free(j);
+            continue;
+        }
+        if (deliver(pk, j, &pk->fail_err) < 0)
+            pk->failed = 1;
+    }
+    if (!pk->pool || !pool_in_flight(pk->pool))
+        pk->last = NULL;
+    if (pk->failed)
+        *err = pk->fail_err;
+    return pk->failed ? -1 : 0;
+}
+
+static int worker_count(const struct convert_opts *opts)
+{
+    long n = opts->cfg ? cfg_int(opts->cfg, "convert.jobs", 0) : 1;
+    if (n <= 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n > CONVERT_MAX_JOBS)
+        n = CONVERT_MAX_JOBS;
+    return n < 1 ? 1 : (int)n;
+}
+
+static void start_pool(struct packer *pk)
+{
+    int jobs = worker_count(pk->opts);
+    struct pool_fns fns = { flush_work, worker_state_new, worker_state_free, pk->opts->schemas };
+    /* one job: the packets are made in this thread, one at a time */
+    /* glibc gives each thread an arena of its own that keeps its high-water
+     * mark: 8 workers each holding a parsed 500-bill packet once would keep
+     * 8 of them resident.  Two arenas hold peak RSS near one job's. */
+    if (jobs > 1)
+        mallopt(M_ARENA_MAX, 2);
+    pk->pool = jobs > 1 ? pool_new(jobs, 2 * (size_t)jobs, &fns) : NULL;
+    if (!pk->pool)
+        pk->pool = pool_new(0, 1, &fns);
 }
 
 static int flush(struct packer *pk, size_t index, hcs_err *err)
 {
     struct open_packet *op = pk->open[index];
     pk->open[index] = pk->open[--pk->nopen];
-    const struct gis_operation *gop = template_operation(pk->t);
-    struct envelope_header h;
-    if (envelope_header_init(&h, pk->opts->cfg, gop->header, err) < 0) {
+    if (pk->failed) {
         open_free(op, 0);
+        *err = pk->fail_err;
         return -1;
     }
-    strbuf *sb = &pk->scratch;
-    sb_reset(sb);
+    const struct gis_operation *gop = template_operation(pk->t);
+    struct envelope_header h;
+    int seal = pk->sink && pk->sink->packet;
+    /* the signer is opened here, in this thread, before any worker uses it */
+    signer *sg = NULL;
+    if (envelope_header_init(&h, pk->opts->cfg, gop->header, err) < 0 ||
+        (seal && pk->opts->signing && !(sg = convert_signer(pk->opts->signing, err)))) {
+        open_free(op, 0);
+        if (sg == NULL && seal && pk->opts->signing)
+            hcs_err_wrap(err, "signing packets of %s", pk->source);
+        return -1;
+    }
+    struct flush_job *j = xcalloc(1, sizeof *j);
+    j->pk = pk;
+    j->sg = sg;
+    j->seal = seal;
+    strbuf *sb = &j->text;
+    sb_grow(sb, pk->text_hint);
     envelope_begin(sb, &h);
     sb_add(sb, op->pieces[0].buf, op->pieces[0].len);
     sb_add(sb, op->sides.buf, op->sides.len);
@@ -265,69 +486,36 @@ static int flush(struct packer *pk, size_t index, hcs_err *err)
     sb_add(sb, op->elems.buf, op->elems.len);
     sb_add(sb, op->pieces[2].buf, op->pieces[2].len);
     envelope_end(sb);
-    xmlDocPtr doc = xmlReadMemory(sb->buf, (int)sb->len, "packet.xml", "UTF-8",
-                                  xmlsafe_options() | XML_PARSE_COMPACT);
-    if (!doc) {
-        const xmlError *xe = xmlGetLastError();
-        open_free(op, 0);
-        return hcs_fail(err, HCS_EX_CONFIG, "template %s produced XML that does not parse: %s",
-                        template_name(pk->t), xe && xe->message ? xe->message : "?");
-    }
-    /* the element nodes, in order */
-    xmlNodePtr req = envelope_body_element(doc);
-    xmlNodePtr *nodes = xcalloc(op->nel + 1, sizeof *nodes);
-    size_t k = 0;
-    const char *ens = template_element_ns(pk->t), *ename = template_element_name(pk->t);
-    for (xmlNodePtr n = req ? req->children : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && n->ns && !strcmp((const char *)n->name, ename) &&
-            !strcmp((const char *)n->ns->href, ens) && k < op->nel)
-            nodes[k++] = n;
-    if (k != op->nel) {
-        free(nodes);
-        xmlFreeDoc(doc);
-        open_free(op, 0);
-        return hcs_fail(err, HCS_EX_CONFIG, "template %s: %zu elements rendered, %zu found in the packet",
-                        template_name(pk->t), op->nel, k);
-    }
-    size_t nel = op->nel;
-    int rc = validate(pk, doc, nodes, op->el, &nel, err);
-    free(nodes);
-    if (rc < 0 || nel == 0) {
-        xmlFreeDoc(doc);
-        op->nel = nel;
-        open_free(op, 0);
-        return rc;
-    }
+    if (sb->len > pk->text_hint && sb->len < (8u << 20))
+        pk->text_hint = sb->len;
     struct packet *p = xcalloc(1, sizeof *p);
     p->op = gop;
     p->template_name = xstrdup(template_name(pk->t));
     p->source_file = xstrdup(pk->source);
-    p->seq = ++pk->seq;
-    if (!pk->parent_seq)
-        pk->parent_seq = p->seq;
-    p->parent_seq = p->seq == pk->parent_seq ? 0 : pk->parent_seq;
     p->split_value = op->split ? xstrdup(op->split) : NULL;
     memcpy(p->message_guid, h.message_guid, sizeof p->message_guid);
-    p->doc = doc;
-    if (nel == op->nel) {
-        p->text = xmalloc(sb->len + 1);
-        memcpy(p->text, sb->buf, sb->len + 1);
-        p->text_len = sb->len;
-    }
-    if (sb->cap > (8u << 20))
-        sb_free(sb);   /* do not keep a huge buffer around */
     p->elements = op->el;
-    p->nelements = nel;
+    p->nelements = op->nel;
     op->el = NULL;
     op->nel = 0;
     open_free(op, 1);
-    pk->stats->packets++;
-    pk->stats->elements += (long)nel;
-    rc = 0;
-    if (pk->sink && pk->sink->packet && (rc = convert_seal_packet(pk->opts->signing, p, err)) == 0)
-        rc = pk->sink->packet(pk->sink->ctx, &p, err);
-    packet_free(p);
-    return rc;
+    j->p = p;
+    if (!pk->pool) {
+        /* the schema is compiled here, not on a worker (see schema_prepare) */
+        if (pk->opts->schemas &&
+            schema_prepare(pk->opts->schemas, template_element_ns(pk->t), err) < 0) {
+            job_free(j);
+            return -1;
+        }
+        start_pool(pk);
+    }
+    if (drain(pk, 0, err) < 0) {
+        job_free(j);
+        return -1;
+    }
+    pool_submit(pk->pool, j);
+    pk->last = j;
+    return drain(pk, 0, err);
 }
 
 struct side_ctx {
@@ -426,5 +614,39 @@ int packer_finish(struct packer *pk, hcs_err *err)
         if (flush(pk, oldest, err) < 0)
             return -1;
     }
-    return 0;
+    return drain(pk, 1, err);
+}
+
+/* A reject from the converter: straight to the sink when no packet is in
+ * flight, else held behind the newest one (copied: r's strings are the
+ * caller's).  Too many held: wait for the packets before them. */
+static void ordered_reject(void *ctx, const struct convert_reject *r)
+{
+    struct packer *pk = ctx;
+    if (!pk->last) {
+        if (!pk->failed && pk->sink && pk->sink->reject)
+            pk->sink->reject(pk->sink->ctx, r);
+        return;
+    }
+    struct flush_job *j = pk->last;
+    ARRAY_GROW(j->after, j->nafter, j->acap);
+    struct held_reject *h = &j->after[j->nafter++];
+    h->file = xstrdup(r->file ? r->file : "");
+    h->row = r->row;
+    h->column = xstrdup(r->column ? r->column : "");
+    h->value = xstrdup(r->value ? r->value : "");
+    h->reason = xstrdup(r->reason ? r->reason : "");
+    h->element_key = r->element_key ? xstrdup(r->element_key) : NULL;
+    if (j->nafter >= PACKER_MAX_HELD) {
+        hcs_err e = { 0 };
+        drain(pk, 1, &e);   /* a failure shows at the next flush or at finish */
+    }
+}
+
+const struct convert_sink *packer_ordered_sink(struct packer *pk)
+{
+    pk->ordered.ctx = pk;
+    pk->ordered.packet = NULL;
+    pk->ordered.reject = ordered_reject;
+    return &pk->ordered;
 }

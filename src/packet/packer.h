@@ -2,9 +2,12 @@
  * value: house, billing period), at most `limit` elements each and at most
  * PACKER_MAX_OPEN packets open at once (the oldest is flushed early, which
  * keeps memory bounded when the file is not sorted).  Flushing wraps the
- * packet in its envelope, parses it, validates it against the XSD, drops
- * the elements the schema refuses (rejecting their rows) and hands the
- * rest to the sink.  Owned by src/packet/. */
+ * packet in its envelope (in the calling thread) and hands it to a worker
+ * (pool.h, [convert] jobs) that parses it, validates it against the XSD,
+ * drops the elements the schema refuses and seals it (signs, serializes);
+ * the calling thread then gets the packets back in order, rejects the rows
+ * of dropped elements and hands the rest to the sink.  Owned by
+ * src/packet/. */
 #ifndef HCS_PACKER_H
 #define HCS_PACKER_H
 
@@ -12,6 +15,12 @@
 #include "template/template.h"
 
 #define PACKER_MAX_OPEN 16
+/* Packets in flight: at most 2 x jobs, and fewer when they are big: their
+ * envelope texts together under this many bytes (a parsed, signed packet
+ * takes about 9 times its text; 500 bills make 650 KB), but 2 at least. */
+#define PACKER_IN_FLIGHT_TEXT (2u << 20)
+/* Rejects held behind a packet in flight before the packer waits for it. */
+#define PACKER_MAX_HELD 4096
 
 struct packer;
 
@@ -19,7 +28,11 @@ struct packer *packer_new(const template *t, const struct convert_opts *opts, co
                           const struct convert_sink *sink, struct convert_stats *stats);
 /* Adds one element made of rows (the packer takes ownership of the rows). */
 int packer_add(struct packer *pk, struct trow **rows, size_t nrows, hcs_err *err);
-/* Flushes every open packet. */
+/* The sink the converter reports rejected rows to: they reach the real
+ * sink in file order, after the packets flushed before them (whatever
+ * the number of workers).  Packets go to the sink given to packer_new. */
+const struct convert_sink *packer_ordered_sink(struct packer *pk);
+/* Flushes every open packet and waits until every packet is delivered. */
 int packer_finish(struct packer *pk, hcs_err *err);
 void packer_free(struct packer *pk);
 

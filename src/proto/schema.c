@@ -1,5 +1,6 @@
 #include "proto/schema.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,20 @@ static char *sibling_package(const char *dir, const char *package)
     return path;
 }
 
+/* A validation context of one thread for one compiled schema: the
+ * compiled xmlSchemaPtr is shared read-only, contexts are not. */
+struct vctxt_entry {
+    xmlSchemaPtr schema;
+    xmlSchemaValidCtxtPtr vctxt;
+};
+
+struct schema_validator {
+    schema_set *set;
+    struct vctxt_entry *items;
+    size_t n, cap;
+};
+
+
 schema_set *schema_set_open(const char *dir, hcs_err *err)
 {
     char *probe = path_join(dir, "lib/hcs-base.xsd");
@@ -44,6 +59,7 @@ schema_set *schema_set_open(const char *dir, hcs_err *err)
     schema_set *set = xcalloc(1, sizeof *set);
     set->dir = xstrdup(dir);
     set->debt_dir = sibling_package(dir, PKG_DEBT);
+    pthread_mutex_init(&set->lock, NULL);
     xmlsafe_init();
     return set;
 }
@@ -80,13 +96,15 @@ void schema_set_free(schema_set *set)
     if (!set)
         return;
     for (size_t i = 0; i < set->n; i++) {
-        xmlSchemaFreeValidCtxt(set->items[i].vctxt);
-        xmlSchemaFree(set->items[i].schema);
+        xmlSchemaFreeValidCtxt(set->items[i]->vctxt);
+        xmlSchemaFree(set->items[i]->schema);
+        free(set->items[i]);
     }
     free(set->items);
     schema_facts_free(set);
     free(set->debt_dir);
     free(set->dir);
+    pthread_mutex_destroy(&set->lock);
     free(set);
 }
 
@@ -116,7 +134,8 @@ static struct compiled *compile(schema_set *set, const struct gis_service *svc, 
     }
     free(path);
     ARRAY_GROW(set->items, set->n, set->cap);
-    struct compiled *c = &set->items[set->n++];
+    struct compiled *c = xcalloc(1, sizeof *c);
+    set->items[set->n++] = c;
     c->service = svc;
     c->schema = schema;
     c->vctxt = xmlSchemaNewValidCtxt(schema);
@@ -135,10 +154,21 @@ static struct compiled *schema_for_ns(schema_set *set, const char *ns, hcs_err *
     }
     /* base elements (headers, getStateRequest, AckRequest) validate against
      * any compiled service schema, since each imports base. */
-    for (size_t i = 0; i < set->n; i++)
-        if (set->items[i].service == svc || (!svc && (!set->items[i].service || !set->items[i].service->package)))
-            return &set->items[i];
-    return compile(set, svc, err);
+    pthread_mutex_lock(&set->lock);
+    struct compiled *c = NULL;
+    for (size_t i = 0; i < set->n && !c; i++)
+        if (set->items[i]->service == svc
+            || (!svc && (!set->items[i]->service || !set->items[i]->service->package)))
+            c = set->items[i];
+    if (!c)
+        c = compile(set, svc, err);
+    pthread_mutex_unlock(&set->lock);
+    return c;
+}
+
+int schema_prepare(schema_set *set, const char *ns, hcs_err *err)
+{
+    return schema_for_ns(set, ns, err) ? 0 : -1;
 }
 
 int schema_knows_ns(schema_set *set, const char *ns)
@@ -175,24 +205,51 @@ static void relay_error(void *ctx, const xmlError *e)
     r->fn(r->ctx, (xmlNodePtr)e->node, e->line, msg);
 }
 
-int schema_validate_element(schema_set *set, xmlNodePtr element,
-                            schema_error_fn on_error, void *ctx, hcs_err *err)
+/* The validation context for element's namespace: the set's own (one
+ * thread), or the validator's (v given: one per thread). */
+static xmlSchemaValidCtxtPtr vctxt_for(schema_set *set, schema_validator *v, xmlNodePtr element,
+                                       hcs_err *err)
 {
-    if (!element || element->type != XML_ELEMENT_NODE || !element->ns || !element->ns->href)
-        return hcs_fail(err, HCS_EX_DATAERR, "element without a namespace cannot be validated");
+    if (!element || element->type != XML_ELEMENT_NODE || !element->ns || !element->ns->href) {
+        hcs_fail(err, HCS_EX_DATAERR, "element without a namespace cannot be validated");
+        return NULL;
+    }
     struct compiled *c = schema_for_ns(set, (const char *)element->ns->href, err);
     if (!c)
+        return NULL;
+    if (!v)
+        return c->vctxt;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->items[i].schema == c->schema)
+            return v->items[i].vctxt;
+    ARRAY_GROW(v->items, v->n, v->cap);
+    v->items[v->n].schema = c->schema;
+    v->items[v->n].vctxt = xmlSchemaNewValidCtxt(c->schema);
+    return v->items[v->n++].vctxt;
+}
+
+static int validate_element(schema_set *set, schema_validator *v, xmlNodePtr element,
+                            schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    xmlSchemaValidCtxtPtr vc = vctxt_for(set, v, element, err);
+    if (!vc)
         return -1;
     struct relay r = { on_error, ctx, 0 };
-    xmlSchemaSetValidStructuredErrors(c->vctxt, (xmlStructuredErrorFunc)relay_error, &r);
-    int rc = xmlSchemaValidateOneElement(c->vctxt, element);
-    xmlSchemaSetValidStructuredErrors(c->vctxt, NULL, NULL);
+    xmlSchemaSetValidStructuredErrors(vc, (xmlStructuredErrorFunc)relay_error, &r);
+    int rc = xmlSchemaValidateOneElement(vc, element);
+    xmlSchemaSetValidStructuredErrors(vc, NULL, NULL);
     if (rc < 0)
         return hcs_fail(err, HCS_EX_SOFTWARE, "libxml2 schema validation failed internally");
     return (rc > 0 || r.count) ? 1 : 0;
 }
 
-int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
+int schema_validate_element(schema_set *set, xmlNodePtr element,
+                            schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    return validate_element(set, NULL, element, on_error, ctx, err);
+}
+
+static int validate_envelope(schema_set *set, schema_validator *v, xmlDocPtr doc,
                              schema_error_fn on_error, void *ctx, hcs_err *err)
 {
     xmlNodePtr env = xmlDocGetRootElement(doc);
@@ -209,7 +266,7 @@ int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
             if (n->type != XML_ELEMENT_NODE)
                 continue;
             elements += part;
-            int rc = schema_validate_element(set, n, on_error, ctx, err);
+            int rc = validate_element(set, v, n, on_error, ctx, err);
             if (rc < 0)
                 return -1;
             invalid |= rc;
@@ -219,4 +276,33 @@ int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
         return hcs_fail(err, HCS_EX_DATAERR, "soap:Body must hold exactly one element, found %d",
                         elements);
     return invalid;
+}
+
+int schema_validate_envelope(schema_set *set, xmlDocPtr doc,
+                             schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    return validate_envelope(set, NULL, doc, on_error, ctx, err);
+}
+
+schema_validator *schema_validator_new(schema_set *set)
+{
+    schema_validator *v = xcalloc(1, sizeof *v);
+    v->set = set;
+    return v;
+}
+
+void schema_validator_free(schema_validator *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        xmlSchemaFreeValidCtxt(v->items[i].vctxt);
+    free(v->items);
+    free(v);
+}
+
+int schema_validator_envelope(schema_validator *v, xmlDocPtr doc,
+                              schema_error_fn on_error, void *ctx, hcs_err *err)
+{
+    return validate_envelope(v->set, v, doc, on_error, ctx, err);
 }

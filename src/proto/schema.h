@@ -34,6 +34,13 @@ const char *schema_set_package(const schema_set *set, const char *package);
 
 /* 1 when the namespace is base or belongs to a service we know that this
  * package has (its types XSD is there). */
+
+/* Compiles the schema of namespace ns now (in this thread: libxml2's
+ * error handlers are per thread, and the set's are the logging ones),
+ * so that workers validating later find it ready.  0, or -1 (err). */
+int schema_prepare(schema_set *set, const char *ns, hcs_err *err);
+
+/* 1 when the namespace belongs to a service of the package we know. */
 int schema_knows_ns(schema_set *set, const char *ns);
 
 /* Validates one element (and its subtree) in place.  Returns 0 when valid,
@@ -69,5 +76,17 @@ struct schema_package_info {
 };
 /* -1 (HCS_EX_CONFIG) when dir is not the package at all. */
 int schema_package_inspect(const char *dir, struct schema_package_info *info, hcs_err *err);
+
+/* Validation from several threads: the compiled schemas are shared (compiled
+ * once, under the set's lock), each thread validates through a validator
+ * of its own (its own xmlSchemaValidCtxt per schema).  The set-level
+ * functions above use the set's own contexts: one thread at a time. */
+typedef struct schema_validator schema_validator;
+schema_validator *schema_validator_new(schema_set *set);
+/* Before the set is freed. */
+void schema_validator_free(schema_validator *v);
+/* schema_validate_envelope through the validator. */
+int schema_validator_envelope(schema_validator *v, xmlDocPtr doc,
+                              schema_error_fn on_error, void *ctx, hcs_err *err);
 
 #endif

@@ -4,6 +4,7 @@
 #ifndef HCS_SCHEMA_IMPL_H
 #define HCS_SCHEMA_IMPL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <libxml/xmlschemas.h>
 
@@ -27,8 +28,9 @@ struct schema_fact {
 struct schema_set {
     char *dir;
     char *debt_dir;              /* the 14.5.0.1 package (PKG_DEBT services) */
-    struct compiled *items;
+    struct compiled **items;     /* pointers: they stay put while other threads hold them */
     size_t n, cap;
+    pthread_mutex_t lock;        /* guards items (compiling happens under it) */
     struct schema_fact *facts;
     size_t nfacts, capfacts;
 };

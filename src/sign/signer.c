@@ -36,6 +36,8 @@ struct signer {
     char *cert_digest_b64;
     char *issuer;
     char *serial;
+    char *inc_list;                 /* [sign] inclusive_prefixes, or NULL */
+    xmlChar **inc_prefixes;         /* the same split, NULL-terminated (c14n_spec.prefixes) */
 };
 
 static int prepare_cert_parts(signer *s, hcs_err *err)
@@ -79,6 +81,26 @@ static int read_options(signer *s, const hcs_config *cfg, hcs_err *err)
         s->signedinfo_c14n = C14N_INCLUSIVE;
     else
         return hcs_fail(err, HCS_EX_CONFIG, "sign.signedinfo_c14n=%s: expected exc or inclusive", c14n);
+    /* exc-c14n renders a prefix again on every element that uses it when
+     * its parent does not (xmlns:ind on each ind:* element: a third of an
+     * accounts packet); an InclusiveNamespaces PrefixList renders the
+     * listed ones once, on the signed element */
+    const char *inc = cfg_str(cfg, "sign.inclusive_prefixes");
+    if (inc && inc[strspn(inc, " \t")]) {
+        size_t n = 0, cap = 0;
+        for (const char *p = inc; *(p += strspn(p, " \t"));) {
+            size_t len = strcspn(p, " \t");
+            ARRAY_GROW(s->inc_prefixes, n, cap);
+            s->inc_prefixes[n++] = (xmlChar *)xstrndup(p, len);
+            p += len;
+        }
+        ARRAY_GROW(s->inc_prefixes, n, cap);
+        s->inc_prefixes[n] = NULL;
+        strbuf list = STRBUF_INIT;
+        for (size_t i = 0; i < n; i++)
+            sb_addf(&list, "%s%s", i ? " " : "", (const char *)s->inc_prefixes[i]);
+        s->inc_list = sb_detach(&list, NULL);
+    }
     const char *cd = cfg_str(cfg, "sign.cert_digest");
     s->cert_digest_alg = cert_digest_by_name(cd, s->alg);
     if (!s->cert_digest_alg)
@@ -144,6 +166,10 @@ void signer_free(signer *s)
     free(s->cert_digest_b64);
     free(s->issuer);
     free(s->serial);
+    free(s->inc_list);
+    for (size_t i = 0; s->inc_prefixes && s->inc_prefixes[i]; i++)
+        free(s->inc_prefixes[i]);
+    free(s->inc_prefixes);
     secure_wipe(s, sizeof *s);
     free(s);
 }
@@ -202,7 +228,13 @@ static void build_signed_info(const signer *s, const char *id, const char *data_
     set_attr(ref, "URI", "#" SIGNED_CONTAINER_ID);
     xmlNodePtr tr = add(ref, ds, "Transforms", NULL);
     set_attr(add(tr, ds, "Transform", NULL), "Algorithm", URI_ENVELOPED);
-    set_attr(add(tr, ds, "Transform", NULL), "Algorithm", URI_EXC_C14N);
+    xmlNodePtr exc = add(tr, ds, "Transform", NULL);
+    set_attr(exc, "Algorithm", URI_EXC_C14N);
+    if (s->inc_list) {
+        xmlNodePtr inc = xmlNewChild(exc, NULL, BAD_CAST "InclusiveNamespaces", NULL);
+        xmlSetNs(inc, xmlNewNs(inc, BAD_CAST URI_EXC_C14N, BAD_CAST "ec"));
+        set_attr(inc, "PrefixList", s->inc_list);
+    }
     add_digest(ref, ds, s->alg->digest_uri, data_digest);
 
     xmlNodePtr pref = add(n->signed_info, ds, "Reference", NULL);
@@ -355,7 +387,7 @@ int signer_sign(signer *s, xmlDocPtr doc, hcs_err *err)
     drop_old_signatures(container);
     unsigned char dg[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
-    struct c14n_spec data = { C14N_EXCLUSIVE, container, NULL, NULL, 0 };
+    struct c14n_spec data = { C14N_EXCLUSIVE, container, NULL, s->inc_prefixes, 0 };
     if (c14n_digest(&data, s->md, dg, &dlen, err) < 0)
         return -1;
     return finish_signature(s, container, dg, dlen, err);
@@ -380,7 +412,7 @@ struct sign_job {
 static void *data_digest_worker(void *arg)
 {
     sign_job *job = arg;
-    struct c14n_spec data = { C14N_EXCLUSIVE, job->container, NULL, NULL, 0 };
+    struct c14n_spec data = { C14N_EXCLUSIVE, job->container, NULL, job->s->inc_prefixes, 0 };
     job->rc = c14n_digest(&data, job->s->md, job->dg, &job->dlen, &job->err);
     return NULL;
 }

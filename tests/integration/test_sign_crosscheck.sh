@@ -59,8 +59,17 @@ rsa_pkt=$(sign_packets rsa rsa) || exit 1
 g12_pkt=$(sign_packets gost2012 gost2012) || exit 1
 g01_pkt=$(sign_packets gost2001 gost2001) || exit 1
 g12i_pkt=$(sign_packets gost2012-inclusive gost2012 -o sign.signedinfo_c14n=inclusive) || exit 1
+# [sign] inclusive_prefixes: an InclusiveNamespaces PrefixList on the data transform
+PREFIXES="ind account-base base hm"
+rsap_pkt=$(sign_packets rsa-prefixes rsa -o sign.inclusive_prefixes="$PREFIXES") || exit 1
+g12p_pkt=$(sign_packets gost2012-prefixes gost2012 -o sign.inclusive_prefixes="$PREFIXES") || exit 1
+if grep -q "PrefixList=\"$PREFIXES\"" "$g12p_pkt" && ! grep -q PrefixList "$g12_pkt"; then
+    ok "inclusive_prefixes puts ec:InclusiveNamespaces on the data transform (and only then)"
+else
+    bad "inclusive_prefixes: PrefixList missing, or present without the key"
+fi
 
-for p in "$rsa_pkt" "$g12_pkt" "$g01_pkt" "$g12i_pkt"; do
+for p in "$rsa_pkt" "$g12_pkt" "$g01_pkt" "$g12i_pkt" "$rsap_pkt" "$g12p_pkt"; do
     if out=$("$HCS" verify "$p"); then ok "hcsbatch verify: $out"; else bad "hcsbatch verify rejects our packet: $out"; fi
 done
 
@@ -75,6 +84,11 @@ if xmlsec_verify "$rsa_pkt" && grep -q '^OK' "$tmp/xmlsec.log" && grep -q 'Refer
     ok "xmlsec1 --verify accepts our RSA packet (2/2 references)"
 else
     bad "xmlsec1 rejects our RSA packet:"; sed 's/^/     /' "$tmp/xmlsec.log"
+fi
+if xmlsec_verify "$rsap_pkt" && grep -q '^OK' "$tmp/xmlsec.log" && grep -q 'References (ok/all): 2/2' "$tmp/xmlsec.log"; then
+    ok "xmlsec1 --verify accepts our RSA packet signed with a PrefixList"
+else
+    bad "xmlsec1 rejects our RSA packet signed with a PrefixList:"; sed 's/^/     /' "$tmp/xmlsec.log"
 fi
 sed 's|<hm:AccountNumber>\([0-9]\)|<hm:AccountNumber>9\1|' "$rsa_pkt" >"$tmp/rsa-tampered.xml"
 if cmp -s "$rsa_pkt" "$tmp/rsa-tampered.xml"; then
