@@ -52,6 +52,9 @@ struct report_run {
     time_t last_success;         /* finish time of the last successful run, 0 = never */
     long cert_days_left;         /* days until the signing certificate expires;
                                     REPORT_CERT_UNKNOWN when not known */
+    int outage_only;             /* the run's only news is an outage announced on its own
+                                    (report_notify_outage): no run notification for it under
+                                    notify.when = errors (cron runs during an outage stay quiet) */
 };
 #define REPORT_CERT_UNKNOWN (-999999L)
 
@@ -182,6 +185,24 @@ struct report_outputs {
 int report_finish_run(const hcs_config *cfg, const struct report_source *src,
                       time_t now, struct report_outputs *out, hcs_err *err);
 void report_outputs_free(struct report_outputs *out);
+
+/* ---- outage notices ------------------------------------------------------ */
+
+/* GIS stopped answering (ended 0: since = the first send it did not
+ * answer) or answers again (ended 1: since .. until).  The caller decides
+ * when (once per outage and once at its end: see run/outage_notice.h). */
+struct report_outage {
+    int ended;
+    time_t since, until;
+    long waiting;                /* packets waiting for GIS */
+    const char *detail;          /* the last transport error, or NULL */
+};
+/* Sends the notice to every [notify] destination (urls, Telegram) unless
+ * notify.when = never.  *destinations: 1 when there is anywhere to send
+ * it, else 0 (nothing sent).  Returns the destinations that got it;
+ * *warnings: problems, one per line, or NULL (caller frees and logs). */
+int report_notify_outage(const hcs_config *cfg, const struct report_outage *o, int *destinations,
+                         char **warnings);
 
 /* `hcsbatch report FILE`: one input file's final state, written to out_path
  * (or, when NULL, reports/<date>-<file base name>.xlsx; *written gets the path). */

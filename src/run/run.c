@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "run/inbox.h"
+#include "run/outage_notice.h"
 #include "run/run_report.h"
 
 char *run_work_dir(const hcs_config *cfg)
@@ -144,10 +145,18 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
     const struct intake_stats *in = &r->intake;
     const struct exchange_stats *xs = &r->stats;
     int idle = !in->files_taken && !in->files_rejected && !xs->sends && !xs->polls && !b->duplicates;
+    /* Once when GIS stops answering, once when it answers again; a run
+     * that took nothing and got no answer while the outage is announced
+     * sends no notification of its own. */
+    int outage_noticed = b->o->send || b->o->poll ? outage_notice_update(b->cfg, b->st, xs) : 0;
+    int outage_only = outage_noticed && !in->files_taken && !in->files_rejected && !b->duplicates
+                      && !xs->done && !xs->warnings && !xs->failed && !xs->elements_accepted
+                      && !xs->elements_error;
     if (b->o->reports && !idle) {
         hcs_err rerr = { 0 };
         struct run_report_ctx rc = { .st = b->st, .x = b->x, .signer = intake_signer(b->in),
-                                     .run_id = b->run_id, .started = b->started };
+                                     .run_id = b->run_id, .started = b->started,
+                                     .outage_only = outage_only };
         if (run_report_write(b->cfg, &rc, &r->report_path, &r->errors_path, &rerr) < 0)
             log_error("report: %s", rerr.msg);
     }
