@@ -120,7 +120,8 @@ const char *report_outcome_name(enum report_outcome o);
 /* Rows the accountant must act on: FAILED and REJECTED. */
 int report_outcome_needs_action(enum report_outcome o);
 /* Our code for a pre-send rejection reason (English or Russian text):
- * HCS-ELEMENT (rejected with the rest of its element), HCS-SCHEMA,
+ * HCS-PREREQUISITE (an object the row names failed its own import:
+ * run/prereq.h), HCS-ELEMENT (rejected with the rest of its element), HCS-SCHEMA,
  * HCS-REQUIRED, HCS-DUPLICATE, HCS-NSI, HCS-UNKNOWN-KEY, HCS-PERIOD,
  * HCS-DATE, HCS-NUMBER, HCS-LENGTH, HCS-FILE or HCS-VALUE.  Never NULL. */
 const char *report_reason_code(const char *reason);
