@@ -197,6 +197,8 @@ struct report_outage {
     time_t since, until;
     long waiting;                /* packets waiting for GIS */
     const char *detail;          /* the last transport error, or NULL */
+    int still_down;              /* ended: no packet waits any more, but GIS did not answer this
+                                    run either (exchange.give_up_after ended them) */
 };
 /* Sends the notice to every [notify] destination (urls, Telegram) unless
  * notify.when = never.  *destinations: 1 when there is anywhere to send

@@ -322,6 +322,7 @@ void notify_outage_json(strbuf *out, const struct report_outage *o)
     json_time(out, o->since);
     sb_adds(out, ",\"ended\":");
     json_time(out, o->ended ? o->until : 0);
+    sb_addf(out, ",\"gis_answers\":%s", o->ended && !o->still_down ? "true" : "false");
     sb_addf(out, ",\"packets_waiting\":%ld,\"detail\":", o->waiting);
     json_str(out, o->detail && *o->detail ? o->detail : NULL);
     sb_adds(out, "}");
@@ -346,8 +347,13 @@ void notify_outage_text(strbuf *out, const struct report_outage *o)
         return;
     }
     local_time(until, sizeof until, o->until);
-    sb_addf(out, "hcsbatch: ГИС ЖКХ снова отвечает (недоступна с %s до %s); ни один пакет не ждёт отправки.",
-            since, until);
+    if (o->still_down)
+        sb_addf(out, "hcsbatch: ни один пакет больше не ждёт ГИС ЖКХ (недоступна с %s): ожидание прекращено "
+                     "(exchange.give_up_after), пакеты завершены с ошибкой — см. отчёт; ГИС ЖКХ всё ещё не отвечает.",
+                since);
+    else
+        sb_addf(out, "hcsbatch: ГИС ЖКХ снова отвечает (недоступна с %s до %s); ни один пакет не ждёт отправки.",
+                since, until);
 }
 
 int report_notify_outage(const hcs_config *cfg, const struct report_outage *o, int *destinations,

@@ -43,6 +43,8 @@ int outage_notice_update(const hcs_config *cfg, store *st, const struct exchange
     if (!o.ended) {
         o.waiting = store_packets_count(st, packet_states_pending, NULL, &err);
         o.detail = xs && xs->unreachable ? xs->unreachable_msg : NULL;
+    } else {
+        o.still_down = xs && xs->unreachable;    /* the packets were given up, GIS is silent */
     }
     if (!announce(cfg, &o))
         return 0;

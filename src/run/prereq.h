@@ -11,7 +11,8 @@
  * object decides (store_element_last_import): once the accountant sends
  * the account again and GIS accepts it, its bills go out.  Objects no
  * import of ours touched are resolved from the registry as before.
- * Kinds checked: "account" (importAccountData).  Owned by src/run/. */
+ * Kinds checked: "account" (importAccountData) — bills, and new devices
+ * naming their account.  Owned by src/run/. */
 #ifndef HCS_PREREQ_H
 #define HCS_PREREQ_H
 

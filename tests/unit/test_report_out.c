@@ -402,8 +402,13 @@ static void test_notify_outage_texts(void **state)
     notify_outage_json(&j, &o);
     assert_non_null(strstr(sb_str(&j), "\"event\":\"outage_ended\""));
     assert_non_null(strstr(sb_str(&j), "\"ended\":\"2026-11-24T05:00:00Z\""));
+    assert_non_null(strstr(sb_str(&j), "\"gis_answers\":true"));
     notify_outage_text(&t, &o);
     assert_non_null(strstr(sb_str(&t), "ГИС ЖКХ снова отвечает"));
+    sb_reset(&t);
+    o.still_down = 1;              /* given up (give_up_after), GIS still silent */
+    notify_outage_text(&t, &o);
+    assert_non_null(strstr(sb_str(&t), "ГИС ЖКХ всё ещё не отвечает"));
     sb_free(&j);
     sb_free(&t);
 }
