@@ -7,7 +7,7 @@
 #        byte, a file cut inside a quoted value;
 #   XLSX: no shared-strings part, a "../" entry name, a "../" sheet target,
 #        a million cells in a row, lying zip sizes (2 KB declared, 100 MB
-#        inflated), invalid UTF-8 in a part, a truncated file;
+#        inflated), a 20 MB cell, invalid UTF-8 in a part, a truncated file;
 #   SOAP: a server whose answer never ends (1 GB and more): the transport
 #        stops at transport.max_response_mb (and at the 64 MiB default),
 #        the packet waits (deferred), the error says why.
@@ -148,6 +148,16 @@ del big
 text, n = convert("liar.xlsx", 65, 120)       # read as far as declared: not the whole sheet
 expect("liar.xlsx", text, "liar.xlsx", "xl/worksheets/sheet1.xml")
 if n: fails.append("liar.xlsx: converted although its sizes lie")
+
+# a 20 MB cell that does not compress (past libxml2's 10 MB text node limit)
+import base64
+blob = base64.b64encode(os.urandom(15 * MB))
+xlsx("cell20m.xlsx", change=lambda n, d: re.sub(rb'<c r="B3"[^>]*?(/>|>.*?</c>)',
+        lambda m: b'<c r="B3" t="inlineStr"><is><t>' + blob + b'</t></is></c>', d, count=1, flags=re.S)
+        if n == SHEET else d)
+del blob
+text, n = convert("cell20m.xlsx", 65, 120)
+expect("cell20m.xlsx", text, "cell20m.xlsx", "xl/worksheets/sheet1.xml", "huge text node")
 
 xlsx("bad-utf8.xlsx", change=lambda n, d: d.replace(b"<t>", b"<t>\xff\xfe", 1) if n == SST else d)
 text, _ = convert("bad-utf8.xlsx", 65, 120)
