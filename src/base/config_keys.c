@@ -64,6 +64,7 @@ const struct cfg_key cfg_keys[] = {
     { "transport.rate", "5", "requests per second per host (token bucket)" },
     { "transport.burst", "5", "token bucket size" },
     { "transport.in_flight", "4", "packets sent and not yet answered at once" },
+    { "transport.max_response_mb", "64", "largest answer body held in memory, MiB; a larger answer fails the request (GIS is retried later)" },
     { "transport.ca_file", NULL, "CA bundle for the GIS server certificate" },
     { "transport.client_cert", NULL, "TLS client certificate (PEM)" },
     { "transport.client_key", NULL, "TLS client key (PEM)" },

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "base/log.h"
@@ -176,6 +177,11 @@ int main(int argc, char **argv)
     log_setup(cfg_str(cli.cfg, "log.target"), level, "hcsbatch");
     progress_allow(!cli.quiet);
     xmlsafe_init();
+    /* Inputs, envelopes, reports, errors.csv and the state database hold
+     * personal data: whatever any command creates (convert --out, report,
+     * the run's files) is 0640 at most, folders 0750 — umask 027 added to
+     * the caller's, never loosened. */
+    umask(umask(0) | 027);
     rc = cmd->run(&cli, argc - 1, argv + 1);
     cfg_free(cli.cfg);
     xmlCleanupParser();

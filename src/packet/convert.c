@@ -247,7 +247,8 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
             bad = 1;
         } else {
             struct tconvert_ctx cx = { (template_resolve_fn)r->opts->resolve, r->opts->resolve_ctx,
-                                       (template_attach_fn)r->opts->attach, r->opts->attach_ctx, r->path };
+                                       (template_attach_fn)r->opts->attach, r->opts->attach_ctx, r->path,
+                                       (template_held_fn)r->opts->held };
             bad = template_convert_with(r->t, r->b, row, &cx, &tr, &r->probs, err);
             if (bad < 0) {
                 rc = -1;

@@ -24,6 +24,12 @@
  * Returns 1 found (guid written), 0 unknown, -1 error. */
 typedef int (*convert_resolve_fn)(void *ctx, const char *kind, const char *local_key,
                                   char guid[37]);
+/* Asked for every [resolve] key a row names (in its comparison form),
+ * whether or not the row gives the GIS id itself: NULL = the row may name
+ * it, else the object must not be named yet (its own import failed) and
+ * the row is rejected with this reason (Russian, valid until the next
+ * call).  ctx = resolve_ctx. */
+typedef const char *(*convert_held_fn)(void *ctx, const char *kind, const char *local_key);
 
 /* Uploads a file named in a row (cell: path relative to input_file's
  * folder) once per content and gives its AttachmentGUID and hex
@@ -56,6 +62,7 @@ struct convert_opts {
     schema_set *schemas;           /* NULL: packets are not validated (tests only) */
     convert_resolve_fn resolve;    /* NULL: only GIS ids given directly work */
     void *resolve_ctx;
+    convert_held_fn held;          /* NULL: no key is held back */
     convert_attach_fn attach;      /* `file` columns; NULL: rows naming a file are rejected */
     void *attach_ctx;
     struct convert_signing *signing; /* NULL: packets are not signed */

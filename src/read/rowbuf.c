@@ -55,6 +55,10 @@ void rb_add(struct rowbuf *rb, const char *s, size_t len)
     if (rb->max_cell && len > rb->max_cell) {
         rb_problem(rb, rb->n, "value longer than %zu bytes", rb->max_cell);
         len = 0;
+    } else if (memchr(u, '\0', len)) {
+        /* a NUL would cut the value short where C strings end */
+        rb_problem(rb, rb->n, "a NUL byte in the value (not a text export?)");
+        len = 0;
     }
     sb_add(&rb->text, u, len);
     sb_addc(&rb->text, '\0');

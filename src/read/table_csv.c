@@ -44,6 +44,8 @@ struct csv_src {
     size_t *foff, *flen;
     size_t nf, fcap;
     int too_many;
+    size_t oversized_col;        /* a cell past CSV_FIELD_HARD_CAP (1-based), 0 = none */
+    int unterminated;            /* the file ended inside a quoted value */
     int rec_done;
     int last_term;
     long recno;
@@ -299,6 +301,14 @@ static void add_cp1251(struct csv_src *s, struct rowbuf *rb, const char *in, siz
     rb_add(rb, s->conv.buf, (size_t)(op - s->conv.buf));
 }
 
+static size_t line_end(const unsigned char *b, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (b[i] == '\n' || b[i] == '\r')
+            return i + 1;
+    return to;
+}
+
 static void emit_record(struct csv_src *s, struct rowbuf *rb)
 {
     rb_begin(rb, s->recno);
@@ -321,14 +331,50 @@ static void emit_record(struct csv_src *s, struct rowbuf *rb)
     }
     if (s->too_many)
         rb_problem(rb, TABLE_MAX_COLUMNS + 1, "more than %d columns", TABLE_MAX_COLUMNS);
+    if (s->oversized_col)
+        rb_problem(rb, s->oversized_col, "value longer than %zu MB; the rest of the line is skipped",
+                   CSV_FIELD_HARD_CAP >> 20);
+    if (s->unterminated)
+        rb_problem(rb, s->nf ? s->nf : 1, "the file ends inside a quoted value (cut short?)");
 }
 
-static size_t line_end(const unsigned char *b, size_t from, size_t to)
+/* libcsv's state while a field is being read (libcsv.c FIELD_BEGUN). */
+#define LIBCSV_FIELD_BEGUN 2
+
+/* An unquoted cell past the hard cap: the row keeps the cells before it
+ * and a problem, the rest of its line is skipped, and the parser starts
+ * afresh at the next line — the file goes on.  A quoted one may hold line
+ * breaks, so no line end is a safe place to start again: the file is
+ * refused (0 = skipped, -1 = refused or an error). */
+static int skip_oversized(struct csv_src *s, size_t consumed, hcs_err *err)
 {
-    for (size_t i = from; i < to; i++)
-        if (b[i] == '\n' || b[i] == '\r')
-            return i + 1;
-    return to;
+    if (s->p.quoted)
+        return hcs_fail(err, HCS_EX_DATAERR,
+                        "%s: row %ld, column %zu: a quoted cell longer than %zu MB — not an accounting export?",
+                        s->path, s->recno + 1, s->nf + 1, CSV_FIELD_HARD_CAP >> 20);
+    s->oversized_col = s->nf + 1;
+    s->pos += consumed;
+    for (;;) {
+        if (s->pos == s->len) {
+            if (s->eof)
+                break;
+            if (refill(s, err) < 0)
+                return -1;
+            continue;
+        }
+        size_t end = line_end(s->buf, s->pos, s->len);
+        int term = s->buf[end - 1];
+        s->pos = end;
+        if (term == '\n' || term == '\r') {
+            s->last_term = term;
+            break;
+        }
+    }
+    if (parser_start(s, err) < 0)
+        return -1;
+    s->recno++;
+    s->rec_done = 1;
+    return 0;
 }
 
 static int csv_next(void *p, struct rowbuf *rb, hcs_err *err)
@@ -337,6 +383,8 @@ static int csv_next(void *p, struct rowbuf *rb, hcs_err *err)
     sb_reset(&s->raw);
     s->nf = 0;
     s->too_many = 0;
+    s->oversized_col = 0;
+    s->unterminated = 0;
     s->rec_done = 0;
     while (!s->rec_done) {
         if (s->pos == s->len) {
@@ -344,6 +392,8 @@ static int csv_next(void *p, struct rowbuf *rb, hcs_err *err)
                 if (s->fini_done)
                     break;
                 s->fini_done = 1;
+                /* a truncated file: its last row ends inside quotes */
+                s->unterminated = s->p.quoted && s->p.pstate == LIBCSV_FIELD_BEGUN;
                 csv_fini(&s->p, on_field, on_record, s);
                 continue;
             }
@@ -357,10 +407,11 @@ static int csv_next(void *p, struct rowbuf *rb, hcs_err *err)
         size_t got = csv_parse(&s->p, s->buf + s->pos, want, on_field, on_record, s);
         if (got != want) {
             int e = csv_error(&s->p);
-            if (e == CSV_ENOMEM || e == CSV_ETOOBIG)
-                return hcs_fail(err, HCS_EX_DATAERR,
-                                "%s: row %ld: a cell longer than %zu MB — not an accounting export?",
-                                s->path, s->recno + 1, CSV_FIELD_HARD_CAP >> 20);
+            if (e == CSV_ENOMEM || e == CSV_ETOOBIG) {
+                if (skip_oversized(s, got, err) < 0)
+                    return -1;
+                break;
+            }
             return hcs_fail(err, HCS_EX_DATAERR, "%s: row %ld: %s", s->path, s->recno + 1,
                             csv_strerror(e));
         }

@@ -231,7 +231,11 @@ static void add_value(struct xlsx_src *s, struct rowbuf *rb, enum cell_type type
         unsigned long i = strtoul(v, &end, 10);
         if (end == v || *end || i >= s->b.nss) {
             rb_add(rb, "", 0);
-            rb_problem(rb, rb->n, "broken shared string reference %s", v);
+            if (!s->b.nss)       /* a workbook saved without its shared-strings part */
+                rb_problem(rb, rb->n, "shared string %s, but the workbook has no shared strings"
+                           " (xl/sharedStrings.xml missing)", v);
+            else
+                rb_problem(rb, rb->n, "broken shared string reference %s", v);
         } else if (s->b.ss[i].len == SS_TOO_LONG) {
             rb_add(rb, "", 0);
             rb_problem(rb, rb->n, "value longer than %zu bytes", s->max_cell);

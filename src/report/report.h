@@ -54,6 +54,9 @@ struct report_run {
                                     REPORT_CERT_UNKNOWN when not known */
     int debt_known;              /* 1 when the debt-request counts below are set */
     long debt_open, debt_due_soon, debt_overdue;   /* open subrequests (docs/debt-requests.md) */
+    int outage_only;             /* the run's only news is an outage announced on its own
+                                    (report_notify_outage): no run notification for it under
+                                    notify.when = errors (cron runs during an outage stay quiet) */
 };
 #define REPORT_CERT_UNKNOWN (-999999L)
 
@@ -119,7 +122,8 @@ const char *report_outcome_name(enum report_outcome o);
 /* Rows the accountant must act on: FAILED and REJECTED. */
 int report_outcome_needs_action(enum report_outcome o);
 /* Our code for a pre-send rejection reason (English or Russian text):
- * HCS-ELEMENT (rejected with the rest of its element), HCS-SCHEMA,
+ * HCS-PREREQUISITE (an object the row names failed its own import:
+ * run/prereq.h), HCS-ELEMENT (rejected with the rest of its element), HCS-SCHEMA,
  * HCS-REQUIRED, HCS-DUPLICATE, HCS-NSI, HCS-UNKNOWN-KEY, HCS-PERIOD,
  * HCS-DATE, HCS-NUMBER, HCS-LENGTH, HCS-FILE or HCS-VALUE.  Never NULL. */
 const char *report_reason_code(const char *reason);
@@ -184,6 +188,26 @@ struct report_outputs {
 int report_finish_run(const hcs_config *cfg, const struct report_source *src,
                       time_t now, struct report_outputs *out, hcs_err *err);
 void report_outputs_free(struct report_outputs *out);
+
+/* ---- outage notices ------------------------------------------------------ */
+
+/* GIS stopped answering (ended 0: since = the first send it did not
+ * answer) or answers again (ended 1: since .. until).  The caller decides
+ * when (once per outage and once at its end: see run/outage_notice.h). */
+struct report_outage {
+    int ended;
+    time_t since, until;
+    long waiting;                /* packets waiting for GIS */
+    const char *detail;          /* the last transport error, or NULL */
+    int still_down;              /* ended: no packet waits any more, but GIS did not answer this
+                                    run either (exchange.give_up_after ended them) */
+};
+/* Sends the notice to every [notify] destination (urls, Telegram) unless
+ * notify.when = never.  *destinations: 1 when there is anywhere to send
+ * it, else 0 (nothing sent).  Returns the destinations that got it;
+ * *warnings: problems, one per line, or NULL (caller frees and logs). */
+int report_notify_outage(const hcs_config *cfg, const struct report_outage *o, int *destinations,
+                         char **warnings);
 
 /* `hcsbatch report FILE`: one input file's final state, written to out_path
  * (or, when NULL, reports/<date>-<file base name>.xlsx; *written gets the path). */

@@ -40,6 +40,7 @@ static int mentions(const char *text, const char *const *words)
 
 const char *report_reason_code(const char *reason)
 {
+    static const char *const prereq_w[] = { "его загрузка не удалась", NULL };
     static const char *const element_w[] = { "вместе со всем элементом", "with its element", "whole element", NULL };
     static const char *const schema_w[] = { "схем", "Схем", "schema", NULL };
     static const char *const file_w[] = { "file", "файл", "Файл", "header", "заголов", "Заголов", "encoding", "кодиров", NULL };
@@ -56,6 +57,7 @@ const char *report_reason_code(const char *reason)
     static const struct { const char *const *words; const char *code; } rules[] = {
         /* Most specific first: "missing date" is a missing value, and a row
          * rejected because its element had a bad row names that row. */
+        { prereq_w, "HCS-PREREQUISITE" },
         { element_w, "HCS-ELEMENT" }, { schema_w, "HCS-SCHEMA" }, { req_w, "HCS-REQUIRED" },
         { dup_w, "HCS-DUPLICATE" }, { nsi_w, "HCS-NSI" }, { key_w, "HCS-UNKNOWN-KEY" },
         { period_w, "HCS-PERIOD" }, { date_w, "HCS-DATE" }, { num_w, "HCS-NUMBER" },

@@ -15,8 +15,12 @@
 
 /* ---- what to say --------------------------------------------------------- */
 
+/* A run that only waited for a GIS already announced unreachable has
+ * nothing to say (its report still lists the rows waiting). */
 static int has_errors(const struct notify_summary *s)
 {
+    if (s->run->outage_only)
+        return 0;
     return s->run->failed || s->tot->need_action > 0;
 }
 
@@ -54,7 +58,7 @@ void notify_json(strbuf *out, const struct notify_summary *s)
     const struct report_run *run = s->run;
     char host[256] = "";
     gethostname(host, sizeof host - 1);
-    sb_adds(out, "{\"source\":\"hcsbatch\",\"host\":");
+    sb_adds(out, "{\"source\":\"hcsbatch\",\"event\":\"run\",\"host\":");
     json_str(out, host);
     sb_adds(out, ",\"run_id\":");
     json_str(out, run->run_id);
@@ -184,21 +188,19 @@ static const char *env_secret(const hcs_config *cfg, const char *key, strbuf *wa
     return v;
 }
 
-static int send_webhooks(const hcs_config *cfg, const struct notify_summary *s, transport *t, long attempts,
+static int send_webhooks(const hcs_config *cfg, const char *json, transport *t, long attempts,
                          strbuf *warnings)
 {
     const char *urls = cfg_str(cfg, "notify.urls");
     if (!urls || !*urls)
         return 0;
     const char *key = env_secret(cfg, "notify.api_key_env", warnings, "notify");
-    strbuf body = STRBUF_INIT;
-    notify_json(&body, s);
     int delivered = 0;
     char *list = xstrdup(urls);
     char *save = NULL;
     for (char *u = strtok_r(list, ", \t", &save); u; u = strtok_r(NULL, ", \t", &save)) {
         char why[WHY_SIZE];
-        if (post(t, u, sb_str(&body), key, why, sizeof why) == 0) {
+        if (post(t, u, json, key, why, sizeof why) == 0) {
             delivered++;
             continue;
         }
@@ -207,11 +209,10 @@ static int send_webhooks(const hcs_config *cfg, const struct notify_summary *s, 
         free(shown);
     }
     free(list);
-    sb_free(&body);
     return delivered;
 }
 
-static int send_telegram(const hcs_config *cfg, const struct notify_summary *s, transport *t, long attempts,
+static int send_telegram(const hcs_config *cfg, const char *text, transport *t, long attempts,
                          strbuf *warnings)
 {
     const char *token_var = cfg_str(cfg, "notify.telegram_token_env");
@@ -230,12 +231,11 @@ static int send_telegram(const hcs_config *cfg, const struct notify_summary *s, 
     while (blen > 0 && base[blen - 1] == '/')
         blen--;
     char *url = xasprintf("%.*s/bot%s/sendMessage", (int)blen, base ? base : "", token);
-    strbuf text = STRBUF_INIT, body = STRBUF_INIT;
-    notify_text(&text, s);
+    strbuf body = STRBUF_INIT;
     sb_adds(&body, "{\"chat_id\":");
     json_str(&body, chat);
     sb_adds(&body, ",\"text\":");
-    json_str(&body, sb_str(&text));
+    json_str(&body, text);
     sb_adds(&body, ",\"disable_web_page_preview\":true}");
     char why[WHY_SIZE];
     int ok = post(t, url, sb_str(&body), NULL, why, sizeof why) == 0;
@@ -243,12 +243,20 @@ static int send_telegram(const hcs_config *cfg, const struct notify_summary *s, 
         sb_addf(warnings, "telegram: %s (after %ld attempts at most)\n", why, attempts);
     secure_wipe(url, strlen(url));
     free(url);
-    sb_free(&text);
     sb_free(&body);
     return ok;
 }
 
-int notify_send(const hcs_config *cfg, const struct notify_summary *s, strbuf *warnings)
+int notify_destinations(const hcs_config *cfg)
+{
+    const char *urls = cfg_str(cfg, "notify.urls");
+    const char *tg = cfg_str(cfg, "notify.telegram_token_env");
+    return (urls && strspn(urls, ", \t") < strlen(urls)) || (tg && *tg);
+}
+
+/* The JSON to the URLs and the text to Telegram, through a transport of
+ * their own. */
+static int deliver(const hcs_config *cfg, const char *json, const char *text, strbuf *warnings)
 {
     long attempts = cfg_int(cfg, "notify.attempts", 3);
     long delay = cfg_int(cfg, "notify.delay_ms", 2000);
@@ -266,7 +274,86 @@ int notify_send(const hcs_config *cfg, const struct notify_summary *s, strbuf *w
         sb_addf(warnings, "notify: %s\n", err.msg);
         return 0;
     }
-    int delivered = send_webhooks(cfg, s, t, attempts, warnings) + send_telegram(cfg, s, t, attempts, warnings);
+    int delivered = send_webhooks(cfg, json, t, attempts, warnings) + send_telegram(cfg, text, t, attempts, warnings);
     transport_free(t);
+    return delivered;
+}
+
+int notify_send(const hcs_config *cfg, const struct notify_summary *s, strbuf *warnings)
+{
+    strbuf json = STRBUF_INIT, text = STRBUF_INIT;
+    notify_json(&json, s);
+    notify_text(&text, s);
+    int delivered = deliver(cfg, sb_str(&json), sb_str(&text), warnings);
+    sb_free(&json);
+    sb_free(&text);
+    return delivered;
+}
+
+/* ---- outage notices --------------------------------------------------------- */
+
+void notify_outage_json(strbuf *out, const struct report_outage *o)
+{
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    sb_adds(out, "{\"source\":\"hcsbatch\",\"event\":");
+    json_str(out, o->ended ? "outage_ended" : "outage_began");
+    sb_adds(out, ",\"host\":");
+    json_str(out, host);
+    sb_adds(out, ",\"since\":");
+    json_time(out, o->since);
+    sb_adds(out, ",\"ended\":");
+    json_time(out, o->ended ? o->until : 0);
+    sb_addf(out, ",\"gis_answers\":%s", o->ended && !o->still_down ? "true" : "false");
+    sb_addf(out, ",\"packets_waiting\":%ld,\"detail\":", o->waiting);
+    json_str(out, o->detail && *o->detail ? o->detail : NULL);
+    sb_adds(out, "}");
+}
+
+static void local_time(char *buf, size_t n, time_t t)
+{
+    struct tm tm;
+    strftime(buf, n, "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
+}
+
+void notify_outage_text(strbuf *out, const struct report_outage *o)
+{
+    char since[32], until[32];
+    local_time(since, sizeof since, o->since);
+    if (!o->ended) {
+        sb_addf(out, "hcsbatch: ГИС ЖКХ недоступна с %s; пакетов ждут отправки: %ld. "
+                     "Они будут отправлены, когда ГИС ЖКХ ответит; сообщение об этом придёт один раз.",
+                since, o->waiting);
+        if (o->detail && *o->detail)
+            sb_addf(out, "\nПричина: %s", o->detail);
+        return;
+    }
+    local_time(until, sizeof until, o->until);
+    if (o->still_down)
+        sb_addf(out, "hcsbatch: ни один пакет больше не ждёт ГИС ЖКХ (недоступна с %s): ожидание прекращено "
+                     "(exchange.give_up_after), пакеты завершены с ошибкой — см. отчёт; ГИС ЖКХ всё ещё не отвечает.",
+                since);
+    else
+        sb_addf(out, "hcsbatch: ГИС ЖКХ снова отвечает (недоступна с %s до %s); ни один пакет не ждёт отправки.",
+                since, until);
+}
+
+int report_notify_outage(const hcs_config *cfg, const struct report_outage *o, int *destinations,
+                         char **warnings)
+{
+    *warnings = NULL;
+    const char *when = cfg_str(cfg, "notify.when");
+    *destinations = (when && !strcmp(when, "never")) ? 0 : notify_destinations(cfg);
+    if (!*destinations)
+        return 0;
+    strbuf json = STRBUF_INIT, text = STRBUF_INIT, warn = STRBUF_INIT;
+    notify_outage_json(&json, o);
+    notify_outage_text(&text, o);
+    int delivered = deliver(cfg, sb_str(&json), sb_str(&text), &warn);
+    sb_free(&json);
+    sb_free(&text);
+    if (warn.len)
+        *warnings = sb_detach(&warn, NULL);
+    sb_free(&warn);
     return delivered;
 }

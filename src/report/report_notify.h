@@ -33,5 +33,11 @@ void notify_text(strbuf *out, const struct notify_summary *s);
 /* Sends what notify.* configures.  Returns how many destinations got it;
  * problems are appended to warnings, one line each. */
 int notify_send(const hcs_config *cfg, const struct notify_summary *s, strbuf *warnings);
+/* 1 when notify.* names at least one destination (a URL, a Telegram token variable). */
+int notify_destinations(const hcs_config *cfg);
+/* An outage notice: the JSON (event outage_began / outage_ended) and the
+ * Russian Telegram text (documented in docs/reports.md). */
+void notify_outage_json(strbuf *out, const struct report_outage *o);
+void notify_outage_text(strbuf *out, const struct report_outage *o);
 
 #endif

@@ -16,6 +16,7 @@
 #include "packet/convert.h"
 #include "proto/schema.h"
 #include "run/attach.h"
+#include "run/prereq.h"
 
 struct intake {
     const hcs_config *cfg;
@@ -35,6 +36,7 @@ struct intake {
     char *operation;
     int chain;                   /* note unknown keys the chain can export */
     chain_needs *needs;
+    char held_why[1024];         /* why the last lookup was held back (prereq.h) */
     char **written;              /* envelopes archived for the file being converted */
     size_t nwritten, wcap;
 };
@@ -127,6 +129,20 @@ static int chain_resolve(void *ctx, const char *kind, const char *local_key, cha
     if (rc == 0 && in->chain)
         needs_note(in->needs, kind, local_key);
     return rc;
+}
+
+/* An object whose own import failed is not named by later rows (prereq.h). */
+static const char *held_by_prereq(void *ctx, const char *kind, const char *local_key)
+{
+    intake *in = ctx;
+    hcs_err err = { 0 };
+    int held = prereq_held(in->st, kind, local_key, in->held_why, sizeof in->held_why, &err);
+    if (held < 0) {
+        /* the row is not sent on a guess: it is held with the store's error */
+        log_error("%s", err.msg);
+        snprintf(in->held_why, sizeof in->held_why, "не удалось проверить загрузку объекта: %s", err.msg);
+    }
+    return held ? in->held_why : NULL;
 }
 
 /* ---- the store sink ---- */
@@ -304,7 +320,7 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
         return -1;
 
     struct convert_opts co = { .cfg = in->cfg, .template_name = template_name, .schemas = in->schemas,
-                               .resolve = chain_resolve, .resolve_ctx = in,
+                               .resolve = chain_resolve, .resolve_ctx = in, .held = held_by_prereq,
                                .signing = &in->signing };
     /* Files named in rows are uploaded before the transaction (attach.h). */
     struct attach att;

@@ -14,6 +14,7 @@
 #include "base/xalloc.h"
 #include "run/debt.h"
 #include "run/inbox.h"
+#include "run/outage_notice.h"
 #include "run/run_report.h"
 
 char *run_work_dir(const hcs_config *cfg)
@@ -178,12 +179,20 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
         r->debt_overdue = dc.overdue;
     }
     int idle = !in->files_taken && !in->files_rejected && !xs->sends && !xs->polls && !b->duplicates;
+    /* Once when GIS stops answering, once when it answers again; a run
+     * that took nothing and got no answer while the outage is announced
+     * sends no notification of its own. */
+    int outage_noticed = b->o->send || b->o->poll ? outage_notice_update(b->cfg, b->st, xs) : 0;
+    int outage_only = outage_noticed && !in->files_taken && !in->files_rejected && !b->duplicates
+                      && !xs->done && !xs->warnings && !xs->failed && !xs->elements_accepted
+                      && !xs->elements_error;
     if (b->o->reports && !idle) {
         hcs_err rerr = { 0 };
         struct run_report_ctx rc = { .st = b->st, .x = b->x, .signer = intake_signer(b->in),
                                      .run_id = b->run_id, .started = b->started,
                                      .debt_known = r->debt_known, .debt_open = r->debt_open,
-                                     .debt_due_soon = r->debt_due_soon, .debt_overdue = r->debt_overdue };
+                                     .debt_due_soon = r->debt_due_soon, .debt_overdue = r->debt_overdue,
+                                     .outage_only = outage_only };
         if (run_report_write(b->cfg, &rc, &r->report_path, &r->errors_path, &rerr) < 0)
             log_error("report: %s", rerr.msg);
     }

@@ -26,6 +26,8 @@ static void outage_failure(struct run_report_ctx *c, const struct exchange_stats
              s->unreachable ? ": " : "", s->unreachable ? s->unreachable_msg : "");
     out->failed = 1;
     out->failure = c->failure;
+    /* The outage has its own notice: the runs while it lasts need not repeat it. */
+    out->outage_only = c->outage_only;
 }
 
 static int src_run(void *vctx, struct report_run *out, hcs_err *err)

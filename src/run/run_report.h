@@ -21,6 +21,7 @@ struct run_report_ctx {
     int64_t run_id;
     int64_t started;
     int64_t file_id;             /* 0 = the run's files; else only this file */
+    int outage_only;             /* nothing new but an outage announced already (outage_notice.h) */
     char run_name[32];
     char failure[700];           /* the report's "сбой" line, kept for src */
     int debt_known;              /* the debt-request counts (run/debt.h) are set */

@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
  * creating and migrating the schema as needed. */
@@ -190,6 +190,21 @@ int store_elements_finish_packet(store *st, int64_t packet_id, const char *state
 /* Every element of a packet back to "pending" (operator retry). */
 int store_elements_reset_packet(store *st, int64_t packet_id, hcs_err *err);
 
+/* How the latest import of one object ended: the newest element of a
+ * packet of `operation` whose key, in its comparison form, is local_key's
+ * (elements stored before schema 4: the key as written). */
+struct store_last_import {
+    char *state;                 /* element state: pending accepted error failed cancelled */
+    int64_t packet_id;
+    char *packet_state;
+    char *file_name;             /* the input file it came from, or NULL */
+    char *error_code, *error_text;   /* the element's, else its packet's, or NULL */
+};
+void store_last_import_clear(struct store_last_import *li);
+/* 1 found (*li filled), 0 none, -1 error. */
+int store_element_last_import(store *st, const char *operation, const char *local_key,
+                              struct store_last_import *li, hcs_err *err);
+
 /* ---- rejected rows ---- */
 struct store_reject {
     long row;
@@ -301,6 +316,12 @@ int store_attachment_put(store *st, const char *context, const char *sha256, con
                          int64_t size, const char *name, const char *guid, const char *hash, hcs_err *err);
 /* Forgets a remembered attachment (GIS no longer has it). */
 int store_attachment_forget(store *st, const char *guid, hcs_err *err);
+
+/* ---- marks: small named values kept between runs ---- */
+/* 1 found (*value set), 0 not set (*value = 0), -1 error. */
+int store_mark_get(store *st, const char *name, int64_t *value, hcs_err *err);
+/* Sets (or replaces) the mark; committed with the caller's transaction, or at once. */
+int store_mark_put(store *st, const char *name, int64_t value, hcs_err *err);
 
 /* ---- what reports read ---- */
 /* One source row with its outcome: every row of a file appears once per

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/keynorm.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "store/store_sqlite.h"
@@ -254,14 +255,17 @@ int store_element_add(store *st, int64_t packet_id, int64_t file_id,
 {
     sqlite3_stmt *s;
     if (sq_prep(st, "INSERT INTO elements(packet_id, file_id, transport_guid, local_key, label, state,"
-                    " updated_at) VALUES (?,?,?,?,?,'pending',?)", &s, err) < 0)
+                    " updated_at, key_norm) VALUES (?,?,?,?,?,'pending',?,?)", &s, err) < 0)
         return -1;
+    char *norm = e->local_key ? key_norm(e->local_key) : NULL;
     sqlite3_bind_int64(s, 1, packet_id);
     sqlite3_bind_int64(s, 2, file_id);
     sq_text(s, 3, e->transport_guid);
     sq_text(s, 4, e->local_key);
     sq_text(s, 5, e->label);
     sqlite3_bind_int64(s, 6, sq_now());
+    sq_text(s, 7, norm);
+    free(norm);
     if (sq_done(st, s, err, "add element") < 0)
         return -1;
     int64_t id = sqlite3_last_insert_rowid(st->db);
@@ -306,6 +310,45 @@ int store_element_set_outcome(store *st, const struct store_outcome *o, char **l
     if (rc != SQLITE_DONE)
         return sq_fail(st, err, "store element outcome");
     return found;
+}
+
+void store_last_import_clear(struct store_last_import *li)
+{
+    free(li->state);
+    free(li->packet_state);
+    free(li->file_name);
+    free(li->error_code);
+    free(li->error_text);
+    memset(li, 0, sizeof *li);
+}
+
+int store_element_last_import(store *st, const char *operation, const char *local_key,
+                              struct store_last_import *li, hcs_err *err)
+{
+    memset(li, 0, sizeof *li);
+    sqlite3_stmt *s;
+    if (sq_prep(st, "SELECT e.state, e.packet_id, p.state, f.name, coalesce(e.error_code, p.error_code),"
+                    " coalesce(e.error_text, p.error_text)"
+                    " FROM elements e JOIN packets p ON p.id = e.packet_id LEFT JOIN files f ON f.id = e.file_id"
+                    " WHERE p.operation = ?1 AND (e.key_norm = ?2 OR (e.key_norm IS NULL AND e.local_key = ?3))"
+                    " ORDER BY e.id DESC LIMIT 1", &s, err) < 0)
+        return -1;
+    char *norm = key_norm(local_key);
+    SQ_TEXTS(s, 1, operation, norm, local_key);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        li->state = sq_dup(s, 0);
+        li->packet_id = sqlite3_column_int64(s, 1);
+        li->packet_state = sq_dup(s, 2);
+        li->file_name = sq_dup(s, 3);
+        li->error_code = sq_dup(s, 4);
+        li->error_text = sq_dup(s, 5);
+    }
+    sqlite3_finalize(s);
+    free(norm);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(st, err, "last import");
+    return rc == SQLITE_ROW;
 }
 
 int store_elements_finish_packet(store *st, int64_t packet_id, const char *state,

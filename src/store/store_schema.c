@@ -65,6 +65,13 @@ static const char *const migrations[] = {
     /* 3: since when GIS has not answered a packet's send (an outage), 0 = it
      * answered; the back-off and give_up_after count from it. */
     "ALTER TABLE packets ADD COLUMN unreachable_since INTEGER NOT NULL DEFAULT 0;",
+    /* 4: marks (small named values kept between runs: the outage notice
+     * sent); elements' keys in their comparison form (base/keynorm.h), so
+     * that a later file can ask how an object's last import ended
+     * (rows written before carry NULL and are compared as written). */
+    "CREATE TABLE marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "ALTER TABLE elements ADD COLUMN key_norm TEXT;"
+    "CREATE INDEX elements_key_norm ON elements(key_norm);",
 };
 
 size_t store_sqlite_migration_count(void)

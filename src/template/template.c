@@ -327,6 +327,26 @@ static void reject_unknown_key(const tbinding *b, const struct resolve_rule *rr,
     sb_free(&value);
 }
 
+/* 1 when the caller holds the key back (its object's own import failed):
+ * the row's problem is the caller's reason. */
+static int held_key(const tbinding *b, const struct resolve_rule *rr, const char *const *parts,
+                    template_held_fn held, void *rctx, struct tproblems *probs)
+{
+    strbuf cols = STRBUF_INIT, value = STRBUF_INIT, norm = STRBUF_INIT;
+    for (int q = 0; q < rr->nkeys; q++) {
+        sb_addf(&cols, "%s%s", q ? " + " : "", b->header[rr->key_vars[q]]);
+        sb_addf(&value, "%s%s", q ? "|" : "", parts[q]);
+    }
+    key_norm_add(&norm, sb_str(&value), value.len);
+    const char *why = held(rctx, rr->kind, sb_str(&norm));
+    if (why)
+        tproblems_add(probs, sb_str(&cols), sb_str(&value), why);
+    sb_free(&cols);
+    sb_free(&value);
+    sb_free(&norm);
+    return why != NULL;
+}
+
 static size_t utf8_len(const char *s, size_t n)
 {
     size_t k = 0;
@@ -664,15 +684,20 @@ int template_convert_with(const template *t, const tbinding *b, const struct tab
         bad = 1;
     for (size_t k = 0; k < t->nresolve && rc >= 0; k++) {
         const struct resolve_rule *rr = &t->resolve[k];
-        if (s.sb.buf[s.off[rr->var]] != '\0')
-            continue;
         const char *parts[4];
         int empty = 0;
         for (int q = 0; q < rr->nkeys; q++) {
             parts[q] = s.sb.buf + s.off[rr->key_vars[q]];
             empty |= !parts[q][0];
         }
-        if (empty)
+        /* An object whose own import failed: the row names it and is held
+         * back, even when it gives the GIS id itself (held_key). */
+        if (!empty && cx->held && held_key(b, rr, parts, cx->held, rctx, probs)) {
+            failed[rr->var] = 1;
+            bad = 1;
+            continue;
+        }
+        if (empty || s.sb.buf[s.off[rr->var]] != '\0')
             continue;
         char guid[37] = "";
         int r = resolve_key(rr, parts, resolve, rctx, guid);

@@ -27,6 +27,8 @@ typedef struct tbinding tbinding;
 /* Same shape as convert_resolve_fn (packet/convert.h). */
 typedef int (*template_resolve_fn)(void *ctx, const char *kind, const char *local_key,
                                    char guid[37]);
+/* Same shape as convert_held_fn: NULL, or why the row must not name the key. */
+typedef const char *(*template_held_fn)(void *ctx, const char *kind, const char *local_key);
 
 /* Uploads a file named in a row (path relative to input_file's folder)
  * and gives its AttachmentGUID and AttachmentHASH; same shape as
@@ -101,6 +103,7 @@ struct tconvert_ctx {
     template_attach_fn attach;     /* NULL: a row naming a file is rejected */
     void *attach_ctx;
     const char *input_file;        /* `file` cells are relative to its folder */
+    template_held_fn held;         /* keys rows must not name yet (ctx: resolve_ctx), or NULL */
 };
 /* template_convert plus `file` columns: after every other value of the row
  * converted, each file named is handed to cx->attach and <var>_guid,

@@ -99,6 +99,12 @@ int transport_opts_from_config(const hcs_config *cfg, struct transport_opts *o, 
     o->rate = cfg_double(cfg, "transport.rate", 5);
     o->burst = cfg_double(cfg, "transport.burst", 5);
     o->in_flight = (int)cfg_int(cfg, "transport.in_flight", 4);
+    /* An answer is buffered whole (parsed as one document): a hostile or
+     * broken server streaming without end must not take the memory. */
+    long max_mb = cfg_int(cfg, "transport.max_response_mb", 64);
+    if (max_mb < 1 || max_mb > 4096)
+        return hcs_fail(err, HCS_EX_CONFIG, "transport.max_response_mb must be 1 … 4096, not %ld", max_mb);
+    o->max_response = (size_t)max_mb << 20;
     o->ca_file = cfg_str(cfg, "transport.ca_file");
     o->client_cert = cfg_str(cfg, "transport.client_cert");
     o->client_key = cfg_str(cfg, "transport.client_key");

@@ -76,6 +76,17 @@ grep -q ';16;;;HCS-ELEMENT;строка отклонена вместе со в�
 head -c 3 "$tmp/accounts/errors.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "errors.csv without BOM"
 head -1 "$tmp/accounts/errors.csv" | grep -q 'Файл;Строка;Колонка;Значение;Код;Причина' || fail "errors.csv header"
 
+# Personal data: convert's outputs (envelopes, errors.csv, its folder) are
+# readable by nobody else although this shell's umask lets everyone read.
+no_other_access() {  # dir
+    open=$(find "$1" -perm /o=rwx | head -3)
+    [ -z "$open" ] || fail "$1: readable by others: $(ls -ld $open)"
+    [ -n "$(find "$1" -type f -name '*.xml' | head -1)" ] || fail "$1: no envelope to check"
+}
+(umask 022; conv modes importAccountData accounts.csv 65)
+no_other_access "$tmp/modes"
+[ -f "$tmp/modes/errors.csv" ] || fail "modes: no errors.csv to check"
+
 conv accounts-xlsx importAccountData accounts.xlsx 65
 check_rows accounts-xlsx "7 8 10"
 validate_packets accounts-xlsx 1 4 Account

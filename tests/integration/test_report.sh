@@ -181,6 +181,11 @@ assert wb.sheetnames == ['Сводка', 'accounts.csv', 'Ошибки'], wb.she
 assert wb['accounts.csv'].max_row >= 17, wb['accounts.csv'].max_row
 " "$T/accounts.xlsx" || fail "hcsbatch report FILE output"
 
+# report's output is readable by nobody else, whatever the caller's umask.
+(umask 022; "$BINDIR/hcsbatch" -c "$W/hcsbatch.ini" report --out "$T/modes.xlsx" accounts.csv >/dev/null 2>&1) \
+    || fail "hcsbatch report (modes)"
+[ -z "$(find "$T/modes.xlsx" -perm /o=rwx)" ] || fail "report output readable by others: $(ls -l "$T/modes.xlsx")"
+
 # status FILE and report FILE count the same packets (the file's, not the store's).
 "$BINDIR/hcsbatch" -c "$W/hcsbatch.ini" status --json accounts.csv >"$T/status-file.json" 2>&1 \
     || { cat "$T/status-file.json"; fail "hcsbatch status FILE"; }

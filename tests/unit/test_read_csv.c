@@ -247,7 +247,8 @@ static void test_errors(void **state)
     assert_non_null(strstr(err.msg, "UTF-16"));
     remove_tmp(path);
 
-    /* A field beyond libcsv's hard cap is fatal (it cannot be skipped safely). */
+    /* A quoted field beyond libcsv's hard cap is fatal (it may hold line
+     * breaks: no line end is a safe place to start again). */
     strbuf sb = STRBUF_INIT;
     sb_adds(&sb, "A;B\n1;\"");
     sb_grow(&sb, 33u << 20);
@@ -260,7 +261,61 @@ static void test_errors(void **state)
     assert_non_null(t);
     const struct table_row *r;
     assert_int_equal(table_next(t, &r, &err), -1);
-    assert_non_null(strstr(err.msg, "row 2: a cell longer than 32 MB"));
+    assert_non_null(strstr(err.msg, "row 2, column 2: a quoted cell longer than 32 MB"));
+    table_close(t);
+    remove_tmp(path);
+
+    /* An unquoted one rejects its row; the rows after it are read. */
+    sb_adds(&sb, "A;B\n1;");
+    sb_grow(&sb, 33u << 20);
+    memset(sb.buf + sb.len, 'x', 33u << 20);
+    sb.len += 33u << 20;
+    sb_adds(&sb, ";tail\r\n2;b\n");
+    path = tmp_file("big2.csv", sb.buf, sb.len);
+    sb_free(&sb);
+    t = table_open(path, NULL, &err);
+    assert_non_null(t);
+    assert_int_equal(table_next(t, &r, &err), 1);
+    assert_int_equal(r->row, 2);
+    assert_non_null(r->problem);
+    assert_non_null(strstr(r->problem, "column 2 (B): value longer than 32 MB"));
+    assert_int_equal(table_next(t, &r, &err), 1);
+    assert_int_equal(r->row, 3);
+    assert_null(r->problem);
+    assert_string_equal(r->cells[1], "b");
+    assert_int_equal(table_next(t, &r, &err), 0);
+    table_close(t);
+    remove_tmp(path);
+}
+
+/* A truncated file (its end inside quotes) and NUL bytes reject the row,
+ * naming the column; the other rows are read. */
+static void test_truncated_and_nul(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    char *path = tmp_file("trunc.csv", "A;B\n1;x\n2;\"cut", 14);
+    table *t = table_open(path, NULL, &err);
+    assert_non_null(t);
+    const struct table_row *r;
+    assert_int_equal(table_next(t, &r, &err), 1);
+    assert_null(r->problem);
+    assert_int_equal(table_next(t, &r, &err), 1);
+    assert_int_equal(r->row, 3);
+    assert_non_null(r->problem);
+    assert_non_null(strstr(r->problem, "column 2 (B): the file ends inside a quoted value"));
+    table_close(t);
+    remove_tmp(path);
+
+    path = tmp_file("nul.csv", "A;B\n1;x\0y\n2;z\n", 14);
+    t = table_open(path, NULL, &err);
+    assert_non_null(t);
+    assert_int_equal(table_next(t, &r, &err), 1);
+    assert_non_null(r->problem);
+    assert_non_null(strstr(r->problem, "column 2 (B): a NUL byte"));
+    assert_int_equal(table_next(t, &r, &err), 1);
+    assert_null(r->problem);
+    assert_string_equal(r->cells[1], "z");
     table_close(t);
     remove_tmp(path);
 }
@@ -333,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_cell_too_long),
         cmocka_unit_test(test_encoding_decided_late_and_forced),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_truncated_and_nul),
         cmocka_unit_test(test_many_rows_across_buffers),
         cmocka_unit_test(test_header_normalize),
     };

@@ -52,7 +52,7 @@ static struct fake_source fixture(void)
 {
     struct fake_source fs;
     memset(&fs, 0, sizeof fs);
-    fs.run = (struct report_run){ "42", T0, T0 + 1800, 0, NULL, 7200, 3, 42, T0 + 1800, 120, 0, 0, 0, 0 };
+    fs.run = (struct report_run){ "42", T0, T0 + 1800, 0, NULL, 7200, 3, 42, T0 + 1800, 120, 0, 0, 0, 0, 0 };
     fs.files = fixture_files;
     fs.nfiles = 3;
     fs.rows = fixture_rows;
@@ -83,6 +83,11 @@ static void test_labels_and_codes(void **state)
     assert_true(report_outcome_needs_action(REPORT_FAILED));
     assert_true(report_outcome_needs_action(REPORT_REJECTED));
     assert_false(report_outcome_needs_action(REPORT_PENDING));
+    /* a held bill: the GIS text it quotes (schema, required, …) does not decide */
+    assert_string_equal(report_reason_code("лицевой счёт 1 не загружен в ГИС — его загрузка не удалась "
+                                           "(ГИС отклонила его): пакет № 3, файл «a.csv»: INT002012 "
+                                           "не заполнено обязательное поле; строка не отправлена"),
+                        "HCS-PREREQUISITE");
     assert_string_equal(report_reason_code("bad date: 31.02.2026"), "HCS-DATE");
     assert_string_equal(report_reason_code("Неверная дата"), "HCS-DATE");
     assert_string_equal(report_reason_code("not a number"), "HCS-NUMBER");

@@ -167,7 +167,7 @@ static struct fake_source small_source(void);
 static void test_metrics(void **state)
 {
     (void)state;
-    struct report_run run = { "7", T0, T0 + 60, 0, NULL, 3600, 4, 7, T0 + 60, 25, 0, 0, 0, 0 };
+    struct report_run run = { "7", T0, T0 + 60, 0, NULL, 3600, 4, 7, T0 + 60, 25, 0, 0, 0, 0, 0 };
     struct report_totals tot = { 2, 10, { 5, 2, 1, 0, 2, 0 }, 4 };
     char *names[] = { "done", "pro\"cess\\ing\n" };
     long counts[] = { 3, 1 };
@@ -372,7 +372,45 @@ static void test_notify_when(void **state)
     run.failed = 0;
     cfg_set(cfg, "notify.when", "always", &err);
     assert_true(notify_wanted(cfg, &s));
+    /* a run whose only news is an outage announced already stays quiet
+     * under "errors" */
+    cfg_set(cfg, "notify.when", "errors", &err);
+    run.failed = 1;
+    run.outage_only = 1;
+    assert_false(notify_wanted(cfg, &s));
+    run.outage_only = 0;
+    assert_true(notify_wanted(cfg, &s));
     cfg_free(cfg);
+}
+
+/* The outage notices: JSON event and times, the Russian text. */
+static void test_notify_outage_texts(void **state)
+{
+    (void)state;
+    struct report_outage o = { .since = T0, .waiting = 5, .detail = "Couldn't connect" };
+    strbuf j = STRBUF_INIT, t = STRBUF_INIT;
+    notify_outage_json(&j, &o);
+    assert_non_null(strstr(sb_str(&j), "\"event\":\"outage_began\""));
+    assert_non_null(strstr(sb_str(&j), "\"since\":\"2026-11-24T03:00:00Z\",\"ended\":null"));
+    assert_non_null(strstr(sb_str(&j), "\"packets_waiting\":5,\"detail\":\"Couldn't connect\""));
+    notify_outage_text(&t, &o);
+    assert_non_null(strstr(sb_str(&t), "ГИС ЖКХ недоступна с "));
+    assert_non_null(strstr(sb_str(&t), "пакетов ждут отправки: 5"));
+    sb_reset(&j);
+    sb_reset(&t);
+    o = (struct report_outage){ .ended = 1, .since = T0, .until = T0 + 7200 };
+    notify_outage_json(&j, &o);
+    assert_non_null(strstr(sb_str(&j), "\"event\":\"outage_ended\""));
+    assert_non_null(strstr(sb_str(&j), "\"ended\":\"2026-11-24T05:00:00Z\""));
+    assert_non_null(strstr(sb_str(&j), "\"gis_answers\":true"));
+    notify_outage_text(&t, &o);
+    assert_non_null(strstr(sb_str(&t), "ГИС ЖКХ снова отвечает"));
+    sb_reset(&t);
+    o.still_down = 1;              /* given up (give_up_after), GIS still silent */
+    notify_outage_text(&t, &o);
+    assert_non_null(strstr(sb_str(&t), "ГИС ЖКХ всё ещё не отвечает"));
+    sb_free(&j);
+    sb_free(&t);
 }
 
 static void test_notify_delivers_despite_failures(void **state)
@@ -382,7 +420,7 @@ static void test_notify_delivers_despite_failures(void **state)
     sink_start(&s);
     s.fail_first = 1;
     hcs_config *cfg = notify_config(&s);
-    struct report_run run = { "42", T0, T0 + 60, 0, NULL, 120, 2, 42, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0 };
+    struct report_run run = { "42", T0, T0 + 60, 0, NULL, 120, 2, 42, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0, 0 };
     struct report_totals tot = { 1, 4, { 1, 1, 0, 0, 2, 0 }, 3 };
     char *names[] = { "done" };
     long counts[] = { 2 };
@@ -541,7 +579,7 @@ static struct fake_source small_source(void)
 {
     struct fake_source fs;
     memset(&fs, 0, sizeof fs);
-    fs.run = (struct report_run){ "run/9", T0, T0 + 60, 0, NULL, -1, 0, 9, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0 };
+    fs.run = (struct report_run){ "run/9", T0, T0 + 60, 0, NULL, -1, 0, 9, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0, 0 };
     fs.files = small_files;
     fs.nfiles = 1;
     fs.rows = small_rows;
@@ -687,6 +725,7 @@ int main(void)
     };
     const struct CMUnitTest notify[] = {
         cmocka_unit_test(test_notify_when),
+        cmocka_unit_test(test_notify_outage_texts),
         cmocka_unit_test(test_notify_delivers_despite_failures),
     };
     const struct CMUnitTest run_store[] = {

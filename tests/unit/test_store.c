@@ -212,6 +212,38 @@ static void test_packets_outcomes_registry(void **state)
                                  "4:failed:HCS-NORESULT:нет результата;"
                                  "5:rejected::не заполнено;");
 
+    /* the last import of an object: compared in the keys' comparison form;
+     * the newest element of the operation wins */
+    struct store_last_import li;
+    assert_int_equal(store_element_last_import(st, "importAccountData", " 10002 ", &li, &err), 1);
+    assert_string_equal(li.state, "failed");
+    assert_int_equal(li.packet_id, p.id);
+    assert_string_equal(li.error_code, "HCS-NORESULT");
+    assert_string_equal(li.file_name, "a.csv");
+    store_last_import_clear(&li);
+    assert_int_equal(store_element_last_import(st, "importPaymentDocumentData", "10002", &li, &err), 0);
+    assert_int_equal(store_element_last_import(st, "importAccountData", "10009", &li, &err), 0);
+    struct store_packet p2 = p;
+    p2.id = 0;
+    strcpy(p2.message_guid, "44444444-4444-4444-8444-444444444444");
+    assert_int_equal(store_packet_add(st, &p2, &err), 0);
+    struct packet_element e3 = { "aaaaaaaa-0000-4000-8000-000000000003", "10002", "ЛС 10002", r2, 1 };
+    assert_int_equal(store_element_add(st, p2.id, f.id, &e3, &err), 0);
+    assert_int_equal(store_element_last_import(st, "importAccountData", "10002", &li, &err), 1);
+    assert_string_equal(li.state, "pending");
+    assert_int_equal(li.packet_id, p2.id);
+    assert_null(li.error_code);
+    store_last_import_clear(&li);
+
+    /* marks: unset reads 0, put replaces */
+    int64_t mark = 5;
+    assert_int_equal(store_mark_get(st, "outage_notified", &mark, &err), 0);
+    assert_int_equal(mark, 0);
+    assert_int_equal(store_mark_put(st, "outage_notified", 1700000000, &err), 0);
+    assert_int_equal(store_mark_put(st, "outage_notified", 1700000001, &err), 0);
+    assert_int_equal(store_mark_get(st, "outage_notified", &mark, &err), 1);
+    assert_int_equal(mark, 1700000001);
+
     /* registry: insert, update keeps what is not given */
     struct store_registry_entry e = { .kind = "account", .local_key = "10001", .guid = (char *)ok.gis_guid,
                                       .unique_number = "77СМ1", .attrs = "ServiceID=1;" };
@@ -295,6 +327,8 @@ static void test_filestore_tables_migrate(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;"
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
+                                      "DROP TABLE marks; DROP INDEX elements_key_norm;"
+                                      "ALTER TABLE elements DROP COLUMN key_norm;"
                                       "DROP TABLE filestore_parts; DROP TABLE filestore_uploads;"
                                       "DROP TABLE filestore_attachments;"
                                       "CREATE TABLE filestore_attachments ("
