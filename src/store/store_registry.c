@@ -39,15 +39,61 @@ int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_
     return rc;
 }
 
+/* One query for both spellings of a key: its comparison form (?2) first,
+ * then the key as written (?3, entries an import stored under its element
+ * key) when that differs.  A hit on the first stops there (LIMIT 1). */
+#define REGISTRY_FIND(cols) \
+    "SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?2" \
+    " UNION ALL SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?3 AND ?3<>?2 LIMIT 1"
+
+/* Binds kind and both spellings of local_key to the cached statement and
+ * steps it once: SQLITE_ROW (the caller reads, then resets), SQLITE_DONE
+ * (reset already), or -1 (err). */
+static int find_step(store *st, sqlite3_stmt **cached, const char *sql, const char *kind, const char *local_key,
+                     hcs_err *err)
+{
+    if (sq_cached(st, cached, sql, err) < 0)
+        return -1;
+    sqlite3_stmt *s = *cached;
+    strbuf norm = STRBUF_INIT;
+    key_norm_add(&norm, local_key, strlen(local_key));
+    sq_text(s, 1, kind);
+    sqlite3_bind_text(s, 2, sb_str(&norm), (int)norm.len, SQLITE_TRANSIENT);
+    sq_text(s, 3, local_key);
+    sb_free(&norm);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return rc;
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE ? rc : sq_fail(st, err, "registry find");
+}
+
+static void find_done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
 int store_registry_find(store *st, const char *kind, const char *local_key,
                         struct store_registry_entry *e, hcs_err *err)
 {
-    char *norm = key_norm(local_key);
-    int rc = store_registry_get(st, kind, norm, e, err);
-    if (rc == 0 && strcmp(norm, local_key))
-        rc = store_registry_get(st, kind, local_key, e, err);
-    free(norm);
-    return rc;
+    int rc = find_step(st, &st->registry_find, REGISTRY_FIND(REGISTRY_COLS), kind, local_key, err);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    sq_read_row(st->registry_find, registry_fields, 8, e);
+    find_done(st->registry_find);
+    return 1;
+}
+
+/* The column of store_registry_answer's SELECT for FIELD, -1 unknown. */
+static int answer_column(const char *field)
+{
+    static const char *const fields[] = { "guid", "unique_number", "version" };
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(field, fields[i]))
+            return i;
+    return -1;
 }
 
 int store_registry_answer(store *st, const char *kind, const char *local_key, char out[37],
@@ -60,21 +106,20 @@ int store_registry_answer(store *st, const char *kind, const char *local_key, ch
         return hcs_fail(err, HCS_EX_SOFTWARE, "registry kind too long: %s", kind);
     memcpy(base, kind, klen);
     base[klen] = '\0';
-    struct store_registry_entry e = { 0 };
-    int rc = store_registry_find(st, base, local_key, &e, err);
-    if (rc == 1) {
-        const char *v = !strcmp(field, "guid") ? e.guid
-                        : !strcmp(field, "unique_number") ? e.unique_number
-                        : !strcmp(field, "version") ? e.version : NULL;
-        if (v == NULL && strcmp(field, "guid") && strcmp(field, "unique_number")
-            && strcmp(field, "version"))
-            rc = hcs_fail(err, HCS_EX_SOFTWARE, "registry %s: unknown field %s", base, field);
-        else if (v && *v && strlen(v) < 37)
-            memcpy(out, v, strlen(v) + 1);
-        else
-            rc = 0;
-    }
-    store_registry_clear(&e);
+    int col = answer_column(field);
+    if (col < 0)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "registry %s: unknown field %s", base, field);
+    /* the converter's per-key lookup: no entry struct, nothing allocated */
+    int rc = find_step(st, &st->registry_answer, REGISTRY_FIND("guid, unique_number, version"), base, local_key,
+                       err);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    const unsigned char *v = sqlite3_column_text(st->registry_answer, col);
+    size_t n = v ? strlen((const char *)v) : 0;
+    rc = n > 0 && n < 37;
+    if (rc)
+        memcpy(out, v, n + 1);
+    find_done(st->registry_answer);
     return rc;
 }
 
