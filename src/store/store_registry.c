@@ -42,27 +42,39 @@ int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_
 /* One query for both spellings of a key: its comparison form (?2) first,
  * then the key as written (?3, entries an import stored under its element
  * key) when that differs.  A hit on the first stops there (LIMIT 1). */
-#define REGISTRY_FIND(cols) \
+#define REGISTRY_FIND(cols, cols2) \
     "SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?2" \
-    " UNION ALL SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?3 AND ?3<>?2 LIMIT 1"
+    " UNION ALL SELECT " cols2 " FROM registry WHERE kind=?1 AND local_key=?3 LIMIT 1"
+/* The same when the key is written in its comparison form (most keys). */
+#define REGISTRY_FIND_ONE(cols) "SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?2"
 
-/* Binds kind and both spellings of local_key to the cached statement and
- * steps it once: SQLITE_ROW (the caller reads, then resets), SQLITE_DONE
+/* Binds kind and local_key (both spellings when they differ) to the
+ * cached statement of the case (cached[0] one spelling, cached[1] two) and
+ * steps it once: SQLITE_ROW (*used to read, then find_done), SQLITE_DONE
  * (reset already), or -1 (err). */
-static int find_step(store *st, sqlite3_stmt **cached, const char *sql, const char *kind, const char *local_key,
-                     hcs_err *err)
+static int find_step(store *st, sqlite3_stmt **cached, const char *cols, const char *kind,
+                     const char *local_key, sqlite3_stmt **used, hcs_err *err)
 {
-    if (sq_cached(st, cached, sql, err) < 0)
-        return -1;
-    sqlite3_stmt *s = *cached;
     strbuf norm = STRBUF_INIT;
     key_norm_add(&norm, local_key, strlen(local_key));
-    sq_text(s, 1, kind);
-    sqlite3_bind_text(s, 2, sb_str(&norm), (int)norm.len, SQLITE_TRANSIENT);
-    sq_text(s, 3, local_key);
+    int both = strcmp(sb_str(&norm), local_key) != 0;
+    int rc = 0;
+    if (!cached[both]) {
+        char *sql = both ? xasprintf(REGISTRY_FIND("%s", "%s"), cols, cols) : xasprintf(REGISTRY_FIND_ONE("%s"), cols);
+        rc = sq_cached(st, &cached[both], sql, err);
+        free(sql);
+    }
+    sqlite3_stmt *s = cached[both];
+    if (rc == 0) {
+        sq_text(s, 1, kind);
+        sqlite3_bind_text(s, 2, sb_str(&norm), (int)norm.len, SQLITE_TRANSIENT);
+        if (both)
+            sq_text(s, 3, local_key);
+        rc = sqlite3_step(s);
+        *used = s;
+    }
     sb_free(&norm);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    if (rc < 0 || rc == SQLITE_ROW)
         return rc;
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
@@ -78,11 +90,12 @@ static void find_done(sqlite3_stmt *s)
 int store_registry_find(store *st, const char *kind, const char *local_key,
                         struct store_registry_entry *e, hcs_err *err)
 {
-    int rc = find_step(st, &st->registry_find, REGISTRY_FIND(REGISTRY_COLS), kind, local_key, err);
+    sqlite3_stmt *s;
+    int rc = find_step(st, st->registry_find, REGISTRY_COLS, kind, local_key, &s, err);
     if (rc != SQLITE_ROW)
         return rc < 0 ? -1 : 0;
-    sq_read_row(st->registry_find, registry_fields, 8, e);
-    find_done(st->registry_find);
+    sq_read_row(s, registry_fields, 8, e);
+    find_done(s);
     return 1;
 }
 
@@ -110,16 +123,16 @@ int store_registry_answer(store *st, const char *kind, const char *local_key, ch
     if (col < 0)
         return hcs_fail(err, HCS_EX_SOFTWARE, "registry %s: unknown field %s", base, field);
     /* the converter's per-key lookup: no entry struct, nothing allocated */
-    int rc = find_step(st, &st->registry_answer, REGISTRY_FIND("guid, unique_number, version"), base, local_key,
-                       err);
+    sqlite3_stmt *s;
+    int rc = find_step(st, st->registry_answer, "guid, unique_number, version", base, local_key, &s, err);
     if (rc != SQLITE_ROW)
         return rc < 0 ? -1 : 0;
-    const unsigned char *v = sqlite3_column_text(st->registry_answer, col);
+    const unsigned char *v = sqlite3_column_text(s, col);
     size_t n = v ? strlen((const char *)v) : 0;
     rc = n > 0 && n < 37;
     if (rc)
         memcpy(out, v, n + 1);
-    find_done(st->registry_answer);
+    find_done(s);
     return rc;
 }
 

@@ -233,8 +233,10 @@ void store_close(store *st)
     if (!st)
         return;
     sqlite3_finalize(st->registry_get);
-    sqlite3_finalize(st->registry_find);
-    sqlite3_finalize(st->registry_answer);
+    for (int i = 0; i < 2; i++) {
+        sqlite3_finalize(st->registry_find[i]);
+        sqlite3_finalize(st->registry_answer[i]);
+    }
     sqlite3_finalize(st->registry_put);
     if (st->db)
         sqlite3_close_v2(st->db);

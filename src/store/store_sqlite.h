@@ -13,7 +13,9 @@ struct store {
     char *path;
     /* Prepared once, reset after each use: the converter asks the registry
      * for every key of every row, and an export puts every object it lists. */
-    sqlite3_stmt *registry_get, *registry_find, *registry_answer, *registry_put;
+    sqlite3_stmt *registry_get, *registry_put;
+    /* [0] a key written in its comparison form, [1] both spellings */
+    sqlite3_stmt *registry_find[2], *registry_answer[2];
 };
 
 size_t store_sqlite_migration_count(void);

@@ -10,8 +10,12 @@
  *       asked from STORE's registry (exchange_resolve, as the nightly run
  *       asks), without it only the GIS ids in the file count
  *
- * Prints one line "rows R rejected J packets P cpu S wall W rss_kb K" (CPU
- * time user+sys: the machine may be shared) for bench_resolve.sh to compare.
+ *   bench_resolve lookup STORE REGISTRY
+ *       only the lookups: every key REGISTRY lists asked once, in order
+ *
+ * Prints one line "rows R rejected J packets P cpu S wall W rss_kb K lookups
+ * L in_resolver T" (CPU time user+sys: the machine may be shared; T the
+ * wall time spent inside the resolver) for bench_resolve.sh to compare.
  * One conversion per process for a clean peak RSS. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +108,20 @@ static int fill(const char *path, const char *registry, long n)
     return 0;
 }
 
+/* exchange_resolve timed: the resolution's own cost, measured inside the
+ * conversion (the end-to-end difference is noisy on a shared machine). */
+static double resolve_seconds;
+static long lookups;
+
+static int resolve_timed(void *ctx, const char *kind, const char *local_key, char guid[37])
+{
+    double t0 = wall_now();
+    int rc = exchange_resolve(ctx, kind, local_key, guid);
+    resolve_seconds += wall_now() - t0;
+    lookups++;
+    return rc;
+}
+
 struct counts {
     long packets, rejects;
 };
@@ -139,7 +157,7 @@ static int convert(const char *store_path, const char *file)
     if (store_path && !(st = store_open_sqlite(store_path, 5000, &err)))
         return die(store_path, &err);
     struct convert_opts o = { .cfg = cfg, .template_name = "importAccountData", .schemas = schemas,
-                              .resolve = st ? exchange_resolve : NULL, .resolve_ctx = st };
+                              .resolve = st ? resolve_timed : NULL, .resolve_ctx = st };
     struct counts c = { 0 };
     struct convert_sink sink = { &c, on_packet, on_reject };
     struct convert_stats cs;
@@ -152,8 +170,8 @@ static int convert(const char *store_path, const char *file)
     if (st)
         store_rollback(st);
     double cpu = cpu_now() - c0, wall = wall_now() - w0;
-    printf("rows %ld rejected %ld packets %ld cpu %.2f wall %.2f rss_kb %ld\n", cs.rows, cs.rows_rejected,
-           c.packets, cpu, wall, peak_rss_kb());
+    printf("rows %ld rejected %ld packets %ld cpu %.2f wall %.2f rss_kb %ld lookups %ld in_resolver %.2f\n",
+           cs.rows, cs.rows_rejected, c.packets, cpu, wall, peak_rss_kb(), lookups, resolve_seconds);
     if (st)
         store_close(st);
     schema_set_free(schemas);
@@ -161,8 +179,40 @@ static int convert(const char *store_path, const char *file)
     return 0;
 }
 
+/* Only the lookups: every key of REGISTRY asked once, in file order. */
+static int lookup(const char *path, const char *registry)
+{
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 5000, &err);
+    FILE *f = fopen(registry, "r");
+    if (!st || !f)
+        return die(path, &err);
+    char line[512], guid[37];
+    long n = 0, found = 0;
+    double c0 = cpu_now();
+    if (store_begin(st, &err) < 0)
+        return die("begin", &err);
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\t")] = '\0';
+        int rc = exchange_resolve(st, REG_PREMISES, line, guid);
+        if (rc < 0)
+            return die("lookup", NULL);
+        found += rc;
+        n++;
+    }
+    store_rollback(st);
+    double cpu = cpu_now() - c0;
+    printf("%ld lookups, %ld found: %.2f s cpu, %.2f us each, peak RSS %.1f MB\n", n, found, cpu,
+           n ? cpu / n * 1e6 : 0, peak_rss_kb() / 1024.0);
+    fclose(f);
+    store_close(st);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "lookup"))
+        return lookup(argv[2], argv[3]);
     if (argc == 5 && !strcmp(argv[1], "fill"))
         return fill(argv[2], argv[3], atol(argv[4]));
     if (argc == 3 && !strcmp(argv[1], "convert"))
@@ -170,6 +220,7 @@ int main(int argc, char **argv)
     if (argc == 5 && !strcmp(argv[1], "convert") && !strcmp(argv[2], "--store"))
         return convert(argv[3], argv[4]);
     fprintf(stderr, "usage: bench_resolve fill STORE REGISTRY N\n"
-                    "       bench_resolve convert [--store STORE] FILE\n");
+                    "       bench_resolve convert [--store STORE] FILE\n"
+                    "       bench_resolve lookup STORE REGISTRY\n");
     return 64;
 }

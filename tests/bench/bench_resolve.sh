@@ -6,9 +6,11 @@
 # same accounts export twice — GUID form (`Идентификатор помещения ГИС`, no
 # registry) and local-key form (`Номер помещения` resolved through the
 # store) — at ROWS/10 and ROWS rows.  Prints CPU time of each (user+sys: the
-# machine may be shared), the resolution's share and peak RSS; fails when
-# the share is 20 % or more, when a local-key row is rejected, or when peak
-# RSS at ROWS rows exceeds that at ROWS/10 by more than 16 MB.
+# machine may be shared; each form runs twice, alternately, and the lower
+# time counts), the resolution's share of it — end to end, and the time
+# spent inside the resolver — and peak RSS; fails when the end-to-end share
+# at ROWS rows is 20 % or more, when a local-key row is rejected, or when
+# peak RSS at ROWS rows exceeds that at ROWS/10 by more than 16 MB.
 #   sh tests/bench/bench_resolve.sh [ROWS]     (default BENCH_ROWS or 1000000)
 set -eu
 BUILD=${BUILD:-build}
@@ -42,19 +44,32 @@ echo "== registry resolution: importAccountData, unsigned, XSD-validated"
 "$BR" fill "$work/state.db" "$data/registry-$ROWS.tsv" "$ROWS"
 status=0
 for n in "$SMALL" "$ROWS"; do
-    "$BR" convert "$data/accounts-$n.csv" >"$work/guid"
-    "$BR" convert --store "$work/state.db" "$data/accounts-local-$n.csv" >"$work/local"
-    # rows R rejected J packets P cpu S wall W rss_kb K
-    read -r _ rows _ rej_g _ pk_g _ cpu_g _ wall_g _ rss_g <"$work/guid"
-    read -r _ _ _ rej_l _ pk_l _ cpu_l _ wall_l _ rss_l <"$work/local"
+    # GUID form and local keys alternately, twice: the lower CPU time of
+    # each counts (a shared machine slows single runs by 10-20 %)
+    : >"$work/guid"
+    : >"$work/local"
+    for rep in 1 2; do
+        "$BR" convert "$data/accounts-$n.csv" >>"$work/guid"
+        "$BR" convert --store "$work/state.db" "$data/accounts-local-$n.csv" >>"$work/local"
+    done
+    # rows R rejected J packets P cpu S wall W rss_kb K lookups L in_resolver T
+    read -r _ rows _ rej_g _ pk_g _ cpu_g _ wall_g _ rss_g _ <"$work/guid"
+    read -r _ _ _ rej_l _ pk_l _ cpu_l _ wall_l _ rss_l _ lookups _ inres <"$work/local"
+    cpu_g=$(awk 'NR == 1 || $8 < m { m = $8 } END { print m }' "$work/guid")
+    cpu_l=$(awk 'NR == 1 || $8 < m { m = $8 } END { print m }' "$work/local")
+    inres=$(awk 'NR == 1 || $16 < m { m = $16 } END { print m }' "$work/local")
+    rss_l=$(awk '$12 > m { m = $12 } END { print m }' "$work/local")
     echo "$n $rss_l" >>"$work/rss"
-    awk -v n="$rows" -v cg="$cpu_g" -v cl="$cpu_l" -v wg="$wall_g" -v wl="$wall_l" -v rg="$rss_g" -v rl="$rss_l" \
-        -v jg="$rej_g" -v jl="$rej_l" -v pg="$pk_g" -v pl="$pk_l" 'BEGIN {
+    awk -v n="$rows" -v cg="$cpu_g" -v cl="$cpu_l" -v rg="$rss_g" -v rl="$rss_l" -v jg="$rej_g" -v jl="$rej_l" \
+        -v pg="$pk_g" -v pl="$pk_l" -v lk="$lookups" -v ir="$inres" -v full="$([ "$n" = "$ROWS" ] && echo 1)" 'BEGIN {
         share = (cl - cg) / (cg > 0 ? cg : 1e-9) * 100
-        printf "%8d rows  GUID form %6.1f s cpu (%5.1f wall, RSS %5.1f MB, %d packets, %d rejected)\n", n, cg, wg, rg / 1024, pg, jg
-        printf "%8s       local keys %6.1f s cpu (%5.1f wall, RSS %5.1f MB, %d packets, %d rejected)  resolution %+.1f %% of convert\n",
-            "", cl, wl, rl / 1024, pl, jl, share
-        exit (share >= 20 || jl > jg || pl != pg) ? 1 : 0
+        inside = ir / (cg > 0 ? cg : 1e-9) * 100
+        printf "%8d rows  GUID form  %6.1f s cpu  RSS %5.1f MB  %d packets, %d rejected\n", n, cg, rg / 1024, pg, jg
+        printf "%8s       local keys %6.1f s cpu  RSS %5.1f MB  %d packets, %d rejected\n", "", cl, rl / 1024, pl, jl
+        printf "%8s       resolution: %+.1f %% of the GUID form by CPU time; %d lookups took %.2f s = %.1f %% (%.1f us each)\n",
+            "", share, lk, ir, inside, lk ? ir / lk * 1e6 : 0
+        # rows must all resolve; the 20 % target holds at full size (small runs are mostly start-up)
+        exit (jl > jg || pl != pg || (full && share >= 20)) ? 1 : 0
     }' || status=1
 done
 awk 'NR == 1 { small = $2 } NR == 2 { big = $2 } END {
