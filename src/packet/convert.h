@@ -56,6 +56,10 @@ struct convert_opts {
     convert_attach_fn attach;      /* `file` columns; NULL: rows naming a file are rejected */
     void *attach_ctx;
     struct convert_signing *signing; /* NULL: packets are not signed */
+    int keys_only;                 /* only read and resolve: every row through the template (its
+                                    * [resolve] lookups reach resolve), nothing grouped, packed,
+                                    * validated, signed, uploaded or handed to the sink; stats
+                                    * count rows (the chain's cheap pass, run/intake.c) */
 };
 
 struct convert_reject {
