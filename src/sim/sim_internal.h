@@ -29,6 +29,7 @@ struct sim {
     X509 *cert;                 /* NULL: any certificate */
     int skip_signature;
     long processing_ms;
+    long nsi_page_size;
     hcs_config *sign_cfg;       /* answer signing, when asked for */
     signer *signer;
     struct op_time *times;

@@ -19,9 +19,13 @@
  *                             (the answer has no account number: the key is
  *                             the account's GUID, as the bills' element key
  *                             of a document imported by GUID)
+ *   exportNsiPagingItem, exportDataProviderNsiPagingItem
+ *                             the same, one page: next_page while CurrentPage <
+ *                             TotalPages (the caller asks for page + 1)
  * INT002012 (nothing to export) is an empty answer, not an error; the
- * schema's paging marker (exportOrgRegistry: IsNextPage) is reported so
- * the caller asks for the next page.  Owned by src/soap/. */
+ * schema's paging markers are reported: next_page for the НСИ pages, and
+ * IsNextPage of exportOrgRegistry (whose request has no Page to ask for:
+ * the caller can only log it).  Owned by src/soap/. */
 #ifndef HCS_EXPORT_PARSE_H
 #define HCS_EXPORT_PARSE_H
 
@@ -51,6 +55,7 @@ struct export_summary {
     long entries;             /* entries handed to fn */
     int empty;                /* GIS answered INT002012: nothing to export */
     int next_page;            /* more pages: ask again for the next one */
+    int page;                 /* the page answered (НСИ paging exports), 0 = unpaged */
 };
 
 /* Walks res (RequestState 3) of operation.  0 = done (sum filled),
