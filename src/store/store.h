@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
  * creating and migrating the schema as needed. */

@@ -51,13 +51,15 @@ int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_
 /* Binds kind and local_key (both spellings when they differ) to the
  * cached statement of the case (cached[0] one spelling, cached[1] two) and
  * steps it once: SQLITE_ROW (*used to read, then find_done), SQLITE_DONE
- * (reset already), or -1 (err). */
+ * (reset already), or -1 (err).  The bindings are not copied (the
+ * statement is reset before kind, local_key or st->lookup_key change). */
 static int find_step(store *st, sqlite3_stmt **cached, const char *cols, const char *kind,
                      const char *local_key, sqlite3_stmt **used, hcs_err *err)
 {
-    strbuf norm = STRBUF_INIT;
-    key_norm_add(&norm, local_key, strlen(local_key));
-    int both = strcmp(sb_str(&norm), local_key) != 0;
+    strbuf *norm = &st->lookup_key;
+    sb_reset(norm);
+    key_norm_add(norm, local_key, strlen(local_key));
+    int both = strcmp(sb_str(norm), local_key) != 0;
     int rc = 0;
     if (!cached[both]) {
         char *sql = both ? xasprintf(REGISTRY_FIND("%s", "%s"), cols, cols) : xasprintf(REGISTRY_FIND_ONE("%s"), cols);
@@ -66,25 +68,22 @@ static int find_step(store *st, sqlite3_stmt **cached, const char *cols, const c
     }
     sqlite3_stmt *s = cached[both];
     if (rc == 0) {
-        sq_text(s, 1, kind);
-        sqlite3_bind_text(s, 2, sb_str(&norm), (int)norm.len, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, sb_str(norm), (int)norm->len, SQLITE_STATIC);
         if (both)
-            sq_text(s, 3, local_key);
+            sqlite3_bind_text(s, 3, local_key, -1, SQLITE_STATIC);
         rc = sqlite3_step(s);
         *used = s;
     }
-    sb_free(&norm);
     if (rc < 0 || rc == SQLITE_ROW)
         return rc;
     sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
     return rc == SQLITE_DONE ? rc : sq_fail(st, err, "registry find");
 }
 
 static void find_done(sqlite3_stmt *s)
 {
     sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
 }
 
 int store_registry_find(store *st, const char *kind, const char *local_key,

@@ -233,6 +233,7 @@ void store_close(store *st)
     if (!st)
         return;
     sqlite3_finalize(st->registry_get);
+    sb_free(&st->lookup_key);
     for (int i = 0; i < 2; i++) {
         sqlite3_finalize(st->registry_find[i]);
         sqlite3_finalize(st->registry_answer[i]);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
+#include "base/strbuf.h"
 #include "store/store.h"
 
 struct store {
@@ -16,6 +17,7 @@ struct store {
     sqlite3_stmt *registry_get, *registry_put;
     /* [0] a key written in its comparison form, [1] both spellings */
     sqlite3_stmt *registry_find[2], *registry_answer[2];
+    strbuf lookup_key;            /* their key in its comparison form, reused: no allocation per lookup */
 };
 
 size_t store_sqlite_migration_count(void);

@@ -8,9 +8,11 @@
 # store) — at ROWS/10 and ROWS rows.  Prints CPU time of each (user+sys: the
 # machine may be shared; each form runs twice, alternately, and the lower
 # time counts), the resolution's share of it — end to end, and the time
-# spent inside the resolver — and peak RSS; fails when the end-to-end share
-# at ROWS rows is 20 % or more, when a local-key row is rejected, or when
-# peak RSS at ROWS rows exceeds that at ROWS/10 by more than 16 MB.
+# spent inside the resolver (wall clock around every lookup: conservative,
+# it counts a preemption too) — and peak RSS; fails when the share inside
+# the resolver at ROWS rows is 20 % or more, when a local-key row is
+# rejected, or when peak RSS at ROWS rows exceeds that at ROWS/10 by more
+# than 16 MB.
 #   sh tests/bench/bench_resolve.sh [ROWS]     (default BENCH_ROWS or 1000000)
 set -eu
 BUILD=${BUILD:-build}
@@ -68,8 +70,10 @@ for n in "$SMALL" "$ROWS"; do
         printf "%8s       local keys %6.1f s cpu  RSS %5.1f MB  %d packets, %d rejected\n", "", cl, rl / 1024, pl, jl
         printf "%8s       resolution: %+.1f %% of the GUID form by CPU time; %d lookups took %.2f s = %.1f %% (%.1f us each)\n",
             "", share, lk, ir, inside, lk ? ir / lk * 1e6 : 0
-        # rows must all resolve; the 20 % target holds at full size (small runs are mostly start-up)
-        exit (jl > jg || pl != pg || (full && share >= 20)) ? 1 : 0
+        # rows must all resolve; the 20 % target holds at full size (small runs
+        # are mostly start-up), judged by the time inside the resolver: the
+        # end-to-end difference of two runs moves by 10 % on a shared machine
+        exit (jl > jg || pl != pg || (full && inside >= 20)) ? 1 : 0
     }' || status=1
 done
 awk 'NR == 1 { small = $2 } NR == 2 { big = $2 } END {
