@@ -10,6 +10,8 @@
  *       asked from STORE's registry (exchange_resolve, as the nightly run
  *       asks), without it only the GIS ids in the file count
  *
+ *   bench_resolve convert --keys-only --store STORE FILE
+ *       the chain's keys-only pass alone (convert_opts.keys_only)
  *   bench_resolve lookup STORE REGISTRY
  *       only the lookups: every key REGISTRY lists asked once, in order
  *
@@ -141,6 +143,8 @@ static void on_reject(void *ctx, const struct convert_reject *r)
         fprintf(stderr, "bench_resolve: row %ld rejected: %s\n", r->row, r->reason);
 }
 
+static int keys_only;            /* convert --keys-only: the chain's cheap pass */
+
 static int convert(const char *store_path, const char *file)
 {
     hcs_err err = { 0 };
@@ -157,7 +161,8 @@ static int convert(const char *store_path, const char *file)
     if (store_path && !(st = store_open_sqlite(store_path, 5000, &err)))
         return die(store_path, &err);
     struct convert_opts o = { .cfg = cfg, .template_name = "importAccountData", .schemas = schemas,
-                              .resolve = st ? resolve_timed : NULL, .resolve_ctx = st };
+                              .resolve = st ? resolve_timed : NULL, .resolve_ctx = st,
+                              .keys_only = keys_only };
     struct counts c = { 0 };
     struct convert_sink sink = { &c, on_packet, on_reject };
     struct convert_stats cs;
@@ -219,8 +224,12 @@ int main(int argc, char **argv)
         return convert(NULL, argv[2]);
     if (argc == 5 && !strcmp(argv[1], "convert") && !strcmp(argv[2], "--store"))
         return convert(argv[3], argv[4]);
+    if (argc == 6 && !strcmp(argv[1], "convert") && !strcmp(argv[2], "--keys-only") && !strcmp(argv[3], "--store")) {
+        keys_only = 1;
+        return convert(argv[4], argv[5]);
+    }
     fprintf(stderr, "usage: bench_resolve fill STORE REGISTRY N\n"
-                    "       bench_resolve convert [--store STORE] FILE\n"
+                    "       bench_resolve convert [--keys-only --store STORE | --store STORE] FILE\n"
                     "       bench_resolve lookup STORE REGISTRY\n");
     return 64;
 }
