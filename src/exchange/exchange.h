@@ -78,7 +78,9 @@ int exchange_add_export(exchange *x, const struct exchange_export *e, int64_t *p
 /* What `hcsbatch sync` asks for: what = nsi orgs houses accounts meters
  * bills debt (keys: the sending period FROM, TO as YYYY-MM-DD); keys = FIAS houses (houses, accounts, meters), OGRNs (orgs,
  * 100 a request), AccountGUIDs (bills, 1000 a request); registries (nsi:
- * the organisation's own go to exportDataProviderNsiItem); period
+ * the organisation's own go to exportDataProviderNsiPagingItem, the others
+ * to exportNsiPagingItem, page 1: a processed page asks for the next one,
+ * x_apply_export; 272 has no paging form: exportDataProviderNsiItem); period
  * "YYYY-MM" (bills).  A value the schema refuses: -1, HCS_EX_USAGE. */
 struct exchange_sync_ask {
     const char *what;

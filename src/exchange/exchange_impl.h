@@ -102,6 +102,10 @@ struct gis_state_result;
 /* xexport.c: an export's processed result into the registry, the packet
  * done, in one transaction. */
 int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_result *res, hcs_err *err);
+/* The request body of page `page` of a paging export (xsync.c):
+ * exportNsiPagingItem, exportDataProviderNsiPagingItem (split_value = the
+ * registry number).  0, or -1 (err: HCS_EX_SOFTWARE for any other operation). */
+int x_next_page_request(const char *operation, const char *split_value, int page, strbuf *body, hcs_err *err);
 
 /* xpoll.c: starts the next due getState.  1 = submitted, 0 = nothing. */
 int x_feed_poll(exchange *x, hcs_err *err);

@@ -22,8 +22,8 @@ int exchange_is_export(const char *operation)
 {
     static const char *const exports[] = {
         "exportHouseData", "exportAccountData", "exportMeteringDeviceData", "exportNsiItem",
-        "exportDataProviderNsiItem", "exportOrgRegistry", "exportDataProvider",
-        "exportPaymentDocumentData", "exportDebtSubrequests", NULL,
+        "exportDataProviderNsiItem", "exportNsiPagingItem", "exportDataProviderNsiPagingItem", "exportOrgRegistry",
+        "exportDataProvider", "exportPaymentDocumentData", "exportDebtSubrequests", NULL,
     };
     for (const char *const *e = exports; operation && *e; e++)
         if (!strcmp(*e, operation))
@@ -123,6 +123,32 @@ static int next_debt_block(exchange *x, const struct store_packet *p, const char
     return rc;
 }
 
+/* More pages follow: the next page's request is stored in the same
+ * transaction as this page's entries and state, so a crash cannot lose
+ * it or ask for it twice; sent and polled like any export (its lane is
+ * this one's). */
+static int add_next_page(exchange *x, const struct store_packet *p, int page, hcs_err *err)
+{
+    if (page < 1) {
+        /* exportOrgRegistry's IsNextPage: its request has no Page (100 OGRNs at most) */
+        log_warn("packet %lld: %s answered IsNextPage; the request has no page to ask for", (long long)p->id,
+                 p->operation);
+        return 0;
+    }
+    strbuf body = STRBUF_INIT;
+    int rc = x_next_page_request(p->operation, p->split_value, page + 1, &body, err);
+    if (rc == 0) {
+        struct exchange_export e = { p->operation, sb_str(&body), p->split_value };
+        int64_t id = 0;
+        rc = exchange_add_export(x, &e, &id, err);
+        if (rc == 0)
+            log_info("packet %lld: %s page %d of more: page %d asked as packet %lld", (long long)p->id,
+                     p->operation, page, page + 1, (long long)id);
+    }
+    sb_free(&body);
+    return rc;
+}
+
 int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_result *res, hcs_err *err)
 {
     struct export_context cx = { 0 };
@@ -153,10 +179,8 @@ int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_r
          * entries: a crash asks for it again or not at all, never twice. */
         if (next_debt_block(x, p, sum.next_guid, err) < 0)
             goto fail;
-    } else if (sum.next_page)
-        /* The request has no page number to ask for (by OGRN: 100 at most). */
-        log_warn("packet %lld: %s answered IsNextPage; the next page is not asked for", (long long)p->id,
-                 p->operation);
+    } else if (sum.next_page && add_next_page(x, p, sum.page, err) < 0)
+        goto fail;
     if (x_commit_processed(x, p, PEV_DONE, err) < 0)
         goto fail;
     x->stats.done++;

@@ -36,11 +36,14 @@ static int nsi_exports(const struct exchange_sync_ask *a, struct exports *r, str
         snprintf(split, sizeof split, "%d", a->registries[i]);
         hcs_err ignored = { 0 };
         /* The organisation's own registries are asked of its provider
-         * service; the others of the common НСИ. */
-        if (export_provider_nsi_request(b, a->registries[i], &ignored) == 0)
+         * service; the others of the common НСИ.  By pages where the schema
+         * has them (page 1 here; x_apply_export asks for the next ones). */
+        if (export_provider_nsi_paging_request(b, a->registries[i], 1, &ignored) == 0)
+            add(r, "exportDataProviderNsiPagingItem", b, split);
+        else if (export_provider_nsi_request(b, a->registries[i], &ignored) == 0)
             add(r, "exportDataProviderNsiItem", b, split);
-        else if (export_nsi_item_request(b, a->registries[i], "NSI", err) == 0)
-            add(r, "exportNsiItem", b, split);
+        else if (export_nsi_paging_request(b, a->registries[i], "NSI", 1, err) == 0)
+            add(r, "exportNsiPagingItem", b, split);
         else
             return -1;
     }
@@ -101,6 +104,16 @@ static int debt_exports(const struct exchange_sync_ask *a, struct exports *r, st
     snprintf(split, sizeof split, "%.10s..%.10s", a->keys[0], a->keys[1]);
     add(r, "exportDebtSubrequests", b, split);
     return 0;
+}
+
+int x_next_page_request(const char *operation, const char *split_value, int page, strbuf *body, hcs_err *err)
+{
+    int registry = split_value ? atoi(split_value) : 0;
+    if (!strcmp(operation, "exportNsiPagingItem"))
+        return export_nsi_paging_request(body, registry, "NSI", page, err);
+    if (!strcmp(operation, "exportDataProviderNsiPagingItem"))
+        return export_provider_nsi_paging_request(body, registry, page, err);
+    return hcs_fail(err, HCS_EX_SOFTWARE, "%s has no page to ask for", operation);
 }
 
 int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_export **out, size_t *n,

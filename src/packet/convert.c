@@ -310,6 +310,27 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
     return rc < 0 ? -1 : 0;
 }
 
+/* opts->keys_only: every row through the template, so its [resolve]
+ * lookups reach opts->resolve; nothing is grouped, packed, validated,
+ * signed, uploaded or handed to the sink. */
+static int scan_keys(struct run *r, table *tb, hcs_err *err)
+{
+    const struct table_row *row;
+    struct tconvert_ctx cx = { (template_resolve_fn)r->opts->resolve, r->opts->resolve_ctx, NULL, NULL, r->path };
+    int rc;
+    while ((rc = table_next(tb, &row, err)) == 1) {
+        r->stats->rows++;
+        if (row->problem)
+            continue;
+        struct trow *tr = NULL;
+        if (template_convert_with(r->t, r->b, row, &cx, &tr, &r->probs, err) < 0)
+            return -1;
+        trow_free(tr);
+        tproblems_clear(&r->probs);
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 static void table_opts_from(const hcs_config *cfg, const template *t, struct table_opts *to)
 {
     memset(to, 0, sizeof *to);
@@ -384,10 +405,14 @@ int convert_file(const struct convert_opts *opts, const char *path,
         log_info("%s: columns not used by template %s: %s", path, template_name(t), sb_str(&unknown));
     sb_free(&unknown);
     struct run r = { .opts = opts, .path = path, .t = t, .b = b, .sink = sink, .stats = stats };
-    r.pk = packer_new(t, opts, path, sink, stats);
-    r.sink = packer_ordered_sink(r.pk);   /* rejects stay in file order behind packets in flight */
     struct lastrow_map split = { 0 };
     int rc = 0;
+    if (opts->keys_only) {
+        rc = scan_keys(&r, tb, err);
+        goto done;
+    }
+    r.pk = packer_new(t, opts, path, sink, stats);
+    r.sink = packer_ordered_sink(r.pk);   /* rejects stay in file order behind packets in flight */
     if (template_has_group(t)) {
         rc = pass1(&r, tb, &split, err);
         if (rc == 0)
@@ -402,6 +427,7 @@ int convert_file(const struct convert_opts *opts, const char *path,
     }
     if (rc == 0)
         rc = packer_finish(r.pk, err);
+done:
     if (rc < 0)
         hcs_err_wrap(err, "%s", path);
     lastrow_free(&split);

@@ -20,7 +20,10 @@
 /* Resolves an accounting-system key to a GIS id through the registry
  * (kind: "account", "premises", "meter", "payment_document", …; "KIND.FIELD"
  * asks for another id of the object, e.g. "payment_document.unique_number"
- * = its PaymentDocumentID; the answer fits 36 bytes).
+ * = its PaymentDocumentID; the answer fits 36 bytes).  local_key comes as
+ * the row wrote it (composite keys joined with '|'), asked once per key:
+ * the resolver compares it normalized (base/keynorm.h) and as written
+ * (store_registry_answer does both in one lookup).
  * Returns 1 found (guid written), 0 unknown, -1 error. */
 typedef int (*convert_resolve_fn)(void *ctx, const char *kind, const char *local_key,
                                   char guid[37]);
@@ -66,6 +69,10 @@ struct convert_opts {
     convert_attach_fn attach;      /* `file` columns; NULL: rows naming a file are rejected */
     void *attach_ctx;
     struct convert_signing *signing; /* NULL: packets are not signed */
+    int keys_only;                 /* only read and resolve: every row through the template (its
+                                    * [resolve] lookups reach resolve), nothing grouped, packed,
+                                    * validated, signed, uploaded or handed to the sink; stats
+                                    * count rows (the chain's cheap pass, run/intake.c) */
 };
 
 struct convert_reject {

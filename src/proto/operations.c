@@ -24,6 +24,9 @@ static const struct gis_operation operations[] = {
     { "exportNsiList", &services[0], "urn:exportNsiList", "exportNsiListRequest", "10.0.1.2", HDR_IS, 0, NULL },
     { "exportNsiItem", &services[0], "urn:exportNsiItem", "exportNsiItemRequest", "10.0.1.2", HDR_IS, 0, NULL },
     { "exportDataProviderNsiItem", &services[1], "urn:exportDataProviderNsiItem", "exportDataProviderNsiItemRequest", "10.0.1.2", HDR_REQUEST, 0, NULL },
+    { "exportNsiPagingItem", &services[0], "urn:exportNsiPagingItem", "exportNsiPagingItemRequest", "10.0.1.2", HDR_IS, 0, NULL },
+    /* the WSDL's soapAction really is "…PagingNsiItem" for this one */
+    { "exportDataProviderNsiPagingItem", &services[1], "urn:exportDataProviderPagingNsiItem", "exportDataProviderNsiPagingItemRequest", "11.1.0.5", HDR_REQUEST, 0, NULL },
     { "exportOrgRegistry", &services[2], "urn:exportOrgRegistry", "exportOrgRegistryRequest", "10.0.2.1", HDR_IS, 100, "SearchCriteria" },
     { "exportDataProvider", &services[2], "urn:exportDataProvider", "exportDataProviderRequest", "10.0.2.1", HDR_IS, 0, NULL },
     { "exportHouseData", &services[3], "urn:exportHouseData", "exportHouseRequest", NULL, HDR_REQUEST, 0, NULL },

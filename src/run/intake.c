@@ -34,7 +34,8 @@ struct intake {
     size_t nseqs, scap;
     const char *template_name;
     char *operation;
-    int chain;                   /* note unknown keys the chain can export */
+    int chain;                   /* the chain is on (intake_set_chain) */
+    int noting;                  /* note unknown keys the chain can export: the keys-only pass */
     chain_needs *needs;
     char held_why[1024];         /* why the last lookup was held back (prereq.h) */
     char **written;              /* envelopes archived for the file being converted */
@@ -126,7 +127,7 @@ static int chain_resolve(void *ctx, const char *kind, const char *local_key, cha
 {
     intake *in = ctx;
     int rc = exchange_resolve(in->st, kind, local_key, guid);
-    if (rc == 0 && in->chain)
+    if (rc == 0 && in->noting)
         needs_note(in->needs, kind, local_key);
     return rc;
 }
@@ -257,22 +258,13 @@ static int take_converted(intake *in, const char *path, struct store_file *f, co
     hcs_err cerr = { 0 };
     if (convert_file(co, path, &sink, &cs, &cerr) < 0) {
         store_rollback(in->st);
+        forget_written(in, 1);
         if (cerr.code == HCS_EX_NOINPUT || cerr.code == HCS_EX_DATAERR) {
             free(f->state);
             return record_rejected_file(in, f, cerr.msg, err);
         }
         *err = cerr;
         return -1;
-    }
-    if (needs_total(in->needs)) {
-        /* Rows name objects GIS can tell the registry about: nothing is
-         * kept; the caller exports them and takes the file again. */
-        store_rollback(in->st);
-        forget_written(in, 1);
-        free(f->state);
-        f->state = NULL;
-        f->id = 0;
-        return 2;
     }
     free(f->state);
     f->state = xstrdup("converted");
@@ -289,7 +281,29 @@ static int take_converted(intake *in, const char *path, struct store_file *f, co
     return 0;
 fatal:
     store_rollback(in->st);
+    forget_written(in, 1);
     return -1;
+}
+
+/* The chain's cheap pass: rows read and resolved, nothing built or signed
+ * (convert_opts.keys_only).  2 when rows name objects GIS can tell the
+ * registry about (the caller exports them and takes the file again), 0
+ * when none: the file converts once, for real.  A file that cannot be read
+ * returns 0 too: the conversion reports it as it always does. */
+static int scan_needs(intake *in, const struct convert_opts *co, const char *path)
+{
+    struct convert_opts scan = *co;
+    scan.keys_only = 1;
+    scan.signing = NULL;
+    hcs_err err = { 0 };
+    in->noting = 1;
+    int rc = convert_file(&scan, path, NULL, NULL, &err);
+    in->noting = 0;
+    if (rc < 0) {
+        needs_clear(in->needs);
+        return 0;
+    }
+    return needs_total(in->needs) ? 2 : 0;
 }
 
 /* Schemas are compiled when the first file is taken: an idle run compiles nothing. */
@@ -314,7 +328,8 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     free(in->operation);
     in->operation = NULL;
     in->template_name = template_name;
-    needs_clear(in->needs);
+    /* the keys a take that returned 2 noted have been exported since */
+    needs_mark_asked(in->needs);
     forget_written(in, 0);
     if (open_schemas(in, err) < 0)
         return -1;
@@ -322,6 +337,11 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     struct convert_opts co = { .cfg = in->cfg, .template_name = template_name, .schemas = in->schemas,
                                .resolve = chain_resolve, .resolve_ctx = in, .held = held_by_prereq,
                                .signing = &in->signing };
+    if (in->chain) {
+        int need = scan_needs(in, &co, path);
+        if (need)
+            return need;
+    }
     /* Files named in rows are uploaded before the transaction (attach.h). */
     struct attach att;
     int rc = -1;

@@ -36,9 +36,11 @@ int intake_recover(intake *in, hcs_err *err);
 /* Converts one input file into prepared packets, all or nothing.  Returns
  * 0 converted (f filled; some rows may be rejected), 1 when the file as a
  * whole was rejected (f->error says why), 2 when the chain is on and rows
- * name objects the registry lacks that GIS exports can fill (needs.h):
- * nothing is kept, intake_needs lists the exports to run before the file
- * is taken again; -1 on a fatal error (config, signing, store) — the file
+ * name objects the registry lacks that GIS exports can fill (needs.h; a
+ * keys-only pass finds them before anything is built, signed, uploaded or
+ * stored, so a file converts and signs once): intake_needs lists the
+ * exports to run before the file is taken again (keys exported so are not
+ * asked again in this run, whatever GIS answered); -1 on a fatal error (config, signing, store) — the file
  * is left untouched for the next run. */
 int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
                      struct store_file *f, hcs_err *err);

@@ -10,12 +10,18 @@
 
 const char *const chain_need_what[NEED_COUNT] = { "houses", "meters", "orgs" };
 
+struct key_list {
+    char **v;
+    size_t n, cap;
+};
+
 struct chain_needs {
     store *st;
-    struct {
-        char **v;
-        size_t n, cap;
-    } keys[NEED_COUNT];
+    struct key_list keys[NEED_COUNT];
+    /* Keys this run already exported: GIS answered what it knows, so a
+     * key still unknown (an OGRN GIS does not know, a house with no
+     * premises) is not asked again for the next file of the run. */
+    struct key_list asked[NEED_COUNT];
 };
 
 chain_needs *needs_new(store *st)
@@ -34,13 +40,31 @@ void needs_clear(chain_needs *n)
     }
 }
 
+static void add_to(struct key_list *l, const char *key)
+{
+    ARRAY_GROW(l->v, l->n, l->cap);
+    l->v[l->n++] = xstrdup(key);
+}
+
+void needs_mark_asked(chain_needs *n)
+{
+    for (int w = 0; w < NEED_COUNT; w++)
+        for (size_t i = 0; i < n->keys[w].n; i++)
+            add_to(&n->asked[w], n->keys[w].v[i]);
+    needs_clear(n);
+}
+
 void needs_free(chain_needs *n)
 {
     if (!n)
         return;
     needs_clear(n);
-    for (int w = 0; w < NEED_COUNT; w++)
+    for (int w = 0; w < NEED_COUNT; w++) {
+        for (size_t i = 0; i < n->asked[w].n; i++)
+            free(n->asked[w].v[i]);
         free(n->keys[w].v);
+        free(n->asked[w].v);
+    }
     free(n);
 }
 
@@ -58,18 +82,23 @@ const char *const *needs_keys(const chain_needs *n, enum chain_need which, size_
     return (const char *const *)n->keys[which].v;
 }
 
-static int noted(const chain_needs *n, enum chain_need w, const char *key)
+static int listed(const struct key_list *l, const char *key)
 {
-    for (size_t i = 0; i < n->keys[w].n; i++)
-        if (!strcmp(n->keys[w].v[i], key))
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], key))
             return 1;
     return 0;
 }
 
+/* Noted for this file, or exported earlier in the run. */
+static int noted(const chain_needs *n, enum chain_need w, const char *key)
+{
+    return listed(&n->keys[w], key) || listed(&n->asked[w], key);
+}
+
 static void add(chain_needs *n, enum chain_need w, const char *key)
 {
-    ARRAY_GROW(n->keys[w].v, n->keys[w].n, n->keys[w].cap);
-    n->keys[w].v[n->keys[w].n++] = xstrdup(key);
+    add_to(&n->keys[w], key);
 }
 
 /* "<FIAS house>|…": the house when the registry knows no entry of kind in it. */

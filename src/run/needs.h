@@ -24,6 +24,10 @@ typedef struct chain_needs chain_needs;
 chain_needs *needs_new(store *st);
 void needs_free(chain_needs *n);
 void needs_clear(chain_needs *n);
+/* The keys noted are being exported: remembered for the rest of the run
+ * (not noted again, whatever GIS answers: an unknown OGRN is asked once
+ * per run, not once per file), then cleared. */
+void needs_mark_asked(chain_needs *n);
 /* A lookup the registry answered "unknown" (kind as convert_resolve_fn's). */
 void needs_note(chain_needs *n, const char *kind, const char *local_key);
 size_t needs_total(const chain_needs *n);

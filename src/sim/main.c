@@ -37,6 +37,8 @@ static const char usage[] =
     "                         from the environment variable HCS_SIM_KEY_PASS)\n"
     "  --sign-cert FILE       certificate for --sign-key (PEM)\n"
     "  --sign-alg ALG         gost2012 (default), gost2001 or rsa\n"
+    "  --nsi-page-size N      elements per page of exportNsiPagingItem and\n"
+    "                         exportDataProviderNsiPagingItem (default 1000)\n"
     "  --legacy-upload-header file store: also accept the organisation in X-Upload-Dataprovider\n"
     "                         (default: only X-Upload-OrgPPAGUID, as the real file store)\n"
     "  --help                 this text\n"
@@ -59,6 +61,7 @@ int main(int argc, char **argv)
         { "sign-cert", required_argument, NULL, 'C' },
         { "sign-alg", required_argument, NULL, 'A' },
         { "legacy-upload-header", no_argument, NULL, 'L' },
+        { "nsi-page-size", required_argument, NULL, 'N' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -89,6 +92,13 @@ int main(int argc, char **argv)
             port = strtol(optarg, &end, 10);
             if (*end || port < 0 || port > 65535) {
                 fprintf(stderr, "hcs-sim: --port: '%s' is not a port number\n", optarg);
+                return HCS_EX_USAGE;
+            }
+            break;
+        case 'N':
+            o.nsi_page_size = strtol(optarg, &end, 10);
+            if (*end || o.nsi_page_size < 1) {
+                fprintf(stderr, "hcs-sim: --nsi-page-size: '%s' is not a positive number\n", optarg);
                 return HCS_EX_USAGE;
             }
             break;

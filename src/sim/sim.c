@@ -131,6 +131,7 @@ sim *sim_open(const struct sim_options *o, hcs_err *err)
     s->world_dir = xstrdup(o->world_dir);
     s->state_dir = o->state_dir ? xstrdup(o->state_dir) : path_join(o->world_dir, "../sim-state");
     s->processing_ms = o->processing_ms;
+    s->nsi_page_size = o->nsi_page_size > 0 ? o->nsi_page_size : 1000;
     s->skip_signature = o->skip_signature;
     /* GOST certificates (the provider's, the requests') need the engine. */
     if (crypto_gost_init(NULL, err) < 0)

@@ -29,6 +29,8 @@ struct sim_options {
     const char *sign_key;         /* sign getStateResult answers (like GIS) when set */
     const char *sign_cert;
     const char *sign_alg;         /* gost2012 (default) | gost2001 | rsa */
+    long nsi_page_size;           /* elements per page of exportNsiPagingItem /
+                                   * exportDataProviderNsiPagingItem; 0 = 1000 */
 };
 
 /* What the HTTP layer passes in: the request and the SOAP-level faults

@@ -34,6 +34,7 @@ struct sim {
     char operator_org[40];
     int skip_signature;
     long processing_ms;
+    long nsi_page_size;
     hcs_config *sign_cfg;       /* answer signing, when asked for */
     signer *signer;
     struct op_time *times;

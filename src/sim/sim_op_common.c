@@ -24,6 +24,8 @@ static const struct { const char *name; sim_op_fn fn; } table[] = {
     { "exportHouseData", sim_op_export_house },
     { "exportNsiItem", sim_op_export_nsi_item },
     { "exportDataProviderNsiItem", sim_op_export_nsi_item },
+    { "exportNsiPagingItem", sim_op_export_nsi_paging_item },
+    { "exportDataProviderNsiPagingItem", sim_op_export_nsi_paging_item },
     { "exportNsiList", sim_op_export_nsi_list },
     { "exportOrgRegistry", sim_op_export_org_registry },
     { "exportDataProvider", sim_op_export_data_provider },

@@ -138,6 +138,41 @@ int sim_op_export_nsi_item(struct sim_op_ctx *c)
     return rc < 0 ? -1 : 0;
 }
 
+/* exportNsiPagingItem / exportDataProviderNsiPagingItem: the registry's
+ * elements nsi_page_size at a time, page Page (from 1) of TotalPages; a
+ * page past the last, or a registry without elements, is INT002012. */
+int sim_op_export_nsi_paging_item(struct sim_op_ctx *c)
+{
+    char reg[16], page_s[16], total_s[24];
+    simop_node_text(simop_child(c->req, "RegistryNumber"), reg, sizeof reg);
+    simop_node_text(simop_child(c->req, "Page"), page_s, sizeof page_s);
+    long page = atol(page_s), size = c->nsi_page_size > 0 ? c->nsi_page_size : 1000;
+    if (sim_db_get(c->db, total_s, sizeof total_s, "SELECT count(*) FROM nsi WHERE registry=?", reg) != 1)
+        return -1;
+    long total = atol(total_s), pages = (total + size - 1) / size;
+    if (total == 0 || page < 1 || page > pages) {
+        simop_nothing_to_export(c);
+        return 0;
+    }
+    const char *p = simx_prefix(c->op->service);
+    sb_addf(c->out, "<%s:NsiPagingItem>", p);
+    simx_el(c->out, "nsi-base:NsiItemRegistryNumber", reg);
+    simx_el(c->out, "nsi-base:Created", c->now);
+    char limit[24], offset[24];
+    snprintf(limit, sizeof limit, "%ld", size);
+    snprintf(offset, sizeof offset, "%ld", (page - 1) * size);
+    hcs_err err;
+    int rc = sim_db_query(c->db, write_nsi_element, c, &err,
+                          "SELECT code, guid, name FROM nsi WHERE registry=?"
+                          " ORDER BY CAST(code AS INTEGER), code LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)",
+                          reg, limit, offset);
+    sb_addf(c->out, "<%s:TotalItemsCount>%ld</%s:TotalItemsCount>", p, total, p);
+    sb_addf(c->out, "<%s:TotalPages>%ld</%s:TotalPages>", p, pages, p);
+    sb_addf(c->out, "<%s:CurrentPage>%ld</%s:CurrentPage>", p, page, p);
+    sb_addf(c->out, "</%s:NsiPagingItem>", p);
+    return rc < 0 ? -1 : 0;
+}
+
 static int write_nsi_info(void *ctx, sqlite3_stmt *row)
 {
     struct sim_op_ctx *c = ctx;

@@ -27,6 +27,7 @@ struct sim_op_ctx {
     strbuf *out;
     hcs_err *err;
     int rows;                    /* objects written by an export */
+    long nsi_page_size;          /* elements per page of the НСИ paging exports */
 };
 
 /* Returns 0, or -1 on an internal failure (the caller answers EXP001000). */
@@ -45,6 +46,7 @@ int sim_op_import_payment_docs(struct sim_op_ctx *c);
 int sim_op_export_payment_docs(struct sim_op_ctx *c);
 int sim_op_export_house(struct sim_op_ctx *c);
 int sim_op_export_nsi_item(struct sim_op_ctx *c);
+int sim_op_export_nsi_paging_item(struct sim_op_ctx *c);
 int sim_op_export_nsi_list(struct sim_op_ctx *c);
 int sim_op_export_org_registry(struct sim_op_ctx *c);
 int sim_op_export_data_provider(struct sim_op_ctx *c);

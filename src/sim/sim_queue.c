@@ -65,7 +65,8 @@ static void process_one(sim *s, struct pending *p)
         if (n->type == XML_ELEMENT_NODE)
             el = n;
     struct sim_op_ctx c = { .db = s->db, .fs = s->fs, .op = op, .req = el, .gis_guid = p->gis,
-                            .org_ppa_guid = s->org_ppa_guid, .provider_ogrn = s->ogrn, .out = &out, .err = &err };
+                            .org_ppa_guid = s->org_ppa_guid, .provider_ogrn = s->ogrn, .out = &out, .err = &err,
+                            .nsi_page_size = s->nsi_page_size };
     simx_now(c.now);
     sim_op_fn fn = op ? sim_op_lookup(op->name) : NULL;
     char code[16], desc[512];

@@ -227,6 +227,20 @@ static void walk_nsi_elements(struct walk *w, xmlNodePtr holder, const char *reg
     }
 }
 
+/* One page of a registry: its elements, and whether pages follow
+ * (CurrentPage < TotalPages: ask again with Page + 1). */
+static void walk_nsi_page(struct walk *w, xmlNodePtr result)
+{
+    xmlNodePtr item = kid(result, "NsiPagingItem");
+    char registry[16], cur[16], total[16];
+    TEXT(kid(item, "NsiItemRegistryNumber"), registry);
+    if (item && *registry)
+        walk_nsi_elements(w, item, registry);
+    int page = atoi(TEXT(kid(item, "CurrentPage"), cur)), pages = atoi(TEXT(kid(item, "TotalPages"), total));
+    w->sum->page = page;
+    w->sum->next_page = page >= 1 && page < pages;
+}
+
 static void walk_nsi(struct walk *w, xmlNodePtr result)
 {
     xmlNodePtr item = kid(result, "NsiItem");
@@ -348,6 +362,8 @@ static const struct {
     { "exportMeteringDeviceData", walk_meters },
     { "exportNsiItem", walk_nsi },
     { "exportDataProviderNsiItem", walk_nsi },
+    { "exportNsiPagingItem", walk_nsi_page },
+    { "exportDataProviderNsiPagingItem", walk_nsi_page },
     { "exportOrgRegistry", walk_orgs },
     { "exportDataProvider", walk_data_provider },
     { "exportPaymentDocumentData", walk_payment_documents },

@@ -23,9 +23,13 @@
  *                             (base/attrs.h) request_guid number org tel
  *                             address from to status sent deadline response
  *                             has_debt; paging by nextSubrequestGUID
+ *   exportNsiPagingItem, exportDataProviderNsiPagingItem
+ *                             the same, one page: next_page while CurrentPage <
+ *                             TotalPages (the caller asks for page + 1)
  * INT002012 (nothing to export) is an empty answer, not an error; the
- * schema's paging marker (exportOrgRegistry: IsNextPage) is reported so
- * the caller asks for the next page.  Owned by src/soap/. */
+ * schema's paging markers are reported: next_page for the НСИ pages, and
+ * IsNextPage of exportOrgRegistry (whose request has no Page to ask for:
+ * the caller can only log it).  Owned by src/soap/. */
 #ifndef HCS_EXPORT_PARSE_H
 #define HCS_EXPORT_PARSE_H
 
@@ -56,6 +60,7 @@ struct export_summary {
     int empty;                /* GIS answered INT002012: nothing to export */
     int next_page;            /* more pages: ask again for the next one */
     char next_guid[40];       /* exportDebtSubrequests: the next block's exportSubrequestGUID */
+    int page;                 /* the page answered (НСИ paging exports), 0 = unpaged */
 };
 
 /* Walks res (RequestState 3) of operation.  0 = done (sum filled),

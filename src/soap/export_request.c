@@ -94,6 +94,37 @@ int export_provider_nsi_request(strbuf *out, int registry, hcs_err *err)
     return 0;
 }
 
+int export_nsi_paging_request(strbuf *out, int registry, const char *list_group, int page, hcs_err *err)
+{
+    if (!list_group)
+        list_group = "NSI";
+    if (registry < 1 || page < 1 || (strcmp(list_group, "NSI") && strcmp(list_group, "NSIRAO")))
+        return hcs_fail(err, HCS_EX_USAGE, "НСИ registry %d of group %s, page %d cannot be exported",
+                        registry, list_group, page);
+    if (open_request(out, "exportNsiPagingItem", " xmlns:nsi-base=\"" NS_NSI_BASE "\"", err) < 0)
+        return -1;
+    sb_addf(out, "<s:RegistryNumber>%d</s:RegistryNumber><nsi-base:ListGroup>%s</nsi-base:ListGroup>"
+                 "<s:Page>%d</s:Page>", registry, list_group, page);
+    close_request(out, "exportNsiPagingItem");
+    return 0;
+}
+
+int export_provider_nsi_paging_request(strbuf *out, int registry, int page, hcs_err *err)
+{
+    static const int allowed[] = { 1, 51, 59, 219, 302, 337 };
+    size_t i = 0;
+    while (i < sizeof allowed / sizeof allowed[0] && allowed[i] != registry)
+        i++;
+    if (i == sizeof allowed / sizeof allowed[0] || page < 1)
+        return hcs_fail(err, HCS_EX_USAGE, "НСИ registry %d cannot be exported by pages"
+                        " (1, 51, 59, 219, 302, 337)", registry);
+    if (open_request(out, "exportDataProviderNsiPagingItem", "", err) < 0)
+        return -1;
+    sb_addf(out, "<s:RegistryNumber>%d</s:RegistryNumber><s:Page>%d</s:Page>", registry, page);
+    close_request(out, "exportDataProviderNsiPagingItem");
+    return 0;
+}
+
 static int all_digits(const char *s, size_t n)
 {
     return s && strlen(s) == n && strspn(s, "0123456789") == n;

@@ -28,6 +28,11 @@ int export_nsi_item_request(strbuf *out, int registry, const char *list_group, h
 /* exportDataProviderNsiItem: the organisation's own registry (1, 51, 59,
  * 219, 272, 302, 337 — the schema's list). */
 int export_provider_nsi_request(strbuf *out, int registry, hcs_err *err);
+/* exportNsiPagingItem: page (from 1) of a common НСИ registry. */
+int export_nsi_paging_request(strbuf *out, int registry, const char *list_group, int page, hcs_err *err);
+/* exportDataProviderNsiPagingItem: page (from 1) of the organisation's own
+ * registry (1, 51, 59, 219, 302, 337 — the schema's list; 272 only unpaged). */
+int export_provider_nsi_paging_request(strbuf *out, int registry, int page, hcs_err *err);
 /* exportOrgRegistry: 1..100 organisations by OGRN (13 digits) or OGRNIP (15). */
 int export_org_request(strbuf *out, const char *const *ogrn, size_t n, hcs_err *err);
 /* exportDataProvider: the sender's own data provider record. */

@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
  * creating and migrating the schema as needed. */
@@ -262,12 +262,15 @@ char *store_registry_key(const char *const *parts, int n);
 /* store_registry_put with e->local_key in its comparison form. */
 int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_err *err);
 /* store_registry_get by the comparison form of local_key, then by the key
- * as written when that differs (entries an import stored verbatim). */
+ * as written when that differs (entries an import stored verbatim): one
+ * query either way, a miss included. */
 int store_registry_find(store *st, const char *kind, const char *local_key,
                         struct store_registry_entry *e, hcs_err *err);
 /* The answer to a converter lookup (convert_resolve_fn shape over the
  * store): kind "KIND" or "KIND.FIELD", FIELD one of guid (default),
- * unique_number, version; found via store_registry_find.  1 = found
+ * unique_number, version; found as store_registry_find finds, through a
+ * statement prepared once per store that copies the one field (nothing
+ * allocated per lookup).  1 = found
  * (out set; an empty or over-long answer counts as unknown), 0 = unknown,
  * -1 = error (err) or an unknown FIELD (HCS_EX_SOFTWARE). */
 int store_registry_answer(store *st, const char *kind, const char *local_key, char out[37],

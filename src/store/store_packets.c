@@ -408,18 +408,19 @@ void store_registry_clear(struct store_registry_entry *e)
 
 int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err *err)
 {
-    sqlite3_stmt *s;
-    if (sq_prep(st, "INSERT INTO registry(kind, local_key, guid, unique_number, version, update_date,"
-                    " last_error, attrs, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
-                    " ON CONFLICT(kind, local_key) DO UPDATE SET"
-                    " guid=coalesce(?3, guid), unique_number=coalesce(?4, unique_number),"
-                    " version=coalesce(?5, version), update_date=coalesce(?6, update_date),"
-                    " last_error=?7, attrs=coalesce(?8, attrs), updated_at=?9", &s, err) < 0)
+    if (sq_cached(st, &st->registry_put,
+                  "INSERT INTO registry(kind, local_key, guid, unique_number, version, update_date,"
+                  " last_error, attrs, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+                  " ON CONFLICT(kind, local_key) DO UPDATE SET"
+                  " guid=coalesce(?3, guid), unique_number=coalesce(?4, unique_number),"
+                  " version=coalesce(?5, version), update_date=coalesce(?6, update_date),"
+                  " last_error=?7, attrs=coalesce(?8, attrs), updated_at=?9", err) < 0)
         return -1;
+    sqlite3_stmt *s = st->registry_put;
     SQ_TEXTS(s, 1, e->kind, e->local_key, e->guid, e->unique_number, e->version, e->update_date, e->last_error,
              e->attrs);
     sqlite3_bind_int64(s, 9, sq_now());
-    return sq_done(st, s, err, "registry put");
+    return sq_done_cached(st, s, err, "registry put");
 }
 
 #define RF(member) SQ_FIELD(struct store_registry_entry, member, SQ_TEXT)
@@ -430,9 +431,8 @@ const struct sq_field registry_fields[8] = {   /* REGISTRY_COLS, in order */
 int store_registry_get(store *st, const char *kind, const char *local_key,
                        struct store_registry_entry *e, hcs_err *err)
 {
-    if (!st->registry_get
-        && sq_prep(st, "SELECT " REGISTRY_COLS " FROM registry WHERE kind=? AND local_key=?", &st->registry_get,
-                   err) < 0)
+    if (sq_cached(st, &st->registry_get, "SELECT " REGISTRY_COLS " FROM registry WHERE kind=? AND local_key=?",
+                  err) < 0)
         return -1;
     sqlite3_stmt *s = st->registry_get;
     sq_text(s, 1, kind);

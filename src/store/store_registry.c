@@ -39,15 +39,73 @@ int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_
     return rc;
 }
 
+/* One query for both spellings of a key: its comparison form (?2) first,
+ * then the key as written (?3, entries an import stored under its element
+ * key) when that differs.  A hit on the first stops there (LIMIT 1). */
+#define REGISTRY_FIND(cols, cols2) \
+    "SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?2" \
+    " UNION ALL SELECT " cols2 " FROM registry WHERE kind=?1 AND local_key=?3 LIMIT 1"
+/* The same when the key is written in its comparison form (most keys). */
+#define REGISTRY_FIND_ONE(cols) "SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?2"
+
+/* Binds kind and local_key (both spellings when they differ) to the
+ * cached statement of the case (cached[0] one spelling, cached[1] two) and
+ * steps it once: SQLITE_ROW (*used to read, then find_done), SQLITE_DONE
+ * (reset already), or -1 (err).  The bindings are not copied (the
+ * statement is reset before kind, local_key or st->lookup_key change). */
+static int find_step(store *st, sqlite3_stmt **cached, const char *cols, const char *kind,
+                     const char *local_key, sqlite3_stmt **used, hcs_err *err)
+{
+    strbuf *norm = &st->lookup_key;
+    sb_reset(norm);
+    key_norm_add(norm, local_key, strlen(local_key));
+    int both = strcmp(sb_str(norm), local_key) != 0;
+    int rc = 0;
+    if (!cached[both]) {
+        char *sql = both ? xasprintf(REGISTRY_FIND("%s", "%s"), cols, cols) : xasprintf(REGISTRY_FIND_ONE("%s"), cols);
+        rc = sq_cached(st, &cached[both], sql, err);
+        free(sql);
+    }
+    sqlite3_stmt *s = cached[both];
+    if (rc == 0) {
+        sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, sb_str(norm), (int)norm->len, SQLITE_STATIC);
+        if (both)
+            sqlite3_bind_text(s, 3, local_key, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        *used = s;
+    }
+    if (rc < 0 || rc == SQLITE_ROW)
+        return rc;
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? rc : sq_fail(st, err, "registry find");
+}
+
+static void find_done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+}
+
 int store_registry_find(store *st, const char *kind, const char *local_key,
                         struct store_registry_entry *e, hcs_err *err)
 {
-    char *norm = key_norm(local_key);
-    int rc = store_registry_get(st, kind, norm, e, err);
-    if (rc == 0 && strcmp(norm, local_key))
-        rc = store_registry_get(st, kind, local_key, e, err);
-    free(norm);
-    return rc;
+    sqlite3_stmt *s;
+    int rc = find_step(st, st->registry_find, REGISTRY_COLS, kind, local_key, &s, err);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    sq_read_row(s, registry_fields, 8, e);
+    find_done(s);
+    return 1;
+}
+
+/* The column of store_registry_answer's SELECT for FIELD, -1 unknown. */
+static int answer_column(const char *field)
+{
+    static const char *const fields[] = { "guid", "unique_number", "version" };
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(field, fields[i]))
+            return i;
+    return -1;
 }
 
 int store_registry_answer(store *st, const char *kind, const char *local_key, char out[37],
@@ -60,21 +118,20 @@ int store_registry_answer(store *st, const char *kind, const char *local_key, ch
         return hcs_fail(err, HCS_EX_SOFTWARE, "registry kind too long: %s", kind);
     memcpy(base, kind, klen);
     base[klen] = '\0';
-    struct store_registry_entry e = { 0 };
-    int rc = store_registry_find(st, base, local_key, &e, err);
-    if (rc == 1) {
-        const char *v = !strcmp(field, "guid") ? e.guid
-                        : !strcmp(field, "unique_number") ? e.unique_number
-                        : !strcmp(field, "version") ? e.version : NULL;
-        if (v == NULL && strcmp(field, "guid") && strcmp(field, "unique_number")
-            && strcmp(field, "version"))
-            rc = hcs_fail(err, HCS_EX_SOFTWARE, "registry %s: unknown field %s", base, field);
-        else if (v && *v && strlen(v) < 37)
-            memcpy(out, v, strlen(v) + 1);
-        else
-            rc = 0;
-    }
-    store_registry_clear(&e);
+    int col = answer_column(field);
+    if (col < 0)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "registry %s: unknown field %s", base, field);
+    /* the converter's per-key lookup: no entry struct, nothing allocated */
+    sqlite3_stmt *s;
+    int rc = find_step(st, st->registry_answer, "guid, unique_number, version", base, local_key, &s, err);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    const unsigned char *v = sqlite3_column_text(s, col);
+    size_t n = v ? strlen((const char *)v) : 0;
+    rc = n > 0 && n < 37;
+    if (rc)
+        memcpy(out, v, n + 1);
+    find_done(s);
     return rc;
 }
 

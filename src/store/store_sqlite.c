@@ -109,6 +109,21 @@ int sq_done(store *st, sqlite3_stmt *s, hcs_err *err, const char *what)
     return 0;
 }
 
+int sq_cached(store *st, sqlite3_stmt **cached, const char *sql, hcs_err *err)
+{
+    return *cached ? 0 : sq_prep(st, sql, cached, err);
+}
+
+int sq_done_cached(store *st, sqlite3_stmt *s, hcs_err *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sq_fail(st, err, what);
+    return 0;
+}
+
 /* ---- opening and migrations ---- */
 
 static int read_version(store *st, int *version, hcs_err *err)
@@ -218,6 +233,12 @@ void store_close(store *st)
     if (!st)
         return;
     sqlite3_finalize(st->registry_get);
+    sb_free(&st->lookup_key);
+    for (int i = 0; i < 2; i++) {
+        sqlite3_finalize(st->registry_find[i]);
+        sqlite3_finalize(st->registry_answer[i]);
+    }
+    sqlite3_finalize(st->registry_put);
     if (st->db)
         sqlite3_close_v2(st->db);
     free(st->path);

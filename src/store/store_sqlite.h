@@ -5,13 +5,19 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
+#include "base/strbuf.h"
 #include "store/store.h"
 
 struct store {
     sqlite3 *db;
     int tx_depth;
     char *path;
-    sqlite3_stmt *registry_get;   /* prepared once: the converter asks it for every key of every row */
+    /* Prepared once, reset after each use: the converter asks the registry
+     * for every key of every row, and an export puts every object it lists. */
+    sqlite3_stmt *registry_get, *registry_put;
+    /* [0] a key written in its comparison form, [1] both spellings */
+    sqlite3_stmt *registry_find[2], *registry_answer[2];
+    strbuf lookup_key;            /* their key in its comparison form, reused: no allocation per lookup */
 };
 
 size_t store_sqlite_migration_count(void);
@@ -30,6 +36,11 @@ int sq_fail(store *st, hcs_err *err, const char *what);
 int sq_exec(store *st, const char *sql, hcs_err *err);
 /* Steps a statement that returns no rows, finalizes it. */
 int sq_done(store *st, sqlite3_stmt *s, hcs_err *err, const char *what);
+/* A statement prepared once per store (*cached; store_close finalizes it):
+ * prepares it on first use.  0, or -1 (err). */
+int sq_cached(store *st, sqlite3_stmt **cached, const char *sql, hcs_err *err);
+/* Steps a cached statement that returns no rows, then resets it. */
+int sq_done_cached(store *st, sqlite3_stmt *s, hcs_err *err, const char *what);
 int64_t sq_now(void);
 
 /* A row read by a table of fields, column i into fields[i]: the struct

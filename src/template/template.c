@@ -284,27 +284,32 @@ void template_group_raw(const template *t, const tbinding *b, const struct table
     sb_free(&tmp);
 }
 
-/* Asks the registry for a [resolve] key: its comparison form first (what
- * the registry's exports store), then as written when that differs (ids an
- * import stored under the element's own key). */
+/* Asks the registry for a [resolve] key once, as written (parts joined
+ * with '|'): the resolver compares it in its comparison form and as
+ * written (store_registry_find), in one lookup. */
 static int resolve_key(const struct resolve_rule *rr, const char *const *parts,
                        template_resolve_fn resolve, void *rctx, char guid[37])
 {
     if (!resolve)
         return 0;
-    strbuf raw = STRBUF_INIT, norm = STRBUF_INIT;
+    char small[512];
+    size_t len = 0;
+    for (int q = 0; q < rr->nkeys; q++)
+        len += strlen(parts[q]) + 1;
+    char *key = len <= sizeof small ? small : xmalloc(len);
+    size_t at = 0;
     for (int q = 0; q < rr->nkeys; q++) {
         if (q)
-            sb_addc(&raw, '|');
-        sb_adds(&raw, parts[q]);
+            key[at++] = '|';
+        size_t n = strlen(parts[q]);
+        memcpy(key + at, parts[q], n);
+        at += n;
     }
-    key_norm_add(&norm, sb_str(&raw), raw.len);
-    int r = resolve(rctx, rr->kind, sb_str(&norm), guid);
-    if (r == 0 && strcmp(sb_str(&norm), sb_str(&raw)))
-        r = resolve(rctx, rr->kind, sb_str(&raw), guid);
+    key[at] = '\0';
+    int r = resolve(rctx, rr->kind, key, guid);
     guid[36] = '\0';
-    sb_free(&raw);
-    sb_free(&norm);
+    if (key != small)
+        free(key);
     return r;
 }
 

@@ -136,7 +136,7 @@ void prog_free(struct prog *p);
 void tmpl_key_phrase(const char *kind, const char *const *parts, int nparts, strbuf *out);
 /* tmpl_nsireg.c: an НСИ value (code or name) of registry number `registry`
  * through the registry of GIS ids (kind "nsi", key "<registry>|<value>",
- * as exportNsiItem / exportDataProviderNsiItem fill it): 1 found (code and
+ * as the НСИ exports fill it): 1 found (code and
  * guid set), 0 unknown or no resolver, -1 the lookup failed.  Answers are
  * remembered in the template's cache. */
 struct nsireg_cache *tmpl_nsireg_new(void);

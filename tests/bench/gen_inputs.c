@@ -4,12 +4,18 @@
  *
  *   gen_inputs --rows N --format csv|xlsx --out FILE
  *              [--encoding cp1251|utf-8] [--seed S] [--bad-every K]
+ *              [--local-keys REGISTRY]
  *
  * Deterministic for a seed.  About one account in ten has two premises
  * shares (two rows, 50 % each, adjacent or not); 200 accounts share a house.
  * GUIDs are valid v4 GUIDs, SNILS numbers carry a valid checksum, names are
  * Russian.  --bad-every K makes every K-th row bad (a SNILS checksum error,
  * a letter in an area, or a missing account number, in turn).
+ * --local-keys REGISTRY writes the local-key form of the same rows: `Номер
+ * помещения` (a number within the house, every seventh with a Cyrillic
+ * letter, «12А») instead of `Идентификатор помещения ГИС`, and REGISTRY
+ * lists "<FIAS house>|<number><TAB><premises GUID>" per row: what a
+ * registry must know to give back the GUID form (bench_resolve).
  * This CLI is used by other benchmarks: keep it stable. */
 #include <iconv.h>
 #include <stdint.h>
@@ -91,11 +97,13 @@ static const char *const FATHERS[] = { "Александров", "Сергеев
 #define N(a) (sizeof a / sizeof a[0])
 
 #define NCOLS 12
-static const char *const HEADER[NCOLS] = {
+static const char *HEADER[NCOLS] = {
     "Номер ЛС", "Тип ЛС", "ФИАС дома", "Идентификатор помещения ГИС", "Доля, %",
     "Общая площадь", "Жилая площадь", "Количество проживающих", "Фамилия", "Имя", "Отчество",
     "СНИЛС",
 };
+
+static FILE *registry_out;       /* --local-keys: the premises the rows name */
 
 struct row {
     char text[NCOLS][96];
@@ -128,6 +136,12 @@ static void make_row(struct row *r, long acc, int part, int parts, long house, i
     snprintf(r->text[1], 96, "%s", acc % 17 == 0 ? "РСО" : "УО");
     guid_for((uint64_t)house, 1, r->text[2]);
     guid_for((uint64_t)acc, (uint64_t)part + 2, r->text[3]);
+    if (registry_out) {
+        /* two numbers per account slot of the house: one per possible share */
+        long number = (acc % 200) * 2 + part + 1;
+        fprintf(registry_out, "%s|%ld%s\t%s\n", r->text[2], number, number % 7 ? "" : "А", r->text[3]);
+        snprintf(r->text[3], 96, "%ld%s", number, number % 7 ? "" : "а");
+    }
     double share = 100.0 / parts;
     snprintf(r->text[4], 96, "%.0f", share);
     r->num[4] = share;
@@ -255,17 +269,19 @@ static int write_xlsx(const char *out, struct gen *g)
     return 0;
 }
 
+static int generate(struct gen *g, const char *format, const char *out, const char *enc);
+
 static int usage(void)
 {
     fprintf(stderr, "usage: gen_inputs --rows N --format csv|xlsx --out FILE "
-                    "[--encoding cp1251|utf-8] [--seed S] [--bad-every K]\n");
+                    "[--encoding cp1251|utf-8] [--seed S] [--bad-every K] [--local-keys REGISTRY]\n");
     return 64;
 }
 
 int main(int argc, char **argv)
 {
     struct gen g = { .rows = -1, .pending_acc = -1 };
-    const char *format = NULL, *out = NULL, *enc = "cp1251";
+    const char *format = NULL, *out = NULL, *enc = "cp1251", *registry = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
@@ -282,19 +298,36 @@ int main(int argc, char **argv)
             seed_mix = (uint64_t)strtoull(v, NULL, 10) * 0x9E3779B97F4A7C15ULL;
         else if (!strcmp(a, "--bad-every"))
             g.bad_every = atoi(v);
+        else if (!strcmp(a, "--local-keys"))
+            registry = v;
         else
             return usage();
         i++;
     }
     if (g.rows < 0 || !format || !out)
         return usage();
+    if (registry) {
+        HEADER[3] = "Номер помещения";
+        if (!(registry_out = fopen(registry, "w"))) {
+            perror(registry);
+            return 1;
+        }
+    }
+    int rc = generate(&g, format, out, enc);
+    if (registry_out && fclose(registry_out) != 0 && rc == 0)
+        rc = 1;
+    return rc;
+}
+
+static int generate(struct gen *g, const char *format, const char *out, const char *enc)
+{
     if (!strcmp(format, "csv")) {
         int cp = !strcmp(enc, "cp1251") || !strcmp(enc, "windows-1251");
         if (!cp && strcmp(enc, "utf-8") && strcmp(enc, "utf8"))
             return usage();
-        return write_csv(out, &g, cp);
+        return write_csv(out, g, cp);
     }
     if (!strcmp(format, "xlsx"))
-        return write_xlsx(out, &g);
+        return write_xlsx(out, g);
     return usage();
 }

@@ -52,7 +52,7 @@ hb registry --kind meter "$H1|ХВ-31000" | grep -q 0fde6df3-12db-5803-82f5-8d0c
 
 # nsi: at least the registries the templates name
 hb sync nsi --wait >/dev/null 2>"$T/nsi.err" || { cat "$T/nsi.err"; xl_fail "sync nsi"; }
-grep -q "\"action\":\"exportNsiItem\"" "$T/sim.log" || xl_fail "no exportNsiItem sent"
+grep -q "\"action\":\"exportNsiPagingItem\"" "$T/sim.log" || xl_fail "no exportNsiPagingItem sent"
 for reg in 2 22 50 95; do
     hb registry --kind nsi | grep -q "^nsi  *$reg|" || xl_fail "nothing of НСИ $reg in the registry"
 done
@@ -63,6 +63,26 @@ n=$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation LIKE 'export%
 OGRN=$(sed -n '2s/;.*//p' "$HCS_TOP/samples/world/orgs.csv")
 hb sync orgs --ogrn "$OGRN" --wait >/dev/null 2>"$T/org.err" || { cat "$T/org.err"; xl_fail "sync orgs"; }
 hb registry --kind org "$OGRN" >/dev/null || xl_fail "org $OGRN not in the registry"
+xl_stop_sims
+
+# paging: GIS answers НСИ two elements a page; every page is asked for
+# (page + 1 while CurrentPage < TotalPages) and lands in the registry
+xl_sim "$T/simp" "$T/simp.log" --processing-ms 50 --nsi-page-size 2
+xl_work "$T/wp" "$SIM_URL" "$T/keys"
+cd "$T/wp"
+rm -f inbox/*/*
+hb sync nsi --wait >/dev/null 2>"$T/nsip.err" || { cat "$T/nsip.err"; xl_fail "sync nsi by pages"; }
+for reg in 2 51; do     # common (exportNsiPagingItem) and the organisation's own
+    for code in $(sed '1d; s/;.*//' "$HCS_TOP/samples/world/nsi/$reg.csv"); do
+        hb registry --kind nsi "$reg|$code" >/dev/null || xl_fail "НСИ $reg code $code (a later page) not in the registry"
+    done
+done
+pages=$(grep -c "\"action\":\"exportNsiPagingItem\"" "$T/simp.log" || true)
+# (the WSDL names the provider one's soapAction exportDataProviderPagingNsiItem)
+ppages=$(grep -c "\"action\":\"exportDataProviderPagingNsiItem\"" "$T/simp.log" || true)
+[ "$pages" -ge 8 ] && [ "$ppages" -ge 4 ] || { grep -o "\"action\":\"[A-Za-z]*\"" "$T/simp.log" | sort | uniq -c; xl_fail "pages asked: $pages common, $ppages provider"; }
+n=$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation LIKE 'export%Nsi%' AND state <> 'done'")
+[ "$n" = 0 ] || xl_fail "$n НСИ page packets not done"
 xl_stop_sims
 
 # a result-level error: the policy's outcome (failed), exit 65, nothing stored

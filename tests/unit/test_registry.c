@@ -235,6 +235,7 @@ static void accounts_by_local_keys(enum input in)
         "003;" HOUSE ";H1;;;;1027700132195",
         "004;" HOUSE ";999;;Сидоров;Сидор;",
         "005;" HOUSE ";5А;;;;1027700000008",
+        "лс  777;" HOUSE ";;;Ким;Ли;",              /* a known account (as «ЛС 777»): an update */
         NULL
     };
     struct collect c = { 0 };
@@ -242,7 +243,11 @@ static void accounts_by_local_keys(enum input in)
     convert_rows("importAccountData", in, rows, &c, &st);
     assert_int_equal(c.np, 1);
     xmlDocPtr doc = c.p[0]->doc;
-    assert_int_equal(c.p[0]->nelements, 3);
+    assert_int_equal(c.p[0]->nelements, 4);
+    /* only the known account carries its AccountGUID; the others are new */
+    assert_int_equal(count(doc, "//*[local-name()='AccountGUID']"), 1);
+    assert_int_equal(count(doc, "//*[local-name()='Account'][*[local-name()='AccountNumber']='лс  777']"
+                                "/*[local-name()='AccountGUID'][.='" ACCOUNT "']"), 1);
     assert_int_equal(count(doc, "//*[local-name()='Accommodation']/*[local-name()='PremisesGUID'][.='" PREM_5A "']"), 1);
     assert_int_equal(count(doc, "//*[local-name()='Accommodation']/*[local-name()='LivingRoomGUID'][.='" ROOM_N1_2 "']"), 1);
     assert_int_equal(count(doc, "//*[local-name()='Accommodation']/*[local-name()='PremisesGUID'][.='" PREM_N1 "']"), 1);
@@ -479,6 +484,12 @@ static void test_local_key_samples_after_sync(void **state)
     assert_true(has_reason(&c, 6, "помещение 999 не найдено в доме " SAMPLE_H2));
     assert_true(has_reason(&c, 7, "комната 7 помещения 4 не найдена в доме " SAMPLE_H3));
     assert_true(has_reason(&c, 8, "организация с ОГРН 1027700000008 не найдена"));
+    /* accounts the export brought (00010010, 00010013) are updates by Номер ЛС */
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='AccountGUID']"), 2);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='Account'][*[local-name()='AccountNumber']='00010010']"
+                                        "/*[local-name()='AccountGUID'][.='923f2d37-bb17-5ecf-a189-fbf4bdd603fa']"), 1);
+    assert_int_equal(count(c.p[0]->doc, "//*[local-name()='Account'][*[local-name()='AccountNumber']='00010013']"
+                                        "/*[local-name()='AccountGUID'][.='9950a531-2957-559d-9f32-bccd72dc1452']"), 1);
     collect_free(&c);
 
     path = tu_path("samples/local-keys/readings.csv");

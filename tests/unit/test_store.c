@@ -315,6 +315,48 @@ static void test_filestore_memory(void **state)
  * (as it did before they moved behind store.h) keeps their rows; opening an
  * up-to-date database takes no write lock, so it works while another
  * connection is inside a transaction. */
+/* Migration 4: the registry of a version-3 database, rows and all, becomes
+ * a WITHOUT ROWID table (one b-tree per lookup). */
+static void test_registry_migrates_without_rowid(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    assert_non_null(st);
+    store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 3; DROP TABLE registry;"
+                                      "CREATE TABLE registry ("
+                                      "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
+                                      "  version TEXT, update_date TEXT, last_error TEXT, attrs TEXT,"
+                                      "  updated_at INTEGER NOT NULL, PRIMARY KEY (kind, local_key));"
+                                      "INSERT INTO registry VALUES ('account', '10001', 'g-10001', 'ЕЛС-1',"
+                                      "  NULL, NULL, NULL, 'x=1', 5);",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    st = store_open_sqlite(path, 1000, &err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    struct store_registry_entry e = { 0 };
+    assert_int_equal(store_registry_get(st, "account", "10001", &e, &err), 1);
+    assert_string_equal(e.guid, "g-10001");
+    assert_string_equal(e.unique_number, "ЕЛС-1");
+    assert_string_equal(e.attrs, "x=1");
+    store_registry_clear(&e);
+    store_close(st);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name='registry'", -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_non_null(strstr((const char *)sqlite3_column_text(s, 0), "WITHOUT ROWID"));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    cleanup(dir, path);
+}
+
 static void test_filestore_tables_migrate(void **state)
 {
     (void)state;
@@ -367,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_transactions),
         cmocka_unit_test(test_packets_outcomes_registry),
         cmocka_unit_test(test_filestore_memory),
+        cmocka_unit_test(test_registry_migrates_without_rowid),
         cmocka_unit_test(test_filestore_tables_migrate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
