@@ -316,7 +316,7 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
 static int scan_keys(struct run *r, table *tb, hcs_err *err)
 {
     const struct table_row *row;
-    struct tconvert_ctx cx = { (template_resolve_fn)r->opts->resolve, r->opts->resolve_ctx, NULL, NULL, r->path };
+    struct tconvert_ctx cx = { (template_resolve_fn)r->opts->resolve, r->opts->resolve_ctx, NULL, NULL, r->path, NULL };
     int rc;
     while ((rc = table_next(tb, &row, err)) == 1) {
         r->stats->rows++;
