@@ -28,6 +28,7 @@ struct sim {
     char name[256];
     X509 *cert;                 /* NULL: any certificate */
     int skip_signature;
+    enum sim_resend resend;
     long processing_ms;
     hcs_config *sign_cfg;       /* answer signing, when asked for */
     signer *signer;

@@ -65,6 +65,15 @@ static const char *const migrations[] = {
     /* 3: since when GIS has not answered a packet's send (an outage), 0 = it
      * answered; the back-off and give_up_after count from it. */
     "ALTER TABLE packets ADD COLUMN unreachable_since INTEGER NOT NULL DEFAULT 0;",
+    /* 4: registry refreshes (run/refresh.h): one per element GIS refused
+     * because the registry was stale; an element a refresh made carries a
+     * note (and is never refreshed again). */
+    "CREATE TABLE refreshes ("
+    "  element_id INTEGER PRIMARY KEY REFERENCES elements(id), packet_id INTEGER NOT NULL,"
+    "  file_id INTEGER, state TEXT NOT NULL, exports TEXT,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX refreshes_state ON refreshes(state, packet_id);"
+    "ALTER TABLE elements ADD COLUMN note TEXT;",
 };
 
 size_t store_sqlite_migration_count(void)
