@@ -295,6 +295,7 @@ static void test_filestore_tables_migrate(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;"
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
+                                      "DROP TABLE refreshes; ALTER TABLE elements DROP COLUMN note;"
                                       "DROP TABLE filestore_parts; DROP TABLE filestore_uploads;"
                                       "DROP TABLE filestore_attachments;"
                                       "CREATE TABLE filestore_attachments ("
