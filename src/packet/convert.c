@@ -171,19 +171,21 @@ static char *display_key(const char *raw)
     return k;
 }
 
+static int cmp_row(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
 /* table_next over the rows opts->only_rows names (all rows when NULL): a
  * retry converts again just the rows of the elements concerned. */
 static int next_row(const struct run *r, table *tb, const struct table_row **row, hcs_err *err)
 {
     const struct convert_opts *o = r->opts;
     int rc;
-    while ((rc = table_next(tb, row, err)) == 1) {
-        if (!o->only_rows)
+    while ((rc = table_next(tb, row, err)) == 1)
+        if (!o->only_rows || bsearch(&(*row)->row, o->only_rows, o->nonly_rows, sizeof *o->only_rows, cmp_row))
             return 1;
-        for (size_t i = 0; i < o->nonly_rows; i++)
-            if (o->only_rows[i] == (*row)->row)
-                return 1;
-    }
     return rc;
 }
 

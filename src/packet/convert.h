@@ -53,7 +53,7 @@ struct convert_opts {
     convert_attach_fn attach;      /* `file` columns; NULL: rows naming a file are rejected */
     void *attach_ctx;
     struct convert_signing *signing; /* NULL: packets are not signed */
-    const long *only_rows;         /* convert just these spreadsheet rows (a retry); NULL: all */
+    const long *only_rows;         /* convert just these spreadsheet rows, ascending (a retry); NULL: all */
     size_t nonly_rows;
 };
 

@@ -56,7 +56,13 @@ static void items_free(struct items *it)
     free(it->v);
 }
 
-/* The source rows of it[from..to), ascending, each once. */
+static int cmp_row(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* The source rows of it[from..to), ascending, each once (convert_opts.only_rows). */
 static int rows_of(store *st, const struct item *it, size_t from, size_t to, long **rows, size_t *n,
                    hcs_err *err)
 {
@@ -71,16 +77,18 @@ static int rows_of(store *st, const struct item *it, size_t from, size_t to, lon
             return -1;
         }
         for (size_t k = 0; k < nr; k++) {
-            size_t j = 0;
-            while (j < *n && (*rows)[j] != r[k])
-                j++;
-            if (j < *n)
-                continue;
             ARRAY_GROW(*rows, *n, cap);
             (*rows)[(*n)++] = r[k];
         }
         free(r);
     }
+    if (*n)
+        qsort(*rows, *n, sizeof **rows, cmp_row);
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!kept || (*rows)[kept - 1] != (*rows)[i])
+            (*rows)[kept++] = (*rows)[i];
+    *n = kept;
     return 0;
 }
 
