@@ -26,6 +26,7 @@ static const char *const stale_codes[] = { "INT002000", "INT002034", "INT002006"
 struct item {
     int64_t element_id, packet_id, file_id;
     char *code, *local_key, *template_name, *exports;
+    int is_error;                /* the element still holds GIS's refusal */
 };
 
 struct items {
@@ -41,7 +42,8 @@ static int collect(void *ctx, const struct store_refresh *r)
                                     xstrdup(r->error_code ? r->error_code : ""),
                                     xstrdup(r->local_key ? r->local_key : ""),
                                     xstrdup(r->template_name ? r->template_name : ""),
-                                    r->exports ? xstrdup(r->exports) : NULL };
+                                    r->exports ? xstrdup(r->exports) : NULL,
+                                    !r->element_state || !strcmp(r->element_state, "error") };
     return 0;
 }
 
@@ -314,7 +316,12 @@ static int settle_commit(void *ctx, const int64_t *ids, size_t n, hcs_err *err)
         const struct item *t = &s->it[i];
         const char *g = s->guid[i - s->from];
         struct store_refresh r = { .element_id = t->element_id, .packet_id = t->packet_id, .file_id = t->file_id,
-                                   .state = g[0] ? "reconciled" : "retried" };
+                                   .state = !t->is_error ? "given-up" : g[0] ? "reconciled" : "retried" };
+        if (!t->is_error) {
+            if (store_refresh_put(st, &r, err) < 0)
+                return -1;
+            continue;
+        }
         if (store_refresh_put(st, &r, err) < 0
             || store_element_note(st, t->element_id, g[0] ? "accepted" : "retried", g[0] ? g : NULL,
                                   g[0] ? NOTE_RECONCILED : NOTE_SUPERSEDED, err) < 0)
@@ -336,6 +343,27 @@ static char *retry_note(const struct item *it, size_t from, size_t to)
     return note;
 }
 
+/* No retry after all: GIS's first answer is the outcome, noted why. */
+static int give_up(struct run_state *b, const struct item *it, size_t from, size_t to, const char *why,
+                   hcs_err *err)
+{
+    char *note = xasprintf("повтор после обновления реестра не выполнен: %s", why);
+    int rc = store_begin(b->st, err);
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        struct store_refresh r = { .element_id = it[i].element_id, .packet_id = it[i].packet_id,
+                                   .file_id = it[i].file_id, .state = "given-up" };
+        rc = store_refresh_put(b->st, &r, err);
+        if (rc == 0 && it[i].is_error)
+            rc = store_element_note(b->st, it[i].element_id, "error", NULL, note, err);
+    }
+    if (rc == 0)
+        rc = store_commit(b->st, err);
+    if (rc < 0)
+        store_rollback(b->st);
+    free(note);
+    return rc;
+}
+
 static int settle_packet(struct run_state *b, struct item *it, size_t from, size_t to,
                          struct refresh_count *replaced, hcs_err *err)
 {
@@ -348,6 +376,11 @@ static int settle_packet(struct run_state *b, struct item *it, size_t from, size
     size_t nrows = 0, nretry = 0;
     int rc = -1;
     for (size_t i = from; i < to; i++) {
+        if (!it[i].is_error) {
+            /* an operator retry sent the element again meanwhile */
+            snprintf(s.guid[i - from], 37, "-");
+            continue;
+        }
         const char *kind = exchange_registry_kind(it[i].template_name);
         struct store_registry_entry e = { 0 };
         int found = kind && !strcmp(it[i].code, CODE_EXISTS)
@@ -375,6 +408,12 @@ static int settle_packet(struct run_state *b, struct item *it, size_t from, size
         rc = intake_retake_rows(b->in, &f, rows, nrows, settle_commit, &s, err);
         if (rc == 0)
             log_info("refresh: %s: %zu element(s) retried once through the refreshed registry", f.name, nretry);
+        else if (err->code == HCS_EX_NOINPUT || err->code == HCS_EX_DATAERR) {
+            /* the input is gone or no longer converts: GIS's answer stays */
+            log_warn("refresh: %s: no retry: %s", f.name, err->msg);
+            rc = give_up(b, it, from, to, err->msg, err);
+            goto out;
+        }
     } else {
         rc = store_begin(b->st, err) < 0 || settle_commit(&s, NULL, 0, err) < 0 || store_commit(b->st, err) < 0
                  ? -1 : 0;
@@ -382,14 +421,17 @@ static int settle_packet(struct run_state *b, struct item *it, size_t from, size
             store_rollback(b->st);
     }
     if (rc == 0) {
-        replaced->elements += (long)(to - from);
+        size_t nreconciled = 0;
+        for (size_t i = from; i < to; i++)
+            nreconciled += it[i].is_error && s.guid[i - from][0];
+        replaced->elements += (long)(nretry + nreconciled);
         long left = store_elements_count(b->st, it[from].packet_id, "error", err);
         if (left < 0)
             rc = -1;
         else if (left == 0)
             replaced->packets++;
-        if (nretry < to - from)
-            log_info("refresh: %zu element(s) reconciled: GIS already has them", to - from - nretry);
+        if (nreconciled)
+            log_info("refresh: %zu element(s) reconciled: GIS already has them", nreconciled);
     }
 out:
     free(rows);

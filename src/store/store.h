@@ -195,10 +195,12 @@ int store_elements_reset_packet(store *st, int64_t packet_id, hcs_err *err);
  * exports of the objects concerned, then one retry of its rows or, for an
  * object GIS already has, a reconciliation.  States: "exporting" (its
  * export packets are stored), "retried", "reconciled", "given-up".  An
- * element a refresh made carries a note and is never refreshed again. */
+ * element a refresh made carries a note and is never refreshed again;
+ * errors stored before refreshes existed are "before-refreshes". */
 struct store_refresh {
     int64_t element_id, packet_id, file_id;
     char *state;                 /* NULL for a candidate */
+    char *element_state;         /* the element's: "error" unless an operator retry reset it */
     char *exports;               /* export packet ids "12,13", or NULL */
     char *transport_guid, *local_key, *error_code, *error_text;
     char *template_name;         /* of the element's packet */

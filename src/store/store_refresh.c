@@ -10,6 +10,7 @@
 void store_refresh_clear(struct store_refresh *r)
 {
     free(r->state);
+    free(r->element_state);
     free(r->exports);
     free(r->transport_guid);
     free(r->local_key);
@@ -24,6 +25,7 @@ static const struct sq_field refresh_fields[] = {
     SQ_FIELD(struct store_refresh, packet_id, SQ_I64),
     SQ_FIELD(struct store_refresh, file_id, SQ_I64),
     SQ_FIELD(struct store_refresh, state, SQ_TEXT),
+    SQ_FIELD(struct store_refresh, element_state, SQ_TEXT),
     SQ_FIELD(struct store_refresh, exports, SQ_TEXT),
     SQ_FIELD(struct store_refresh, transport_guid, SQ_TEXT),
     SQ_FIELD(struct store_refresh, local_key, SQ_TEXT),
@@ -53,7 +55,7 @@ int store_refresh_candidates(store *st, const char *const *codes, store_refresh_
                              hcs_err *err)
 {
     strbuf sql = STRBUF_INIT;
-    sb_adds(&sql, "SELECT e.id, e.packet_id, e.file_id, NULL, NULL, e.transport_guid, e.local_key,"
+    sb_adds(&sql, "SELECT e.id, e.packet_id, e.file_id, NULL, e.state, NULL, e.transport_guid, e.local_key,"
                   " e.error_code, e.error_text, p.template FROM elements e JOIN packets p ON p.id=e.packet_id"
                   " WHERE e.state='error' AND e.note IS NULL AND e.file_id IS NOT NULL"
                   " AND p.state IN ('done','done-with-warnings')"
@@ -74,7 +76,7 @@ int store_refresh_candidates(store *st, const char *const *codes, store_refresh_
 int store_refreshes_each(store *st, const char *state, store_refresh_fn fn, void *ctx, hcs_err *err)
 {
     sqlite3_stmt *s;
-    if (sq_prep(st, "SELECT f.element_id, f.packet_id, f.file_id, f.state, f.exports, e.transport_guid,"
+    if (sq_prep(st, "SELECT f.element_id, f.packet_id, f.file_id, f.state, e.state, f.exports, e.transport_guid,"
                     " e.local_key, e.error_code, e.error_text, p.template FROM refreshes f"
                     " JOIN elements e ON e.id=f.element_id JOIN packets p ON p.id=f.packet_id"
                     " WHERE f.state=? ORDER BY f.packet_id, f.element_id", &s, err) < 0)

@@ -360,6 +360,48 @@ static void test_refreshes(void **state)
     cleanup(dir, path);
 }
 
+/* Upgrading to refreshes (migration 4) does not refresh the history:
+ * errors stored before are recorded as "before-refreshes". */
+static void test_refreshes_migrate(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    int64_t run;
+    store_run_begin(st, "run", &run, &err);
+    struct store_file f = { .run_id = run, .path = "a.csv", .sha256 = "h", .template_name = "importAccountData",
+                            .state = "converted", .rows = 1 };
+    assert_int_equal(store_file_add(st, &f, &err), 0);
+    struct store_packet p = { .file_id = f.id, .run_id = run, .operation = "importAccountData", .seq = 1,
+                              .lane = "importAccountData|", .state = "done-with-warnings", .nelements = 1 };
+    strcpy(p.message_guid, "11111111-1111-4111-8111-111111111111");
+    assert_int_equal(store_packet_add(st, &p, &err), 0);
+    long r1[] = { 2 };
+    struct packet_element e = { "aaaaaaaa-0000-4000-8000-000000000001", "k1", "ЛС k1", r1, 1 };
+    assert_int_equal(store_element_add(st, p.id, f.id, &e, &err), 0);
+    struct store_outcome o = { .transport_guid = e.transport_guid, .state = "error", .error_code = "INT002006",
+                               .error_text = "Объект уже существует" };
+    assert_int_equal(store_element_set_outcome(st, &o, NULL, &err), 1);
+    store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 3; DROP TABLE refreshes;"
+                                      "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    st = store_open_sqlite(path, 1000, &err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    const char *stale[] = { "INT002006", NULL };
+    struct rows rs = { 0 };
+    assert_int_equal(store_refresh_candidates(st, stale, collect_refresh, &rs, &err), 0);
+    assert_int_equal(rs.n, 0);
+    assert_int_equal(store_refreshes_each(st, "before-refreshes", collect_refresh, &rs, &err), 0);
+    assert_string_equal(rs.text, "k1:INT002006:before-refreshes:-;");
+    store_close(st);
+    cleanup(dir, path);
+}
+
 /* The file store client's memory: unfinished uploads with their parts, and
  * attachments per content. */
 static void test_filestore_memory(void **state)
@@ -454,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_transactions),
         cmocka_unit_test(test_packets_outcomes_registry),
         cmocka_unit_test(test_refreshes),
+        cmocka_unit_test(test_refreshes_migrate),
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_filestore_tables_migrate),
     };
