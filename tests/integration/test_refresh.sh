@@ -13,7 +13,9 @@
 #     reconciled, not imported again.  An account number GIS has in another
 #     house is not in that export: retried once, refused again (final
 #     error, noted), never a third time.
-#  3. Nothing is refreshed twice: another run sends nothing.
+#  3. Nothing is refreshed twice: another run sends nothing.  A row that
+#     names the stale GUID itself (no local key an export fills) is not
+#     refreshed: GIS's answer is final, noted.
 #  4. kill -9 at random moments of case 1 (KILLS, default 6): the same
 #     outcomes, no element imported twice, the refresh ran once.
 set -eu
@@ -110,6 +112,18 @@ xl_check_log "$T/sim1.log" "$W/state.db"
 n=$(grep -c . "$T/sim1.log")
 (cd "$W" && "$HCSBATCH" -q -c hcsbatch.ini run --wait >run2.out 2>&1) || { cat "$W/run2.out"; xl_fail "second run"; }
 [ "$(grep -c . "$T/sim1.log")" = "$n" ] || xl_fail "a second run sent something: $(actions "$T/sim1.log")"
+
+# ---- 1b. a row naming the stale GUID itself (no local key): nothing to
+# export from, no retry; GIS's answer is final, noted
+printf 'Номер ЛС;Тип ЛС;Идентификатор помещения ГИС;Доля, %%;Общая площадь;Фамилия;Имя\n' >"$W/inbox/accounts/guid.csv"
+printf '00030003;УО;%s;100;59,9;Орлова;Анна\n' $P3 >>"$W/inbox/accounts/guid.csv"
+(cd "$W" && "$HCSBATCH" -q -c hcsbatch.ini run --wait >run3.out 2>&1) && xl_fail "a refused row exits 0" || true
+a=$(actions "$T/sim1.log")
+[ "${a#importAccountData exportHouseData importAccountData }" = "importAccountData " ] \
+    || xl_fail "a GUID-only row: $a (expected one import, no export, no retry)"
+got=$(sqlite3 "$W/state.db" "SELECT e.state || '|' || e.error_code || '|' || e.note FROM elements e
+                             WHERE e.local_key='00030003'")
+case "$got" in "error|INT002034|реестр не обновлялся"*) ;; *) xl_fail "GUID-only row: $got" ;; esac
 xl_stop_sims
 
 # ---- 2. INT002006: objects GIS already has are reconciled, not imported twice
