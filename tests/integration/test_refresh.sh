@@ -12,7 +12,8 @@
 #     exportAccountData; the rows end accepted with the GUIDs GIS has,
 #     reconciled, not imported again.  An account number GIS has in another
 #     house is not in that export: retried once, refused again (final
-#     error, noted), never a third time.
+#     error, noted), never a third time.  A metering device GIS has is
+#     reconciled the same way through exportMeteringDeviceData.
 #  3. Nothing is refreshed twice: another run sends nothing.  A row that
 #     names the stale GUID itself (no local key an export fills) is not
 #     refreshed: GIS's answer is final, noted.
@@ -163,6 +164,18 @@ xl_check_accounted "$W/state.db"
 n=$(grep -c . "$T/sim2.log")
 (cd "$W" && "$HCSBATCH" -q -c hcsbatch.ini run --wait >run2.out 2>&1) || [ $? = 65 ] || xl_fail "second run"
 [ "$(grep -c . "$T/sim2.log")" = "$n" ] || xl_fail "a refused retry was refreshed again: $(actions "$T/sim2.log")"
+
+# ---- 2b. a metering device GIS has (ХВ-31000 of samples/world): one
+# exportMeteringDeviceData of its house, reconciled with its root GUID
+mkdir -p "$W/inbox/meters"
+head -n 1 "$HCS_TOP/samples/local-keys/meters.csv" >"$W/inbox/meters/m.csv"
+printf '%s;ХВ-31000;Пульсар;Пульсар-15;индивидуальный;Холодная вода;№ 1;00010010;01.11.2026;05.11.2026;0\n' \
+    $HOUSE >>"$W/inbox/meters/m.csv"
+(cd "$W" && timeout 120 "$HCSBATCH" -q -c hcsbatch.ini run --wait >run3.out 2>&1) || { cat "$W/run3.out"; xl_fail "meters run"; }
+a=$(actions "$T/sim2.log")
+case "$a" in *"importMeteringDeviceData exportMeteringDeviceData ") ;; *) xl_fail "meters: $a" ;; esac
+got=$(sqlite3 "$W/state.db" "SELECT state || '|' || gis_guid || '|' || error_code FROM elements WHERE local_key='ХВ-31000'")
+[ "$got" = "accepted|0fde6df3-12db-5803-82f5-8d0cace211f2|INT002006" ] || xl_fail "meter ХВ-31000: $got"
 xl_stop_sims
 
 # ---- 4. kill -9 during case 1
