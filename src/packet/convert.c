@@ -173,6 +173,24 @@ static char *display_key(const char *raw)
     return k;
 }
 
+static int cmp_row(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* table_next over the rows opts->only_rows names (all rows when NULL): a
+ * retry converts again just the rows of the elements concerned. */
+static int next_row(const struct run *r, table *tb, const struct table_row **row, hcs_err *err)
+{
+    const struct convert_opts *o = r->opts;
+    int rc;
+    while ((rc = table_next(tb, row, err)) == 1)
+        if (!o->only_rows || bsearch(&(*row)->row, o->only_rows, o->nonly_rows, sizeof *o->only_rows, cmp_row))
+            return 1;
+    return rc;
+}
+
 /* Pass 1: which keys come back after their run ended (see keymap.h). */
 static int pass1(struct run *r, table *tb, struct lastrow_map *split, hcs_err *err)
 {
@@ -182,7 +200,7 @@ static int pass1(struct run *r, table *tb, struct lastrow_map *split, hcs_err *e
     uint32_t ord = 0;
     uint64_t run = 0;
     int run_split = 0, rc;
-    while ((rc = table_next(tb, &row, err)) == 1) {
+    while ((rc = next_row(r, tb, &row, err)) == 1) {
         sb_reset(&key);
         template_group_raw(r->t, r->b, row, &key);
         uint64_t h = key.len ? key_hash(key.buf, key.len) : 0;
@@ -224,7 +242,7 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
     uint32_t ord = 0;
     struct group *cur = NULL;       /* the group of the current run */
     int rc, grouping = template_has_group(r->t);
-    while ((rc = table_next(tb, &row, err)) == 1) {
+    while ((rc = next_row(r, tb, &row, err)) == 1) {
         r->stats->rows++;
         if (progress_due(r->prog))   /* table_fraction costs a syscall: not per row */
             progress_update(r->prog, (double)r->stats->rows, table_fraction(tb));

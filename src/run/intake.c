@@ -357,3 +357,61 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     }
     return rc;
 }
+
+/* ---- a retry after a registry refresh ---- */
+
+static int retake_converted(intake *in, const char *path, const struct convert_opts *co,
+                            intake_commit_fn commit_with, void *ctx, hcs_err *err)
+{
+    if (store_begin(in->st, err) < 0)
+        return -1;
+    struct convert_sink sink = { .ctx = in, .packet = sink_packet, .reject = sink_reject };
+    struct convert_stats cs = { 0 };
+    int64_t *ids = NULL;
+    if (convert_file(co, path, &sink, &cs, err) < 0)
+        goto fail;
+    ids = xcalloc(in->nseqs + 1, sizeof *ids);
+    for (size_t i = 0; i < in->nseqs; i++)
+        ids[i] = in->seqs[i].id;
+    if ((in->nseqs && sync_archive(in, err) < 0)
+        || store_packets_move_file(in->st, in->file_id, PS_CREATED, PS_PREPARED, err) < 0
+        || commit_with(ctx, ids, in->nseqs, err) < 0 || store_commit(in->st, err) < 0)
+        goto fail;
+    free(ids);
+    forget_written(in, 0);
+    in->stats.rows_rejected += cs.rows_rejected;
+    return 0;
+fail:
+    free(ids);
+    store_rollback(in->st);
+    forget_written(in, 1);
+    return -1;
+}
+
+int intake_retake_rows(intake *in, const struct store_file *f, const long *rows, size_t nrows,
+                       intake_commit_fn commit_with, void *ctx, hcs_err *err)
+{
+    const char *path = f->archive_path ? f->archive_path : f->path;
+    in->nseqs = 0;
+    free(in->operation);
+    in->operation = NULL;
+    in->template_name = f->template_name;
+    in->file_id = f->id;
+    needs_clear(in->needs);
+    forget_written(in, 0);
+    if (open_schemas(in, err) < 0)
+        return -1;
+    /* Keys still unknown after the refresh reject their rows: no chain. */
+    int chain = in->chain;
+    in->chain = 0;
+    struct convert_opts co = { .cfg = in->cfg, .template_name = f->template_name, .schemas = in->schemas,
+                               .resolve = chain_resolve, .resolve_ctx = in, .signing = &in->signing,
+                               .only_rows = rows, .nonly_rows = nrows };
+    struct attach att;
+    int rc = -1;
+    if (attach_setup(&att, in->cfg, &co, err) >= 0 && attach_prepare(&att, &co, path, err) >= 0)
+        rc = retake_converted(in, path, &co, commit_with, ctx, err);
+    attach_close(&att);
+    in->chain = chain;
+    return rc;
+}

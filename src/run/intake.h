@@ -44,6 +44,15 @@ int intake_recover(intake *in, hcs_err *err);
  * is left untouched for the next run. */
 int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
                      struct store_file *f, hcs_err *err);
+/* A retry after a registry refresh (refresh.h): the rows of f (its
+ * archived copy) converted again through the registry as it is now into
+ * new packets (new MessageGUID and TransportGUIDs, signed) of the same
+ * file; rows still wrong are rejected one by one.  In one transaction with
+ * what commit_with writes (ids: the new packets); nothing is kept when it
+ * fails.  Files the rows name are uploaded first, outside it. */
+typedef int (*intake_commit_fn)(void *ctx, const int64_t *ids, size_t n, hcs_err *err);
+int intake_retake_rows(intake *in, const struct store_file *f, const long *rows, size_t nrows,
+                       intake_commit_fn commit_with, void *ctx, hcs_err *err);
 /* What the last intake_take_file that returned 2 needs exported. */
 const chain_needs *intake_needs(const intake *in);
 /* Chain on (default): such keys make intake_take_file return 2; off:

@@ -15,6 +15,7 @@
 #include "run/debt.h"
 #include "run/inbox.h"
 #include "run/outage_notice.h"
+#include "run/refresh.h"
 #include "run/run_report.h"
 
 char *run_work_dir(const hcs_config *cfg)
@@ -124,6 +125,9 @@ static int cycles_loop(struct run_state *b, progress *prog, hcs_err *err)
         long worked = 0;
         if ((o->send || o->poll) && exchange_cycle_parts(b->x, o->send, o->poll, &worked, err) < 0)
             return -1;
+        /* stale-registry answers: one re-export, then one retry (refresh.h) */
+        if (o->send && o->poll && run_refresh(b, &b->replaced, err) < 0)
+            return -1;
         if (store_files_finish(b->st, err) < 0)
             return -1;
         if (!o->wait)
@@ -161,6 +165,10 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
 {
     r->intake = *intake_get_stats(b->in);
     r->stats = *exchange_get_stats(b->x);
+    /* first answers a retry or reconciliation replaced are not the outcome */
+    struct exchange_stats *xr = &r->stats;
+    xr->elements_error -= b->replaced.elements < xr->elements_error ? b->replaced.elements : xr->elements_error;
+    xr->warnings -= b->replaced.packets < xr->warnings ? b->replaced.packets : xr->warnings;
     r->pending = exchange_pending(b->x, err);
     r->files_waiting = b->waiting;
     r->files_duplicate = b->duplicates;

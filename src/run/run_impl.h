@@ -3,6 +3,7 @@
 #ifndef HCS_RUN_IMPL_H
 #define HCS_RUN_IMPL_H
 
+#include "run/refresh.h"
 #include "run/run.h"
 
 struct run_state {
@@ -14,6 +15,7 @@ struct run_state {
     int64_t run_id, started;
     char *work;
     long waiting, duplicates;
+    struct refresh_count replaced;   /* what registry refreshes replaced (refresh.h) */
 };
 
 /* Takes every complete inbox file whose dependencies are answered;

@@ -123,7 +123,7 @@ static int one_row(void *vctx, const struct store_row_outcome *r)
         .unique_number = r->unique_number,
         .code = r->error_code,
         .gis_text = oc == REPORT_REJECTED ? NULL : r->error_text,
-        .reason = oc == REPORT_REJECTED ? r->error_text : NULL,
+        .reason = oc == REPORT_REJECTED ? r->error_text : r->note,
         .column = r->column,
         .value = r->value,
         .updated = report_parse_time(r->update_date),

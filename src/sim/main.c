@@ -39,6 +39,12 @@ static const char usage[] =
     "  --sign-alg ALG         gost2012 (default), gost2001 or rsa\n"
     "  --nsi-page-size N      elements per page of exportNsiPagingItem and\n"
     "                         exportDataProviderNsiPagingItem (default 1000)\n"
+    "  --resend MODE          a MessageGUID sent again: ack (default: its first ack, processed\n"
+    "                         once), again (processed again under a new ack), busy (INT003001\n"
+    "                         while the first is processed, then processed again)\n"
+    "  --renew-guid GUID      give the world's premises, room, meter or account GUID a new GUID\n"
+    "                         at start (as GIS re-registering it): a client registry goes stale;\n"
+    "                         repeatable; stderr names the new GUID\n"
     "  --legacy-upload-header file store: also accept the organisation in X-Upload-Dataprovider\n"
     "                         (default: only X-Upload-OrgPPAGUID, as the real file store)\n"
     "  --help                 this text\n"
@@ -62,12 +68,15 @@ int main(int argc, char **argv)
         { "sign-alg", required_argument, NULL, 'A' },
         { "legacy-upload-header", no_argument, NULL, 'L' },
         { "nsi-page-size", required_argument, NULL, 'N' },
+        { "resend", required_argument, NULL, 'R' },
+        { "renew-guid", required_argument, NULL, 'G' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     struct sim_options o = { .processing_ms = 1000 };
     const char *faults_spec = NULL, *log_path = NULL;
     int legacy_upload_header = 0;
+    const char *renew[16];
     unsigned long long seed = 1;
     long port = 8089;
     const char *env_schemas = getenv("SCHEMAS_DIR");
@@ -88,6 +97,23 @@ int main(int argc, char **argv)
         case 'C': o.sign_cert = optarg; break;
         case 'A': o.sign_alg = optarg; break;
         case 'L': legacy_upload_header = 1; break;
+        case 'R': {
+            int m = sim_resend_parse(optarg);
+            if (m < 0) {
+                fprintf(stderr, "hcs-sim: --resend: '%s' is not ack, again or busy\n", optarg);
+                return HCS_EX_USAGE;
+            }
+            o.resend = (enum sim_resend)m;
+            break;
+        }
+        case 'G':
+            if (o.nrenew_guids == sizeof renew / sizeof renew[0]) {
+                fprintf(stderr, "hcs-sim: --renew-guid: at most %zu\n", sizeof renew / sizeof renew[0]);
+                return HCS_EX_USAGE;
+            }
+            renew[o.nrenew_guids++] = optarg;
+            o.renew_guids = renew;
+            break;
         case 'p':
             port = strtol(optarg, &end, 10);
             if (*end || port < 0 || port > 65535) {

@@ -115,6 +115,15 @@ static int parse_times(sim *s, const char *spec, hcs_err *err)
     return 0;
 }
 
+int sim_resend_parse(const char *name)
+{
+    static const char *const names[] = { "ack", "again", "busy" };
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, names[i]))
+            return i;
+    return -1;
+}
+
 long sim_processing_time(const sim *s, const char *op)
 {
     for (size_t i = 0; i < s->ntimes; i++)
@@ -140,6 +149,13 @@ sim *sim_open(const struct sim_options *o, hcs_err *err)
         goto fail;
     if (!(s->db = sim_db_open(s->state_dir, err)) || sim_db_load_world(s->db, s->world_dir, err) < 0)
         goto fail;
+    s->resend = o->resend;
+    for (size_t i = 0; i < o->nrenew_guids; i++) {
+        char renewed[40];
+        if (sim_db_renew_guid(s->db, o->renew_guids[i], renewed, err) < 0)
+            goto fail;
+        fprintf(stderr, "hcs-sim: %s renewed as %s\n", o->renew_guids[i], renewed);
+    }
     if ((s->schemas = schema_set_open(o->schemas_dir, err)))
         schema_set_package_dir(s->schemas, PKG_DEBT, o->debt_schemas_dir);
     if (!s->schemas)

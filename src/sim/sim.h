@@ -18,6 +18,17 @@
 #include "base/strbuf.h"
 #include "sim/sim_filestore.h"
 
+/* What a MessageGUID already acknowledged gets when it is sent again.  The
+ * rules promise no deduplication; they forbid only two parallel executions
+ * (INT003001), so a client must survive all three. */
+enum sim_resend {
+    SIM_RESEND_ACK = 0,           /* its first ack again, no second processing */
+    SIM_RESEND_AGAIN,             /* processed again as a new message (a new ack) */
+    SIM_RESEND_BUSY,              /* INT003001 while the first is processed, then again */
+};
+/* "ack" | "again" | "busy" → the mode; -1 for anything else. */
+int sim_resend_parse(const char *name);
+
 struct sim_options {
     const char *world_dir;        /* required */
     const char *state_dir;        /* NULL: <world>/../sim-state */
@@ -31,6 +42,9 @@ struct sim_options {
     const char *sign_alg;         /* gost2012 (default) | gost2001 | rsa */
     long nsi_page_size;           /* elements per page of exportNsiPagingItem /
                                    * exportDataProviderNsiPagingItem; 0 = 1000 */
+    const char *const *renew_guids; /* objects of the world given a new GUID at start */
+    size_t nrenew_guids;
+    enum sim_resend resend;       /* a MessageGUID sent again */
 };
 
 /* What the HTTP layer passes in: the request and the SOAP-level faults

@@ -10,6 +10,7 @@
 #include <csv.h>
 
 #include "base/fsutil.h"
+#include "base/guid.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
@@ -395,5 +396,41 @@ int sim_db_load_world(sqlite3 *db, const char *world_dir, hcs_err *err)
     }
     if (sim_db_commit(db) < 0)
         return hcs_fail(err, HCS_EX_SOFTWARE, "sqlite: %s", sqlite3_errmsg(db));
+    return 0;
+}
+
+/* Where a GUID of the housing stock lives: the column that names the
+ * object and the columns that refer to it. */
+static const struct { const char *table, *column; } guid_columns[] = {
+    { "premises", "premises_guid" }, { "rooms", "premises_guid" }, { "meters", "premises_guid" },
+    { "accounts", "premises_guid" }, { "rooms", "living_room_guid" }, { "accounts", "living_room_guid" },
+    { "meters", "root_guid" }, { "meters", "version_guid" }, { "readings", "meter_root_guid" },
+    { "accounts", "account_guid" }, { "meters", "account_guid" }, { "payment_documents", "account_guid" },
+};
+
+int sim_db_renew_guid(sqlite3 *db, const char *old_guid, char new_guid[40], hcs_err *err)
+{
+    char guid[40];
+    if (guid_normalize(old_guid, guid) < 0)
+        return hcs_fail(err, HCS_EX_USAGE, "--renew-guid: '%s' is not a GUID", old_guid);
+    guid_new(new_guid);
+    long changed = 0;
+    if (sim_db_begin(db) < 0)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "sqlite: %s", sqlite3_errmsg(db));
+    for (size_t i = 0; i < sizeof guid_columns / sizeof guid_columns[0]; i++) {
+        char *sql = xasprintf("UPDATE %s SET %s=? WHERE %s=?", guid_columns[i].table, guid_columns[i].column,
+                              guid_columns[i].column);
+        int rc = sim_db_query(db, NULL, NULL, err, sql, new_guid, guid);
+        free(sql);
+        if (rc < 0) {
+            sim_db_rollback(db);
+            return -1;
+        }
+        changed += sqlite3_changes(db);
+    }
+    if (sim_db_commit(db) < 0)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "sqlite: %s", sqlite3_errmsg(db));
+    if (!changed)
+        return hcs_fail(err, HCS_EX_USAGE, "--renew-guid: no object of the world has GUID %s", guid);
     return 0;
 }

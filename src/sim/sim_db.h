@@ -34,6 +34,12 @@ const char *sim_col(sqlite3_stmt *row, int i);
 /* First column of the first row copied into out (size n); 1 found, 0 none, -1 error. */
 int sim_db_get(sqlite3 *db, char *out, size_t n, const char *sql, ...);
 
+/* Gives the housing-stock object with GUID old_guid (premises, room, meter,
+ * account) a new GUID, references included, as GIS does when an object is
+ * registered anew: a client's registry that still holds the old one is
+ * stale.  new_guid is the GUID given; -1 (HCS_EX_USAGE) when no object has it. */
+int sim_db_renew_guid(sqlite3 *db, const char *old_guid, char new_guid[40], hcs_err *err);
+
 int sim_db_begin(sqlite3 *db);
 int sim_db_commit(sqlite3 *db);
 void sim_db_rollback(sqlite3 *db);

@@ -33,6 +33,7 @@ struct sim {
     X509 *operator_cert;
     char operator_org[40];
     int skip_signature;
+    enum sim_resend resend;
     long processing_ms;
     long nsi_page_size;
     hcs_config *sign_cfg;       /* answer signing, when asked for */

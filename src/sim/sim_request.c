@@ -214,20 +214,39 @@ static int is_poisoned(sim *s, const char *guid)
     return sim_db_get(s->db, out, sizeof out, "SELECT 1 FROM poisoned WHERE requester_guid=?", guid) == 1;
 }
 
+/* A MessageGUID acknowledged before (gis: its ack), per --resend: 1 when
+ * answered (its ack again, or INT003001 while it is processed), 0 when it
+ * is to be processed again as a new message (the first keeps its result
+ * under its own ack). */
+static int resent(sim *s, struct sim_reply *r, const char *gis)
+{
+    r->duplicate = 1;
+    char done[8] = "";
+    sim_db_get(s->db, done, sizeof done, "SELECT done FROM messages WHERE gis_guid=?", gis);
+    if (s->resend == SIM_RESEND_ACK) {
+        snprintf(r->gis_guid, sizeof r->gis_guid, "%s", gis);
+        simx_ack(&r->body, gis, r->request_guid);
+        r->status = 200;
+        return 1;
+    }
+    if (s->resend == SIM_RESEND_BUSY && strcmp(done, "1") != 0) {
+        fault(r, 0, "INT003001", "Запрос уже выполняется");
+        return 1;
+    }
+    char *aside = xasprintf("%s/%s", r->request_guid, gis);
+    sim_db_query(s->db, NULL, NULL, NULL, "UPDATE messages SET requester_guid=? WHERE gis_guid=?", aside, gis);
+    free(aside);
+    return 0;
+}
+
 static void handle_import_export(sim *s, const struct sim_request *q, struct parsed *p,
                                  struct sim_reply *r)
 {
     collect_transports(p->body_el->children, &r->transports);
-    /* The same requester MessageGUID gets the same ack and no second processing. */
     char gis[40];
     if (sim_db_get(s->db, gis, sizeof gis, "SELECT gis_guid FROM messages WHERE requester_guid=?",
-                   r->request_guid) == 1) {
-        r->duplicate = 1;
-        snprintf(r->gis_guid, sizeof r->gis_guid, "%s", gis);
-        simx_ack(&r->body, gis, r->request_guid);
-        r->status = 200;
+                   r->request_guid) == 1 && resent(s, r, gis))
         return;
-    }
     guid_new(gis);
     snprintf(r->gis_guid, sizeof r->gis_guid, "%s", gis);
     long ms = (long)(sim_processing_time(s, p->op->name) * (q->slow_factor > 0 ? q->slow_factor : 1));

@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
  * creating and migrating the schema as needed. */
@@ -204,6 +204,42 @@ void store_last_import_clear(struct store_last_import *li);
 /* 1 found (*li filled), 0 none, -1 error. */
 int store_element_last_import(store *st, const char *operation, const char *local_key,
                               struct store_last_import *li, hcs_err *err);
+/* ---- registry refreshes (run/refresh.h) ----
+ * An element GIS refused because the registry was stale gets one refresh:
+ * exports of the objects concerned, then one retry of its rows or, for an
+ * object GIS already has, a reconciliation.  States: "exporting" (its
+ * export packets are stored), "retried", "reconciled", "given-up".  An
+ * element a refresh made carries a note and is never refreshed again;
+ * errors stored before refreshes existed are "before-refreshes". */
+struct store_refresh {
+    int64_t element_id, packet_id, file_id;
+    char *state;                 /* NULL for a candidate */
+    char *element_state;         /* the element's: "error" unless an operator retry reset it */
+    char *exports;               /* export packet ids "12,13", or NULL */
+    char *transport_guid, *local_key, *error_code, *error_text;
+    char *template_name;         /* of the element's packet */
+};
+void store_refresh_clear(struct store_refresh *r);
+typedef int (*store_refresh_fn)(void *ctx, const struct store_refresh *r);
+/* Elements GIS refused with one of codes (NULL-terminated) in a final
+ * packet of an input file, without a refresh and not made by one; ordered
+ * by packet and element.  fn returning non-zero stops the walk. */
+int store_refresh_candidates(store *st, const char *const *codes, store_refresh_fn fn, void *ctx,
+                             hcs_err *err);
+/* Refreshes in state, ordered by packet and element. */
+int store_refreshes_each(store *st, const char *state, store_refresh_fn fn, void *ctx, hcs_err *err);
+/* Inserts or updates (state, exports) the refresh of r->element_id. */
+int store_refresh_put(store *st, const struct store_refresh *r, hcs_err *err);
+/* The source rows of an element, ascending (*rows malloc'd). */
+int store_element_rows(store *st, int64_t element_id, long **rows, size_t *n, hcs_err *err);
+/* An element's refresh outcome: state ("retried": superseded by the
+ * retry's elements, "accepted": reconciled), gis_guid when not NULL, note. */
+int store_element_note(store *st, int64_t element_id, const char *state, const char *gis_guid,
+                       const char *note, hcs_err *err);
+/* Elements of a packet in state, -1 on error. */
+long store_elements_count(store *st, int64_t packet_id, const char *state, hcs_err *err);
+/* Every element of a packet gets note (the elements a retry made). */
+int store_elements_note_packet(store *st, int64_t packet_id, const char *note, hcs_err *err);
 
 /* ---- rejected rows ---- */
 struct store_reject {
@@ -328,7 +364,8 @@ int store_mark_put(store *st, const char *name, int64_t value, hcs_err *err);
 
 /* ---- what reports read ---- */
 /* One source row with its outcome: every row of a file appears once per
- * element it belongs to, or once per reject. */
+ * element it belongs to, or once per reject (an element a retry
+ * superseded is left out: its rows appear with the retry's outcome). */
 struct store_row_outcome {
     long row;
     const char *outcome;         /* accepted | error | pending | failed | cancelled | rejected | deferred */
@@ -344,6 +381,7 @@ struct store_row_outcome {
     const char *value;           /* rejects only */
     const char *packet_state;    /* state of the element's packet, NULL for rejects */
     int64_t packet_id;
+    const char *note;            /* what a registry refresh did with the row (Russian), or NULL */
 };
 typedef int (*store_row_fn)(void *ctx, const struct store_row_outcome *r);
 /* Ordered by row number. */

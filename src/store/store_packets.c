@@ -455,12 +455,12 @@ int store_file_rows(store *st, int64_t file_id, store_row_fn fn, void *ctx, hcs_
     if (sq_prep(st,
                 "SELECT r.row, CASE WHEN e.state='pending' AND p.state='deferred' THEN 'deferred'"
                 "  ELSE e.state END, e.local_key, e.label, e.transport_guid, e.gis_guid,"
-                "  e.unique_number, e.update_date, e.error_code, e.error_text, NULL, NULL, p.state, p.id"
+                "  e.unique_number, e.update_date, e.error_code, e.error_text, NULL, NULL, p.state, p.id, e.note"
                 " FROM element_rows r JOIN elements e ON e.id=r.element_id"
-                " JOIN packets p ON p.id=e.packet_id WHERE r.file_id=?1"
+                " JOIN packets p ON p.id=e.packet_id WHERE r.file_id=?1 AND e.state<>'retried'"
                 " UNION ALL"
                 " SELECT j.row, 'rejected', j.element_key, NULL, NULL, NULL, NULL, NULL, NULL, j.reason,"
-                "  j.col, j.value, NULL, 0 FROM rejects j WHERE j.file_id=?1"
+                "  j.col, j.value, NULL, 0, NULL FROM rejects j WHERE j.file_id=?1"
                 " ORDER BY 1, 2", &s, err) < 0)
         return -1;
     sqlite3_bind_int64(s, 1, file_id);
@@ -481,6 +481,7 @@ int store_file_rows(store *st, int64_t file_id, store_row_fn fn, void *ctx, hcs_
             .value = (const char *)sqlite3_column_text(s, 11),
             .packet_state = (const char *)sqlite3_column_text(s, 12),
             .packet_id = sqlite3_column_int64(s, 13),
+            .note = (const char *)sqlite3_column_text(s, 14),
         };
         stop = fn(ctx, &r);
     }

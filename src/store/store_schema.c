@@ -84,6 +84,20 @@ static const char *const migrations[] = {
     "  last_error, attrs, updated_at FROM registry;"
     "DROP TABLE registry;"
     "ALTER TABLE registry_by_key RENAME TO registry;",
+    /* 6: registry refreshes (run/refresh.h): one per element GIS refused
+     * because the registry was stale; an element a refresh made carries a
+     * note (and is never refreshed again). */
+    "CREATE TABLE refreshes ("
+    "  element_id INTEGER PRIMARY KEY REFERENCES elements(id), packet_id INTEGER NOT NULL,"
+    "  file_id INTEGER, state TEXT NOT NULL, exports TEXT,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX refreshes_state ON refreshes(state, packet_id);"
+    "ALTER TABLE elements ADD COLUMN note TEXT;"
+    /* errors answered before refreshes existed stay as they are: an upgrade
+     * does not re-export and retry the history */
+    "INSERT INTO refreshes(element_id, packet_id, file_id, state, created_at, updated_at)"
+    "  SELECT id, packet_id, file_id, 'before-refreshes', CAST(strftime('%s','now') AS INTEGER),"
+    "  CAST(strftime('%s','now') AS INTEGER) FROM elements WHERE state='error';",
 };
 
 size_t store_sqlite_migration_count(void)

@@ -80,6 +80,7 @@ INI
 xl_outcomes() {
     sqlite3 "$1" "SELECT f.name, r.row, e.state, coalesce(e.error_code, '')
                     FROM element_rows r JOIN elements e ON e.id = r.element_id JOIN files f ON f.id = r.file_id
+                   WHERE e.state <> 'retried'
                   UNION ALL
                   SELECT f.name, j.row, 'rejected', j.reason FROM rejects j JOIN files f ON f.id = j.file_id
                   ORDER BY 1, 2, 3, 4"
@@ -108,7 +109,7 @@ xl_check_accounted() {
             FROM files f WHERE f.state <> 'rejected'" | awk -F'|' '$2 != $3')
     [ -z "$_bad" ] || xl_fail "rows without an outcome (file|rows|rows with outcome): $_bad"
     _n=$(sqlite3 "$_db" "SELECT count(*) FROM elements WHERE NOT ((state = 'accepted' AND gis_guid IS NOT NULL)
-            OR (state IN ('error', 'failed') AND error_code IS NOT NULL AND error_text IS NOT NULL))")
+            OR (state IN ('error', 'failed', 'retried') AND error_code IS NOT NULL AND error_text IS NOT NULL))")
     [ "$_n" = 0 ] || xl_fail "$_n elements neither accepted with a GUID nor rejected with a reason"
     _n=$(sqlite3 "$_db" "SELECT count(*) FROM rejects WHERE reason IS NULL OR reason = ''")
     [ "$_n" = 0 ] || xl_fail "$_n rejected rows without a reason"

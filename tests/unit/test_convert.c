@@ -110,6 +110,39 @@ static void test_groups_non_adjacent(void **state)
     collect_free(&c);
 }
 
+/* A retry converts only the rows it names (convert_opts.only_rows): a
+ * group's rows outside them are not read, the others keep their numbers. */
+static void test_only_rows(void **state)
+{
+    (void)state;
+    struct collect c = { 0 };
+    struct convert_stats st;
+    hcs_err err = { 0 };
+    char csv[2048], path[512];
+    snprintf(csv, sizeof csv, "%s"
+             "001;" H1 ";" P1 ";50;Иванов;Иван\n"
+             "002;" H1 ";;;Петров;Пётр\n"
+             "001;" H2 ";" P2 ";50;Иванов;Иван\n"
+             "003;" H1 ";;;Сидоров;Олег\n", ACC_HDR);
+    snprintf(path, sizeof path, "%s/in-only.csv", tmp);
+    tu_write_str(path, csv);
+    const long only[] = { 2, 4 };
+    struct convert_opts o = { .cfg = cfg, .template_name = "importAccountData", .schemas = schemas,
+                              .only_rows = only, .nonly_rows = 2 };
+    struct convert_sink s = { &c, collect_packet, collect_reject };
+    assert_int_equal(convert_file(&o, path, &s, &st, &err), 0);
+    assert_int_equal(st.rows, 2);
+    assert_int_equal(c.np, 1);
+    struct packet *p = c.p[0];
+    assert_int_equal(p->nelements, 1);
+    assert_string_equal(p->elements[0].local_key, "001");
+    assert_int_equal(p->elements[0].nrows, 2);
+    assert_int_equal(p->elements[0].rows[0], 2);
+    assert_int_equal(p->elements[0].rows[1], 4);
+    assert_int_equal(tu_xpath_count(p->doc, "//hm:Account"), 1);
+    collect_free(&c);
+}
+
 /* Runs interleaved, an empty key between runs, a key whose last run is
  * long after its first: every group complete, none split in two. */
 static void test_groups_interleaved_runs(void **state)
@@ -556,6 +589,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_groups_non_adjacent),
+        cmocka_unit_test(test_only_rows),
         cmocka_unit_test(test_groups_interleaved_runs),
         cmocka_unit_test(test_bad_row_rejects_element),
         cmocka_unit_test(test_element_values_must_agree),

@@ -2,7 +2,8 @@
  * from an older version, refusing a newer schema, nested transactions and
  * rollback, files/packets/elements/outcomes/registry round trips, the
  * per-row query the reports read, discarding a half-converted file, and
- * the file store client's tables (uploads, parts, attachments). */
+ * the file store client's tables (uploads, parts, attachments), registry
+ * refreshes. */
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -272,6 +273,167 @@ static void test_packets_outcomes_registry(void **state)
     cleanup(dir, path);
 }
 
+static int collect_refresh(void *ctx, const struct store_refresh *r)
+{
+    struct rows *rs = ctx;
+    rs->n++;
+    size_t len = strlen(rs->text);
+    snprintf(rs->text + len, sizeof rs->text - len, "%s:%s:%s:%s;", r->local_key, r->error_code,
+             r->state ? r->state : "-", r->exports ? r->exports : "-");
+    return 0;
+}
+
+static int collect_note(void *ctx, const struct store_row_outcome *r)
+{
+    struct rows *rs = ctx;
+    rs->n++;
+    size_t len = strlen(rs->text);
+    snprintf(rs->text + len, sizeof rs->text - len, "%ld:%s:%s;", r->row, r->outcome, r->note ? r->note : "");
+    return 0;
+}
+
+/* Registry refreshes: which elements are candidates (stale codes, final
+ * packet, not refreshed, not made by a refresh), their state, notes, and
+ * the report rows leaving a superseded element out. */
+static void test_refreshes(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    int64_t run;
+    store_run_begin(st, "run", &run, &err);
+    struct store_file f = { .run_id = run, .path = "a.csv", .sha256 = "h", .template_name = "importAccountData",
+                            .state = "converted", .rows = 4 };
+    assert_int_equal(store_file_add(st, &f, &err), 0);
+    struct store_packet p = { .file_id = f.id, .run_id = run, .operation = "importAccountData", .seq = 1,
+                              .template_name = "importAccountData", .lane = "importAccountData|", .state = "sent",
+                              .nelements = 4 };
+    strcpy(p.message_guid, "11111111-1111-4111-8111-111111111111");
+    assert_int_equal(store_packet_add(st, &p, &err), 0);
+    long r1[] = { 3, 2 }, r2[] = { 4 }, r3[] = { 5 }, r4[] = { 6 };
+    struct packet_element el[] = { { "aaaaaaaa-0000-4000-8000-000000000001", "k1", "ЛС k1", r1, 2 },
+                                   { "aaaaaaaa-0000-4000-8000-000000000002", "k2", "ЛС k2", r2, 1 },
+                                   { "aaaaaaaa-0000-4000-8000-000000000003", "k3", "ЛС k3", r3, 1 },
+                                   { "aaaaaaaa-0000-4000-8000-000000000004", "k4", "ЛС k4", r4, 1 } };
+    const char *codes[] = { "INT002034", "INT002006", "INT002001", NULL };
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(store_element_add(st, p.id, f.id, &el[i], &err), 0);
+        struct store_outcome o = { .transport_guid = el[i].transport_guid, .state = i < 3 ? "error" : "accepted",
+                                   .error_code = codes[i], .error_text = "text",
+                                   .gis_guid = i < 3 ? NULL : "33333333-3333-4333-8333-333333333333" };
+        assert_int_equal(store_element_set_outcome(st, &o, NULL, &err), 1);
+    }
+    const char *stale[] = { "INT002000", "INT002034", "INT002006", NULL };
+    struct rows rs = { 0 };
+    /* a packet not final yet has no candidates */
+    assert_int_equal(store_refresh_candidates(st, stale, collect_refresh, &rs, &err), 0);
+    assert_int_equal(rs.n, 0);
+    struct store_packet q = { 0 };
+    assert_int_equal(store_packet_get(st, p.id, &q, &err), 0);
+    free(q.state);
+    q.state = xstrdup("done-with-warnings");
+    assert_int_equal(store_packet_update(st, &q, &err), 0);
+    store_packet_clear(&q);
+    assert_int_equal(store_refresh_candidates(st, stale, collect_refresh, &rs, &err), 0);
+    assert_string_equal(rs.text, "k1:INT002034:-:-;k2:INT002006:-:-;");
+
+    /* k1 is being refreshed: no candidate any more, listed as exporting */
+    struct store_refresh r = { .packet_id = p.id, .file_id = f.id, .state = "exporting", .exports = "7,8" };
+    const int64_t e1 = 1, e2 = 2;   /* element ids in insertion order (a fresh database) */
+    r.element_id = e1;
+    assert_int_equal(store_refresh_put(st, &r, &err), 0);
+    memset(&rs, 0, sizeof rs);
+    assert_int_equal(store_refresh_candidates(st, stale, collect_refresh, &rs, &err), 0);
+    assert_string_equal(rs.text, "k2:INT002006:-:-;");
+    memset(&rs, 0, sizeof rs);
+    assert_int_equal(store_refreshes_each(st, "exporting", collect_refresh, &rs, &err), 0);
+    assert_string_equal(rs.text, "k1:INT002034:exporting:7,8;");
+    long *rows;
+    size_t nrows;
+    assert_int_equal(store_element_rows(st, e1, &rows, &nrows, &err), 0);
+    assert_int_equal(nrows, 2);
+    assert_int_equal(rows[0], 2);
+    assert_int_equal(rows[1], 3);
+    free(rows);
+
+    /* the retry: k1 superseded by a new element that carries the note and
+     * is never a candidate, even refused again; k2 reconciled */
+    struct store_packet p2 = p;
+    p2.id = 0;
+    p2.state = "done";
+    strcpy(p2.message_guid, "11111111-1111-4111-8111-111111111112");
+    assert_int_equal(store_packet_add(st, &p2, &err), 0);
+    struct packet_element e5 = { "aaaaaaaa-0000-4000-8000-000000000005", "k1", "ЛС k1", r1, 2 };
+    assert_int_equal(store_element_add(st, p2.id, f.id, &e5, &err), 0);
+    assert_int_equal(store_elements_note_packet(st, p2.id, "повторено", &err), 0);
+    struct store_outcome again = { .transport_guid = e5.transport_guid, .state = "error", .error_code = "INT002034",
+                                   .error_text = "text" };
+    assert_int_equal(store_element_set_outcome(st, &again, NULL, &err), 1);
+    r.state = "retried";
+    r.exports = NULL;
+    assert_int_equal(store_refresh_put(st, &r, &err), 0);
+    assert_int_equal(store_element_note(st, e1, "retried", NULL, "заменено", &err), 0);
+    assert_int_equal(store_element_note(st, e2, "accepted", "44444444-4444-4444-8444-444444444444", "уже есть", &err), 0);
+    r.element_id = e2;
+    r.state = "reconciled";
+    assert_int_equal(store_refresh_put(st, &r, &err), 0);
+    memset(&rs, 0, sizeof rs);
+    assert_int_equal(store_refresh_candidates(st, stale, collect_refresh, &rs, &err), 0);
+    assert_int_equal(rs.n, 0);
+    memset(&rs, 0, sizeof rs);
+    assert_int_equal(store_refreshes_each(st, "retried", collect_refresh, &rs, &err), 0);
+    assert_string_equal(rs.text, "k1:INT002034:retried:7,8;");   /* the exports stay recorded */
+    assert_int_equal(store_elements_count(st, p.id, "error", &err), 1);
+    memset(&rs, 0, sizeof rs);
+    assert_int_equal(store_file_rows(st, f.id, collect_note, &rs, &err), 0);
+    assert_string_equal(rs.text, "2:error:повторено;3:error:повторено;4:accepted:уже есть;5:error:;6:accepted:;");
+    store_close(st);
+    cleanup(dir, path);
+}
+
+/* Upgrading to refreshes (migration 4) does not refresh the history:
+ * errors stored before are recorded as "before-refreshes". */
+static void test_refreshes_migrate(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = store_open_sqlite(path, 1000, &err);
+    int64_t run;
+    store_run_begin(st, "run", &run, &err);
+    struct store_file f = { .run_id = run, .path = "a.csv", .sha256 = "h", .template_name = "importAccountData",
+                            .state = "converted", .rows = 1 };
+    assert_int_equal(store_file_add(st, &f, &err), 0);
+    struct store_packet p = { .file_id = f.id, .run_id = run, .operation = "importAccountData", .seq = 1,
+                              .lane = "importAccountData|", .state = "done-with-warnings", .nelements = 1 };
+    strcpy(p.message_guid, "11111111-1111-4111-8111-111111111111");
+    assert_int_equal(store_packet_add(st, &p, &err), 0);
+    long r1[] = { 2 };
+    struct packet_element e = { "aaaaaaaa-0000-4000-8000-000000000001", "k1", "ЛС k1", r1, 1 };
+    assert_int_equal(store_element_add(st, p.id, f.id, &e, &err), 0);
+    struct store_outcome o = { .transport_guid = e.transport_guid, .state = "error", .error_code = "INT002006",
+                               .error_text = "Объект уже существует" };
+    assert_int_equal(store_element_set_outcome(st, &o, NULL, &err), 1);
+    store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes;"
+                                      "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    st = store_open_sqlite(path, 1000, &err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    const char *stale[] = { "INT002006", NULL };
+    struct rows rs = { 0 };
+    assert_int_equal(store_refresh_candidates(st, stale, collect_refresh, &rs, &err), 0);
+    assert_int_equal(rs.n, 0);
+    assert_int_equal(store_refreshes_each(st, "before-refreshes", collect_refresh, &rs, &err), 0);
+    assert_string_equal(rs.text, "k1:INT002006:before-refreshes:-;");
+    store_close(st);
+    cleanup(dir, path);
+}
+
 /* The file store client's memory: unfinished uploads with their parts, and
  * attachments per content. */
 static void test_filestore_memory(void **state)
@@ -315,7 +477,7 @@ static void test_filestore_memory(void **state)
  * (as it did before they moved behind store.h) keeps their rows; opening an
  * up-to-date database takes no write lock, so it works while another
  * connection is inside a transaction. */
-/* Migration 4: the registry of a version-3 database, rows and all, becomes
+/* Migration 5: the registry of a version-4 database, rows and all, becomes
  * a WITHOUT ROWID table (one b-tree per lookup). */
 static void test_registry_migrates_without_rowid(void **state)
 {
@@ -327,7 +489,8 @@ static void test_registry_migrates_without_rowid(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 3; DROP TABLE registry;"
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4; DROP TABLE registry;"
+                                      "DROP TABLE refreshes; ALTER TABLE elements DROP COLUMN note;"
                                       "CREATE TABLE registry ("
                                       "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
                                       "  version TEXT, update_date TEXT, last_error TEXT, attrs TEXT,"
@@ -371,6 +534,7 @@ static void test_filestore_tables_migrate(void **state)
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
                                       "DROP TABLE marks; DROP INDEX elements_key_norm;"
                                       "ALTER TABLE elements DROP COLUMN key_norm;"
+                                      "DROP TABLE refreshes; ALTER TABLE elements DROP COLUMN note;"
                                       "DROP TABLE filestore_parts; DROP TABLE filestore_uploads;"
                                       "DROP TABLE filestore_attachments;"
                                       "CREATE TABLE filestore_attachments ("
@@ -408,6 +572,8 @@ int main(void)
         cmocka_unit_test(test_migrates_version_zero),
         cmocka_unit_test(test_transactions),
         cmocka_unit_test(test_packets_outcomes_registry),
+        cmocka_unit_test(test_refreshes),
+        cmocka_unit_test(test_refreshes_migrate),
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_registry_migrates_without_rowid),
         cmocka_unit_test(test_filestore_tables_migrate),
