@@ -17,6 +17,17 @@ struct polling {
     int64_t id;
 };
 
+/* A poll GIS did not answer: the packet asks again later, and records since
+ * when GIS has been unreachable (the outage notice and the report read it,
+ * so an outage seen only through polls is announced as one seen through sends). */
+static void poll_unreachable(exchange *x, struct store_packet *p, const char *msg)
+{
+    x_unreachable(x, msg);
+    if (!p->unreachable_since)
+        p->unreachable_since = x_now();
+    p->next_at = x_now() + x->transient_delay;
+}
+
 static int poll_done(void *ctx, struct transport_response *resp, const hcs_err *terr, hcs_err *err);
 
 /* Acknowledged (GIS's MessageGUID known) and not answered meanwhile. */
@@ -255,11 +266,14 @@ static int poll_done(void *ctx, struct transport_response *resp, const hcs_err *
     if (!pollable(&p))
         goto out;
     if (terr) {
-        x_unreachable(x, terr->msg);
-        p.next_at = x_now() + x->transient_delay;
+        poll_unreachable(x, &p, terr->msg);
         rc = store_packet_update(x->st, &p, err);
         goto out;
     }
+    /* GIS answered (the garbage case below says otherwise): an outage seen
+     * through this packet's polls is over. */
+    int64_t unreachable_since = p.unreachable_since;
+    p.unreachable_since = 0;
     hcs_err perr = { 0 };
     if (soap_parse_state(resp->body, resp->body_len, &res, &fault, &perr) == 0) {
         if (res.request_state != 3)
@@ -276,8 +290,8 @@ static int poll_done(void *ctx, struct transport_response *resp, const hcs_err *
     } else {
         char msg[900];
         snprintf(msg, sizeof msg, "getState: HTTP %ld: %s", resp->status, perr.msg);
-        x_unreachable(x, msg);
-        p.next_at = x_now() + x->transient_delay;
+        p.unreachable_since = unreachable_since;
+        poll_unreachable(x, &p, msg);
         rc = store_packet_update(x->st, &p, err);
     }
 out:

@@ -3,8 +3,8 @@
  * minutes during a night-long outage).
  *
  * The outage itself is in the store: packets still pending with
- * unreachable_since set (the exchange sets it on a transient send
- * failure and clears it when GIS answers).  Which notice went out is the
+ * unreachable_since set (the exchange sets it on a transient send or
+ * poll failure and clears it when GIS answers).  Which notice went out is the
  * store mark "outage_notice": the start of the outage announced, 0 =
  * none.  A run that finds an outage and no mark announces it; a run that
  * finds no outage and a mark announces the end.  The mark changes only

@@ -105,4 +105,49 @@ assert e["since"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(sys.arg
 assert e["ended"] and e["ended"] >= e["since"], e
 PY
 xl_check_accounted state.db
+# A second outage, seen only through polls: the packets are sent and
+# acknowledged, GIS goes away while they are processed.  The poll runs
+# announce it once; the run after GIS is back announces the end.
+xl_work "$T/w2" "http://127.0.0.1:$PORT/" "$T/keys" "retries = 1
+[exchange]
+max_backoff = 1
+[notify]
+urls = http://127.0.0.1:$SINK/hook
+attempts = 3
+delay_ms = 10"
+cd "$T/w2"
+rm -f inbox/bills/* inbox/bills-withdraw/*
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+"$SIM" --world "$HCS_TOP/samples/world" --state "$T/sim" --port "$PORT" --schemas "$SCHEMAS_DIR" \
+    --log "$T/sim2.log" --processing-ms 600000 >"$T/sim.out" 2>"$T/sim.err" &
+SIM_PID=$!
+XL_SIMS="$SIM_PID"
+listening_url "$T/sim.out" $SIM_PID >/dev/null || { cat "$T/sim.err"; xl_fail "the simulator did not start again"; }
+set +e
+timeout 60 "$HCSBATCH" -c hcsbatch.ini run >p0.out 2>p0.err
+set -e
+[ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE state IN ('sent', 'processing')")" -gt 0 ] \
+    || { cat p0.err; xl_fail "no packet waits for its answer"; }
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+for r in 1 2 3; do
+    sqlite3 state.db "UPDATE packets SET next_at = 0 WHERE state IN ('sent', 'processing')"
+    set +e
+    timeout 60 "$HCSBATCH" -c hcsbatch.ini poll >poll$r.out 2>poll$r.err
+    set -e
+done
+[ "$(events outage_began)" = 2 ] || { cat "$T/sink.log"; xl_fail "an outage seen through polls: outage_began notices $(events outage_began), want 2"; }
+[ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE unreachable_since > 0")" -gt 0 ] \
+    || xl_fail "polls that GIS did not answer left no unreachable_since"
+"$SIM" --world "$HCS_TOP/samples/world" --state "$T/sim" --port "$PORT" --schemas "$SCHEMAS_DIR" \
+    --log "$T/sim3.log" --processing-ms 100 >"$T/sim.out" 2>"$T/sim.err" &
+SIM_PID=$!
+XL_SIMS="$SIM_PID"
+listening_url "$T/sim.out" $SIM_PID >/dev/null || { cat "$T/sim.err"; xl_fail "the simulator did not start a third time"; }
+sqlite3 state.db "UPDATE packets SET next_at = 0 WHERE state IN ('sent', 'processing')"
+set +e
+timeout 60 "$HCSBATCH" -c hcsbatch.ini poll >pback.out 2>pback.err
+set -e
+[ "$(events outage_ended)" = 2 ] || { cat pback.err; cat "$T/sink.log"; xl_fail "the end of the poll outage: outage_ended notices $(events outage_ended), want 2"; }
+[ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE unreachable_since > 0")" = 0 ] \
+    || xl_fail "GIS answered the polls but unreachable_since stayed"
 echo PASS
