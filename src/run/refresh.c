@@ -145,8 +145,6 @@ static int probe_resolve(void *ctx, const char *kind, const char *local_key, cha
 {
     struct probe *p = ctx;
     int w = what_of_kind(kind);
-    if (w >= 0)
-        p->want[w] = 1;
     size_t len = strcspn(local_key, "|");
     char raw[64], fias[37];
     if (local_key[len] && len < sizeof raw) {
@@ -157,7 +155,13 @@ static int probe_resolve(void *ctx, const char *kind, const char *local_key, cha
     }
     if (w == W_ORGS)
         keyset_add(&p->orgs, local_key);
-    return exchange_resolve(p->st, kind, local_key, guid);
+    int rc = exchange_resolve(p->st, kind, local_key, guid);
+    /* Only a key the registry answered is a reference GIS can call stale:
+     * an optional key it does not know (a new account's AccountGUID) sent
+     * nothing to refresh. */
+    if (rc == 1 && w >= 0)
+        p->want[w] = 1;
+    return rc;
 }
 
 static int probe_packet(void *ctx, struct packet **p, hcs_err *err)
