@@ -81,20 +81,22 @@ int schema_package_inspect(const char *dir, struct schema_package_info *info, hc
     schema_set *set = schema_set_open(dir, err);
     if (!set)
         return -1;
-    schema_set_free(set);
     if (from_changelog(dir, info->version, sizeof info->version))
         snprintf(info->version_source, sizeof info->version_source, "changelog.txt");
     else if (from_folder(dir, info->version, sizeof info->version))
         snprintf(info->version_source, sizeof info->version_source, "folder name");
     base_version(dir, info->base_version, sizeof info->base_version);
-    /* Every service the operations use must have its types schema. */
+    /* Every service the operations use must have its types schema (the
+     * debt-requests service is looked for in its own package, next to this one). */
     for (size_t i = 0; gis_operation_at(i); i++) {
         const struct gis_service *svc = gis_operation_at(i)->service;
-        char *xsd = path_join(dir, svc->types_xsd);
+        char *xsd = path_join(schema_set_package(set, svc->package), svc->types_xsd);
         int present = file_exists(xsd);
         free(xsd);
-        if (!present && !info->missing[0])
+        /* the debt-requests package is optional: only debt.* uses it */
+        if (!present && !svc->package && !info->missing[0])
             snprintf(info->missing, sizeof info->missing, "%s", svc->types_xsd);
     }
+    schema_set_free(set);
     return 0;
 }
