@@ -49,4 +49,7 @@ CLI_COMMAND(health);
 
 CLI_COMMAND(ops);
 
+/* Prints s as a JSON string literal to stdout (NULL as null). */
+void cli_json_str(const char *s);
+
 #endif

@@ -69,24 +69,6 @@ static struct shipped *load_templates(const hcs_config *cfg, size_t *n)
     return v;
 }
 
-static void json_str(const char *s)
-{
-    if (!s) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p < 0x20)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
-}
-
 /* The inbox folders (config value) and template names feeding op, comma-joined. */
 static void feeders(const hcs_config *cfg, const struct gis_operation *op, const struct shipped *t,
                     size_t nt, strbuf *folders, strbuf *templates)
@@ -132,19 +114,19 @@ CLI_COMMAND(ops)
         const char *pkg = op->service->package ? op->service->package : PKG_MAIN;
         if (json) {
             printf("%s{\"operation\":", i ? "," : "");
-            json_str(op->name);
+            cli_json_str(op->name);
             fputs(",\"service\":", stdout);
-            json_str(op->service->name);
+            cli_json_str(op->service->name);
             fputs(",\"request_element\":", stdout);
-            json_str(op->request_element);
+            cli_json_str(op->request_element);
             printf(",\"element_limit\":%d,\"limited_element\":", op->element_limit);
-            json_str(op->limited_element);
+            cli_json_str(op->limited_element);
             fputs(",\"package\":", stdout);
-            json_str(pkg);
+            cli_json_str(pkg);
             fputs(",\"inbox\":", stdout);
-            json_str(folders.len ? sb_str(&folders) : NULL);
+            cli_json_str(folders.len ? sb_str(&folders) : NULL);
             fputs(",\"templates\":", stdout);
-            json_str(templates.len ? sb_str(&templates) : NULL);
+            cli_json_str(templates.len ? sb_str(&templates) : NULL);
             putchar('}');
         } else {
             char limit[16] = "-";

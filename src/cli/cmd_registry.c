@@ -36,28 +36,6 @@ struct listing {
     long shown;
 };
 
-static void put_json_string(const char *s)
-{
-    if (!s) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '"': fputs("\\\"", stdout); break;
-        case '\\': fputs("\\\\", stdout); break;
-        default:
-            if (c < 0x20)
-                printf("\\u%04x", c);
-            else
-                putchar(c);
-        }
-    }
-    putchar('"');
-}
-
 static int show_entry(void *ctx, const struct store_registry_entry *e)
 {
     struct listing *l = ctx;
@@ -80,7 +58,7 @@ static int show_entry(void *ctx, const struct store_registry_entry *e)
         fputs(l->shown ? ",{" : "{", stdout);
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
             printf("%s\"%s\":", i ? "," : "", names[i]);
-            put_json_string(values[i]);
+            cli_json_str(values[i]);
         }
         putchar('}');
     }

@@ -37,24 +37,6 @@ struct out {
     int64_t file_id;             /* 0 = every file */
 };
 
-static void json_str(const char *s)
-{
-    if (!s) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p < 0x20)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
-}
-
 static const char *when(int64_t t, char buf[32])
 {
     if (!t)
@@ -72,10 +54,10 @@ static int print_run(void *ctx, const struct store_run *r)
     char a[32], b[32];
     if (o->json) {
         printf("%s{\"id\":%lld,\"command\":", o->first ? "" : ",", (long long)r->id);
-        json_str(r->command);
+        cli_json_str(r->command);
         printf(",\"started_at\":%lld,\"finished_at\":%lld,\"exit_code\":%d,\"summary\":",
                (long long)r->started_at, (long long)r->finished_at, r->exit_code);
-        json_str(r->summary);
+        cli_json_str(r->summary);
         putchar('}');
     } else {
         printf("  #%-5lld %-5s %s → %s  exit %s%d  %s\n", (long long)r->id, r->command,
@@ -105,15 +87,15 @@ static int print_file(void *ctx, const struct store_file *f)
     if (o->json) {
         printf("%s{\"id\":%lld,\"run\":%lld,\"name\":", o->first ? "" : ",", (long long)f->id,
                (long long)f->run_id);
-        json_str(f->name);
+        cli_json_str(f->name);
         printf(",\"template\":");
-        json_str(f->template_name);
+        cli_json_str(f->template_name);
         printf(",\"state\":");
-        json_str(f->state);
+        cli_json_str(f->state);
         printf(",\"rows\":%ld,\"rows_rejected\":%ld,\"archive\":", f->rows, f->rows_rejected);
-        json_str(f->archive_path);
+        cli_json_str(f->archive_path);
         printf(",\"error\":");
-        json_str(f->error);
+        cli_json_str(f->error);
         putchar('}');
     } else {
         printf("  #%-5lld run %-4lld %-10s %-36s rows %ld, rejected %ld%s%s\n", (long long)f->id,
@@ -150,18 +132,18 @@ static int print_waiting(void *ctx, const struct store_packet *p)
     int to_send = lifecycle_state_parse(p->state, &ps) == 0 && lifecycle_in_group(ps, PGROUP_TO_SEND);
     if (o->json) {
         printf("%s{\"packet\":%lld,\"operation\":", o->first ? "" : ",", (long long)p->id);
-        json_str(p->operation);
+        cli_json_str(p->operation);
         printf(",\"state\":");
-        json_str(p->state);
+        cli_json_str(p->state);
         printf(",\"waits_for\":\"%s\",\"due_at\":%lld,\"attempts\":%d,\"polls\":%d,\"message_guid\":",
                to_send ? "send" : "getState", (long long)p->next_at, p->attempts, p->polls);
-        json_str(p->message_guid);
+        cli_json_str(p->message_guid);
         printf(",\"gis_message_guid\":");
-        json_str(p->gis_message_guid[0] ? p->gis_message_guid : NULL);
+        cli_json_str(p->gis_message_guid[0] ? p->gis_message_guid : NULL);
         printf(",\"error_code\":");
-        json_str(p->error_code);
+        cli_json_str(p->error_code);
         printf(",\"error_text\":");
-        json_str(p->error_text);
+        cli_json_str(p->error_text);
         putchar('}');
     } else {
         printf("  packet %-6lld %-28s %-10s waits for %-8s due %s  attempts %d polls %d%s%s%s\n",
@@ -202,11 +184,11 @@ static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
         if (n > 0) {
             if (json) {
                 printf("%s{\"folder\":", *first ? "" : ",");
-                json_str(dir);
+                cli_json_str(dir);
                 printf(",\"files\":%ld,\"template\":", n);
-                json_str(k->template_name);
+                cli_json_str(k->template_name);
                 printf(",\"waits_for\":");
-                json_str(blocked > 0 ? k->waits_for : NULL);
+                cli_json_str(blocked > 0 ? k->waits_for : NULL);
                 printf(",\"blocking_packets\":%ld}", blocked > 0 ? blocked : 0);
                 *first = 0;
             } else if (blocked > 0) {
