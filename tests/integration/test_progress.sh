@@ -55,6 +55,10 @@ xl_key "$tmp/keys"
 xl_sim "$tmp/sim" "$tmp/sim.log" --processing-ms 1000
 xl_work "$tmp/w" "$SIM_URL" "$tmp/keys"
 head -c 12582912 /dev/urandom >"$tmp/w/scan.pdf"
+# The simulator answers a 5 MB part in milliseconds: at 4 file store
+# requests a second the upload lasts long enough (about a second) for the
+# line to be redrawn with a rate after the first part, on any machine.
+printf '[filestore]\nrate = 4\n' >>"$tmp/w/hcsbatch.ini"
 on_tty "$tmp/upload.ts" "cd $tmp/w && $HCSBATCH -c hcsbatch.ini upload --context homemanagement scan.pdf"
 if grep -q "${cr}uploading scan.pdf: [0-9.]* MB ([0-9]*%), [0-9.]* MB/s" "$tmp/upload.ts"; then
     ok "multipart upload on a terminal: MB and MB/s"
