@@ -20,6 +20,8 @@ const struct cfg_key cfg_keys[] = {
     { "sign.key", NULL, "private key: PEM or PKCS#12 file, or a pkcs11: URI in double quotes (key on a token)" },
     { "sign.cert", NULL, "signing certificate (PEM/DER file or pkcs11: URI); omit for PKCS#12 or a token holding it" },
     { "sign.pkcs11_module", NULL, "PKCS#11 library of the token for a pkcs11: sign.key (e.g. librtpkcs11ecp.so)" },
+    { "sign.pkcs11_engine", NULL, "OpenSSL engine file for pkcs11: keys (default: libp11's pkcs11.so next to libcrypto)" },
+    { "sign.pkcs11_engine_id", "pkcs11", "id of that engine (pkcs11 = libp11; rtengine = Aktiv's, GOST keys on Rutoken)" },
     { "sign.alg", "gost2012", "gost2012 | gost2001 | rsa" },
     { "sign.pass_file", NULL, "file whose first line is the key passphrase (or the token PIN)" },
     { "sign.pass_env", NULL, "name of an environment variable holding the key passphrase (or the token PIN)" },

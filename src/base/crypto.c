@@ -21,7 +21,7 @@
 static pthread_mutex_t gost_lock = PTHREAD_MUTEX_INITIALIZER;
 static ENGINE *gost_engine;
 static ENGINE *pkcs11_engine;
-static char pkcs11_module[1024];
+static char pkcs11_module[3200];   /* "engine file|id|module" of the loaded one */
 
 /* "ENGINESDIR: \"/usr/lib/x86_64-linux-gnu/engines-3\"" → DIR/file. */
 static void default_engine_path(const char *file, char *out, size_t cap)
@@ -90,28 +90,34 @@ int crypto_gost_init(const char *engine_path, hcs_err *err)
     return rc;
 }
 
-/* libp11's engine: MODULE_PATH must be set between LOAD and ENGINE_init.
- * Not made a default for anything: only keys loaded through it use it. */
-static ENGINE *load_pkcs11(const char *path, const char *module, hcs_err *err)
+/* A token engine by file and id: libp11's "pkcs11" needs MODULE_PATH
+ * (the token's library) between LOAD and ENGINE_init; an engine that finds
+ * its token library itself (Aktiv's rtengine) gets it only when one is
+ * configured.  Not made a default for anything: only keys loaded through
+ * it use it. */
+static ENGINE *load_token_engine(const struct crypto_token_engine *te, hcs_err *err)
 {
     ENGINE *e = ENGINE_by_id("dynamic");
     if (!e) {
         hcs_fail(err, HCS_EX_CONFIG, "OpenSSL has no dynamic engine support");
         return NULL;
     }
-    if (!ENGINE_ctrl_cmd_string(e, "SO_PATH", path, 0) ||
-        !ENGINE_ctrl_cmd_string(e, "ID", "pkcs11", 0) ||
+    if (!ENGINE_ctrl_cmd_string(e, "SO_PATH", te->path, 0) ||
+        !ENGINE_ctrl_cmd_string(e, "ID", te->id, 0) ||
         !ENGINE_ctrl_cmd_string(e, "LOAD", NULL, 0)) {
         const char *why = openssl_reason();
-        hcs_fail(err, HCS_EX_CONFIG, "cannot load the pkcs11 engine from %s%s%s "
-                 "(Debian package libengine-pkcs11-openssl)", path, why ? ": " : "", why ? why : "");
+        hcs_fail(err, HCS_EX_CONFIG, "cannot load the token engine \"%s\" from %s%s%s (sign.pkcs11_engine, "
+                 "sign.pkcs11_engine_id; libp11's is Debian package libengine-pkcs11-openssl)", te->id,
+                 te->path, why ? ": " : "", why ? why : "");
         ENGINE_free(e);
         ERR_clear_error();
         return NULL;
     }
-    if (!ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0) || !ENGINE_init(e)) {
+    int module_ok = !te->module || !*te->module || ENGINE_ctrl_cmd_string(e, "MODULE_PATH", te->module, 0);
+    if (!module_ok || !ENGINE_init(e)) {
         const char *why = openssl_reason();
-        hcs_fail(err, HCS_EX_CONFIG, "cannot initialise the PKCS#11 module %s%s%s", module,
+        hcs_fail(err, HCS_EX_CONFIG, "cannot initialise the token engine \"%s\"%s%s%s%s", te->id,
+                 te->module && *te->module ? " with PKCS#11 module " : "", te->module ? te->module : "",
                  why ? ": " : "", why ? why : "");
         ENGINE_free(e);
         ERR_clear_error();
@@ -121,27 +127,37 @@ static ENGINE *load_pkcs11(const char *path, const char *module, hcs_err *err)
     return e;
 }
 
-ENGINE *crypto_pkcs11_init(const char *module_path, hcs_err *err)
+ENGINE *crypto_pkcs11_init(const struct crypto_token_engine *te, hcs_err *err)
 {
     ENGINE *e = NULL;
-    if (!module_path || !*module_path) {
+    struct crypto_token_engine want = *te;
+    char path[1024];
+    if (!want.id || !*want.id)
+        want.id = "pkcs11";
+    if (!want.path || !*want.path) {
+        default_engine_path(strcmp(want.id, "pkcs11") == 0 ? "pkcs11.so" : "", path, sizeof path);
+        if (strcmp(want.id, "pkcs11") != 0) {
+            hcs_fail(err, HCS_EX_CONFIG, "sign.pkcs11_engine_id = %s needs sign.pkcs11_engine, the engine's "
+                     "file (e.g. %slibrtengine.so)", want.id, path);
+            return NULL;
+        }
+        want.path = path;
+    }
+    if (strcmp(want.id, "pkcs11") == 0 && (!want.module || !*want.module)) {
         hcs_fail(err, HCS_EX_CONFIG, "a pkcs11: key needs sign.pkcs11_module (the token's PKCS#11 "
                  "library, e.g. /usr/lib/librtpkcs11ecp.so for Rutoken ECP)");
         return NULL;
     }
+    char loaded_as[sizeof pkcs11_module];
+    snprintf(loaded_as, sizeof loaded_as, "%s|%s|%s", want.path, want.id, want.module ? want.module : "");
     pthread_mutex_lock(&gost_lock);
-    if (pkcs11_engine && strcmp(pkcs11_module, module_path) != 0) {
-        hcs_fail(err, HCS_EX_CONFIG, "PKCS#11 module %s: this process already uses %s", module_path,
-                 pkcs11_module);
+    if (pkcs11_engine && strcmp(pkcs11_module, loaded_as) != 0) {
+        hcs_fail(err, HCS_EX_CONFIG, "token engine %s: this process already uses %s", loaded_as, pkcs11_module);
     } else if (pkcs11_engine) {
         e = pkcs11_engine;
-    } else {
-        char path[1024];
-        default_engine_path("pkcs11.so", path, sizeof path);
-        if ((e = load_pkcs11(path, module_path, err))) {
-            pkcs11_engine = e;
-            snprintf(pkcs11_module, sizeof pkcs11_module, "%s", module_path);
-        }
+    } else if ((e = load_token_engine(&want, err))) {
+        pkcs11_engine = e;
+        snprintf(pkcs11_module, sizeof pkcs11_module, "%s", loaded_as);
     }
     pthread_mutex_unlock(&gost_lock);
     return e;

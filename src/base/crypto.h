@@ -14,10 +14,17 @@
 /* Loads and initialises the gost engine once per process (idempotent).
  * engine_path NULL: the engines-3/gost.so next to libcrypto. */
 int crypto_gost_init(const char *engine_path, hcs_err *err);
-/* The PKCS#11 engine (libp11's pkcs11.so next to libcrypto) bound to the
- * token's module library; loaded once per process, NULL + err on failure.
+/* The OpenSSL engine that reaches keys on a token: by default libp11's
+ * pkcs11.so next to libcrypto (id "pkcs11"), bound to the token's PKCS#11
+ * library; or another engine by file and id (Aktiv's rtengine for GOST
+ * keys on a Rutoken).  Loaded once per process, NULL + err on failure.
  * The caller logs in and loads objects through it (src/sign/keys_pkcs11.c). */
-ENGINE *crypto_pkcs11_init(const char *module_path, hcs_err *err);
+struct crypto_token_engine {
+    const char *path;     /* engine file; NULL/"" = pkcs11.so in ENGINESDIR */
+    const char *id;       /* engine id; NULL/"" = "pkcs11" */
+    const char *module;   /* PKCS#11 library (MODULE_PATH); required by "pkcs11" */
+};
+ENGINE *crypto_pkcs11_init(const struct crypto_token_engine *te, hcs_err *err);
 /* "md_gost12_256" (34.11-2012 256), "md_gost94" (34.11-94), "sha256", "md5". */
 const EVP_MD *crypto_md(const char *name, hcs_err *err);
 /* Convenience: hex digest of a buffer. out must hold 2*EVP_MAX_MD_SIZE+1. */

@@ -78,12 +78,25 @@ static int load_token_cert(ENGINE *e, const char *uri, struct key_material *km, 
     return 0;
 }
 
-/* The engine asks through a UI when its PIN does not do: never prompt (cron
- * has no terminal, and a prompt would hang a run), fail instead. */
-static int no_prompt(char *buf, int size, int rwflag, void *u)
+/* An engine asks through a UI when it wants the PIN.  Never prompt (cron
+ * has no terminal, and a prompt would hang a run): answer with the
+ * configured PIN once for an engine that takes it this way, then fail, so
+ * that a wrong PIN costs one try of the token's retry counter, not a loop.
+ * libp11 has the PIN already: it gets no answer. */
+struct pin_answer {
+    const char *pin;
+    int given;
+};
+
+static int answer_pin_once(char *buf, int size, int rwflag, void *u)
 {
-    (void)buf; (void)size; (void)rwflag; (void)u;
-    return -1;
+    struct pin_answer *a = u;
+    (void)rwflag;
+    if (!a || !a->pin || a->given || (int)strlen(a->pin) >= size)
+        return -1;
+    a->given = 1;
+    memcpy(buf, a->pin, strlen(a->pin) + 1);
+    return (int)strlen(a->pin);
 }
 
 /* A URI naming no object would take whichever key the token lists first.
@@ -111,17 +124,23 @@ int keys_load_pkcs11(const hcs_config *cfg, const char *uri, const char *pin,
     if (!pin)
         return hcs_fail(err, HCS_EX_CONFIG, "sign.key %s is on a token: set sign.pass_file or "
                         "sign.pass_env to give its PIN", uri);
-    ENGINE *e = crypto_pkcs11_init(cfg_str(cfg, "sign.pkcs11_module"), err);
+    struct crypto_token_engine te = { cfg_str(cfg, "sign.pkcs11_engine"), cfg_str(cfg, "sign.pkcs11_engine_id"),
+                                      cfg_str(cfg, "sign.pkcs11_module") };
+    int libp11 = !te.id || !*te.id || strcmp(te.id, "pkcs11") == 0;
+    ENGINE *e = crypto_pkcs11_init(&te, err);
     if (!e)
         return -1;
-    /* The engine keeps its own copy of the PIN to log in again when the
-     * token drops the session; ours is wiped by the caller. */
-    if (!ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
+    /* libp11 keeps its own copy of the PIN to log in again when the token
+     * drops the session; ours is wiped by the caller.  Another engine may
+     * have no PIN command and ask through the UI instead: it is answered
+     * with the PIN once, never by prompting. */
+    if (!ENGINE_ctrl_cmd_string(e, "PIN", pin, !libp11) && libp11) {
         ERR_clear_error();
         return hcs_fail(err, HCS_EX_CONFIG, "sign.key %s: the pkcs11 engine refused the PIN", uri);
     }
-    UI_METHOD *ui = UI_UTIL_wrap_read_pem_callback(no_prompt, 0);
-    km->pkey = ENGINE_load_private_key(e, uri, ui, NULL);
+    struct pin_answer answer = { libp11 ? NULL : pin, 0 };
+    UI_METHOD *ui = UI_UTIL_wrap_read_pem_callback(answer_pin_once, 0);
+    km->pkey = ENGINE_load_private_key(e, uri, ui, &answer);
     UI_destroy_method(ui);
     if (!km->pkey) {
         const char *why = ossl_reason();

@@ -109,6 +109,21 @@ sign pin-in-uri -o sign.key="$KEY;pin-value=$PIN"
 refused pin-in-uri "must not be written into the pkcs11: URI"
 sign no-module -o sign.key="$KEY" -o sign.pass_file="$tmp/pin" -o sign.pkcs11_module=
 refused no-module "sign.pkcs11_module"
+# 3b. the token engine by file and id (how Aktiv's rtengine is named for
+# GOST keys on a Rutoken): libp11's engine copied under another file name
+# is used from there, and once that file is gone the run names it
+engines_dir=$(openssl version -e | sed 's/^ENGINESDIR: "\(.*\)"$/\1/')
+mkdir -p "$tmp/engines"
+cp "$engines_dir/pkcs11.so" "$tmp/engines/token-engine.so"
+sign engine-file -o sign.key="$KEY" -o sign.pass_file="$tmp/pin" \
+    -o sign.pkcs11_engine="$tmp/engines/token-engine.so" -o sign.pkcs11_engine_id=pkcs11
+check_packet engine-file
+rm "$tmp/engines/token-engine.so"
+sign engine-gone -o sign.key="$KEY" -o sign.pass_file="$tmp/pin" \
+    -o sign.pkcs11_engine="$tmp/engines/token-engine.so"
+refused engine-gone "cannot load the token engine \"pkcs11\" from $tmp/engines/token-engine.so"
+sign engine-id-only -o sign.key="$KEY" -o sign.pass_file="$tmp/pin" -o sign.pkcs11_engine_id=rtengine
+refused engine-id-only "sign.pkcs11_engine_id = rtengine needs sign.pkcs11_engine"
 sign wrong-object -o sign.key="pkcs11:token=hcs-test;object=nobody;type=private" -o sign.pass_file="$tmp/pin"
 refused wrong-object "no usable private key on the token"
 
