@@ -17,7 +17,7 @@
  *      packets (intake_retake_rows), the old elements superseded, the
  *      refresh "retried", in one transaction.  Their answer is final: the
  *      retry's elements carry a note and are never refreshed again.
- * The report shows the note in the row's «Причина».  Owned by src/run/. */
+ * The report shows the note in the row's «Причина или примечание».  Owned by src/run/. */
 #ifndef HCS_REFRESH_H
 #define HCS_REFRESH_H
 

@@ -100,10 +100,10 @@ rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
 assert sorted(rows) == [2, 3], rows             # each row once: the superseded element is not shown
 r2, r3 = rows[2], rows[3]
 assert r2[col["Результат"]] == "принято", r2
-assert "повторено один раз после обновления реестра" in (r2[col["Причина отклонения"]] or ""), r2
-assert "INT002034" in r2[col["Причина отклонения"]], r2
+assert "повторено один раз после обновления реестра" in (r2[col["Причина или примечание"]] or ""), r2
+assert "INT002034" in r2[col["Причина или примечание"]], r2
 assert r2[col["Идентификатор ГИС"]], r2
-assert r3[col["Результат"]] == "принято" and not r3[col["Причина отклонения"]], r3
+assert r3[col["Результат"]] == "принято" and not r3[col["Причина или примечание"]], r3
 print("report ok")
 EOF
 xl_check_accounted "$W/state.db"
