@@ -419,7 +419,7 @@ int convert_file(const struct convert_opts *opts, const char *path,
         template_free(t);
         return -1;
     }
-    if (unknown.len && !opts->keys_only)   /* the key scans before a run's conversion say nothing */
+    if (unknown.len && !opts->preliminary)
         log_info("%s: columns not used by template %s: %s", path, template_name(t), sb_str(&unknown));
     sb_free(&unknown);
     struct run r = { .opts = opts, .path = path, .t = t, .b = b, .sink = sink, .stats = stats };

@@ -73,6 +73,8 @@ struct convert_opts {
                                     * [resolve] lookups reach resolve), nothing grouped, packed,
                                     * validated, signed, uploaded or handed to the sink; stats
                                     * count rows (the chain's cheap pass, run/intake.c) */
+    int preliminary;               /* a pass before the real conversion of the same file (keys_only,
+                                    * the attachment uploads): it logs nothing the real one will */
     const long *only_rows;         /* convert just these spreadsheet rows, ascending (a retry); NULL: all */
     size_t nonly_rows;
 };

@@ -144,6 +144,7 @@ int attach_prepare(struct attach *a, const struct convert_opts *opts, const char
         return 0;
     struct convert_opts dry = *opts;
     dry.schemas = NULL;
+    dry.preliminary = 1;
     struct convert_sink sink = { .ctx = NULL, .packet = drop_packet, .reject = NULL };
     hcs_err e = { 0 };
     long up = a->actx.uploaded, reused = a->actx.reused;

@@ -294,6 +294,7 @@ static int scan_needs(intake *in, const struct convert_opts *co, const char *pat
 {
     struct convert_opts scan = *co;
     scan.keys_only = 1;
+    scan.preliminary = 1;
     scan.signing = NULL;
     hcs_err err = { 0 };
     in->noting = 1;
