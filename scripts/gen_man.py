@@ -71,7 +71,7 @@ def hcsbatch_page(exe):
             'environment variable named by \\fBsign.pass_env\\fR. See \\fBhcsbatch.ini\\fR(5) and docs/config.md.']
     out += key_entries()
     out += ['.SH FILES',
-            '.TP', '\\fIwork_dir\\fR/inbox/{accounts,readings,bills,bills-withdraw,payments,payments-cancel}/', 'Where the accounting system drops exports.',
+            '.TP', '\\fIwork_dir\\fR/inbox/{accounts,readings,bills,bills-withdraw}/', 'Where the accounting system drops exports.',
             '.TP', '\\fIwork_dir\\fR/archive/, \\fIwork_dir\\fR/rejected/', 'Processed inputs, signed packets and answers (audit); unreadable inputs with a .error.txt.',
             '.TP', '\\fIwork_dir\\fR/reports/', 'Per-run XLSX reports and errors.csv.',
             '.TP', '\\fIwork_dir\\fR/state.db', 'The state store and GUID registry (SQLite, WAL).',
