@@ -12,7 +12,8 @@ TOP=$(pwd)
 
 rm -rf "$DEMO"
 mkdir -p "$DEMO/keys" "$DEMO/inbox/accounts" "$DEMO/inbox/readings" "$DEMO/inbox/meters" \
-         "$DEMO/inbox/bills" "$DEMO/inbox/bills-withdraw" "$DEMO/inbox/debt-responses"
+         "$DEMO/inbox/bills" "$DEMO/inbox/bills-withdraw" "$DEMO/inbox/debt-responses" \
+         "$DEMO/inbox/payments" "$DEMO/inbox/payments-cancel"
 DEMO=$(cd "$DEMO" && pwd)
 
 echo "== test signing key (GOST R 34.10-2012 256, made now with the OpenSSL gost engine)"
@@ -80,6 +81,8 @@ for f in samples/*.csv samples/*.xlsx; do
     [ -f "$f" ] || continue
     case "$(basename "$f")" in
         *withdraw*) cp "$f" "$DEMO/inbox/bills-withdraw/" ;;
+        payments-cancel*) cp "$f" "$DEMO/inbox/payments-cancel/" ;;   # waits for the payments
+        payments*)  cp "$f" "$DEMO/inbox/payments/" ;;
         accounts*)  cp "$f" "$DEMO/inbox/accounts/" ;;
         meters*)    cp "$f" "$DEMO/inbox/meters/" ;;
         readings*)  cp "$f" "$DEMO/inbox/readings/" ;;

@@ -253,4 +253,31 @@ write(os.path.join(W, "payment_documents.csv"), pd)
 wd.append(["", "00010013", "ПД-2026-09-0013", "09.2026"])   # no id: needs the registry
 wd.append(["76АБ00010", "", "", ""])                          # id of the wrong length (schema)
 write(os.path.join(S, "bills-withdraw.csv"), wd)
+# ---- payments received (a bank's register) and their cancellation -----
+def order_id(day, seq):
+    """A bank's 32-character OrderID (Идентификатор платежа)."""
+    v = "10470000" + day + "%016d" % seq
+    assert len(v) == 32, v
+    return v
+
+pay = [["Идентификатор платежа", "Номер распоряжения", "Дата оплаты", "Сумма", "Номер ЛС", "ЕЛС", "Номер ПД",
+        "Период", "Идентификатор ПД ГИС", "Плательщик", "Назначение платежа"]]
+pay.append([order_id("20261005", 1), "512", "05.10.2026", "1 264,65", known[0][0], "", "", "",
+            "76АБ00010009000001", "Соколов Иван Петрович", "Оплата ЖКУ за 09.2026"])    # by the GIS id of the document
+pay.append([order_id("20261006", 2), "513", "06.10.2026", "35,00", known[2][0], "", "ПД-2026-10-0012", "10.2026",
+            "", "Кузнецова Анна Сергеевна", "Оплата ЖКУ за 10.2026"])                   # Номер ЛС + Номер ПД + Период
+pay.append([order_id("20261006", 3), "", "06.10.2026", "350,5", "", "76АБ000103", "", "", "", "", ""])  # ЕЛС only, cash desk
+pay.append([order_id("20261007", 4), "514", "07.10.2026", "1500", known[1][0], "", "", "", "", "Морозов П. А.", ""])  # Номер ЛС only
+pay.append(["1047000020261007000000000005", "515", "07.10.2026", "100,00", known[1][0], "", "", "", "", "", ""])  # OrderID too short
+pay.append([order_id("20261008", 6), "516", "08.10.2026", "1 234,567", known[1][0], "", "", "", "", "", ""])  # three decimals
+pay.append([order_id("20261008", 7), "517", "08.10.2026", "200,00", known[1][0], "", "ПД-2026-10-9999", "10.2026",
+            "", "", ""])                                                                  # no such document
+pay.append([order_id("20261009", 8), "518", "09.10.2026", "300,00", "", "", "", "", "", "Без счёта", ""])  # payer not named
+pay.append([order_id("20261009", 9), "519", "09.10.2026", "400,00", "00099999", "", "", "", "", "", ""])   # account GIS lacks
+write(os.path.join(S, "payments.csv"), pay, enc="cp1251", nl="\r\n")
+
+cancel = [["Идентификатор платежа", "Дата аннулирования", "Причина аннулирования"]]
+cancel.append([order_id("20261006", 3), "10.10.2026", "Платёж зачислен ошибочно"])
+cancel.append([order_id("20261001", 99), "10.10.2026", "Не отправлялся"])            # unknown to the registry
+write(os.path.join(S, "payments-cancel.csv"), cancel, enc="cp1251", nl="\r\n")
 print("samples written")

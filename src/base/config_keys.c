@@ -51,6 +51,8 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.bills", "inbox/bills", "folder for importPaymentDocumentData files" },
     { "inbox.bills_withdraw", "inbox/bills-withdraw", "folder for payment document withdrawals" },
     { "inbox.debt_responses", "inbox/debt-responses", "folder for the filled debt-request workbooks (importResponses; court decision files next to them)" },
+    { "inbox.payments", "inbox/payments", "folder for payments received (importNotificationsOfOrderExecution: a bank or cash-desk export)" },
+    { "inbox.payments_cancel", "inbox/payments-cancel", "folder for cancellations of payment notifications (importNotificationsOfOrderExecutionCancellation)" },
     { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },
@@ -123,6 +125,8 @@ const struct cfg_key cfg_keys[] = {
     { "limits.importMeteringDeviceValues", NULL, "MeteringDevicesValues per packet (max 1000)" },
     { "limits.importPaymentDocumentData", NULL, "PaymentDocument per packet (max 500)" },
     { "limits.withdrawPaymentDocumentData", NULL, "WithdrawPaymentDocument per packet (max 1000)" },
+    { "limits.importNotificationsOfOrderExecution", NULL, "NotificationOfOrderExecutionType per packet (max 500)" },
+    { "limits.importNotificationsOfOrderExecutionCancellation", NULL, "NotificationOfOrderExecutionCancellation per packet (max 500)" },
     { NULL, NULL, NULL }
 };
 

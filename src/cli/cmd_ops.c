@@ -104,7 +104,7 @@ CLI_COMMAND(ops)
     if (json)
         putchar('[');
     else
-        printf("%-36s %-30s %-6s %-9s %-24s %s\n", "OPERATION", "SERVICE", "LIMIT", "PACKAGE",
+        printf("%-47s %-30s %-6s %-9s %-24s %s\n", "OPERATION", "SERVICE", "LIMIT", "PACKAGE",
                "INBOX", "TEMPLATES");
     const struct gis_operation *op;
     for (size_t i = 0; (op = gis_operation_at(i)); i++) {
@@ -132,7 +132,7 @@ CLI_COMMAND(ops)
             char limit[16] = "-";
             if (op->element_limit)
                 snprintf(limit, sizeof limit, "%d", op->element_limit);
-            printf("%-36s %-30s %-6s %-9s %-24s %s\n", op->name, op->service->name, limit, pkg,
+            printf("%-47s %-30s %-6s %-9s %-24s %s\n", op->name, op->service->name, limit, pkg,
                    folders.len ? sb_str(&folders) : "-", templates.len ? sb_str(&templates) : "-");
         }
     }

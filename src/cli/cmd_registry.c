@@ -25,7 +25,9 @@ static void usage(FILE *out)
           "  account           <Номер ЛС>\n"
           "  org               <ОГРН>\n"
           "  nsi               <реестр>|<код или название>\n"
-          "  payment_document  <Номер ЛС>|<Номер ПД>|<ГГГГ-ММ>\n\n"
+          "  payment_document  <Номер ЛС>|<Номер ПД>|<ГГГГ-ММ>\n"
+          "  payment_notification, payment_notification_cancellation\n"
+          "                    <Идентификатор платежа> (OrderID)\n\n"
           "  --kind KIND   only this kind (without it, a KEY is looked up in every kind)\n"
           "  --json        a JSON array of entries instead of text\n\n"
           "Exit codes: 0 ok, 1 some KEY is unknown, 64 usage, 74 state store unreadable.\n", out);

@@ -9,12 +9,15 @@
 
 #include "base/xalloc.h"
 #include "cli/batch_cli.h"
+#include "base/guid.h"
+#include "run/bills.h"
 #include "store/store.h"
 
 static void usage(FILE *out)
 {
     fputs("usage: hcsbatch sync nsi|orgs|houses|accounts|meters|bills|debt [--house GUID ...]\n"
-          "                    [--ogrn OGRN ...] [--period YYYY-MM] [--from DATE --to DATE]\n"
+          "                    [--ogrn OGRN ...] [--period YYYY-MM] [--account NUMBER ...]\n"
+          "                    [--xlsx REPORT.xlsx] [--from DATE --to DATE]\n"
           "                    [--wait [--max-wait SECONDS]]\n\n"
           "Asks GIS for what it knows and stores it in the registry of GIS ids (the state\n"
           "store in [paths] work_dir), which `convert` and `run` resolve local keys through:\n"
@@ -26,7 +29,8 @@ static void usage(FILE *out)
           "  accounts  the accounts of a house (exportAccountData)\n"
           "  meters    the metering devices of a house (exportMeteringDeviceData)\n"
           "  bills     the payment documents of one month (--period) of every known account\n"
-          "            (exportPaymentDocumentData)\n"
+          "            (exportPaymentDocumentData); with --account only those accounts, with\n"
+          "            --xlsx (and --wait) also the accountant's workbook of the documents\n"
           "  debt      the debt subrequests addressed to the organisation, sent between --from\n"
           "            and --to (YYYY-MM-DD, at most 6 months; exportDebtSubrequests, schema\n"
           "            package 14.5.0.1); the next `run` writes their workbook\n"
@@ -37,6 +41,10 @@ static void usage(FILE *out)
           "  --house GUID     FIAS house GUID (repeatable)\n"
           "  --ogrn OGRN      OGRN or OGRNIP (repeatable)\n"
           "  --period Y-M     billing month for bills\n"
+          "  --account N      bills: Номер ЛС or AccountGUID (repeatable; the registry\n"
+          "                   resolves a number)\n"
+          "  --xlsx PATH      bills, with --wait: write the payment documents GIS holds for\n"
+          "                   the month to PATH (docs/reports.md)\n"
           "  --from, --to D   sending period for debt\n"
           "  --wait           poll until every request is answered\n"
           "  --max-wait N     with --wait: stop after N seconds\n\n"
@@ -168,7 +176,7 @@ static int sync_keys(struct cli *cli, const char *what, struct keys *houses, str
     }
     if (!strcmp(what, "bills")) {
         *keys = accounts;
-        if (registry_known(cli, "account", accounts, err) < 0)
+        if (!accounts->n && registry_known(cli, "account", accounts, err) < 0)
             return -1;
         return accounts->n ? 0
                            : hcs_fail(err, HCS_EX_USAGE,
@@ -182,8 +190,54 @@ static int sync_keys(struct cli *cli, const char *what, struct keys *houses, str
     return houses->n ? 0 : hcs_fail(err, HCS_EX_USAGE, "no house known to the registry: give --house FIAS-GUID");
 }
 
+/* --account values as AccountGUIDs: a GUID as it is, a number through the registry. */
+static int account_guids(struct cli *cli, const struct keys *given, struct keys *out, hcs_err *err)
+{
+    if (!given->n)
+        return 0;
+    store *st = store_open(cli->cfg, err);
+    if (!st)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < given->n; i++) {
+        char g[GUID_STRLEN + 1];
+        if (guid_normalize(given->v[i], g) == 0) {
+            keys_add(out, g);
+            continue;
+        }
+        int found = store_registry_answer(st, REG_ACCOUNT, given->v[i], g, err);
+        if (found == 1)
+            keys_add(out, g);
+        else if (found == 0)
+            rc = hcs_fail(err, HCS_EX_USAGE, "account %s is not in the registry: run `hcsbatch sync accounts` "
+                          "or give its AccountGUID", given->v[i]);
+        else
+            rc = -1;
+    }
+    store_close(st);
+    return rc;
+}
+
+/* The workbook of the month's documents, once every export is answered. */
+static int bills_xlsx(struct cli *cli, const char *period, const struct keys *accounts, const char *path)
+{
+    hcs_err err = { 0 };
+    store *st = store_open(cli->cfg, &err);
+    if (!st)
+        return cli_fail(&err);
+    char p[8];
+    snprintf(p, sizeof p, "%.7s", period);
+    long rows = 0;
+    int rc = run_bills_workbook(st, p, (const char *const *)accounts->v, accounts->n, path, &rows, &err);
+    store_close(st);
+    if (rc < 0)
+        return cli_fail(&err);
+    printf("%s: %ld payment documents\n", path, rows);
+    return 0;
+}
+
 static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struct keys *houses,
-                    struct keys *ogrn, const char *period)
+                    struct keys *ogrn, const char *period, const struct keys *given, const char *xlsx)
 {
     struct keys accounts = { 0 }, *keys = NULL;
     int regs[64];
@@ -195,7 +249,9 @@ static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struc
     if (!strcmp(what, "nsi"))
         ask.nregistries = nsi_registries(cli, regs, sizeof regs / sizeof regs[0]);
     ask.registries = regs;
-    rc = sync_keys(cli, what, houses, ogrn, &accounts, &keys, &err);
+    rc = account_guids(cli, given, &accounts, &err);
+    if (rc == 0)
+        rc = sync_keys(cli, what, houses, ogrn, &accounts, &keys, &err);
     if (rc == 0) {
         ask.keys = (const char *const *)keys->v;
         ask.nkeys = keys->n;
@@ -207,6 +263,8 @@ static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struc
         o->exports = v;
         o->nexports = n;
         rc = cli_run_batch(cli, o);
+        if (rc == 0 && xlsx)
+            rc = bills_xlsx(cli, period, given->n ? &accounts : &(struct keys){ 0 }, xlsx);
     }
     exchange_exports_free(v, n);
     keys_free(&accounts);
@@ -217,8 +275,8 @@ CLI_COMMAND(sync)
 {
     static const char *const kinds[] = { "nsi", "orgs", "houses", "accounts", "meters", "bills", "debt", NULL };
     struct run_opts o = { .command = "sync", .send = 1, .poll = 1 };
-    const char *what = NULL, *period = NULL, *from = NULL, *to = NULL;
-    struct keys houses = { 0 }, ogrn = { 0 };
+    const char *what = NULL, *period = NULL, *from = NULL, *to = NULL, *xlsx = NULL;
+    struct keys houses = { 0 }, ogrn = { 0 }, given = { 0 };
     int rc = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -232,6 +290,10 @@ CLI_COMMAND(sync)
             keys_add(&houses, argv[++i]);
         } else if (!strcmp(argv[i], "--ogrn") && i + 1 < argc) {
             keys_add(&ogrn, argv[++i]);
+        } else if (!strcmp(argv[i], "--account") && i + 1 < argc) {
+            keys_add(&given, argv[++i]);
+        } else if (!strcmp(argv[i], "--xlsx") && i + 1 < argc) {
+            xlsx = argv[++i];
         } else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
             period = argv[++i];
         } else if (!strcmp(argv[i], "--from") && i + 1 < argc) {
@@ -263,10 +325,15 @@ CLI_COMMAND(sync)
             houses.v[houses.n++] = xstrdup(to);
         }
     }
+    if (rc == 0 && (given.n || xlsx) && strcmp(what, "bills"))
+        rc = cli_usage_error("sync", "--account and --xlsx are for sync bills");
+    if (rc == 0 && xlsx && !o.wait)
+        rc = cli_usage_error("sync", "--xlsx needs --wait (the workbook shows the answered exports)");
     if (rc)
         goto out;
-    rc = sync_run(cli, &o, what, &houses, &ogrn, period);
+    rc = sync_run(cli, &o, what, &houses, &ogrn, period, &given, xlsx);
 out:
+    keys_free(&given);
     keys_free(&houses);
     keys_free(&ogrn);
     return rc;

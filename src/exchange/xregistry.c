@@ -16,6 +16,9 @@ const char *exchange_registry_kind(const char *template_name)
         { "importPaymentDocumentData", "payment_document" },
         { "importPaymentDocumentData-withdraw", "payment_document_withdrawal" },
         { "importMeteringDeviceValues", "metering_value" },
+        /* payments received, by OrderID: the cancellation names them so */
+        { "importNotificationsOfOrderExecution", "payment_notification" },
+        { "importNotificationsOfOrderExecutionCancellation", "payment_notification_cancellation" },
         { "importMeteringDeviceData", "meter" },
         /* an accepted answer, by subrequestGUID: the workbook drops it at once */
         { "importResponses", "debt_answer" },

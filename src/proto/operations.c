@@ -46,6 +46,8 @@ static const struct gis_operation operations[] = {
     { "importAdditionalServices", &services[1], "urn:importAdditionalServices", "importAdditionalServicesRequest", "10.0.1.2", HDR_REQUEST, 0, NULL },
     { "importMunicipalServices", &services[1], "urn:importMunicipalServices", "importMunicipalServicesRequest", "11.0.0.4", HDR_REQUEST, 0, NULL },
     { "importNotificationsOfOrderExecution", &services[6], "urn:importNotificationsOfOrderExecution", "importNotificationsOfOrderExecutionRequest", "10.0.1.1", HDR_REQUEST, 500, "NotificationOfOrderExecutionType" },
+    /* its own WSDL operation: cancels notifications by OrderID */
+    { "importNotificationsOfOrderExecutionCancellation", &services[6], "urn:importNotificationsOfOrderExecutionCancellation", "importNotificationsOfOrderExecutionCancellationRequest", "10.0.1.1", HDR_REQUEST, 500, "NotificationOfOrderExecutionCancellation" },
     /* Answers to the debt subrequests of social-protection bodies: the
      * WSDL's names (exportDebtSubrequests, importResponses).
      * exportDSRsRequest fixes no version (13.1.10.1 and 14.0.0.0 are

@@ -19,6 +19,10 @@ const struct inbox_kind inbox_kinds[] = {
     /* bills reference accounts by number: wait until account imports are answered */
     { "inbox.bills", "importPaymentDocumentData", "importAccountData" },
     { "inbox.bills_withdraw", "importPaymentDocumentData-withdraw", "importPaymentDocumentData" },
+    /* payments received name bills; a cancellation names a notification */
+    { "inbox.payments", "importNotificationsOfOrderExecution", "importPaymentDocumentData" },
+    { "inbox.payments_cancel", "importNotificationsOfOrderExecutionCancellation",
+      "importNotificationsOfOrderExecution" },
     /* the accountant's answers to debt subrequests (docs/debt-requests.md) */
     { "inbox.debt_responses", "importResponses", NULL },
     { NULL, NULL, NULL }

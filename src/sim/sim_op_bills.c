@@ -35,6 +35,30 @@ static void document_id(struct sim_op_ctx *c, const char *uan, int month, int ye
     snprintf(out, 40, "%s-%02ld-%02d%02d", base, n % 100, month % 100, year % 100);
 }
 
+/* The document's total as GIS shows it in the export (TotalPayableByPD):
+ * the one sent, else the total with debt and advance, else the sum of the
+ * service lines' TotalPayable; "" when none. */
+static void document_total(xmlNodePtr pd, char *out, size_t n)
+{
+    simop_text(pd, "TotalPayableByPD", out, n);
+    if (!*out)
+        simop_text(pd, "TotalPayableByPDWithDebtAndAdvance", out, n);
+    if (*out)
+        return;
+    double sum = 0;
+    int any = 0;
+    for (xmlNodePtr ci = pd->children; ci; ci = ci->next) {
+        char v[64];
+        if (ci->type == XML_ELEMENT_NODE && !strcmp((const char *)ci->name, "ChargeInfo") &&
+            *simop_text(ci, "TotalPayable", v, sizeof v)) {
+            sum += strtod(v, NULL);
+            any = 1;
+        }
+    }
+    if (any)
+        snprintf(out, n, "%.2f", sum);
+}
+
 static void import_document(struct sim_op_ctx *c, struct simx_results *r, xmlNodePtr pd,
                             int month, int year)
 {
@@ -58,7 +82,7 @@ static void import_document(struct sim_op_ctx *c, struct simx_results *r, xmlNod
                "SELECT coalesce(account_number, '') FROM accounts WHERE account_guid=?", account);
     char period[16], total[64], guid[64], id[40];
     snprintf(period, sizeof period, "%04d-%02d", year, month);
-    simop_text(pd, "TotalPayableByPD", total, sizeof total);
+    document_total(pd, total, sizeof total);
     /* The same account, period and number again replaces the document (a new version). */
     if (sim_db_get(c->db, guid, sizeof guid,
                    "SELECT payment_document_guid FROM payment_documents WHERE account_guid=?"
@@ -132,11 +156,15 @@ static int write_document(void *ctx, sqlite3_stmt *row)
 {
     struct sim_op_ctx *c = ctx;
     strbuf *o = c->out;
-    /* 0 guid, 1 account guid, 2 number, 3 id, 4 withdrawn */
+    /* 0 guid, 1 account guid, 2 number, 3 id, 4 withdrawn, 5 total, 6 period */
     sb_adds(o, "<b:exportPaymentDocResult><b:PaymentDocument>");
     simx_el(o, "account-base:AccountGuid", sim_col(row, 1));
     simx_el_opt(o, "bills-base:PaymentDocumentNumber", sim_col(row, 2));
     sb_adds(o, *sim_col(row, 4) ? "<b:Withdraw>true</b:Withdraw>" : "<b:Expose>true</b:Expose>");
+    simx_el_opt(o, "b:TotalPayableByPD", sim_col(row, 5));
+    int year = 0, month = 0;
+    if (sscanf(sim_col(row, 6), "%d-%d", &year, &month) == 2)
+        sb_addf(o, "<base:Month>%d</base:Month><base:Year>%d</base:Year>", month, year);
     simx_el(o, "bills-base:PaymentDocumentID", sim_col(row, 3));
     sb_adds(o, "<b:PaymentInformation/>");
     sb_adds(o, "</b:PaymentDocument></b:exportPaymentDocResult>");
@@ -144,7 +172,7 @@ static int write_document(void *ctx, sqlite3_stmt *row)
 }
 
 #define PD_COLS "SELECT p.payment_document_guid, p.account_guid, p.payment_document_number," \
-    " p.payment_document_id, p.withdrawn FROM payment_documents p"
+    " p.payment_document_id, p.withdrawn, p.total, p.period FROM payment_documents p"
 
 int sim_op_export_payment_docs(struct sim_op_ctx *c)
 {

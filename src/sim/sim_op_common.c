@@ -36,6 +36,7 @@ static const struct { const char *name; sim_op_fn fn; } table[] = {
     { "importAdditionalServices", sim_op_import_objects },
     { "importMunicipalServices", sim_op_import_objects },
     { "importNotificationsOfOrderExecution", sim_op_import_objects },
+    { "importNotificationsOfOrderExecutionCancellation", sim_op_import_payment_cancellations },
     { "exportCAChData", sim_op_export_cach },
     { "exportDebtSubrequests", sim_op_export_debt_subrequests },
     { "importResponses", sim_op_import_debt_responses },

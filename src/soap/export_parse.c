@@ -295,14 +295,27 @@ static void walk_payment_documents(struct walk *w, xmlNodePtr result)
         xmlNodePtr d = named(r, "exportPaymentDocResult") ? kid(r, "PaymentDocument") : NULL;
         if (!d || !period)
             continue;
-        char account[64], num[64], id[64];
+        char account[64], num[64], id[64], buf[64];
+        /* what the payment-document report shows (run/bills.h) */
+        strbuf attrs = STRBUF_INIT;
+        if (kid(d, "Withdraw"))
+            attrs_add(&attrs, "withdrawn", "true");
+        /* as GIS wrote them (the key holds their comparison form) */
+        attrs_add(&attrs, "account", TEXT(kid(d, "AccountGuid"), buf));
+        attrs_add(&attrs, "number", TEXT(kid(d, "PaymentDocumentNumber"), buf));
+        attrs_add(&attrs, "period", period);
+        attrs_add(&attrs, "total", TEXT(kid(d, "TotalPayableByPD"), buf));
+        attrs_add(&attrs, "debt", TEXT(kid(d, "DebtPreviousPeriods"), buf));
+        attrs_add(&attrs, "advance", TEXT(kid(d, "AdvanceBllingPeriod"), buf));
+        attrs_add(&attrs, "paid", TEXT(kid(d, "PaymentsTaken"), buf));
         struct export_entry e = { .kind = "payment_document",
                                   .key = { TEXT(kid(d, "AccountGuid"), account), TEXT(kid(d, "PaymentDocumentNumber"), num),
                                            period },
                                   .nkey = 3, .unique_number = or_null(TEXT(kid(d, "PaymentDocumentID"), id)),
-                                  .attrs = kid(d, "Withdraw") ? "withdrawn=true" : NULL };
+                                  .attrs = attrs.len ? sb_str(&attrs) : NULL };
         if (*account && *num && e.unique_number)
             emit(w, &e);
+        sb_free(&attrs);
     }
 }
 

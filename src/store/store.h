@@ -281,6 +281,7 @@ int store_registry_get(store *st, const char *kind, const char *local_key,
  *   nsi               <registry>|<code> and <registry>|<name> → GUID (unique_number: the code)
  *   payment_document  <account number>|<doc number>|<YYYY-MM> → PaymentDocumentGUID
  *                     (unique_number: PaymentDocumentID)
+ *   payment_notification  <OrderID> → the notification's GUID (import results)
  * Import results store a meter under the importMeteringDeviceData element
  * key (the serial alone); templates ask within the house first. */
 #define REG_PREMISES "premises"

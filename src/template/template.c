@@ -417,6 +417,12 @@ static int convert_one(const template *t, int vi, const char *raw, struct scratc
             return 1;
         }
         break;
+    case CV_KOPECKS:
+        if (value_kopecks(raw, out, sizeof out, &w) < 0) {
+            snprintf(why, whyn, "неверная сумма в рублях (%s)", w ? w : "");
+            return 1;
+        }
+        break;
     case CV_INT:
         if (value_integer(raw, out, sizeof out, &w) < 0) {
             snprintf(why, whyn, "неверное целое число (%s)", w ? w : "");

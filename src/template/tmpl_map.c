@@ -156,6 +156,7 @@ static int parse_converter(template *t, int vi, const char *s, hcs_err *err)
         { "sex", CV_SEX, 0 }, { "enum", CV_ENUM, 0 }, { "nsi", CV_NSI, 0 },
         { "digits", CV_DIGITS, 0 }, { "file", CV_FILE, 0 }, { "inn", CV_INN, 0 },
         { "ogrn", CV_OGRN, 0 }, { "bik", CV_BIK, 0 }, { "account", CV_ACCOUNT, -1 },
+        { "kopecks", CV_KOPECKS, 0 },
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (strlen(kinds[i].name) != kl || strncmp(kinds[i].name, s, kl))

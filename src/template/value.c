@@ -127,6 +127,26 @@ int value_decimal(const char *in, int max_frac, int allow_negative, char *out, s
     return 0;
 }
 
+/* Rubles with at most two decimals → whole kopecks: "1 234,5" → "123450". */
+int value_kopecks(const char *in, char *out, size_t n, const char **why)
+{
+    char tmp[160];
+    const char *w = NULL;
+    if (value_decimal(in, 2, 0, tmp, sizeof tmp, &w) < 0)
+        return fail(why, w);
+    char digits[170];
+    const char *dot = strchr(tmp, '.');
+    size_t ni = dot ? (size_t)(dot - tmp) : strlen(tmp), nf = dot ? strlen(dot + 1) : 0;
+    snprintf(digits, sizeof digits, "%.*s%s%s", (int)ni, tmp, dot ? dot + 1 : "", nf == 0 ? "00" : nf == 1 ? "0" : "");
+    const char *p = digits;
+    while (p[0] == '0' && p[1])
+        p++;                                     /* "0,05" → "5" */
+    if (strlen(p) + 1 > n)
+        return fail(why, "слишком длинное число");
+    memcpy(out, p, strlen(p) + 1);
+    return 0;
+}
+
 int value_integer(const char *in, char *out, size_t n, const char **why)
 {
     char tmp[160];

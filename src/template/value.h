@@ -11,6 +11,8 @@
 /* "1 234,50" / "1234.5" / "1 234" (NBSP too) → "1234.50"; max_frac < 0: no limit. */
 int value_decimal(const char *in, int max_frac, int allow_negative, char *out, size_t n,
                   const char **why);
+/* Rubles, at most 2 decimals, not negative ("1 234,50") → kopecks ("123450"). */
+int value_kopecks(const char *in, char *out, size_t n, const char **why);
 int value_integer(const char *in, char *out, size_t n, const char **why);
 /* ДД.ММ.ГГГГ | ГГГГ-ММ-ДД | already ISO from XLSX → "YYYY-MM-DD" (checked calendar date). */
 int value_date(const char *in, char *out, size_t n, const char **why);

@@ -269,7 +269,9 @@ static void test_sim_answers_parse(void **state)
     assert_int_equal(export_payment_documents_request(&b, 2026, 10, (const char *[]){ ACCOUNT }, 1, &err), 0);
     struct export_context october = { .period = "2026-10" };
     export_and_parse("exportPaymentDocumentData", &b, &october, &g, &sum);
-    EXPECT(&g, "payment_document " ACCOUNT "|ПД-7|2026-10 = - #12АБ345678-01-6101");
+    /* the attrs keep what the payment-document report shows (run/bills.c) */
+    EXPECT(&g, "payment_document " ACCOUNT "|ПД-7|2026-10 = - #12АБ345678-01-6101 account=" ACCOUNT
+               ";number=ПД-7;period=2026-10");
 
     /* nothing to export: INT002012 is an empty answer */
     sb_reset(&b);

@@ -324,10 +324,39 @@ static void test_account_key(void **state)
     assert_false(value_account_matches_bik("4060281070000000002", "049805746"));
 }
 
+static void kop_ok(const char *in, const char *want)
+{
+    char out[64];
+    const char *why = NULL;
+    if (value_kopecks(in, out, sizeof out, &why) != 0)
+        fail_msg("value_kopecks(\"%s\") failed: %s", in, why);
+    assert_string_equal(out, want);
+}
+
+/* Payment amounts: rubles as the cash desk writes them, kopecks as the
+ * payment schema's Amount wants them (a whole number). */
+static void test_kopecks(void **state)
+{
+    (void)state;
+    kop_ok("1 234,50", "123450");
+    kop_ok("1234.5", "123450");
+    kop_ok("1234", "123400");
+    kop_ok("0,05", "5");
+    kop_ok("0", "0");
+    kop_ok("12,30", "1230");
+    char out[64];
+    const char *why = NULL;
+    assert_int_equal(value_kopecks("1,234", out, sizeof out, &why), -1);
+    assert_non_null(strstr(why, "знаков после запятой"));
+    assert_int_equal(value_kopecks("-5", out, sizeof out, &why), -1);
+    assert_non_null(strstr(why, "отрицательное"));
+    assert_int_equal(value_kopecks("сто", out, sizeof out, &why), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decimal), cmocka_unit_test(test_integer),
+        cmocka_unit_test(test_decimal), cmocka_unit_test(test_kopecks), cmocka_unit_test(test_integer),
         cmocka_unit_test(test_date),    cmocka_unit_test(test_period),
         cmocka_unit_test(test_bool),    cmocka_unit_test(test_guid),
         cmocka_unit_test(test_snils),
