@@ -49,6 +49,8 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.bills", "inbox/bills", "folder for importPaymentDocumentData files" },
     { "inbox.bills_withdraw", "inbox/bills-withdraw", "folder for payment document withdrawals" },
     { "inbox.debt_responses", "inbox/debt-responses", "folder for the filled debt-request workbooks (importResponses; court decision files next to them)" },
+    { "inbox.additional_services", "inbox/additional-services", "folder for the organisation's НСИ 1 (importAdditionalServices: add, change, recover, delete)" },
+    { "inbox.municipal_services", "inbox/municipal-services", "folder for the organisation's НСИ 51 (importMunicipalServices: add, change, recover, delete)" },
     { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },

@@ -168,6 +168,31 @@ static void keep_answer(exchange *x, const struct store_packet *p, const struct 
     free(path);
 }
 
+/* An import into one of the organisation's own dictionaries (НСИ 1: additional
+ * services, 51: municipal services) is followed by an export of that
+ * dictionary, stored in the transaction of the import's results: the
+ * registry's copy (what `nsi:1` columns and the forms' [resolve] read) is
+ * replaced by what GIS now holds (xexport.c replace_provider_nsi). */
+static int refresh_dictionary(exchange *x, const struct store_packet *p, hcs_err *err)
+{
+    int reg = !strcmp(p->operation, "importAdditionalServices") ? 1
+            : !strcmp(p->operation, "importMunicipalServices") ? 51 : 0;
+    if (!reg)
+        return 0;
+    struct exchange_export *v = NULL;
+    size_t n = 0;
+    struct exchange_sync_ask ask = { .what = "nsi", .registries = &reg, .nregistries = 1 };
+    int rc = exchange_sync_exports(&ask, &v, &n, err);
+    int64_t id = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = exchange_add_export(x, &v[i], &id, err);
+    exchange_exports_free(v, n);
+    if (rc == 0)
+        log_info("packet %lld: %s answered: НСИ %d asked again as packet %lld", (long long)p->id, p->operation,
+                 reg, (long long)id);
+    return rc;
+}
+
 static int apply_results(exchange *x, struct store_packet *p, const struct gis_state_result *res,
                          hcs_err *err)
 {
@@ -183,7 +208,7 @@ static int apply_results(exchange *x, struct store_packet *p, const struct gis_s
     }
     int missing = store_elements_finish_packet(x->st, p->id, "failed", "HCS-NORESULT",
                                                "ГИС не вернула результат по этому элементу", err);
-    if (missing < 0)
+    if (missing < 0 || refresh_dictionary(x, p, err) < 0)
         goto fail;
     if (x_commit_processed(x, p, errors || missing ? PEV_WARNINGS : PEV_DONE, err) < 0)
         goto fail;

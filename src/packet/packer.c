@@ -314,10 +314,9 @@ static int build_packet(struct flush_job *j, schema_validator *sv, hcs_err *err)
     xmlNodePtr req = envelope_body_element(doc);
     xmlNodePtr *nodes = xcalloc(rendered + 1, sizeof *nodes);
     size_t k = 0;
-    const char *ens = template_element_ns(pk->t), *ename = template_element_name(pk->t);
     for (xmlNodePtr n = req ? req->children : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && n->ns && !strcmp((const char *)n->name, ename) &&
-            !strcmp((const char *)n->ns->href, ens) && k < rendered)
+        if (n->type == XML_ELEMENT_NODE && n->ns && k < rendered &&
+            template_is_element(pk->t, (const char *)n->ns->href, (const char *)n->name))
             nodes[k++] = n;
     if (k != rendered) {
         free(nodes);

@@ -43,8 +43,9 @@ static const struct gis_operation operations[] = {
     { "exportCAChData", &services[3], "urn:exportCAChData", "exportCAChAsyncRequest", "10.0.1.1", HDR_REQUEST, 0, NULL },
     { "importContractData", &services[3], "urn:importContractData", "importContractRequest", "11.9.0.1", HDR_REQUEST, 100, "Contract" },
     { "importSupplyResourceContractData", &services[3], "urn:importSupplyResourceContractData", "importSupplyResourceContractRequest", "11.3.0.5", HDR_REQUEST, 1000, "Contract" },
-    { "importAdditionalServices", &services[1], "urn:importAdditionalServices", "importAdditionalServicesRequest", "10.0.1.2", HDR_REQUEST, 0, NULL },
-    { "importMunicipalServices", &services[1], "urn:importMunicipalServices", "importMunicipalServicesRequest", "11.0.0.4", HDR_REQUEST, 0, NULL },
+    /* each of the three forms (Import…, Recover…, Delete…) at most 1000 */
+    { "importAdditionalServices", &services[1], "urn:importAdditionalServices", "importAdditionalServicesRequest", "10.0.1.2", HDR_REQUEST, 1000, "ImportAdditionalServiceType" },
+    { "importMunicipalServices", &services[1], "urn:importMunicipalServices", "importMunicipalServicesRequest", "11.0.0.4", HDR_REQUEST, 1000, "ImportMainMunicipalService" },
     { "importNotificationsOfOrderExecution", &services[6], "urn:importNotificationsOfOrderExecution", "importNotificationsOfOrderExecutionRequest", "10.0.1.1", HDR_REQUEST, 500, "NotificationOfOrderExecutionType" },
     /* Answers to the debt subrequests of social-protection bodies: the
      * WSDL's names (exportDebtSubrequests, importResponses).

@@ -21,6 +21,10 @@ const struct inbox_kind inbox_kinds[] = {
     { "inbox.bills_withdraw", "importPaymentDocumentData-withdraw", "importPaymentDocumentData" },
     /* the accountant's answers to debt subrequests (docs/debt-requests.md) */
     { "inbox.debt_responses", "importResponses", NULL },
+    /* the organisation's dictionaries НСИ 1 and 51 (each import is followed
+     * by an export of its dictionary: exchange/xpoll.c) */
+    { "inbox.additional_services", "importAdditionalServices", NULL },
+    { "inbox.municipal_services", "importMunicipalServices", NULL },
     { NULL, NULL, NULL }
 };
 

@@ -47,7 +47,7 @@ static const char schema_sql[] =
     "CREATE INDEX IF NOT EXISTS pd_id ON payment_documents(payment_document_id);"
     "CREATE INDEX IF NOT EXISTS pd_account ON payment_documents(account_guid);"
     "CREATE TABLE IF NOT EXISTS nsi(registry TEXT, code TEXT, guid TEXT COLLATE NOCASE, name TEXT, origin TEXT,"
-    " PRIMARY KEY(registry, code));"
+    " actual INTEGER DEFAULT 1, PRIMARY KEY(registry, code));"
     "CREATE TABLE IF NOT EXISTS readings(guid TEXT COLLATE NOCASE PRIMARY KEY, meter_root_guid TEXT COLLATE NOCASE,"
     " resource TEXT, value TEXT, date_value TEXT, transport_guid TEXT COLLATE NOCASE, message_guid TEXT COLLATE NOCASE,"
     " update_date TEXT);"

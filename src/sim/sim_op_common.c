@@ -33,8 +33,8 @@ static const struct { const char *name; sim_op_fn fn; } table[] = {
     { "importCharterData", sim_op_import_objects },
     { "importContractData", sim_op_import_objects },
     { "importSupplyResourceContractData", sim_op_import_objects },
-    { "importAdditionalServices", sim_op_import_objects },
-    { "importMunicipalServices", sim_op_import_objects },
+    { "importAdditionalServices", sim_op_import_nsi_services },
+    { "importMunicipalServices", sim_op_import_nsi_services },
     { "importNotificationsOfOrderExecution", sim_op_import_objects },
     { "exportCAChData", sim_op_export_cach },
     { "exportDebtSubrequests", sim_op_export_debt_subrequests },
@@ -95,6 +95,10 @@ static const char *registry_of(xmlNodePtr ref)
         return "2";
     if (strcmp(name, "CloseReason") == 0)
         return "22";
+    if (strcmp(name, "MunicipalServiceRef") == 0)
+        return "3";
+    if (strcmp(name, "MunicipalResourceRef") == 0)
+        return "2";
     if (strcmp(name, "Type") == 0 && strcmp(parent, "ID") == 0)
         return "95";
     if (strcmp(name, "ServiceType") == 0) {

@@ -214,8 +214,12 @@ static void walk_nsi_elements(struct walk *w, xmlNodePtr holder, const char *reg
         nsi_name(el, name, sizeof name);
         if (*name)
             snprintf(attrs, sizeof attrs, "name=%s", name);
-        if (strcmp(TEXT(kid(el, "IsActual"), actual), "false") && *code && *guid) {
-            struct export_entry e = { .kind = "nsi", .key = { registry, code }, .nkey = 2, .guid = guid,
+        /* an element the organisation deleted (IsActual false) is kept
+         * apart: a recovery names it, nothing else may */
+        if (*code && *guid) {
+            int gone = !strcmp(TEXT(kid(el, "IsActual"), actual), "false");
+            struct export_entry e = { .kind = gone ? "nsi_deleted" : "nsi", .key = { registry, code }, .nkey = 2,
+                                      .guid = guid,
                                       .unique_number = code, .attrs = or_null(attrs) };
             emit(w, &e);
             if (*name) {

@@ -314,6 +314,10 @@ int store_registry_answer(store *st, const char *kind, const char *local_key, ch
 /* 1 when some entry of kind has a key starting with key_prefix (in its
  * comparison form: "<FIAS house>|" = the house is known), 0 not, -1 error. */
 int store_registry_has_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err);
+/* Removes every entry of kind whose key starts with key_prefix (comparison
+ * form); the number removed, or -1.  A dictionary GIS sent anew replaces the
+ * registry's copy ("<registry>|"). */
+long store_registry_drop_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err);
 typedef int (*store_registry_fn)(void *ctx, const struct store_registry_entry *e);
 /* Every entry of kind (NULL = all kinds), ordered by kind and key; fn
  * returning non-zero stops the walk (returned).  Returns 0 or -1. */

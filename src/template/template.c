@@ -157,6 +157,21 @@ const char *template_attach_context(const template *t) { return t->attach_contex
 const char *template_element_ns(const template *t) { return t->elem_ns; }
 const char *template_element_name(const template *t) { return t->elem_name; }
 
+int template_is_element(const template *t, const char *ns, const char *name)
+{
+    if (!t->elem_ns || strcmp(t->elem_ns, ns))
+        return 0;
+    size_t n = strlen(name);
+    for (const char *p = t->elem_name; p && *p;) {
+        size_t m = strcspn(p, " ");
+        if (m == n && !strncmp(p, name, n))
+            return 1;
+        p += m;
+        p += *p == ' ';
+    }
+    return 0;
+}
+
 void tbinding_free(tbinding *b)
 {
     if (!b)

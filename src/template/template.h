@@ -76,6 +76,9 @@ const char *template_sheet(const template *t);          /* XLSX sheet or NULL */
 /* Namespace URI and local name of the repeating element (element.xml root). */
 const char *template_element_ns(const template *t);
 const char *template_element_name(const template *t);
+/* 1 when ns:name is the form's repeating element (one of them: element.xml
+ * may be a <t:block> of alternatives, see tmpl_compile.c). */
+int template_is_element(const template *t, const char *ns, const char *name);
 int template_var_index(const template *t, const char *name);   /* -1 unknown */
 
 /* Binds the variables to the columns of a file's header.  A column marked

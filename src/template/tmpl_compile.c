@@ -289,6 +289,40 @@ static int compile_node(struct cctx *c, xmlNodePtr n, int root, hcs_err *err)
     return 0;
 }
 
+/* The name(s) of the repeating element: the root of element.xml, or, when
+ * the root is a <t:block>, each element child of it (a form whose rows are
+ * different elements of one schema choice: add / recover / delete).  The
+ * names are kept space-separated; all must share one namespace. */
+static int element_names(template *t, xmlNodePtr root, const char *path, hcs_err *err)
+{
+    if (!is_t(root->ns)) {
+        t->elem_name = xstrdup((const char *)root->name);
+        t->elem_ns = xstrdup(root->ns ? (const char *)root->ns->href : "");
+        return 0;
+    }
+    strbuf names = STRBUF_INIT;
+    const char *ns = NULL;
+    for (xmlNodePtr ch = root->children; ch; ch = ch->next) {
+        if (ch->type != XML_ELEMENT_NODE)
+            continue;
+        const char *href = ch->ns ? (const char *)ch->ns->href : "";
+        if (is_t(ch->ns) || (ns && strcmp(ns, href))) {
+            sb_free(&names);
+            return hcs_fail(err, HCS_EX_CONFIG, "%s:%d: the children of a t:block root must be "
+                            "elements of one namespace", path, ch->line);
+        }
+        ns = href;
+        sb_addf(&names, "%s%s", names.len ? " " : "", (const char *)ch->name);
+    }
+    if (!ns) {
+        sb_free(&names);
+        return hcs_fail(err, HCS_EX_CONFIG, "%s: the t:block root holds no element", path);
+    }
+    t->elem_name = sb_detach(&names, NULL);
+    t->elem_ns = xstrdup(ns);
+    return 0;
+}
+
 int tmpl_compile_xml(template *t, const char *path, struct prog *prog, int is_request,
                      hcs_err *err)
 {
@@ -306,10 +340,8 @@ int tmpl_compile_xml(template *t, const char *path, struct prog *prog, int is_re
             c.request_ns = xmlDocGetRootElement(rdoc)->nsDef;
     }
     int rc = root ? compile_node(&c, root, 1, err) : hcs_fail(err, HCS_EX_CONFIG, "%s: empty", path);
-    if (rc == 0 && !is_request && root && !t->elem_name && prog == &t->element) {
-        t->elem_name = xstrdup((const char *)root->name);
-        t->elem_ns = xstrdup(root->ns ? (const char *)root->ns->href : "");
-    }
+    if (rc == 0 && !is_request && root && !t->elem_name && prog == &t->element)
+        rc = element_names(t, root, path, err);
     if (rc == 0 && is_request) {
         int has_el = 0;
         for (size_t i = 0; i < prog->n; i++)
