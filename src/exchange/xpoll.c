@@ -152,7 +152,37 @@ static int apply_object(exchange *x, const char *kind, const struct gis_object_r
     free(local_key);
     free(text);
     free(attrs);
-    return rc < 0 ? -1 : 0;
+    return rc;
+}
+
+/* The answer for a part of an element (a premises of a house): accepted,
+ * its GUID goes into the registry under the part's kind and key; refused,
+ * its element is marked (store_part_set_outcome).  0 when o is no part. */
+static int apply_part(exchange *x, const struct gis_object_result *o, hcs_err *err)
+{
+    char *text = o->nerrors ? errors_text(o) : NULL;
+    struct store_outcome out = {
+        .transport_guid = o->transport_guid,
+        .state = o->nerrors ? "error" : "accepted",
+        .gis_guid = o->guid[0] ? o->guid : NULL,
+        .unique_number = o->unique_number,
+        .error_code = o->nerrors ? o->errors[0].code : NULL,
+        .error_text = text,
+    };
+    struct store_part pt;
+    int rc = store_part_set_outcome(x->st, &out, &pt, err);
+    if (rc == 1 && !o->nerrors && out.gis_guid) {
+        struct store_registry_entry e = {
+            .kind = pt.kind, .local_key = pt.local_key, .guid = (char *)out.gis_guid,
+            .unique_number = o->unique_number, .update_date = o->update_date,
+        };
+        if (store_registry_put(x->st, &e, err) < 0)
+            rc = -1;
+    }
+    if (rc == 1)
+        store_part_clear(&pt);
+    free(text);
+    return rc;
 }
 
 /* The answer is kept for audit before the store records what it says. */
@@ -200,12 +230,25 @@ static int apply_results(exchange *x, struct store_packet *p, const struct gis_s
     long errors = 0;
     if (store_begin(x->st, err) < 0)
         return -1;
+    /* the elements first, then their parts: a refused part refuses its
+     * element whatever order GIS answers in */
+    unsigned char *mine = xcalloc(res->nobjects + 1, 1);
     for (size_t i = 0; i < res->nobjects; i++) {
-        if (apply_object(x, kind, &res->objects[i], err) < 0)
+        int rc = apply_object(x, kind, &res->objects[i], err);
+        if (rc < 0) {
+            free(mine);
             goto fail;
+        }
+        mine[i] = rc == 1;
         if (res->objects[i].nerrors)
             errors++;
     }
+    for (size_t i = 0; i < res->nobjects; i++)
+        if (!mine[i] && apply_part(x, &res->objects[i], err) < 0) {
+            free(mine);
+            goto fail;
+        }
+    free(mine);
     int missing = store_elements_finish_packet(x->st, p->id, "failed", "HCS-NORESULT",
                                                "ГИС не вернула результат по этому элементу", err);
     if (missing < 0 || refresh_dictionary(x, p, err) < 0)

@@ -78,6 +78,14 @@ int tmpl_compile_text(template *t, const char *s, struct prog *p, int escape, hc
             emit(p, OP_TGUID, 0);
         else if (!strcmp(name, "t:side"))
             emit(p, OP_SIDE, 0);
+        else if (!strncmp(name, "t:part:", 7)) {
+            size_t k = 0;
+            while (k < t->nparts && strcmp(t->parts[k].kind, name + 7))
+                k++;
+            if (k == t->nparts)
+                return hcs_fail(err, HCS_EX_CONFIG, "{%s}: no such part in [parts] of map.ini", name);
+            emit(p, OP_PART, (int)k);
+        }
         else if (!strcmp(name, "t:version")) {
             const char *v = t->op && t->op->version ? t->op->version : "";
             emit_text(p, v, strlen(v), escape);
@@ -236,22 +244,36 @@ static int compile_node(struct cctx *c, xmlNodePtr n, int root, hcs_err *err)
                             (const char *)n->ns->href);
     }
     xmlChar *if_expr = NULL, *each = NULL;
+    int each_by[2] = { -1, -1 };    /* t:distinct, t:match */
     for (xmlAttrPtr a = n->properties; a; a = a->next)
         if (is_t(a->ns)) {
             xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+            int by = !strcmp((const char *)a->name, "distinct") ? 0 : !strcmp((const char *)a->name, "match") ? 1 : -1;
             if (!strcmp((const char *)a->name, "if"))
                 if_expr = v;
             else if (!strcmp((const char *)a->name, "each"))
                 each = v;
-            else {
+            else if (by >= 0) {
+                each_by[by] = template_var_index(c->t, (const char *)v);
+                int bad = each_by[by] < 0;
+                xmlFree(v);
+                if (bad)
+                    return hcs_fail(err, HCS_EX_CONFIG, "%s:%d: t:%s names no variable", c->file, n->line,
+                                    a->name);
+            } else {
                 xmlFree(v);
                 return hcs_fail(err, HCS_EX_CONFIG, "%s:%d: unknown template attribute t:%s", c->file,
                                 n->line, a->name);
             }
         }
     int rc = 0, if_op = -1, each_op = -1;
+    if ((each_by[0] >= 0 || each_by[1] >= 0) && !each) {
+        xmlFree(if_expr);
+        return hcs_fail(err, HCS_EX_CONFIG, "%s:%d: t:distinct and t:match go with t:each", c->file, n->line);
+    }
     if (each) {
-        each_op = emit(c->p, OP_EACH, 0);
+        each_op = emit(c->p, OP_EACH, each_by[0]);
+        c->p->ops[each_op].arg2 = each_by[1];
         xmlFree(each);
     }
     if (if_expr) {
@@ -283,6 +305,7 @@ static int compile_node(struct cctx *c, xmlNodePtr n, int root, hcs_err *err)
     if (each_op >= 0) {
         int e = emit(c->p, OP_ENDEACH, 0);
         c->p->ops[e].jump = each_op + 1;
+        c->p->ops[each_op].jump = e + 1;
     }
     if (if_op >= 0 || each_op >= 0)
         c->p->barrier = c->p->n;     /* the next text starts a new op: it is a jump target */

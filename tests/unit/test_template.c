@@ -216,7 +216,7 @@ static void test_bind_and_convert(void **state)
     assert_int_equal(conv(t, b, ok2, &tr2, &pr), 0);
     assert_string_equal(trow_get(tr2, template_var_index(t, "kind")), "nonres");  /* given */
     struct trow *rows[2] = { tr, tr2 };
-    struct render_ctx ctx = { "11111111-2222-4333-8444-555555555555", NULL, NULL };
+    struct render_ctx ctx = { "11111111-2222-4333-8444-555555555555", NULL, NULL, NULL, NULL };
     strbuf out = STRBUF_INIT;
     template_render_element(t, rows, 2, &ctx, &out);
     assert_string_equal(sb_str(&out),
