@@ -47,6 +47,11 @@ nsi = {
          ("3", "Водоотведение"), ("4", "Электроснабжение"), ("5", "Газоснабжение"),
          ("6", "Отопление"), ("7", "Обращение с твердыми коммунальными отходами")],
     1: [("1", "Домофон"), ("2", "Антенна"), ("3", "Охрана"), ("4", "Видеонаблюдение")],
+    # importHouseUOData (samples/houses.csv): Состояние дома, Характеристика
+    # помещения, Часовая зона по Olson
+    24: [("1", "Исправный"), ("2", "Аварийный"), ("3", "Ветхий")],
+    30: [("1", "Отдельная квартира"), ("2", "Квартира коммунального заселения"), ("3", "Общежитие")],
+    32: [("1", "Europe/Kaliningrad"), ("2", "Europe/Moscow"), ("3", "Europe/Samara"), ("4", "Asia/Yekaterinburg")],
     # Вид коммунальной услуги (importMunicipalServices, samples/municipal-services.csv)
     3: [("1", "Холодное водоснабжение"), ("2", "Горячее водоснабжение"), ("3", "Водоотведение"),
         ("4", "Электроснабжение"), ("5", "Газоснабжение"), ("6", "Отопление"),
@@ -280,4 +285,38 @@ write(os.path.join(S, "municipal-services.csv"), [
     ("добавить", "Вывоз мусора", "Обращение с ТКО", "", "", "", ""),  # bad: НСИ 3 name, no resource
     ("добавить", "Горячее водоснабжение", "2", "2", "", "1000", ""), # bad: sort order of 4 characters
 ])
+
+# ---- houses with premises, entrances, rooms (importHouseUOData) -------
+# UTF-8, ";".  One file: every row names its house; the house's columns on
+# its first row, a premises per Номер помещения, a room per Номер комнаты.
+# House 4 is new to GIS; house 3 is in the world (an update: premises 5 and
+# 6 added, flat 2's area corrected); house 5 has a bad row, so all of it goes.
+H3, H4, H5 = H[2], g("house", 4), g("house", 5)
+HOUSE = ["ФИАС дома", "Адрес", "Кадастровый номер дома", "Общая площадь дома", "Состояние дома",
+         "Год ввода в эксплуатацию", "Количество этажей", "Количество подземных этажей", "ОКТМО",
+         "Часовая зона", "Объект культурного наследия", "Номер помещения", "Тип помещения", "Подъезд",
+         "Этажей в подъезде", "Общая площадь помещения", "Жилая площадь помещения",
+         "Характеристика помещения", "Номер комнаты", "Площадь комнаты"]
+def hrow(fias, house=None, **p):
+    h = house or ["", "", "", "", "", "", "", "", "", ""]
+    return [fias] + h + [p.get(k, "") for k in ("num", "kind", "ent", "floors", "area", "living", "ch", "room", "rarea")]
+h4 = ["г. Ярославль, ул. Некрасова, д. 7", "76:23:010101:1234", "1250,4", "Исправный", "1968", "5", "1",
+      "78701000", "Europe/Moscow", "нет"]
+h3 = ["г. Ярославль, ул. Чкалова, д. 3", "", "", "", "", "", "", "", "", ""]
+h5 = ["г. Ярославль, ул. Советская, д. 40", "", "980", "Исправный", "1959", "4", "0", "78701000", "2", "да"]
+hs = [HOUSE,
+      hrow(H4, h4, num="1", kind="жилое", ent="1", floors="5", area="45,3", living="30,1", ch="Отдельная квартира"),
+      hrow(H4, num="2", ent="1", area="61,0", living="44,2", ch="1"),
+      hrow(H4, num="3", kind="жилое", ent="2", floors="5", area="72,8", living="55,0", ch="Квартира коммунального заселения"),
+      hrow(H4, num="3", room="1", rarea="18,2"),
+      hrow(H4, num="3", room="2", rarea="16,4"),
+      hrow(H4, num="Н1", kind="нежилое", area="80"),
+      hrow(H4, num="4", ent="2", area="45,3", living="30,1"),
+      hrow(H3, h3, num="5", ent="1", area="39,9"),
+      hrow(H3, num="6", ent="1", area="52,5", living="38"),
+      hrow(H3, num="2", area="52,7"),
+      hrow(H5, h5, num="1", ent="1", area="40"),
+      hrow(H5, num="2", kind="гараж", area="18"),                  # bad: no such kind — house 5 goes
+      hrow("", num="7", ent="1", area="40")]                        # bad: no ФИАС дома
+write(os.path.join(S, "houses.csv"), hs)
 print("samples written")

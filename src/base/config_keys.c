@@ -44,6 +44,7 @@ const struct cfg_key cfg_keys[] = {
     { "input.max_unzipped_mb", "2048", "XLSX: refuse more decompressed bytes than this (zip bomb guard)" },
     { "input.default_account_type", "УО", "Тип ЛС when the column is absent or empty" },
     /* [inbox] */
+    { "inbox.houses", "inbox/houses", "folder for importHouseUOData files (houses with premises, entrances, rooms)" },
     { "inbox.accounts", "inbox/accounts", "folder for importAccountData files (relative to work_dir)" },
     { "inbox.readings", "inbox/readings", "folder for importMeteringDeviceValues files" },
     { "inbox.bills", "inbox/bills", "folder for importPaymentDocumentData files" },

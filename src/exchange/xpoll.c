@@ -176,7 +176,7 @@ static int apply_part(exchange *x, const struct gis_object_result *o, hcs_err *e
             .kind = pt.kind, .local_key = pt.local_key, .guid = (char *)out.gis_guid,
             .unique_number = o->unique_number, .update_date = o->update_date,
         };
-        if (store_registry_put(x->st, &e, err) < 0)
+        if (store_registry_put_key(x->st, &e, err) < 0)
             rc = -1;
     }
     if (rc == 1)

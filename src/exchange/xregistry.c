@@ -21,6 +21,9 @@ const char *exchange_registry_kind(const char *template_name)
         { "importResponses", "debt_answer" },
         /* "<registry>|<name>" → the element's GUID (unique_number: its
          * code), until the refresh that follows the import replaces it */
+        /* the house by its FIAS GUID; its premises, rooms and entrances are
+         * parts stored under their own kinds (xpoll.c apply_part) */
+        { "importHouseUOData", "house" },
         { "importAdditionalServices", "nsi" },
         { "importMunicipalServices", "nsi" },
     };

@@ -30,7 +30,8 @@ static const struct gis_operation operations[] = {
     { "exportOrgRegistry", &services[2], "urn:exportOrgRegistry", "exportOrgRegistryRequest", "10.0.2.1", HDR_IS, 100, "SearchCriteria" },
     { "exportDataProvider", &services[2], "urn:exportDataProvider", "exportDataProviderRequest", "10.0.2.1", HDR_IS, 0, NULL },
     { "exportHouseData", &services[3], "urn:exportHouseData", "exportHouseRequest", NULL, HDR_REQUEST, 0, NULL },
-    { "importHouseUOData", &services[3], "urn:importHouseUOData", "importHouseUORequest", "11.0.10.1", HDR_REQUEST, 0, NULL },
+    /* one house a request: ApartmentHouse | LivingHouse, once */
+    { "importHouseUOData", &services[3], "urn:importHouseUOData", "importHouseUORequest", "11.0.10.1", HDR_REQUEST, 1, "ApartmentHouse" },
     { "importAccountData", &services[3], "urn:importAccountData", "importAccountRequest", "10.0.1.1", HDR_REQUEST, 100, "Account" },
     { "exportAccountData", &services[3], "urn:exportAccountData", "exportAccountRequest", "10.0.1.1", HDR_REQUEST, 0, NULL },
     { "importMeteringDeviceData", &services[3], "urn:importMeteringDeviceData", "importMeteringDeviceDataRequest", "11.1.0.8", HDR_REQUEST, 100, "MeteringDevice" },

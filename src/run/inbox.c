@@ -12,6 +12,9 @@
 #include "base/xalloc.h"
 
 const struct inbox_kind inbox_kinds[] = {
+    /* houses with their premises, entrances, rooms (one house a request);
+     * first, so the registry knows the premises the other forms name */
+    { "inbox.houses", "importHouseUOData", NULL },
     { "inbox.accounts", "importAccountData", NULL },
     /* new devices name premises and accounts: after the account imports */
     { "inbox.meters", "importMeteringDeviceData", "importAccountData" },

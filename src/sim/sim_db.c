@@ -23,6 +23,9 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS premises(premises_guid TEXT COLLATE NOCASE PRIMARY KEY, fias_house_guid TEXT COLLATE NOCASE,"
     " premises_number TEXT, residential TEXT, total_area TEXT, origin TEXT);"
     "CREATE INDEX IF NOT EXISTS premises_house ON premises(fias_house_guid);"
+    /* entrances: none in the world files; importHouseUOData adds them */
+    "CREATE TABLE IF NOT EXISTS entrances(entrance_guid TEXT COLLATE NOCASE PRIMARY KEY,"
+    " fias_house_guid TEXT COLLATE NOCASE, entrance_number TEXT, origin TEXT);"
     "CREATE TABLE IF NOT EXISTS rooms(living_room_guid TEXT COLLATE NOCASE PRIMARY KEY, premises_guid TEXT COLLATE NOCASE,"
     " room_number TEXT, origin TEXT);"
     "CREATE TABLE IF NOT EXISTS meters(root_guid TEXT COLLATE NOCASE PRIMARY KEY, version_guid TEXT COLLATE NOCASE,"

@@ -29,7 +29,7 @@ static const struct { const char *name; sim_op_fn fn; } table[] = {
     { "exportNsiList", sim_op_export_nsi_list },
     { "exportOrgRegistry", sim_op_export_org_registry },
     { "exportDataProvider", sim_op_export_data_provider },
-    { "importHouseUOData", sim_op_import_objects },
+    { "importHouseUOData", sim_op_import_house_uo },
     { "importCharterData", sim_op_import_objects },
     { "importContractData", sim_op_import_objects },
     { "importSupplyResourceContractData", sim_op_import_objects },
@@ -95,6 +95,14 @@ static const char *registry_of(xmlNodePtr ref)
         return "2";
     if (strcmp(name, "CloseReason") == 0)
         return "22";
+    /* importHouseUOData: Состояние (НСИ 24), Часовая зона (НСИ 32),
+     * Характеристика помещения (НСИ 30) */
+    if (strcmp(name, "State") == 0 && strcmp(parent, "BasicCharacteristicts") == 0)
+        return "24";
+    if (strcmp(name, "OlsonTZ") == 0)
+        return "32";
+    if (strcmp(name, "PremisesCharacteristic") == 0)
+        return "30";
     if (strcmp(name, "MunicipalServiceRef") == 0)
         return "3";
     if (strcmp(name, "MunicipalResourceRef") == 0)

@@ -32,6 +32,18 @@ static int write_room(void *ctx, sqlite3_stmt *row)
     return 0;
 }
 
+static int write_entrance(void *ctx, sqlite3_stmt *row)
+{
+    struct sim_op_ctx *c = ctx;
+    strbuf *o = c->out;
+    sb_adds(o, "<hm:Entrance>");
+    simx_el_opt(o, "hm:EntranceNum", sim_col(row, 1));
+    simx_el(o, "hm:ModificationDate", c->now);
+    simx_el(o, "hm:EntranceGUID", sim_col(row, 0));
+    sb_adds(o, "</hm:Entrance>");
+    return 0;
+}
+
 static int write_premises(void *ctx, sqlite3_stmt *row)
 {
     struct sim_op_ctx *c = ctx;
@@ -69,6 +81,10 @@ static int write_house(void *ctx, sqlite3_stmt *row)
     simx_el(o, "hm:FIASHouseGuid", sim_col(row, 0));
     sb_adds(o, "</hm:BasicCharacteristicts>");
     hcs_err err;
+    if (!living)
+        sim_db_query(c->db, write_entrance, c, &err,
+                     "SELECT entrance_guid, entrance_number FROM entrances WHERE fias_house_guid=?"
+                     " ORDER BY CAST(entrance_number AS INTEGER), entrance_number", sim_col(row, 0));
     if (!living)
         sim_db_query(c->db, write_premises, c, &err,
                      "SELECT premises_guid, premises_number, residential, total_area FROM premises"

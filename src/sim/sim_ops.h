@@ -53,6 +53,8 @@ int sim_op_export_data_provider(struct sim_op_ctx *c);
 /* Imports stored in the generic objects table (sim_op_objects.c). */
 int sim_op_import_objects(struct sim_op_ctx *c);
 int sim_op_export_cach(struct sim_op_ctx *c);
+/* importHouseUOData: an apartment house and its parts (sim_op_house_uo.c). */
+int sim_op_import_house_uo(struct sim_op_ctx *c);
 /* The organisation's НСИ 1 and 51 (sim_op_nsi.c). */
 int sim_op_import_nsi_services(struct sim_op_ctx *c);
 /* The debt-requests service (sim_op_debt.c). */

@@ -101,6 +101,14 @@ static void walk_house(struct walk *w, xmlNodePtr result)
     TEXT(below(house, "FIASHouseGuid"), fias);
     if (!house || !*fias)
         return;
+    /* the house itself: GIS has it (importHouseUOData updates it, not creates) */
+    char hguid[64], huniq[64];
+    struct export_entry he = { .kind = "house", .key = { fias }, .nkey = 1,
+                               .guid = or_null(TEXT(below(house, "HouseGUID"), hguid)),
+                               .unique_number = or_null(TEXT(kid(house, "HouseUniqueNumber"), huniq)) };
+    if (!he.guid)
+        he.guid = fias;
+    emit(w, &he);
     for (xmlNodePtr kind = house->children; kind; kind = kind->next) {
         if (!named(kind, "ApartmentHouse") && !named(kind, "LivingHouse"))
             continue;
