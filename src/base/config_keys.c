@@ -46,6 +46,7 @@ const struct cfg_key cfg_keys[] = {
     { "input.max_unzipped_mb", "2048", "XLSX: refuse more decompressed bytes than this (zip bomb guard)" },
     { "input.default_account_type", "УО", "Тип ЛС when the column is absent or empty" },
     /* [inbox] */
+    { "inbox.houses", "inbox/houses", "folder for importHouseUOData files (houses with premises, entrances, rooms)" },
     { "inbox.accounts", "inbox/accounts", "folder for importAccountData files (relative to work_dir)" },
     { "inbox.readings", "inbox/readings", "folder for importMeteringDeviceValues files" },
     { "inbox.bills", "inbox/bills", "folder for importPaymentDocumentData files" },
@@ -53,6 +54,8 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.debt_responses", "inbox/debt-responses", "folder for the filled debt-request workbooks (importResponses; court decision files next to them)" },
     { "inbox.payments", "inbox/payments", "folder for payments received (importNotificationsOfOrderExecution: a bank or cash-desk export)" },
     { "inbox.payments_cancel", "inbox/payments-cancel", "folder for cancellations of payment notifications (importNotificationsOfOrderExecutionCancellation)" },
+    { "inbox.additional_services", "inbox/additional-services", "folder for the organisation's НСИ 1 (importAdditionalServices: add, change, recover, delete)" },
+    { "inbox.municipal_services", "inbox/municipal-services", "folder for the organisation's НСИ 51 (importMunicipalServices: add, change, recover, delete)" },
     { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },

@@ -149,6 +149,37 @@ static int add_next_page(exchange *x, const struct store_packet *p, int page, hc
     return rc;
 }
 
+static int ignore_entry(void *ctx, const struct export_entry *e)
+{
+    (void)ctx;
+    (void)e;
+    return 0;
+}
+
+/* The first page of one of the organisation's own dictionaries replaces the
+ * registry's copy of it (elements GIS no longer has go, a deleted element
+ * moves to nsi_deleted): its entries of both kinds are dropped in the
+ * transaction that stores the page.  Other exports only add. */
+static int replace_provider_nsi(exchange *x, const struct store_packet *p, const struct gis_state_result *res,
+                                hcs_err *err)
+{
+    if (strcmp(p->operation, "exportDataProviderNsiPagingItem") || !p->split_value)
+        return 0;
+    struct export_summary sum = { 0 };
+    hcs_err perr = { 0 };
+    if (export_parse(p->operation, res, NULL, ignore_entry, NULL, &sum, &perr) != 0 || sum.empty || sum.page > 1)
+        return 0;                        /* the real walk reports the problem */
+    const char *parts[2] = { p->split_value, "" };
+    char *prefix = store_registry_key(parts, 2);
+    long a = store_registry_drop_prefix(x->st, "nsi", prefix, err);
+    long b = a < 0 ? -1 : store_registry_drop_prefix(x->st, "nsi_deleted", prefix, err);
+    free(prefix);
+    if (b < 0)
+        return -1;
+    log_info("packet %lld: НСИ %s anew: %ld registry entries replaced", (long long)p->id, p->split_value, a + b);
+    return 0;
+}
+
 int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_result *res, hcs_err *err)
 {
     struct export_context cx = { 0 };
@@ -162,6 +193,10 @@ int x_apply_export(exchange *x, struct store_packet *p, const struct gis_state_r
     long before = x->stats.registry_entries;
     if (store_begin(x->st, err) < 0)
         return -1;
+    if (replace_provider_nsi(x, p, res, err) < 0) {
+        store_rollback(x->st);
+        return -1;
+    }
     int rc = export_parse(p->operation, res, &cx, put_entry, &c, &sum, &perr);
     if (rc != 0) {
         store_rollback(x->st);

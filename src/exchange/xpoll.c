@@ -152,7 +152,37 @@ static int apply_object(exchange *x, const char *kind, const struct gis_object_r
     free(local_key);
     free(text);
     free(attrs);
-    return rc < 0 ? -1 : 0;
+    return rc;
+}
+
+/* The answer for a part of an element (a premises of a house): accepted,
+ * its GUID goes into the registry under the part's kind and key; refused,
+ * its element is marked (store_part_set_outcome).  0 when o is no part. */
+static int apply_part(exchange *x, const struct gis_object_result *o, hcs_err *err)
+{
+    char *text = o->nerrors ? errors_text(o) : NULL;
+    struct store_outcome out = {
+        .transport_guid = o->transport_guid,
+        .state = o->nerrors ? "error" : "accepted",
+        .gis_guid = o->guid[0] ? o->guid : NULL,
+        .unique_number = o->unique_number,
+        .error_code = o->nerrors ? o->errors[0].code : NULL,
+        .error_text = text,
+    };
+    struct store_part pt;
+    int rc = store_part_set_outcome(x->st, &out, &pt, err);
+    if (rc == 1 && !o->nerrors && out.gis_guid) {
+        struct store_registry_entry e = {
+            .kind = pt.kind, .local_key = pt.local_key, .guid = (char *)out.gis_guid,
+            .unique_number = o->unique_number, .update_date = o->update_date,
+        };
+        if (store_registry_put_key(x->st, &e, err) < 0)
+            rc = -1;
+    }
+    if (rc == 1)
+        store_part_clear(&pt);
+    free(text);
+    return rc;
 }
 
 /* The answer is kept for audit before the store records what it says. */
@@ -168,6 +198,31 @@ static void keep_answer(exchange *x, const struct store_packet *p, const struct 
     free(path);
 }
 
+/* An import into one of the organisation's own dictionaries (НСИ 1: additional
+ * services, 51: municipal services) is followed by an export of that
+ * dictionary, stored in the transaction of the import's results: the
+ * registry's copy (what `nsi:1` columns and the forms' [resolve] read) is
+ * replaced by what GIS now holds (xexport.c replace_provider_nsi). */
+static int refresh_dictionary(exchange *x, const struct store_packet *p, hcs_err *err)
+{
+    int reg = !strcmp(p->operation, "importAdditionalServices") ? 1
+            : !strcmp(p->operation, "importMunicipalServices") ? 51 : 0;
+    if (!reg)
+        return 0;
+    struct exchange_export *v = NULL;
+    size_t n = 0;
+    struct exchange_sync_ask ask = { .what = "nsi", .registries = &reg, .nregistries = 1 };
+    int rc = exchange_sync_exports(&ask, &v, &n, err);
+    int64_t id = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = exchange_add_export(x, &v[i], &id, err);
+    exchange_exports_free(v, n);
+    if (rc == 0)
+        log_info("packet %lld: %s answered: НСИ %d asked again as packet %lld", (long long)p->id, p->operation,
+                 reg, (long long)id);
+    return rc;
+}
+
 static int apply_results(exchange *x, struct store_packet *p, const struct gis_state_result *res,
                          hcs_err *err)
 {
@@ -175,15 +230,28 @@ static int apply_results(exchange *x, struct store_packet *p, const struct gis_s
     long errors = 0;
     if (store_begin(x->st, err) < 0)
         return -1;
+    /* the elements first, then their parts: a refused part refuses its
+     * element whatever order GIS answers in */
+    unsigned char *mine = xcalloc(res->nobjects + 1, 1);
     for (size_t i = 0; i < res->nobjects; i++) {
-        if (apply_object(x, kind, &res->objects[i], err) < 0)
+        int rc = apply_object(x, kind, &res->objects[i], err);
+        if (rc < 0) {
+            free(mine);
             goto fail;
+        }
+        mine[i] = rc == 1;
         if (res->objects[i].nerrors)
             errors++;
     }
+    for (size_t i = 0; i < res->nobjects; i++)
+        if (!mine[i] && apply_part(x, &res->objects[i], err) < 0) {
+            free(mine);
+            goto fail;
+        }
+    free(mine);
     int missing = store_elements_finish_packet(x->st, p->id, "failed", "HCS-NORESULT",
                                                "ГИС не вернула результат по этому элементу", err);
-    if (missing < 0)
+    if (missing < 0 || refresh_dictionary(x, p, err) < 0)
         goto fail;
     if (x_commit_processed(x, p, errors || missing ? PEV_WARNINGS : PEV_DONE, err) < 0)
         goto fail;

@@ -22,6 +22,13 @@ const char *exchange_registry_kind(const char *template_name)
         { "importMeteringDeviceData", "meter" },
         /* an accepted answer, by subrequestGUID: the workbook drops it at once */
         { "importResponses", "debt_answer" },
+        /* "<registry>|<name>" → the element's GUID (unique_number: its
+         * code), until the refresh that follows the import replaces it */
+        /* the house by its FIAS GUID; its premises, rooms and entrances are
+         * parts stored under their own kinds (xpoll.c apply_part) */
+        { "importHouseUOData", "house" },
+        { "importAdditionalServices", "nsi" },
+        { "importMunicipalServices", "nsi" },
     };
     for (size_t i = 0; template_name && i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kinds[i].tmpl, template_name))

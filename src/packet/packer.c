@@ -112,11 +112,8 @@ struct packer *packer_new(const template *t, const struct convert_opts *opts, co
 
 static void free_elements(struct packet_element *el, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(el[i].local_key);
-        free(el[i].label);
-        free(el[i].rows);
-    }
+    for (size_t i = 0; i < n; i++)
+        packet_element_clear(&el[i]);
     free(el);
 }
 
@@ -314,10 +311,9 @@ static int build_packet(struct flush_job *j, schema_validator *sv, hcs_err *err)
     xmlNodePtr req = envelope_body_element(doc);
     xmlNodePtr *nodes = xcalloc(rendered + 1, sizeof *nodes);
     size_t k = 0;
-    const char *ens = template_element_ns(pk->t), *ename = template_element_name(pk->t);
     for (xmlNodePtr n = req ? req->children : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && n->ns && !strcmp((const char *)n->name, ename) &&
-            !strcmp((const char *)n->ns->href, ens) && k < rendered)
+        if (n->type == XML_ELEMENT_NODE && n->ns && k < rendered &&
+            template_is_element(pk->t, (const char *)n->ns->href, (const char *)n->name))
             nodes[k++] = n;
     if (k != rendered) {
         free(nodes);
@@ -350,9 +346,7 @@ static void job_free(struct flush_job *j)
     sb_free(&j->text);
     packet_free(j->p);
     for (size_t i = 0; i < j->ndropped; i++) {
-        free(j->dropped[i].el.local_key);
-        free(j->dropped[i].el.label);
-        free(j->dropped[i].el.rows);
+        packet_element_clear(&j->dropped[i].el);
         free(j->dropped[i].why);
     }
     free(j->dropped);
@@ -544,6 +538,31 @@ static const char *side_ref(void *ctx, const struct trow *row)
     return e->guid;
 }
 
+struct part_ctx {
+    struct packer *pk;
+    struct packet_element *e;
+    size_t cap;
+};
+
+/* {t:part:KIND}: a new TransportGUID for the part the row describes. */
+static const char *part_ref(void *ctx, int part, const struct trow *row)
+{
+    struct part_ctx *pc = ctx;
+    struct packet_element *e = pc->e;
+    ARRAY_GROW(e->parts, e->nparts, pc->cap);
+    struct packet_part *pt = &e->parts[e->nparts++];
+    memset(pt, 0, sizeof *pt);
+    new_guid(pc->pk, pt->transport_guid);
+    strbuf key = STRBUF_INIT, label = STRBUF_INIT;
+    template_part_format(pc->pk->t, part, row, &key, &label);
+    pt->kind = xstrdup(template_part_kind(pc->pk->t, part));
+    pt->local_key = xstrdup(sb_str(&key));
+    pt->label = xstrdup(sb_str(&label));
+    sb_free(&key);
+    sb_free(&label);
+    return pt->transport_guid;
+}
+
 int packer_add(struct packer *pk, struct trow **rows, size_t nrows, hcs_err *err)
 {
     strbuf split = STRBUF_INIT;
@@ -594,7 +613,8 @@ int packer_add(struct packer *pk, struct trow **rows, size_t nrows, hcs_err *err
     for (size_t i = 0; i < nrows; i++)
         e->rows[i] = rows[i]->row;
     struct side_ctx sc = { pk, op };
-    struct render_ctx ctx = { e->transport_guid, side_ref, &sc };
+    struct part_ctx pc = { pk, e, 0 };
+    struct render_ctx ctx = { e->transport_guid, side_ref, &sc, part_ref, &pc };
     template_render_element(pk->t, rows, nrows, &ctx, &op->elems);
     for (size_t i = 0; i < nrows; i++)
         trow_free(rows[i]);

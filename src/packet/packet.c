@@ -3,15 +3,25 @@
 
 #include <stdlib.h>
 
+void packet_element_clear(struct packet_element *e)
+{
+    free(e->local_key);
+    free(e->label);
+    free(e->rows);
+    for (size_t i = 0; i < e->nparts; i++) {
+        free(e->parts[i].kind);
+        free(e->parts[i].local_key);
+        free(e->parts[i].label);
+    }
+    free(e->parts);
+}
+
 void packet_free(struct packet *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->nelements; i++) {
-        free(p->elements[i].local_key);
-        free(p->elements[i].label);
-        free(p->elements[i].rows);
-    }
+    for (size_t i = 0; i < p->nelements; i++)
+        packet_element_clear(&p->elements[i]);
     free(p->elements);
     free(p->template_name);
     free(p->source_file);

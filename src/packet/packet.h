@@ -11,13 +11,28 @@
 
 #include "proto/operations.h"
 
+/* A nested object of an element with a TransportGUID of its own (a premises,
+ * room or entrance of a house: template [parts]); GIS answers for it
+ * separately, and its GUID goes into the registry as kind/local_key. */
+struct packet_part {
+    char transport_guid[37];
+    char *kind;                  /* registry kind: "premises", "room", "entrance" */
+    char *local_key;             /* "<FIAS>|<number>" … */
+    char *label;                 /* for people: "помещение 5" */
+};
+
 struct packet_element {
     char transport_guid[37];     /* base:TransportGUID of this element */
     char *local_key;             /* the accounting system's key: account number, serial+date, … */
     char *label;                 /* key columns for people, e.g. "ЛС 10001" */
     long *rows;                  /* source row numbers (spreadsheet numbering) */
     size_t nrows;
+    struct packet_part *parts;   /* nested objects answered on their own, or NULL */
+    size_t nparts;
 };
+
+/* Frees what an element owns (not the element itself). */
+void packet_element_clear(struct packet_element *e);
 
 struct packet {
     const struct gis_operation *op;

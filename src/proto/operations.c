@@ -30,7 +30,8 @@ static const struct gis_operation operations[] = {
     { "exportOrgRegistry", &services[2], "urn:exportOrgRegistry", "exportOrgRegistryRequest", "10.0.2.1", HDR_IS, 100, "SearchCriteria" },
     { "exportDataProvider", &services[2], "urn:exportDataProvider", "exportDataProviderRequest", "10.0.2.1", HDR_IS, 0, NULL },
     { "exportHouseData", &services[3], "urn:exportHouseData", "exportHouseRequest", NULL, HDR_REQUEST, 0, NULL },
-    { "importHouseUOData", &services[3], "urn:importHouseUOData", "importHouseUORequest", "11.0.10.1", HDR_REQUEST, 0, NULL },
+    /* one house a request: ApartmentHouse | LivingHouse, once */
+    { "importHouseUOData", &services[3], "urn:importHouseUOData", "importHouseUORequest", "11.0.10.1", HDR_REQUEST, 1, "ApartmentHouse" },
     { "importAccountData", &services[3], "urn:importAccountData", "importAccountRequest", "10.0.1.1", HDR_REQUEST, 100, "Account" },
     { "exportAccountData", &services[3], "urn:exportAccountData", "exportAccountRequest", "10.0.1.1", HDR_REQUEST, 0, NULL },
     { "importMeteringDeviceData", &services[3], "urn:importMeteringDeviceData", "importMeteringDeviceDataRequest", "11.1.0.8", HDR_REQUEST, 100, "MeteringDevice" },
@@ -43,8 +44,9 @@ static const struct gis_operation operations[] = {
     { "exportCAChData", &services[3], "urn:exportCAChData", "exportCAChAsyncRequest", "10.0.1.1", HDR_REQUEST, 0, NULL },
     { "importContractData", &services[3], "urn:importContractData", "importContractRequest", "11.9.0.1", HDR_REQUEST, 100, "Contract" },
     { "importSupplyResourceContractData", &services[3], "urn:importSupplyResourceContractData", "importSupplyResourceContractRequest", "11.3.0.5", HDR_REQUEST, 1000, "Contract" },
-    { "importAdditionalServices", &services[1], "urn:importAdditionalServices", "importAdditionalServicesRequest", "10.0.1.2", HDR_REQUEST, 0, NULL },
-    { "importMunicipalServices", &services[1], "urn:importMunicipalServices", "importMunicipalServicesRequest", "11.0.0.4", HDR_REQUEST, 0, NULL },
+    /* each of the three forms (Import…, Recover…, Delete…) at most 1000 */
+    { "importAdditionalServices", &services[1], "urn:importAdditionalServices", "importAdditionalServicesRequest", "10.0.1.2", HDR_REQUEST, 1000, "ImportAdditionalServiceType" },
+    { "importMunicipalServices", &services[1], "urn:importMunicipalServices", "importMunicipalServicesRequest", "11.0.0.4", HDR_REQUEST, 1000, "ImportMainMunicipalService" },
     { "importNotificationsOfOrderExecution", &services[6], "urn:importNotificationsOfOrderExecution", "importNotificationsOfOrderExecutionRequest", "10.0.1.1", HDR_REQUEST, 500, "NotificationOfOrderExecutionType" },
     /* its own WSDL operation: cancels notifications by OrderID */
     { "importNotificationsOfOrderExecutionCancellation", &services[6], "urn:importNotificationsOfOrderExecutionCancellation", "importNotificationsOfOrderExecutionCancellationRequest", "10.0.1.1", HDR_REQUEST, 500, "NotificationOfOrderExecutionCancellation" },

@@ -12,6 +12,9 @@
 #include "base/xalloc.h"
 
 const struct inbox_kind inbox_kinds[] = {
+    /* houses with their premises, entrances, rooms (one house a request);
+     * first, so the registry knows the premises the other forms name */
+    { "inbox.houses", "importHouseUOData", NULL },
     { "inbox.accounts", "importAccountData", NULL },
     /* new devices name premises and accounts: after the account imports */
     { "inbox.meters", "importMeteringDeviceData", "importAccountData" },
@@ -25,6 +28,10 @@ const struct inbox_kind inbox_kinds[] = {
       "importNotificationsOfOrderExecution" },
     /* the accountant's answers to debt subrequests (docs/debt-requests.md) */
     { "inbox.debt_responses", "importResponses", NULL },
+    /* the organisation's dictionaries НСИ 1 and 51 (each import is followed
+     * by an export of its dictionary: exchange/xpoll.c) */
+    { "inbox.additional_services", "importAdditionalServices", NULL },
+    { "inbox.municipal_services", "importMunicipalServices", NULL },
     { NULL, NULL, NULL }
 };
 

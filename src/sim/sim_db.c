@@ -23,6 +23,9 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS premises(premises_guid TEXT COLLATE NOCASE PRIMARY KEY, fias_house_guid TEXT COLLATE NOCASE,"
     " premises_number TEXT, residential TEXT, total_area TEXT, origin TEXT);"
     "CREATE INDEX IF NOT EXISTS premises_house ON premises(fias_house_guid);"
+    /* entrances: none in the world files; importHouseUOData adds them */
+    "CREATE TABLE IF NOT EXISTS entrances(entrance_guid TEXT COLLATE NOCASE PRIMARY KEY,"
+    " fias_house_guid TEXT COLLATE NOCASE, entrance_number TEXT, origin TEXT);"
     "CREATE TABLE IF NOT EXISTS rooms(living_room_guid TEXT COLLATE NOCASE PRIMARY KEY, premises_guid TEXT COLLATE NOCASE,"
     " room_number TEXT, origin TEXT);"
     "CREATE TABLE IF NOT EXISTS meters(root_guid TEXT COLLATE NOCASE PRIMARY KEY, version_guid TEXT COLLATE NOCASE,"
@@ -47,7 +50,7 @@ static const char schema_sql[] =
     "CREATE INDEX IF NOT EXISTS pd_id ON payment_documents(payment_document_id);"
     "CREATE INDEX IF NOT EXISTS pd_account ON payment_documents(account_guid);"
     "CREATE TABLE IF NOT EXISTS nsi(registry TEXT, code TEXT, guid TEXT COLLATE NOCASE, name TEXT, origin TEXT,"
-    " PRIMARY KEY(registry, code));"
+    " actual INTEGER DEFAULT 1, PRIMARY KEY(registry, code));"
     "CREATE TABLE IF NOT EXISTS readings(guid TEXT COLLATE NOCASE PRIMARY KEY, meter_root_guid TEXT COLLATE NOCASE,"
     " resource TEXT, value TEXT, date_value TEXT, transport_guid TEXT COLLATE NOCASE, message_guid TEXT COLLATE NOCASE,"
     " update_date TEXT);"

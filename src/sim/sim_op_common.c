@@ -29,12 +29,12 @@ static const struct { const char *name; sim_op_fn fn; } table[] = {
     { "exportNsiList", sim_op_export_nsi_list },
     { "exportOrgRegistry", sim_op_export_org_registry },
     { "exportDataProvider", sim_op_export_data_provider },
-    { "importHouseUOData", sim_op_import_objects },
+    { "importHouseUOData", sim_op_import_house_uo },
     { "importCharterData", sim_op_import_objects },
     { "importContractData", sim_op_import_objects },
     { "importSupplyResourceContractData", sim_op_import_objects },
-    { "importAdditionalServices", sim_op_import_objects },
-    { "importMunicipalServices", sim_op_import_objects },
+    { "importAdditionalServices", sim_op_import_nsi_services },
+    { "importMunicipalServices", sim_op_import_nsi_services },
     { "importNotificationsOfOrderExecution", sim_op_import_objects },
     { "importNotificationsOfOrderExecutionCancellation", sim_op_import_payment_cancellations },
     { "exportCAChData", sim_op_export_cach },
@@ -96,6 +96,18 @@ static const char *registry_of(xmlNodePtr ref)
         return "2";
     if (strcmp(name, "CloseReason") == 0)
         return "22";
+    /* importHouseUOData: Состояние (НСИ 24), Часовая зона (НСИ 32),
+     * Характеристика помещения (НСИ 30) */
+    if (strcmp(name, "State") == 0 && strcmp(parent, "BasicCharacteristicts") == 0)
+        return "24";
+    if (strcmp(name, "OlsonTZ") == 0)
+        return "32";
+    if (strcmp(name, "PremisesCharacteristic") == 0)
+        return "30";
+    if (strcmp(name, "MunicipalServiceRef") == 0)
+        return "3";
+    if (strcmp(name, "MunicipalResourceRef") == 0)
+        return "2";
     if (strcmp(name, "Type") == 0 && strcmp(parent, "ID") == 0)
         return "95";
     if (strcmp(name, "ServiceType") == 0) {

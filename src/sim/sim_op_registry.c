@@ -32,6 +32,18 @@ static int write_room(void *ctx, sqlite3_stmt *row)
     return 0;
 }
 
+static int write_entrance(void *ctx, sqlite3_stmt *row)
+{
+    struct sim_op_ctx *c = ctx;
+    strbuf *o = c->out;
+    sb_adds(o, "<hm:Entrance>");
+    simx_el_opt(o, "hm:EntranceNum", sim_col(row, 1));
+    simx_el(o, "hm:ModificationDate", c->now);
+    simx_el(o, "hm:EntranceGUID", sim_col(row, 0));
+    sb_adds(o, "</hm:Entrance>");
+    return 0;
+}
+
 static int write_premises(void *ctx, sqlite3_stmt *row)
 {
     struct sim_op_ctx *c = ctx;
@@ -70,6 +82,10 @@ static int write_house(void *ctx, sqlite3_stmt *row)
     sb_adds(o, "</hm:BasicCharacteristicts>");
     hcs_err err;
     if (!living)
+        sim_db_query(c->db, write_entrance, c, &err,
+                     "SELECT entrance_guid, entrance_number FROM entrances WHERE fias_house_guid=?"
+                     " ORDER BY CAST(entrance_number AS INTEGER), entrance_number", sim_col(row, 0));
+    if (!living)
         sim_db_query(c->db, write_premises, c, &err,
                      "SELECT premises_guid, premises_number, residential, total_area FROM premises"
                      " WHERE fias_house_guid=? AND coalesce(residential, 'true') NOT IN"
@@ -105,7 +121,8 @@ static int write_nsi_element(void *ctx, sqlite3_stmt *row)
     simx_el(o, "nsi-base:Code", sim_col(row, 0));
     simx_el(o, "nsi-base:GUID", sim_col(row, 1));
     simx_el(o, "nsi-base:Modified", c->now);
-    sb_adds(o, "<nsi-base:IsActual>true</nsi-base:IsActual>");
+    /* an element the organisation deleted stays, not actual (sim_op_nsi.c) */
+    sb_addf(o, "<nsi-base:IsActual>%s</nsi-base:IsActual>", strcmp(sim_col(row, 3), "0") ? "true" : "false");
     if (*sim_col(row, 2)) {
         sb_adds(o, "<nsi-base:NsiElementField xsi:type=\"nsi-base:NsiElementStringFieldType\">"
                    "<nsi-base:Name>Значение</nsi-base:Name>");
@@ -132,7 +149,7 @@ int sim_op_export_nsi_item(struct sim_op_ctx *c)
     simx_el(c->out, "nsi-base:Created", c->now);
     hcs_err err;
     int rc = sim_db_query(c->db, write_nsi_element, c, &err,
-                          "SELECT code, guid, name FROM nsi WHERE registry=?"
+                          "SELECT code, guid, name, coalesce(actual, 1) FROM nsi WHERE registry=?"
                           " ORDER BY CAST(code AS INTEGER), code", reg);
     sb_addf(c->out, "</%s:NsiItem>", simx_prefix(c->op->service));
     return rc < 0 ? -1 : 0;
@@ -163,7 +180,7 @@ int sim_op_export_nsi_paging_item(struct sim_op_ctx *c)
     snprintf(offset, sizeof offset, "%ld", (page - 1) * size);
     hcs_err err;
     int rc = sim_db_query(c->db, write_nsi_element, c, &err,
-                          "SELECT code, guid, name FROM nsi WHERE registry=?"
+                          "SELECT code, guid, name, coalesce(actual, 1) FROM nsi WHERE registry=?"
                           " ORDER BY CAST(code AS INTEGER), code LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)",
                           reg, limit, offset);
     sb_addf(c->out, "<%s:TotalItemsCount>%ld</%s:TotalItemsCount>", p, total, p);

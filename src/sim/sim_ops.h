@@ -55,6 +55,10 @@ int sim_op_import_objects(struct sim_op_ctx *c);
 int sim_op_export_cach(struct sim_op_ctx *c);
 /* Cancellations of payment notifications (sim_op_payment.c). */
 int sim_op_import_payment_cancellations(struct sim_op_ctx *c);
+/* importHouseUOData: an apartment house and its parts (sim_op_house_uo.c). */
+int sim_op_import_house_uo(struct sim_op_ctx *c);
+/* The organisation's НСИ 1 and 51 (sim_op_nsi.c). */
+int sim_op_import_nsi_services(struct sim_op_ctx *c);
 /* The debt-requests service (sim_op_debt.c). */
 int sim_op_export_debt_subrequests(struct sim_op_ctx *c);
 int sim_op_import_debt_responses(struct sim_op_ctx *c);

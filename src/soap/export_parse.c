@@ -101,6 +101,14 @@ static void walk_house(struct walk *w, xmlNodePtr result)
     TEXT(below(house, "FIASHouseGuid"), fias);
     if (!house || !*fias)
         return;
+    /* the house itself: GIS has it (importHouseUOData updates it, not creates) */
+    char hguid[64], huniq[64];
+    struct export_entry he = { .kind = "house", .key = { fias }, .nkey = 1,
+                               .guid = or_null(TEXT(below(house, "HouseGUID"), hguid)),
+                               .unique_number = or_null(TEXT(kid(house, "HouseUniqueNumber"), huniq)) };
+    if (!he.guid)
+        he.guid = fias;
+    emit(w, &he);
     for (xmlNodePtr kind = house->children; kind; kind = kind->next) {
         if (!named(kind, "ApartmentHouse") && !named(kind, "LivingHouse"))
             continue;
@@ -214,8 +222,12 @@ static void walk_nsi_elements(struct walk *w, xmlNodePtr holder, const char *reg
         nsi_name(el, name, sizeof name);
         if (*name)
             snprintf(attrs, sizeof attrs, "name=%s", name);
-        if (strcmp(TEXT(kid(el, "IsActual"), actual), "false") && *code && *guid) {
-            struct export_entry e = { .kind = "nsi", .key = { registry, code }, .nkey = 2, .guid = guid,
+        /* an element the organisation deleted (IsActual false) is kept
+         * apart: a recovery names it, nothing else may */
+        if (*code && *guid) {
+            int gone = !strcmp(TEXT(kid(el, "IsActual"), actual), "false");
+            struct export_entry e = { .kind = gone ? "nsi_deleted" : "nsi", .key = { registry, code }, .nkey = 2,
+                                      .guid = guid,
                                       .unique_number = code, .attrs = or_null(attrs) };
             emit(w, &e);
             if (*name) {

@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
  * creating and migrating the schema as needed. */
@@ -168,6 +168,19 @@ int64_t store_packets_unreachable_since(store *st, const char *const *states, hc
  * "cancelled". */
 int store_element_add(store *st, int64_t packet_id, int64_t file_id,
                       const struct packet_element *e, hcs_err *err);
+/* A part of an element (packet.h struct packet_part) as stored. */
+struct store_part {
+    int64_t element_id;
+    char *kind, *local_key, *label;
+};
+struct store_outcome;
+/* The outcome of a part's TransportGUID: 1 when it is a part of ours (pt
+ * filled: free with store_part_clear), 0 when not, -1 on error.  A refused
+ * part also marks its element refused, naming the part (label) and GIS's
+ * error, after whatever the element's own answer said: store parts after
+ * the elements of a result. */
+int store_part_set_outcome(store *st, const struct store_outcome *o, struct store_part *pt, hcs_err *err);
+void store_part_clear(struct store_part *pt);
 struct store_outcome {
     const char *transport_guid;
     const char *state;           /* accepted | error | failed | cancelled */
@@ -315,6 +328,10 @@ int store_registry_answer(store *st, const char *kind, const char *local_key, ch
 /* 1 when some entry of kind has a key starting with key_prefix (in its
  * comparison form: "<FIAS house>|" = the house is known), 0 not, -1 error. */
 int store_registry_has_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err);
+/* Removes every entry of kind whose key starts with key_prefix (comparison
+ * form); the number removed, or -1.  A dictionary GIS sent anew replaces the
+ * registry's copy ("<registry>|"). */
+long store_registry_drop_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err);
 typedef int (*store_registry_fn)(void *ctx, const struct store_registry_entry *e);
 /* Every entry of kind (NULL = all kinds), ordered by kind and key; fn
  * returning non-zero stops the walk (returned).  Returns 0 or -1. */

@@ -250,6 +250,27 @@ int64_t store_packets_unreachable_since(store *st, const char *const *states, hc
 
 /* ---- elements ---- */
 
+static int add_parts(store *st, int64_t element_id, const struct packet_element *e, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "INSERT INTO element_parts(transport_guid, element_id, kind, local_key, label)"
+                    " VALUES (?,?,?,?,?)", &s, err) < 0)
+        return -1;
+    for (size_t i = 0; i < e->nparts; i++) {
+        const struct packet_part *pt = &e->parts[i];
+        sq_text(s, 1, pt->transport_guid);
+        sqlite3_bind_int64(s, 2, element_id);
+        SQ_TEXTS(s, 3, pt->kind, pt->local_key, pt->label);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            sqlite3_finalize(s);
+            return sq_fail(st, err, "add element parts");
+        }
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
 int store_element_add(store *st, int64_t packet_id, int64_t file_id,
                       const struct packet_element *e, hcs_err *err)
 {
@@ -269,6 +290,8 @@ int store_element_add(store *st, int64_t packet_id, int64_t file_id,
     if (sq_done(st, s, err, "add element") < 0)
         return -1;
     int64_t id = sqlite3_last_insert_rowid(st->db);
+    if (e->nparts && add_parts(st, id, e, err) < 0)
+        return -1;
     if (!e->nrows)
         return 0;
     if (sq_prep(st, "INSERT OR IGNORE INTO element_rows(element_id, file_id, row) VALUES (?,?,?)",
@@ -491,4 +514,56 @@ int store_file_rows(store *st, int64_t file_id, store_row_fn fn, void *ctx, hcs_
     }
     sqlite3_finalize(s);
     return stop;
+}
+
+int store_part_set_outcome(store *st, const struct store_outcome *o, struct store_part *pt, hcs_err *err)
+{
+    memset(pt, 0, sizeof *pt);
+    sqlite3_stmt *s;
+    if (sq_prep(st, "UPDATE element_parts SET state=?, gis_guid=?, unique_number=?, error_code=?, error_text=?"
+                    " WHERE transport_guid=? RETURNING element_id, kind, local_key, label", &s, err) < 0)
+        return -1;
+    SQ_TEXTS(s, 1, o->state, o->gis_guid, o->unique_number, o->error_code, o->error_text, o->transport_guid);
+    int rc = sqlite3_step(s);
+    int found = rc == SQLITE_ROW;
+    if (found) {
+        pt->element_id = sqlite3_column_int64(s, 0);
+        pt->kind = sq_dup(s, 1);
+        pt->local_key = sq_dup(s, 2);
+        pt->label = sq_dup(s, 3);
+    }
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        store_part_clear(pt);
+        return sq_fail(st, err, "store part outcome");
+    }
+    if (!found || !o->error_code)
+        return found;
+    /* a refused part refuses its element: the accountant sees which part and why */
+    if (sq_prep(st, "UPDATE elements SET state='error', error_code=coalesce(error_code, ?1),"
+                    " error_text=coalesce(error_text || '; ', '') || ?2, updated_at=?3 WHERE id=?4", &s, err) < 0) {
+        store_part_clear(pt);
+        return -1;
+    }
+    char *text = xasprintf("%s: %s %s", pt->label ? pt->label : pt->local_key, o->error_code,
+                           o->error_text ? o->error_text : "");
+    SQ_TEXTS(s, 1, o->error_code, text);
+    sqlite3_bind_int64(s, 3, sq_now());
+    sqlite3_bind_int64(s, 4, pt->element_id);
+    free(text);
+    if (sq_done(st, s, err, "part error") < 0) {
+        store_part_clear(pt);
+        return -1;
+    }
+    return 1;
+}
+
+void store_part_clear(struct store_part *pt)
+{
+    free(pt->kind);
+    free(pt->local_key);
+    free(pt->label);
+    memset(pt, 0, sizeof *pt);
 }

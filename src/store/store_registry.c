@@ -157,6 +157,26 @@ int store_registry_list(store *st, const char *kind, store_registry_fn fn, void 
     return out;
 }
 
+long store_registry_drop_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err)
+{
+    size_t n = strlen(key_prefix);
+    if (n == 0)
+        return hcs_fail(err, HCS_EX_SOFTWARE, "registry prefix is empty");
+    char *upper = xstrdup(key_prefix);
+    upper[n - 1]++;
+    sqlite3_stmt *s;
+    long rc = -1;
+    if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND local_key >= ? AND local_key < ?", &s, err) == 0) {
+        sq_text(s, 1, kind);
+        sq_text(s, 2, key_prefix);
+        sq_text(s, 3, upper);
+        rc = sqlite3_step(s) == SQLITE_DONE ? (long)sqlite3_changes(st->db) : sq_fail(st, err, "registry drop");
+        sqlite3_finalize(s);
+    }
+    free(upper);
+    return rc;
+}
+
 int store_registry_has_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err)
 {
     /* A range over the key index: [prefix, prefix with its last byte + 1). */

@@ -98,6 +98,16 @@ static const char *const migrations[] = {
     "INSERT INTO refreshes(element_id, packet_id, file_id, state, created_at, updated_at)"
     "  SELECT id, packet_id, file_id, 'before-refreshes', CAST(strftime('%s','now') AS INTEGER),"
     "  CAST(strftime('%s','now') AS INTEGER) FROM elements WHERE state='error';",
+    /* 7: parts of an element with TransportGUIDs of their own (the premises,
+     * rooms and entrances of an importHouseUOData house): GIS answers each;
+     * an accepted part goes into the registry as kind/local_key, a refused
+     * one marks its element. */
+    "CREATE TABLE element_parts ("
+    "  transport_guid TEXT PRIMARY KEY, element_id INTEGER NOT NULL REFERENCES elements(id),"
+    "  kind TEXT NOT NULL, local_key TEXT NOT NULL, label TEXT,"
+    "  state TEXT NOT NULL DEFAULT 'pending', gis_guid TEXT, unique_number TEXT,"
+    "  error_code TEXT, error_text TEXT);"
+    "CREATE INDEX element_parts_element ON element_parts(element_id);",
 };
 
 size_t store_sqlite_migration_count(void)

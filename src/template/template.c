@@ -90,6 +90,12 @@ void template_free(template *t)
     prog_free(&t->request);
     prog_free(&t->element);
     prog_free(&t->side);
+    for (size_t i = 0; i < t->nparts; i++) {
+        free(t->parts[i].kind);
+        prog_free(&t->parts[i].key);
+        prog_free(&t->parts[i].label);
+    }
+    free(t->parts);
     free(t->elem_ns);
     free(t->elem_name);
     free(t->sheet);
@@ -156,6 +162,39 @@ int template_has_files(const template *t) { return t->has_files; }
 const char *template_attach_context(const template *t) { return t->attach_context; }
 const char *template_element_ns(const template *t) { return t->elem_ns; }
 const char *template_element_name(const template *t) { return t->elem_name; }
+
+const char *template_part_kind(const template *t, int part)
+{
+    return part >= 0 && (size_t)part < t->nparts ? t->parts[part].kind : "";
+}
+
+void template_part_format(const template *t, int part, const struct trow *row, strbuf *key, strbuf *label)
+{
+    if (part < 0 || (size_t)part >= t->nparts)
+        return;
+    struct trow *rows[1] = { (struct trow *)row };
+    const struct tpart *pt = &t->parts[part];
+    tmpl_run(t, &pt->key, rows, 1, NULL, key, NULL, 0);
+    if (pt->has_label)
+        tmpl_run(t, &pt->label, rows, 1, NULL, label, NULL, 0);
+    else
+        sb_addf(label, "%s %s", pt->kind, sb_str(key));
+}
+
+int template_is_element(const template *t, const char *ns, const char *name)
+{
+    if (!t->elem_ns || strcmp(t->elem_ns, ns))
+        return 0;
+    size_t n = strlen(name);
+    for (const char *p = t->elem_name; p && *p;) {
+        size_t m = strcspn(p, " ");
+        if (m == n && !strncmp(p, name, n))
+            return 1;
+        p += m;
+        p += *p == ' ';
+    }
+    return 0;
+}
 
 void tbinding_free(tbinding *b)
 {

@@ -76,6 +76,9 @@ const char *template_sheet(const template *t);          /* XLSX sheet or NULL */
 /* Namespace URI and local name of the repeating element (element.xml root). */
 const char *template_element_ns(const template *t);
 const char *template_element_name(const template *t);
+/* 1 when ns:name is the form's repeating element (one of them: element.xml
+ * may be a <t:block> of alternatives, see tmpl_compile.c). */
+int template_is_element(const template *t, const char *ns, const char *name);
 int template_var_index(const template *t, const char *name);   /* -1 unknown */
 
 /* Binds the variables to the columns of a file's header.  A column marked
@@ -137,7 +140,14 @@ struct render_ctx {
     /* {t:side}: the TransportGUID of the side block for this row's side key */
     const char *(*side_ref)(void *ctx, const struct trow *row);
     void *side_ctx;
+    /* {t:part:KIND}: a new TransportGUID for a nested object the row
+     * describes ([parts] of map.ini); the callback records it (packer.c) */
+    const char *(*part_ref)(void *ctx, int part, const struct trow *row);
+    void *part_ctx;
 };
+/* [parts]: the kind of part i, and its registry key and label for row. */
+const char *template_part_kind(const template *t, int part);
+void template_part_format(const template *t, int part, const struct trow *row, strbuf *key, strbuf *label);
 void template_render_element(const template *t, struct trow *const *rows, size_t nrows,
                              const struct render_ctx *ctx, strbuf *out);
 void template_render_side(const template *t, const struct trow *row, const char *tguid,

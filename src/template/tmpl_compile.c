@@ -78,6 +78,14 @@ int tmpl_compile_text(template *t, const char *s, struct prog *p, int escape, hc
             emit(p, OP_TGUID, 0);
         else if (!strcmp(name, "t:side"))
             emit(p, OP_SIDE, 0);
+        else if (!strncmp(name, "t:part:", 7)) {
+            size_t k = 0;
+            while (k < t->nparts && strcmp(t->parts[k].kind, name + 7))
+                k++;
+            if (k == t->nparts)
+                return hcs_fail(err, HCS_EX_CONFIG, "{%s}: no such part in [parts] of map.ini", name);
+            emit(p, OP_PART, (int)k);
+        }
         else if (!strcmp(name, "t:version")) {
             const char *v = t->op && t->op->version ? t->op->version : "";
             emit_text(p, v, strlen(v), escape);
@@ -236,22 +244,36 @@ static int compile_node(struct cctx *c, xmlNodePtr n, int root, hcs_err *err)
                             (const char *)n->ns->href);
     }
     xmlChar *if_expr = NULL, *each = NULL;
+    int each_by[2] = { -1, -1 };    /* t:distinct, t:match */
     for (xmlAttrPtr a = n->properties; a; a = a->next)
         if (is_t(a->ns)) {
             xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+            int by = !strcmp((const char *)a->name, "distinct") ? 0 : !strcmp((const char *)a->name, "match") ? 1 : -1;
             if (!strcmp((const char *)a->name, "if"))
                 if_expr = v;
             else if (!strcmp((const char *)a->name, "each"))
                 each = v;
-            else {
+            else if (by >= 0) {
+                each_by[by] = template_var_index(c->t, (const char *)v);
+                int bad = each_by[by] < 0;
+                xmlFree(v);
+                if (bad)
+                    return hcs_fail(err, HCS_EX_CONFIG, "%s:%d: t:%s names no variable", c->file, n->line,
+                                    a->name);
+            } else {
                 xmlFree(v);
                 return hcs_fail(err, HCS_EX_CONFIG, "%s:%d: unknown template attribute t:%s", c->file,
                                 n->line, a->name);
             }
         }
     int rc = 0, if_op = -1, each_op = -1;
+    if ((each_by[0] >= 0 || each_by[1] >= 0) && !each) {
+        xmlFree(if_expr);
+        return hcs_fail(err, HCS_EX_CONFIG, "%s:%d: t:distinct and t:match go with t:each", c->file, n->line);
+    }
     if (each) {
-        each_op = emit(c->p, OP_EACH, 0);
+        each_op = emit(c->p, OP_EACH, each_by[0]);
+        c->p->ops[each_op].arg2 = each_by[1];
         xmlFree(each);
     }
     if (if_expr) {
@@ -283,9 +305,44 @@ static int compile_node(struct cctx *c, xmlNodePtr n, int root, hcs_err *err)
     if (each_op >= 0) {
         int e = emit(c->p, OP_ENDEACH, 0);
         c->p->ops[e].jump = each_op + 1;
+        c->p->ops[each_op].jump = e + 1;
     }
     if (if_op >= 0 || each_op >= 0)
         c->p->barrier = c->p->n;     /* the next text starts a new op: it is a jump target */
+    return 0;
+}
+
+/* The name(s) of the repeating element: the root of element.xml, or, when
+ * the root is a <t:block>, each element child of it (a form whose rows are
+ * different elements of one schema choice: add / recover / delete).  The
+ * names are kept space-separated; all must share one namespace. */
+static int element_names(template *t, xmlNodePtr root, const char *path, hcs_err *err)
+{
+    if (!is_t(root->ns)) {
+        t->elem_name = xstrdup((const char *)root->name);
+        t->elem_ns = xstrdup(root->ns ? (const char *)root->ns->href : "");
+        return 0;
+    }
+    strbuf names = STRBUF_INIT;
+    const char *ns = NULL;
+    for (xmlNodePtr ch = root->children; ch; ch = ch->next) {
+        if (ch->type != XML_ELEMENT_NODE)
+            continue;
+        const char *href = ch->ns ? (const char *)ch->ns->href : "";
+        if (is_t(ch->ns) || (ns && strcmp(ns, href))) {
+            sb_free(&names);
+            return hcs_fail(err, HCS_EX_CONFIG, "%s:%d: the children of a t:block root must be "
+                            "elements of one namespace", path, ch->line);
+        }
+        ns = href;
+        sb_addf(&names, "%s%s", names.len ? " " : "", (const char *)ch->name);
+    }
+    if (!ns) {
+        sb_free(&names);
+        return hcs_fail(err, HCS_EX_CONFIG, "%s: the t:block root holds no element", path);
+    }
+    t->elem_name = sb_detach(&names, NULL);
+    t->elem_ns = xstrdup(ns);
     return 0;
 }
 
@@ -306,10 +363,8 @@ int tmpl_compile_xml(template *t, const char *path, struct prog *prog, int is_re
             c.request_ns = xmlDocGetRootElement(rdoc)->nsDef;
     }
     int rc = root ? compile_node(&c, root, 1, err) : hcs_fail(err, HCS_EX_CONFIG, "%s: empty", path);
-    if (rc == 0 && !is_request && root && !t->elem_name && prog == &t->element) {
-        t->elem_name = xstrdup((const char *)root->name);
-        t->elem_ns = xstrdup(root->ns ? (const char *)root->ns->href : "");
-    }
+    if (rc == 0 && !is_request && root && !t->elem_name && prog == &t->element)
+        rc = element_names(t, root, path, err);
     if (rc == 0 && is_request) {
         int has_el = 0;
         for (size_t i = 0; i < prog->n; i++)

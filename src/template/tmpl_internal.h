@@ -72,11 +72,14 @@ struct resolve_rule {
     int optional;          /* unknown → leave empty instead of rejecting the row */
 };
 
-enum op_kind { OP_TEXT, OP_VAR, OP_TGUID, OP_SIDE, OP_IF, OP_EACH, OP_ENDEACH, OP_HOLE };
+enum op_kind { OP_TEXT, OP_VAR, OP_TGUID, OP_SIDE, OP_IF, OP_EACH, OP_ENDEACH, OP_HOLE, OP_PART };
 struct op {
     int kind;
-    int arg;               /* var index, cond index, hole number */
-    int jump;              /* OP_IF: op index after the block; OP_ENDEACH: first op of the body */
+    int arg;               /* var index, cond index, hole number, part index;
+                              OP_EACH: t:distinct variable or -1 */
+    int arg2;              /* OP_EACH: t:match variable or -1 */
+    int jump;              /* OP_IF: op index after the block; OP_ENDEACH: first op of the body;
+                              OP_EACH: op index after its OP_ENDEACH (no row to repeat for) */
     size_t off, len;       /* OP_TEXT: bytes in prog text */
 };
 struct prog {
@@ -107,10 +110,21 @@ struct template {
     struct prog request, element, side;
     int has_side_xml;
     char *elem_ns, *elem_name;
+    struct tpart *parts;       /* [parts]: nested objects with TransportGUIDs of their own */
+    size_t nparts;
     nsi_set *nsi;
     struct nsireg_cache *nsireg;   /* НСИ answers of the registry (tmpl_nsireg.c) */
     char *attach_context;      /* file store context of `file` columns ([template] attach_context) */
     int has_files;             /* some variable uses the `file` converter */
+};
+
+/* A part of an element ({t:part:KIND}): a nested object GIS answers for
+ * under its own TransportGUID (a premises in a house); its registry key
+ * and label are format strings over the row that writes it. */
+struct tpart {
+    char *kind;
+    struct prog key, label;
+    int has_label;
 };
 
 struct tbinding {

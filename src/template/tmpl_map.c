@@ -382,6 +382,48 @@ static int load_columns(template *t, dictionary *d, const hcs_config *cfg, hcs_e
     return resolve_account_biks(t, rc, err);
 }
 
+/* [parts] KIND = key format, KIND_label = label format: the nested objects
+ * element.xml gives TransportGUIDs of their own with {t:part:KIND}. */
+static int load_parts(template *t, dictionary *d, hcs_err *err)
+{
+    int nk = iniparser_getsecnkeys(d, "parts");
+    if (nk <= 0)
+        return 0;
+    const char **keys = xcalloc((size_t)nk, sizeof *keys);
+    iniparser_getseckeys(d, "parts", keys);
+    int rc = 0;
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        for (int i = 0; i < nk && rc == 0; i++) {
+            const char *name = keys[i] + strlen("parts:");
+            size_t n = strlen(name);
+            int is_label = n > 6 && !strcmp(name + n - 6, "_label");
+            if (is_label != pass)
+                continue;
+            const char *fmt = iniparser_getstring(d, keys[i], "");
+            struct tpart *pt = NULL;
+            if (!is_label) {
+                t->parts = xrealloc(t->parts, (t->nparts + 1) * sizeof *t->parts);
+                pt = &t->parts[t->nparts++];
+                memset(pt, 0, sizeof *pt);
+                pt->kind = xstrdup(name);
+                rc = tmpl_compile_text(t, fmt, &pt->key, 0, err);
+            } else {
+                for (size_t k = 0; k < t->nparts; k++)
+                    if (strlen(t->parts[k].kind) == n - 6 && !strncmp(t->parts[k].kind, name, n - 6))
+                        pt = &t->parts[k];
+                if (!pt)
+                    rc = hcs_fail(err, HCS_EX_CONFIG, "%s/map.ini [parts]: %s names no part", t->dir, name);
+                else if ((rc = tmpl_compile_text(t, fmt, &pt->label, 0, err)) == 0)
+                    pt->has_label = 1;
+            }
+            if (rc < 0)
+                hcs_err_wrap(err, "%s/map.ini [parts] %s", t->dir, name);
+        }
+    }
+    free(keys);
+    return rc;
+}
+
 /* [infer] var = value if cond | value if cond … */
 static int load_infer(template *t, dictionary *d, hcs_err *err)
 {
@@ -536,7 +578,7 @@ int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err 
     const char *sheet = iniparser_getstring(d, "template:sheet", "");
     t->sheet = *sheet ? xstrdup(sheet) : NULL;
     if ((rc = load_columns(t, d, cfg, err)) < 0 || (rc = load_infer(t, d, err)) < 0 ||
-        (rc = load_resolve(t, d, err)) < 0)
+        (rc = load_resolve(t, d, err)) < 0 || (rc = load_parts(t, d, err)) < 0)
         goto out;
     if ((rc = load_group(t, iniparser_getstring(d, "template:group", ""), err)) < 0)
         goto out;

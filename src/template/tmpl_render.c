@@ -1,13 +1,49 @@
-/* tmpl_render — runs a compiled skeleton over the rows of one group. */
+/* tmpl_render — runs a compiled skeleton over the rows of one group.
+ * t:each repeats its body for the group's rows; t:distinct="v" only for
+ * the first row of each non-empty value of v, t:match="v" only for the
+ * rows whose v equals the enclosing row's (a premises' rooms inside the
+ * premises).  Repetitions nest up to EACH_DEPTH. */
 #include <string.h>
 
 #include "template/tmpl_internal.h"
+
+#define EACH_DEPTH 4
+
+struct each_level {
+    size_t idx;                  /* the row being written */
+    const struct trow *outer;    /* the row outside this repetition */
+    int distinct, match;         /* variable indices or -1 */
+};
+
+static int wanted(const struct each_level *L, struct trow *const *rows, size_t j)
+{
+    if (L->match >= 0 && (!L->outer || strcmp(trow_get(rows[j], L->match), trow_get(L->outer, L->match))))
+        return 0;
+    if (L->distinct < 0)
+        return 1;
+    const char *v = trow_get(rows[j], L->distinct);
+    if (!*v)
+        return 0;
+    for (size_t k = 0; k < j; k++)
+        if ((L->match < 0 || !strcmp(trow_get(rows[k], L->match), trow_get(L->outer, L->match))) &&
+            !strcmp(trow_get(rows[k], L->distinct), v))
+            return 0;
+    return 1;
+}
+
+static size_t next_row(const struct each_level *L, struct trow *const *rows, size_t nrows, size_t from)
+{
+    while (from < nrows && !wanted(L, rows, from))
+        from++;
+    return from;
+}
 
 void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows, size_t nrows,
               const struct render_ctx *ctx, strbuf *out, size_t *holes, int escape)
 {
     const struct trow *cur = nrows ? rows[0] : NULL;
-    size_t idx = 0;
+    struct each_level lv[EACH_DEPTH];
+    int depth = 0;
     const char *text = sb_str(&p->text);
     for (size_t pc = 0; pc < p->n;) {
         const struct op *o = &p->ops[pc];
@@ -33,23 +69,45 @@ void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows,
             sb_adds(out, ctx && ctx->side_ref && cur ? ctx->side_ref(ctx->side_ctx, cur) : "");
             pc++;
             break;
+        case OP_PART:
+            sb_adds(out, ctx && ctx->part_ref && cur ? ctx->part_ref(ctx->part_ctx, o->arg, cur) : "");
+            pc++;
+            break;
         case OP_IF:
             pc = (cur && tmpl_cond_holds(t, o->arg, cur)) ? pc + 1 : (size_t)o->jump;
             break;
-        case OP_EACH:
-            idx = 0;
-            cur = nrows ? rows[0] : NULL;
+        case OP_EACH: {
+            if (depth == EACH_DEPTH) {   /* deeper than the compiler allows: write nothing */
+                pc = (size_t)o->jump;
+                break;
+            }
+            struct each_level *L = &lv[depth];
+            *L = (struct each_level){ 0, cur, o->arg, o->arg2 };
+            size_t i = next_row(L, rows, nrows, 0);
+            if (i >= nrows) {
+                pc = (size_t)o->jump;
+                break;
+            }
+            depth++;
+            L->idx = i;
+            cur = rows[i];
             pc++;
             break;
-        case OP_ENDEACH:
-            if (++idx < nrows) {
-                cur = rows[idx];
+        }
+        case OP_ENDEACH: {
+            struct each_level *L = &lv[depth - 1];
+            size_t i = next_row(L, rows, nrows, L->idx + 1);
+            if (i < nrows) {
+                L->idx = i;
+                cur = rows[i];
                 pc = (size_t)o->jump;
             } else {
-                cur = nrows ? rows[0] : NULL;
+                cur = L->outer;
+                depth--;
                 pc++;
             }
             break;
+        }
         case OP_HOLE:
             if (holes)
                 holes[o->arg] = out->len;

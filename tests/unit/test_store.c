@@ -167,8 +167,8 @@ static void test_packets_outcomes_registry(void **state)
     strcpy(p.message_guid, "11111111-1111-4111-8111-111111111111");
     assert_int_equal(store_packet_add(st, &p, &err), 0);
     long r1[] = { 2, 3 }, r2[] = { 4 };
-    struct packet_element e1 = { "aaaaaaaa-0000-4000-8000-000000000001", "10001", "ЛС 10001", r1, 2 };
-    struct packet_element e2 = { "aaaaaaaa-0000-4000-8000-000000000002", "10002", "ЛС 10002", r2, 1 };
+    struct packet_element e1 = { "aaaaaaaa-0000-4000-8000-000000000001", "10001", "ЛС 10001", r1, 2, NULL, 0 };
+    struct packet_element e2 = { "aaaaaaaa-0000-4000-8000-000000000002", "10002", "ЛС 10002", r2, 1, NULL, 0 };
     assert_int_equal(store_element_add(st, p.id, f.id, &e1, &err), 0);
     assert_int_equal(store_element_add(st, p.id, f.id, &e2, &err), 0);
     struct store_reject rj = { 5, "Имя", "", "не заполнено", "10003" };
@@ -228,7 +228,7 @@ static void test_packets_outcomes_registry(void **state)
     p2.id = 0;
     strcpy(p2.message_guid, "44444444-4444-4444-8444-444444444444");
     assert_int_equal(store_packet_add(st, &p2, &err), 0);
-    struct packet_element e3 = { "aaaaaaaa-0000-4000-8000-000000000003", "10002", "ЛС 10002", r2, 1 };
+    struct packet_element e3 = { "aaaaaaaa-0000-4000-8000-000000000003", "10002", "ЛС 10002", r2, 1, NULL, 0 };
     assert_int_equal(store_element_add(st, p2.id, f.id, &e3, &err), 0);
     assert_int_equal(store_element_last_import(st, "importAccountData", "10002", &li, &err), 1);
     assert_string_equal(li.state, "pending");
@@ -312,10 +312,10 @@ static void test_refreshes(void **state)
     strcpy(p.message_guid, "11111111-1111-4111-8111-111111111111");
     assert_int_equal(store_packet_add(st, &p, &err), 0);
     long r1[] = { 3, 2 }, r2[] = { 4 }, r3[] = { 5 }, r4[] = { 6 };
-    struct packet_element el[] = { { "aaaaaaaa-0000-4000-8000-000000000001", "k1", "ЛС k1", r1, 2 },
-                                   { "aaaaaaaa-0000-4000-8000-000000000002", "k2", "ЛС k2", r2, 1 },
-                                   { "aaaaaaaa-0000-4000-8000-000000000003", "k3", "ЛС k3", r3, 1 },
-                                   { "aaaaaaaa-0000-4000-8000-000000000004", "k4", "ЛС k4", r4, 1 } };
+    struct packet_element el[] = { { "aaaaaaaa-0000-4000-8000-000000000001", "k1", "ЛС k1", r1, 2, NULL, 0 },
+                                   { "aaaaaaaa-0000-4000-8000-000000000002", "k2", "ЛС k2", r2, 1, NULL, 0 },
+                                   { "aaaaaaaa-0000-4000-8000-000000000003", "k3", "ЛС k3", r3, 1, NULL, 0 },
+                                   { "aaaaaaaa-0000-4000-8000-000000000004", "k4", "ЛС k4", r4, 1, NULL, 0 } };
     const char *codes[] = { "INT002034", "INT002006", "INT002001", NULL };
     for (int i = 0; i < 4; i++) {
         assert_int_equal(store_element_add(st, p.id, f.id, &el[i], &err), 0);
@@ -364,7 +364,7 @@ static void test_refreshes(void **state)
     p2.state = "done";
     strcpy(p2.message_guid, "11111111-1111-4111-8111-111111111112");
     assert_int_equal(store_packet_add(st, &p2, &err), 0);
-    struct packet_element e5 = { "aaaaaaaa-0000-4000-8000-000000000005", "k1", "ЛС k1", r1, 2 };
+    struct packet_element e5 = { "aaaaaaaa-0000-4000-8000-000000000005", "k1", "ЛС k1", r1, 2, NULL, 0 };
     assert_int_equal(store_element_add(st, p2.id, f.id, &e5, &err), 0);
     assert_int_equal(store_elements_note_packet(st, p2.id, "повторено", &err), 0);
     struct store_outcome again = { .transport_guid = e5.transport_guid, .state = "error", .error_code = "INT002034",
@@ -410,7 +410,7 @@ static void test_refreshes_migrate(void **state)
     strcpy(p.message_guid, "11111111-1111-4111-8111-111111111111");
     assert_int_equal(store_packet_add(st, &p, &err), 0);
     long r1[] = { 2 };
-    struct packet_element e = { "aaaaaaaa-0000-4000-8000-000000000001", "k1", "ЛС k1", r1, 1 };
+    struct packet_element e = { "aaaaaaaa-0000-4000-8000-000000000001", "k1", "ЛС k1", r1, 1, NULL, 0 };
     assert_int_equal(store_element_add(st, p.id, f.id, &e, &err), 0);
     struct store_outcome o = { .transport_guid = e.transport_guid, .state = "error", .error_code = "INT002006",
                                .error_text = "Объект уже существует" };
@@ -418,7 +418,7 @@ static void test_refreshes_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes;"
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;"
                                       "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     st = store_open_sqlite(path, 1000, &err);
@@ -490,7 +490,7 @@ static void test_registry_migrates_without_rowid(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4; DROP TABLE registry;"
-                                      "DROP TABLE refreshes; ALTER TABLE elements DROP COLUMN note;"
+                                      "DROP TABLE refreshes; DROP TABLE element_parts; ALTER TABLE elements DROP COLUMN note;"
                                       "CREATE TABLE registry ("
                                       "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
                                       "  version TEXT, update_date TEXT, last_error TEXT, attrs TEXT,"
@@ -534,7 +534,7 @@ static void test_filestore_tables_migrate(void **state)
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
                                       "DROP TABLE marks; DROP INDEX elements_key_norm;"
                                       "ALTER TABLE elements DROP COLUMN key_norm;"
-                                      "DROP TABLE refreshes; ALTER TABLE elements DROP COLUMN note;"
+                                      "DROP TABLE refreshes; DROP TABLE element_parts; ALTER TABLE elements DROP COLUMN note;"
                                       "DROP TABLE filestore_parts; DROP TABLE filestore_uploads;"
                                       "DROP TABLE filestore_attachments;"
                                       "CREATE TABLE filestore_attachments ("

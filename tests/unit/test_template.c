@@ -216,7 +216,7 @@ static void test_bind_and_convert(void **state)
     assert_int_equal(conv(t, b, ok2, &tr2, &pr), 0);
     assert_string_equal(trow_get(tr2, template_var_index(t, "kind")), "nonres");  /* given */
     struct trow *rows[2] = { tr, tr2 };
-    struct render_ctx ctx = { "11111111-2222-4333-8444-555555555555", NULL, NULL };
+    struct render_ctx ctx = { "11111111-2222-4333-8444-555555555555", NULL, NULL, NULL, NULL };
     strbuf out = STRBUF_INIT;
     template_render_element(t, rows, 2, &ctx, &out);
     assert_string_equal(sb_str(&out),
@@ -390,13 +390,116 @@ static void test_repeated_flags(void **state)
     write_template(BASE_MAP, ELEMENT);
 }
 
+/* Nested repetition: t:distinct writes one premises per number (from its
+ * first row) and one entrance per Подъезд, t:match the rooms of the
+ * premises being written; {t:part:KIND} asks the caller for a TransportGUID
+ * per part, keyed by the [parts] formats.  A t:block root holds alternative
+ * elements. */
+static const char *PARTS_MAP =
+    "[template]\n"
+    "operation = importAccountData\n"
+    "group = {id}\n"
+    "key = {id}\n"
+    "[columns]\n"
+    "id = Дом | text | required\n"
+    "name = Имя | text\n"
+    "num = Помещение | text\n"
+    "ent = Подъезд | text\n"
+    "room = Комната | text\n"
+    "[parts]\n"
+    "prem = {id}|{num}\n"
+    "prem_label = помещение {num}\n"
+    "ent = {id}|{ent}\n";
+
+static const char *PARTS_ELEMENT =
+    "<x:H xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" "
+    "xmlns:t=\"urn:hcsbatch:template\">"
+    "<x:E t:each=\"row\" t:distinct=\"ent\">{ent}:{t:part:ent}</x:E>"
+    "<x:P t:each=\"row\" t:distinct=\"num\"><x:N>{num}:{t:part:prem}</x:N>"
+    "<x:R t:each=\"row\" t:match=\"num\" t:if=\"room\">{room}</x:R></x:P>"
+    "<x:Last>{num}</x:Last></x:H>";
+
+struct parts_seen {
+    strbuf log;
+    int n;
+};
+
+static const template *parts_tmpl;
+
+static const char *record_part(void *ctx, int part, const struct trow *row)
+{
+    struct parts_seen *ps = ctx;
+    static char guid[8];
+    strbuf key = STRBUF_INIT, label = STRBUF_INIT;
+    template_part_format(parts_tmpl, part, row, &key, &label);
+    sb_addf(&ps->log, "%s=%s(%s);", template_part_kind(parts_tmpl, part), sb_str(&key), sb_str(&label));
+    sb_free(&key);
+    sb_free(&label);
+    snprintf(guid, sizeof guid, "g%d", ++ps->n);
+    return guid;
+}
+
+static void test_nested_parts(void **state)
+{
+    (void)state;
+    write_template(PARTS_MAP, PARTS_ELEMENT);
+    template *t = load();
+    parts_tmpl = t;
+    const char *hdr[] = { "Дом", "Помещение", "Подъезд", "Комната" };
+    struct table_row *h = mkrow(1, 4, hdr);
+    hcs_err err = { 0 };
+    tbinding *b = template_bind(t, h, NULL, &err);
+    assert_non_null(b);
+    const char *cells[][4] = { { "H", "1", "1", "" }, { "H", "3", "2", "1" }, { "H", "2", "1", "" },
+                               { "H", "3", "", "2" }, { "H", "", "", "" } };
+    struct trow *rows[5];
+    for (int i = 0; i < 5; i++) {
+        struct table_row *r = mkrow(2 + i, 4, cells[i]);
+        struct tproblems pr = { 0 };
+        assert_int_equal(template_convert(t, b, r, NULL, NULL, &rows[i], &pr, &err), 0);
+        freerow(r);
+    }
+    struct parts_seen ps = { STRBUF_INIT, 0 };
+    struct render_ctx ctx = { "T", NULL, NULL, record_part, &ps };
+    strbuf out = STRBUF_INIT;
+    template_render_element(t, rows, 5, &ctx, &out);
+    assert_string_equal(sb_str(&out),
+        "<x:H><x:E>1:g1</x:E><x:E>2:g2</x:E>"
+        "<x:P><x:N>1:g3</x:N></x:P>"
+        "<x:P><x:N>3:g4</x:N><x:R>1</x:R><x:R>2</x:R></x:P>"
+        "<x:P><x:N>2:g5</x:N></x:P>"
+        "<x:Last>1</x:Last></x:H>");
+    assert_string_equal(sb_str(&ps.log), "ent=H|1(ent H|1);ent=H|2(ent H|2);prem=H|1(помещение 1);"
+                                         "prem=H|3(помещение 3);prem=H|2(помещение 2);");
+    sb_free(&out);
+    sb_free(&ps.log);
+    for (int i = 0; i < 5; i++)
+        trow_free(rows[i]);
+    tbinding_free(b);
+    freerow(h);
+    template_free(t);
+
+    /* a t:block root: each child is one of the form's elements */
+    write_template(PARTS_MAP, "<t:block xmlns:t=\"urn:hcsbatch:template\" "
+                   "xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\">"
+                   "<x:Add t:if=\"name\">{id}</x:Add><x:Drop t:if=\"!name\">{id}</x:Drop></t:block>");
+    t = load();
+    const char *ns = "http://dom.gosuslugi.ru/schema/integration/house-management/";
+    assert_true(template_is_element(t, ns, "Add"));
+    assert_true(template_is_element(t, ns, "Drop"));
+    assert_false(template_is_element(t, ns, "Ad"));
+    assert_false(template_is_element(t, "urn:other", "Add"));
+    template_free(t);
+}
+
 static void test_shipped_templates_load(void **state)
 {
     (void)state;
     const char *names[] = { "importAccountData", "importMeteringDeviceValues",
-                            "importPaymentDocumentData", "importPaymentDocumentData-withdraw" };
-    const int limits[] = { 100, 1000, 500, 1000 };
-    for (int i = 0; i < 4; i++) {
+                            "importPaymentDocumentData", "importPaymentDocumentData-withdraw",
+                            "importHouseUOData", "importAdditionalServices", "importMunicipalServices" };
+    const int limits[] = { 100, 1000, 500, 1000, 1, 1000, 1000 };
+    for (int i = 0; i < 7; i++) {
         char rel[256];
         snprintf(rel, sizeof rel, "templates/%s", names[i]);
         char *p = tu_path(rel);
@@ -582,6 +685,7 @@ int main(void)
         cmocka_unit_test(test_broken_templates),
         cmocka_unit_test(test_bad_item_named),
         cmocka_unit_test(test_repeated_flags),
+        cmocka_unit_test(test_nested_parts),
         cmocka_unit_test(test_shipped_templates_load),
         cmocka_unit_test(test_shipped_registration_numbers),
     };
