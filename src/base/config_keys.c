@@ -50,6 +50,9 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.bills_withdraw", "inbox/bills-withdraw", "folder for payment document withdrawals" },
     { "inbox.debt_responses", "inbox/debt-responses", "folder for the filled debt-request workbooks (importResponses; court decision files next to them)" },
     { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
+    { "inbox.supply_contracts", "inbox/supply-contracts", "folder for importSupplyResourceContractData files (resource supply contracts, documents in a subfolder)" },
+    { "inbox.contracts", "inbox/contracts", "folder for importContractData files (management contracts, documents in a subfolder)" },
+    { "inbox.charters", "inbox/charters", "folder for importCharterData files (charters of ТСЖ/ЖСК, documents in a subfolder)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },
     { "store.path", "state.db", "SQLite file (relative to work_dir)" },

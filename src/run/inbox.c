@@ -21,6 +21,10 @@ const struct inbox_kind inbox_kinds[] = {
     { "inbox.bills_withdraw", "importPaymentDocumentData-withdraw", "importPaymentDocumentData" },
     /* the accountant's answers to debt subrequests (docs/debt-requests.md) */
     { "inbox.debt_responses", "importResponses", NULL },
+    /* contracts and charters name houses and НСИ values only */
+    { "inbox.supply_contracts", "importSupplyResourceContractData", NULL },
+    { "inbox.contracts", "importContractData", NULL },
+    { "inbox.charters", "importCharterData", NULL },
     { NULL, NULL, NULL }
 };
 

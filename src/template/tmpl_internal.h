@@ -75,9 +75,9 @@ struct resolve_rule {
 enum op_kind { OP_TEXT, OP_VAR, OP_TGUID, OP_SIDE, OP_IF, OP_EACH, OP_ENDEACH, OP_HOLE };
 struct op {
     int kind;
-    int arg;               /* var index, cond index, hole number */
+    int arg;               /* var index, cond index, hole number; OP_TGUID: 1 = derived ({t:guid:NAME}) */
     int jump;              /* OP_IF: op index after the block; OP_ENDEACH: first op of the body */
-    size_t off, len;       /* OP_TEXT: bytes in prog text */
+    size_t off, len;       /* OP_TEXT: bytes in prog text; derived OP_TGUID: its NAME */
 };
 struct prog {
     struct op *ops;

@@ -1,5 +1,8 @@
 /* tmpl_render — runs a compiled skeleton over the rows of one group. */
+#include <stdio.h>
 #include <string.h>
+
+#include "base/guid.h"
 
 #include "template/tmpl_internal.h"
 
@@ -26,7 +29,15 @@ void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows,
             break;
         }
         case OP_TGUID:
-            sb_adds(out, ctx && ctx->tguid ? ctx->tguid : "");
+            if (o->arg && ctx && ctx->tguid) {
+                /* {t:guid:NAME}: the same NAME and row of the element give the same GUID */
+                char name[64], g[GUID_STRLEN + 1];
+                snprintf(name, sizeof name, "%.*s", (int)o->len, text + o->off);
+                guid_derive(ctx->tguid, name, (unsigned long)idx, g);
+                sb_adds(out, g);
+            } else {
+                sb_adds(out, ctx && ctx->tguid ? ctx->tguid : "");
+            }
             pc++;
             break;
         case OP_SIDE:
@@ -47,6 +58,7 @@ void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows,
                 pc = (size_t)o->jump;
             } else {
                 cur = nrows ? rows[0] : NULL;
+                idx = 0;
                 pc++;
             }
             break;

@@ -232,7 +232,7 @@ static void test_bind_and_convert(void **state)
     assert_non_null(strstr(sb_str(&out), "<x:F>z&amp;&lt;</x:F>"));  /* fallback: first non-empty */
     /* request pieces around the holes */
     strbuf pieces[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
-    template_render_request(t, tr, pieces);
+    template_render_request(t, tr, NULL, pieces);
     assert_non_null(strstr(sb_str(&pieces[0]), "v=\"10.0.1.1\""));
     assert_non_null(strstr(sb_str(&pieces[0]), "<x:Head>Иванов</x:Head>"));
     assert_string_equal(sb_str(&pieces[1]), "");
