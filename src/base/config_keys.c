@@ -14,6 +14,7 @@ const struct cfg_key cfg_keys[] = {
     { "gis.base_url", "https://api.dom.gosuslugi.ru/", "GIS base URL; service paths are appended (default: gis.stand's)" },
     { "gis.stand", NULL, "prod | sit01 | sit02: fills gis.base_url when that is not set" },
     { "gis.org_ppa_guid", NULL, "orgPPAGUID of the information provider (RequestHeader)" },
+    { "gis.org_root_guid", NULL, "orgRootEntityGUID of the information provider (UOGUID of hcsbatch sync contracts --house)" },
     { "gis.sender_header", "orgPPAGUID", "orgPPAGUID or SenderID in RequestHeader" },
     { "gis.operator_signature", "no", "add IsOperatorSignature=true to RequestHeader" },
     /* [sign] */
