@@ -14,6 +14,7 @@ const struct cfg_key cfg_keys[] = {
     { "gis.base_url", "https://api.dom.gosuslugi.ru/", "GIS base URL; service paths are appended (default: gis.stand's)" },
     { "gis.stand", NULL, "prod | sit01 | sit02: fills gis.base_url when that is not set" },
     { "gis.org_ppa_guid", NULL, "orgPPAGUID of the information provider (RequestHeader)" },
+    { "gis.org_root_guid", NULL, "orgRootEntityGUID of the information provider (UOGUID of hcsbatch sync contracts --house)" },
     { "gis.sender_header", "orgPPAGUID", "orgPPAGUID or SenderID in RequestHeader" },
     { "gis.operator_signature", "no", "add IsOperatorSignature=true to RequestHeader" },
     /* [sign] */
@@ -57,6 +58,9 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.additional_services", "inbox/additional-services", "folder for the organisation's НСИ 1 (importAdditionalServices: add, change, recover, delete)" },
     { "inbox.municipal_services", "inbox/municipal-services", "folder for the organisation's НСИ 51 (importMunicipalServices: add, change, recover, delete)" },
     { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
+    { "inbox.supply_contracts", "inbox/supply-contracts", "folder for importSupplyResourceContractData files (resource supply contracts, documents in a subfolder)" },
+    { "inbox.contracts", "inbox/contracts", "folder for importContractData files (management contracts, documents in a subfolder)" },
+    { "inbox.charters", "inbox/charters", "folder for importCharterData files (charters of ТСЖ/ЖСК, documents in a subfolder)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },
     { "store.path", "state.db", "SQLite file (relative to work_dir)" },

@@ -15,7 +15,7 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch sync nsi|orgs|houses|accounts|meters|bills|debt [--house GUID ...]\n"
+    fputs("usage: hcsbatch sync nsi|orgs|houses|accounts|meters|bills|debt|contracts [--house GUID ...]\n"
           "                    [--ogrn OGRN ...] [--period YYYY-MM] [--account NUMBER ...]\n"
           "                    [--xlsx REPORT.xlsx] [--from DATE --to DATE]\n"
           "                    [--wait [--max-wait SECONDS]]\n\n"
@@ -35,6 +35,9 @@ static void usage(FILE *out)
           "            and --to (YYYY-MM-DD, at most 6 months; exportDebtSubrequests, schema\n"
           "            package 14.5.0.1); the next `run` writes their workbook\n"
           "            (docs/debt-requests.md)\n"
+          "  contracts management contracts and charters (exportCAChData): with --house,\n"
+          "            the documents of those houses (needs gis.org_root_guid, the UOGUID);\n"
+          "            without, every contract and charter the registry knows, by GUID\n"
           "houses, accounts, meters: default every house the registry knows.\n"
           "Each request is stored as a signed packet (archive/packets/), sent and polled\n"
           "like any packet; without --wait the next run polls it.\n\n"
@@ -93,6 +96,12 @@ static int collect_known(void *ctx, const struct store_registry_entry *e)
         }
     } else if (!strcmp(k->want, "org")) {
         keys_add(k->out, e->local_key);
+    } else if (!strcmp(k->want, "cach")) {
+        if (e->guid && *e->guid) {
+            char *key = xasprintf("%s:%s", e->kind, e->guid);
+            keys_add(k->out, key);
+            free(key);
+        }
     } else if (e->guid && *e->guid) {
         keys_add(k->out, e->guid);
     }
@@ -104,8 +113,9 @@ static int registry_known(struct cli *cli, const char *want, struct keys *out, h
     static const char *const house_kinds[] = { REG_PREMISES, REG_ROOM, REG_METER, NULL };
     static const char *const org_kinds[] = { REG_ORG, NULL };
     static const char *const account_kinds[] = { REG_ACCOUNT, NULL };
+    static const char *const cach_kinds[] = { "contract", "charter", NULL };
     const char *const *kinds = !strcmp(want, "house") ? house_kinds : !strcmp(want, "org") ? org_kinds
-                                                                                           : account_kinds;
+                               : !strcmp(want, "cach") ? cach_kinds : account_kinds;
     store *st = store_open(cli->cfg, err);
     if (!st)
         return -1;
@@ -185,6 +195,13 @@ static int sync_keys(struct cli *cli, const char *what, struct keys *houses, str
     *keys = houses;
     if (!strcmp(what, "nsi") || !strcmp(what, "debt"))
         return 0;
+    if (!strcmp(what, "contracts") && !houses->n) {
+        /* every contract and charter the registry knows, by its GUID */
+        if (registry_known(cli, "cach", houses, err) < 0)
+            return -1;
+        return houses->n ? 0 : hcs_fail(err, HCS_EX_USAGE, "no contract or charter known to the registry: "
+                                                           "give --house FIAS-GUID (and gis.org_root_guid)");
+    }
     if (!houses->n && registry_known(cli, "house", houses, err) < 0)
         return -1;
     return houses->n ? 0 : hcs_fail(err, HCS_EX_USAGE, "no house known to the registry: give --house FIAS-GUID");
@@ -241,7 +258,8 @@ static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struc
 {
     struct keys accounts = { 0 }, *keys = NULL;
     int regs[64];
-    struct exchange_sync_ask ask = { .what = what, .period = period };
+    struct exchange_sync_ask ask = { .what = what, .period = period,
+                                     .uo_guid = cfg_str(cli->cfg, "gis.org_root_guid") };
     struct exchange_export *v = NULL;
     size_t n = 0;
     hcs_err err = { 0 };
@@ -273,7 +291,7 @@ static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struc
 
 CLI_COMMAND(sync)
 {
-    static const char *const kinds[] = { "nsi", "orgs", "houses", "accounts", "meters", "bills", "debt", NULL };
+    static const char *const kinds[] = { "nsi", "orgs", "houses", "accounts", "meters", "bills", "debt", "contracts", NULL };
     struct run_opts o = { .command = "sync", .send = 1, .poll = 1 };
     const char *what = NULL, *period = NULL, *from = NULL, *to = NULL, *xlsx = NULL;
     struct keys houses = { 0 }, ogrn = { 0 }, given = { 0 };
@@ -311,7 +329,7 @@ CLI_COMMAND(sync)
         }
     }
     if (rc == 0 && !what)
-        rc = cli_usage_error("sync", "what to sync: nsi, orgs, houses, accounts, meters, bills or debt");
+        rc = cli_usage_error("sync", "what to sync: nsi, orgs, houses, accounts, meters, bills, debt or contracts");
     if (rc == 0 && !strcmp(what, "debt")) {
         if (!from || !to)
             rc = cli_usage_error("sync", "sync debt needs --from and --to (YYYY-MM-DD)");

@@ -89,6 +89,7 @@ struct exchange_sync_ask {
     const int *registries;
     size_t nregistries;
     const char *period;
+    const char *uo_guid;         /* contracts by house: the UOGUID (gis.org_root_guid) */
 };
 int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_export **out, size_t *n,
                           hcs_err *err);

@@ -23,7 +23,7 @@ int exchange_is_export(const char *operation)
     static const char *const exports[] = {
         "exportHouseData", "exportAccountData", "exportMeteringDeviceData", "exportNsiItem",
         "exportDataProviderNsiItem", "exportNsiPagingItem", "exportDataProviderNsiPagingItem", "exportOrgRegistry",
-        "exportDataProvider", "exportPaymentDocumentData", "exportDebtSubrequests", NULL,
+        "exportDataProvider", "exportPaymentDocumentData", "exportDebtSubrequests", "exportCAChData", NULL,
     };
     for (const char *const *e = exports; operation && *e; e++)
         if (!strcmp(*e, operation))

@@ -142,6 +142,7 @@ static int apply_object(exchange *x, const char *kind, const struct gis_object_r
             .kind = (char *)kind, .local_key = local_key,
             .guid = o->nerrors ? NULL : (char *)out.gis_guid,
             .unique_number = o->nerrors ? NULL : o->unique_number,
+            .version = o->nerrors ? NULL : o->version_guid,
             .update_date = o->nerrors ? NULL : o->update_date,
             .last_error = last, .attrs = o->nerrors ? NULL : attrs,
         };

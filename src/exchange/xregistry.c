@@ -29,6 +29,10 @@ const char *exchange_registry_kind(const char *template_name)
         { "importHouseUOData", "house" },
         { "importAdditionalServices", "nsi" },
         { "importMunicipalServices", "nsi" },
+        /* by Номер договора / the charter's key: ContractRootGUID, ContractGUID, CharterGUID */
+        { "importSupplyResourceContractData", "supply_contract" },
+        { "importContractData", "contract" },
+        { "importCharterData", "charter" },
     };
     for (size_t i = 0; template_name && i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kinds[i].tmpl, template_name))

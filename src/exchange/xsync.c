@@ -106,6 +106,25 @@ static int debt_exports(const struct exchange_sync_ask *a, struct exports *r, st
     return 0;
 }
 
+/* Contracts and charters: keys "contract:GUID" / "charter:GUID" (the
+ * registry's), up to 100 a request, or FIAS houses, one request each. */
+static int cach_exports(const struct exchange_sync_ask *a, struct exports *r, strbuf *b, hcs_err *err)
+{
+    for (size_t i = 0; i < a->nkeys;) {
+        int by_guid = strchr(a->keys[i], ':') != NULL;
+        size_t n = 1;
+        while (by_guid && i + n < a->nkeys && n < 100 && strchr(a->keys[i + n], ':'))
+            n++;
+        int rc = by_guid ? export_cach_guid_request(b, a->keys + i, n, err)
+                         : export_cach_house_request(b, a->uo_guid, a->keys[i], err);
+        if (rc < 0)
+            return -1;
+        add(r, "exportCAChData", b, by_guid ? NULL : a->keys[i]);
+        i += n;
+    }
+    return 0;
+}
+
 int x_next_page_request(const char *operation, const char *split_value, int page, strbuf *body, hcs_err *err)
 {
     int registry = split_value ? atoi(split_value) : 0;
@@ -128,6 +147,8 @@ int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_exp
         rc = batched_exports(a, &r, &b, err);
     else if (!strcmp(a->what, "debt"))
         rc = debt_exports(a, &r, &b, err);
+    else if (!strcmp(a->what, "contracts"))
+        rc = cach_exports(a, &r, &b, err);
     else if (!strcmp(a->what, "houses") || !strcmp(a->what, "accounts") || !strcmp(a->what, "meters"))
         rc = house_exports(a, &r, &b, err);
     else

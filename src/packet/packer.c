@@ -565,6 +565,8 @@ static const char *part_ref(void *ctx, int part, const struct trow *row)
 
 int packer_add(struct packer *pk, struct trow **rows, size_t nrows, hcs_err *err)
 {
+    char tguid[37];   /* the element's TransportGUID; also {t:guid} of a request it opens */
+    new_guid(pk, tguid);
     strbuf split = STRBUF_INIT;
     template_format(pk->t, TF_SPLIT, rows[0], &split);
     struct open_packet *op = NULL;
@@ -589,7 +591,7 @@ int packer_add(struct packer *pk, struct trow **rows, size_t nrows, hcs_err *err
         }
         op = xcalloc(1, sizeof *op);
         op->split = template_has_split(pk->t) ? xstrdup(sb_str(&split)) : NULL;
-        template_render_request(pk->t, rows[0], op->pieces);
+        template_render_request(pk->t, rows[0], tguid, op->pieces);
         idx = pk->nopen;
         pk->open[pk->nopen++] = op;
     }
@@ -598,7 +600,7 @@ int packer_add(struct packer *pk, struct trow **rows, size_t nrows, hcs_err *err
     ARRAY_GROW(op->el, op->nel, op->elcap);
     struct packet_element *e = &op->el[op->nel++];
     memset(e, 0, sizeof *e);
-    new_guid(pk, e->transport_guid);
+    memcpy(e->transport_guid, tguid, sizeof tguid);
     strbuf s = STRBUF_INIT;
     template_format(pk->t, TF_KEY, rows[0], &s);
     e->local_key = sb_detach(&s, NULL);

@@ -40,7 +40,8 @@ static const struct gis_operation operations[] = {
     { "exportMeteringDeviceHistory", &services[4], "urn:exportMeteringDeviceHistory", "exportMeteringDeviceHistoryRequest", "10.0.1.1", HDR_REQUEST, 0, NULL },
     { "importPaymentDocumentData", &services[5], "urn:importPaymentDocumentData", "importPaymentDocumentRequest", "11.2.0.16", HDR_REQUEST, 500, "PaymentDocument" },
     { "exportPaymentDocumentData", &services[5], "urn:exportPaymentDocumentData", "exportPaymentDocumentRequest", NULL, HDR_REQUEST, 0, NULL },
-    { "importCharterData", &services[3], "urn:importCharterData", "importCharterRequest", "11.9.0.1", HDR_REQUEST, 0, NULL },
+    /* one charter per request: TransportGUID beside PlacingCharter */
+    { "importCharterData", &services[3], "urn:importCharterData", "importCharterRequest", "11.9.0.1", HDR_REQUEST, 1, "PlacingCharter" },
     { "exportCAChData", &services[3], "urn:exportCAChData", "exportCAChAsyncRequest", "10.0.1.1", HDR_REQUEST, 0, NULL },
     { "importContractData", &services[3], "urn:importContractData", "importContractRequest", "11.9.0.1", HDR_REQUEST, 100, "Contract" },
     { "importSupplyResourceContractData", &services[3], "urn:importSupplyResourceContractData", "importSupplyResourceContractRequest", "11.3.0.5", HDR_REQUEST, 1000, "Contract" },

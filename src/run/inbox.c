@@ -32,6 +32,10 @@ const struct inbox_kind inbox_kinds[] = {
      * by an export of its dictionary: exchange/xpoll.c) */
     { "inbox.additional_services", "importAdditionalServices", NULL },
     { "inbox.municipal_services", "importMunicipalServices", NULL },
+    /* contracts and charters name houses and НСИ values only */
+    { "inbox.supply_contracts", "importSupplyResourceContractData", NULL },
+    { "inbox.contracts", "importContractData", NULL },
+    { "inbox.charters", "importCharterData", NULL },
     { NULL, NULL, NULL }
 };
 

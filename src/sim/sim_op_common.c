@@ -92,6 +92,13 @@ static const char *registry_of(xmlNodePtr ref)
 {
     const char *name = (const char *)ref->name;
     const char *parent = ref->parent ? (const char *)ref->parent->name : "";
+    /* a supply contract's subject: НСИ 3 and 239 (ContractSubjectType) */
+    if (strcmp(parent, "ContractSubject") == 0 && strcmp(name, "ServiceType") == 0)
+        return "3";
+    if (strcmp(parent, "ContractSubject") == 0 && strcmp(name, "MunicipalResource") == 0)
+        return "239";
+    if (strcmp(name, "ContractBase") == 0)
+        return "58";
     if (strcmp(name, "MunicipalResource") == 0)
         return "2";
     if (strcmp(name, "CloseReason") == 0)

@@ -193,6 +193,7 @@ static void import_object(struct sim_op_ctx *c, const struct kind *k, struct sim
     char code[16], desc[600], key[512] = "", shown[600] = "";
     if (simop_check_nsi(c, obj, code, desc, sizeof desc) ||
         simop_check_attachments(c, obj, code, desc, sizeof desc) ||
+        simop_check_document(c, obj, code, desc, sizeof desc) ||
         (k->check_houses && check_houses(c, obj, code, desc, sizeof desc)) ||
         (k->check_accounts && check_accounts(c, obj, code, desc, sizeof desc))) {
         simx_result_error(r, transport, code, desc);

@@ -79,6 +79,9 @@ xmlNodePtr simop_child(xmlNodePtr node, const char *local);
  * node against the world's registries.  0 when fine, else INT002000 written
  * to code/desc. */
 int simop_check_nsi(struct sim_op_ctx *c, xmlNodePtr node, char code[16], char *desc, size_t n);
+/* The annotation rules of a contract or charter create form below obj
+ * (sim_op_contracts.c); 0 when fine, else code/desc written. */
+int simop_check_document(struct sim_op_ctx *c, xmlNodePtr obj, char code[16], char *desc, size_t n);
 /* Checks AttachmentGUID/AttachmentHASH pairs below node (FIL001001/2). */
 int simop_check_attachments(struct sim_op_ctx *c, xmlNodePtr node, char code[16], char *desc, size_t n);
 /* Next value of a named counter (persistent). */

@@ -377,10 +377,42 @@ static void walk_debt_subrequests(struct walk *w, xmlNodePtr result)
     }
 }
 
+/* ---- exportCAChData ---- */
+
+/* A management contract by DocNum, a charter by its Date (the keys the
+ * import forms store them under): the document's GUID, version GUID, and
+ * attrs status= (Approved, Projected, Annul, ...). */
+static void walk_cach(struct walk *w, xmlNodePtr result)
+{
+    for (xmlNodePtr r = result->children; r; r = r->next) {
+        if (!named(r, "exportCAChResult"))
+            continue;
+        xmlNodePtr d = kid(r, "Contract");
+        int contract = d != NULL;
+        if (!d)
+            d = kid(r, "Charter");
+        if (!d)
+            continue;
+        char key[256], guid[64], version[64], status[64], attrs[96] = "";
+        TEXT(kid(d, contract ? "DocNum" : "Date"), key);
+        TEXT(kid(d, contract ? "ContractStatus" : "CharterStatus"), status);
+        if (*status)
+            snprintf(attrs, sizeof attrs, "status=%s", status);
+        struct export_entry e = { .kind = contract ? "contract" : "charter", .key = { key }, .nkey = 1,
+                                  .guid = or_null(TEXT(kid(d, contract ? "ContractGUID" : "CharterGUID"), guid)),
+                                  .version = or_null(TEXT(kid(d, contract ? "ContractVersionGUID"
+                                                                          : "CharterVersionGUID"), version)),
+                                  .attrs = or_null(attrs) };
+        if (*key && e.guid)
+            emit(w, &e);
+    }
+}
+
 static const struct {
     const char *operation;
     void (*walk)(struct walk *w, xmlNodePtr result);
 } walkers[] = {
+    { "exportCAChData", walk_cach },
     { "exportDebtSubrequests", walk_debt_subrequests },
     { "exportHouseData", walk_house },
     { "exportAccountData", walk_accounts },

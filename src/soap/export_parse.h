@@ -23,6 +23,9 @@
  *                             (base/attrs.h) request_guid number org tel
  *                             address from to status sent deadline response
  *                             has_debt; paging by nextSubrequestGUID
+ *   exportCAChData            contract (DocNum) → ContractGUID, charter (Date,
+ *                             YYYY-MM-DD) → CharterGUID; version: the version
+ *                             GUID, attrs status=
  *   exportNsiPagingItem, exportDataProviderNsiPagingItem
  *                             the same, one page: next_page while CurrentPage <
  *                             TotalPages (the caller asks for page + 1)

@@ -63,6 +63,42 @@ int export_meter_request(strbuf *out, const char *fias_house, hcs_err *err)
     return by_house(out, "exportMeteringDeviceData", fias_house, err);
 }
 
+int export_cach_house_request(strbuf *out, const char *uo_guid, const char *fias_house, hcs_err *err)
+{
+    char h[GUID_STRLEN + 1], uo[GUID_STRLEN + 1];
+    if (house_guid(fias_house, h, err) < 0)
+        return -1;
+    if (!uo_guid || guid_normalize(uo_guid, uo) != 0)
+        return hcs_fail(err, HCS_EX_CONFIG, "exportCAChData by house needs gis.org_root_guid (the "
+                                            "organisation's orgRootEntityGUID), not \"%s\"",
+                        uo_guid ? uo_guid : "");
+    if (open_request(out, "exportCAChData", "", err) < 0)
+        return -1;
+    sb_addf(out, "<s:Criteria><s:UOGUID>%s</s:UOGUID><s:FIASHouseGuid>%s</s:FIASHouseGuid>"
+                 "<s:LastVersionOnly>true</s:LastVersionOnly></s:Criteria>", uo, h);
+    close_request(out, "exportCAChData");
+    return 0;
+}
+
+int export_cach_guid_request(strbuf *out, const char *const *keys, size_t n, hcs_err *err)
+{
+    if (n < 1 || n > 100)
+        return hcs_fail(err, HCS_EX_USAGE, "exportCAChData asks 1 to 100 documents, not %zu", n);
+    if (open_request(out, "exportCAChData", "", err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int charter = !strncmp(keys[i], "charter:", 8);
+        const char *colon = strchr(keys[i], ':');
+        char g[GUID_STRLEN + 1];
+        if (!colon || guid_normalize(colon + 1, g) != 0)
+            return hcs_fail(err, HCS_EX_USAGE, "not a contract or charter GUID: %s", keys[i]);
+        sb_addf(out, "<s:Criteria><s:%s>%s</s:%s></s:Criteria>", charter ? "CharterGUID" : "ContractGUID", g,
+                charter ? "CharterGUID" : "ContractGUID");
+    }
+    close_request(out, "exportCAChData");
+    return 0;
+}
+
 int export_nsi_item_request(strbuf *out, int registry, const char *list_group, hcs_err *err)
 {
     if (!list_group)

@@ -23,6 +23,12 @@ int export_house_request(strbuf *out, const char *fias_house, hcs_err *err);
 int export_account_request(strbuf *out, const char *fias_house, hcs_err *err);
 /* exportMeteringDeviceData: every device of a house. */
 int export_meter_request(strbuf *out, const char *fias_house, hcs_err *err);
+/* exportCAChData (exportCAChAsyncRequest) by house: Criteria UOGUID (the
+ * managing organisation's orgRootEntityGUID) + FIASHouseGuid. */
+int export_cach_house_request(strbuf *out, const char *uo_guid, const char *fias_house, hcs_err *err);
+/* exportCAChData by GUID: keys "contract:<ContractGUID>" or
+ * "charter:<CharterGUID>", one Criteria each (at most 100, the schema's). */
+int export_cach_guid_request(strbuf *out, const char *const *keys, size_t n, hcs_err *err);
 /* exportNsiItem: a common НСИ registry; list_group "NSI" (NULL) or "NSIRAO". */
 int export_nsi_item_request(strbuf *out, int registry, const char *list_group, hcs_err *err);
 /* exportDataProviderNsiItem: the organisation's own registry (1, 51, 59,

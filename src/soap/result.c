@@ -157,6 +157,11 @@ static void object_of(xmlNodePtr n, struct gis_state_result *res, size_t *cap)
             o->service_id = text_of(child_local(c, "ServiceID"));
         } else if (local_is(c, "importMeteringDevice")) {
             o->metering_device_guid = text_of(child_local(c, "MeteringDeviceGUID"));
+        } else if (local_is(c, "importContract") || local_is(c, "ImportSupplyResourceContract")) {
+            o->version_guid = text_of(child_local(c, local_is(c, "importContract") ? "ContractVersionGUID"
+                                                                                    : "ContractGUID"));
+        } else if (local_is(c, "importCharter")) {
+            o->version_guid = text_of(child_local(c, "CharterVersionGUID"));
         }
     }
 }
@@ -227,6 +232,7 @@ void gis_state_result_clear(struct gis_state_result *res)
         free(o->unified_account_number);
         free(o->service_id);
         free(o->metering_device_guid);
+        free(o->version_guid);
         for (size_t k = 0; k < o->nerrors; k++) {
             free(o->errors[k].code);
             free(o->errors[k].description);

@@ -42,6 +42,9 @@ struct gis_object_result {
     char *unified_account_number;   /* ImportAccount/UnifiedAccountNumber */
     char *service_id;               /* ImportAccount/ServiceID */
     char *metering_device_guid;     /* importMeteringDevice/MeteringDeviceGUID */
+    char *version_guid;             /* the document's version: importContract/ContractVersionGUID,
+                                       importCharter/CharterVersionGUID,
+                                       ImportSupplyResourceContract/ContractGUID */
     struct gis_error *errors;       /* base:Error[] (nerrors == 0: success) */
     size_t nerrors;
 };

@@ -851,12 +851,14 @@ void template_render_side(const template *t, const struct trow *row, const char 
     tmpl_run(t, &t->side, rows, 1, &ctx, out, NULL, 1);
 }
 
-void template_render_request(const template *t, const struct trow *row, strbuf pieces[3])
+void template_render_request(const template *t, const struct trow *row, const char *tguid,
+                             strbuf pieces[3])
 {
     strbuf all = STRBUF_INIT;
     size_t holes[2] = { (size_t)-1, (size_t)-1 };
     struct trow *rows[1] = { (struct trow *)row };
-    tmpl_run(t, &t->request, rows, 1, NULL, &all, holes, 1);
+    struct render_ctx ctx = { .tguid = tguid };
+    tmpl_run(t, &t->request, rows, 1, &ctx, &all, holes, 1);
     size_t h1 = holes[1], h0 = holes[0] == (size_t)-1 ? h1 : holes[0];
     const char *s = sb_str(&all);
     for (int i = 0; i < 3; i++)

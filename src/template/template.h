@@ -154,7 +154,11 @@ void template_render_side(const template *t, const struct trow *row, const char 
                           strbuf *out);
 /* request.xml for a packet whose first element's first row is row:
  * pieces[0] up to the side hole, pieces[1] up to the elements hole,
- * pieces[2] the rest (without a side hole pieces[1] is empty). */
-void template_render_request(const template *t, const struct trow *row, strbuf pieces[3]);
+ * pieces[2] the rest (without a side hole pieces[1] is empty).  {t:guid} in
+ * request.xml is tguid, the TransportGUID of the packet's first element:
+ * a request that is one object (importCharterRequest: TransportGUID beside
+ * PlacingCharter, limit 1) carries it there. */
+void template_render_request(const template *t, const struct trow *row, const char *tguid,
+                             strbuf pieces[3]);
 
 #endif

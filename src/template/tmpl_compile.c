@@ -76,6 +76,13 @@ int tmpl_compile_text(template *t, const char *s, struct prog *p, int escape, hc
         name[nl] = '\0';
         if (!strcmp(name, "t:guid") || !strcmp(name, "transport_guid"))
             emit(p, OP_TGUID, 0);
+        else if (!strncmp(name, "t:guid:", 7) && name[7]) {
+            /* a part's TransportGUID, derived from the element's, NAME and the row */
+            int i = emit(p, OP_TGUID, 1);
+            p->ops[i].off = p->text.len;
+            p->ops[i].len = strlen(name + 7);
+            sb_adds(&p->text, name + 7);
+        }
         else if (!strcmp(name, "t:side"))
             emit(p, OP_SIDE, 0);
         else if (!strncmp(name, "t:part:", 7)) {

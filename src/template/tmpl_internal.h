@@ -76,11 +76,12 @@ enum op_kind { OP_TEXT, OP_VAR, OP_TGUID, OP_SIDE, OP_IF, OP_EACH, OP_ENDEACH, O
 struct op {
     int kind;
     int arg;               /* var index, cond index, hole number, part index;
-                              OP_EACH: t:distinct variable or -1 */
+                              OP_EACH: t:distinct variable or -1;
+                              OP_TGUID: 1 = derived ({t:guid:NAME}) */
     int arg2;              /* OP_EACH: t:match variable or -1 */
     int jump;              /* OP_IF: op index after the block; OP_ENDEACH: first op of the body;
                               OP_EACH: op index after its OP_ENDEACH (no row to repeat for) */
-    size_t off, len;       /* OP_TEXT: bytes in prog text */
+    size_t off, len;       /* OP_TEXT: bytes in prog text; derived OP_TGUID: its NAME */
 };
 struct prog {
     struct op *ops;

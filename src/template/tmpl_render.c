@@ -3,7 +3,10 @@
  * the first row of each non-empty value of v, t:match="v" only for the
  * rows whose v equals the enclosing row's (a premises' rooms inside the
  * premises).  Repetitions nest up to EACH_DEPTH. */
+#include <stdio.h>
 #include <string.h>
+
+#include "base/guid.h"
 
 #include "template/tmpl_internal.h"
 
@@ -62,7 +65,16 @@ void tmpl_run(const template *t, const struct prog *p, struct trow *const *rows,
             break;
         }
         case OP_TGUID:
-            sb_adds(out, ctx && ctx->tguid ? ctx->tguid : "");
+            if (o->arg && ctx && ctx->tguid) {
+                /* {t:guid:NAME}: the same NAME and row of the element give the
+                 * same GUID (the row: the innermost repetition's, else the first) */
+                char name[64], g[GUID_STRLEN + 1];
+                snprintf(name, sizeof name, "%.*s", (int)o->len, text + o->off);
+                guid_derive(ctx->tguid, name, (unsigned long)(depth ? lv[depth - 1].idx : 0), g);
+                sb_adds(out, g);
+            } else {
+                sb_adds(out, ctx && ctx->tguid ? ctx->tguid : "");
+            }
             pc++;
             break;
         case OP_SIDE:

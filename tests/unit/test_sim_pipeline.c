@@ -937,7 +937,7 @@ static const char obj_house[] =
 static const char obj_charter[] =
     "<hm:importCharterRequest xmlns:hm=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"11.1.0.8\">"
     "<base:TransportGUID>11111111-0000-4000-8000-000000000002</base:TransportGUID><hm:PlacingCharter>"
-    "<hm:Date>2020-01-15</hm:Date><hm:AttachmentCharter><base:Name>charter.pdf</base:Name><base:Description>"
+    "<hm:Date>2020-01-15</hm:Date><hm:NoCharterApproveProtocol>true</hm:NoCharterApproveProtocol><hm:AttachmentCharter><base:Name>charter.pdf</base:Name><base:Description>"
     "Устав</base:Description><base:Attachment><base:AttachmentGUID>22222222-0000-4000-8000-000000000001</base:AttachmentGUID>"
     "</base:Attachment><base:AttachmentHASH>00</base:AttachmentHASH></hm:AttachmentCharter><hm:ContractObject>"
     "<hm:FIASHouseGuid>" HOUSE "</hm:FIASHouseGuid><hm:StartDate>2020-02-01</hm:StartDate>"
@@ -952,7 +952,10 @@ static const char obj_contract[] =
     "<nsi-base:Code>1</nsi-base:Code><nsi-base:GUID>00000000-0000-4000-8000-000000000058</nsi-base:GUID>"
     "</hm:ContractBase><hm:ContractAttachment><base:Name>du.pdf</base:Name><base:Description>Договор</base:Description>"
     "<base:Attachment><base:AttachmentGUID>22222222-0000-4000-8000-000000000002</base:AttachmentGUID>"
-    "</base:Attachment><base:AttachmentHASH>00</base:AttachmentHASH></hm:ContractAttachment><hm:ContractObject>"
+    "</base:Attachment><base:AttachmentHASH>00</base:AttachmentHASH></hm:ContractAttachment><hm:SignedOwners>"
+    "<base:Name>owners.pdf</base:Name><base:Description>Реестр собственников</base:Description><base:Attachment>"
+    "<base:AttachmentGUID>22222222-0000-4000-8000-000000000002</base:AttachmentGUID></base:Attachment>"
+    "<base:AttachmentHASH>00</base:AttachmentHASH></hm:SignedOwners><hm:ContractObject>"
     "<hm:FIASHouseGuid>" HOUSE "</hm:FIASHouseGuid><hm:StartDate>2020-04-01</hm:StartDate>"
     "<base:TransportGUID>11111111-0000-4000-8000-000000000005</base:TransportGUID><hm:BaseMService>"
     "<hm:CurrentDoc>true</hm:CurrentDoc></hm:BaseMService></hm:ContractObject></hm:PlacingContract>"
@@ -969,7 +972,10 @@ static const char obj_src[] =
     "</hm:ServiceType><hm:MunicipalResource><nsi-base:Code>1</nsi-base:Code><nsi-base:GUID>00000000-0000-4000-8000-000000000002</nsi-base:GUID>"
     "</hm:MunicipalResource><hm:StartSupplyDate>2020-07-01</hm:StartSupplyDate><base:TransportGUID>"
     "11111111-0000-4000-8000-00000000000a</base:TransportGUID></hm:ContractSubject><hm:SpecifyingQualityIndicators>"
-    "D</hm:SpecifyingQualityIndicators></hm:SupplyResourceContract></hm:Contract></hm:importSupplyResourceContractRequest>";
+    "D</hm:SpecifyingQualityIndicators><hm:ObjectAddress><hm:FIASHouseGuid>" HOUSE "</hm:FIASHouseGuid>"
+    "<base:TransportGUID>11111111-0000-4000-8000-00000000000b</base:TransportGUID><hm:Pair><hm:PairKey>"
+    "11111111-0000-4000-8000-00000000000a</hm:PairKey><hm:StartSupplyDate>2020-07-01</hm:StartSupplyDate></hm:Pair>"
+    "</hm:ObjectAddress></hm:SupplyResourceContract></hm:Contract></hm:importSupplyResourceContractRequest>";
 static const char obj_addsvc[] =
     "<nsi:importAdditionalServicesRequest xmlns:nsi=\"http://dom.gosuslugi.ru/schema/integration/nsi/\" xmlns:base=\"http://dom.gosuslugi.ru/schema/integration/base/\" xmlns:nsi-base=\"http://dom.gosuslugi.ru/schema/integration/nsi-base/\" Id=\"signed-data-container\" base:version=\"10.0.1.2\">"
     "<nsi:ImportAdditionalServiceType><base:TransportGUID>11111111-0000-4000-8000-000000000006</base:TransportGUID>"
@@ -1164,6 +1170,17 @@ static void test_object_imports(void **state)
     expect_in("importContractData", b, "INT002034");
     free(b);
     free(stray);
+    /* The owners as the other party without the register of those who
+     * signed (the schema's annotation rule): INT002016 naming SignedOwners. */
+    t = replace_all(contract, "ДУ-7", "ДУ-9");
+    char *cut = strstr(t, "<hm:SignedOwners>"), *end = strstr(t, "</hm:SignedOwners>");
+    assert_true(cut && end);
+    memmove(cut, end + strlen("</hm:SignedOwners>"), strlen(end + strlen("</hm:SignedOwners>")) + 1);
+    b = objects_round(s, HM, "importContractData", t);
+    expect_in("importContractData", b, "INT002016");
+    expect_in("importContractData", b, "SignedOwners");
+    free(b);
+    free(t);
 
     b = objects_round(s, HM, "exportCAChData", obj_cach);
     expect_in("exportCAChData", b, "2020-01-16");

@@ -232,7 +232,7 @@ static void test_bind_and_convert(void **state)
     assert_non_null(strstr(sb_str(&out), "<x:F>z&amp;&lt;</x:F>"));  /* fallback: first non-empty */
     /* request pieces around the holes */
     strbuf pieces[3] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
-    template_render_request(t, tr, pieces);
+    template_render_request(t, tr, NULL, pieces);
     assert_non_null(strstr(sb_str(&pieces[0]), "v=\"10.0.1.1\""));
     assert_non_null(strstr(sb_str(&pieces[0]), "<x:Head>Иванов</x:Head>"));
     assert_string_equal(sb_str(&pieces[1]), "");
@@ -497,9 +497,10 @@ static void test_shipped_templates_load(void **state)
     (void)state;
     const char *names[] = { "importAccountData", "importMeteringDeviceValues",
                             "importPaymentDocumentData", "importPaymentDocumentData-withdraw",
-                            "importHouseUOData", "importAdditionalServices", "importMunicipalServices" };
-    const int limits[] = { 100, 1000, 500, 1000, 1, 1000, 1000 };
-    for (int i = 0; i < 7; i++) {
+                            "importHouseUOData", "importAdditionalServices", "importMunicipalServices",
+                            "importSupplyResourceContractData", "importContractData", "importCharterData" };
+    const int limits[] = { 100, 1000, 500, 1000, 1, 1000, 1000, 1000, 100, 1 };
+    for (int i = 0; i < (int)(sizeof names / sizeof *names); i++) {
         char rel[256];
         snprintf(rel, sizeof rel, "templates/%s", names[i]);
         char *p = tu_path(rel);
@@ -668,6 +669,67 @@ static void test_shipped_registration_numbers(void **state)
     }
 }
 
+/* {t:guid:NAME}: a part's TransportGUID, the same for the same NAME and row
+ * of an element (a supply contract's ContractSubject and the PairKey naming
+ * it), different for another row, another NAME or another element. */
+static void test_derived_guids(void **state)
+{
+    (void)state;
+    write_template(BASE_MAP,
+                   "<x:E xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\" "
+                   "xmlns:t=\"urn:hcsbatch:template\"><x:G>{t:guid}</x:G>"
+                   "<x:S t:each=\"row\">{t:guid:s}</x:S><x:P t:each=\"row\">{t:guid:s}</x:P>"
+                   "<x:A>{t:guid:a}</x:A><x:B>{t:guid:s}</x:B></x:E>");
+    template *t = load();
+    struct table_row *h = mkrow(1, NH, HDR);
+    hcs_err err = { 0 };
+    tbinding *b = template_bind(t, h, NULL, &err);
+    assert_non_null(b);
+    const char *c1[NH] = { "A1", "", "", "", "", "", "", "", "", "", "", "" };
+    const char *c2[NH] = { "A1", "", "", "", "", "", "", "", "x", "", "", "" };
+    struct tproblems pr = { 0 };
+    struct trow *r1 = NULL, *r2 = NULL;
+    assert_int_equal(conv(t, b, c1, &r1, &pr), 0);
+    assert_int_equal(conv(t, b, c2, &r2, &pr), 0);
+    struct trow *rows[2] = { r1, r2 };
+    struct render_ctx ctx = { .tguid = "11111111-2222-4333-8444-555555555555" };
+    strbuf out = STRBUF_INIT, again = STRBUF_INIT, other = STRBUF_INIT;
+    template_render_element(t, rows, 2, &ctx, &out);
+    template_render_element(t, rows, 2, &ctx, &again);
+    assert_string_equal(sb_str(&out), sb_str(&again));          /* repeatable */
+    char g[8][37];
+    const char *o = sb_str(&out);
+    for (int i = 0; i < 6; i++) {    /* G S S P P A; B after it */
+        o = strchr(o, '>');
+        while (o[1] == '<')
+            o = strchr(o + 1, '>');
+        memcpy(g[i], o + 1, 36);
+        g[i][36] = '\0';
+        o++;
+    }
+    assert_string_equal(g[0], ctx.tguid);
+    assert_string_equal(g[1], g[3]);          /* row 1: subject = its pair key */
+    assert_string_equal(g[2], g[4]);          /* row 2 */
+    assert_string_not_equal(g[1], g[2]);      /* rows differ */
+    assert_string_not_equal(g[1], g[0]);
+    assert_string_not_equal(g[5], g[1]);      /* NAME differs */
+    /* outside t:each the row is the first: B = row 1's s */
+    assert_non_null(strstr(strstr(sb_str(&out), "<x:B>"), g[1]));
+    struct render_ctx ctx2 = { .tguid = "99999999-2222-4333-8444-555555555555" };
+    template_render_element(t, rows, 2, &ctx2, &other);
+    assert_null(strstr(sb_str(&other), g[1]));                  /* another element, other GUIDs */
+    sb_free(&out);
+    sb_free(&again);
+    sb_free(&other);
+    tproblems_clear(&pr);
+    trow_free(r1);
+    trow_free(r2);
+    tbinding_free(b);
+    freerow(h);
+    template_free(t);
+    write_template(BASE_MAP, ELEMENT);
+}
+
 /* tests grouped by subject: cmocka reports each group by name */
 int main(void)
 {
@@ -688,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_nested_parts),
         cmocka_unit_test(test_shipped_templates_load),
         cmocka_unit_test(test_shipped_registration_numbers),
+        cmocka_unit_test(test_derived_guids),
     };
     return cmocka_run_group_tests_name("values", values, setup, teardown) +
            cmocka_run_group_tests_name("binding", binding, setup, teardown) +
