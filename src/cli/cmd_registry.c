@@ -8,8 +8,10 @@
 #include "store/store.h"
 
 static const char *const known_kinds[] = {
-    REG_PREMISES, REG_ROOM, REG_METER, REG_METER_KIND, REG_ACCOUNT, REG_ORG, REG_NSI,
-    REG_PAYMENT_DOCUMENT, "metering_value", NULL
+    "house", REG_PREMISES, REG_ROOM, "entrance", REG_METER, REG_METER_KIND, REG_ACCOUNT, REG_ORG,
+    "data_provider", REG_NSI, "nsi_deleted", REG_PAYMENT_DOCUMENT, "payment_notification",
+    "payment_notification_cancellation", "supply_contract", "contract", "charter", "debt_subrequest",
+    "debt_answer", "metering_value", NULL
 };
 
 static void usage(FILE *out)

@@ -146,7 +146,10 @@ static int apply_object(exchange *x, const char *kind, const struct gis_object_r
             .update_date = o->nerrors ? NULL : o->update_date,
             .last_error = last, .attrs = o->nerrors ? NULL : attrs,
         };
-        if (store_registry_put(x->st, &e, err) < 0)
+        /* in the comparison form, like the exports' entries: one row per
+         * object whichever filled it, found however the key is spelt */
+        int put = store_registry_put_key(x->st, &e, err);
+        if (put < 0)
             rc = -1;
         free(last);
     }

@@ -183,6 +183,6 @@ first_import=$(grep -n '"operation":"importMeteringDeviceData"' "$T/run-sim.log"
 [ -n "$first_import" ] && [ "$last_put" -lt "$first_import" ] && ok "run: 4 uploads, all before the import" \
     || fail "run order: last PUT $last_put, first import $first_import"
 ! grep -q 'FIL00100' "$T/run-sim.log" || fail "run: FIL00100x in the simulator log"
-[ "$(sqlite3 "$T/w/state.db" "SELECT count(*) FROM registry WHERE kind='meter' AND local_key IN ('ХВ-41000','ТЭ-41004')")" = 2 ] \
+[ "$(sqlite3 "$T/w/state.db" "SELECT count(*) FROM registry WHERE kind='meter' AND local_key IN ('хв-41000','тэ-41004')")" = 2 ] \
     && ok "run: new devices registered as 'meter' by serial" || fail "registry"
 exit 0

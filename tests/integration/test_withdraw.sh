@@ -70,12 +70,16 @@ def reject(fname, row):
                       WHERE f.name = ? AND j.row = ?""", (fname, row)).fetchone()
     return r[0] if r else None
 
-def sim_doc(account, number, period):
-    return sim.execute("""SELECT payment_document_id, payment_document_guid, withdrawn FROM payment_documents
-                          WHERE account_number = ? AND payment_document_number = ? AND period = ?""",
-                       (account, number, period)).fetchone()
+def sim_doc(account, number, period):   # SQLite's lower() knows no Cyrillic
+    for doc in sim.execute("""SELECT payment_document_id, payment_document_guid, withdrawn,
+                                     payment_document_number FROM payment_documents
+                              WHERE account_number = ? AND period = ?""", (account, period)):
+        if doc[3].lower() == number.lower():
+            return doc
+    return None
 
-# the registry: GUID is GIS's GUID, unique number is the PaymentDocumentID
+# the registry (keys in their comparison form: "пд-…"): GUID is GIS's
+# GUID, unique number is the PaymentDocumentID
 for key, guid, un in st.execute("SELECT local_key, guid, unique_number FROM registry WHERE kind = 'payment_document'"):
     acc, num, per = key.split("|")
     doc = sim_doc(acc, num, per)
