@@ -50,6 +50,9 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.bills_withdraw", "inbox/bills-withdraw", "folder for payment document withdrawals" },
     { "inbox.debt_responses", "inbox/debt-responses", "folder for the filled debt-request workbooks (importResponses; court decision files next to them)" },
     { "inbox.meters", "inbox/meters", "folder for importMeteringDeviceData files (new metering devices, certificates next to them)" },
+    { "inbox.meters_update", "inbox/meters-update", "folder for changes to metering devices in GIS (importMeteringDeviceData, UpdateAfterDevicesValues)" },
+    { "inbox.meters_replace", "inbox/meters-replace", "folder for replacements of metering devices (importMeteringDeviceData, ReplaceDevice)" },
+    { "inbox.meters_archive", "inbox/meters-archive", "folder for metering devices to archive (importMeteringDeviceData, ArchiveDevice)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },
     { "store.path", "state.db", "SQLite file (relative to work_dir)" },

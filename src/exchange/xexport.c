@@ -100,7 +100,7 @@ static int put_entry(void *ctx, const struct export_entry *e)
                                       .unique_number = (char *)e->unique_number,
                                       .version = (char *)e->version,
                                       .update_date = (char *)e->update_date, .attrs = (char *)e->attrs };
-    int rc = store_registry_put(c->x->st, &r, c->err);
+    int rc = x_registry_put(c->x, &r, c->err);
     free(key);
     if (rc == 0)
         c->x->stats.registry_entries++;

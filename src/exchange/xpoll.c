@@ -143,9 +143,11 @@ static int apply_object(exchange *x, const char *kind, const struct gis_object_r
             .guid = o->nerrors ? NULL : (char *)out.gis_guid,
             .unique_number = o->nerrors ? NULL : o->unique_number,
             .update_date = o->nerrors ? NULL : o->update_date,
+            /* importMeteringDevice/MeteringDeviceGUID: the device's new version */
+            .version = o->nerrors ? NULL : o->metering_device_guid,
             .last_error = last, .attrs = o->nerrors ? NULL : attrs,
         };
-        if (store_registry_put(x->st, &e, err) < 0)
+        if (x_registry_put(x, &e, err) < 0)
             rc = -1;
         free(last);
     }

@@ -17,6 +17,11 @@ const char *exchange_registry_kind(const char *template_name)
         { "importPaymentDocumentData-withdraw", "payment_document_withdrawal" },
         { "importMeteringDeviceValues", "metering_value" },
         { "importMeteringDeviceData", "meter" },
+        /* a changed device: its new version under its (new) serial in the house */
+        { "importMeteringDeviceData-update", "meter" },
+        /* an archived or replaced device leaves kind meter (xpoll.c) */
+        { "importMeteringDeviceData-archive", "meter_archived" },
+        { "importMeteringDeviceData-replace", "meter_archived" },
         /* an accepted answer, by subrequestGUID: the workbook drops it at once */
         { "importResponses", "debt_answer" },
     };
@@ -24,6 +29,20 @@ const char *exchange_registry_kind(const char *template_name)
         if (!strcmp(kinds[i].tmpl, template_name))
             return kinds[i].kind;
     return NULL;
+}
+
+/* A registry entry from an import result or an export: metering devices
+ * named by house and serial are stored under the comparison form of the
+ * key (the form the exports write, so an update replaces the exported
+ * entry instead of adding a twin); an archived device leaves kind meter. */
+int x_registry_put(exchange *x, const struct store_registry_entry *e, hcs_err *err)
+{
+    int meter = !strcmp(e->kind, REG_METER) || !strcmp(e->kind, REG_METER_ARCHIVED);
+    int rc = meter && strchr(e->local_key, '|') ? store_registry_put_key(x->st, e, err)
+                                                : store_registry_put(x->st, e, err);
+    if (rc == 0 && e->guid && !strcmp(e->kind, REG_METER_ARCHIVED))
+        rc = store_registry_drop_guid(x->st, REG_METER, e->guid, err);
+    return rc;
 }
 
 /* "KIND" or "KIND.FIELD" (guid, unique_number, version): the registry

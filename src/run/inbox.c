@@ -21,6 +21,12 @@ const struct inbox_kind inbox_kinds[] = {
     { "inbox.bills_withdraw", "importPaymentDocumentData-withdraw", "importPaymentDocumentData" },
     /* the accountant's answers to debt subrequests (docs/debt-requests.md) */
     { "inbox.debt_responses", "importResponses", NULL },
+    /* changes to devices in GIS: after registrations (a replacement names a
+     * device registered in the same run); archiving after the readings, so a
+     * device's last reading goes before it is archived */
+    { "inbox.meters_update", "importMeteringDeviceData-update", "importMeteringDeviceData" },
+    { "inbox.meters_replace", "importMeteringDeviceData-replace", "importMeteringDeviceData" },
+    { "inbox.meters_archive", "importMeteringDeviceData-archive", "importMeteringDeviceValues" },
     { NULL, NULL, NULL }
 };
 

@@ -170,7 +170,11 @@ static void walk_meters(struct walk *w, xmlNodePtr result)
         if (!*house && w->cx && w->cx->house)
             snprintf(house, sizeof house, "%s", w->cx->house);
         snprintf(attrs, sizeof attrs, "%s%s%skind=%s", *house ? "house=" : "", house, *house ? ";" : "", kind);
-        struct export_entry e = { .kind = "meter", .key = { TEXT(below(m, "MeteringDeviceNumber"), serial) },
+        char status[16];
+        /* an archived device is no target for readings or changes */
+        int archived = !strcmp(TEXT(kid(m, "StatusRootDoc"), status), "Archival");
+        struct export_entry e = { .kind = archived ? "meter_archived" : "meter",
+                                  .key = { TEXT(below(m, "MeteringDeviceNumber"), serial) },
                                   .nkey = 1, .guid = or_null(TEXT(kid(m, "MeteringDeviceRootGUID"), root)),
                                   .version = or_null(TEXT(kid(m, "MeteringDeviceVersionGUID"), version)),
                                   .update_date = or_null(TEXT(kid(m, "UpdateDateTime"), updated)),
@@ -179,7 +183,8 @@ static void walk_meters(struct walk *w, xmlNodePtr result)
             continue;
         struct export_entry k = { .kind = "meter_kind", .key = { serial }, .nkey = 1, .guid = kind };
         emit(w, &e);
-        emit(w, &k);
+        if (!archived)
+            emit(w, &k);
         if (!*house)
             continue;
         /* within its house too: serial numbers repeat across houses */
@@ -187,7 +192,8 @@ static void walk_meters(struct walk *w, xmlNodePtr result)
         e.key[1] = k.key[1] = serial;
         e.nkey = k.nkey = 2;
         emit(w, &e);
-        emit(w, &k);
+        if (!archived)
+            emit(w, &k);
     }
 }
 
