@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/attrs.h"
 #include "base/log.h"
 
 const char *exchange_registry_kind(const char *template_name)
@@ -38,8 +39,21 @@ const char *exchange_registry_kind(const char *template_name)
 int x_registry_put(exchange *x, const struct store_registry_entry *e, hcs_err *err)
 {
     int meter = !strcmp(e->kind, REG_METER) || !strcmp(e->kind, REG_METER_ARCHIVED);
-    int rc = meter && strchr(e->local_key, '|') ? store_registry_put_key(x->st, e, err)
-                                                : store_registry_put(x->st, e, err);
+    const char *bar = strchr(e->local_key, '|');
+    if (!meter || !bar)
+        return store_registry_put(x->st, e, err);
+    /* the comparison form lowercases the serial: attrs keep it as written
+     * (serial=, for the reports) */
+    struct store_registry_entry n = *e;
+    strbuf attrs = STRBUF_INIT;
+    if (e->attrs)
+        sb_adds(&attrs, e->attrs);
+    while (attrs.len && attrs.buf[attrs.len - 1] == ';')
+        attrs.buf[--attrs.len] = '\0';
+    attrs_add(&attrs, "serial", bar + 1);
+    n.attrs = (char *)sb_str(&attrs);
+    int rc = store_registry_put_key(x->st, &n, err);
+    sb_free(&attrs);
     if (rc == 0 && e->guid && !strcmp(e->kind, REG_METER_ARCHIVED))
         rc = store_registry_drop_guid(x->st, REG_METER, e->guid, err);
     return rc;

@@ -209,12 +209,14 @@ int sim_op_import_meter_data(struct sim_op_ctx *c)
 
 static void nsi_ref(struct sim_op_ctx *c, const char *qname, const char *registry, const char *code)
 {
-    char guid[64] = "";
+    char guid[64] = "", name[512] = "";
     sim_db_get(c->db, guid, sizeof guid, "SELECT guid FROM nsi WHERE registry=? AND code=?", registry, code);
+    sim_db_get(c->db, name, sizeof name, "SELECT name FROM nsi WHERE registry=? AND code=?", registry, code);
     sb_addf(c->out, "<%s>", qname);
     simx_el(c->out, "nsi-base:Code", code);
     /* A registry the world does not ship still needs a GUID for the schema. */
     simx_el(c->out, "nsi-base:GUID", guid[0] ? guid : "00000000-0000-0000-0000-000000000000");
+    simx_el_opt(c->out, "nsi-base:Name", name);   /* GIS writes the element's name too */
     sb_addf(c->out, "</%s>", qname);
 }
 
@@ -326,12 +328,16 @@ static int write_history(void *ctx, sqlite3_stmt *row)
     return 0;
 }
 
-/* Readings stored by importMeteringDeviceValues, per device of the house
- * (all of them, or the MeteringDeviceRootGUIDs asked for). */
+/* Readings stored by importMeteringDeviceValues (and the final readings
+ * of a replacement), per device of the house (all of them, or the
+ * MeteringDeviceRootGUIDs asked for); archived devices only with
+ * SerchArchived. */
 int sim_op_export_meter_history(struct sim_op_ctx *c)
 {
-    char house[64];
+    char house[64], archived[8];
     simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    /* archived devices only when SerchArchived (the schema's spelling) is set */
+    simop_node_text(simop_child(c->req, "SerchArchived"), archived, sizeof archived);
     int rows = 0, by_root = 0;
     hcs_err err;
     for (xmlNodePtr n = c->req->children; n; n = n->next) {
@@ -342,14 +348,16 @@ int sim_op_export_meter_history(struct sim_op_ctx *c)
         by_root = 1;
         int rc = sim_db_query(c->db, write_history, c, &err,
                               "SELECT root_guid, kind FROM meters WHERE root_guid=?"
-                              " AND fias_house_guid=?", root, house);
+                              " AND fias_house_guid=? AND (coalesce(archived, '')='' OR ?='true')",
+                              root, house, archived);
         if (rc > 0)
             rows += rc;
     }
     if (!by_root) {
         int rc = sim_db_query(c->db, write_history, c, &err,
                               "SELECT root_guid, kind FROM meters WHERE fias_house_guid=?"
-                              " ORDER BY serial_number", house);
+                              " AND (coalesce(archived, '')='' OR ?='true') ORDER BY serial_number",
+                              house, archived);
         if (rc > 0)
             rows += rc;
     }

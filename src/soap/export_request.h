@@ -23,6 +23,11 @@ int export_house_request(strbuf *out, const char *fias_house, hcs_err *err);
 int export_account_request(strbuf *out, const char *fias_house, hcs_err *err);
 /* exportMeteringDeviceData: every device of a house. */
 int export_meter_request(strbuf *out, const char *fias_house, hcs_err *err);
+/* exportMeteringDeviceHistory (device-metering): the readings of 1..100
+ * devices (MeteringDeviceRootGUID) of one house, archived devices included
+ * (SerchArchived). */
+int export_meter_history_request(strbuf *out, const char *fias_house, const char *const *roots, size_t n,
+                                 hcs_err *err);
 /* exportNsiItem: a common НСИ registry; list_group "NSI" (NULL) or "NSIRAO". */
 int export_nsi_item_request(strbuf *out, int registry, const char *list_group, hcs_err *err);
 /* exportDataProviderNsiItem: the organisation's own registry (1, 51, 59,

@@ -15,7 +15,10 @@
 # (new) serial and each archived device as meter_archived, no longer as
 # meter; the bad rows rejected as samples/README.md says.  A second run
 # naming an archived device in a readings file gets the row rejected by the
-# registry, not sent.
+# registry, not sent.  Last, `hcsbatch sync history --wait` for house 1
+# (exportMeteringDeviceHistory, archived devices included) writes the
+# accountant's workbook: one row per reading GIS holds, the device by its
+# serial number, archived ones marked, values as numbers.
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
@@ -164,4 +167,53 @@ case $r in *ХВ-31009*"не найден"*) ;; *) xl_fail "after.csv row 2 (arc
 s=$(sqlite3 state.db "SELECT e.state FROM elements e JOIN element_rows r ON r.element_id = e.id JOIN files f
                        ON f.id = r.file_id WHERE f.name = 'after.csv' AND r.row = 3")
 [ "$s" = accepted ] || xl_fail "after.csv row 3 (a changed, active device): $s"
+
+# the history of house 1 as GIS holds it, as the accountant's workbook
+H1=cb7d56d2-735a-5f7e-9ddc-e1dce2b5813f
+timeout 120 "$HCSBATCH" -c hcsbatch.ini sync history --house $H1 --wait >hist.out 2>hist.err \
+    || { cat hist.out hist.err; xl_fail "sync history failed"; }
+cat hist.out
+book=$(sed -n 's/^meter history: [0-9]* readings: //p' hist.out)
+[ -f "$book" ] || xl_fail "no history workbook in: $(cat hist.out)"
+/usr/bin/python3 - "$book" "$T/sim/sim-state.sqlite" $H1 <<'PY' || xl_fail "history workbook check failed"
+import sqlite3, sys
+import openpyxl
+book, sim, house = sys.argv[1], sqlite3.connect(sys.argv[2]), sys.argv[3]
+ws = openpyxl.load_workbook(book)["Показания"]
+rows = list(ws.iter_rows(values_only=True))
+head, body = rows[0], rows[1:]
+bad = []
+want = ("ФИАС дома", "Заводской номер ПУ", "Состояние ПУ", "Дата снятия", "Вид показания", "Ресурс",
+        "Показание (Т1)", "Показание Т2", "Показание Т3", "Внесено в ГИС", "Идентификатор ПУ ГИС")
+if tuple(head) != want:
+    bad.append("header %r" % (head,))
+col = {h: i for i, h in enumerate(head)}
+# every reading GIS holds for the house's devices, archived ones included, is a row
+gis = sim.execute("""SELECT m.serial_number, r.date_value, r.value, coalesce(m.archived, '') FROM readings r
+                     JOIN meters m ON m.root_guid = r.meter_root_guid WHERE m.fias_house_guid = ?""",
+                  (house,)).fetchall()
+got = {(r[col["Заводской номер ПУ"]], r[col["Дата снятия"]]): r for r in body}
+if len(body) != len(gis):
+    bad.append("%d rows, GIS holds %d readings of the house" % (len(body), len(gis)))
+for serial, date, value, archived in gis:
+    y, m, d = date[:10].split("-")
+    r = got.get((serial, "%s.%s.%s" % (d, m, y)))
+    if not r:
+        bad.append("no row for %s %s" % (serial, date)); continue
+    v = r[col["Показание (Т1)"]]
+    if not isinstance(v, (int, float)) or abs(v - float(value)) > 1e-9:
+        bad.append("%s %s: value %r, GIS %s" % (serial, date, r[col["Показание (Т1)"]], value))
+    if r[col["Состояние ПУ"]] != ("в архиве" if archived else "действует") or r[0] != house:
+        bad.append("%s: state %r house %r (archived in GIS: %r)" % (serial, r[col["Состояние ПУ"]], r[0], archived))
+# the replaced device's final reading, its resource by НСИ 2 name
+r = got.get(("ГВ-31001", "28.10.2026"))
+if not r or r[col["Ресурс"]] != "Горячая вода" or r[col["Состояние ПУ"]] != "в архиве":
+    bad.append("ГВ-31001 final reading row: %r" % (r,))
+if ("ХВ-31000", "25.11.2026") not in got:
+    bad.append("run 2's reading of ХВ-31000 missing")
+for b in bad:
+    print("FAIL:", b)
+print("history workbook: %d rows, %d readings in GIS" % (len(body), len(gis)))
+sys.exit(1 if bad else 0)
+PY
 echo "PASS"
