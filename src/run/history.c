@@ -66,13 +66,26 @@ static int collect_nsi2(void *ctx, const struct store_registry_entry *e)
     return 0;
 }
 
+/* Devices by root, an active entry before an archived one of the same
+ * device (a stale meter_archived entry), so lookups are O(log n). */
+static int by_root(const void *a, const void *b)
+{
+    const struct device *x = a, *y = b;
+    int c = strcasecmp(x->root, y->root);
+    return c ? c : x->archived - y->archived;
+}
+
+static int root_cmp(const void *key, const void *elem)
+{
+    return strcasecmp(key, ((const struct device *)elem)->root);
+}
+
 static const struct device *device_of(const struct collect *c, const char *root)
 {
-    const struct device *found = NULL;
-    for (size_t i = 0; i < c->ndev; i++)
-        if (!strcasecmp(c->dev[i].root, root) && (!found || found->archived > c->dev[i].archived))
-            found = &c->dev[i];   /* an active entry wins over a stale archived one */
-    return found;
+    const struct device *d = c->ndev ? bsearch(root, c->dev, c->ndev, sizeof *c->dev, root_cmp) : NULL;
+    while (d && d > c->dev && !strcasecmp(d[-1].root, root))
+        d--;                     /* the first entry of that root: the active one if any */
+    return d;
 }
 
 static const char *resource_name(const struct collect *c, const char *code)
@@ -148,6 +161,8 @@ int run_history_workbook(const hcs_config *cfg, store *st, const char *work, con
         rc = store_registry_list(st, REG_METER_ARCHIVED, collect_device, &c, err);
     if (rc == 0)
         rc = store_registry_list(st, REG_NSI, collect_nsi2, &c, err);
+    if (rc == 0 && c.ndev)
+        qsort(c.dev, c.ndev, sizeof *c.dev, by_root);
     if (rc == 0)
         rc = store_registry_list(st, "meter_value", collect_value, &c, err);
     if (rc == 0 && c.n) {

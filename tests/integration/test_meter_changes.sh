@@ -35,6 +35,15 @@ cp "$HCS_TOP/samples/meters-update.csv" inbox/meters-update/
 cp "$HCS_TOP/samples/meters-archive.csv" inbox/meters-archive/
 cp "$HCS_TOP/samples/meters-replace.csv" inbox/meters-replace/
 
+# `hcsbatch ops` names the three folders and templates that feed importMeteringDeviceData
+"$HCSBATCH" -c hcsbatch.ini ops --json | python3 -c '
+import json, sys
+op = {o["operation"]: o for o in json.load(sys.stdin)}["importMeteringDeviceData"]
+for form in ("update", "archive", "replace"):
+    assert "inbox/meters-" + form in op["inbox"].split(","), op
+    assert "importMeteringDeviceData-" + form in op["templates"].split(","), op
+assert op["element_limit"] == 100, op' || xl_fail "ops: importMeteringDeviceData"
+
 set +e
 timeout 180 "$HCSBATCH" -c hcsbatch.ini run --wait >run1.out 2>run1.err
 rc=$?
