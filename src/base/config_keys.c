@@ -61,6 +61,9 @@ const struct cfg_key cfg_keys[] = {
     { "inbox.supply_contracts", "inbox/supply-contracts", "folder for importSupplyResourceContractData files (resource supply contracts, documents in a subfolder)" },
     { "inbox.contracts", "inbox/contracts", "folder for importContractData files (management contracts, documents in a subfolder)" },
     { "inbox.charters", "inbox/charters", "folder for importCharterData files (charters of ТСЖ/ЖСК, documents in a subfolder)" },
+    { "inbox.meters_update", "inbox/meters-update", "folder for changes to metering devices in GIS (importMeteringDeviceData, UpdateAfterDevicesValues)" },
+    { "inbox.meters_replace", "inbox/meters-replace", "folder for replacements of metering devices (importMeteringDeviceData, ReplaceDevice)" },
+    { "inbox.meters_archive", "inbox/meters-archive", "folder for metering devices to archive (importMeteringDeviceData, ArchiveDevice)" },
     /* [store] */
     { "store.driver", "sqlite", "sqlite | postgres" },
     { "store.path", "state.db", "SQLite file (relative to work_dir)" },

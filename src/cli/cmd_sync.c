@@ -6,18 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/xalloc.h"
 #include "cli/batch_cli.h"
 #include "base/guid.h"
 #include "run/bills.h"
+#include "run/history.h"
+#include "run/run.h"
 #include "store/store.h"
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch sync nsi|orgs|houses|accounts|meters|bills|debt|contracts [--house GUID ...]\n"
-          "                    [--ogrn OGRN ...] [--period YYYY-MM] [--account NUMBER ...]\n"
-          "                    [--xlsx REPORT.xlsx] [--from DATE --to DATE]\n"
+    fputs("usage: hcsbatch sync nsi|orgs|houses|accounts|meters|bills|debt|contracts|history\n"
+          "                    [--house GUID ...] [--ogrn OGRN ...] [--period YYYY-MM]\n"
+          "                    [--account NUMBER ...] [--xlsx REPORT.xlsx] [--from DATE --to DATE]\n"
           "                    [--wait [--max-wait SECONDS]]\n\n"
           "Asks GIS for what it knows and stores it in the registry of GIS ids (the state\n"
           "store in [paths] work_dir), which `convert` and `run` resolve local keys through:\n"
@@ -31,6 +34,11 @@ static void usage(FILE *out)
           "  bills     the payment documents of one month (--period) of every known account\n"
           "            (exportPaymentDocumentData); with --account only those accounts, with\n"
           "            --xlsx (and --wait) also the accountant's workbook of the documents\n"
+          "  history   the readings of the metering devices of a house as GIS holds them\n"
+          "            (exportMeteringDeviceHistory, archived devices included; the devices the\n"
+          "            registry knows: sync meters first); with --wait, then writes the\n"
+          "            accountant's workbook reports/meter-history-<date>.xlsx\n"
+          "            (docs/meter-changes.md)\n"
           "  debt      the debt subrequests addressed to the organisation, sent between --from\n"
           "            and --to (YYYY-MM-DD, at most 6 months; exportDebtSubrequests, schema\n"
           "            package 14.5.0.1); the next `run` writes their workbook\n"
@@ -38,7 +46,7 @@ static void usage(FILE *out)
           "  contracts management contracts and charters (exportCAChData): with --house,\n"
           "            the documents of those houses (needs gis.org_root_guid, the UOGUID);\n"
           "            without, every contract and charter the registry knows, by GUID\n"
-          "houses, accounts, meters: default every house the registry knows.\n"
+          "houses, accounts, meters, history: default every house the registry knows.\n"
           "Each request is stored as a signed packet (archive/packets/), sent and polled\n"
           "like any packet; without --wait the next run polls it.\n\n"
           "  --house GUID     FIAS house GUID (repeatable)\n"
@@ -127,6 +135,66 @@ static int registry_known(struct cli *cli, const char *want, struct keys *out, h
     return rc;
 }
 
+/* "<house>|<root>" of every device (active or archived) the registry
+ * knows within the houses (all houses when none given). */
+struct devices {
+    const struct keys *houses;
+    struct keys *out;
+};
+
+static int collect_device(void *ctx, const struct store_registry_entry *e)
+{
+    struct devices *d = ctx;
+    const char *bar = e->local_key ? strchr(e->local_key, '|') : NULL;
+    if (!bar || bar - e->local_key != 36 || !e->guid || strlen(e->guid) != 36)
+        return 0;
+    int want = d->houses->n == 0;
+    for (size_t i = 0; !want && i < d->houses->n; i++)
+        want = !strncasecmp(d->houses->v[i], e->local_key, 36);
+    if (want) {
+        char *k = xasprintf("%.36s|%s", e->local_key, e->guid);
+        keys_add(d->out, k);
+        free(k);
+    }
+    return 0;
+}
+
+static int registry_devices(struct cli *cli, const struct keys *houses, struct keys *out, hcs_err *err)
+{
+    store *st = store_open(cli->cfg, err);
+    if (!st)
+        return -1;
+    struct devices d = { houses, out };
+    int rc = store_registry_list(st, REG_METER, collect_device, &d, err);
+    if (rc == 0)
+        rc = store_registry_list(st, REG_METER_ARCHIVED, collect_device, &d, err);
+    store_close(st);
+    if (rc == 0 && !out->n)
+        rc = hcs_fail(err, HCS_EX_USAGE, "no metering device of %s known to the registry: run `hcsbatch sync "
+                      "meters` first", houses->n ? "these houses" : "any house");
+    return rc;
+}
+
+/* After `sync history --wait`: the workbook of the readings stored. */
+static int history_workbook(struct cli *cli, const struct keys *houses)
+{
+    hcs_err err = { 0 };
+    store *st = store_open(cli->cfg, &err);
+    char *work = run_work_dir(cli->cfg), *path = NULL;
+    long rows = 0;
+    int rc = st ? run_history_workbook(cli->cfg, st, work, (const char *const *)houses->v, houses->n, &path,
+                                       &rows, &err) : -1;
+    if (st)
+        store_close(st);
+    if (rc == 0 && !cli->quiet && path)
+        printf("meter history: %ld readings: %s\n", rows, path);
+    else if (rc == 0 && !cli->quiet)
+        printf("meter history: no readings\n");
+    free(path);
+    free(work);
+    return rc < 0 ? cli_fail(&err) : 0;
+}
+
 /* ---- the requests of each kind ---- */
 
 /* Registry numbers the templates name (`nsi:N` in a map.ini), the
@@ -191,6 +259,10 @@ static int sync_keys(struct cli *cli, const char *what, struct keys *houses, str
         return accounts->n ? 0
                            : hcs_fail(err, HCS_EX_USAGE,
                                       "no account known to the registry: run `hcsbatch sync accounts` first");
+    }
+    if (!strcmp(what, "history")) {
+        *keys = accounts;        /* the spare list: "<house>|<device>" */
+        return registry_devices(cli, houses, accounts, err);
     }
     *keys = houses;
     if (!strcmp(what, "nsi") || !strcmp(what, "debt"))
@@ -283,6 +355,8 @@ static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struc
         rc = cli_run_batch(cli, o);
         if (rc == 0 && xlsx)
             rc = bills_xlsx(cli, period, given->n ? &accounts : &(struct keys){ 0 }, xlsx);
+        if (rc == 0 && o->wait && !strcmp(what, "history"))
+            rc = history_workbook(cli, houses);
     }
     exchange_exports_free(v, n);
     keys_free(&accounts);
@@ -291,7 +365,8 @@ static int sync_run(struct cli *cli, struct run_opts *o, const char *what, struc
 
 CLI_COMMAND(sync)
 {
-    static const char *const kinds[] = { "nsi", "orgs", "houses", "accounts", "meters", "bills", "debt", "contracts", NULL };
+    static const char *const kinds[] = { "nsi", "orgs", "houses", "accounts", "meters", "bills", "debt",
+                                         "contracts", "history", NULL };
     struct run_opts o = { .command = "sync", .send = 1, .poll = 1 };
     const char *what = NULL, *period = NULL, *from = NULL, *to = NULL, *xlsx = NULL;
     struct keys houses = { 0 }, ogrn = { 0 }, given = { 0 };
@@ -329,7 +404,8 @@ CLI_COMMAND(sync)
         }
     }
     if (rc == 0 && !what)
-        rc = cli_usage_error("sync", "what to sync: nsi, orgs, houses, accounts, meters, bills, debt or contracts");
+        rc = cli_usage_error("sync", "what to sync: nsi, orgs, houses, accounts, meters, bills, debt, "
+                                     "contracts or history");
     if (rc == 0 && !strcmp(what, "debt")) {
         if (!from || !to)
             rc = cli_usage_error("sync", "sync debt needs --from and --to (YYYY-MM-DD)");

@@ -81,7 +81,9 @@ int exchange_add_export(exchange *x, const struct exchange_export *e, int64_t *p
  * the organisation's own go to exportDataProviderNsiPagingItem, the others
  * to exportNsiPagingItem, page 1: a processed page asks for the next one,
  * x_apply_export; 272 has no paging form: exportDataProviderNsiItem); period
- * "YYYY-MM" (bills).  A value the schema refuses: -1, HCS_EX_USAGE. */
+ * "YYYY-MM" (bills); history: keys "<FIAS house>|<MeteringDeviceRootGUID>"
+ * (exportMeteringDeviceHistory, 100 devices of one house a request).  A
+ * value the schema refuses: -1, HCS_EX_USAGE. */
 struct exchange_sync_ask {
     const char *what;
     const char *const *keys;

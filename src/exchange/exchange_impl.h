@@ -84,6 +84,8 @@ int x_rebuild(exchange *x, struct store_packet *p, enum packet_event ev, const c
 /* A processed answer (ev: PEV_DONE or PEV_WARNINGS) inside the caller's
  * transaction: the packet final, its answer counted, committed.  -1: the
  * caller rolls back. */
+/* store_registry_put with the metering-device rules of xregistry.c. */
+int x_registry_put(exchange *x, const struct store_registry_entry *e, hcs_err *err);
 int x_commit_processed(exchange *x, struct store_packet *p, enum packet_event ev, hcs_err *err);
 
 /* xrequest.c */

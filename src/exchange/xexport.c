@@ -23,7 +23,8 @@ int exchange_is_export(const char *operation)
     static const char *const exports[] = {
         "exportHouseData", "exportAccountData", "exportMeteringDeviceData", "exportNsiItem",
         "exportDataProviderNsiItem", "exportNsiPagingItem", "exportDataProviderNsiPagingItem", "exportOrgRegistry",
-        "exportDataProvider", "exportPaymentDocumentData", "exportDebtSubrequests", "exportCAChData", NULL,
+        "exportDataProvider", "exportPaymentDocumentData", "exportDebtSubrequests", "exportCAChData",
+        "exportMeteringDeviceHistory", NULL,
     };
     for (const char *const *e = exports; operation && *e; e++)
         if (!strcmp(*e, operation))
@@ -95,12 +96,14 @@ struct put_ctx {
 static int put_entry(void *ctx, const struct export_entry *e)
 {
     struct put_ctx *c = ctx;
-    char *key = store_registry_key(e->key, e->nkey);
+    int device = e->nkey == 2 && (!strcmp(e->kind, REG_METER) || !strcmp(e->kind, REG_METER_ARCHIVED));
+    /* a device within its house: the serial as GIS wrote it (x_registry_put keeps it) */
+    char *key = device ? xasprintf("%s|%s", e->key[0], e->key[1]) : store_registry_key(e->key, e->nkey);
     struct store_registry_entry r = { .kind = (char *)e->kind, .local_key = key, .guid = (char *)e->guid,
                                       .unique_number = (char *)e->unique_number,
                                       .version = (char *)e->version,
                                       .update_date = (char *)e->update_date, .attrs = (char *)e->attrs };
-    int rc = store_registry_put(c->x->st, &r, c->err);
+    int rc = x_registry_put(c->x, &r, c->err);
     free(key);
     if (rc == 0)
         c->x->stats.registry_entries++;

@@ -142,14 +142,16 @@ static int apply_object(exchange *x, const char *kind, const struct gis_object_r
             .kind = (char *)kind, .local_key = local_key,
             .guid = o->nerrors ? NULL : (char *)out.gis_guid,
             .unique_number = o->nerrors ? NULL : o->unique_number,
-            .version = o->nerrors ? NULL : o->version_guid,
+            /* the new version: a document's (…VersionGUID) or a metering
+             * device's (importMeteringDevice/MeteringDeviceGUID) */
+            .version = o->nerrors ? NULL : o->version_guid ? o->version_guid : o->metering_device_guid,
             .update_date = o->nerrors ? NULL : o->update_date,
             .last_error = last, .attrs = o->nerrors ? NULL : attrs,
         };
         /* in the comparison form, like the exports' entries: one row per
-         * object whichever filled it, found however the key is spelt */
-        int put = store_registry_put_key(x->st, &e, err);
-        if (put < 0)
+         * object whichever filled it, found however the key is spelt
+         * (x_registry_put, xregistry.c) */
+        if (x_registry_put(x, &e, err) < 0)
             rc = -1;
         free(last);
     }

@@ -93,6 +93,36 @@ static int batched_exports(const struct exchange_sync_ask *a, struct exports *r,
     return 0;
 }
 
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* keys "<FIAS house>|<MeteringDeviceRootGUID>": one request per house and
+ * 100 devices (the schema's limit), split by house. */
+static int history_exports(const struct exchange_sync_ask *a, struct exports *r, strbuf *b, hcs_err *err)
+{
+    const char **k = xcalloc(a->nkeys ? a->nkeys : 1, sizeof *k);
+    memcpy(k, a->keys, a->nkeys * sizeof *k);
+    qsort(k, a->nkeys, sizeof *k, by_text);
+    const char *roots[100];
+    int rc = 0;
+    for (size_t i = 0; i < a->nkeys && rc == 0;) {
+        size_t hlen = strcspn(k[i], "|"), n = 0;
+        char house[64];
+        snprintf(house, sizeof house, "%.*s", (int)hlen, k[i]);
+        for (; i < a->nkeys && n < 100 && !strncmp(k[i], house, hlen) && k[i][hlen] == '|'; i++)
+            if (!n || strcmp(roots[n - 1], k[i] + hlen + 1))
+                roots[n++] = k[i] + hlen + 1;
+        if (n == 0)
+            rc = hcs_fail(err, HCS_EX_USAGE, "not <house>|<device>: %s", k[i++]);
+        else if ((rc = export_meter_history_request(b, house, roots, n, err)) == 0)
+            add(r, "exportMeteringDeviceHistory", b, house);
+    }
+    free(k);
+    return rc;
+}
+
 /* The subrequests sent within keys[0]..keys[1] (YYYY-MM-DD), first block. */
 static int debt_exports(const struct exchange_sync_ask *a, struct exports *r, strbuf *b, hcs_err *err)
 {
@@ -149,6 +179,8 @@ int exchange_sync_exports(const struct exchange_sync_ask *a, struct exchange_exp
         rc = debt_exports(a, &r, &b, err);
     else if (!strcmp(a->what, "contracts"))
         rc = cach_exports(a, &r, &b, err);
+    else if (!strcmp(a->what, "history"))
+        rc = history_exports(a, &r, &b, err);
     else if (!strcmp(a->what, "houses") || !strcmp(a->what, "accounts") || !strcmp(a->what, "meters"))
         rc = house_exports(a, &r, &b, err);
     else

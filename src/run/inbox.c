@@ -36,6 +36,12 @@ const struct inbox_kind inbox_kinds[] = {
     { "inbox.supply_contracts", "importSupplyResourceContractData", NULL },
     { "inbox.contracts", "importContractData", NULL },
     { "inbox.charters", "importCharterData", NULL },
+    /* changes to devices in GIS: after registrations (a replacement names a
+     * device registered in the same run); archiving after the readings, so a
+     * device's last reading goes before it is archived */
+    { "inbox.meters_update", "importMeteringDeviceData-update", "importMeteringDeviceData" },
+    { "inbox.meters_replace", "importMeteringDeviceData-replace", "importMeteringDeviceData" },
+    { "inbox.meters_archive", "importMeteringDeviceData-archive", "importMeteringDeviceValues" },
     { NULL, NULL, NULL }
 };
 

@@ -2,6 +2,7 @@
 #include "run/needs.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/guid.h"
@@ -133,6 +134,10 @@ static int is_ogrn(const char *s)
 
 void needs_note(chain_needs *n, const char *kind, const char *local_key)
 {
+    /* "KIND.FIELD" (meter.version) needs what KIND needs */
+    char base[32];
+    snprintf(base, sizeof base, "%.*s", (int)strcspn(kind, "."), kind);
+    kind = base;
     if (!strcmp(kind, REG_PREMISES) || !strcmp(kind, REG_ROOM))
         note_house_of(n, NEED_HOUSES, REG_PREMISES, local_key);
     else if (!strcmp(kind, REG_METER))

@@ -30,7 +30,8 @@ static const char schema_sql[] =
     " room_number TEXT, origin TEXT);"
     "CREATE TABLE IF NOT EXISTS meters(root_guid TEXT COLLATE NOCASE PRIMARY KEY, version_guid TEXT COLLATE NOCASE,"
     " fias_house_guid TEXT COLLATE NOCASE, serial_number TEXT, kind TEXT, resources TEXT, premises_guid TEXT COLLATE NOCASE,"
-    " account_number TEXT, account_guid TEXT COLLATE NOCASE, model TEXT, update_date TEXT, origin TEXT);"
+    " account_number TEXT, account_guid TEXT COLLATE NOCASE, model TEXT, update_date TEXT, origin TEXT,"
+    " archived TEXT, replaced_by TEXT COLLATE NOCASE);"
     "CREATE INDEX IF NOT EXISTS meters_house ON meters(fias_house_guid);"
     "CREATE INDEX IF NOT EXISTS meters_version ON meters(version_guid);"
     "CREATE TABLE IF NOT EXISTS accounts(account_guid TEXT COLLATE NOCASE PRIMARY KEY, account_number TEXT,"
@@ -407,7 +408,7 @@ int sim_db_load_world(sqlite3 *db, const char *world_dir, hcs_err *err)
 static const struct { const char *table, *column; } guid_columns[] = {
     { "premises", "premises_guid" }, { "rooms", "premises_guid" }, { "meters", "premises_guid" },
     { "accounts", "premises_guid" }, { "rooms", "living_room_guid" }, { "accounts", "living_room_guid" },
-    { "meters", "root_guid" }, { "meters", "version_guid" }, { "readings", "meter_root_guid" },
+    { "meters", "root_guid" }, { "meters", "version_guid" }, { "meters", "replaced_by" }, { "readings", "meter_root_guid" },
     { "accounts", "account_guid" }, { "meters", "account_guid" }, { "payment_documents", "account_guid" },
 };
 

@@ -115,6 +115,10 @@ static const char *registry_of(xmlNodePtr ref)
         return "3";
     if (strcmp(name, "MunicipalResourceRef") == 0)
         return "2";
+    if (strcmp(name, "ArchivingReason") == 0)       /* ArchiveDevice */
+        return "21";
+    if (strcmp(name, "ReasonVerification") == 0)    /* ReplaceDevice */
+        return "224";
     if (strcmp(name, "Type") == 0 && strcmp(parent, "ID") == 0)
         return "95";
     if (strcmp(name, "ServiceType") == 0) {

@@ -83,6 +83,11 @@ int sim_op_import_meter_values(struct sim_op_ctx *c)
             /* A reading for a device GIS does not know. */
             err_code = "INT002000";
             snprintf(desc, sizeof desc, "Значение в поле %s отсутствует в реестре.", field);
+        } else if (sim_db_get(c->db, one, sizeof one, "SELECT 1 FROM meters WHERE root_guid=? AND"
+                              " coalesce(archived, '')<>''", root) == 1) {
+            /* an archived (or replaced) device takes no reading */
+            err_code = "INT002000";
+            snprintf(desc, sizeof desc, "Значение в поле %s отсутствует в реестре (прибор учета в архиве).", field);
         } else if (house[0] && sim_db_get(c->db, one, sizeof one,
                                           "SELECT 1 FROM meters WHERE root_guid=? AND"
                                           " fias_house_guid<>?", root, house) == 1) {
@@ -178,32 +183,6 @@ static void create_device(struct sim_op_ctx *c, struct simx_results *r, const ch
     simx_result_ok(r, root, transport, uniq, c->now, extra);
 }
 
-static void update_device(struct sim_op_ctx *c, struct simx_results *r, const char *transport,
-                          xmlNodePtr upd)
-{
-    char version[64], root[64], code[16], desc[512];
-    simop_node_text(simop_child(upd, "MeteringDeviceVersionGUID"), version, sizeof version);
-    if (sim_db_get(c->db, root, sizeof root,
-                   "SELECT root_guid FROM meters WHERE version_guid=?", version) != 1) {
-        simx_result_error(r, transport, "INT002000",
-                          "Значение в поле MeteringDeviceVersionGUID отсутствует в реестре.");
-        return;
-    }
-    if (simop_check_nsi(c, upd, code, desc, sizeof desc)) {
-        simx_result_error(r, transport, code, desc);
-        return;
-    }
-    char fresh[40];
-    guid_new(fresh);
-    sim_db_query(c->db, NULL, NULL, NULL,
-                 "UPDATE meters SET version_guid=?, update_date=?, origin='state' WHERE root_guid=?",
-                 fresh, c->now, root);
-    char extra[200];
-    snprintf(extra, sizeof extra, "<hm:importMeteringDevice><hm:MeteringDeviceGUID>%s"
-                                  "</hm:MeteringDeviceGUID></hm:importMeteringDevice>", fresh);
-    simx_result_ok(r, root, transport, NULL, c->now, extra);
-}
-
 int sim_op_import_meter_data(struct sim_op_ctx *c)
 {
     struct simx_results r;
@@ -220,7 +199,7 @@ int sim_op_import_meter_data(struct sim_op_ctx *c)
         if (create)
             create_device(c, &r, transport, create, house);
         else if (update)
-            update_device(c, &r, transport, update);
+            sim_meter_update(c, &r, transport, update, house);
     }
     simx_results_end(&r);
     return 0;
@@ -230,12 +209,14 @@ int sim_op_import_meter_data(struct sim_op_ctx *c)
 
 static void nsi_ref(struct sim_op_ctx *c, const char *qname, const char *registry, const char *code)
 {
-    char guid[64] = "";
+    char guid[64] = "", name[512] = "";
     sim_db_get(c->db, guid, sizeof guid, "SELECT guid FROM nsi WHERE registry=? AND code=?", registry, code);
+    sim_db_get(c->db, name, sizeof name, "SELECT name FROM nsi WHERE registry=? AND code=?", registry, code);
     sb_addf(c->out, "<%s>", qname);
     simx_el(c->out, "nsi-base:Code", code);
     /* A registry the world does not ship still needs a GUID for the schema. */
     simx_el(c->out, "nsi-base:GUID", guid[0] ? guid : "00000000-0000-0000-0000-000000000000");
+    simx_el_opt(c->out, "nsi-base:Name", name);   /* GIS writes the element's name too */
     sb_addf(c->out, "</%s>", qname);
 }
 
@@ -244,7 +225,7 @@ static int write_meter(void *ctx, sqlite3_stmt *row)
     struct sim_op_ctx *c = ctx;
     strbuf *o = c->out;
     /* 0 root, 1 version, 2 house, 3 serial, 4 kind, 5 resources, 6 premises, 7 account guid,
-     * 8 model, 9 update_date */
+     * 8 model, 9 update_date, 10 archived (НСИ 21 code or "replaced", "" when active) */
     sb_adds(o, "<hm:exportMeteringDeviceDataResult><hm:BasicChatacteristicts>");
     simx_el(o, "hm:MeteringDeviceNumber", sim_col(row, 3));
     simx_el_opt(o, "hm:MeteringDeviceModel", sim_col(row, 8));
@@ -277,7 +258,7 @@ static int write_meter(void *ctx, sqlite3_stmt *row)
         }
     }
     simx_el(o, "hm:MeteringDeviceRootGUID", sim_col(row, 0));
-    sb_adds(o, "<hm:StatusRootDoc>Active</hm:StatusRootDoc>");
+    sb_addf(o, "<hm:StatusRootDoc>%s</hm:StatusRootDoc>", *sim_col(row, 10) ? "Archival" : "Active");
     simx_el(o, "hm:MeteringDeviceVersionGUID", *sim_col(row, 1) ? sim_col(row, 1) : sim_col(row, 0));
     sb_adds(o, "<hm:VersionNumber>1</hm:VersionNumber><hm:StatusVersion>Active</hm:StatusVersion>");
     simx_el(o, "hm:UpdateDateTime", *sim_col(row, 9) ? sim_col(row, 9) : c->now);
@@ -288,7 +269,8 @@ static int write_meter(void *ctx, sqlite3_stmt *row)
 
 #define METER_COLS "SELECT m.root_guid, m.version_guid, m.fias_house_guid, m.serial_number, m.kind," \
     " m.resources, m.premises_guid, coalesce(m.account_guid, (SELECT a.account_guid FROM accounts a" \
-    " WHERE a.account_number = m.account_number LIMIT 1)), m.model, m.update_date FROM meters m"
+    " WHERE a.account_number = m.account_number LIMIT 1)), m.model, m.update_date, coalesce(m.archived, '')" \
+    " FROM meters m"
 
 int sim_op_export_meter_data(struct sim_op_ctx *c)
 {
@@ -346,12 +328,16 @@ static int write_history(void *ctx, sqlite3_stmt *row)
     return 0;
 }
 
-/* Readings stored by importMeteringDeviceValues, per device of the house
- * (all of them, or the MeteringDeviceRootGUIDs asked for). */
+/* Readings stored by importMeteringDeviceValues (and the final readings
+ * of a replacement), per device of the house (all of them, or the
+ * MeteringDeviceRootGUIDs asked for); archived devices only with
+ * SerchArchived. */
 int sim_op_export_meter_history(struct sim_op_ctx *c)
 {
-    char house[64];
+    char house[64], archived[8];
     simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
+    /* archived devices only when SerchArchived (the schema's spelling) is set */
+    simop_node_text(simop_child(c->req, "SerchArchived"), archived, sizeof archived);
     int rows = 0, by_root = 0;
     hcs_err err;
     for (xmlNodePtr n = c->req->children; n; n = n->next) {
@@ -362,14 +348,16 @@ int sim_op_export_meter_history(struct sim_op_ctx *c)
         by_root = 1;
         int rc = sim_db_query(c->db, write_history, c, &err,
                               "SELECT root_guid, kind FROM meters WHERE root_guid=?"
-                              " AND fias_house_guid=?", root, house);
+                              " AND fias_house_guid=? AND (coalesce(archived, '')='' OR ?='true')",
+                              root, house, archived);
         if (rc > 0)
             rows += rc;
     }
     if (!by_root) {
         int rc = sim_db_query(c->db, write_history, c, &err,
                               "SELECT root_guid, kind FROM meters WHERE fias_house_guid=?"
-                              " ORDER BY serial_number", house);
+                              " AND (coalesce(archived, '')='' OR ?='true') ORDER BY serial_number",
+                              house, archived);
         if (rc > 0)
             rows += rc;
     }

@@ -42,6 +42,9 @@ int sim_op_import_meter_values(struct sim_op_ctx *c);
 int sim_op_export_meter_history(struct sim_op_ctx *c);
 int sim_op_import_meter_data(struct sim_op_ctx *c);
 int sim_op_export_meter_data(struct sim_op_ctx *c);
+/* One DeviceDataToUpdate of importMeteringDeviceData (sim_op_meter_update.c). */
+void sim_meter_update(struct sim_op_ctx *c, struct simx_results *r, const char *transport, xmlNodePtr upd,
+                      const char *req_house);
 int sim_op_import_payment_docs(struct sim_op_ctx *c);
 int sim_op_export_payment_docs(struct sim_op_ctx *c);
 int sim_op_export_house(struct sim_op_ctx *c);

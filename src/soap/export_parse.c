@@ -178,7 +178,11 @@ static void walk_meters(struct walk *w, xmlNodePtr result)
         if (!*house && w->cx && w->cx->house)
             snprintf(house, sizeof house, "%s", w->cx->house);
         snprintf(attrs, sizeof attrs, "%s%s%skind=%s", *house ? "house=" : "", house, *house ? ";" : "", kind);
-        struct export_entry e = { .kind = "meter", .key = { TEXT(below(m, "MeteringDeviceNumber"), serial) },
+        char status[16];
+        /* an archived device is no target for readings or changes */
+        int archived = !strcmp(TEXT(kid(m, "StatusRootDoc"), status), "Archival");
+        struct export_entry e = { .kind = archived ? "meter_archived" : "meter",
+                                  .key = { TEXT(below(m, "MeteringDeviceNumber"), serial) },
                                   .nkey = 1, .guid = or_null(TEXT(kid(m, "MeteringDeviceRootGUID"), root)),
                                   .version = or_null(TEXT(kid(m, "MeteringDeviceVersionGUID"), version)),
                                   .update_date = or_null(TEXT(kid(m, "UpdateDateTime"), updated)),
@@ -187,7 +191,8 @@ static void walk_meters(struct walk *w, xmlNodePtr result)
             continue;
         struct export_entry k = { .kind = "meter_kind", .key = { serial }, .nkey = 1, .guid = kind };
         emit(w, &e);
-        emit(w, &k);
+        if (!archived)
+            emit(w, &k);
         if (!*house)
             continue;
         /* within its house too: serial numbers repeat across houses */
@@ -195,7 +200,8 @@ static void walk_meters(struct walk *w, xmlNodePtr result)
         e.key[1] = k.key[1] = serial;
         e.nkey = k.nkey = 2;
         emit(w, &e);
-        emit(w, &k);
+        if (!archived)
+            emit(w, &k);
     }
 }
 
@@ -408,11 +414,67 @@ static void walk_cach(struct walk *w, xmlNodePtr result)
     }
 }
 
+/* ---- exportMeteringDeviceHistory ----
+ * One entry per reading (CurrentValue, ControlValue): kind meter_value,
+ * key <root>|<date>|<type:resource>, guid the device, unique_number the
+ * value (T1 for electricity), update_date when it entered GIS; attrs
+ * type, resource (НСИ 2 code), resource_name (its Name when GIS gives it),
+ * t2, t3, date. */
+
+static void history_value(struct walk *w, const char *root, xmlNodePtr v, const char *type)
+{
+    char date[40], value[64], t2[64], t3[64], res[16], res_name[512], entered[64], part[48];
+    TEXT(kid(v, "DateValue"), date);
+    date[10 < strlen(date) ? 10 : strlen(date)] = '\0';
+    if (!*TEXT(kid(v, "MeteringValue"), value))
+        TEXT(kid(v, "MeteringValueT1"), value);
+    TEXT(kid(v, "MeteringValueT2"), t2);
+    TEXT(kid(v, "MeteringValueT3"), t3);
+    TEXT(kid(kid(v, "MunicipalResource"), "Code"), res);
+    TEXT(kid(kid(v, "MunicipalResource"), "Name"), res_name);
+    TEXT(kid(v, "EnterIntoSystem"), entered);
+    snprintf(part, sizeof part, "%s:%s", type, *res ? res : "T");
+    strbuf attrs = STRBUF_INIT;
+    attrs_add(&attrs, "type", type);
+    attrs_add(&attrs, "resource", res);
+    attrs_add(&attrs, "resource_name", res_name);
+    attrs_add(&attrs, "t2", t2);
+    attrs_add(&attrs, "t3", t3);
+    attrs_add(&attrs, "date", date);
+    struct export_entry e = { .kind = "meter_value", .key = { root, date, part }, .nkey = 3, .guid = root,
+                              .unique_number = or_null(value), .update_date = or_null(entered),
+                              .attrs = sb_str(&attrs) };
+    if (*date && *value)
+        emit(w, &e);
+    sb_free(&attrs);
+}
+
+static void walk_history(struct walk *w, xmlNodePtr result)
+{
+    for (xmlNodePtr h = result->children; h; h = h->next) {
+        if (!named(h, "exportMeteringDeviceHistoryResult"))
+            continue;
+        char root[64];
+        if (!*TEXT(kid(h, "MeteringDeviceRootGUID"), root))
+            continue;
+        for (xmlNodePtr box = h->children; box; box = box->next) {
+            xmlNodePtr values = kid(box, "Values");
+            for (xmlNodePtr v = values ? values->children : NULL; v; v = v->next) {
+                if (named(v, "CurrentValue"))
+                    history_value(w, root, v, "current");
+                else if (named(v, "ControlValue"))
+                    history_value(w, root, v, "control");
+            }
+        }
+    }
+}
+
 static const struct {
     const char *operation;
     void (*walk)(struct walk *w, xmlNodePtr result);
 } walkers[] = {
     { "exportCAChData", walk_cach },
+    { "exportMeteringDeviceHistory", walk_history },
     { "exportDebtSubrequests", walk_debt_subrequests },
     { "exportHouseData", walk_house },
     { "exportAccountData", walk_accounts },

@@ -99,6 +99,29 @@ int export_cach_guid_request(strbuf *out, const char *const *keys, size_t n, hcs
     return 0;
 }
 
+int export_meter_history_request(strbuf *out, const char *fias_house, const char *const *roots, size_t n,
+                                 hcs_err *err)
+{
+    char g[GUID_STRLEN + 1], r[GUID_STRLEN + 1];
+    if (n < 1 || n > 100)
+        return hcs_fail(err, HCS_EX_USAGE, "exportMeteringDeviceHistory takes 1 to 100 devices, not %zu", n);
+    if (house_guid(fias_house, g, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!roots[i] || guid_normalize(roots[i], r) != 0)
+            return hcs_fail(err, HCS_EX_USAGE, "not a metering device GUID: %s", roots[i] ? roots[i] : "(none)");
+    if (open_request(out, "exportMeteringDeviceHistory", "", err) < 0)
+        return -1;
+    sb_addf(out, "<s:FIASHouseGuid>%s</s:FIASHouseGuid>", g);
+    for (size_t i = 0; i < n; i++) {
+        guid_normalize(roots[i], r);
+        sb_addf(out, "<s:MeteringDeviceRootGUID>%s</s:MeteringDeviceRootGUID>", r);
+    }
+    sb_adds(out, "<s:SerchArchived>true</s:SerchArchived>");
+    close_request(out, "exportMeteringDeviceHistory");
+    return 0;
+}
+
 int export_nsi_item_request(strbuf *out, int registry, const char *list_group, hcs_err *err)
 {
     if (!list_group)

@@ -29,6 +29,11 @@ int export_cach_house_request(strbuf *out, const char *uo_guid, const char *fias
 /* exportCAChData by GUID: keys "contract:<ContractGUID>" or
  * "charter:<CharterGUID>", one Criteria each (at most 100, the schema's). */
 int export_cach_guid_request(strbuf *out, const char *const *keys, size_t n, hcs_err *err);
+/* exportMeteringDeviceHistory (device-metering): the readings of 1..100
+ * devices (MeteringDeviceRootGUID) of one house, archived devices included
+ * (SerchArchived). */
+int export_meter_history_request(strbuf *out, const char *fias_house, const char *const *roots, size_t n,
+                                 hcs_err *err);
 /* exportNsiItem: a common НСИ registry; list_group "NSI" (NULL) or "NSIRAO". */
 int export_nsi_item_request(strbuf *out, int registry, const char *list_group, hcs_err *err);
 /* exportDataProviderNsiItem: the organisation's own registry (1, 51, 59,

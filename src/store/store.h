@@ -301,6 +301,9 @@ int store_registry_get(store *st, const char *kind, const char *local_key,
 #define REG_ROOM "room"
 #define REG_METER "meter"
 #define REG_METER_KIND "meter_kind"
+/* an archived or replaced device (importMeteringDeviceData-archive/-replace
+ * results, StatusRootDoc Archival in exports): <FIAS house>|<serial> → root GUID */
+#define REG_METER_ARCHIVED "meter_archived"
 #define REG_ACCOUNT "account"
 #define REG_ORG "org"
 #define REG_NSI "nsi"
@@ -332,6 +335,9 @@ int store_registry_has_prefix(store *st, const char *kind, const char *key_prefi
  * form); the number removed, or -1.  A dictionary GIS sent anew replaces the
  * registry's copy ("<registry>|"). */
 long store_registry_drop_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err);
+/* Removes every entry of kind whose GUID is guid (an archived metering
+ * device leaves kind meter under all its keys).  0, or -1 (err). */
+int store_registry_drop_guid(store *st, const char *kind, const char *guid, hcs_err *err);
 typedef int (*store_registry_fn)(void *ctx, const struct store_registry_entry *e);
 /* Every entry of kind (NULL = all kinds), ordered by kind and key; fn
  * returning non-zero stops the walk (returned).  Returns 0 or -1. */

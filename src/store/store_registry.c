@@ -199,3 +199,12 @@ int store_registry_has_prefix(store *st, const char *kind, const char *key_prefi
     free(upper);
     return rc;
 }
+
+int store_registry_drop_guid(store *st, const char *kind, const char *guid, hcs_err *err)
+{
+    sqlite3_stmt *s;
+    if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND guid=? COLLATE NOCASE", &s, err) < 0)
+        return -1;
+    SQ_TEXTS(s, 1, kind, guid);
+    return sq_done(st, s, err, "registry drop");
+}

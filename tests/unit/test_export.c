@@ -133,7 +133,21 @@ static void test_requests_schema_valid(void **state)
         assert_schema_valid(&b[i]);
         sb_free(&b[i]);
     }
+    /* the readings of 1..100 devices of a house, archived ones included */
+    strbuf hist = STRBUF_INIT;
+    const char *roots[101];
+    for (int i = 0; i < 101; i++)
+        roots[i] = accounts[0];
+    assert_int_equal(export_meter_history_request(&hist, HOUSE, roots, 100, &err), 0);
+    assert_schema_valid(&hist);
+    assert_non_null(strstr(sb_str(&hist), "<s:SerchArchived>true</s:SerchArchived>"));
+    assert_non_null(strstr(sb_str(&hist), "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"));
+    sb_free(&hist);
     strbuf bad = STRBUF_INIT;
+    assert_int_equal(export_meter_history_request(&bad, HOUSE, roots, 101, &err), -1);
+    assert_int_equal(export_meter_history_request(&bad, HOUSE, roots, 0, &err), -1);
+    assert_int_equal(export_meter_history_request(&bad, HOUSE, (const char *[]){ "x" }, 1, &err), -1);
+    assert_int_equal(err.code, HCS_EX_USAGE);
     assert_int_equal(export_house_request(&bad, "not-a-guid", &err), -1);
     assert_int_equal(err.code, HCS_EX_USAGE);
     assert_int_equal(export_provider_nsi_request(&bad, 2, &err), -1);
