@@ -7,8 +7,8 @@
  * Every state change the exchange makes is written (and committed) here
  * before the side effect it describes happens, so a killed process resumes
  * from the store alone.  The SQLite driver (store_sqlite.c) is the default;
- * a PostgreSQL driver implements the same functions (later issue): nothing
- * outside src/store/ sees SQL.
+ * the PostgreSQL driver (store_pg.c, libpq) runs the same SQL through the
+ * statement layer store_sq.h: nothing outside src/store/ sees SQL.
  *
  * Conventions: ids are int64 (0 = none), times are Unix seconds (0 = not
  * set), strings in structs filled by the store are malloc'd and released by
@@ -29,11 +29,16 @@ typedef struct store store;
 
 #define STORE_SCHEMA_VERSION 6
 
-/* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
- * creating and migrating the schema as needed. */
+/* Opens per [store] (driver = sqlite: path relative to paths.work_dir,
+ * busy_timeout_ms; driver = postgres: conninfo), creating and migrating the
+ * schema as needed. */
 store *store_open(const hcs_config *cfg, hcs_err *err);
 /* The SQLite driver directly (tests, tools). */
 store *store_open_sqlite(const char *path, int busy_timeout_ms, hcs_err *err);
+/* The PostgreSQL driver directly: a libpq connection string without a
+ * password (refused: the password comes from PGPASSFILE / ~/.pgpass). */
+store *store_open_pg(const char *conninfo, hcs_err *err);
+const char *store_driver_name(store *st);   /* "sqlite" | "postgres" */
 void store_close(store *st);
 int store_schema_version(store *st);
 

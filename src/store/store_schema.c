@@ -1,7 +1,7 @@
 /* store_schema — the SQLite schema as an ordered list of migrations.
  * Migration N brings the database from version N-1 to N; the version lives
  * in schema_version.  Never edit a released migration: append a new one. */
-#include "store/store_sqlite.h"
+#include "store/store_sq.h"
 
 static const char *const migrations[] = {
     /* 1: the initial schema */

@@ -1,4 +1,6 @@
-/* Unit tests for src/store (SQLite driver): schema creation and migration
+/* Unit tests for src/store, the driver-neutral ones on SQLite and, when
+ * HCS_TEST_PG_CONNINFO names a server (tests/lib/pg_throwaway.sh starts
+ * one), on PostgreSQL too (else a SKIP line): schema creation and migration
  * from an older version, refusing a newer schema, nested transactions and
  * rollback, files/packets/elements/outcomes/registry round trips, the
  * per-row query the reports read, discarding a half-converted file, and
@@ -6,6 +8,7 @@
  * refreshes. */
 #include "testutil.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,40 @@ static char *db_path(char **dir)
 {
     *dir = tu_tmpdir();
     return xasprintf("%s/state.db", *dir);
+}
+
+/* The driver the neutral tests open: NULL SQLite, else a PostgreSQL
+ * connection string whose search_path is a schema of this test's own. */
+static char *pg_conninfo;
+#define PG_SCHEMA "t_store"
+
+/* Runs sql on the test server directly (libpq): 0 or the error. */
+static int pg_sql(const char *sql)
+{
+    PGconn *c = PQconnectdb(getenv("HCS_TEST_PG_CONNINFO"));
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(stderr, "pg_sql: %s", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return ok ? 0 : -1;
+}
+
+/* A fresh, empty state database of the driver under test. */
+static store *open_fresh(const char *path, hcs_err *err)
+{
+    if (!pg_conninfo)
+        return store_open_sqlite(path, 1000, err);
+    assert_int_equal(pg_sql("DROP SCHEMA IF EXISTS " PG_SCHEMA " CASCADE; CREATE SCHEMA " PG_SCHEMA), 0);
+    return store_open_pg(pg_conninfo, err);
+}
+
+/* The same database again (a second connection). */
+static store *open_again(const char *path, int busy_ms, hcs_err *err)
+{
+    return pg_conninfo ? store_open_pg(pg_conninfo, err) : store_open_sqlite(path, busy_ms, err);
 }
 
 static void cleanup(char *dir, char *path)
@@ -97,7 +134,7 @@ static void test_transactions(void **state)
     (void)state;
     char *dir, *path = db_path(&dir);
     hcs_err err = { 0 };
-    store *st = store_open_sqlite(path, 1000, &err);
+    store *st = open_fresh(path, &err);
     int64_t run;
     assert_int_equal(store_run_begin(st, "run", &run, &err), 0);
 
@@ -155,7 +192,7 @@ static void test_packets_outcomes_registry(void **state)
     (void)state;
     char *dir, *path = db_path(&dir);
     hcs_err err = { 0 };
-    store *st = store_open_sqlite(path, 1000, &err);
+    store *st = open_fresh(path, &err);
     int64_t run;
     store_run_begin(st, "run", &run, &err);
     struct store_file f = { .run_id = run, .path = "a.csv", .sha256 = "h", .template_name = "importAccountData",
@@ -300,7 +337,7 @@ static void test_refreshes(void **state)
     (void)state;
     char *dir, *path = db_path(&dir);
     hcs_err err = { 0 };
-    store *st = store_open_sqlite(path, 1000, &err);
+    store *st = open_fresh(path, &err);
     int64_t run;
     store_run_begin(st, "run", &run, &err);
     struct store_file f = { .run_id = run, .path = "a.csv", .sha256 = "h", .template_name = "importAccountData",
@@ -441,7 +478,7 @@ static void test_filestore_memory(void **state)
     (void)state;
     char *dir, *path = db_path(&dir);
     hcs_err err = { 0 };
-    store *st = store_open_sqlite(path, 1000, &err);
+    store *st = open_fresh(path, &err);
     assert_non_null(st);
     const char *id = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f";
     struct store_upload u = { .size = 12345678, .mtime = 1700000000, .parts = 3 }, got;
@@ -565,6 +602,42 @@ static void test_filestore_tables_migrate(void **state)
     cleanup(dir, path);
 }
 
+/* The password never sits in the connection string: refused before any
+ * connection is tried, with a message that says where it goes. */
+static void test_pg_password_refused(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    assert_null(store_open_pg("host=/nonexistent dbname=hcs password=secret", &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "PGPASSFILE"));
+    assert_null(strstr(err.msg, "secret"));
+    assert_null(store_open_pg("postgresql://hcs:secret@localhost/hcs", &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_null(strstr(err.msg, "secret"));
+}
+
+/* PostgreSQL: the same schema version as SQLite, migrations applied once,
+ * a newer schema refused. */
+static void test_pg_create_and_version(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    store *st = open_fresh(NULL, &err);
+    assert_non_null(st);
+    assert_string_equal(store_driver_name(st), "postgres");
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    store_close(st);
+    st = open_again(NULL, 0, &err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    store_close(st);
+    assert_int_equal(pg_sql("INSERT INTO " PG_SCHEMA ".schema_version VALUES (99, 0)"), 0);
+    assert_null(open_again(NULL, 0, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "99"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +650,25 @@ int main(void)
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_registry_migrates_without_rowid),
         cmocka_unit_test(test_filestore_tables_migrate),
+        cmocka_unit_test(test_pg_password_refused),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* the driver-neutral tests again, on PostgreSQL */
+    const struct CMUnitTest pg_tests[] = {
+        cmocka_unit_test(test_pg_create_and_version),
+        cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_packets_outcomes_registry),
+        cmocka_unit_test(test_refreshes),
+        cmocka_unit_test(test_filestore_memory),
+    };
+    int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
+    const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
+    if (!conninfo || !*conninfo) {
+        printf("SKIP test_store on PostgreSQL: no server (HCS_TEST_PG_CONNINFO unset; tests/lib/pg_throwaway.sh"
+               " starts one when the postgresql package is installed)\n");
+        return failed;
+    }
+    pg_conninfo = xasprintf("%s options='-c search_path=" PG_SCHEMA "'", conninfo);
+    failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
+    free(pg_conninfo);
+    return failed;
 }
