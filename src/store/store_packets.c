@@ -161,6 +161,8 @@ int store_packets_each(store *st, const struct store_packet_filter *flt, store_p
         sb_adds(&sql, " AND id = ?");
     if (flt->operation)
         sb_adds(&sql, " AND operation = ?");
+    if (flt->lease_owner)
+        sb_adds(&sql, " AND lease_owner = ?");
     sb_adds(&sql, " ORDER BY lane, file_id, seq, id");
     sq_stmt *s;
     int rc = sq_prep(st, sb_str(&sql), &s, err);
@@ -176,6 +178,8 @@ int store_packets_each(store *st, const struct store_packet_filter *flt, store_p
         sq_bind_i64(s, i++, flt->id);
     if (flt->operation)
         sq_text(s, i++, flt->operation);
+    if (flt->lease_owner)
+        sq_text(s, i++, flt->lease_owner);
     int stop = 0;
     while (!stop && (rc = sq_step(s)) == SQ_ROW) {
         struct store_packet p = { 0 };

@@ -52,11 +52,13 @@ static void result_error(store *st, const PGresult *res)
               res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
 }
 
-/* ? and ?N → $N, outside quoted literals and identifiers; *nparams = the highest. */
+/* ? and ?N → $N, outside quoted literals and identifiers, numbered as
+ * SQLite numbers them (a bare ? is the highest number so far + 1);
+ * *nparams = the highest. */
 static char *translate(const char *sql, int *nparams)
 {
     strbuf out = STRBUF_INIT;
-    int seq = 0, max = 0;
+    int max = 0;
     char quote = 0;
     for (const char *p = sql; *p; p++) {
         if (quote) {
@@ -79,7 +81,7 @@ static char *translate(const char *sql, int *nparams)
             n = (int)strtol(p + 1, (char **)&p, 10);
             p--;
         } else {
-            n = ++seq;
+            n = max + 1;
         }
         if (n > max)
             max = n;
@@ -278,6 +280,10 @@ const struct sq_driver sq_pg_driver = {
     .sync_sql = { "SET synchronous_commit = off", "SET synchronous_commit = on" },
     .flush_sql = NULL,
     .integrity_sql = "SELECT 'ok'",
+    /* claims take turns (the lane check reads what other claims write);
+     * SKIP LOCKED passes over rows a worker's open transaction holds */
+    .claim_lock_sql = "SELECT pg_advisory_xact_lock(7201932)",
+    .skip_locked = " FOR UPDATE SKIP LOCKED",
     .migration_count = store_pg_migration_count,
     .migration = store_pg_migration,
 };

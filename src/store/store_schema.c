@@ -98,6 +98,12 @@ static const char *const migrations[] = {
     "INSERT INTO refreshes(element_id, packet_id, file_id, state, created_at, updated_at)"
     "  SELECT id, packet_id, file_id, 'before-refreshes', CAST(strftime('%s','now') AS INTEGER),"
     "  CAST(strftime('%s','now') AS INTEGER) FROM elements WHERE state='error';",
+    /* 7: work claiming: a packet's lease (the worker holding it, until
+     * when), and the slots of rates shared by the workers. */
+    "ALTER TABLE packets ADD COLUMN lease_owner TEXT;"
+    "ALTER TABLE packets ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX packets_lease ON packets(lease_owner);"
+    "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us INTEGER NOT NULL);",
 };
 
 size_t store_sqlite_migration_count(void)

@@ -83,6 +83,11 @@ static const char *const migrations[] = {
     "INSERT INTO refreshes(element_id, packet_id, file_id, state, created_at, updated_at)"
     "  SELECT id, packet_id, file_id, 'before-refreshes', extract(epoch FROM now())::bigint,"
     "  extract(epoch FROM now())::bigint FROM elements WHERE state='error';",
+    /* 7: work claiming: a packet's lease, the slots of shared rates */
+    "ALTER TABLE packets ADD COLUMN lease_owner TEXT;"
+    "ALTER TABLE packets ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;"
+    "CREATE INDEX packets_lease ON packets(lease_owner);"
+    "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us BIGINT NOT NULL);",
 };
 
 size_t store_pg_migration_count(void)

@@ -41,6 +41,8 @@ struct sq_driver {
     const char *sync_sql[2];                              /* [full]: store_set_full_sync */
     const char *flush_sql;                                /* store_flush, NULL: nothing to do */
     const char *integrity_sql;                            /* one row: "ok" or the first problem */
+    const char *claim_lock_sql;                           /* serializes claims in a transaction, or NULL */
+    const char *skip_locked;                              /* appended to a claim's SELECT */
     size_t (*migration_count)(void);
     const char *(*migration)(size_t version);             /* SQL bringing version-1 → version */
 };

@@ -124,6 +124,8 @@ const struct sq_driver sq_sqlite_driver = {
     .sync_sql = { "PRAGMA synchronous=NORMAL", "PRAGMA synchronous=FULL" },
     .flush_sql = "PRAGMA wal_checkpoint(PASSIVE)",
     .integrity_sql = "PRAGMA integrity_check",
+    .claim_lock_sql = NULL,          /* BEGIN IMMEDIATE already serializes writers */
+    .skip_locked = "",
     .migration_count = store_sqlite_migration_count,
     .migration = store_sqlite_migration,
 };

@@ -56,6 +56,10 @@ static store *open_again(const char *path, int busy_ms, hcs_err *err)
     return pg_conninfo ? store_open_pg(pg_conninfo, err) : store_open_sqlite(path, busy_ms, err);
 }
 
+/* A SQLite database back to before migration 7 (work claiming). */
+#define UNDO_7 " DROP TABLE rate_slots; DROP INDEX packets_lease; ALTER TABLE packets DROP COLUMN lease_owner;" \
+               " ALTER TABLE packets DROP COLUMN lease_until;"
+
 static void cleanup(char *dir, char *path)
 {
     char *cmd = xasprintf("rm -rf '%s'", dir);
@@ -455,7 +459,7 @@ static void test_refreshes_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes;"
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes;" UNDO_7
                                       "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     st = store_open_sqlite(path, 1000, &err);
@@ -526,7 +530,7 @@ static void test_registry_migrates_without_rowid(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4; DROP TABLE registry;"
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4; DROP TABLE registry;" UNDO_7
                                       "DROP TABLE refreshes; ALTER TABLE elements DROP COLUMN note;"
                                       "CREATE TABLE registry ("
                                       "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
@@ -567,7 +571,7 @@ static void test_filestore_tables_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;"
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_7
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
                                       "DROP TABLE marks; DROP INDEX elements_key_norm;"
                                       "ALTER TABLE elements DROP COLUMN key_norm;"
@@ -599,6 +603,103 @@ static void test_filestore_tables_migrate(void **state)
     store_close(second);
     assert_int_equal(store_commit(st, &err), 0);
     store_close(st);
+    cleanup(dir, path);
+}
+
+static int64_t add_packet(store *st, int64_t run, const char *lane, int seq, const char *state, int64_t next_at)
+{
+    hcs_err err = { 0 };
+    static int n;
+    struct store_packet p = { .run_id = run, .operation = "exportAccountData", .seq = seq, .lane = (char *)lane,
+                              .state = (char *)state, .next_at = next_at };
+    snprintf(p.message_guid, sizeof p.message_guid, "22222222-2222-4222-8222-%012d", ++n);
+    assert_int_equal(store_packet_add(st, &p, &err), 0);
+    return p.id;
+}
+
+static int count_packet(void *ctx, const struct store_packet *p)
+{
+    (void)p;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* Two workers (two connections) claiming: a packet leased by one is not
+ * the other's; a lane leased by one waits for it (its order holds); an
+ * expired lease frees the packet; released packets are free at once; due
+ * polls only; a shared rate hands out slots one interval apart. */
+static void test_claims(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *a = open_fresh(path, &err);
+    assert_non_null(a);
+    store *b = open_again(path, 1000, &err);
+    assert_non_null(b);
+    int64_t run;
+    assert_int_equal(store_run_begin(a, "worker", &run, &err), 0);
+    int64_t l1a = add_packet(a, run, "L1", 1, "prepared", 0);
+    int64_t l1b = add_packet(a, run, "L1", 2, "prepared", 0);
+    int64_t l2 = add_packet(a, run, "L2", 1, "deferred", 0);
+    int64_t due = add_packet(a, run, "L3", 1, "sent", 100);
+    add_packet(a, run, "L4", 1, "processing", 5000);
+    static const char *const send[] = { "prepared", "deferred", NULL };
+    static const char *const poll[] = { "sent", "processing", NULL };
+    int64_t ids[10];
+    struct store_claim ca = { .owner = "host-a:1", .states = send, .now = 1000, .lease_seconds = 60, .limit = 1,
+                              .lanes = 1 };
+    struct store_claim cb = ca;
+    cb.owner = "host-b:2";
+    cb.limit = 10;
+    long got = store_packets_claim(a, &ca, ids, &err);
+    if (got < 0)
+        fprintf(stderr, "claim: %s\n", err.msg);
+    assert_int_equal(got, 1);
+    assert_true(ids[0] == l1a);
+    /* B: not A's packet, nor the rest of A's lane */
+    assert_int_equal(store_packets_claim(b, &cb, ids, &err), 1);
+    assert_true(ids[0] == l2);
+    /* A again: its own packet (renewed) and the rest of its lane */
+    ca.limit = 10;
+    assert_int_equal(store_packets_claim(a, &ca, ids, &err), 2);
+    assert_true(ids[0] == l1a && ids[1] == l1b);
+    int n = 0;
+    struct store_packet_filter mine = { .lease_owner = "host-a:1" };
+    assert_int_equal(store_packets_each(b, &mine, count_packet, &n, &err), 0);
+    assert_int_equal(n, 2);
+    /* A dies: its leases end, B takes everything */
+    cb.now = 1000 + 60;
+    assert_int_equal(store_packets_claim(b, &cb, ids, &err), 3);
+    assert_int_equal(store_packets_claim(a, &ca, ids, &err), 0);
+    /* released: free at once */
+    assert_int_equal(store_packets_release(b, "host-b:2", l2, &err), 1);
+    assert_int_equal(store_packets_release(b, "host-a:1", 0, &err), 0);
+    assert_int_equal(store_packets_claim(a, &ca, ids, &err), 1);
+    assert_true(ids[0] == l2);
+    assert_int_equal(store_packets_release(b, "host-b:2", 0, &err), 2);
+    /* polls: only the due ones */
+    struct store_claim cp = { .owner = "host-a:1", .states = poll, .due_before = 1000, .now = 1000,
+                              .lease_seconds = 60, .limit = 10 };
+    assert_int_equal(store_packets_claim(a, &cp, ids, &err), 1);
+    assert_true(ids[0] == due);
+    cp.owner = "host-b:2";
+    assert_int_equal(store_packets_claim(b, &cp, ids, &err), 0);
+
+    /* a shared rate: one slot per 100 ms, whoever asks */
+    int64_t wait;
+    assert_int_equal(store_rate_slot(a, "gis", 0, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(store_rate_slot(b, "gis", 0, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 100000);
+    assert_int_equal(store_rate_slot(a, "gis", 50000, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 150000);
+    assert_int_equal(store_rate_slot(b, "other", 50000, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(store_rate_slot(a, "gis", 10000000, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 0);
+    store_close(b);
+    store_close(a);
     cleanup(dir, path);
 }
 
@@ -650,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_registry_migrates_without_rowid),
         cmocka_unit_test(test_filestore_tables_migrate),
+        cmocka_unit_test(test_claims),
         cmocka_unit_test(test_pg_password_refused),
     };
     /* the driver-neutral tests again, on PostgreSQL */
@@ -659,6 +761,7 @@ int main(void)
         cmocka_unit_test(test_packets_outcomes_registry),
         cmocka_unit_test(test_refreshes),
         cmocka_unit_test(test_filestore_memory),
+        cmocka_unit_test(test_claims),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
