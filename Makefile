@@ -169,7 +169,7 @@ INST_DOC   = $(DESTDIR)$(PREFIX)/share/doc/hcsbatch
 INST_LIBEX = $(DESTDIR)$(PREFIX)/lib/hcsbatch
 INST_UNITS = $(DESTDIR)$(PREFIX)/lib/systemd/system
 INST_ETC   = $(DESTDIR)$(SYSCONFDIR)
-UNITS      := hcsbatch.service hcsbatch.timer hcsbatch-health.service hcsbatch-health.timer
+UNITS      := hcsbatch.service hcsbatch.timer hcsbatch-health.service hcsbatch-health.timer hcsbatch-worker.service
 TEMPLATE_FILES := $(shell find templates -type f 2>/dev/null)
 AT_PREFIX  = sed 's|HCSBATCH:-hcsbatch}|HCSBATCH:-$(PREFIX)/bin/hcsbatch}|; s|/usr/local/|$(PREFIX)/|g; s|/etc/hcsbatch/|$(SYSCONFDIR)/hcsbatch/|g; s|/usr/share/doc/hcsbatch/|$(PREFIX)/share/doc/hcsbatch/|g'
 

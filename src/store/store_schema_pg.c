@@ -87,6 +87,7 @@ static const char *const migrations[] = {
     "ALTER TABLE packets ADD COLUMN lease_owner TEXT;"
     "ALTER TABLE packets ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;"
     "CREATE INDEX packets_lease ON packets(lease_owner);"
+    "CREATE INDEX packets_lane ON packets(lane, lease_until);"
     "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us BIGINT NOT NULL);",
 };
 

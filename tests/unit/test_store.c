@@ -57,7 +57,7 @@ static store *open_again(const char *path, int busy_ms, hcs_err *err)
 }
 
 /* A SQLite database back to before migration 7 (work claiming). */
-#define UNDO_7 " DROP TABLE rate_slots; DROP INDEX packets_lease; ALTER TABLE packets DROP COLUMN lease_owner;" \
+#define UNDO_7 " DROP TABLE rate_slots; DROP INDEX packets_lease; DROP INDEX packets_lane; ALTER TABLE packets DROP COLUMN lease_owner;" \
                " ALTER TABLE packets DROP COLUMN lease_until;"
 
 static void cleanup(char *dir, char *path)
