@@ -101,12 +101,14 @@ $(BUILD)/.deps-ok: scripts/deps.sh
 deps:
 	sh scripts/deps.sh --all
 
+# tests/lib/pg_throwaway.sh: a throw-away PostgreSQL server for the run when
+# the postgresql package is installed (the store tests then run on both drivers).
 check: all $(UNIT_BIN)
-	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) sh tests/run.sh
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) sh tests/lib/pg_throwaway.sh sh tests/run.sh
 	$(MAKE) check-asan
 
 check-unit: $(UNIT_BIN)
-	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) sh tests/run.sh --unit-only
+	SCHEMAS_DIR=$(SCHEMAS_DIR) BUILD=$(BUILD) BINDIR=$(BINDIR) sh tests/lib/pg_throwaway.sh sh tests/run.sh --unit-only
 
 # Same sources, separate object tree, sanitizers on.  The proof runs first:
 # it fails when the tree is not really instrumented.
@@ -177,7 +179,7 @@ INST_DOC   = $(DESTDIR)$(PREFIX)/share/doc/hcsbatch
 INST_LIBEX = $(DESTDIR)$(PREFIX)/lib/hcsbatch
 INST_UNITS = $(DESTDIR)$(PREFIX)/lib/systemd/system
 INST_ETC   = $(DESTDIR)$(SYSCONFDIR)
-UNITS      := hcsbatch.service hcsbatch.timer hcsbatch-health.service hcsbatch-health.timer
+UNITS      := hcsbatch.service hcsbatch.timer hcsbatch-health.service hcsbatch-health.timer hcsbatch-worker.service
 TEMPLATE_FILES := $(shell find templates -type f 2>/dev/null)
 AT_PREFIX  = sed 's|HCSBATCH:-hcsbatch}|HCSBATCH:-$(PREFIX)/bin/hcsbatch}|; s|/usr/local/|$(PREFIX)/|g; s|/etc/hcsbatch/|$(SYSCONFDIR)/hcsbatch/|g; s|/usr/share/doc/hcsbatch/|$(PREFIX)/share/doc/hcsbatch/|g'
 

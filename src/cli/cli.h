@@ -36,6 +36,7 @@ CLI_COMMAND(verify);
 CLI_COMMAND(run);
 CLI_COMMAND(send);
 CLI_COMMAND(poll);
+CLI_COMMAND(worker);
 CLI_COMMAND(status);
 CLI_COMMAND(retry);
 CLI_COMMAND(cancel);

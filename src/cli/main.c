@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
     { "verify", cmd_verify, "check the XAdES-BES signature (and schema) of envelopes" },
     { "send", cmd_send, "send prepared packets" },
     { "poll", cmd_poll, "poll getState for packets that are due" },
+    { "worker", cmd_worker, "claim packets and send/poll them, one of several workers" },
     { "status", cmd_status, "runs, files and packets by state" },
     { "registry", cmd_registry, "look up and list the GIS ids known for local keys" },
     { "sync", cmd_sync, "fill the registry of GIS ids from GIS exports (nsi, orgs, houses, …)" },

@@ -33,6 +33,13 @@ exchange *exchange_new(const struct exchange_opts *o, hcs_err *err)
     x->maintenance_delay = cfg_int(o->cfg, "exchange.maintenance_delay", 1800);
     x->max_backoff = cfg_int(o->cfg, "exchange.max_backoff", 3600);
     x->give_up_after = cfg_int(o->cfg, "exchange.give_up_after", 0);
+    if (o->worker) {
+        x->worker = xstrdup(o->worker);
+        x->lease_seconds = o->lease_seconds > 0 ? o->lease_seconds : 300;
+        x->claim_limit = o->claim_limit > 0 ? o->claim_limit : 50;
+        double rate = cfg_double(o->cfg, "transport.rate", 0);
+        x->rate_interval_us = rate > 0 ? (int64_t)(1e6 / rate) : 0;
+    }
     if (poll_schedule_parse(cfg_str(o->cfg, "exchange.poll_schedule"), &x->sched, err) < 0) {
         exchange_free(x);
         return NULL;
@@ -55,6 +62,7 @@ void exchange_free(exchange *x)
     free(x->polls);
     free(x->base_url);
     free(x->archive_dir);
+    free(x->worker);
     free(x);
 }
 
@@ -114,12 +122,32 @@ static int group_commit(void *ctx, hcs_err *err)
     return store_begin(x->st, err);
 }
 
+/* A worker's request waits for its slot of the rate all workers share. */
+static int shared_rate_wait(exchange *x, hcs_err *err)
+{
+    if (!x->worker || x->rate_interval_us <= 0)
+        return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, wait_us;
+    if (store_rate_slot(x->st, "gis", now_us, x->rate_interval_us, &wait_us, err) < 0)
+        return -1;
+    if (wait_us > 0) {
+        struct timespec d = { (time_t)(wait_us / 1000000), (long)(wait_us % 1000000) * 1000 };
+        while (nanosleep(&d, &d) < 0 && errno == EINTR)
+            ;
+    }
+    return 0;
+}
+
 static int feed(void *ctx, hcs_err *err)
 {
     exchange *x = ctx;
     /* Alternate polls and sends so neither starves the other. */
     for (int tries = 0; tries < 2; tries++) {
         int rc = (x->feed_toggle++ & 1) ? x_feed_poll(x, err) : x_feed_send(x, err);
+        if (rc == 1 && shared_rate_wait(x, err) < 0)
+            return -1;
         if (rc != 0)
             return rc;
     }
@@ -140,20 +168,55 @@ long exchange_transport_retries(const exchange *x)
     return s.retries;
 }
 
+static int cycle(exchange *x, int send, int poll, long *worked, hcs_err *err);
+
 int exchange_cycle(exchange *x, long *worked, hcs_err *err)
 {
     return exchange_cycle_parts(x, 1, 1, worked, err);
 }
 
+/* A worker's claims for this cycle: its sends (whole lanes nobody else
+ * holds) and its due polls.  0, or -1. */
+static int claim(exchange *x, int send, int poll, int64_t now, hcs_err *err)
+{
+    int64_t *ids = xmalloc((size_t)x->claim_limit * sizeof *ids);
+    struct store_claim c = { .owner = x->worker, .states = packet_states_to_send, .now = now,
+                             .lease_seconds = x->lease_seconds, .limit = x->claim_limit, .lanes = 1 };
+    int rc = 0;
+    if (send && now >= x->hold_sends_until && store_packets_claim(x->st, &c, ids, err) < 0)
+        rc = -1;
+    c.states = packet_states_to_poll;
+    c.due_before = now;
+    c.lanes = 0;
+    if (rc == 0 && poll && store_packets_claim(x->st, &c, ids, err) < 0)
+        rc = -1;
+    free(ids);
+    return rc;
+}
+
 int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err *err)
+{
+    if (!x->worker)
+        return cycle(x, send, poll, worked, err);
+    if (claim(x, send, poll, x_now(), err) < 0)
+        return -1;
+    int rc = cycle(x, send, poll, worked, err);
+    hcs_err ignored;
+    if (store_packets_release(x->st, x->worker, 0, rc == 0 ? err : &ignored) < 0)
+        rc = -1;
+    return rc;
+}
+
+static int cycle(exchange *x, int send, int poll, long *worked, hcs_err *err)
 {
     int64_t now = x_now();
     long before = x->stats.sends + x->stats.polls;
     reset_cycle(x);
     struct collect c = { x, 0 };
     /* Every packet still to send, due or not: a lane whose head is not due
-     * yet (deferred) holds back the packets behind it. */
-    struct store_packet_filter f = { .states = packet_states_to_send };
+     * yet (deferred) holds back the packets behind it.  A worker: only
+     * the packets it claimed. */
+    struct store_packet_filter f = { .states = packet_states_to_send, .lease_owner = x->worker };
     if (send && now >= x->hold_sends_until && store_packets_each(x->st, &f, collect_one, &c, err) < 0)
         return -1;
     c.polls = 1;
@@ -180,11 +243,16 @@ int exchange_cycle_parts(exchange *x, int send, int poll, long *worked, hcs_err 
     /* Group commit: the callbacks write into one open transaction that is
      * committed before each group of requests leaves (and at the end), so
      * a thousand acks cost one fsync, not a thousand.  A crash loses at most
-     * answers that are asked for again (same MessageGUID, same ack). */
-    if (store_set_full_sync(x->st, 0, err) < 0 || store_begin(x->st, err) < 0)
+     * answers that are asked for again (same MessageGUID, same ack).  A
+     * worker commits each change by itself: a transaction open while
+     * requests are in flight would hold the other workers' claims (SQLite:
+     * the write lock). */
+    int group = !x->worker;
+    if ((group && store_set_full_sync(x->st, 0, err) < 0) || (group && store_begin(x->st, err) < 0))
         return -1;
     transport_set_feeder(x->tr, feed, x);
-    transport_set_before_start(x->tr, group_commit, x);
+    if (group)
+        transport_set_before_start(x->tr, group_commit, x);
     int rc = transport_run(x->tr, err);
     transport_set_feeder(x->tr, NULL, NULL);
     transport_set_before_start(x->tr, NULL, NULL);

@@ -46,6 +46,13 @@ struct exchange_opts {
     store *st;
     transport *tr;                /* may be NULL until something must be sent */
     int64_t run_id;
+    /* One of several workers (hcsbatch worker): each cycle claims its
+     * packets with a lease (store_packets_claim) and works on those only,
+     * in short transactions, taking request slots of transport.rate from
+     * the database (shared by every worker).  NULL: the one process. */
+    const char *worker;           /* lease owner "host:pid" */
+    int lease_seconds;            /* how long a claim holds without the worker */
+    int claim_limit;              /* packets claimed per cycle (sends and polls each) */
 };
 
 exchange *exchange_new(const struct exchange_opts *o, hcs_err *err);

@@ -52,6 +52,9 @@ struct exchange {
     long max_backoff, give_up_after;   /* outages: policy_backoff, policy_give_up */
     struct exchange_stats stats;
     int64_t hold_sends_until;    /* maintenance / unreachable: no sends before this */
+    char *worker;                /* lease owner, NULL: not a worker */
+    int lease_seconds, claim_limit;
+    int64_t rate_interval_us;    /* worker: one request per this, shared; 0 = no limit */
 
     /* the cycle being run */
     struct lane *lanes;

@@ -7,8 +7,8 @@
  * Every state change the exchange makes is written (and committed) here
  * before the side effect it describes happens, so a killed process resumes
  * from the store alone.  The SQLite driver (store_sqlite.c) is the default;
- * a PostgreSQL driver implements the same functions (later issue): nothing
- * outside src/store/ sees SQL.
+ * the PostgreSQL driver (store_pg.c, libpq) runs the same SQL through the
+ * statement layer store_sq.h: nothing outside src/store/ sees SQL.
  *
  * Conventions: ids are int64 (0 = none), times are Unix seconds (0 = not
  * set), strings in structs filled by the store are malloc'd and released by
@@ -27,13 +27,18 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
-/* Opens per [store] (driver, path relative to paths.work_dir, busy_timeout_ms),
- * creating and migrating the schema as needed. */
+/* Opens per [store] (driver = sqlite: path relative to paths.work_dir,
+ * busy_timeout_ms; driver = postgres: conninfo), creating and migrating the
+ * schema as needed. */
 store *store_open(const hcs_config *cfg, hcs_err *err);
 /* The SQLite driver directly (tests, tools). */
 store *store_open_sqlite(const char *path, int busy_timeout_ms, hcs_err *err);
+/* The PostgreSQL driver directly: a libpq connection string without a
+ * password (refused: the password comes from PGPASSFILE / ~/.pgpass). */
+store *store_open_pg(const char *conninfo, hcs_err *err);
+const char *store_driver_name(store *st);   /* "sqlite" | "postgres" */
 void store_close(store *st);
 int store_schema_version(store *st);
 
@@ -149,6 +154,7 @@ struct store_packet_filter {
     int64_t file_id;             /* 0 = any */
     int64_t id;                  /* 0 = any */
     const char *operation;       /* NULL = any */
+    const char *lease_owner;     /* only packets this worker holds a lease on, NULL = any */
 };
 typedef int (*store_packet_fn)(void *ctx, const struct store_packet *p);
 /* Ordered by lane, seq, id.  fn returning non-zero stops the walk (returned). */
@@ -161,6 +167,38 @@ int64_t store_packets_next_due(store *st, const char *const *states, hcs_err *er
 /* Earliest unreachable_since among packets in `states` (since when GIS has
  * not answered them); 0 when none waits for an outage to end. */
 int64_t store_packets_unreachable_since(store *st, const char *const *states, hcs_err *err);
+
+/* ---- work claiming (several workers, several hosts) ----
+ * A worker takes packets with a lease (owner, until): a short transaction
+ * picks packets nobody holds a live lease on (PostgreSQL: FOR UPDATE SKIP
+ * LOCKED under an advisory lock; SQLite: BEGIN IMMEDIATE) and marks them.
+ * A packet is the worker's until the lease ends or it releases it; a dead
+ * worker's leases expire and another worker takes its packets over.  A
+ * packet keeps its MessageGUID across workers, so a send the dead worker
+ * may have made is repeated under the same MessageGUID, never doubled. */
+struct store_claim {
+    const char *owner;           /* the worker: "host:pid" */
+    const char *const *states;   /* NULL-terminated */
+    int64_t due_before;          /* next_at <= this, 0 = any */
+    int64_t now;                 /* leases ending at or before now are free */
+    int lease_seconds;
+    int limit;
+    int lanes;                   /* 1: not a packet whose lane has another packet in
+                                  * `states` leased by another worker (lanes go in order) */
+};
+/* Claims up to c->limit packets, ordered by lane, seq, id; their ids into
+ * ids[] (room for c->limit).  Returns how many, -1 on error.  Packets the
+ * owner already holds are claimed again (lease renewed). */
+long store_packets_claim(store *st, const struct store_claim *c, int64_t *ids, hcs_err *err);
+/* Ends the owner's leases: of one packet (id > 0) or of all its packets
+ * (id 0).  Returns how many, -1 on error. */
+long store_packets_release(store *st, const char *owner, int64_t id, hcs_err *err);
+
+/* A request slot of a rate shared by every worker on this database: takes
+ * the next free slot of `name` (at least interval_us after the previous
+ * slot taken by anyone) and says how long to wait for it.  0, or -1. */
+int store_rate_slot(store *st, const char *name, int64_t now_us, int64_t interval_us, int64_t *wait_us,
+                    hcs_err *err);
 
 /* ---- elements and their outcomes ---- */
 /* Element states: "pending" (in a packet not answered yet), "accepted",

@@ -1,4 +1,4 @@
-/* store_packets — the SQLite driver's packets, elements, rejected rows, the
+/* store_packets — packets, elements, rejected rows, the
  * registry of GIS ids and the per-row query the reports read. */
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include "base/keynorm.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "store/store_sqlite.h"
+#include "store/store_sq.h"
 
 void store_packet_clear(struct store_packet *p)
 {
@@ -37,44 +37,41 @@ static const char *nonempty(const char *s)
 
 int store_packet_add(store *st, struct store_packet *p, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "INSERT INTO packets(file_id, run_id, parent_id, operation, template, seq,"
                     " split_value, lane, state, message_guid, gis_message_guid, attempts, polls,"
                     " next_at, archive_path, nelements, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", &s, err) < 0)
         return -1;
     if (p->file_id)
-        sqlite3_bind_int64(s, 1, p->file_id);
+        sq_bind_i64(s, 1, p->file_id);
     else
-        sqlite3_bind_null(s, 1);   /* an export packet: no input file */
-    sqlite3_bind_int64(s, 2, p->run_id);
+        sq_bind_null(s, 1);   /* an export packet: no input file */
+    sq_bind_i64(s, 2, p->run_id);
     if (p->parent_id)
-        sqlite3_bind_int64(s, 3, p->parent_id);
+        sq_bind_i64(s, 3, p->parent_id);
     else
-        sqlite3_bind_null(s, 3);
+        sq_bind_null(s, 3);
     sq_text(s, 4, p->operation);
     sq_text(s, 5, p->template_name);
-    sqlite3_bind_int(s, 6, p->seq);
+    sq_bind_int(s, 6, p->seq);
     sq_text(s, 7, p->split_value);
     sq_text(s, 8, p->lane ? p->lane : p->operation);
     sq_text(s, 9, p->state ? p->state : "created");
     sq_text(s, 10, p->message_guid);
     sq_text(s, 11, nonempty(p->gis_message_guid));
-    sqlite3_bind_int(s, 12, p->attempts);
-    sqlite3_bind_int(s, 13, p->polls);
-    sqlite3_bind_int64(s, 14, p->next_at);
+    sq_bind_int(s, 12, p->attempts);
+    sq_bind_int(s, 13, p->polls);
+    sq_bind_i64(s, 14, p->next_at);
     sq_text(s, 15, p->archive_path);
-    sqlite3_bind_int(s, 16, p->nelements);
-    sqlite3_bind_int64(s, 17, sq_now());
-    if (sq_done(st, s, err, "add packet") < 0)
-        return -1;
-    p->id = sqlite3_last_insert_rowid(st->db);
-    return 0;
+    sq_bind_int(s, 16, p->nelements);
+    sq_bind_i64(s, 17, sq_now());
+    return sq_insert_id(st, s, &p->id, err, "add packet");
 }
 
 int store_packet_update(store *st, const struct store_packet *p, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "UPDATE packets SET state=?, message_guid=?, gis_message_guid=?, attempts=?,"
                     " polls=?, next_at=?, sent_at=?, first_ack_at=?, done_at=?, archive_path=?,"
                     " error_code=?, error_text=?, updated_at=?, unreachable_since=? WHERE id=?", &s, err) < 0)
@@ -82,18 +79,18 @@ int store_packet_update(store *st, const struct store_packet *p, hcs_err *err)
     sq_text(s, 1, p->state);
     sq_text(s, 2, p->message_guid);
     sq_text(s, 3, nonempty(p->gis_message_guid));
-    sqlite3_bind_int(s, 4, p->attempts);
-    sqlite3_bind_int(s, 5, p->polls);
-    sqlite3_bind_int64(s, 6, p->next_at);
-    sqlite3_bind_int64(s, 7, p->sent_at);
-    sqlite3_bind_int64(s, 8, p->first_ack_at);
-    sqlite3_bind_int64(s, 9, p->done_at);
+    sq_bind_int(s, 4, p->attempts);
+    sq_bind_int(s, 5, p->polls);
+    sq_bind_i64(s, 6, p->next_at);
+    sq_bind_i64(s, 7, p->sent_at);
+    sq_bind_i64(s, 8, p->first_ack_at);
+    sq_bind_i64(s, 9, p->done_at);
     sq_text(s, 10, p->archive_path);
     sq_text(s, 11, p->error_code);
     sq_text(s, 12, p->error_text);
-    sqlite3_bind_int64(s, 13, sq_now());
-    sqlite3_bind_int64(s, 14, p->unreachable_since);
-    sqlite3_bind_int64(s, 15, p->id);
+    sq_bind_i64(s, 13, sq_now());
+    sq_bind_i64(s, 14, p->unreachable_since);
+    sq_bind_i64(s, 15, p->id);
     return sq_done(st, s, err, "update packet");
 }
 
@@ -105,30 +102,30 @@ int store_packet_get(store *st, int64_t id, struct store_packet *p, hcs_err *err
 
 long store_packets_move_file(store *st, int64_t file_id, const char *from, const char *to, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "UPDATE packets SET state=?, updated_at=? WHERE file_id=? AND state=?", &s, err) < 0)
         return -1;
     sq_text(s, 1, to);
-    sqlite3_bind_int64(s, 2, sq_now());
-    sqlite3_bind_int64(s, 3, file_id);
+    sq_bind_i64(s, 2, sq_now());
+    sq_bind_i64(s, 3, file_id);
     sq_text(s, 4, from);
     if (sq_done(st, s, err, "move packets") < 0)
         return -1;
-    return (long)sqlite3_changes(st->db);
+    return (long)sq_changes(st);
 }
 
 int store_packet_abandon_message(store *st, int64_t packet_id, const char *message_guid,
                                  const char *gis_message_guid, const char *reason, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "INSERT INTO packet_messages(packet_id, message_guid, gis_message_guid, reason, at)"
                     " VALUES (?,?,?,?,?)", &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, packet_id);
+    sq_bind_i64(s, 1, packet_id);
     sq_text(s, 2, message_guid);
     sq_text(s, 3, nonempty(gis_message_guid));
     sq_text(s, 4, reason);
-    sqlite3_bind_int64(s, 5, sq_now());
+    sq_bind_i64(s, 5, sq_now());
     return sq_done(st, s, err, "abandon message");
 }
 
@@ -143,7 +140,7 @@ static void add_states(strbuf *sql, const char *const *states)
     sb_adds(sql, ")");
 }
 
-static int bind_states(sqlite3_stmt *s, int idx, const char *const *states)
+static int bind_states(sq_stmt *s, int idx, const char *const *states)
 {
     for (size_t i = 0; states && states[i]; i++)
         sq_text(s, idx++, states[i]);
@@ -164,33 +161,37 @@ int store_packets_each(store *st, const struct store_packet_filter *flt, store_p
         sb_adds(&sql, " AND id = ?");
     if (flt->operation)
         sb_adds(&sql, " AND operation = ?");
+    if (flt->lease_owner)
+        sb_adds(&sql, " AND lease_owner = ?");
     sb_adds(&sql, " ORDER BY lane, file_id, seq, id");
-    sqlite3_stmt *s;
+    sq_stmt *s;
     int rc = sq_prep(st, sb_str(&sql), &s, err);
     sb_free(&sql);
     if (rc < 0)
         return -1;
     int i = bind_states(s, 1, flt->states);
     if (flt->due_before)
-        sqlite3_bind_int64(s, i++, flt->due_before);
+        sq_bind_i64(s, i++, flt->due_before);
     if (flt->file_id)
-        sqlite3_bind_int64(s, i++, flt->file_id);
+        sq_bind_i64(s, i++, flt->file_id);
     if (flt->id)
-        sqlite3_bind_int64(s, i++, flt->id);
+        sq_bind_i64(s, i++, flt->id);
     if (flt->operation)
         sq_text(s, i++, flt->operation);
+    if (flt->lease_owner)
+        sq_text(s, i++, flt->lease_owner);
     int stop = 0;
-    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while (!stop && (rc = sq_step(s)) == SQ_ROW) {
         struct store_packet p = { 0 };
         sq_read_row(s, packet_fields, PACKET_FIELDS, &p);
         stop = fn(ctx, &p);
         store_packet_clear(&p);
     }
-    if (!stop && rc != SQLITE_DONE) {
-        sqlite3_finalize(s);
+    if (!stop && rc != SQ_DONE) {
+        sq_finalize(s);
         return sq_fail(st, err, "list packets");
     }
-    sqlite3_finalize(s);
+    sq_finalize(s);
     return stop;
 }
 
@@ -201,7 +202,7 @@ long store_packets_count(store *st, const char *const *states, const char *opera
     add_states(&sql, states);
     if (operation)
         sb_adds(&sql, " AND operation = ?");
-    sqlite3_stmt *s;
+    sq_stmt *s;
     int rc = sq_prep(st, sb_str(&sql), &s, err);
     sb_free(&sql);
     if (rc < 0)
@@ -210,11 +211,11 @@ long store_packets_count(store *st, const char *const *states, const char *opera
     if (operation)
         sq_text(s, i, operation);
     long n = -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = (long)sqlite3_column_int64(s, 0);
+    if (sq_step(s) == SQ_ROW)
+        n = (long)sq_col_i64(s, 0);
     else
         sq_fail(st, err, "count packets");
-    sqlite3_finalize(s);
+    sq_finalize(s);
     return n;
 }
 
@@ -225,16 +226,16 @@ static int64_t packets_min(store *st, const char *column, const char *cond, cons
     strbuf sql = STRBUF_INIT;
     sb_addf(&sql, "SELECT min(%s) FROM packets WHERE 1=1%s", column, cond);
     add_states(&sql, states);
-    sqlite3_stmt *s;
+    sq_stmt *s;
     int rc = sq_prep(st, sb_str(&sql), &s, err);
     sb_free(&sql);
     if (rc < 0)
         return -1;
     bind_states(s, 1, states);
     int64_t t = 0;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        t = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    if (sq_step(s) == SQ_ROW)
+        t = sq_col_i64(s, 0);
+    sq_finalize(s);
     return t;
 }
 
@@ -252,85 +253,85 @@ int64_t store_packets_unreachable_since(store *st, const char *const *states, hc
 
 static int add_parts(store *st, int64_t element_id, const struct packet_element *e, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "INSERT INTO element_parts(transport_guid, element_id, kind, local_key, label)"
                     " VALUES (?,?,?,?,?)", &s, err) < 0)
         return -1;
     for (size_t i = 0; i < e->nparts; i++) {
         const struct packet_part *pt = &e->parts[i];
         sq_text(s, 1, pt->transport_guid);
-        sqlite3_bind_int64(s, 2, element_id);
+        sq_bind_i64(s, 2, element_id);
         SQ_TEXTS(s, 3, pt->kind, pt->local_key, pt->label);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            sqlite3_finalize(s);
+        if (sq_step(s) != SQ_DONE) {
+            sq_finalize(s);
             return sq_fail(st, err, "add element parts");
         }
-        sqlite3_reset(s);
+        sq_reset(s);
     }
-    sqlite3_finalize(s);
+    sq_finalize(s);
     return 0;
 }
 
 int store_element_add(store *st, int64_t packet_id, int64_t file_id,
                       const struct packet_element *e, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "INSERT INTO elements(packet_id, file_id, transport_guid, local_key, label, state,"
-                    " updated_at, key_norm) VALUES (?,?,?,?,?,'pending',?,?)", &s, err) < 0)
+                    " updated_at, key_norm) VALUES (?,?,?,?,?,'pending',?,?) RETURNING id", &s, err) < 0)
         return -1;
     char *norm = e->local_key ? key_norm(e->local_key) : NULL;
-    sqlite3_bind_int64(s, 1, packet_id);
-    sqlite3_bind_int64(s, 2, file_id);
+    sq_bind_i64(s, 1, packet_id);
+    sq_bind_i64(s, 2, file_id);
     sq_text(s, 3, e->transport_guid);
     sq_text(s, 4, e->local_key);
     sq_text(s, 5, e->label);
-    sqlite3_bind_int64(s, 6, sq_now());
+    sq_bind_i64(s, 6, sq_now());
     sq_text(s, 7, norm);
     free(norm);
-    if (sq_done(st, s, err, "add element") < 0)
+    int64_t id;
+    if (sq_insert_id(st, s, &id, err, "add element") < 0)
         return -1;
-    int64_t id = sqlite3_last_insert_rowid(st->db);
     if (e->nparts && add_parts(st, id, e, err) < 0)
         return -1;
     if (!e->nrows)
         return 0;
-    if (sq_prep(st, "INSERT OR IGNORE INTO element_rows(element_id, file_id, row) VALUES (?,?,?)",
+    if (sq_prep(st, "INSERT INTO element_rows(element_id, file_id, row) VALUES (?,?,?) ON CONFLICT DO NOTHING",
                 &s, err) < 0)
         return -1;
     for (size_t i = 0; i < e->nrows; i++) {
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_int64(s, 2, file_id);
-        sqlite3_bind_int64(s, 3, e->rows[i]);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            sqlite3_finalize(s);
+        sq_bind_i64(s, 1, id);
+        sq_bind_i64(s, 2, file_id);
+        sq_bind_i64(s, 3, e->rows[i]);
+        if (sq_step(s) != SQ_DONE) {
+            sq_finalize(s);
             return sq_fail(st, err, "add element rows");
         }
-        sqlite3_reset(s);
+        sq_reset(s);
     }
-    sqlite3_finalize(s);
+    sq_finalize(s);
     return 0;
 }
 
 int store_element_set_outcome(store *st, const struct store_outcome *o, char **local_key,
                               hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "UPDATE elements SET state=?, gis_guid=?, unique_number=?, update_date=?,"
                     " error_code=?, error_text=?, attrs=?, updated_at=? WHERE transport_guid=?"
                     " RETURNING local_key", &s, err) < 0)
         return -1;
     SQ_TEXTS(s, 1, o->state, o->gis_guid, o->unique_number, o->update_date, o->error_code, o->error_text,
              o->attrs);
-    sqlite3_bind_int64(s, 8, sq_now());
+    sq_bind_i64(s, 8, sq_now());
     sq_text(s, 9, o->transport_guid);
-    int rc = sqlite3_step(s);
-    int found = rc == SQLITE_ROW;
+    int rc = sq_step(s);
+    int found = rc == SQ_ROW;
     if (found && local_key)
         *local_key = sq_dup(s, 0);
-    while (rc == SQLITE_ROW)
-        rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    while (rc == SQ_ROW)
+        rc = sq_step(s);
+    sq_finalize(s);
+    if (rc != SQ_DONE)
         return sq_fail(st, err, "store element outcome");
     return found;
 }
@@ -349,7 +350,7 @@ int store_element_last_import(store *st, const char *operation, const char *loca
                               struct store_last_import *li, hcs_err *err)
 {
     memset(li, 0, sizeof *li);
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "SELECT e.state, e.packet_id, p.state, f.name, coalesce(e.error_code, p.error_code),"
                     " coalesce(e.error_text, p.error_text)"
                     " FROM elements e JOIN packets p ON p.id = e.packet_id LEFT JOIN files f ON f.id = e.file_id"
@@ -358,48 +359,48 @@ int store_element_last_import(store *st, const char *operation, const char *loca
         return -1;
     char *norm = key_norm(local_key);
     SQ_TEXTS(s, 1, operation, norm, local_key);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = sq_step(s);
+    if (rc == SQ_ROW) {
         li->state = sq_dup(s, 0);
-        li->packet_id = sqlite3_column_int64(s, 1);
+        li->packet_id = sq_col_i64(s, 1);
         li->packet_state = sq_dup(s, 2);
         li->file_name = sq_dup(s, 3);
         li->error_code = sq_dup(s, 4);
         li->error_text = sq_dup(s, 5);
     }
-    sqlite3_finalize(s);
+    sq_finalize(s);
     free(norm);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != SQ_ROW && rc != SQ_DONE)
         return sq_fail(st, err, "last import");
-    return rc == SQLITE_ROW;
+    return rc == SQ_ROW;
 }
 
 int store_elements_finish_packet(store *st, int64_t packet_id, const char *state,
                                  const char *error_code, const char *error_text, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "UPDATE elements SET state=?, error_code=?, error_text=?, updated_at=?"
                     " WHERE packet_id=? AND state='pending'", &s, err) < 0)
         return -1;
     sq_text(s, 1, state);
     sq_text(s, 2, error_code);
     sq_text(s, 3, error_text);
-    sqlite3_bind_int64(s, 4, sq_now());
-    sqlite3_bind_int64(s, 5, packet_id);
+    sq_bind_i64(s, 4, sq_now());
+    sq_bind_i64(s, 5, packet_id);
     if (sq_done(st, s, err, "finish elements") < 0)
         return -1;
-    return sqlite3_changes(st->db);
+    return sq_changes(st);
 }
 
 int store_elements_reset_packet(store *st, int64_t packet_id, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "UPDATE elements SET state='pending', gis_guid=NULL, unique_number=NULL,"
                     " update_date=NULL, error_code=NULL, error_text=NULL, attrs=NULL, updated_at=?"
                     " WHERE packet_id=?", &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, sq_now());
-    sqlite3_bind_int64(s, 2, packet_id);
+    sq_bind_i64(s, 1, sq_now());
+    sq_bind_i64(s, 2, packet_id);
     return sq_done(st, s, err, "reset elements");
 }
 
@@ -407,12 +408,12 @@ int store_elements_reset_packet(store *st, int64_t packet_id, hcs_err *err)
 
 int store_reject_add(store *st, int64_t file_id, const struct store_reject *r, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "INSERT INTO rejects(file_id, row, col, value, reason, element_key)"
                     " VALUES (?,?,?,?,?,?)", &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, file_id);
-    sqlite3_bind_int64(s, 2, r->row);
+    sq_bind_i64(s, 1, file_id);
+    sq_bind_i64(s, 2, r->row);
     sq_text(s, 3, r->column);
     sq_text(s, 4, r->value);
     sq_text(s, 5, r->reason ? r->reason : "");
@@ -435,14 +436,14 @@ int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err 
                   "INSERT INTO registry(kind, local_key, guid, unique_number, version, update_date,"
                   " last_error, attrs, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
                   " ON CONFLICT(kind, local_key) DO UPDATE SET"
-                  " guid=coalesce(?3, guid), unique_number=coalesce(?4, unique_number),"
-                  " version=coalesce(?5, version), update_date=coalesce(?6, update_date),"
-                  " last_error=?7, attrs=coalesce(?8, attrs), updated_at=?9", err) < 0)
+                  " guid=coalesce(?3, registry.guid), unique_number=coalesce(?4, registry.unique_number),"
+                  " version=coalesce(?5, registry.version), update_date=coalesce(?6, registry.update_date),"
+                  " last_error=?7, attrs=coalesce(?8, registry.attrs), updated_at=?9", err) < 0)
         return -1;
-    sqlite3_stmt *s = st->registry_put;
+    sq_stmt *s = st->registry_put;
     SQ_TEXTS(s, 1, e->kind, e->local_key, e->guid, e->unique_number, e->version, e->update_date, e->last_error,
              e->attrs);
-    sqlite3_bind_int64(s, 9, sq_now());
+    sq_bind_i64(s, 9, sq_now());
     return sq_done_cached(st, s, err, "registry put");
 }
 
@@ -457,24 +458,24 @@ int store_registry_get(store *st, const char *kind, const char *local_key,
     if (sq_cached(st, &st->registry_get, "SELECT " REGISTRY_COLS " FROM registry WHERE kind=? AND local_key=?",
                   err) < 0)
         return -1;
-    sqlite3_stmt *s = st->registry_get;
+    sq_stmt *s = st->registry_get;
     sq_text(s, 1, kind);
     sq_text(s, 2, local_key);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    int rc = sq_step(s);
+    if (rc == SQ_ROW)
         sq_read_row(s, registry_fields, 8, e);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    sq_reset(s);
+    sq_clear(s);
+    if (rc != SQ_ROW && rc != SQ_DONE)
         return sq_fail(st, err, "registry get");
-    return rc == SQLITE_ROW;
+    return rc == SQ_ROW;
 }
 
 /* ---- per-row outcomes for reports ---- */
 
 int store_file_rows(store *st, int64_t file_id, store_row_fn fn, void *ctx, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st,
                 "SELECT r.row, CASE WHEN e.state='pending' AND p.state='deferred' THEN 'deferred'"
                 "  ELSE e.state END, e.local_key, e.label, e.transport_guid, e.gis_guid,"
@@ -486,56 +487,56 @@ int store_file_rows(store *st, int64_t file_id, store_row_fn fn, void *ctx, hcs_
                 "  j.col, j.value, NULL, 0, NULL FROM rejects j WHERE j.file_id=?1"
                 " ORDER BY 1, 2", &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, file_id);
+    sq_bind_i64(s, 1, file_id);
     int rc, stop = 0;
-    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while (!stop && (rc = sq_step(s)) == SQ_ROW) {
         struct store_row_outcome r = {
-            .row = (long)sqlite3_column_int64(s, 0),
-            .outcome = (const char *)sqlite3_column_text(s, 1),
-            .local_key = (const char *)sqlite3_column_text(s, 2),
-            .label = (const char *)sqlite3_column_text(s, 3),
-            .transport_guid = (const char *)sqlite3_column_text(s, 4),
-            .gis_guid = (const char *)sqlite3_column_text(s, 5),
-            .unique_number = (const char *)sqlite3_column_text(s, 6),
-            .update_date = (const char *)sqlite3_column_text(s, 7),
-            .error_code = (const char *)sqlite3_column_text(s, 8),
-            .error_text = (const char *)sqlite3_column_text(s, 9),
-            .column = (const char *)sqlite3_column_text(s, 10),
-            .value = (const char *)sqlite3_column_text(s, 11),
-            .packet_state = (const char *)sqlite3_column_text(s, 12),
-            .packet_id = sqlite3_column_int64(s, 13),
-            .note = (const char *)sqlite3_column_text(s, 14),
+            .row = (long)sq_col_i64(s, 0),
+            .outcome = (const char *)sq_col_text(s, 1),
+            .local_key = (const char *)sq_col_text(s, 2),
+            .label = (const char *)sq_col_text(s, 3),
+            .transport_guid = (const char *)sq_col_text(s, 4),
+            .gis_guid = (const char *)sq_col_text(s, 5),
+            .unique_number = (const char *)sq_col_text(s, 6),
+            .update_date = (const char *)sq_col_text(s, 7),
+            .error_code = (const char *)sq_col_text(s, 8),
+            .error_text = (const char *)sq_col_text(s, 9),
+            .column = (const char *)sq_col_text(s, 10),
+            .value = (const char *)sq_col_text(s, 11),
+            .packet_state = (const char *)sq_col_text(s, 12),
+            .packet_id = sq_col_i64(s, 13),
+            .note = (const char *)sq_col_text(s, 14),
         };
         stop = fn(ctx, &r);
     }
-    if (!stop && rc != SQLITE_DONE) {
-        sqlite3_finalize(s);
+    if (!stop && rc != SQ_DONE) {
+        sq_finalize(s);
         return sq_fail(st, err, "file rows");
     }
-    sqlite3_finalize(s);
+    sq_finalize(s);
     return stop;
 }
 
 int store_part_set_outcome(store *st, const struct store_outcome *o, struct store_part *pt, hcs_err *err)
 {
     memset(pt, 0, sizeof *pt);
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "UPDATE element_parts SET state=?, gis_guid=?, unique_number=?, error_code=?, error_text=?"
                     " WHERE transport_guid=? RETURNING element_id, kind, local_key, label", &s, err) < 0)
         return -1;
     SQ_TEXTS(s, 1, o->state, o->gis_guid, o->unique_number, o->error_code, o->error_text, o->transport_guid);
-    int rc = sqlite3_step(s);
-    int found = rc == SQLITE_ROW;
+    int rc = sq_step(s);
+    int found = rc == SQ_ROW;
     if (found) {
-        pt->element_id = sqlite3_column_int64(s, 0);
+        pt->element_id = sq_col_i64(s, 0);
         pt->kind = sq_dup(s, 1);
         pt->local_key = sq_dup(s, 2);
         pt->label = sq_dup(s, 3);
     }
-    while (rc == SQLITE_ROW)
-        rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
+    while (rc == SQ_ROW)
+        rc = sq_step(s);
+    sq_finalize(s);
+    if (rc != SQ_DONE) {
         store_part_clear(pt);
         return sq_fail(st, err, "store part outcome");
     }
@@ -550,8 +551,8 @@ int store_part_set_outcome(store *st, const struct store_outcome *o, struct stor
     char *text = xasprintf("%s: %s %s", pt->label ? pt->label : pt->local_key, o->error_code,
                            o->error_text ? o->error_text : "");
     SQ_TEXTS(s, 1, o->error_code, text);
-    sqlite3_bind_int64(s, 3, sq_now());
-    sqlite3_bind_int64(s, 4, pt->element_id);
+    sq_bind_i64(s, 3, sq_now());
+    sq_bind_i64(s, 4, pt->element_id);
     free(text);
     if (sq_done(st, s, err, "part error") < 0) {
         store_part_clear(pt);

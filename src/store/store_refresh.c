@@ -1,6 +1,6 @@
 /* store_refresh — registry refreshes (store.h): elements GIS refused
  * because the registry was stale, the exports and the retry they got. */
-#include "store/store_sqlite.h"
+#include "store/store_sq.h"
 
 #include <stdlib.h>
 
@@ -35,19 +35,19 @@ static const struct sq_field refresh_fields[] = {
 };
 #define REFRESH_FIELDS (sizeof refresh_fields / sizeof refresh_fields[0])
 
-static int walk(store *st, sqlite3_stmt *s, store_refresh_fn fn, void *ctx, hcs_err *err)
+static int walk(store *st, sq_stmt *s, store_refresh_fn fn, void *ctx, hcs_err *err)
 {
-    int rc = SQLITE_DONE, stop = 0;
-    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int rc = SQ_DONE, stop = 0;
+    while (!stop && (rc = sq_step(s)) == SQ_ROW) {
         struct store_refresh r = { 0 };
         sq_read_row(s, refresh_fields, REFRESH_FIELDS, &r);
         stop = fn(ctx, &r);
         store_refresh_clear(&r);
     }
     int out = stop;
-    if (!stop && rc != SQLITE_DONE)
+    if (!stop && rc != SQ_DONE)
         out = sq_fail(st, err, "refreshes");
-    sqlite3_finalize(s);
+    sq_finalize(s);
     return out < 0 ? -1 : out;
 }
 
@@ -64,7 +64,7 @@ int store_refresh_candidates(store *st, const char *const *codes, store_refresh_
     for (; codes[n]; n++)
         sb_adds(&sql, n ? ",?" : "?");
     sb_adds(&sql, ") ORDER BY e.packet_id, e.id");
-    sqlite3_stmt *s;
+    sq_stmt *s;
     int rc = sq_prep(st, sb_str(&sql), &s, err);
     sb_free(&sql);
     if (rc < 0)
@@ -75,7 +75,7 @@ int store_refresh_candidates(store *st, const char *const *codes, store_refresh_
 
 int store_refreshes_each(store *st, const char *state, store_refresh_fn fn, void *ctx, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "SELECT f.element_id, f.packet_id, f.file_id, f.state, e.state, f.exports, e.transport_guid,"
                     " e.local_key, e.error_code, e.error_text, p.template FROM refreshes f"
                     " JOIN elements e ON e.id=f.element_id JOIN packets p ON p.id=f.packet_id"
@@ -87,71 +87,71 @@ int store_refreshes_each(store *st, const char *state, store_refresh_fn fn, void
 
 int store_refresh_put(store *st, const struct store_refresh *r, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "INSERT INTO refreshes(element_id, packet_id, file_id, state, exports, created_at, updated_at)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(element_id) DO UPDATE SET"
-                    " state=excluded.state, exports=coalesce(excluded.exports, exports),"
+                    " state=excluded.state, exports=coalesce(excluded.exports, refreshes.exports),"
                     " updated_at=excluded.updated_at", &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, r->element_id);
-    sqlite3_bind_int64(s, 2, r->packet_id);
+    sq_bind_i64(s, 1, r->element_id);
+    sq_bind_i64(s, 2, r->packet_id);
     if (r->file_id)
-        sqlite3_bind_int64(s, 3, r->file_id);
+        sq_bind_i64(s, 3, r->file_id);
     SQ_TEXTS(s, 4, r->state, r->exports);
-    sqlite3_bind_int64(s, 6, sq_now());
+    sq_bind_i64(s, 6, sq_now());
     return sq_done(st, s, err, "refresh put");
 }
 
 int store_element_rows(store *st, int64_t element_id, long **rows, size_t *n, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     *rows = NULL;
     *n = 0;
     if (sq_prep(st, "SELECT row FROM element_rows WHERE element_id=? ORDER BY row", &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, element_id);
+    sq_bind_i64(s, 1, element_id);
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = sq_step(s)) == SQ_ROW) {
         ARRAY_GROW(*rows, *n, cap);
-        (*rows)[(*n)++] = (long)sqlite3_column_int64(s, 0);
+        (*rows)[(*n)++] = (long)sq_col_i64(s, 0);
     }
-    int out = rc == SQLITE_DONE ? 0 : sq_fail(st, err, "element rows");
-    sqlite3_finalize(s);
+    int out = rc == SQ_DONE ? 0 : sq_fail(st, err, "element rows");
+    sq_finalize(s);
     return out;
 }
 
 int store_element_note(store *st, int64_t element_id, const char *state, const char *gis_guid,
                        const char *note, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "UPDATE elements SET state=?1, gis_guid=coalesce(?2, gis_guid), note=?3, updated_at=?4"
                     " WHERE id=?5", &s, err) < 0)
         return -1;
     SQ_TEXTS(s, 1, state, gis_guid, note);
-    sqlite3_bind_int64(s, 4, sq_now());
-    sqlite3_bind_int64(s, 5, element_id);
+    sq_bind_i64(s, 4, sq_now());
+    sq_bind_i64(s, 5, element_id);
     return sq_done(st, s, err, "element note");
 }
 
 int store_elements_note_packet(store *st, int64_t packet_id, const char *note, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "UPDATE elements SET note=? WHERE packet_id=?", &s, err) < 0)
         return -1;
     sq_text(s, 1, note);
-    sqlite3_bind_int64(s, 2, packet_id);
+    sq_bind_i64(s, 2, packet_id);
     return sq_done(st, s, err, "elements note");
 }
 
 long store_elements_count(store *st, int64_t packet_id, const char *state, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     if (sq_prep(st, "SELECT count(*) FROM elements WHERE packet_id=? AND state=?", &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, packet_id);
+    sq_bind_i64(s, 1, packet_id);
     sq_text(s, 2, state);
-    long n = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
-    sqlite3_finalize(s);
+    long n = sq_step(s) == SQ_ROW ? (long)sq_col_i64(s, 0) : -1;
+    sq_finalize(s);
     return n < 0 ? sq_fail(st, err, "count elements") : n;
 }

@@ -1,7 +1,7 @@
 /* store_registry — the registry of GIS ids by local key as the exports
  * fill it: keys in their comparison form, listing for `hcsbatch registry`.
  * The row-level put/get stay in store_packets.c (import results). */
-#include "store/store_sqlite.h"
+#include "store/store_sq.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +50,11 @@ int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_
 
 /* Binds kind and local_key (both spellings when they differ) to the
  * cached statement of the case (cached[0] one spelling, cached[1] two) and
- * steps it once: SQLITE_ROW (*used to read, then find_done), SQLITE_DONE
+ * steps it once: SQ_ROW (*used to read, then find_done), SQ_DONE
  * (reset already), or -1 (err).  The bindings are not copied (the
  * statement is reset before kind, local_key or st->lookup_key change). */
-static int find_step(store *st, sqlite3_stmt **cached, const char *cols, const char *kind,
-                     const char *local_key, sqlite3_stmt **used, hcs_err *err)
+static int find_step(store *st, sq_stmt **cached, const char *cols, const char *kind,
+                     const char *local_key, sq_stmt **used, hcs_err *err)
 {
     strbuf *norm = &st->lookup_key;
     sb_reset(norm);
@@ -66,32 +66,32 @@ static int find_step(store *st, sqlite3_stmt **cached, const char *cols, const c
         rc = sq_cached(st, &cached[both], sql, err);
         free(sql);
     }
-    sqlite3_stmt *s = cached[both];
+    sq_stmt *s = cached[both];
     if (rc == 0) {
-        sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, sb_str(norm), (int)norm->len, SQLITE_STATIC);
+        sq_bind_static(s, 1, kind, -1);
+        sq_bind_static(s, 2, sb_str(norm), (int)norm->len);
         if (both)
-            sqlite3_bind_text(s, 3, local_key, -1, SQLITE_STATIC);
-        rc = sqlite3_step(s);
+            sq_bind_static(s, 3, local_key, -1);
+        rc = sq_step(s);
         *used = s;
     }
-    if (rc < 0 || rc == SQLITE_ROW)
+    if (rc < 0 || rc == SQ_ROW)
         return rc;
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? rc : sq_fail(st, err, "registry find");
+    sq_reset(s);
+    return rc == SQ_DONE ? rc : sq_fail(st, err, "registry find");
 }
 
-static void find_done(sqlite3_stmt *s)
+static void find_done(sq_stmt *s)
 {
-    sqlite3_reset(s);
+    sq_reset(s);
 }
 
 int store_registry_find(store *st, const char *kind, const char *local_key,
                         struct store_registry_entry *e, hcs_err *err)
 {
-    sqlite3_stmt *s;
+    sq_stmt *s;
     int rc = find_step(st, st->registry_find, REGISTRY_COLS, kind, local_key, &s, err);
-    if (rc != SQLITE_ROW)
+    if (rc != SQ_ROW)
         return rc < 0 ? -1 : 0;
     sq_read_row(s, registry_fields, 8, e);
     find_done(s);
@@ -122,11 +122,11 @@ int store_registry_answer(store *st, const char *kind, const char *local_key, ch
     if (col < 0)
         return hcs_fail(err, HCS_EX_SOFTWARE, "registry %s: unknown field %s", base, field);
     /* the converter's per-key lookup: no entry struct, nothing allocated */
-    sqlite3_stmt *s;
+    sq_stmt *s;
     int rc = find_step(st, st->registry_answer, "guid, unique_number, version", base, local_key, &s, err);
-    if (rc != SQLITE_ROW)
+    if (rc != SQ_ROW)
         return rc < 0 ? -1 : 0;
-    const unsigned char *v = sqlite3_column_text(s, col);
+    const char *v = sq_col_text(s, col);
     size_t n = v ? strlen((const char *)v) : 0;
     rc = n > 0 && n < 37;
     if (rc)
@@ -138,22 +138,22 @@ int store_registry_answer(store *st, const char *kind, const char *local_key, ch
 int store_registry_list(store *st, const char *kind, store_registry_fn fn, void *ctx,
                         hcs_err *err)
 {
-    sqlite3_stmt *s;
-    if (sq_prep(st, "SELECT " REGISTRY_COLS " FROM registry WHERE ?1 IS NULL OR kind=?1 ORDER BY kind, local_key",
+    sq_stmt *s;
+    if (sq_prep(st, "SELECT " REGISTRY_COLS " FROM registry WHERE CAST(?1 AS TEXT) IS NULL OR kind=?1 ORDER BY kind, local_key",
                 &s, err) < 0)
         return -1;
     sq_text(s, 1, kind);
-    int rc = SQLITE_DONE, stop = 0;
-    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int rc = SQ_DONE, stop = 0;
+    while (!stop && (rc = sq_step(s)) == SQ_ROW) {
         struct store_registry_entry e = { 0 };
         sq_read_row(s, registry_fields, 8, &e);
         stop = fn(ctx, &e);
         store_registry_clear(&e);
     }
     int out = stop;
-    if (!stop && rc != SQLITE_DONE)
+    if (!stop && rc != SQ_DONE)
         out = sq_fail(st, err, "registry list");
-    sqlite3_finalize(s);
+    sq_finalize(s);
     return out;
 }
 
@@ -164,14 +164,14 @@ long store_registry_drop_prefix(store *st, const char *kind, const char *key_pre
         return hcs_fail(err, HCS_EX_SOFTWARE, "registry prefix is empty");
     char *upper = xstrdup(key_prefix);
     upper[n - 1]++;
-    sqlite3_stmt *s;
+    sq_stmt *s;
     long rc = -1;
     if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND local_key >= ? AND local_key < ?", &s, err) == 0) {
         sq_text(s, 1, kind);
         sq_text(s, 2, key_prefix);
         sq_text(s, 3, upper);
-        rc = sqlite3_step(s) == SQLITE_DONE ? (long)sqlite3_changes(st->db) : sq_fail(st, err, "registry drop");
-        sqlite3_finalize(s);
+        rc = sq_step(s) == SQ_DONE ? sq_changes(st) : sq_fail(st, err, "registry drop");
+        sq_finalize(s);
     }
     free(upper);
     return rc;
@@ -185,16 +185,16 @@ int store_registry_has_prefix(store *st, const char *kind, const char *key_prefi
         return hcs_fail(err, HCS_EX_SOFTWARE, "registry prefix is empty");
     char *upper = xstrdup(key_prefix);
     upper[n - 1]++;
-    sqlite3_stmt *s;
+    sq_stmt *s;
     int rc = -1;
     if (sq_prep(st, "SELECT 1 FROM registry WHERE kind=? AND local_key >= ? AND local_key < ? LIMIT 1", &s,
                 err) == 0) {
         sq_text(s, 1, kind);
         sq_text(s, 2, key_prefix);
         sq_text(s, 3, upper);
-        int step = sqlite3_step(s);
-        rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : sq_fail(st, err, "registry prefix");
-        sqlite3_finalize(s);
+        int step = sq_step(s);
+        rc = step == SQ_ROW ? 1 : step == SQ_DONE ? 0 : sq_fail(st, err, "registry prefix");
+        sq_finalize(s);
     }
     free(upper);
     return rc;
@@ -202,8 +202,8 @@ int store_registry_has_prefix(store *st, const char *kind, const char *key_prefi
 
 int store_registry_drop_guid(store *st, const char *kind, const char *guid, hcs_err *err)
 {
-    sqlite3_stmt *s;
-    if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND guid=? COLLATE NOCASE", &s, err) < 0)
+    sq_stmt *s;
+    if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND lower(guid)=lower(?)", &s, err) < 0)
         return -1;
     SQ_TEXTS(s, 1, kind, guid);
     return sq_done(st, s, err, "registry drop");

@@ -1,7 +1,7 @@
 /* store_schema — the SQLite schema as an ordered list of migrations.
  * Migration N brings the database from version N-1 to N; the version lives
  * in schema_version.  Never edit a released migration: append a new one. */
-#include "store/store_sqlite.h"
+#include "store/store_sq.h"
 
 static const char *const migrations[] = {
     /* 1: the initial schema */
@@ -108,6 +108,13 @@ static const char *const migrations[] = {
     "  state TEXT NOT NULL DEFAULT 'pending', gis_guid TEXT, unique_number TEXT,"
     "  error_code TEXT, error_text TEXT);"
     "CREATE INDEX element_parts_element ON element_parts(element_id);",
+    /* 8: work claiming: a packet's lease (the worker holding it, until
+     * when), and the slots of rates shared by the workers. */
+    "ALTER TABLE packets ADD COLUMN lease_owner TEXT;"
+    "ALTER TABLE packets ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX packets_lease ON packets(lease_owner);"
+    "CREATE INDEX packets_lane ON packets(lane, lease_until);"
+    "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us INTEGER NOT NULL);",
 };
 
 size_t store_sqlite_migration_count(void)

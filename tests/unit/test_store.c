@@ -1,4 +1,6 @@
-/* Unit tests for src/store (SQLite driver): schema creation and migration
+/* Unit tests for src/store, the driver-neutral ones on SQLite and, when
+ * HCS_TEST_PG_CONNINFO names a server (tests/lib/pg_throwaway.sh starts
+ * one), on PostgreSQL too (else a SKIP line): schema creation and migration
  * from an older version, refusing a newer schema, nested transactions and
  * rollback, files/packets/elements/outcomes/registry round trips, the
  * per-row query the reports read, discarding a half-converted file, and
@@ -6,6 +8,7 @@
  * refreshes. */
 #include "testutil.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,44 @@ static char *db_path(char **dir)
     *dir = tu_tmpdir();
     return xasprintf("%s/state.db", *dir);
 }
+
+/* The driver the neutral tests open: NULL SQLite, else a PostgreSQL
+ * connection string whose search_path is a schema of this test's own. */
+static char *pg_conninfo;
+#define PG_SCHEMA "t_store"
+
+/* Runs sql on the test server directly (libpq): 0 or the error. */
+static int pg_sql(const char *sql)
+{
+    PGconn *c = PQconnectdb(getenv("HCS_TEST_PG_CONNINFO"));
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(stderr, "pg_sql: %s", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return ok ? 0 : -1;
+}
+
+/* A fresh, empty state database of the driver under test. */
+static store *open_fresh(const char *path, hcs_err *err)
+{
+    if (!pg_conninfo)
+        return store_open_sqlite(path, 1000, err);
+    assert_int_equal(pg_sql("DROP SCHEMA IF EXISTS " PG_SCHEMA " CASCADE; CREATE SCHEMA " PG_SCHEMA), 0);
+    return store_open_pg(pg_conninfo, err);
+}
+
+/* The same database again (a second connection). */
+static store *open_again(const char *path, int busy_ms, hcs_err *err)
+{
+    return pg_conninfo ? store_open_pg(pg_conninfo, err) : store_open_sqlite(path, busy_ms, err);
+}
+
+/* A SQLite database back to before migration 7 (work claiming). */
+#define UNDO_8 " DROP TABLE rate_slots; DROP INDEX packets_lease; DROP INDEX packets_lane; ALTER TABLE packets DROP COLUMN lease_owner;" \
+               " ALTER TABLE packets DROP COLUMN lease_until;"
 
 static void cleanup(char *dir, char *path)
 {
@@ -97,7 +138,7 @@ static void test_transactions(void **state)
     (void)state;
     char *dir, *path = db_path(&dir);
     hcs_err err = { 0 };
-    store *st = store_open_sqlite(path, 1000, &err);
+    store *st = open_fresh(path, &err);
     int64_t run;
     assert_int_equal(store_run_begin(st, "run", &run, &err), 0);
 
@@ -155,7 +196,7 @@ static void test_packets_outcomes_registry(void **state)
     (void)state;
     char *dir, *path = db_path(&dir);
     hcs_err err = { 0 };
-    store *st = store_open_sqlite(path, 1000, &err);
+    store *st = open_fresh(path, &err);
     int64_t run;
     store_run_begin(st, "run", &run, &err);
     struct store_file f = { .run_id = run, .path = "a.csv", .sha256 = "h", .template_name = "importAccountData",
@@ -300,7 +341,7 @@ static void test_refreshes(void **state)
     (void)state;
     char *dir, *path = db_path(&dir);
     hcs_err err = { 0 };
-    store *st = store_open_sqlite(path, 1000, &err);
+    store *st = open_fresh(path, &err);
     int64_t run;
     store_run_begin(st, "run", &run, &err);
     struct store_file f = { .run_id = run, .path = "a.csv", .sha256 = "h", .template_name = "importAccountData",
@@ -418,7 +459,7 @@ static void test_refreshes_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;"
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_8
                                       "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     st = store_open_sqlite(path, 1000, &err);
@@ -441,7 +482,7 @@ static void test_filestore_memory(void **state)
     (void)state;
     char *dir, *path = db_path(&dir);
     hcs_err err = { 0 };
-    store *st = store_open_sqlite(path, 1000, &err);
+    store *st = open_fresh(path, &err);
     assert_non_null(st);
     const char *id = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f";
     struct store_upload u = { .size = 12345678, .mtime = 1700000000, .parts = 3 }, got;
@@ -489,7 +530,7 @@ static void test_registry_migrates_without_rowid(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4; DROP TABLE registry;"
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4; DROP TABLE registry;" UNDO_8
                                       "DROP TABLE refreshes; DROP TABLE element_parts; ALTER TABLE elements DROP COLUMN note;"
                                       "CREATE TABLE registry ("
                                       "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
@@ -530,7 +571,7 @@ static void test_filestore_tables_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;"
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_8
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
                                       "DROP TABLE marks; DROP INDEX elements_key_norm;"
                                       "ALTER TABLE elements DROP COLUMN key_norm;"
@@ -565,6 +606,139 @@ static void test_filestore_tables_migrate(void **state)
     cleanup(dir, path);
 }
 
+static int64_t add_packet(store *st, int64_t run, const char *lane, int seq, const char *state, int64_t next_at)
+{
+    hcs_err err = { 0 };
+    static int n;
+    struct store_packet p = { .run_id = run, .operation = "exportAccountData", .seq = seq, .lane = (char *)lane,
+                              .state = (char *)state, .next_at = next_at };
+    snprintf(p.message_guid, sizeof p.message_guid, "22222222-2222-4222-8222-%012d", ++n);
+    assert_int_equal(store_packet_add(st, &p, &err), 0);
+    return p.id;
+}
+
+static int count_packet(void *ctx, const struct store_packet *p)
+{
+    (void)p;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* Two workers (two connections) claiming: a packet leased by one is not
+ * the other's; a lane leased by one waits for it (its order holds); an
+ * expired lease frees the packet; released packets are free at once; due
+ * polls only; a shared rate hands out slots one interval apart. */
+static void test_claims(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *a = open_fresh(path, &err);
+    assert_non_null(a);
+    store *b = open_again(path, 1000, &err);
+    assert_non_null(b);
+    int64_t run;
+    assert_int_equal(store_run_begin(a, "worker", &run, &err), 0);
+    int64_t l1a = add_packet(a, run, "L1", 1, "prepared", 0);
+    int64_t l1b = add_packet(a, run, "L1", 2, "prepared", 0);
+    int64_t l2 = add_packet(a, run, "L2", 1, "deferred", 0);
+    int64_t due = add_packet(a, run, "L3", 1, "sent", 100);
+    add_packet(a, run, "L4", 1, "processing", 5000);
+    static const char *const send[] = { "prepared", "deferred", NULL };
+    static const char *const poll[] = { "sent", "processing", NULL };
+    int64_t ids[10];
+    struct store_claim ca = { .owner = "host-a:1", .states = send, .now = 1000, .lease_seconds = 60, .limit = 1,
+                              .lanes = 1 };
+    struct store_claim cb = ca;
+    cb.owner = "host-b:2";
+    cb.limit = 10;
+    long got = store_packets_claim(a, &ca, ids, &err);
+    if (got < 0)
+        fprintf(stderr, "claim: %s\n", err.msg);
+    assert_int_equal(got, 1);
+    assert_true(ids[0] == l1a);
+    /* B: not A's packet, nor the rest of A's lane */
+    assert_int_equal(store_packets_claim(b, &cb, ids, &err), 1);
+    assert_true(ids[0] == l2);
+    /* A again: its own packet (renewed) and the rest of its lane */
+    ca.limit = 10;
+    assert_int_equal(store_packets_claim(a, &ca, ids, &err), 2);
+    assert_true(ids[0] == l1a && ids[1] == l1b);
+    int n = 0;
+    struct store_packet_filter mine = { .lease_owner = "host-a:1" };
+    assert_int_equal(store_packets_each(b, &mine, count_packet, &n, &err), 0);
+    assert_int_equal(n, 2);
+    /* A dies: its leases end, B takes everything */
+    cb.now = 1000 + 60;
+    assert_int_equal(store_packets_claim(b, &cb, ids, &err), 3);
+    assert_int_equal(store_packets_claim(a, &ca, ids, &err), 0);
+    /* released: free at once */
+    assert_int_equal(store_packets_release(b, "host-b:2", l2, &err), 1);
+    assert_int_equal(store_packets_release(b, "host-a:1", 0, &err), 0);
+    assert_int_equal(store_packets_claim(a, &ca, ids, &err), 1);
+    assert_true(ids[0] == l2);
+    assert_int_equal(store_packets_release(b, "host-b:2", 0, &err), 2);
+    /* polls: only the due ones */
+    struct store_claim cp = { .owner = "host-a:1", .states = poll, .due_before = 1000, .now = 1000,
+                              .lease_seconds = 60, .limit = 10 };
+    assert_int_equal(store_packets_claim(a, &cp, ids, &err), 1);
+    assert_true(ids[0] == due);
+    cp.owner = "host-b:2";
+    assert_int_equal(store_packets_claim(b, &cp, ids, &err), 0);
+
+    /* a shared rate: one slot per 100 ms, whoever asks */
+    int64_t wait;
+    assert_int_equal(store_rate_slot(a, "gis", 0, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(store_rate_slot(b, "gis", 0, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 100000);
+    assert_int_equal(store_rate_slot(a, "gis", 50000, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 150000);
+    assert_int_equal(store_rate_slot(b, "other", 50000, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(store_rate_slot(a, "gis", 10000000, 100000, &wait, &err), 0);
+    assert_int_equal(wait, 0);
+    store_close(b);
+    store_close(a);
+    cleanup(dir, path);
+}
+
+/* The password never sits in the connection string: refused before any
+ * connection is tried, with a message that says where it goes. */
+static void test_pg_password_refused(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    assert_null(store_open_pg("host=/nonexistent dbname=hcs password=secret", &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "PGPASSFILE"));
+    assert_null(strstr(err.msg, "secret"));
+    assert_null(store_open_pg("postgresql://hcs:secret@localhost/hcs", &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_null(strstr(err.msg, "secret"));
+}
+
+/* PostgreSQL: the same schema version as SQLite, migrations applied once,
+ * a newer schema refused. */
+static void test_pg_create_and_version(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    store *st = open_fresh(NULL, &err);
+    assert_non_null(st);
+    assert_string_equal(store_driver_name(st), "postgres");
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    store_close(st);
+    st = open_again(NULL, 0, &err);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    store_close(st);
+    assert_int_equal(pg_sql("INSERT INTO " PG_SCHEMA ".schema_version VALUES (99, 0)"), 0);
+    assert_null(open_again(NULL, 0, &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    assert_non_null(strstr(err.msg, "99"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +751,27 @@ int main(void)
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_registry_migrates_without_rowid),
         cmocka_unit_test(test_filestore_tables_migrate),
+        cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_pg_password_refused),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* the driver-neutral tests again, on PostgreSQL */
+    const struct CMUnitTest pg_tests[] = {
+        cmocka_unit_test(test_pg_create_and_version),
+        cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_packets_outcomes_registry),
+        cmocka_unit_test(test_refreshes),
+        cmocka_unit_test(test_filestore_memory),
+        cmocka_unit_test(test_claims),
+    };
+    int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
+    const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
+    if (!conninfo || !*conninfo) {
+        printf("SKIP test_store on PostgreSQL: no server (HCS_TEST_PG_CONNINFO unset; tests/lib/pg_throwaway.sh"
+               " starts one when the postgresql package is installed)\n");
+        return failed;
+    }
+    pg_conninfo = xasprintf("%s options='-c search_path=" PG_SCHEMA "'", conninfo);
+    failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
+    free(pg_conninfo);
+    return failed;
 }

@@ -1,0 +1,31 @@
+/* worker — `hcsbatch worker`: one of several processes, on one host or
+ * many, sharing one state database (PostgreSQL, or SQLite on one host).
+ * Each pass claims packets with a lease (store.h, work claiming), sends
+ * and polls those, and releases them; a dead worker's leases expire and
+ * the others take its packets over.  Takes no inbox files and writes no
+ * reports: `hcsbatch run` (or convert) prepares the packets. */
+#ifndef HCS_RUN_WORKER_H
+#define HCS_RUN_WORKER_H
+
+#include "base/config.h"
+#include "base/err.h"
+#include "exchange/exchange.h"
+
+struct worker_opts {
+    int once;                /* one pass */
+    int until_done;          /* stop when no packet is pending in the database */
+    int lease_seconds;       /* 0: [worker] lease_seconds */
+    int claim_limit;         /* 0: [worker] claim_limit */
+    int idle_ms;             /* 0: [worker] idle_ms — sleep when a pass found nothing */
+};
+
+struct worker_result {
+    long passes;
+    struct exchange_stats stats;
+    long pending;            /* packets pending in the database at the end */
+};
+
+/* Runs until SIGTERM/SIGINT (or per opts).  0, or -1 (err). */
+int run_worker(const hcs_config *cfg, const struct worker_opts *o, struct worker_result *r, hcs_err *err);
+
+#endif
