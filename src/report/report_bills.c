@@ -1,5 +1,6 @@
 /* report_bills — see report_bills.h. */
 #include "report/report_bills.h"
+#include "report/report_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,12 +92,10 @@ static void write_rows(lxw_workbook *wb, lxw_worksheet *ws, const struct bills_r
 int report_bills_workbook(const char *path, struct bills_row *rows, size_t n, hcs_err *err)
 {
     qsort(rows, n, sizeof *rows, by_account);
-    char *tmp = xasprintf("%s.tmp", path);
-    lxw_workbook *wb = workbook_new(tmp);
-    if (!wb) {
-        free(tmp);
-        return hcs_fail(err, HCS_EX_CANTCREAT, "%s: cannot create the workbook", path);
-    }
+    char *tmp;
+    lxw_workbook *wb = workbook_begin(path, &tmp, err);
+    if (!wb)
+        return -1;
     lxw_worksheet *ws = workbook_add_worksheet(wb, "Платёжные документы");
     lxw_format *head = workbook_add_format(wb);
     format_set_bold(head);
@@ -109,14 +108,5 @@ int report_bills_workbook(const char *path, struct bills_row *rows, size_t n, hc
     write_rows(wb, ws, rows, n);
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)(n ? n : 1), C_COUNT - 1);
-    lxw_error e = workbook_close(wb);
-    int rc = 0;
-    if (e != LXW_NO_ERROR)
-        rc = hcs_fail(err, HCS_EX_CANTCREAT, "%s: %s", path, lxw_strerror(e));
-    else if (rename(tmp, path) != 0)
-        rc = hcs_fail(err, HCS_EX_CANTCREAT, "%s: cannot rename the workbook into place", path);
-    if (rc)
-        remove(tmp);
-    free(tmp);
-    return rc;
+    return workbook_finish(wb, tmp, path, err);
 }

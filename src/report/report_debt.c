@@ -1,5 +1,6 @@
 /* report_debt — see report_debt.h. */
 #include "report/report_debt.h"
+#include "report/report_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,13 +100,11 @@ int report_debt_workbook(const char *path, struct debt_row *rows, size_t n, cons
 {
     qsort(rows, n, sizeof *rows, by_deadline);
     debt_count(rows, n, today, c);
-    char soon[11] = "", *tmp = xasprintf("%s.tmp", path);
+    char soon[11] = "", *tmp;
     debt_add_working_days(today, 2, soon);
-    lxw_workbook *wb = workbook_new(tmp);
-    if (!wb) {
-        free(tmp);
-        return hcs_fail(err, HCS_EX_CANTCREAT, "%s: cannot create the workbook", path);
-    }
+    lxw_workbook *wb = workbook_begin(path, &tmp, err);
+    if (!wb)
+        return -1;
     lxw_worksheet *ws = workbook_add_worksheet(wb, "Подзапросы");
     lxw_format *head = workbook_add_format(wb), *late = workbook_add_format(wb), *soonf = workbook_add_format(wb);
     lxw_format *input = workbook_add_format(wb);
@@ -152,15 +151,7 @@ int report_debt_workbook(const char *path, struct debt_row *rows, size_t n, cons
                         "Выберите тип документа из списка (справочник НСИ 358).");
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)(n ? n : 1), C_COUNT - 1);
-    lxw_error e = workbook_close(wb);
+    int rc = workbook_finish(wb, tmp, path, err);
     free(types);
-    int rc = 0;
-    if (e != LXW_NO_ERROR)
-        rc = hcs_fail(err, HCS_EX_CANTCREAT, "%s: %s", path, lxw_strerror(e));
-    else if (rename(tmp, path) != 0)
-        rc = hcs_fail(err, HCS_EX_CANTCREAT, "%s: cannot rename the workbook into place", path);
-    if (rc)
-        remove(tmp);
-    free(tmp);
     return rc;
 }

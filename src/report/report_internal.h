@@ -5,7 +5,15 @@
 
 #include <stddef.h>
 
+#include <xlsxwriter.h>
+
 #include "report/report.h"
+
+/* A workbook written to PATH.tmp (*tmp) and renamed to path by
+ * workbook_finish when it closed well (report_workbook.c).  begin: NULL +
+ * err on failure; finish closes wb, frees tmp: 0, or -1 (err). */
+lxw_workbook *workbook_begin(const char *path, char **tmp, hcs_err *err);
+int workbook_finish(lxw_workbook *wb, char *tmp, const char *path, hcs_err *err);
 
 /* One input file as the report keeps it (copied from the source). */
 struct rfile {

@@ -157,13 +157,25 @@ int store_registry_list(store *st, const char *kind, store_registry_fn fn, void 
     return out;
 }
 
-long store_registry_drop_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err)
+/* The keys starting with prefix are a range over the key index:
+ * [prefix, prefix with its last byte + 1).  NULL + err for "". */
+static char *prefix_upper(const char *key_prefix, hcs_err *err)
 {
     size_t n = strlen(key_prefix);
-    if (n == 0)
-        return hcs_fail(err, HCS_EX_SOFTWARE, "registry prefix is empty");
+    if (n == 0) {
+        hcs_fail(err, HCS_EX_SOFTWARE, "registry prefix is empty");
+        return NULL;
+    }
     char *upper = xstrdup(key_prefix);
     upper[n - 1]++;
+    return upper;
+}
+
+long store_registry_drop_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err)
+{
+    char *upper = prefix_upper(key_prefix, err);
+    if (!upper)
+        return -1;
     sq_stmt *s;
     long rc = -1;
     if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND local_key >= ? AND local_key < ?", &s, err) == 0) {
@@ -179,12 +191,9 @@ long store_registry_drop_prefix(store *st, const char *kind, const char *key_pre
 
 int store_registry_has_prefix(store *st, const char *kind, const char *key_prefix, hcs_err *err)
 {
-    /* A range over the key index: [prefix, prefix with its last byte + 1). */
-    size_t n = strlen(key_prefix);
-    if (n == 0)
-        return hcs_fail(err, HCS_EX_SOFTWARE, "registry prefix is empty");
-    char *upper = xstrdup(key_prefix);
-    upper[n - 1]++;
+    char *upper = prefix_upper(key_prefix, err);
+    if (!upper)
+        return -1;
     sq_stmt *s;
     int rc = -1;
     if (sq_prep(st, "SELECT 1 FROM registry WHERE kind=? AND local_key >= ? AND local_key < ? LIMIT 1", &s,
