@@ -79,11 +79,14 @@ INI
 echo "== dropping the sample exports into the inbox folders"
 for f in samples/*.csv samples/*.xlsx; do
     [ -f "$f" ] || continue
-    case "$(basename "$f")" in
+    b=$(basename "$f")
+    case "$b" in
         *withdraw*) cp "$f" "$DEMO/inbox/bills-withdraw/" ;;
         payments-cancel*) cp "$f" "$DEMO/inbox/payments-cancel/" ;;   # waits for the payments
         payments*)  cp "$f" "$DEMO/inbox/payments/" ;;
         accounts*)  cp "$f" "$DEMO/inbox/accounts/" ;;
+        meters-update*|meters-archive*|meters-replace*)   # changes of devices GIS has
+                    mkdir -p "$DEMO/inbox/${b%.csv}" && cp "$f" "$DEMO/inbox/${b%.csv}/" ;;
         meters*)    cp "$f" "$DEMO/inbox/meters/" ;;
         readings*)  cp "$f" "$DEMO/inbox/readings/" ;;
         bills*)     cp "$f" "$DEMO/inbox/bills/" ;;

@@ -45,6 +45,14 @@ const struct inbox_kind inbox_kinds[] = {
     { NULL, NULL, NULL }
 };
 
+size_t inbox_kind_count(void)
+{
+    size_t n = 0;
+    while (inbox_kinds[n].cfg_key)
+        n++;
+    return n;
+}
+
 char *inbox_dir(const hcs_config *cfg, const char *work, const struct inbox_kind *k)
 {
     const char *rel = cfg_str(cfg, k->cfg_key);

@@ -17,6 +17,8 @@ struct inbox_kind {
     const char *waits_for;
 };
 extern const struct inbox_kind inbox_kinds[];
+/* How many inbox_kinds there are (the terminating entry not counted). */
+size_t inbox_kind_count(void);
 
 /* The folder of kind k (relative paths under work), or NULL when the kind
  * is switched off ([inbox] key empty).  Caller frees. */

@@ -269,5 +269,8 @@ out:
     exchange_free(b.x);
     store_close(b.st);
     free(b.work);
+    for (size_t i = 0; i < b.nannounced; i++)
+        free(b.announced[i]);
+    free(b.announced);
     return rc;
 }

@@ -15,6 +15,8 @@ struct run_state {
     int64_t run_id, started;
     char *work;
     long waiting, duplicates;
+    char **announced;                /* waiting files already said so in this run */
+    size_t nannounced;
     struct refresh_count replaced;   /* what registry refreshes replaced (refresh.h) */
 };
 

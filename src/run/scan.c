@@ -78,10 +78,21 @@ static long blocked_by(struct run_state *b, const struct inbox_kind *k, const in
     return blocked;
 }
 
+/* A file that waits is said once a run, not at every scan of the wait. */
+static void announce_waiting(struct run_state *b, const char *path, const char *waits_for)
+{
+    for (size_t i = 0; i < b->nannounced; i++)
+        if (!strcmp(b->announced[i], path))
+            return;
+    b->announced = xrealloc(b->announced, (b->nannounced + 1) * sizeof *b->announced);
+    b->announced[b->nannounced++] = xstrdup(path);
+    log_info("%s waits for %s (packets not answered yet)", path, waits_for);
+}
+
 int run_scan_inbox(struct run_state *b, hcs_err *err)
 {
     long settle = cfg_int(b->cfg, "input.settle_seconds", 5);
-    int waiting_kind[16] = { 0 };
+    int *waiting_kind = xcalloc(inbox_kind_count(), sizeof *waiting_kind);
     b->waiting = 0;
     for (const struct inbox_kind *k = inbox_kinds; k->cfg_key; k++) {
         char *dir = inbox_dir(b->cfg, b->work, k);
@@ -94,7 +105,7 @@ int run_scan_inbox(struct run_state *b, hcs_err *err)
         for (size_t i = 0; i < n; i++) {
             char *path = path_join(dir, names[i]);
             if (blocked > 0) {
-                log_info("%s waits for %s (packets not answered yet)", path, k->waits_for);
+                announce_waiting(b, path, k->waits_for);
                 b->waiting++;
                 waiting_kind[k - inbox_kinds] = 1;
             } else if (rc == 0) {
@@ -105,8 +116,11 @@ int run_scan_inbox(struct run_state *b, hcs_err *err)
         }
         free(names);
         free(dir);
-        if (rc < 0)
+        if (rc < 0) {
+            free(waiting_kind);
             return -1;
+        }
     }
+    free(waiting_kind);
     return 0;
 }

@@ -55,6 +55,8 @@ timeout 120 "$HCSBATCH" -c hcsbatch.ini run --wait >a.out 2>a.err
 rc=$?
 set -e
 [ $rc = 0 ] || [ $rc = 65 ] || { cat a.err; xl_fail "A: exit $rc"; }
+# the bills wait through several scans of the run, and are said to once
+[ "$(grep -c 'bills.csv waits for' a.err)" -le 1 ] || xl_fail "A: the wait was said at every scan: $(grep -c 'bills.csv waits for' a.err)"
 sqlite3 state.db "SELECT gis_message_guid FROM packets WHERE operation = 'importAccountData'" >acc.txt
 [ -s acc.txt ] || xl_fail "A: no account packet"
 [ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE operation = 'importPaymentDocumentData' AND state IN ('done', 'done-with-warnings')")" -gt 0 ] \
