@@ -195,7 +195,9 @@ while [ $round -lt "$KILLS" ]; do
         || { tail "$W/run.err"; xl_fail "round $round: the run after the kill (at ${delay}s) failed"; }
     xl_outcomes "$W/state.db" | grep "^stale.csv" >"$W/outcomes"
     printf 'stale.csv|2|accepted|\nstale.csv|3|accepted|\n' | cmp -s - "$W/outcomes" \
-        || { cat "$W/outcomes"; xl_fail "round $round (kill at ${delay}s): outcomes differ"; }
+        || { cat "$W/outcomes"; sqlite3 "$W/state.db" "SELECT * FROM refreshes" | sed 's/^/refresh: /'
+             sqlite3 "$W/state.db" "SELECT id, operation, state, lane FROM packets" | sed 's/^/packet: /'
+             tail -n 15 "$W/run.err"; xl_fail "round $round (kill at ${delay}s): outcomes differ"; }
     xl_check_log "$T/ks$round.log" "$W/state.db" >/dev/null
     [ "$(sqlite3 "$W/state.db" "SELECT count(*) FROM refreshes")" -le 1 ] || xl_fail "round $round: refreshed twice"
     [ "$(actions "$T/ks$round.log" | tr ' ' '\n' | grep -c '^exportHouseData$')" -le 1 ] \
