@@ -11,6 +11,15 @@
 #include "template/textfold.h"
 #include "template/tmpl_internal.h"
 
+/* iniparser keeps a section as a key without a value: a [columns:x]
+ * section shows among the keys of [columns] and reads as NULL.  Every
+ * value here goes through this, so such a key reads as def. */
+static const char *ini_str(const dictionary *d, const char *key, const char *def)
+{
+    const char *v = iniparser_getstring(d, key, def);
+    return v ? v : def;
+}
+
 static char *trimdup(const char *s, size_t n)
 {
     const char *p = text_trim(s, &n);
@@ -338,7 +347,7 @@ static int load_columns(template *t, dictionary *d, const hcs_config *cfg, hcs_e
             break;
         }
         int nf = 0;
-        char **f = split_fields(iniparser_getstring(d, keys[i], ""), &nf);
+        char **f = split_fields(ini_str(d, keys[i], ""), &nf);
         int vi = tmpl_add_var(t, name);
         parse_headers(&t->vars[vi], f[0]);
         if (nf > 1 && f[1][0])
@@ -399,7 +408,7 @@ static int load_parts(template *t, dictionary *d, hcs_err *err)
             int is_label = n > 6 && !strcmp(name + n - 6, "_label");
             if (is_label != pass)
                 continue;
-            const char *fmt = iniparser_getstring(d, keys[i], "");
+            const char *fmt = ini_str(d, keys[i], "");
             struct tpart *pt = NULL;
             if (!is_label) {
                 t->parts = xrealloc(t->parts, (t->nparts + 1) * sizeof *t->parts);
@@ -435,7 +444,7 @@ static int load_infer(template *t, dictionary *d, hcs_err *err)
     int rc = 0;
     for (int i = 0; i < nk && rc == 0; i++) {
         int var = tmpl_add_var(t, keys[i] + strlen("infer:"));
-        char *copy = xstrdup(iniparser_getstring(d, keys[i], "")), *save = NULL;
+        char *copy = xstrdup(ini_str(d, keys[i], "")), *save = NULL;
         for (char *alt = strtok_r(copy, "|", &save); alt && rc == 0; alt = strtok_r(NULL, "|", &save)) {
             char *ifp = strstr(alt, " if ");
             if (!ifp) {
@@ -497,7 +506,7 @@ static int load_resolve(template *t, dictionary *d, hcs_err *err)
     int rc = 0;
     for (int i = 0; i < nk && rc == 0; i++) {
         const char *name = keys[i] + strlen("resolve:");
-        char *line = xstrdup(iniparser_getstring(d, keys[i], "")), *save = NULL;
+        char *line = xstrdup(ini_str(d, keys[i], "")), *save = NULL;
         for (char *alt = strtok_r(line, "|", &save); alt && rc == 0; alt = strtok_r(NULL, "|", &save)) {
             struct resolve_rule rr;
             if ((rc = parse_resolve_alt(t, name, alt, &rr, err)) < 0)
@@ -537,7 +546,7 @@ int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err 
     if (!d)
         return hcs_fail(err, HCS_EX_CONFIG, "%s: cannot read the template map", path);
     int rc = 0;
-    const char *opname = iniparser_getstring(d, "template:operation", NULL);
+    const char *opname = ini_str(d, "template:operation", NULL);
     t->op = opname ? gis_operation_find(opname) : NULL;
     if (!t->op) {
         rc = hcs_fail(err, HCS_EX_CONFIG, "%s: [template] operation \"%s\" is not a known operation",
@@ -550,7 +559,7 @@ int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err 
         goto out;
     }
     t->limit = schema_max;
-    const char *limit_key = iniparser_getstring(d, "template:limit_key", t->op->name);
+    const char *limit_key = ini_str(d, "template:limit_key", t->op->name);
     if (cfg && limit_key && *limit_key) {
         char key[128];
         snprintf(key, sizeof key, "limits.%s", limit_key);
@@ -574,17 +583,17 @@ int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err 
             t->limit = (int)l;
         }
     }
-    t->attach_context = xstrdup(iniparser_getstring(d, "template:attach_context", "homemanagement"));
-    const char *sheet = iniparser_getstring(d, "template:sheet", "");
+    t->attach_context = xstrdup(ini_str(d, "template:attach_context", "homemanagement"));
+    const char *sheet = ini_str(d, "template:sheet", "");
     t->sheet = *sheet ? xstrdup(sheet) : NULL;
     if ((rc = load_columns(t, d, cfg, err)) < 0 || (rc = load_infer(t, d, err)) < 0 ||
         (rc = load_resolve(t, d, err)) < 0 || (rc = load_parts(t, d, err)) < 0)
         goto out;
-    if ((rc = load_group(t, iniparser_getstring(d, "template:group", ""), err)) < 0)
+    if ((rc = load_group(t, ini_str(d, "template:group", ""), err)) < 0)
         goto out;
     static const char *fmt_keys[4] = { "template:split", "template:key", "template:label", "template:side_key" };
     for (int i = 0; i < 4; i++) {
-        const char *s = iniparser_getstring(d, fmt_keys[i], "");
+        const char *s = ini_str(d, fmt_keys[i], "");
         if (!*s)
             continue;
         if (tmpl_compile_text(t, s, &t->fmt[i], 0, err) < 0) {

@@ -307,6 +307,7 @@ static void test_broken_templates(void **state)
 {
     (void)state;
     hcs_err err = { 0 };
+    template *t_or_null;
     write_template(BASE_MAP, "<x:E xmlns:x=\"http://dom.gosuslugi.ru/schema/integration/house-management/\">{nope}</x:E>");
     assert_null(template_load(tdir, cfg, &err));
     assert_int_equal(err.code, HCS_EX_CONFIG);
@@ -314,6 +315,11 @@ static void test_broken_templates(void **state)
     write_template(BASE_MAP, "<y:E xmlns:y=\"urn:other\">{id}</y:E>");
     assert_null(template_load(tdir, cfg, &err));
     assert_non_null(strstr(err.msg, "prefix y"));
+    /* a section named [columns:x] is a key without a value among [columns]
+     * for iniparser (found by fuzz_template): a clear error, no crash */
+    write_template("[template]\noperation = importAccountData\n[columns]\nid = Номер\n[columns:x]\n", ELEMENT);
+    t_or_null = template_load(tdir, cfg, &err);
+    template_free(t_or_null);
     write_template("[template]\noperation = importNothing\n[columns]\na = A\n", ELEMENT);
     assert_null(template_load(tdir, cfg, &err));
     assert_non_null(strstr(err.msg, "importNothing"));
