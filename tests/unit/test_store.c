@@ -56,6 +56,17 @@ static store *open_again(const char *path, int busy_ms, hcs_err *err)
     return pg_conninfo ? store_open_pg(pg_conninfo, err) : store_open_sqlite(path, busy_ms, err);
 }
 
+/* A SQLite database back to before migration 9 (organisations). */
+#define UNDO_9 " DROP INDEX packets_org; DROP INDEX files_hash; ALTER TABLE runs DROP COLUMN org;" \
+               " ALTER TABLE files DROP COLUMN org; ALTER TABLE packets DROP COLUMN org;" \
+               " CREATE INDEX files_hash ON files(sha256, template);" \
+               " CREATE TABLE registry_old (kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT," \
+               " unique_number TEXT, version TEXT, update_date TEXT, last_error TEXT, attrs TEXT," \
+               " updated_at INTEGER NOT NULL, PRIMARY KEY (kind, local_key)) WITHOUT ROWID;" \
+               " INSERT INTO registry_old SELECT kind, local_key, guid, unique_number, version, update_date," \
+               " last_error, attrs, updated_at FROM registry; DROP TABLE registry;" \
+               " ALTER TABLE registry_old RENAME TO registry;"
+
 /* A SQLite database back to before migration 7 (work claiming). */
 #define UNDO_8 " DROP TABLE rate_slots; DROP INDEX packets_lease; DROP INDEX packets_lane; ALTER TABLE packets DROP COLUMN lease_owner;" \
                " ALTER TABLE packets DROP COLUMN lease_until;"
@@ -459,7 +470,7 @@ static void test_refreshes_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_9 UNDO_8
                                       "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     st = store_open_sqlite(path, 1000, &err);
@@ -530,7 +541,7 @@ static void test_registry_migrates_without_rowid(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4; DROP TABLE registry;" UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4;" UNDO_9 " DROP TABLE registry;" UNDO_8
                                       "DROP TABLE refreshes; DROP TABLE element_parts; ALTER TABLE elements DROP COLUMN note;"
                                       "CREATE TABLE registry ("
                                       "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
@@ -571,7 +582,7 @@ static void test_filestore_tables_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_9 UNDO_8
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
                                       "DROP TABLE marks; DROP INDEX elements_key_norm;"
                                       "ALTER TABLE elements DROP COLUMN key_norm;"
