@@ -33,8 +33,9 @@ static int resolve_accommodations(struct sim_op_ctx *c, xmlNodePtr account, stru
         int found = 0;
         if (*simop_text(a, "PremisesGUID", v, sizeof v)) {
             snprintf(field, sizeof field, "PremisesGUID");
+            /* another organisation's premises is not in the requester's housing stock */
             found = sim_db_get(c->db, house, sizeof house,
-                               "SELECT fias_house_guid FROM premises WHERE premises_guid=?", v) == 1;
+                               "SELECT fias_house_guid FROM premises WHERE premises_guid=? AND org=?", v, c->org_key) == 1;
             snprintf(premises, sizeof premises, "%s", v);
         } else if (*simop_text(a, "LivingRoomGUID", v, sizeof v)) {
             snprintf(field, sizeof field, "LivingRoomGUID");

@@ -21,7 +21,8 @@ struct sim_op_ctx {
     const struct gis_operation *op;
     xmlNodePtr req;              /* the request element */
     const char *gis_guid;        /* our MessageGUID for this message */
-    const char *org_ppa_guid;    /* the world's provider */
+    const char *org_ppa_guid;    /* the requester's orgPPAGUID (the world's provider or another of its orgs) */
+    const char *org_key;         /* the requester in the world's tables: "" for the world's provider */
     const char *provider_ogrn;
     char now[SIMX_DATE_LEN];
     strbuf *out;
