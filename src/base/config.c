@@ -62,7 +62,7 @@ hcs_config *cfg_load(const char *path, hcs_err *err)
         int nsec = iniparser_getnsec(cfg->file);
         for (int s = 0; s < nsec; s++) {
             const char *sec = iniparser_getsecname(cfg->file, s);
-            if (cfg_org_section_check(cfg, sec, err) < 0) {
+            if (cfg_org_section_check(cfg, sec, err) < 0) {   /* a bare [org] */
                 cfg_free(cfg);
                 return NULL;
             }
@@ -71,7 +71,7 @@ hcs_config *cfg_load(const char *path, hcs_err *err)
             iniparser_getseckeys(cfg->file, sec, keys);
             for (int i = 0; i < nk; i++) {
                 char name[256];
-                cfg_key_name(sec, keys[i], name, sizeof name);
+                cfg_key_name(keys[i], name, sizeof name);
                 if (!key_lookup(name)) {
                     hcs_fail(err, HCS_EX_CONFIG, "%s: unknown key '%s' (see docs/config.md)",
                              path, name);
@@ -85,7 +85,10 @@ hcs_config *cfg_load(const char *path, hcs_err *err)
     } else {
         cfg->base_dir = xstrdup(".");
     }
-    cfg_orgs_collect(cfg);
+    if (cfg_orgs_collect(cfg, err) < 0) {
+        cfg_free(cfg);
+        return NULL;
+    }
     return cfg;
 }
 

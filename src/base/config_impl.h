@@ -22,10 +22,10 @@ struct hcs_config {
 /* A section of the file: "org:NAME" must name an organisation well
  * ([a-z0-9_-], iniparser lowercases), a bare [org] is refused.  0 or -1. */
 int cfg_org_section_check(const hcs_config *cfg, const char *sec, hcs_err *err);
-/* The "section.key" name of a key of section sec as iniparser spells it
- * ("sec:key"): keys of [org:NAME] are named "org.key". */
-void cfg_key_name(const char *sec, const char *ini_key, char *out, size_t n);
-/* Fills cfg->orgs from the file's sections. */
-void cfg_orgs_collect(hcs_config *cfg);
+/* The "section.key" name of a key as iniparser spells it ("sec:key"). */
+void cfg_key_name(const char *ini_key, char *out, size_t n);
+/* Fills cfg->orgs from the file's [org:NAME] sections, checking their
+ * names and keys.  0, or -1 (err). */
+int cfg_orgs_collect(hcs_config *cfg, hcs_err *err);
 
 #endif

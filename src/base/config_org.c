@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "base/fsutil.h"
 #include "base/xalloc.h"
@@ -43,13 +45,8 @@ int cfg_org_section_check(const hcs_config *cfg, const char *sec, hcs_err *err)
     return 0;
 }
 
-void cfg_key_name(const char *sec, const char *ini_key, char *out, size_t n)
+void cfg_key_name(const char *ini_key, char *out, size_t n)
 {
-    size_t slen = strlen(sec);
-    if (!strncmp(sec, "org:", 4) && !strncmp(ini_key, sec, slen) && ini_key[slen] == ':') {
-        snprintf(out, n, "org.%s", ini_key + slen + 1);
-        return;
-    }
     snprintf(out, n, "%s", ini_key);
     char *colon = strchr(out, ':');
     if (colon)
@@ -62,19 +59,37 @@ static void org_add(hcs_config *cfg, const char *name)
     cfg->orgs[cfg->norgs++] = xstrdup(name);
 }
 
-void cfg_orgs_collect(hcs_config *cfg)
+/* iniparser counts only names without ':' as sections: "org:NAME" is a
+ * key of its own (no value) and its keys are "org:NAME:key". */
+int cfg_orgs_collect(hcs_config *cfg, hcs_err *err)
 {
-    int nsec = cfg->file ? iniparser_getnsec(cfg->file) : 0;
-    int named = 0;
-    for (int s = 0; s < nsec; s++)
-        named += !strncmp(iniparser_getsecname(cfg->file, s), "org:", 4);
-    if (!named || iniparser_getstring(cfg->file, "gis:org_ppa_guid", NULL))
-        org_add(cfg, CFG_DEFAULT_ORG);
-    for (int s = 0; s < nsec; s++) {
-        const char *sec = iniparser_getsecname(cfg->file, s);
-        if (!strncmp(sec, "org:", 4))
-            org_add(cfg, sec + 4);
+    dictionary *d = cfg->file;
+    size_t named = 0;
+    for (ssize_t i = 0; d && i < d->size; i++) {
+        const char *k = d->key[i];
+        if (!k || strncmp(k, "org:", 4) != 0)
+            continue;
+        const char *colon = strchr(k + 4, ':');
+        if (!colon) {
+            if (cfg_org_section_check(cfg, k, err) < 0)
+                return -1;
+            named++;
+            continue;
+        }
+        char name[256];
+        snprintf(name, sizeof name, "org.%s", colon + 1);
+        if (!cfg_key_known(name))
+            return hcs_fail(err, HCS_EX_CONFIG, "%s: unknown key '%s' in [%.*s] (see docs/config.md)", cfg->path,
+                            colon + 1, (int)(colon - k), k);
     }
+    if (!named || (d && iniparser_getstring(d, "gis:org_ppa_guid", NULL)))
+        org_add(cfg, CFG_DEFAULT_ORG);
+    for (ssize_t i = 0; d && i < d->size; i++) {
+        const char *k = d->key[i];
+        if (k && !strncmp(k, "org:", 4) && !strchr(k + 4, ':'))
+            org_add(cfg, k + 4);
+    }
+    return 0;
 }
 
 size_t cfg_org_count(const hcs_config *cfg) { return cfg->norgs; }
@@ -99,6 +114,17 @@ static int org_apply(const hcs_config *base, hcs_config *v, const char *org, hcs
     if (!work)
         work = xstrdup(".");
     state = rel && rel[0] == '/' ? xstrdup(rel) : path_join(work, rel ? rel : "state.db");
+    if (state[0] != '/') {   /* store_open joins a relative store.path to the (organisation's) work_dir */
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd)) {
+            free(state);
+            free(work);
+            return hcs_fail(err, HCS_EX_OSERR, "getcwd: %s", strerror(errno));
+        }
+        char *abs = path_join(cwd, state);
+        free(state);
+        state = abs;
+    }
     int rc = cfg_set(v, "store.path", state, err);
     char *own_work = path_join(work, "orgs");
     char *dflt = path_join(own_work, org);

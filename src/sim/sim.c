@@ -45,13 +45,13 @@ static X509 *read_cert(const sim *s, const char *ini, const char *cert, hcs_err 
     return x;
 }
 
-/* The world's other organisations: sections [org:NAME] with org_ppa_guid. */
+/* The world's other organisations: sections [org:NAME] with org_ppa_guid
+ * (iniparser keeps "org:NAME" as a key of its own, not as a section). */
 static int load_orgs(sim *s, dictionary *d, const char *path, hcs_err *err)
 {
-    int nsec = iniparser_getnsec(d);
-    for (int i = 0; i < nsec; i++) {
-        const char *sec = iniparser_getsecname(d, i);
-        if (strncmp(sec, "org:", 4) != 0)
+    for (ssize_t i = 0; i < d->size; i++) {
+        const char *sec = d->key[i];
+        if (!sec || strncmp(sec, "org:", 4) != 0 || strchr(sec + 4, ':'))
             continue;
         char key[300];
         snprintf(key, sizeof key, "%s:org_ppa_guid", sec);

@@ -46,7 +46,8 @@ static const char schema_sql[] =
     " unified_account_number TEXT, service_id TEXT, fias_house_guid TEXT COLLATE NOCASE, premises_guid TEXT COLLATE NOCASE,"
     " living_room_guid TEXT COLLATE NOCASE, account_kind TEXT, share_percent TEXT, total_square TEXT,"
     " persons TEXT, payer_surname TEXT, payer_first_name TEXT, payer_org TEXT,"
-    " closed TEXT, update_date TEXT, origin TEXT);"
+    " closed TEXT, update_date TEXT, origin TEXT,"
+    " org TEXT NOT NULL DEFAULT '');"   /* the organisation's whose account it is ('': the world's provider) */
     "CREATE INDEX IF NOT EXISTS accounts_number ON accounts(account_number);"
     "CREATE INDEX IF NOT EXISTS accounts_house ON accounts(fias_house_guid);"
     "CREATE INDEX IF NOT EXISTS accounts_uan ON accounts(unified_account_number);"

@@ -72,9 +72,7 @@ static void house(struct house_ctx *h, xmlNodePtr n, int create)
      * (the world's), when the requester is the world's provider */
     const char *org = h->c->org_key;
     int known = sim_db_get(h->c->db, one, sizeof one,
-                           "SELECT 1 FROM houses h WHERE h.fias_house_guid=?1 AND (EXISTS (SELECT 1 FROM house_orgs o"
-                           " WHERE o.fias_house_guid=h.fias_house_guid AND o.org=?2) OR (?2='' AND NOT EXISTS"
-                           " (SELECT 1 FROM house_orgs o WHERE o.fias_house_guid=h.fias_house_guid)))",
+                           "SELECT 1 FROM houses h WHERE h.fias_house_guid=?1 AND " SIMOP_HOUSE_OF_ORG,
                            h->fias, org) == 1;
     if (simop_check_nsi(h->c, n, code, desc, sizeof desc)) {
         h->fail_code = "INT002000";

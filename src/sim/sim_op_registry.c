@@ -104,8 +104,8 @@ int sim_op_export_house(struct sim_op_ctx *c)
     simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
     hcs_err err;
     int rows = sim_db_query(c->db, write_house, c, &err,
-                            "SELECT fias_house_guid, address, house_type, unique_number FROM houses"
-                            " WHERE fias_house_guid=?", house);
+                            "SELECT fias_house_guid, address, house_type, unique_number FROM houses h"
+                            " WHERE fias_house_guid=?1 AND " SIMOP_HOUSE_OF_ORG, house, c->org_key);
     if (rows <= 0)
         simop_nothing_to_export(c);
     return rows < 0 ? -1 : 0;

@@ -31,6 +31,13 @@ struct sim_op_ctx {
     long nsi_page_size;          /* elements per page of the НСИ paging exports */
 };
 
+/* SQL: the house h (houses AS h) is the requester's (parameter ?2 = its
+ * org_key): one it created with importHouseUOData, or, created by none (a
+ * house of the world's files), the world provider's. */
+#define SIMOP_HOUSE_OF_ORG \
+    "(EXISTS (SELECT 1 FROM house_orgs o WHERE o.fias_house_guid=h.fias_house_guid AND o.org=?2) OR (?2='' AND" \
+    " NOT EXISTS (SELECT 1 FROM house_orgs o WHERE o.fias_house_guid=h.fias_house_guid)))"
+
 /* Returns 0, or -1 on an internal failure (the caller answers EXP001000). */
 typedef int (*sim_op_fn)(struct sim_op_ctx *c);
 

@@ -260,8 +260,9 @@ void store_set_org(store *st, const char *org)
     st->all_orgs = org == NULL;
     if (!org)
         return;
+    char *copy = xstrdup(org);   /* org may be store_org(st) itself */
     free(st->org);
-    st->org = xstrdup(org);
+    st->org = copy;
 }
 
 void sq_take_text(sq_stmt *s, int i, char *v)
