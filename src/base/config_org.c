@@ -35,8 +35,12 @@ static int org_name_ok(const char *name)
 
 int cfg_org_section_check(const hcs_config *cfg, const char *sec, hcs_err *err)
 {
+    /* the example configuration has an empty [org] (its keys commented out) */
+    if (!strcmp(sec, "org") && iniparser_getsecnkeys(cfg->file, "org") > 0)
+        return hcs_fail(err, HCS_EX_CONFIG, "%s: keys in a bare [org] section: organisations are [org:NAME]",
+                        cfg->path);
     if (!strcmp(sec, "org"))
-        return hcs_fail(err, HCS_EX_CONFIG, "%s: a bare [org] section: organisations are [org:NAME]", cfg->path);
+        return 0;
     if (strncmp(sec, "org:", 4) != 0)
         return 0;
     if (!org_name_ok(sec + 4) || !strcmp(sec + 4, CFG_DEFAULT_ORG))

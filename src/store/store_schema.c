@@ -128,7 +128,7 @@ static const char *const migrations[] = {
     "DROP INDEX files_hash;"
     "CREATE INDEX files_hash ON files(org, sha256, template);"
     "CREATE TABLE registry_org ("
-    "  org TEXT NOT NULL, kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
+    "  org TEXT NOT NULL DEFAULT 'default', kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
     "  version TEXT, update_date TEXT, last_error TEXT, attrs TEXT, updated_at INTEGER NOT NULL,"
     "  PRIMARY KEY (org, kind, local_key)) WITHOUT ROWID;"
     "INSERT INTO registry_org SELECT 'default', kind, local_key, guid, unique_number, version, update_date,"
