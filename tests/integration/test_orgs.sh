@@ -98,6 +98,15 @@ INI
         || xl_fail "$DRIVER: a's account packet does not name a's premises"
     grep -l "$pb" "$W"/orgs/b/archive/packets/importAccountData-*.xml >/dev/null \
         || xl_fail "$DRIVER: b's account packet does not name b's premises"
+    # each under its own orgPPAGUID, b's signed with b's own certificate
+    grep -q "orgPPAGUID>$GA<" "$W"/orgs/a/archive/packets/importAccountData-*.xml || xl_fail "$DRIVER: a's packet not under $GA"
+    grep -q "orgPPAGUID>$GB<" "$W"/orgs/b/archive/packets/importAccountData-*.xml || xl_fail "$DRIVER: b's packet not under $GB"
+    cb=$(sed '/-----/d' "$T/keys-b/cert.pem" | tr -d '\n')
+    ca=$(sed '/-----/d' "$T/keys/cert.pem" | tr -d '\n')
+    tr -d '\n\r' <"$(ls "$W"/orgs/b/archive/packets/importAccountData-*.xml | head -n 1)" | grep -qF "$cb" \
+        || xl_fail "$DRIVER: b's packet is not signed with b's certificate"
+    tr -d '\n\r' <"$(ls "$W"/orgs/a/archive/packets/importAccountData-*.xml | head -n 1)" | grep -qF "$ca" \
+        || xl_fail "$DRIVER: a's packet is not signed with the common certificate"
 
     # ---- a worker for a only ------------------------------------------------
     hb worker --org a --until-done >"$W/worker-a.out" 2>&1 || { cat "$W/worker-a.out"; xl_fail "$DRIVER: worker --org a"; }
