@@ -133,7 +133,8 @@ CLI_COMMAND(registry)
     if (l.json)
         putchar('[');
     for (int o = 0; o < n && rc >= 0; o++) {
-        store_set_org(st, cli->norgs == 1 ? store_org(st) : orgs[o]);
+        if (cli->norgs != 1)   /* one --org: the view's store is that organisation's already */
+            store_set_org(st, orgs[o]);
         l.org = store_org(st);
         if (first_key >= argc)
             rc = store_registry_list(st, kind, show_entry, &l, &err);

@@ -318,7 +318,8 @@ CLI_COMMAND(status)
             rc = cli_fail(&err);
             break;
         }
-        store_set_org(st, view ? orgs[i] : store_org(st));
+        if (view)   /* one --org: the view's store is that organisation's already */
+            store_set_org(st, orgs[i]);
         if (n > 1 && !json)
             printf("%s== organisation %s ==\n", i ? "\n" : "", orgs[i]);
         if (json && n > 1)
