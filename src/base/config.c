@@ -14,11 +14,7 @@
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 
-struct hcs_config {
-    dictionary *file;        /* what the INI file says */
-    dictionary *over;        /* flags and -o, win over the file */
-    char *base_dir;
-};
+#include "base/config_impl.h"
 
 static const struct cfg_key *key_lookup(const char *key)
 {
@@ -61,19 +57,21 @@ hcs_config *cfg_load(const char *path, hcs_err *err)
         char *copy = xstrdup(path);
         cfg->base_dir = xstrdup(dirname(copy));
         free(copy);
+        cfg->path = xstrdup(path);
         /* Unknown keys are almost always typos: refuse them. */
         int nsec = iniparser_getnsec(cfg->file);
         for (int s = 0; s < nsec; s++) {
             const char *sec = iniparser_getsecname(cfg->file, s);
+            if (cfg_org_section_check(cfg, sec, err) < 0) {   /* a bare [org] */
+                cfg_free(cfg);
+                return NULL;
+            }
             int nk = iniparser_getsecnkeys(cfg->file, sec);
             const char **keys = xcalloc((size_t)nk + 1, sizeof *keys);
             iniparser_getseckeys(cfg->file, sec, keys);
             for (int i = 0; i < nk; i++) {
                 char name[256];
-                snprintf(name, sizeof name, "%s", keys[i]);
-                char *colon = strchr(name, ':');
-                if (colon)
-                    *colon = '.';
+                cfg_key_name(keys[i], name, sizeof name);
                 if (!key_lookup(name)) {
                     hcs_fail(err, HCS_EX_CONFIG, "%s: unknown key '%s' (see docs/config.md)",
                              path, name);
@@ -87,6 +85,10 @@ hcs_config *cfg_load(const char *path, hcs_err *err)
     } else {
         cfg->base_dir = xstrdup(".");
     }
+    if (cfg_orgs_collect(cfg, err) < 0) {
+        cfg_free(cfg);
+        return NULL;
+    }
     return cfg;
 }
 
@@ -99,6 +101,11 @@ void cfg_free(hcs_config *cfg)
     if (cfg->over)
         dictionary_del(cfg->over);
     free(cfg->base_dir);
+    free(cfg->path);
+    free(cfg->org);
+    for (size_t i = 0; i < cfg->norgs; i++)
+        free(cfg->orgs[i]);
+    free(cfg->orgs);
     free(cfg);
 }
 

@@ -43,4 +43,24 @@ double cfg_double(const hcs_config *cfg, const char *key, double fallback);
 /* A path key resolved against the config file's directory; caller frees. NULL if unset. */
 char *cfg_path(const hcs_config *cfg, const char *key);
 
+/* ---- organisations ----
+ * One installation may serve several organisations (information providers)
+ * from one state database: each is a section [org:NAME] of the file (name
+ * of a-z, 0-9, _ and -) with its own orgPPAGUID, work directory (inbox/,
+ * archive/, rejected/, reports/, run.lock; default <paths.work_dir>/orgs/NAME)
+ * and optionally its own signing key.  The configuration without such
+ * sections is the one organisation "default"; with them, "default" is one
+ * of them too when [gis] org_ppa_guid is set. */
+#define CFG_DEFAULT_ORG "default"
+size_t cfg_org_count(const hcs_config *cfg);
+const char *cfg_org_name(const hcs_config *cfg, size_t i);
+/* The organisation a configuration is the view of ("default" for the
+ * loaded file itself). */
+const char *cfg_org(const hcs_config *cfg);
+/* The configuration as organisation `org` sees it: its [org:NAME] keys in
+ * place of gis.org_ppa_guid, gis.org_root_guid, paths.work_dir, sign.key,
+ * sign.cert, sign.pass_file, sign.pass_env; the SQLite state file stays the
+ * shared one.  An unknown name is HCS_EX_CONFIG.  Free with cfg_free. */
+hcs_config *cfg_for_org(const hcs_config *cfg, const char *org, hcs_err *err);
+
 #endif

@@ -17,6 +17,14 @@ const struct cfg_key cfg_keys[] = {
     { "gis.org_root_guid", NULL, "orgRootEntityGUID of the information provider (UOGUID of hcsbatch sync contracts --house)" },
     { "gis.sender_header", "orgPPAGUID", "orgPPAGUID or SenderID in RequestHeader" },
     { "gis.operator_signature", "no", "add IsOperatorSignature=true to RequestHeader" },
+    /* [org] written [org:NAME]: one section per organisation served from this installation (docs/config.md) */
+    { "org.org_ppa_guid", NULL, "the organisation's orgPPAGUID (its gis.org_ppa_guid); required" },
+    { "org.org_root_guid", NULL, "its orgRootEntityGUID (its gis.org_root_guid)" },
+    { "org.work_dir", NULL, "its inbox/, archive/, rejected/, reports/ (default: <paths.work_dir>/orgs/NAME); the state database stays shared" },
+    { "org.sign_key", NULL, "its signing key (its sign.key; default: the common one)" },
+    { "org.sign_cert", NULL, "its certificate (its sign.cert)" },
+    { "org.sign_pass_file", NULL, "its key passphrase file (its sign.pass_file)" },
+    { "org.sign_pass_env", NULL, "its key passphrase variable (its sign.pass_env)" },
     /* [sign] */
     { "sign.key", NULL, "private key: PEM or PKCS#12 file, or a pkcs11: URI in double quotes (key on a token)" },
     { "sign.cert", NULL, "signing certificate (PEM/DER file or pkcs11: URI); omit for PKCS#12 or a token holding it" },

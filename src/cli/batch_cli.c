@@ -1,6 +1,7 @@
 #include "cli/batch_cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "run/run_lock.h"
 
@@ -35,14 +36,15 @@ static void print_batch(const struct run_result *r)
                r->debt_open, r->debt_due_soon, r->debt_overdue, r->debt_path ? r->debt_path : "none (nothing open)");
 }
 
-int cli_run_batch(struct cli *cli, const struct run_opts *o)
+/* One organisation's batch under its own lock (in its work_dir). */
+static int batch_one(struct cli *cli, const hcs_config *cfg, const struct run_opts *o)
 {
     hcs_err err = { 0 };
-    int lock = run_lock(cli->cfg, &err);
+    int lock = run_lock(cfg, &err);
     if (lock < 0)
         return cli_fail(&err);
     struct run_result r;
-    int rc = run_batch(cli->cfg, o, &r, &err);
+    int rc = run_batch(cfg, o, &r, &err);
     run_unlock(lock);
     if (rc < 0) {
         run_result_clear(&r);
@@ -52,5 +54,25 @@ int cli_run_batch(struct cli *cli, const struct run_opts *o)
         print_batch(&r);
     rc = r.exit_code;
     run_result_clear(&r);
+    return rc;
+}
+
+int cli_run_batch(struct cli *cli, const struct run_opts *o)
+{
+    if (cli->norgs == 1)
+        return batch_one(cli, cli->cfg, o);
+    int n, rc = 0;
+    const char **orgs = cli_orgs(cli, &n);
+    for (int i = 0; i < n; i++) {
+        hcs_err err = { 0 };
+        hcs_config *view = cfg_for_org(cli->base_cfg, orgs[i], &err);
+        if (n > 1 && !cli->quiet)
+            printf("organisation %s:\n", orgs[i]);
+        int one = view ? batch_one(cli, view, o) : cli_fail(&err);
+        if (one && !rc)
+            rc = one;   /* the first organisation's that did not end well */
+        cfg_free(view);
+    }
+    free(orgs);
     return rc;
 }

@@ -13,7 +13,11 @@
 #include "base/err.h"
 
 struct cli {
-    hcs_config *cfg;          /* file + defaults + -o overrides */
+    hcs_config *cfg;          /* file + defaults + -o overrides; the organisation's view
+                               * when one --org was given */
+    hcs_config *base_cfg;     /* the file's (cfg itself without one --org) */
+    const char **orgs;        /* --org NAME, in order */
+    int norgs;
     const char *config_path;  /* -c, or NULL */
     int verbose;              /* -v count */
     int quiet;                /* -q */
@@ -49,6 +53,16 @@ CLI_COMMAND(sync);
 CLI_COMMAND(health);
 
 CLI_COMMAND(ops);
+
+/* After the configuration is loaded: checks the --org names against it,
+ * refuses several for a command that works for one organisation (all but
+ * run, worker, status, registry) and makes cfg the view of a single one
+ * (config.h, cfg_for_org).  0 or -1. */
+int cli_select_orgs(struct cli *cli, const char *command, hcs_err *err);
+/* The organisations a multi-organisation command works for: --org, else
+ * every one the configuration names.  *n set; the array is malloc'd, its
+ * names are not. */
+const char **cli_orgs(const struct cli *cli, int *n);
 
 /* Prints s as a JSON string literal to stdout (NULL as null). */
 void cli_json_str(const char *s);

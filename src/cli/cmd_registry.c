@@ -2,6 +2,7 @@
  * one kind), or the entries for the local keys given, looked up in their
  * comparison form (base/keynorm.h) as the converter does.  Reads only. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -16,7 +17,7 @@ static const char *const known_kinds[] = {
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch registry [--kind KIND] [--json] [KEY...]\n\n"
+    fputs("usage: hcsbatch [--org NAME]... registry [--kind KIND] [--json] [KEY...]\n\n"
           "Lists what the registry of GIS ids in the state store knows (filled from GIS\n"
           "exports and from import results), or looks up the local keys given: keys\n"
           "compare as the converter compares them (GUID case and braces, spaces, ё/е, «№»,\n"
@@ -32,6 +33,9 @@ static void usage(FILE *out)
           "  payment_document  <Номер ЛС>|<Номер ПД>|<ГГГГ-ММ>\n"
           "  payment_notification, payment_notification_cancellation\n"
           "                    <Идентификатор платежа> (OrderID)\n\n"
+          "Each organisation ([org:NAME]) has its own registry: --org NAME (repeatable)\n"
+          "shows those given, by default every one; with several, each line starts\n"
+          "with the organisation's name (JSON: \"org\").\n\n"
           "  --kind KIND   only this kind (without it, a KEY is looked up in every kind)\n"
           "  --json        a JSON array of entries instead of text\n\n"
           "Exit codes: 0 ok, 1 some KEY is unknown, 64 usage, 74 state store unreadable.\n", out);
@@ -40,12 +44,16 @@ static void usage(FILE *out)
 struct listing {
     int json;
     long shown;
+    const char *org;         /* the organisation whose entries are shown */
+    int org_col;             /* several are: name it on each line */
 };
 
 static int show_entry(void *ctx, const struct store_registry_entry *e)
 {
     struct listing *l = ctx;
     if (!l->json) {
+        if (l->org_col)
+            printf("%-12s ", l->org);
         printf("%-16s %s\t%s", e->kind, e->local_key, e->guid ? e->guid : "-");
         if (e->unique_number)
             printf("\tномер %s", e->unique_number);
@@ -57,9 +65,9 @@ static int show_entry(void *ctx, const struct store_registry_entry *e)
             printf("\tошибка %s", e->last_error);
         putchar('\n');
     } else {
-        const char *names[] = { "kind", "local_key", "guid", "unique_number", "version",
+        const char *names[] = { "org", "kind", "local_key", "guid", "unique_number", "version",
                                 "update_date", "last_error", "attrs" };
-        const char *values[] = { e->kind, e->local_key, e->guid, e->unique_number, e->version,
+        const char *values[] = { l->org, e->kind, e->local_key, e->guid, e->unique_number, e->version,
                                  e->update_date, e->last_error, e->attrs };
         fputs(l->shown ? ",{" : "{", stdout);
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -87,6 +95,8 @@ static int look_up(store *st, const char *kind, const char *key, struct listing 
         }
         store_registry_clear(&e);
     }
+    if (!found && !l->json && l->org_col)
+        printf("%-12s ", l->org);
     if (!found && !l->json)
         printf("%-16s %s\tне найдено\n", kind ? kind : "-", key);
     return found;
@@ -117,17 +127,25 @@ CLI_COMMAND(registry)
     store *st = store_open(cli->cfg, &err);
     if (!st)
         return cli_fail(&err);
-    int rc = 0, missing = 0;
+    int rc = 0, missing = 0, n;
+    const char **orgs = cli_orgs(cli, &n);
+    l.org_col = n > 1;
     if (l.json)
         putchar('[');
-    if (first_key >= argc)
-        rc = store_registry_list(st, kind, show_entry, &l, &err);
-    for (int i = first_key; i < argc && rc >= 0; i++) {
-        rc = look_up(st, kind, argv[i], &l, &err);
-        missing |= rc == 0;
+    for (int o = 0; o < n && rc >= 0; o++) {
+        if (cli->norgs != 1)   /* one --org: the view's store is that organisation's already */
+            store_set_org(st, orgs[o]);
+        l.org = store_org(st);
+        if (first_key >= argc)
+            rc = store_registry_list(st, kind, show_entry, &l, &err);
+        for (int i = first_key; i < argc && rc >= 0; i++) {
+            rc = look_up(st, kind, argv[i], &l, &err);
+            missing |= rc == 0;
+        }
     }
     if (l.json)
         puts("]");
+    free(orgs);
     store_close(st);
     if (rc < 0)
         return cli_fail(&err);

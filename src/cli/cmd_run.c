@@ -9,14 +9,17 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch run [--wait [--max-wait SECONDS]] [--force]\n\n"
+    fputs("usage: hcsbatch [--org NAME]... run [--wait [--max-wait SECONDS]] [--force]\n\n"
           "One run of the batch: takes the lock (work_dir/run.lock), picks up complete files\n"
           "from the inbox folders ([inbox]; names ending .part/.tmp, dotfiles, ~$* and files\n"
           "changed within input.settle_seconds are left alone), converts and signs them into\n"
           "packets (each written to archive/packets/ and recorded before it is sent), sends\n"
           "what is due, polls getState for what is due ([exchange] poll_schedule), writes the\n"
           "run's reports and moves the files to archive/inputs/ or rejected/.\n"
-          "Nothing waits in memory between runs: the next run polls what is due then.\n\n"
+          "Nothing waits in memory between runs: the next run polls what is due then.\n"
+          "With several organisations ([org:NAME]) one run after the other, each in its own\n"
+          "work_dir (its lock, inbox, archive, reports) and under its own orgPPAGUID: those\n"
+          "given with --org (repeatable), by default every one.\n\n"
           "  --wait           keep polling until no packet is pending (sleeps until the next\n"
           "                   due time; for interactive use, tests and the demo)\n"
           "  --max-wait N     with --wait: stop after N seconds even if packets are pending\n"

@@ -18,13 +18,15 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch status [--json] [--runs N] [--files N] [FILE]\n\n"
+    fputs("usage: hcsbatch [--org NAME]... status [--json] [--runs N] [--files N] [FILE]\n\n"
           "Prints the recent runs, the input files, the packets by state and what waits\n"
           "for what: packets due for a send or a getState (with the time), and inbox files\n"
           "that wait for another operation's packets to be answered.\n"
           "With FILE (an input file's path, archive path or name; the latest of that\n"
           "name), the files, packets and waiting packets are that file's only: the\n"
-          "same counts as on the summary of 'hcsbatch report FILE'.\n\n"
+          "same counts as on the summary of 'hcsbatch report FILE'.\n"
+          "With several organisations ([org:NAME]), the status of each one given with --org\n"
+          "(default: every one) in turn; --json then prints an array of {\"org\", \"status\"}.\n\n"
           "  --json        one JSON object instead of text (for monitoring)\n"
           "  --runs N      how many recent runs to list (default 5)\n"
           "  --files N     how many recent input files to list (default 20)\n", out);
@@ -213,36 +215,14 @@ static void print_outage(int64_t since)
            mins / 60, mins % 60);
 }
 
-CLI_COMMAND(status)
+/* The status of the store's organisation; 0 or the exit code. */
+static int status_one(const hcs_config *cfg, store *st, const char *file, int json, long nruns, long nfiles)
 {
-    int json = 0;
-    long nruns = 5, nfiles = 20;
-    const char *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-            nruns = atol(argv[++i]);
-        } else if (!strcmp(argv[i], "--files") && i + 1 < argc) {
-            nfiles = atol(argv[++i]);
-        } else if (argv[i][0] != '-' && !file) {
-            file = argv[i];
-        } else {
-            return cli_usage_error("status", "unknown argument '%s'", argv[i]);
-        }
-    }
     hcs_err err = { 0 };
-    store *st = store_open(cli->cfg, &err);
-    if (!st)
-        return cli_fail(&err);
     int64_t file_id = 0;
     if (file) {
         int found = report_store_find_file(st, file, &file_id, &err);
         if (found <= 0) {
-            store_close(st);
             if (found == 0)
                 hcs_fail(&err, HCS_EX_NOINPUT, "%s: no such input file in the state store", file);
             return cli_fail(&err);
@@ -289,7 +269,7 @@ CLI_COMMAND(status)
     if (json)
         printf("],\"inbox\":[");
     int first = 1;
-    inbox_waits(cli->cfg, st, json, &first);
+    inbox_waits(cfg, st, json, &first);
     if (!json && w.seen == 0)
         printf("  no packet waits for GIS\n");
     if (json) {
@@ -300,6 +280,58 @@ CLI_COMMAND(status)
         struct out fo = { .limit = 20 };
         store_packets_each(st, &ff, print_failed, &fo, &err);
     }
-    store_close(st);
     return 0;
+}
+
+CLI_COMMAND(status)
+{
+    int json = 0;
+    long nruns = 5, nfiles = 20;
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+            nruns = atol(argv[++i]);
+        } else if (!strcmp(argv[i], "--files") && i + 1 < argc) {
+            nfiles = atol(argv[++i]);
+        } else if (argv[i][0] != '-' && !file) {
+            file = argv[i];
+        } else {
+            return cli_usage_error("status", "unknown argument '%s'", argv[i]);
+        }
+    }
+    hcs_err err = { 0 };
+    store *st = store_open(cli->cfg, &err);
+    if (!st)
+        return cli_fail(&err);
+    int n, rc = 0;
+    const char **orgs = cli_orgs(cli, &n);
+    if (json && n > 1)
+        putchar('[');
+    for (int i = 0; i < n && rc == 0; i++) {
+        hcs_config *view = cli->norgs == 1 ? NULL : cfg_for_org(cli->base_cfg, orgs[i], &err);
+        if (cli->norgs != 1 && !view) {
+            rc = cli_fail(&err);
+            break;
+        }
+        if (view)   /* one --org: the view's store is that organisation's already */
+            store_set_org(st, orgs[i]);
+        if (n > 1 && !json)
+            printf("%s== organisation %s ==\n", i ? "\n" : "", orgs[i]);
+        if (json && n > 1)
+            printf("%s{\"org\":\"%s\",\"status\":", i ? "," : "", orgs[i]);
+        rc = status_one(view ? view : cli->cfg, st, file, json, nruns, nfiles);
+        if (json && n > 1)
+            putchar('}');
+        cfg_free(view);
+    }
+    if (json && n > 1)
+        puts("]");
+    free(orgs);
+    store_close(st);
+    return rc;
 }

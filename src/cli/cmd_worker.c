@@ -9,7 +9,7 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch worker [--once | --until-done] [--lease SECONDS] [--claim N]\n\n"
+    fputs("usage: hcsbatch [--org NAME]... worker [--once | --until-done] [--lease SECONDS] [--claim N]\n\n"
           "Sends and polls packets as one of several workers sharing the state database\n"
           "([store] driver = postgres for workers on several hosts; several workers on one\n"
           "host may share SQLite).  Each pass claims up to N packets to send (whole lanes,\n"
@@ -17,7 +17,9 @@ static void usage(FILE *out)
           "worker dies its leases expire and the others take its packets over, with the\n"
           "same MessageGUID.  transport.rate is shared by all workers through the database.\n"
           "Takes no inbox files and writes no reports ('hcsbatch run' or 'convert' prepare\n"
-          "the packets).  Runs until SIGTERM or SIGINT.  Takes no run lock.\n\n"
+          "the packets).  Runs until SIGTERM or SIGINT.  Takes no run lock.\n"
+          "Works for the organisations given with --org (repeatable; default: every one the\n"
+          "configuration names, [org:NAME]): their packets only, each under its orgPPAGUID.\n\n"
           "  --once           one pass, then exit\n"
           "  --until-done     exit when no packet is pending in the database\n"
           "  --lease N        lease in seconds (default [worker] lease_seconds)\n"
@@ -55,7 +57,11 @@ CLI_COMMAND(worker)
     }
     hcs_err err = { 0 };
     struct worker_result r;
-    if (run_worker(cli->cfg, &o, &r, &err) < 0)
+    const char **orgs = cli_orgs(cli, &o.norgs);
+    o.orgs = orgs;
+    int rc = run_worker(cli->base_cfg, &o, &r, &err);
+    free(orgs);
+    if (rc < 0)
         return cli_fail(&err);
     if (!cli->quiet)
         printf("worker: %ld passes; %ld sends, %ld acks, %ld polls; %ld done, %ld failed; %ld still pending\n",

@@ -36,7 +36,7 @@ static const struct cli_command commands[] = {
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch [-c FILE] [-o section.key=value]... [--schemas DIR] [-v|-q] COMMAND [ARGS]\n\n"
+    fputs("usage: hcsbatch [-c FILE] [-o section.key=value]... [--schemas DIR] [--org NAME]... [-v|-q] COMMAND [ARGS]\n\n"
           "Batch client for the GIS ZhKKh (dom.gosuslugi.ru) asynchronous SOAP API.\n\n"
           "Commands:\n", out);
     for (const struct cli_command *c = commands; c->name; c++)
@@ -45,6 +45,8 @@ static void usage(FILE *out)
           "  -c, --config FILE        configuration file (INI; see docs/config.md)\n"
           "  -o section.key=value     override one configuration key (repeatable)\n"
           "      --schemas DIR        official XSD/WSDL package (paths.schemas_dir)\n"
+          "      --org NAME           the organisation ([org:NAME]) to work for; run, worker,\n"
+          "                           status and registry take several (default: all)\n"
           "  -v, --verbose            more log output (repeat for debug)\n"
           "  -q, --quiet              errors only, and no progress line (shown only when stderr\n"
           "                           is a terminal: converting, uploading, waiting for GIS)\n"
@@ -108,6 +110,10 @@ static int take_global_options(int *argc, char **argv, struct cli *cli, char **s
             *schemas = argv[++i];
         } else if ((val = !strncmp(a, "--schemas=", 10) ? a + 10 : NULL)) {
             *schemas = (char *)val;
+        } else if (!strcmp(a, "--org")) {
+            if (i + 1 >= *argc)
+                return hcs_fail(err, HCS_EX_USAGE, "--org needs an organisation's name");
+            cli->orgs[cli->norgs++] = argv[++i];
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             cli->verbose++;
         } else if (!strcmp(a, "-vv")) {
@@ -130,7 +136,8 @@ int main(int argc, char **argv)
     char *schemas = NULL;
     char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
     int noverrides = 0;
-    if (!overrides)
+    cli.orgs = calloc((size_t)argc + 1, sizeof *cli.orgs);
+    if (!overrides || !cli.orgs)
         return HCS_EX_OSERR;
     if (take_global_options(&argc, argv, &cli, &schemas, &overrides, &noverrides, &err) < 0) {
         free(overrides);
@@ -173,6 +180,10 @@ int main(int argc, char **argv)
         cfg_free(cli.cfg);
         return cli_fail(&err);
     }
+    if (cli_select_orgs(&cli, cmd->name, &err) < 0) {
+        cfg_free(cli.cfg);
+        return cli_fail(&err);
+    }
     const char *level = cli.quiet ? "error" : cli.verbose > 1 ? "debug" : cli.verbose ? "info"
                                                                         : cfg_str(cli.cfg, "log.level");
     log_setup(cfg_str(cli.cfg, "log.target"), level, "hcsbatch");
@@ -184,7 +195,10 @@ int main(int argc, char **argv)
      * the caller's, never loosened. */
     umask(umask(0) | 027);
     rc = cmd->run(&cli, argc - 1, argv + 1);
+    if (cli.base_cfg != cli.cfg)
+        cfg_free(cli.base_cfg);
     cfg_free(cli.cfg);
+    free(cli.orgs);
     xmlCleanupParser();
     return rc;
 }

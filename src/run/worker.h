@@ -17,6 +17,8 @@ struct worker_opts {
     int lease_seconds;       /* 0: [worker] lease_seconds */
     int claim_limit;         /* 0: [worker] claim_limit */
     int idle_ms;             /* 0: [worker] idle_ms — sleep when a pass found nothing */
+    const char *const *orgs; /* the organisations whose packets it takes (config.h), */
+    int norgs;               /* each through its own view; 0: the configuration's own */
 };
 
 struct worker_result {
@@ -25,7 +27,9 @@ struct worker_result {
     long pending;            /* packets pending in the database at the end */
 };
 
-/* Runs until SIGTERM/SIGINT (or per opts).  0, or -1 (err). */
+/* Runs until SIGTERM/SIGINT (or per opts).  One state database
+ * connection; each pass works for every organisation in o->orgs in turn,
+ * claiming only that organisation's packets.  0, or -1 (err). */
 int run_worker(const hcs_config *cfg, const struct worker_opts *o, struct worker_result *r, hcs_err *err);
 
 #endif

@@ -45,6 +45,35 @@ static X509 *read_cert(const sim *s, const char *ini, const char *cert, hcs_err 
     return x;
 }
 
+/* The world's other organisations: sections [org:NAME] with org_ppa_guid
+ * (iniparser keeps "org:NAME" as a key of its own, not as a section). */
+static int load_orgs(sim *s, dictionary *d, const char *path, hcs_err *err)
+{
+    for (ssize_t i = 0; i < d->size; i++) {
+        const char *sec = d->key[i];
+        if (!sec || strncmp(sec, "org:", 4) != 0 || strchr(sec + 4, ':'))
+            continue;
+        char key[300];
+        snprintf(key, sizeof key, "%s:org_ppa_guid", sec);
+        const char *g = iniparser_getstring(d, key, "");
+        s->orgs = xrealloc(s->orgs, (s->norgs + 1) * sizeof *s->orgs);
+        if (guid_normalize(g, s->orgs[s->norgs]) < 0)
+            return hcs_fail(err, HCS_EX_DATAERR, "%s: [%s] org_ppa_guid is not a GUID: '%s'", path, sec, g);
+        s->norgs++;
+    }
+    return 0;
+}
+
+int sim_org_known(const sim *s, const char *org)
+{
+    if (!strcmp(org, s->org_ppa_guid))
+        return 1;
+    for (size_t i = 0; i < s->norgs; i++)
+        if (!strcmp(org, s->orgs[i]))
+            return 1;
+    return 0;
+}
+
 static int load_provider(sim *s, hcs_err *err)
 {
     char *path = path_join(s->world_dir, "provider.ini");
@@ -63,6 +92,8 @@ static int load_provider(sim *s, hcs_err *err)
     snprintf(s->name, sizeof s->name, "%s", iniparser_getstring(d, "provider:name", ""));
     const char *cert = iniparser_getstring(d, "provider:certificate", "any");
     if (strcmp(cert, "any") != 0 && *cert && !(s->cert = read_cert(s, path, cert, err)))
+        goto fail;
+    if (load_orgs(s, d, path, err) < 0)
         goto fail;
     /* The operator of the information system signing for the provider. */
     const char *op_cert = iniparser_getstring(d, "operator:certificate", "");
@@ -192,6 +223,7 @@ void sim_free(sim *s)
     sim_db_close(s->db);
     signer_free(s->signer);
     cfg_free(s->sign_cfg);
+    free(s->orgs);
     X509_free(s->cert);
     X509_free(s->operator_cert);
     free(s->times);

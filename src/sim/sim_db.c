@@ -21,11 +21,19 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS houses(fias_house_guid TEXT COLLATE NOCASE PRIMARY KEY, address TEXT,"
     " house_type TEXT, unique_number TEXT, origin TEXT);"
     "CREATE TABLE IF NOT EXISTS premises(premises_guid TEXT COLLATE NOCASE PRIMARY KEY, fias_house_guid TEXT COLLATE NOCASE,"
-    " premises_number TEXT, residential TEXT, total_area TEXT, origin TEXT);"
+    " premises_number TEXT, residential TEXT, total_area TEXT, origin TEXT,"
+    /* the organisation that created it ('': the world's provider); another
+     * organisation's premises are unknown to a requester */
+    " org TEXT NOT NULL DEFAULT '');"
+    /* houses an organisation created with importHouseUOData: a house is
+     * known to the organisations listed here, or, when none is, to the
+     * world's provider ('') */
+    "CREATE TABLE IF NOT EXISTS house_orgs(fias_house_guid TEXT COLLATE NOCASE, org TEXT,"
+    " PRIMARY KEY(fias_house_guid, org));"
     "CREATE INDEX IF NOT EXISTS premises_house ON premises(fias_house_guid);"
     /* entrances: none in the world files; importHouseUOData adds them */
     "CREATE TABLE IF NOT EXISTS entrances(entrance_guid TEXT COLLATE NOCASE PRIMARY KEY,"
-    " fias_house_guid TEXT COLLATE NOCASE, entrance_number TEXT, origin TEXT);"
+    " fias_house_guid TEXT COLLATE NOCASE, entrance_number TEXT, origin TEXT, org TEXT NOT NULL DEFAULT '');"
     "CREATE TABLE IF NOT EXISTS rooms(living_room_guid TEXT COLLATE NOCASE PRIMARY KEY, premises_guid TEXT COLLATE NOCASE,"
     " room_number TEXT, origin TEXT);"
     "CREATE TABLE IF NOT EXISTS meters(root_guid TEXT COLLATE NOCASE PRIMARY KEY, version_guid TEXT COLLATE NOCASE,"
@@ -38,7 +46,8 @@ static const char schema_sql[] =
     " unified_account_number TEXT, service_id TEXT, fias_house_guid TEXT COLLATE NOCASE, premises_guid TEXT COLLATE NOCASE,"
     " living_room_guid TEXT COLLATE NOCASE, account_kind TEXT, share_percent TEXT, total_square TEXT,"
     " persons TEXT, payer_surname TEXT, payer_first_name TEXT, payer_org TEXT,"
-    " closed TEXT, update_date TEXT, origin TEXT);"
+    " closed TEXT, update_date TEXT, origin TEXT,"
+    " org TEXT NOT NULL DEFAULT '');"   /* the organisation's whose account it is ('': the world's provider) */
     "CREATE INDEX IF NOT EXISTS accounts_number ON accounts(account_number);"
     "CREATE INDEX IF NOT EXISTS accounts_house ON accounts(fias_house_guid);"
     "CREATE INDEX IF NOT EXISTS accounts_uan ON accounts(unified_account_number);"

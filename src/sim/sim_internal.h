@@ -24,6 +24,10 @@ struct sim {
     schema_set *schemas;
     sim_filestore *fs;
     char org_ppa_guid[40];
+    /* other organisations of the world ([org:NAME] org_ppa_guid in
+     * provider.ini): they may send too, and see only their own objects */
+    char (*orgs)[40];
+    size_t norgs;
     char ogrn[32];
     char name[256];
     X509 *cert;                 /* NULL: any certificate */
@@ -48,6 +52,8 @@ struct sim {
     pthread_mutex_t state_lock;
 };
 
+/* 1 when the normalized orgPPAGUID is the world's provider or one of its orgs. */
+int sim_org_known(const sim *s, const char *org);
 /* Processing time of an operation in ms (per-operation override or default). */
 long sim_processing_time(const sim *s, const char *op);
 /* Processes due messages; the caller holds s->state_lock (sim_queue.c). */

@@ -33,8 +33,9 @@ static int resolve_accommodations(struct sim_op_ctx *c, xmlNodePtr account, stru
         int found = 0;
         if (*simop_text(a, "PremisesGUID", v, sizeof v)) {
             snprintf(field, sizeof field, "PremisesGUID");
+            /* another organisation's premises is not in the requester's housing stock */
             found = sim_db_get(c->db, house, sizeof house,
-                               "SELECT fias_house_guid FROM premises WHERE premises_guid=?", v) == 1;
+                               "SELECT fias_house_guid FROM premises WHERE premises_guid=? AND org=?", v, c->org_key) == 1;
             snprintf(premises, sizeof premises, "%s", v);
         } else if (*simop_text(a, "LivingRoomGUID", v, sizeof v)) {
             snprintf(field, sizeof field, "LivingRoomGUID");
@@ -110,7 +111,8 @@ static void import_one(struct sim_op_ctx *c, struct simx_results *r, xmlNodePtr 
     if (guid_in[0]) {
         if (guid_normalize(guid_in, guid) < 0 ||
             sim_db_get(c->db, uan, sizeof uan,
-                       "SELECT unified_account_number FROM accounts WHERE account_guid=?", guid) != 1) {
+                       "SELECT unified_account_number FROM accounts WHERE account_guid=? AND org=?", guid,
+                       c->org_key) != 1) {
             simx_result_error(r, transport, "INT002000", "Значение в поле AccountGUID отсутствует в реестре.");
             return;
         }
@@ -127,8 +129,8 @@ static void import_one(struct sim_op_ctx *c, struct simx_results *r, xmlNodePtr 
     } else {
         char other[64];
         if (number[0] && sim_db_get(c->db, other, sizeof other,
-                                    "SELECT account_guid FROM accounts WHERE account_number=? AND"
-                                    " closed IS NULL", number) == 1) {
+                                    "SELECT account_guid FROM accounts WHERE account_number=? AND org=? AND"
+                                    " closed IS NULL", number, c->org_key) == 1) {
             snprintf(desc, sizeof desc, "Объект уже существует: AccountNumber:%s", number);
             simx_result_error(r, transport, "INT002006", desc);
             return;
@@ -139,11 +141,11 @@ static void import_one(struct sim_op_ctx *c, struct simx_results *r, xmlNodePtr 
                      "INSERT INTO accounts(account_guid, account_number, unified_account_number,"
                      " service_id, fias_house_guid, premises_guid, living_room_guid, account_kind,"
                      " share_percent, total_square, persons, payer_surname, payer_first_name, payer_org,"
-                     " closed, update_date, origin) VALUES(?,nullif(?, ''),?,?,?,nullif(?, ''),"
+                     " closed, update_date, origin, org) VALUES(?,nullif(?, ''),?,?,?,nullif(?, ''),"
                      " nullif(?, ''),?,nullif(?, ''),nullif(?, ''),nullif(?, ''),nullif(?, ''),"
-                     " nullif(?, ''),nullif(?, ''),?,?,'state')",
+                     " nullif(?, ''),nullif(?, ''),?,?,'state',?)",
                      guid, number, uan, sid, pl.house, pl.premises, pl.room, kind, pl.share, total,
-                     persons, surname, first, org, closed, c->now);
+                     persons, surname, first, org, closed, c->now, c->org_key);
     }
     strbuf extra = STRBUF_INIT;
     sb_adds(&extra, "<hm:ImportAccount>");

@@ -68,7 +68,12 @@ static void house(struct house_ctx *h, xmlNodePtr n, int create)
     char transport[64], code[16] = "", desc[600] = "", one[8];
     transport_of(n, transport, sizeof transport);
     simop_text(simop_child(n, "BasicCharacteristicts"), "FIASHouseGuid", h->fias, sizeof h->fias);
-    int known = sim_db_get(h->c->db, one, sizeof one, "SELECT 1 FROM houses WHERE fias_house_guid=?", h->fias) == 1;
+    /* a house is the requester's when it created it, or, created by none
+     * (the world's), when the requester is the world's provider */
+    const char *org = h->c->org_key;
+    int known = sim_db_get(h->c->db, one, sizeof one,
+                           "SELECT 1 FROM houses h WHERE h.fias_house_guid=?1 AND " SIMOP_HOUSE_OF_ORG,
+                           h->fias, org) == 1;
     if (simop_check_nsi(h->c, n, code, desc, sizeof desc)) {
         h->fail_code = "INT002000";
     } else if (create && known) {
@@ -83,9 +88,12 @@ static void house(struct house_ctx *h, xmlNodePtr n, int create)
         simx_result_error(h->r, transport, h->fail_code, desc);
         return;
     }
-    if (create)
+    if (create) {
         sim_db_query(h->c->db, NULL, NULL, NULL,
-                     "INSERT INTO houses(fias_house_guid, house_type, origin) VALUES(?, 'MKD', 'state')", h->fias);
+                     "INSERT OR IGNORE INTO houses(fias_house_guid, house_type, origin) VALUES(?, 'MKD', 'state')", h->fias);
+        sim_db_query(h->c->db, NULL, NULL, NULL, "INSERT OR IGNORE INTO house_orgs(fias_house_guid, org) VALUES(?, ?)",
+                     h->fias, org);
+    }
     ok(h, h->fias, transport, "house");
 }
 
@@ -97,8 +105,8 @@ static void entrance(struct house_ctx *h, xmlNodePtr n, int create)
         return;
     child_text(n, "EntranceNum", num, sizeof num);
     int dup = sim_db_get(h->c->db, have, sizeof have,
-                         "SELECT entrance_guid FROM entrances WHERE fias_house_guid=? AND entrance_number=?", h->fias,
-                         num) == 1;
+                         "SELECT entrance_guid FROM entrances WHERE fias_house_guid=? AND entrance_number=? AND org=?",
+                         h->fias, num, h->c->org_key) == 1;
     if (create) {
         if (dup) {
             char desc[400];
@@ -108,12 +116,13 @@ static void entrance(struct house_ctx *h, xmlNodePtr n, int create)
         }
         guid_new(guid);
         sim_db_query(h->c->db, NULL, NULL, NULL,
-                     "INSERT INTO entrances(entrance_guid, fias_house_guid, entrance_number, origin)"
-                     " VALUES(?, ?, ?, 'state')", guid, h->fias, num);
+                     "INSERT INTO entrances(entrance_guid, fias_house_guid, entrance_number, origin, org)"
+                     " VALUES(?, ?, ?, 'state', ?)", guid, h->fias, num, h->c->org_key);
     } else {
         child_text(n, "EntranceGUID", guid, sizeof guid);
         if (sim_db_get(h->c->db, have, sizeof have,
-                       "SELECT 1 FROM entrances WHERE entrance_guid=? AND fias_house_guid=?", guid, h->fias) != 1) {
+                       "SELECT 1 FROM entrances WHERE entrance_guid=? AND fias_house_guid=? AND org=?", guid, h->fias,
+                       h->c->org_key) != 1) {
             refused(h, transport, "INT002000", "Значение в поле EntranceGUID отсутствует в реестре.");
             return;
         }
@@ -138,7 +147,8 @@ static void premises(struct house_ctx *h, xmlNodePtr n, int create, int resident
         char ent[256];
         child_text(n, "EntranceNum", ent, sizeof ent);
         if (sim_db_get(h->c->db, have, sizeof have,
-                       "SELECT 1 FROM entrances WHERE fias_house_guid=? AND entrance_number=?", h->fias, ent) != 1) {
+                       "SELECT 1 FROM entrances WHERE fias_house_guid=? AND entrance_number=? AND org=?", h->fias, ent,
+                       h->c->org_key) != 1) {
             snprintf(desc, sizeof desc, "Подъезд %s не найден в доме (EntranceNum).", ent);
             refused(h, transport, "INT002000", desc);
             return;
@@ -147,7 +157,8 @@ static void premises(struct house_ctx *h, xmlNodePtr n, int create, int resident
     char g[64] = "";
     if (create) {
         if (sim_db_get(h->c->db, have, sizeof have,
-                       "SELECT 1 FROM premises WHERE fias_house_guid=? AND premises_number=?", h->fias, num) == 1) {
+                       "SELECT 1 FROM premises WHERE fias_house_guid=? AND premises_number=? AND org=?", h->fias, num,
+                       h->c->org_key) == 1) {
             snprintf(desc, sizeof desc, "Объект уже существует: PremisesNum:%s", num);
             refused(h, transport, "INT002006", desc);
             return;
@@ -155,12 +166,13 @@ static void premises(struct house_ctx *h, xmlNodePtr n, int create, int resident
         guid_new(g);
         sim_db_query(h->c->db, NULL, NULL, NULL,
                      "INSERT INTO premises(premises_guid, fias_house_guid, premises_number, residential, total_area,"
-                     " origin) VALUES(?, ?, ?, ?, nullif(?, ''), 'state')",
-                     g, h->fias, num, residential ? "true" : "false", area);
+                     " origin, org) VALUES(?, ?, ?, ?, nullif(?, ''), 'state', ?)",
+                     g, h->fias, num, residential ? "true" : "false", area, h->c->org_key);
     } else {
         child_text(n, "PremisesGUID", g, sizeof g);
         if (sim_db_get(h->c->db, have, sizeof have,
-                       "SELECT 1 FROM premises WHERE premises_guid=? AND fias_house_guid=?", g, h->fias) != 1) {
+                       "SELECT 1 FROM premises WHERE premises_guid=? AND fias_house_guid=? AND org=?", g, h->fias,
+                       h->c->org_key) != 1) {
             refused(h, transport, "INT002000", "Значение в поле PremisesGUID отсутствует в реестре.");
             return;
         }

@@ -83,14 +83,14 @@ static int write_house(void *ctx, sqlite3_stmt *row)
     hcs_err err;
     if (!living)
         sim_db_query(c->db, write_entrance, c, &err,
-                     "SELECT entrance_guid, entrance_number FROM entrances WHERE fias_house_guid=?"
-                     " ORDER BY CAST(entrance_number AS INTEGER), entrance_number", sim_col(row, 0));
+                     "SELECT entrance_guid, entrance_number FROM entrances WHERE fias_house_guid=? AND org=?"
+                     " ORDER BY CAST(entrance_number AS INTEGER), entrance_number", sim_col(row, 0), c->org_key);
     if (!living)
         sim_db_query(c->db, write_premises, c, &err,
                      "SELECT premises_guid, premises_number, residential, total_area FROM premises"
-                     " WHERE fias_house_guid=? AND coalesce(residential, 'true') NOT IN"
+                     " WHERE fias_house_guid=? AND org=? AND coalesce(residential, 'true') NOT IN"
                      " ('false', '0', 'нет') ORDER BY CAST(premises_number AS INTEGER), premises_number",
-                     sim_col(row, 0));
+                     sim_col(row, 0), c->org_key);
     if (living)
         simx_el(o, "hm:HouseGUID", sim_col(row, 0));
     sb_adds(o, living ? "</hm:LivingHouse>" : "</hm:ApartmentHouse>");
@@ -104,8 +104,8 @@ int sim_op_export_house(struct sim_op_ctx *c)
     simop_node_text(simop_child(c->req, "FIASHouseGuid"), house, sizeof house);
     hcs_err err;
     int rows = sim_db_query(c->db, write_house, c, &err,
-                            "SELECT fias_house_guid, address, house_type, unique_number FROM houses"
-                            " WHERE fias_house_guid=?", house);
+                            "SELECT fias_house_guid, address, house_type, unique_number FROM houses h"
+                            " WHERE fias_house_guid=?1 AND " SIMOP_HOUSE_OF_ORG, house, c->org_key);
     if (rows <= 0)
         simop_nothing_to_export(c);
     return rows < 0 ? -1 : 0;

@@ -21,7 +21,8 @@ struct sim_op_ctx {
     const struct gis_operation *op;
     xmlNodePtr req;              /* the request element */
     const char *gis_guid;        /* our MessageGUID for this message */
-    const char *org_ppa_guid;    /* the world's provider */
+    const char *org_ppa_guid;    /* the requester's orgPPAGUID (the world's provider or another of its orgs) */
+    const char *org_key;         /* the requester in the world's tables: "" for the world's provider */
     const char *provider_ogrn;
     char now[SIMX_DATE_LEN];
     strbuf *out;
@@ -29,6 +30,13 @@ struct sim_op_ctx {
     int rows;                    /* objects written by an export */
     long nsi_page_size;          /* elements per page of the НСИ paging exports */
 };
+
+/* SQL: the house h (houses AS h) is the requester's (parameter ?2 = its
+ * org_key): one it created with importHouseUOData, or, created by none (a
+ * house of the world's files), the world provider's. */
+#define SIMOP_HOUSE_OF_ORG \
+    "(EXISTS (SELECT 1 FROM house_orgs o WHERE o.fias_house_guid=h.fias_house_guid AND o.org=?2) OR (?2='' AND" \
+    " NOT EXISTS (SELECT 1 FROM house_orgs o WHERE o.fias_house_guid=h.fias_house_guid)))"
 
 /* Returns 0, or -1 on an internal failure (the caller answers EXP001000). */
 typedef int (*sim_op_fn)(struct sim_op_ctx *c);

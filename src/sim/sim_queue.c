@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/guid.h"
 #include "base/xalloc.h"
 #include "base/xmlsafe.h"
 #include "sim/sim_db.h"
@@ -18,6 +19,7 @@
 struct pending {
     char gis[40];
     char op[64];
+    char org[40];
     char *request;
     size_t len;
 };
@@ -34,6 +36,7 @@ static int add_pending(void *ctx, sqlite3_stmt *row)
     struct pending *p = &l->items[l->n++];
     snprintf(p->gis, sizeof p->gis, "%s", sim_col(row, 0));
     snprintf(p->op, sizeof p->op, "%s", sim_col(row, 1));
+    snprintf(p->org, sizeof p->org, "%s", sim_col(row, 3));
     p->len = (size_t)sqlite3_column_bytes(row, 2);
     p->request = xmalloc(p->len + 1);
     memcpy(p->request, sqlite3_column_blob(row, 2), p->len);
@@ -64,8 +67,11 @@ static void process_one(sim *s, struct pending *p)
     for (xmlNodePtr n = body ? body->children : NULL; n; n = n->next)
         if (n->type == XML_ELEMENT_NODE)
             el = n;
+    char org[40];
+    if (guid_normalize(p->org, org) < 0)   /* an ISRequestHeader: the provider's */
+        snprintf(org, sizeof org, "%s", s->org_ppa_guid);
     struct sim_op_ctx c = { .db = s->db, .fs = s->fs, .op = op, .req = el, .gis_guid = p->gis,
-                            .org_ppa_guid = s->org_ppa_guid, .provider_ogrn = s->ogrn, .out = &out, .err = &err,
+                            .org_ppa_guid = org, .org_key = strcmp(org, s->org_ppa_guid) ? org : "", .provider_ogrn = s->ogrn, .out = &out, .err = &err,
                             .nsi_page_size = s->nsi_page_size };
     simx_now(c.now);
     sim_op_fn fn = op ? sim_op_lookup(op->name) : NULL;
@@ -112,7 +118,7 @@ void sim_process_due_locked(sim *s)
     snprintf(now, sizeof now, "%lld", sim_now_ms());
     hcs_err err;
     sim_db_query(s->db, add_pending, &l, &err,
-                 "SELECT gis_guid, operation, request FROM messages WHERE done=0"
+                 "SELECT gis_guid, operation, request, org FROM messages WHERE done=0"
                  " AND received_ms + processing_ms <= CAST(? AS INTEGER) ORDER BY received_ms, rowid", now);
     for (size_t i = 0; i < l.n; i++) {
         process_one(s, &l.items[i]);

@@ -177,7 +177,7 @@ static int check_provider(sim *s, struct parsed *p, struct sim_reply *r)
     if (p->is_header)
         return 0;
     char org[40];
-    if (guid_normalize(p->org, org) < 0 || strcmp(org, s->org_ppa_guid) != 0) {
+    if (guid_normalize(p->org, org) < 0 || !sim_org_known(s, org)) {
         fault(r, 1, "AUT001102", "Организация не найдена");
         return -1;
     }

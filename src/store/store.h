@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /* Opens per [store] (driver = sqlite: path relative to paths.work_dir,
  * busy_timeout_ms; driver = postgres: conninfo), creating and migrating the
@@ -39,6 +39,14 @@ store *store_open_sqlite(const char *path, int busy_timeout_ms, hcs_err *err);
  * password (refused: the password comes from PGPASSFILE / ~/.pgpass). */
 store *store_open_pg(const char *conninfo, hcs_err *err);
 const char *store_driver_name(store *st);   /* "sqlite" | "postgres" */
+/* The organisation (config.h, [org:NAME]) whose runs, files, packets and
+ * registry this handle reads and writes: store_open takes the one of its
+ * configuration's view, the others start with "default".  org NULL: the
+ * listings (store_runs_each, store_files_each, store_packets_each and
+ * _count, store_registry_list) show every organisation; writes and lookups
+ * keep the organisation set before. */
+void store_set_org(store *st, const char *org);
+const char *store_org(store *st);
 void store_close(store *st);
 int store_schema_version(store *st);
 
@@ -66,6 +74,7 @@ struct store_run {
     int64_t pid, started_at, finished_at;   /* finished_at 0: still running or killed */
     int exit_code;                          /* -1 when not finished */
     const char *summary;
+    const char *org;
 };
 typedef int (*store_run_fn)(void *ctx, const struct store_run *r);
 /* The latest `limit` runs, newest first. */
@@ -87,6 +96,7 @@ struct store_file {
     char *archive_path;    /* where it was moved to, or NULL */
     char *error;           /* why it was rejected as a whole, or NULL */
     int64_t created_at, updated_at;
+    char *org;             /* the organisation it is of (set by the store) */
 };
 void store_file_clear(struct store_file *f);
 int store_file_add(store *st, struct store_file *f, hcs_err *err);        /* sets f->id */
@@ -135,6 +145,7 @@ struct store_packet {
     char *error_code;      /* last GIS / transport error code */
     char *error_text;      /* verbatim */
     int nelements;
+    char *org;             /* the organisation it is of (set by the store) */
 };
 void store_packet_clear(struct store_packet *p);
 int store_packet_add(store *st, struct store_packet *p, hcs_err *err);    /* sets p->id */
@@ -309,6 +320,7 @@ struct store_registry_entry {
     char *update_date;
     char *last_error;      /* "CODE text" of the last failed import, or NULL */
     char *attrs;           /* "UnifiedAccountNumber=…;ServiceID=…" */
+    char *org;             /* read by store_registry_list only; writes use the store's */
 };
 void store_registry_clear(struct store_registry_entry *e);
 /* Inserts or replaces by (kind, local_key); NULL fields keep their stored value. */

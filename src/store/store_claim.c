@@ -21,16 +21,17 @@ static void add_list(strbuf *sql, int first, size_t n)
 static char *claim_sql(store *st, size_t nstates, int lanes)
 {
     strbuf sql = STRBUF_INIT;
-    /* ?1 owner, ?2 lease until, ?3 due before, ?4 now, ?5 limit, ?6… the states */
+    /* ?1 owner, ?2 lease until, ?3 due before, ?4 now, ?5 limit, ?6 the
+     * organisation, ?7… the states */
     sb_adds(&sql, "UPDATE packets SET lease_owner=?1, lease_until=?2 WHERE id IN (SELECT p.id FROM packets p"
-                  " WHERE p.state IN ");
-    add_list(&sql, 6, nstates);
+                  " WHERE p.org = ?6 AND p.state IN ");
+    add_list(&sql, 7, nstates);
     sb_adds(&sql, " AND (CAST(?3 AS BIGINT) = 0 OR p.next_at <= ?3)"
                   " AND (p.lease_owner IS NULL OR p.lease_owner = ?1 OR p.lease_until <= ?4)");
     if (lanes) {
-        sb_adds(&sql, " AND NOT EXISTS (SELECT 1 FROM packets q WHERE q.lane = p.lane AND q.id <> p.id"
-                      " AND q.lease_owner <> ?1 AND q.lease_until > ?4 AND q.state IN ");
-        add_list(&sql, 6, nstates);
+        sb_adds(&sql, " AND NOT EXISTS (SELECT 1 FROM packets q WHERE q.lane = p.lane AND q.org = p.org"
+                      " AND q.id <> p.id AND q.lease_owner <> ?1 AND q.lease_until > ?4 AND q.state IN ");
+        add_list(&sql, 7, nstates);
         sb_adds(&sql, ")");
     }
     sb_addf(&sql, " ORDER BY p.lane, p.file_id, p.seq, p.id LIMIT ?5%s) RETURNING id", st->drv->skip_locked);
@@ -55,7 +56,8 @@ static long claim_in_tx(store *st, const struct store_claim *c, int64_t *ids, hc
     sq_bind_i64(s, 3, c->due_before);
     sq_bind_i64(s, 4, c->now);
     sq_bind_int(s, 5, c->limit);
-    sq_texts(s, 6, c->states, n);
+    sq_text(s, 6, sq_org(st));
+    sq_texts(s, 7, c->states, n);
     long got = 0;
     while ((rc = sq_step(s)) == SQ_ROW)
         if (got < c->limit)

@@ -13,11 +13,12 @@
 int store_run_begin(store *st, const char *command, int64_t *run_id, hcs_err *err)
 {
     sq_stmt *s;
-    if (sq_prep(st, "INSERT INTO runs(command, pid, started_at) VALUES (?, ?, ?) RETURNING id", &s, err) < 0)
+    if (sq_prep(st, "INSERT INTO runs(command, pid, started_at, org) VALUES (?, ?, ?, ?) RETURNING id", &s, err) < 0)
         return -1;
     sq_text(s, 1, command);
     sq_bind_i64(s, 2, (int64_t)getpid());
     sq_bind_i64(s, 3, sq_now());
+    sq_text(s, 4, sq_org(st));
     return sq_insert_id(st, s, run_id, err, "start run");
 }
 
@@ -37,9 +38,11 @@ int store_runs_each(store *st, int limit, store_run_fn fn, void *ctx, hcs_err *e
 {
     sq_stmt *s;
     if (sq_prep(st, "SELECT id, command, pid, started_at, coalesce(finished_at, 0),"
-                    " coalesce(exit_code, -1), summary FROM runs ORDER BY id DESC LIMIT ?", &s, err) < 0)
+                    " coalesce(exit_code, -1), summary, org FROM runs WHERE (CAST(?2 AS TEXT) IS NULL OR org = ?2)"
+                    " ORDER BY id DESC LIMIT ?1", &s, err) < 0)
         return -1;
     sq_bind_int(s, 1, limit);
+    sq_text(s, 2, sq_org_filter(st));
     int stop = 0;
     while (!stop && sq_step(s) == SQ_ROW) {
         struct store_run r = {
@@ -50,6 +53,7 @@ int store_runs_each(store *st, int limit, store_run_fn fn, void *ctx, hcs_err *e
             .finished_at = sq_col_i64(s, 4),
             .exit_code = sq_col_int(s, 5),
             .summary = (const char *)sq_col_text(s, 6),
+            .org = (const char *)sq_col_text(s, 7),
         };
         stop = fn(ctx, &r);
     }
@@ -62,19 +66,19 @@ int store_runs_each(store *st, int limit, store_run_fn fn, void *ctx, hcs_err *e
 void store_file_clear(struct store_file *f)
 {
     free(f->path); free(f->name); free(f->sha256); free(f->template_name);
-    free(f->operation); free(f->state); free(f->archive_path); free(f->error);
+    free(f->operation); free(f->state); free(f->archive_path); free(f->error); free(f->org);
     memset(f, 0, sizeof *f);
 }
 
 #define FILE_COLS "id, run_id, path, name, sha256, template, operation, state, rows, rows_rejected," \
-                  " archive_path, error, created_at, updated_at"
+                  " archive_path, error, created_at, updated_at, org"
 
 #define FF(member, kind) SQ_FIELD(struct store_file, member, kind)
 static const struct sq_field file_fields[] = {   /* FILE_COLS, in order */
     FF(id, SQ_I64), FF(run_id, SQ_I64), FF(path, SQ_TEXT), FF(name, SQ_TEXT), FF(sha256, SQ_TEXT),
     FF(template_name, SQ_TEXT), FF(operation, SQ_TEXT), FF(state, SQ_TEXT), FF(rows, SQ_LONG),
     FF(rows_rejected, SQ_LONG), FF(archive_path, SQ_TEXT), FF(error, SQ_TEXT), FF(created_at, SQ_I64),
-    FF(updated_at, SQ_I64),
+    FF(updated_at, SQ_I64), FF(org, SQ_TEXT),
 };
 
 static void read_file_row(sq_stmt *s, struct store_file *f)
@@ -86,8 +90,8 @@ int store_file_add(store *st, struct store_file *f, hcs_err *err)
 {
     sq_stmt *s;
     if (sq_prep(st, "INSERT INTO files(run_id, path, name, sha256, template, operation, state, rows,"
-                    " rows_rejected, archive_path, error, created_at, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", &s, err) < 0)
+                    " rows_rejected, archive_path, error, created_at, updated_at, org)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", &s, err) < 0)
         return -1;
     int64_t now = sq_now();
     sq_bind_i64(s, 1, f->run_id);
@@ -103,6 +107,7 @@ int store_file_add(store *st, struct store_file *f, hcs_err *err)
     sq_text(s, 11, f->error);
     sq_bind_i64(s, 12, now);
     sq_bind_i64(s, 13, now);
+    sq_text(s, 14, sq_org(st));
     return sq_insert_id(st, s, &f->id, err, "add file");
 }
 
@@ -125,11 +130,12 @@ int store_file_find_hash(store *st, const char *sha256, const char *template_nam
                          struct store_file *f, hcs_err *err)
 {
     sq_stmt *s;
-    if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE sha256=? AND template=?"
+    if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE sha256=? AND template=? AND org=?"
                     " AND state NOT IN ('converting', 'rejected') ORDER BY id DESC LIMIT 1", &s, err) < 0)
         return -1;
     sq_text(s, 1, sha256);
     sq_text(s, 2, template_name);
+    sq_text(s, 3, sq_org(st));
     int rc = sq_step(s);
     if (rc == SQ_ROW)
         read_file_row(s, f);
@@ -176,11 +182,12 @@ int store_files_finish(store *st, hcs_err *err)
 {
     sq_stmt *s;
     if (sq_prep(st, "UPDATE files SET state='done', updated_at=?"
-                    " WHERE state='converted' AND NOT EXISTS (SELECT 1 FROM packets p"
+                    " WHERE state='converted' AND org=? AND NOT EXISTS (SELECT 1 FROM packets p"
                     " WHERE p.file_id=files.id AND p.state IN"
                     " ('created','prepared','sent','processing','deferred'))", &s, err) < 0)
         return -1;
     sq_bind_i64(s, 1, sq_now());
+    sq_text(s, 2, sq_org(st));
     return sq_done(st, s, err, "finish files");
 }
 
@@ -204,11 +211,12 @@ int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn 
                         hcs_err *err)
 {
     sq_stmt *s;
-    if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE state <> 'converting' AND (run_id = ?1"
+    if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE state <> 'converting' AND org = ?3 AND (run_id = ?1"
                     " OR id IN (SELECT file_id FROM packets WHERE updated_at >= ?2)) ORDER BY id", &s, err) < 0)
         return -1;
     sq_bind_i64(s, 1, run_id);
     sq_bind_i64(s, 2, since);
+    sq_text(s, 3, sq_org(st));
     return each_file_row(st, s, fn, ctx, err);
 }
 
@@ -217,9 +225,11 @@ int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn
 {
     sq_stmt *s;
     if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE (?1 = 0 OR run_id = ?1)"
-                    " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) ORDER BY id", &s, err) < 0)
+                    " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2)"
+                    " AND (CAST(?3 AS TEXT) IS NULL OR org = ?3) ORDER BY id", &s, err) < 0)
         return -1;
     sq_bind_i64(s, 1, run_id);
     sq_text(s, 2, state);
+    sq_text(s, 3, sq_org_filter(st));
     return each_file_row(st, s, fn, ctx, err);
 }

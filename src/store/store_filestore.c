@@ -118,7 +118,7 @@ int store_attachment_find(store *st, const char *context, const char *sha256, co
     if (sq_prep(st, "SELECT guid, hash FROM filestore_attachments"
                     " WHERE context = ?1 AND sha256 = ?2 AND scope = ?3", &s, err) < 0)
         return -1;
-    sq_text(s, 1, context);
+    sq_take_text(s, 1, sq_org_scoped(st, context));   /* one organisation's upload is not another's */
     sq_text(s, 2, sha256);
     sq_text(s, 3, scope);
     int found = step_row(st, s, err, "find attachment");
@@ -140,7 +140,7 @@ int store_attachment_put(store *st, const char *context, const char *sha256, con
                     " size=excluded.size, name=excluded.name, guid=excluded.guid, hash=excluded.hash,"
                     " uploaded_at=excluded.uploaded_at", &s, err) < 0)
         return -1;
-    sq_text(s, 1, context);
+    sq_take_text(s, 1, sq_org_scoped(st, context));
     sq_text(s, 2, sha256);
     sq_text(s, 3, scope);
     sq_bind_i64(s, 4, size);

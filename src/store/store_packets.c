@@ -11,13 +11,13 @@
 void store_packet_clear(struct store_packet *p)
 {
     free(p->operation); free(p->template_name); free(p->split_value); free(p->lane);
-    free(p->state); free(p->archive_path); free(p->error_code); free(p->error_text);
+    free(p->state); free(p->archive_path); free(p->error_code); free(p->error_text); free(p->org);
     memset(p, 0, sizeof *p);
 }
 
 #define PACKET_COLS "id, file_id, run_id, parent_id, operation, template, seq, split_value, lane," \
     " state, message_guid, gis_message_guid, attempts, polls, next_at, sent_at, first_ack_at," \
-    " done_at, archive_path, error_code, error_text, nelements, unreachable_since"
+    " done_at, archive_path, error_code, error_text, nelements, unreachable_since, org"
 
 #define PF(member, kind) SQ_FIELD(struct store_packet, member, kind)
 static const struct sq_field packet_fields[] = {   /* PACKET_COLS, in order */
@@ -26,7 +26,7 @@ static const struct sq_field packet_fields[] = {   /* PACKET_COLS, in order */
     PF(lane, SQ_TEXT), PF(state, SQ_TEXT), PF(message_guid, SQ_GUID), PF(gis_message_guid, SQ_GUID),
     PF(attempts, SQ_INT), PF(polls, SQ_INT), PF(next_at, SQ_I64), PF(sent_at, SQ_I64),
     PF(first_ack_at, SQ_I64), PF(done_at, SQ_I64), PF(archive_path, SQ_TEXT), PF(error_code, SQ_TEXT),
-    PF(error_text, SQ_TEXT), PF(nelements, SQ_INT), PF(unreachable_since, SQ_I64),
+    PF(error_text, SQ_TEXT), PF(nelements, SQ_INT), PF(unreachable_since, SQ_I64), PF(org, SQ_TEXT),
 };
 #define PACKET_FIELDS (sizeof packet_fields / sizeof *packet_fields)
 
@@ -40,8 +40,8 @@ int store_packet_add(store *st, struct store_packet *p, hcs_err *err)
     sq_stmt *s;
     if (sq_prep(st, "INSERT INTO packets(file_id, run_id, parent_id, operation, template, seq,"
                     " split_value, lane, state, message_guid, gis_message_guid, attempts, polls,"
-                    " next_at, archive_path, nelements, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", &s, err) < 0)
+                    " next_at, archive_path, nelements, updated_at, org)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", &s, err) < 0)
         return -1;
     if (p->file_id)
         sq_bind_i64(s, 1, p->file_id);
@@ -66,6 +66,7 @@ int store_packet_add(store *st, struct store_packet *p, hcs_err *err)
     sq_text(s, 15, p->archive_path);
     sq_bind_int(s, 16, p->nelements);
     sq_bind_i64(s, 17, sq_now());
+    sq_text(s, 18, sq_org(st));
     return sq_insert_id(st, s, &p->id, err, "add packet");
 }
 
@@ -140,6 +141,14 @@ static void add_states(strbuf *sql, const char *const *states)
     sb_adds(sql, ")");
 }
 
+/* Binds the organisation filter (NULL: all) to parameters 1 and 2; the next index. */
+static int bind_org(sq_stmt *s, const char *org)
+{
+    sq_text(s, 1, org);
+    sq_text(s, 2, org);
+    return 3;
+}
+
 static int bind_states(sq_stmt *s, int idx, const char *const *states)
 {
     for (size_t i = 0; states && states[i]; i++)
@@ -151,7 +160,7 @@ int store_packets_each(store *st, const struct store_packet_filter *flt, store_p
                        void *ctx, hcs_err *err)
 {
     strbuf sql = STRBUF_INIT;
-    sb_adds(&sql, "SELECT " PACKET_COLS " FROM packets WHERE 1=1");
+    sb_adds(&sql, "SELECT " PACKET_COLS " FROM packets WHERE (CAST(? AS TEXT) IS NULL OR org = ?)");
     add_states(&sql, flt->states);
     if (flt->due_before)
         sb_adds(&sql, " AND next_at <= ?");
@@ -169,7 +178,7 @@ int store_packets_each(store *st, const struct store_packet_filter *flt, store_p
     sb_free(&sql);
     if (rc < 0)
         return -1;
-    int i = bind_states(s, 1, flt->states);
+    int i = bind_states(s, bind_org(s, sq_org_filter(st)), flt->states);
     if (flt->due_before)
         sq_bind_i64(s, i++, flt->due_before);
     if (flt->file_id)
@@ -198,7 +207,7 @@ int store_packets_each(store *st, const struct store_packet_filter *flt, store_p
 long store_packets_count(store *st, const char *const *states, const char *operation, hcs_err *err)
 {
     strbuf sql = STRBUF_INIT;
-    sb_adds(&sql, "SELECT count(*) FROM packets WHERE 1=1");
+    sb_adds(&sql, "SELECT count(*) FROM packets WHERE (CAST(? AS TEXT) IS NULL OR org = ?)");
     add_states(&sql, states);
     if (operation)
         sb_adds(&sql, " AND operation = ?");
@@ -207,7 +216,7 @@ long store_packets_count(store *st, const char *const *states, const char *opera
     sb_free(&sql);
     if (rc < 0)
         return -1;
-    int i = bind_states(s, 1, states);
+    int i = bind_states(s, bind_org(s, sq_org_filter(st)), states);
     if (operation)
         sq_text(s, i, operation);
     long n = -1;
@@ -224,14 +233,15 @@ static int64_t packets_min(store *st, const char *column, const char *cond, cons
                            hcs_err *err)
 {
     strbuf sql = STRBUF_INIT;
-    sb_addf(&sql, "SELECT min(%s) FROM packets WHERE 1=1%s", column, cond);
+    sb_addf(&sql, "SELECT min(%s) FROM packets WHERE org = ?%s", column, cond);
     add_states(&sql, states);
     sq_stmt *s;
     int rc = sq_prep(st, sb_str(&sql), &s, err);
     sb_free(&sql);
     if (rc < 0)
         return -1;
-    bind_states(s, 1, states);
+    sq_text(s, 1, sq_org(st));
+    bind_states(s, 2, states);
     int64_t t = 0;
     if (sq_step(s) == SQ_ROW)
         t = sq_col_i64(s, 0);
@@ -355,10 +365,10 @@ int store_element_last_import(store *st, const char *operation, const char *loca
                     " coalesce(e.error_text, p.error_text)"
                     " FROM elements e JOIN packets p ON p.id = e.packet_id LEFT JOIN files f ON f.id = e.file_id"
                     " WHERE p.operation = ?1 AND (e.key_norm = ?2 OR (e.key_norm IS NULL AND e.local_key = ?3))"
-                    " ORDER BY e.id DESC LIMIT 1", &s, err) < 0)
+                    " AND p.org = ?4 ORDER BY e.id DESC LIMIT 1", &s, err) < 0)
         return -1;
     char *norm = key_norm(local_key);
-    SQ_TEXTS(s, 1, operation, norm, local_key);
+    SQ_TEXTS(s, 1, operation, norm, local_key, sq_org(st));
     int rc = sq_step(s);
     if (rc == SQ_ROW) {
         li->state = sq_dup(s, 0);
@@ -426,7 +436,7 @@ int store_reject_add(store *st, int64_t file_id, const struct store_reject *r, h
 void store_registry_clear(struct store_registry_entry *e)
 {
     free(e->kind); free(e->local_key); free(e->guid); free(e->unique_number);
-    free(e->version); free(e->update_date); free(e->last_error); free(e->attrs);
+    free(e->version); free(e->update_date); free(e->last_error); free(e->attrs); free(e->org);
     memset(e, 0, sizeof *e);
 }
 
@@ -434,8 +444,8 @@ int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err 
 {
     if (sq_cached(st, &st->registry_put,
                   "INSERT INTO registry(kind, local_key, guid, unique_number, version, update_date,"
-                  " last_error, attrs, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
-                  " ON CONFLICT(kind, local_key) DO UPDATE SET"
+                  " last_error, attrs, updated_at, org) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"
+                  " ON CONFLICT(org, kind, local_key) DO UPDATE SET"
                   " guid=coalesce(?3, registry.guid), unique_number=coalesce(?4, registry.unique_number),"
                   " version=coalesce(?5, registry.version), update_date=coalesce(?6, registry.update_date),"
                   " last_error=?7, attrs=coalesce(?8, registry.attrs), updated_at=?9", err) < 0)
@@ -444,6 +454,7 @@ int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err 
     SQ_TEXTS(s, 1, e->kind, e->local_key, e->guid, e->unique_number, e->version, e->update_date, e->last_error,
              e->attrs);
     sq_bind_i64(s, 9, sq_now());
+    sq_text(s, 10, sq_org(st));
     return sq_done_cached(st, s, err, "registry put");
 }
 
@@ -455,12 +466,13 @@ const struct sq_field registry_fields[8] = {   /* REGISTRY_COLS, in order */
 int store_registry_get(store *st, const char *kind, const char *local_key,
                        struct store_registry_entry *e, hcs_err *err)
 {
-    if (sq_cached(st, &st->registry_get, "SELECT " REGISTRY_COLS " FROM registry WHERE kind=? AND local_key=?",
+    if (sq_cached(st, &st->registry_get, "SELECT " REGISTRY_COLS " FROM registry WHERE kind=? AND local_key=? AND org=?",
                   err) < 0)
         return -1;
     sq_stmt *s = st->registry_get;
     sq_text(s, 1, kind);
     sq_text(s, 2, local_key);
+    sq_text(s, 3, sq_org(st));
     int rc = sq_step(s);
     if (rc == SQ_ROW)
         sq_read_row(s, registry_fields, 8, e);

@@ -58,18 +58,19 @@ int store_refresh_candidates(store *st, const char *const *codes, store_refresh_
     sb_adds(&sql, "SELECT e.id, e.packet_id, e.file_id, NULL, e.state, NULL, e.transport_guid, e.local_key,"
                   " e.error_code, e.error_text, p.template FROM elements e JOIN packets p ON p.id=e.packet_id"
                   " WHERE e.state='error' AND e.note IS NULL AND e.file_id IS NOT NULL"
-                  " AND p.state IN ('done','done-with-warnings')"
+                  " AND p.state IN ('done','done-with-warnings') AND p.org = ?1"
                   " AND NOT EXISTS (SELECT 1 FROM refreshes f WHERE f.element_id=e.id) AND e.error_code IN (");
     size_t n = 0;
     for (; codes[n]; n++)
-        sb_adds(&sql, n ? ",?" : "?");
+        sb_addf(&sql, "%s?%d", n ? "," : "", (int)n + 2);
     sb_adds(&sql, ") ORDER BY e.packet_id, e.id");
     sq_stmt *s;
     int rc = sq_prep(st, sb_str(&sql), &s, err);
     sb_free(&sql);
     if (rc < 0)
         return -1;
-    sq_texts(s, 1, codes, n);
+    sq_text(s, 1, sq_org(st));
+    sq_texts(s, 2, codes, n);
     return walk(st, s, fn, ctx, err);
 }
 
@@ -79,9 +80,10 @@ int store_refreshes_each(store *st, const char *state, store_refresh_fn fn, void
     if (sq_prep(st, "SELECT f.element_id, f.packet_id, f.file_id, f.state, e.state, f.exports, e.transport_guid,"
                     " e.local_key, e.error_code, e.error_text, p.template FROM refreshes f"
                     " JOIN elements e ON e.id=f.element_id JOIN packets p ON p.id=f.packet_id"
-                    " WHERE f.state=? ORDER BY f.packet_id, f.element_id", &s, err) < 0)
+                    " WHERE f.state=? AND p.org=? ORDER BY f.packet_id, f.element_id", &s, err) < 0)
         return -1;
     sq_text(s, 1, state);
+    sq_text(s, 2, sq_org(st));
     return walk(st, s, fn, ctx, err);
 }
 

@@ -41,12 +41,13 @@ int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_
 
 /* One query for both spellings of a key: its comparison form (?2) first,
  * then the key as written (?3, entries an import stored under its element
- * key) when that differs.  A hit on the first stops there (LIMIT 1). */
+ * key) when that differs.  A hit on the first stops there (LIMIT 1).  The
+ * store's organisation is ?4 (?3 with one spelling). */
 #define REGISTRY_FIND(cols, cols2) \
-    "SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?2" \
-    " UNION ALL SELECT " cols2 " FROM registry WHERE kind=?1 AND local_key=?3 LIMIT 1"
+    "SELECT " cols " FROM registry WHERE org=?4 AND kind=?1 AND local_key=?2" \
+    " UNION ALL SELECT " cols2 " FROM registry WHERE org=?4 AND kind=?1 AND local_key=?3 LIMIT 1"
 /* The same when the key is written in its comparison form (most keys). */
-#define REGISTRY_FIND_ONE(cols) "SELECT " cols " FROM registry WHERE kind=?1 AND local_key=?2"
+#define REGISTRY_FIND_ONE(cols) "SELECT " cols " FROM registry WHERE org=?3 AND kind=?1 AND local_key=?2"
 
 /* Binds kind and local_key (both spellings when they differ) to the
  * cached statement of the case (cached[0] one spelling, cached[1] two) and
@@ -72,6 +73,7 @@ static int find_step(store *st, sq_stmt **cached, const char *cols, const char *
         sq_bind_static(s, 2, sb_str(norm), (int)norm->len);
         if (both)
             sq_bind_static(s, 3, local_key, -1);
+        sq_bind_static(s, both ? 4 : 3, sq_org(st), -1);
         rc = sq_step(s);
         *used = s;
     }
@@ -139,14 +141,16 @@ int store_registry_list(store *st, const char *kind, store_registry_fn fn, void 
                         hcs_err *err)
 {
     sq_stmt *s;
-    if (sq_prep(st, "SELECT " REGISTRY_COLS " FROM registry WHERE CAST(?1 AS TEXT) IS NULL OR kind=?1 ORDER BY kind, local_key",
-                &s, err) < 0)
+    if (sq_prep(st, "SELECT " REGISTRY_COLS ", org FROM registry WHERE (CAST(?1 AS TEXT) IS NULL OR kind=?1)"
+                    " AND (CAST(?2 AS TEXT) IS NULL OR org=?2) ORDER BY org, kind, local_key", &s, err) < 0)
         return -1;
     sq_text(s, 1, kind);
+    sq_text(s, 2, sq_org_filter(st));
     int rc = SQ_DONE, stop = 0;
     while (!stop && (rc = sq_step(s)) == SQ_ROW) {
         struct store_registry_entry e = { 0 };
         sq_read_row(s, registry_fields, 8, &e);
+        e.org = sq_dup(s, 8);
         stop = fn(ctx, &e);
         store_registry_clear(&e);
     }
@@ -178,10 +182,8 @@ long store_registry_drop_prefix(store *st, const char *kind, const char *key_pre
         return -1;
     sq_stmt *s;
     long rc = -1;
-    if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND local_key >= ? AND local_key < ?", &s, err) == 0) {
-        sq_text(s, 1, kind);
-        sq_text(s, 2, key_prefix);
-        sq_text(s, 3, upper);
+    if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND local_key >= ? AND local_key < ? AND org=?", &s, err) == 0) {
+        SQ_TEXTS(s, 1, kind, key_prefix, upper, sq_org(st));
         rc = sq_step(s) == SQ_DONE ? sq_changes(st) : sq_fail(st, err, "registry drop");
         sq_finalize(s);
     }
@@ -196,11 +198,9 @@ int store_registry_has_prefix(store *st, const char *kind, const char *key_prefi
         return -1;
     sq_stmt *s;
     int rc = -1;
-    if (sq_prep(st, "SELECT 1 FROM registry WHERE kind=? AND local_key >= ? AND local_key < ? LIMIT 1", &s,
-                err) == 0) {
-        sq_text(s, 1, kind);
-        sq_text(s, 2, key_prefix);
-        sq_text(s, 3, upper);
+    if (sq_prep(st, "SELECT 1 FROM registry WHERE kind=? AND local_key >= ? AND local_key < ? AND org=? LIMIT 1",
+                &s, err) == 0) {
+        SQ_TEXTS(s, 1, kind, key_prefix, upper, sq_org(st));
         int step = sq_step(s);
         rc = step == SQ_ROW ? 1 : step == SQ_DONE ? 0 : sq_fail(st, err, "registry prefix");
         sq_finalize(s);
@@ -212,8 +212,8 @@ int store_registry_has_prefix(store *st, const char *kind, const char *key_prefi
 int store_registry_drop_guid(store *st, const char *kind, const char *guid, hcs_err *err)
 {
     sq_stmt *s;
-    if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND lower(guid)=lower(?)", &s, err) < 0)
+    if (sq_prep(st, "DELETE FROM registry WHERE kind=? AND lower(guid)=lower(?) AND org=?", &s, err) < 0)
         return -1;
-    SQ_TEXTS(s, 1, kind, guid);
+    SQ_TEXTS(s, 1, kind, guid, sq_org(st));
     return sq_done(st, s, err, "registry drop");
 }

@@ -115,6 +115,26 @@ static const char *const migrations[] = {
     "CREATE INDEX packets_lease ON packets(lease_owner);"
     "CREATE INDEX packets_lane ON packets(lane, lease_until);"
     "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us INTEGER NOT NULL);",
+    /* 9 (becomes 10 when the parallel migration 9 is merged before it):
+     * several organisations in one database.  Runs, input files and
+     * packets belong to one (config.h, [org:NAME]; rows from before are
+     * the default organisation's), and the registry is keyed by the
+     * organisation first: premises 5 of one organisation's house is not
+     * another's. */
+    "ALTER TABLE runs ADD COLUMN org TEXT NOT NULL DEFAULT 'default';"
+    "ALTER TABLE files ADD COLUMN org TEXT NOT NULL DEFAULT 'default';"
+    "ALTER TABLE packets ADD COLUMN org TEXT NOT NULL DEFAULT 'default';"
+    "CREATE INDEX packets_org ON packets(org, state, next_at);"
+    "DROP INDEX files_hash;"
+    "CREATE INDEX files_hash ON files(org, sha256, template);"
+    "CREATE TABLE registry_org ("
+    "  org TEXT NOT NULL DEFAULT 'default', kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
+    "  version TEXT, update_date TEXT, last_error TEXT, attrs TEXT, updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (org, kind, local_key)) WITHOUT ROWID;"
+    "INSERT INTO registry_org SELECT 'default', kind, local_key, guid, unique_number, version, update_date,"
+    "  last_error, attrs, updated_at FROM registry;"
+    "DROP TABLE registry;"
+    "ALTER TABLE registry_org RENAME TO registry;",
 };
 
 size_t store_sqlite_migration_count(void)

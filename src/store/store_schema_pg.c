@@ -97,6 +97,17 @@ static const char *const migrations[] = {
     "CREATE INDEX packets_lease ON packets(lease_owner);"
     "CREATE INDEX packets_lane ON packets(lane, lease_until);"
     "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us BIGINT NOT NULL);",
+    /* 9 (becomes 10 after the parallel migration 9): several organisations
+     * in one database; the registry keyed by the organisation first */
+    "ALTER TABLE runs ADD COLUMN org TEXT NOT NULL DEFAULT 'default';"
+    "ALTER TABLE files ADD COLUMN org TEXT NOT NULL DEFAULT 'default';"
+    "ALTER TABLE packets ADD COLUMN org TEXT NOT NULL DEFAULT 'default';"
+    "CREATE INDEX packets_org ON packets(org, state, next_at);"
+    "DROP INDEX files_hash;"
+    "CREATE INDEX files_hash ON files(org, sha256, template);"
+    "ALTER TABLE registry ADD COLUMN org TEXT COLLATE \"C\" NOT NULL DEFAULT 'default';"
+    "ALTER TABLE registry DROP CONSTRAINT registry_pkey;"
+    "ALTER TABLE registry ADD PRIMARY KEY (org, kind, local_key);",
 };
 
 size_t store_pg_migration_count(void)

@@ -218,7 +218,10 @@ store *store_open(const hcs_config *cfg, hcs_err *err)
             hcs_fail(err, HCS_EX_CONFIG, "store.driver=postgres needs store.conninfo");
             return NULL;
         }
-        return store_open_pg(conninfo, err);
+        store *st = store_open_pg(conninfo, err);
+        if (st)
+            store_set_org(st, cfg_org(cfg));
+        return st;
     }
     if (driver && strcmp(driver, "sqlite") != 0) {
         hcs_fail(err, HCS_EX_CONFIG, "store.driver=%s: expected sqlite or postgres", driver);
@@ -229,6 +232,8 @@ store *store_open(const hcs_config *cfg, hcs_err *err)
         return NULL;
     store *st = store_open_sqlite(path, (int)cfg_int(cfg, "store.busy_timeout_ms", 10000), err);
     free(path);
+    if (st)
+        store_set_org(st, cfg_org(cfg));
     return st;
 }
 
@@ -246,7 +251,35 @@ void store_close(store *st)
     if (st->conn)
         st->drv->close(st);
     free(st->path);
+    free(st->org);
     free(st);
+}
+
+void store_set_org(store *st, const char *org)
+{
+    st->all_orgs = org == NULL;
+    if (!org)
+        return;
+    char *copy = xstrdup(org);   /* org may be store_org(st) itself */
+    free(st->org);
+    st->org = copy;
+}
+
+void sq_take_text(sq_stmt *s, int i, char *v)
+{
+    sq_text(s, i, v);
+    free(v);
+}
+
+char *sq_org_scoped(const store *st, const char *name)
+{
+    const char *org = sq_org(st);
+    return strcmp(org, "default") ? xasprintf("%s/%s", org, name) : xstrdup(name);
+}
+
+const char *store_org(store *st)
+{
+    return sq_org(st);
 }
 
 int store_schema_version(store *st)

@@ -62,7 +62,17 @@ struct store {
     /* [0] a key written in its comparison form, [1] both spellings */
     sq_stmt *registry_find[2], *registry_answer[2];
     strbuf lookup_key;            /* their key in its comparison form, reused: no allocation per lookup */
+    char *org;                    /* the organisation whose rows this handle sees (NULL: "default") */
+    int all_orgs;                 /* listings (runs, files, packets, registry) of every organisation */
 };
+
+/* The organisation rows are written for and looked up by. */
+static inline const char *sq_org(const store *st) { return st->org ? st->org : "default"; }
+/* A name of a shared table (marks, the file store's contexts) as the
+ * organisation's: "ORG/name", the name itself for the default one.  malloc'd. */
+char *sq_org_scoped(const store *st, const char *name);
+/* The organisation listings show, NULL: all (bound to (CAST(?N AS TEXT) IS NULL OR org = ?N)). */
+static inline const char *sq_org_filter(const store *st) { return st->all_orgs ? NULL : sq_org(st); }
 
 /* Each driver's migrations, the same version numbers (store_schema.c, store_schema_pg.c). */
 size_t store_sqlite_migration_count(void);
@@ -91,6 +101,8 @@ static inline long sq_changes(store *st) { return st->drv->changes(st); }
 /* Helpers: prepare (err on failure), bind a possibly-NULL string (copied), copy a column. */
 int sq_prep(store *st, const char *sql, sq_stmt **stmt, hcs_err *err);
 void sq_text(sq_stmt *s, int i, const char *v);
+/* sq_text of a malloc'd v, freed here. */
+void sq_take_text(sq_stmt *s, int i, char *v);
 /* sq_text for v[0..n) as parameters first, first + 1, …; returns first + n. */
 int sq_texts(sq_stmt *s, int first, const char *const *v, size_t n);
 #define SQ_TEXTS(s, first, ...) \

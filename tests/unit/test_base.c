@@ -44,6 +44,72 @@ static void test_config_layers(void **state)
     free(ini); free(dir);
 }
 
+/* [org:NAME] sections: the organisations a file names, each one's view
+ * (its orgPPAGUID, key and work_dir in place of the common ones, the
+ * SQLite file still the common one), refused names and keys. */
+static void test_config_orgs(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    char *dir = tu_tmpdir();
+    char *ini = xasprintf("%s/h.ini", dir);
+    tu_write_str(ini, "[paths]\nwork_dir = /srv/w\n[sign]\nkey = /k/common.pem\n"
+                      "[org:volga]\norg_ppa_guid = 11111111-1111-4111-8111-111111111111\n"
+                      "[org:zarya]\norg_ppa_guid = 22222222-2222-4222-8222-222222222222\nsign_key = z.pem\n"
+                      "work_dir = /srv/zarya\n");
+    hcs_config *cfg = cfg_load(ini, &err);
+    assert_non_null(cfg);
+    assert_int_equal(cfg_org_count(cfg), 2);   /* no [gis] org_ppa_guid: no "default" */
+    assert_string_equal(cfg_org_name(cfg, 0), "volga");
+    assert_string_equal(cfg_org_name(cfg, 1), "zarya");
+    assert_string_equal(cfg_org(cfg), "default");
+    hcs_config *v = cfg_for_org(cfg, "volga", &err);
+    assert_non_null(v);
+    assert_string_equal(cfg_org(v), "volga");
+    assert_string_equal(cfg_str(v, "gis.org_ppa_guid"), "11111111-1111-4111-8111-111111111111");
+    assert_string_equal(cfg_str(v, "paths.work_dir"), "/srv/w/orgs/volga");
+    assert_string_equal(cfg_str(v, "sign.key"), "/k/common.pem");
+    assert_string_equal(cfg_str(v, "store.path"), "/srv/w/state.db");
+    cfg_free(v);
+    v = cfg_for_org(cfg, "zarya", &err);
+    assert_non_null(v);
+    char *key = xasprintf("%s/z.pem", dir);
+    assert_string_equal(cfg_str(v, "sign.key"), key);   /* relative to the file */
+    assert_string_equal(cfg_str(v, "paths.work_dir"), "/srv/zarya");
+    assert_string_equal(cfg_str(v, "store.path"), "/srv/w/state.db");
+    free(key);
+    cfg_free(v);
+    assert_null(cfg_for_org(cfg, "nosuch", &err));
+    assert_int_equal(err.code, HCS_EX_CONFIG);
+    cfg_free(cfg);
+
+    tu_write_str(ini, "[gis]\norg_ppa_guid = 33333333-3333-4333-8333-333333333333\n"
+                      "[org:volga]\norg_ppa_guid = 11111111-1111-4111-8111-111111111111\n");
+    cfg = cfg_load(ini, &err);
+    assert_non_null(cfg);
+    assert_int_equal(cfg_org_count(cfg), 2);   /* [gis] org_ppa_guid: "default" as well */
+    assert_string_equal(cfg_org_name(cfg, 0), "default");
+    cfg_free(cfg);
+    static const char *const bad[] = {
+        "[org:volga]\norg_ppa_guid = x\nsign_kye = a\n",   /* unknown key */
+        "[org]\norg_ppa_guid = x\n",                        /* a bare [org] */
+        "[org:default]\norg_ppa_guid = x\n",                /* taken */
+        "[org:a.b]\norg_ppa_guid = x\n",                    /* not a name */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tu_write_str(ini, bad[i]);
+        assert_null(cfg_load(ini, &err));
+        assert_int_equal(err.code, HCS_EX_CONFIG);
+    }
+    tu_write_str(ini, "[org:volga]\nwork_dir = /x\n");   /* no orgPPAGUID */
+    cfg = cfg_load(ini, &err);
+    assert_non_null(cfg);
+    assert_null(cfg_for_org(cfg, "volga", &err));
+    assert_non_null(strstr(err.msg, "org_ppa_guid"));
+    cfg_free(cfg);
+    free(ini); free(dir);
+}
+
 static void test_guid(void **state)
 {
     (void)state;
@@ -189,6 +255,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_layers),
+        cmocka_unit_test(test_config_orgs),
         cmocka_unit_test(test_guid),
         cmocka_unit_test(test_strbuf_xml),
         cmocka_unit_test(test_xmlsafe_refuses_doctype),

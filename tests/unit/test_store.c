@@ -56,6 +56,17 @@ static store *open_again(const char *path, int busy_ms, hcs_err *err)
     return pg_conninfo ? store_open_pg(pg_conninfo, err) : store_open_sqlite(path, busy_ms, err);
 }
 
+/* A SQLite database back to before migration 9 (organisations). */
+#define UNDO_9 " DROP INDEX packets_org; DROP INDEX files_hash; ALTER TABLE runs DROP COLUMN org;" \
+               " ALTER TABLE files DROP COLUMN org; ALTER TABLE packets DROP COLUMN org;" \
+               " CREATE INDEX files_hash ON files(sha256, template);" \
+               " CREATE TABLE registry_old (kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT," \
+               " unique_number TEXT, version TEXT, update_date TEXT, last_error TEXT, attrs TEXT," \
+               " updated_at INTEGER NOT NULL, PRIMARY KEY (kind, local_key)) WITHOUT ROWID;" \
+               " INSERT INTO registry_old SELECT kind, local_key, guid, unique_number, version, update_date," \
+               " last_error, attrs, updated_at FROM registry; DROP TABLE registry;" \
+               " ALTER TABLE registry_old RENAME TO registry;"
+
 /* A SQLite database back to before migration 7 (work claiming). */
 #define UNDO_8 " DROP TABLE rate_slots; DROP INDEX packets_lease; DROP INDEX packets_lane; ALTER TABLE packets DROP COLUMN lease_owner;" \
                " ALTER TABLE packets DROP COLUMN lease_until;"
@@ -459,7 +470,7 @@ static void test_refreshes_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_9 UNDO_8
                                       "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     st = store_open_sqlite(path, 1000, &err);
@@ -530,7 +541,7 @@ static void test_registry_migrates_without_rowid(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4; DROP TABLE registry;" UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4;" UNDO_9 " DROP TABLE registry;" UNDO_8
                                       "DROP TABLE refreshes; DROP TABLE element_parts; ALTER TABLE elements DROP COLUMN note;"
                                       "CREATE TABLE registry ("
                                       "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
@@ -571,7 +582,7 @@ static void test_filestore_tables_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_9 UNDO_8
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
                                       "DROP TABLE marks; DROP INDEX elements_key_norm;"
                                       "ALTER TABLE elements DROP COLUMN key_norm;"
@@ -622,6 +633,86 @@ static int count_packet(void *ctx, const struct store_packet *p)
     (void)p;
     (*(int *)ctx)++;
     return 0;
+}
+
+static int count_entry(void *ctx, const struct store_registry_entry *e)
+{
+    (void)e;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* Two organisations in one database (two handles, as two runs): the same
+ * registry key is each one's own entry, found by each; packets, claims,
+ * files and marks are each one's; a listing of all shows both. */
+static void test_organisations(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *a = open_fresh(path, &err);
+    assert_non_null(a);
+    store *b = open_again(path, 1000, &err);
+    assert_non_null(b);
+    assert_string_equal(store_org(a), "default");
+    store_set_org(a, "alfa");
+    store_set_org(b, "beta");
+    struct store_registry_entry ea = { .kind = "premises", .local_key = "77|5", .guid = "guid-a" };
+    struct store_registry_entry eb = { .kind = "premises", .local_key = "77|5", .guid = "guid-b" };
+    assert_int_equal(store_registry_put_key(a, &ea, &err), 0);   /* the key in its comparison form */
+    assert_int_equal(store_registry_put_key(b, &eb, &err), 0);
+    char out[37];
+    assert_int_equal(store_registry_answer(a, "premises", "77|5", out, &err), 1);
+    assert_string_equal(out, "guid-a");
+    assert_int_equal(store_registry_answer(b, "premises", "77|5", out, &err), 1);
+    assert_string_equal(out, "guid-b");
+    struct store_registry_entry got = { 0 };
+    assert_int_equal(store_registry_find(b, "premises", "77|5", &got, &err), 1);
+    assert_string_equal(got.guid, "guid-b");
+    store_registry_clear(&got);
+    assert_int_equal(store_registry_has_prefix(a, "premises", "77|", &err), 1);
+    assert_int_equal(store_registry_drop_prefix(a, "premises", "77|", &err), 1);
+    assert_int_equal(store_registry_answer(a, "premises", "77|5", out, &err), 0);
+    assert_int_equal(store_registry_answer(b, "premises", "77|5", out, &err), 1);
+
+    int64_t run;
+    assert_int_equal(store_run_begin(a, "run", &run, &err), 0);
+    add_packet(a, run, "L1", 1, "prepared", 0);
+    add_packet(b, run, "L1", 1, "prepared", 0);
+    add_packet(b, run, "L2", 1, "prepared", 0);
+    static const char *const send[] = { "prepared", NULL };
+    assert_int_equal(store_packets_count(a, send, NULL, &err), 1);
+    assert_int_equal(store_packets_count(b, send, NULL, &err), 2);
+    int64_t ids[10];
+    struct store_claim c = { .owner = "h:1", .states = send, .now = 1000, .lease_seconds = 10, .limit = 10, .lanes = 1 };
+    assert_int_equal(store_packets_claim(a, &c, ids, &err), 1);
+    c.owner = "h:2";
+    /* b's lane L1 is not held by a's lease on a's own L1 */
+    assert_int_equal(store_packets_claim(b, &c, ids, &err), 2);
+
+    struct store_file f = { .run_id = run, .path = "/in/x.csv", .sha256 = "abc", .template_name = "t", .state = "converted" };
+    assert_int_equal(store_file_add(a, &f, &err), 0);
+    struct store_file seen = { 0 };
+    assert_int_equal(store_file_find_hash(a, "abc", "t", &seen, &err), 1);
+    assert_string_equal(seen.org, "alfa");
+    store_file_clear(&seen);
+    assert_int_equal(store_file_find_hash(b, "abc", "t", &seen, &err), 0);
+
+    int64_t v;
+    assert_int_equal(store_mark_put(a, "outage", 7, &err), 0);
+    assert_int_equal(store_mark_get(b, "outage", &v, &err), 0);
+    assert_int_equal(store_mark_get(a, "outage", &v, &err), 1);
+    assert_int_equal(v, 7);
+
+    int n = 0;
+    store_set_org(b, NULL);   /* listings of every organisation */
+    assert_int_equal(store_packets_count(b, send, NULL, &err), 3);
+    assert_int_equal(store_registry_list(b, "premises", count_entry, &n, &err), 0);
+    assert_int_equal(n, 1);   /* a dropped its own */
+    assert_string_equal(store_org(b), "beta");
+    store_close(a);
+    store_close(b);
+    cleanup(dir, path);
 }
 
 /* Two workers (two connections) claiming: a packet leased by one is not
@@ -752,6 +843,7 @@ int main(void)
         cmocka_unit_test(test_registry_migrates_without_rowid),
         cmocka_unit_test(test_filestore_tables_migrate),
         cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_organisations),
         cmocka_unit_test(test_pg_password_refused),
     };
     /* the driver-neutral tests again, on PostgreSQL */
@@ -762,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_refreshes),
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_organisations),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
