@@ -2,7 +2,9 @@
  * turns its push callbacks into a pull API (feed the parser one line at a
  * time until a record is complete), detects the delimiter from the header
  * line and the encoding (UTF-8 or Windows-1251) from the first record with
- * non-ASCII bytes, and converts Windows-1251 text with iconv.
+ * non-ASCII bytes, and converts Windows-1251 text by a table of the 128
+ * non-ASCII bytes that iconv fills once (an iconv call per cell cost more
+ * than the conversion itself).
  *
  * Row numbers are record numbers as a spreadsheet shows them: every line
  * ending counts (also blank lines, so they are reported to libcsv with
@@ -37,7 +39,8 @@ struct csv_src {
 
     enum enc enc;
     unsigned char delim;
-    iconv_t cd;
+    unsigned char cp1251[128][4]; /* UTF-8 of bytes 0x80..0xFF: length, then the bytes */
+    int cp1251_ready;
 
     /* the record being assembled: raw field bytes + offsets */
     strbuf raw;
@@ -217,8 +220,6 @@ static void csv_close(void *p)
         csv_free(&s->p);
     if (s->f)
         fclose(s->f);
-    if (s->cd != (iconv_t)-1)
-        iconv_close(s->cd);
     sb_free(&s->raw);
     sb_free(&s->conv);
     free(s->foff);
@@ -231,7 +232,6 @@ void *csv_src_open(const char *path, const struct table_opts *opts, hcs_err *err
 {
     struct csv_src *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(path);
-    s->cd = (iconv_t)-1;
     if (parse_options(s, opts, err) < 0) {
         csv_close(s);
         return NULL;
@@ -277,28 +277,49 @@ static void decide_encoding(struct csv_src *s)
     s->enc = ENC_UTF8;
 }
 
+/* Each Windows-1251 byte as iconv converts it; 0x98 has no character
+ * in Windows-1251 and becomes '?'. */
+static void cp1251_table(struct csv_src *s)
+{
+    iconv_t cd = iconv_open("UTF-8", "CP1251");
+    for (int b = 0x80; b < 0x100; b++) {
+        char in = (char)b, out[8];
+        char *ip = &in, *op = out;
+        size_t il = 1, ol = sizeof out;
+        size_t n = 0;
+        if (cd != (iconv_t)-1 && iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+            n = (size_t)(op - out);
+        if (n == 0 || n > 3) {
+            out[0] = '?';
+            n = 1;
+        }
+        unsigned char *e = s->cp1251[b - 0x80];
+        e[0] = (unsigned char)n;
+        memcpy(e + 1, out, n);
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    s->cp1251_ready = 1;
+}
+
 static void add_cp1251(struct csv_src *s, struct rowbuf *rb, const char *in, size_t n)
 {
-    if (s->cd == (iconv_t)-1)
-        s->cd = iconv_open("UTF-8", "CP1251");
+    if (!s->cp1251_ready)
+        cp1251_table(s);
     sb_reset(&s->conv);
     sb_grow(&s->conv, n * 3 + 1);
-    char *ip = (char *)in;
-    size_t il = n;
-    char *op = s->conv.buf;
-    size_t ol = s->conv.cap - 1;
-    while (il > 0) {
-        if (iconv(s->cd, &ip, &il, &op, &ol) != (size_t)-1)
-            break;
-        if (errno != EILSEQ && errno != EINVAL)
-            break;
-        *op++ = '?';               /* 0x98 has no character in Windows-1251 */
-        ol--;
-        ip++;
-        il--;
+    unsigned char *op = (unsigned char *)s->conv.buf;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c < 0x80) {
+            *op++ = c;
+        } else {
+            const unsigned char *e = s->cp1251[c - 0x80];
+            memcpy(op, e + 1, e[0]);
+            op += e[0];
+        }
     }
-    iconv(s->cd, NULL, NULL, NULL, NULL);
-    rb_add(rb, s->conv.buf, (size_t)(op - s->conv.buf));
+    rb_add(rb, s->conv.buf, (size_t)(op - (unsigned char *)s->conv.buf));
 }
 
 static size_t line_end(const unsigned char *b, size_t from, size_t to)
