@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench_workers — several `hcsbatch worker` processes (docs/postgres.md):
 #  1. packets/s through the simulator with 1, 2 and 4 workers, every answer
-#     held back 50 ms (hcs-sim --faults stall=1:50ms, processing 0 ms,
+#     held back 50 ms (hcs-sim --latency-ms 50, processing 0 ms,
 #     poll_schedule 0,1, transport.rate unlimited), one-account packets:
 #     - LANES (default 100) lanes: the packets' lane column spread after
 #       the conversion, as packets split by house (readings, meters) or by
@@ -112,7 +112,7 @@ children_cpu() {
 run_workers() {
     n=$1
     setup "w$3-$n" "$2" "$3"
-    xl_sim "$T/sim$3-$n" "$T/sim$3-$n.log" --processing-ms 0 --faults stall=1:50ms
+    xl_sim "$T/sim$3-$n" "$T/sim$3-$n.log" --processing-ms 0 --latency-ms 50
     sed -i "s|^base_url = .*|base_url = $SIM_URL|" "$W/hcsbatch.ini"
     children_cpu >"$T/cpu0"
     start=$(date +%s.%N)
