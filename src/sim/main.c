@@ -28,6 +28,8 @@ static const char usage[] =
     "                         hcs-wsdl-14.5.0.1 next to the --schemas package)\n"
     "  --processing-ms SPEC   time from ack to RequestState 3: MS, or OP=MS,... with\n"
     "                         default=MS (default 1000); state 1 for the first third, then 2\n"
+    "  --latency-ms MS        every answer held back MS ms (the network and GIS's front), before\n"
+    "                         any fault; default 0\n"
     "  --faults SPEC          fault injection, e.g. http503=0.1,reset=0.05,stall=0.02:30s,\n"
     "                         exp001000@2,maintenance=0.05,garbled=0.02,truncated=0.02,slow=2x\n"
     "  --seed N               seed of the fault PRNG (same seed + same requests = same faults)\n"
@@ -60,6 +62,7 @@ int main(int argc, char **argv)
         { "debt-schemas", required_argument, NULL, 'D' },
         { "processing-ms", required_argument, NULL, 'P' },
         { "faults", required_argument, NULL, 'f' },
+        { "latency-ms", required_argument, NULL, 'T' },
         { "seed", required_argument, NULL, 'r' },
         { "log", required_argument, NULL, 'l' },
         { "no-verify", no_argument, NULL, 'n' },
@@ -78,7 +81,7 @@ int main(int argc, char **argv)
     int legacy_upload_header = 0;
     const char *renew[16];
     unsigned long long seed = 1;
-    long port = 8089;
+    long port = 8089, latency_ms = 0;
     const char *env_schemas = getenv("SCHEMAS_DIR");
     o.schemas_dir = env_schemas && *env_schemas ? env_schemas : HCS_DEFAULT_SCHEMAS;
     int c;
@@ -118,6 +121,13 @@ int main(int argc, char **argv)
             port = strtol(optarg, &end, 10);
             if (*end || port < 0 || port > 65535) {
                 fprintf(stderr, "hcs-sim: --port: '%s' is not a port number\n", optarg);
+                return HCS_EX_USAGE;
+            }
+            break;
+        case 'T':
+            latency_ms = strtol(optarg, &end, 10);
+            if (*end || latency_ms < 0 || latency_ms > 600000) {
+                fprintf(stderr, "hcs-sim: --latency-ms: '%s' is not a number of ms (0 to 600000)\n", optarg);
                 return HCS_EX_USAGE;
             }
             break;
@@ -170,7 +180,7 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    sim_server *srv = sim_server_start(s, faults, log, (int)port, &err);
+    sim_server *srv = sim_server_start(s, faults, log, (int)port, latency_ms, &err);
     if (!srv) {
         fprintf(stderr, "hcs-sim: %s\n", err.msg);
         sim_free(s);

@@ -26,6 +26,7 @@ struct sim_server {
     atomic_long requests;
     atomic_int stopping;
     int port;
+    long latency_ms;             /* every answer held back this long */
 };
 
 struct conn_data {
@@ -96,7 +97,7 @@ static enum MHD_Result send_reset(struct MHD_Connection *conn, const char *data,
 static void stall(sim_server *srv, double seconds)
 {
     for (double t = 0; t < seconds && !atomic_load(&srv->stopping); t += 0.05)
-        usleep(50000);
+        usleep((useconds_t)((seconds - t < 0.05 ? seconds - t : 0.05) * 1e6));
 }
 
 static void garble(sim_server *srv, strbuf *b)
@@ -222,6 +223,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     strip_action(raw_action, action, sizeof action);
     int filestore = strncmp(path, SIM_FILESTORE_PREFIX, strlen(SIM_FILESTORE_PREFIX)) == 0;
 
+    /* The network and GIS's front: every request, whatever comes of it. */
+    if (srv->latency_ms > 0)
+        stall(srv, srv->latency_ms / 1000.0);
     struct sim_fault fault = { .kind = FAULT_NONE, .slow_factor = 1 };
     if (srv->faults) {
         pthread_mutex_lock(&srv->lock);
@@ -325,9 +329,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-sim_server *sim_server_start(sim *s, sim_faults *faults, sim_log *log, int port, hcs_err *err)
+sim_server *sim_server_start(sim *s, sim_faults *faults, sim_log *log, int port, long latency_ms, hcs_err *err)
 {
     sim_server *srv = xcalloc(1, sizeof *srv);
+    srv->latency_ms = latency_ms;
     srv->s = s;
     srv->faults = faults;
     srv->log = log;

@@ -15,8 +15,10 @@
 
 typedef struct sim_server sim_server;
 
-/* port 0 picks a free port (see sim_server_port).  faults and log may be NULL. */
-sim_server *sim_server_start(sim *s, sim_faults *faults, sim_log *log, int port, hcs_err *err);
+/* port 0 picks a free port (see sim_server_port).  faults and log may be
+ * NULL.  latency_ms > 0: every request's answer is held back that long
+ * (counted in the log's duration_ms, not a fault). */
+sim_server *sim_server_start(sim *s, sim_faults *faults, sim_log *log, int port, long latency_ms, hcs_err *err);
 int sim_server_port(const sim_server *srv);
 /* Wakes stalled connections and stops the daemon. */
 void sim_server_stop(sim_server *srv);

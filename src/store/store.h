@@ -204,6 +204,10 @@ long store_packets_claim(store *st, const struct store_claim *c, int64_t *ids, h
 /* Ends the owner's leases: of one packet (id > 0) or of all its packets
  * (id 0).  Returns how many, -1 on error. */
 long store_packets_release(store *st, const char *owner, int64_t id, hcs_err *err);
+/* The query plan of the claim c (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on
+ * PostgreSQL; nothing is claimed), one plan line a line: for the
+ * benchmark and the test of index use.  Malloc'd, or NULL (err). */
+char *store_packets_claim_plan(store *st, const struct store_claim *c, hcs_err *err);
 
 /* A request slot of a rate shared by every worker on this database: takes
  * the next free slot of `name` (at least interval_us after the previous

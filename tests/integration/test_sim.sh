@@ -2,7 +2,7 @@
 # test_sim — bin/hcs-sim over real HTTP with curl: the listening line,
 # FMT/AUT faults on the wire, ack / duplicate ack / getState 1→2→3, state
 # across a restart, every injected fault kind on the wire and in the
-# request log, seeded reproducibility, SIGTERM.
+# request log, seeded reproducibility, --latency-ms, SIGTERM.
 set -u
 BINDIR=${BINDIR:-bin}
 SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
@@ -236,6 +236,22 @@ run_seeded() {  # seed → fault sequence
 }
 a=$(run_seeded 7); b=$(run_seeded 7)
 [ "$a" = "$b" ] && echo "$a" | grep -q http50 && ok "same seed, same faults ($a)" || fail "seeded: $a vs $b"
+
+# ---- --latency-ms: every answer held back, not a fault ------------------------
+rm -f "$tmp/log.jsonl"
+start_sim --no-verify --processing-ms 0 --latency-ms 400
+post getState "$tmp/gs.xml" >/dev/null   # the first request compiles the schemas
+t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 30 -H "Content-Type: text/xml; charset=utf-8" \
+    -H 'SOAPAction: "urn:getState"' --data-binary @"$tmp/gs.xml" "$URL")
+stop_sim
+last=$(tail -n 1 "$tmp/log.jsonl")
+ms=$(echo "$last" | sed -n 's/.*"duration_ms":\([0-9]*\).*/\1/p')
+if awk -v t="$t" 'BEGIN { exit !(t >= 0.4) }' && [ "${ms:-0}" -ge 400 ] && echo "$last" | grep -q '"fault":""'; then
+    ok "--latency-ms 400: answered after ${t}s, logged ${ms} ms, no fault"
+else
+    fail "--latency-ms 400: answered after ${t}s, log: $last"
+fi
+"$SIM" --world "$WORLD" --latency-ms 5x >/dev/null 2>&1; [ $? = 64 ] && ok "--latency-ms 5x → 64" || fail "--latency-ms 5x must exit 64"
 
 [ $fails = 0 ] && echo "all passed" || echo "$fails failed"
 [ $fails = 0 ]

@@ -830,6 +830,42 @@ static void test_pg_create_and_version(void **state)
     assert_non_null(strstr(err.msg, "99"));
 }
 
+/* The claim's plan: SQLite finds the lanes other workers hold once, not
+ * in a subquery per candidate packet (at 100k queued packets that cost
+ * 100k index searches a claim, under the write lock), and reads the
+ * candidates through an index.  PostgreSQL: the plan is printed. */
+static void test_claim_plan(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = open_fresh(path, &err);
+    assert_non_null(st);
+    int64_t run;
+    assert_int_equal(store_run_begin(st, "worker", &run, &err), 0);
+    for (int i = 0; i < 20; i++)
+        add_packet(st, run, i % 2 ? "L1" : "L2", i, i % 3 ? "prepared" : "done", 0);
+    static const char *const send[] = { "prepared", "deferred", NULL };
+    struct store_claim c = { .owner = "host-a:1", .states = send, .now = 1000, .lease_seconds = 60, .limit = 5,
+                             .lanes = 1 };
+    char *plan = store_packets_claim_plan(st, &c, &err);
+    if (!plan)
+        fprintf(stderr, "claim plan: %s\n", err.msg);
+    assert_non_null(plan);
+    if (strcmp(store_driver_name(st), "sqlite") == 0) {
+        assert_null(strstr(plan, "CORRELATED"));
+        assert_non_null(strstr(plan, "USING INDEX packets_state"));
+    } else {
+        printf("claim plan on PostgreSQL:\n%s", plan);
+        assert_non_null(strstr(plan, "packets"));
+    }
+    free(plan);
+    int64_t ids[5];
+    assert_int_equal(store_packets_claim(st, &c, ids, &err), 5);
+    store_close(st);
+    cleanup(dir, path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -844,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_filestore_tables_migrate),
         cmocka_unit_test(test_claims),
         cmocka_unit_test(test_organisations),
+        cmocka_unit_test(test_claim_plan),
         cmocka_unit_test(test_pg_password_refused),
     };
     /* the driver-neutral tests again, on PostgreSQL */
@@ -855,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_claims),
         cmocka_unit_test(test_organisations),
+        cmocka_unit_test(test_claim_plan),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
