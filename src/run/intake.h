@@ -44,6 +44,19 @@ int intake_recover(intake *in, hcs_err *err);
  * is left untouched for the next run. */
 int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
                      struct store_file *f, hcs_err *err);
+/* The two-file form (templates with [join], packet/join.h): a houses file
+ * (path) and a premises file (child) converted as one, house by house;
+ * both get a file record (fc: the premises file's), in the same
+ * transaction, each row's outcome under its own file.  Return values as
+ * intake_take_file (1: both rejected).  child NULL = intake_take_file.
+ * A premises file taken alone (intake_take_file) is joined to the
+ * houses the registry knows. */
+int intake_take_pair(intake *in, const char *path, const char *sha256, const char *child,
+                     const char *child_sha256, const char *template_name, struct store_file *f,
+                     struct store_file *fc, hcs_err *err);
+/* The role of an inbox file for its template (convert_join_role: 0 no
+ * [join], 1 houses file, 2 premises file, 3 one-file form). */
+int intake_join_role(intake *in, const char *path, const char *template_name);
 /* A retry after a registry refresh (refresh.h): the rows of f (its
  * archived copy) converted again through the registry as it is now into
  * new packets (new MessageGUID and TransportGUIDs, signed) of the same
