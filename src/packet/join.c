@@ -8,9 +8,11 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
-/* A child row from the spill: problem, problem column, then the child
- * header's cells, each NUL-terminated. */
+/* A child row from the spill: its depth (one byte, template_join_depth),
+ * problem, problem column, then the child header's cells, each
+ * NUL-terminated. */
 struct held_row {
+    int depth;
     long row;
     char *data;
     size_t len;
@@ -52,11 +54,22 @@ static void hold_row(void *ctx, long row, const void *data, size_t len)
 {
     struct join *j = ctx;
     ARRAY_GROW(j->held, j->nheld, j->hcap);
-    j->held[j->nheld].row = row;
-    j->held[j->nheld].data = xmalloc(len + 1);
-    memcpy(j->held[j->nheld].data, data, len);
-    j->held[j->nheld].data[len] = '\0';
-    j->held[j->nheld++].len = len;
+    struct held_row *h = &j->held[j->nheld++];
+    h->row = row;
+    h->depth = len ? ((const unsigned char *)data)[0] : 0;
+    h->len = len ? len - 1 : 0;
+    h->data = xmalloc(h->len + 1);
+    memcpy(h->data, (const char *)data + (len ? 1 : 0), h->len);
+    h->data[h->len] = '\0';
+}
+
+/* A premises before its rooms, else file order. */
+static int cmp_held(const void *a, const void *b)
+{
+    const struct held_row *x = a, *y = b;
+    if (x->depth != y->depth)
+        return x->depth - y->depth;
+    return (x->row > y->row) - (x->row < y->row);
 }
 
 static void blank_row(struct join *j)
@@ -108,7 +121,10 @@ static void emit_held(struct join *j)
 static int load_key(struct join *j, const char *key, hcs_err *err)
 {
     clear_held(j);
-    return j->opts->spill->rows(j->sp, key, hold_row, j, err);
+    if (j->opts->spill->rows(j->sp, key, hold_row, j, err) < 0)
+        return -1;
+    qsort(j->held, j->nheld, sizeof *j->held, cmp_held);
+    return 0;
 }
 
 /* Child rows of a key no parent row has: the registry decides. */
@@ -269,6 +285,7 @@ static int spill_child(struct join *j, hcs_err *err)
         sb_reset(&j->key);
         template_group_raw(j->t, j->cb, r, &j->key);
         sb_reset(&data);
+        sb_addc(&data, (char)template_join_depth(j->t, j->cb, r));
         sb_add(&data, r->problem ? r->problem : "", r->problem ? strlen(r->problem) + 1 : 1);
         sb_add(&data, r->problem_column ? r->problem_column : "",
                r->problem_column ? strlen(r->problem_column) + 1 : 1);

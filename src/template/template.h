@@ -141,6 +141,10 @@ enum tjoin_role template_join_role(const template *t, const tbinding *b);
 const char *template_join_kind(const template *t);
 /* Appends the refusal of a child row whose key is in neither file nor registry. */
 void template_join_orphan(const template *t, const char *key, strbuf *out);
+/* How many `child` variables of [join] a child row fills: a premises row
+ * (Номер помещения) 1, a room row (and Номер комнаты) 2; the join puts the
+ * rows of a group in this order, so a premises is read from its own row. */
+int template_join_depth(const template *t, const tbinding *b, const struct table_row *row);
 /* The column of the (first) group variable as the file wrote it. */
 const char *template_join_key_column(const template *t, const tbinding *b);
 /* The header column variable var is bound to, or -1. */

@@ -106,3 +106,13 @@ const char *template_join_key_column(const template *t, const tbinding *b)
 {
     return t->ngroup ? template_column(b, t->group_vars[0]) : "";
 }
+
+int template_join_depth(const template *t, const tbinding *b, const struct table_row *row)
+{
+    int depth = 0;
+    for (size_t i = 0; t->join && i < t->join->nchild; i++) {
+        int c = b->col[t->join->child[i]];
+        depth += c >= 0 && (size_t)c < row->ncells && row->cells[c][0];
+    }
+    return depth;
+}

@@ -75,6 +75,11 @@ got=$(db "SELECT f.name || ':' || j.row FROM rejects j JOIN files f ON f.id = j.
 P3=$(sim_q "SELECT premises_guid FROM premises WHERE fias_house_guid='$H6' AND premises_number='3'")
 [ "$(sim_q "SELECT group_concat(room_number, ' ') FROM (SELECT room_number FROM rooms WHERE premises_guid='$P3' ORDER BY 1)")" = "1 2" ] \
     || xl_fail "rooms of the communal flat 3 of house 6 in GIS"
+# flat 3's own row comes after its first room's row in the file: it is still read from its own row
+[ "$(sim_q "SELECT total_area FROM premises WHERE premises_guid='$P3'")" = 65.0 ] \
+    || xl_fail "flat 3 of house 6 not read from its own row: area '$(sim_q "SELECT total_area FROM premises WHERE premises_guid='$P3'")'"
+grep -l "$H6" archive/packets/importHouseUOData-*.xml | xargs grep -q "<hm:PremisesNum>3</hm:PremisesNum><hm:EntranceNum>2</hm:EntranceNum>" \
+    || xl_fail "flat 3 of house 6 not sent in entrance 2"
 [ "$(sim_q "SELECT group_concat(entrance_number, ' ') FROM (SELECT entrance_number FROM entrances
       WHERE fias_house_guid='$H6' ORDER BY 1)")" = "1 2" ] || xl_fail "entrances of house 6 in GIS"
 [ "$(sim_q "SELECT count(*) FROM houses WHERE fias_house_guid='$H6'")" = 1 ] || xl_fail "house 6 not created in GIS"
