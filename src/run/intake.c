@@ -503,8 +503,13 @@ fail:
     return -1;
 }
 
-int intake_retake_rows(intake *in, const struct store_file *f, const long *rows, size_t nrows,
-                       intake_commit_fn commit_with, void *ctx, hcs_err *err)
+const struct join_spill *intake_spill(void)
+{
+    return &spill_fns;
+}
+
+int intake_retake_rows(intake *in, const struct store_file *f, const struct store_file *fj, const long *rows,
+                       size_t nrows, intake_commit_fn commit_with, void *ctx, hcs_err *err)
 {
     const char *path = f->archive_path ? f->archive_path : f->path;
     in->nseqs = 0;
@@ -512,6 +517,7 @@ int intake_retake_rows(intake *in, const struct store_file *f, const long *rows,
     in->operation = NULL;
     in->template_name = f->template_name;
     in->file_id = f->id;
+    in->child_file_id = fj ? fj->id : 0;
     needs_clear(in->needs);
     forget_written(in, 0);
     if (open_schemas(in, err) < 0)
@@ -521,7 +527,9 @@ int intake_retake_rows(intake *in, const struct store_file *f, const long *rows,
     in->chain = 0;
     struct convert_opts co = { .cfg = in->cfg, .template_name = f->template_name, .schemas = in->schemas,
                                .resolve = chain_resolve, .resolve_ctx = in, .signing = &in->signing,
-                               .spill = &spill_fns, .only_rows = rows, .nonly_rows = nrows };
+                               .spill = &spill_fns,
+                               .join_child = fj ? (fj->archive_path ? fj->archive_path : fj->path) : NULL,
+                               .only_rows = rows, .nonly_rows = nrows };
     struct attach att;
     int rc = -1;
     if (attach_setup(&att, in->cfg, &co, err) >= 0 && attach_prepare(&att, &co, path, err) >= 0)

@@ -64,8 +64,12 @@ int intake_join_role(intake *in, const char *path, const char *template_name);
  * what commit_with writes (ids: the new packets); nothing is kept when it
  * fails.  Files the rows name are uploaded first, outside it. */
 typedef int (*intake_commit_fn)(void *ctx, const int64_t *ids, size_t n, hcs_err *err);
-int intake_retake_rows(intake *in, const struct store_file *f, const long *rows, size_t nrows,
-                       intake_commit_fn commit_with, void *ctx, hcs_err *err);
+/* fj: the premises file joined to f when its elements hold rows of both
+ * (rows of fj flagged: store_element_rows), else NULL. */
+int intake_retake_rows(intake *in, const struct store_file *f, const struct store_file *fj, const long *rows,
+                       size_t nrows, intake_commit_fn commit_with, void *ctx, hcs_err *err);
+/* The store's spill index for the two-file form (convert_opts.spill). */
+const struct join_spill *intake_spill(void);
 /* What the last intake_take_file that returned 2 needs exported. */
 const chain_needs *intake_needs(const intake *in);
 /* Chain on (default): such keys make intake_take_file return 2; off:

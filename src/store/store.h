@@ -285,8 +285,11 @@ int store_refresh_candidates(store *st, const char *const *codes, store_refresh_
 int store_refreshes_each(store *st, const char *state, store_refresh_fn fn, void *ctx, hcs_err *err);
 /* Inserts or updates (state, exports) the refresh of r->element_id. */
 int store_refresh_put(store *st, const struct store_refresh *r, hcs_err *err);
-/* The source rows of an element, ascending (*rows malloc'd). */
-int store_element_rows(store *st, int64_t element_id, long **rows, size_t *n, hcs_err *err);
+/* The source rows of an element, ascending (*rows malloc'd).  Rows of
+ * another file than the element's (the premises file joined to a houses
+ * file) come flagged (packet_row_second) and *joined names that file (0:
+ * none; joined may be NULL). */
+int store_element_rows(store *st, int64_t element_id, long **rows, size_t *n, int64_t *joined, hcs_err *err);
 /* An element's refresh outcome: state ("retried": superseded by the
  * retry's elements, "accepted": reconciled), gis_guid when not NULL, note. */
 int store_element_note(store *st, int64_t element_id, const char *state, const char *gis_guid,

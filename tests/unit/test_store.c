@@ -392,7 +392,7 @@ static void test_refreshes(void **state)
     assert_string_equal(rs.text, "k1:INT002034:exporting:7,8;");
     long *rows;
     size_t nrows;
-    assert_int_equal(store_element_rows(st, e1, &rows, &nrows, &err), 0);
+    assert_int_equal(store_element_rows(st, e1, &rows, &nrows, NULL, &err), 0);
     assert_int_equal(nrows, 2);
     assert_int_equal(rows[0], 2);
     assert_int_equal(rows[1], 3);
