@@ -422,6 +422,15 @@ static int open_join(const struct convert_opts *opts, const template *t, const s
     return *b ? 0 : -1;
 }
 
+int convert_template_joins(const struct convert_opts *opts)
+{
+    hcs_err err = { 0 };
+    template *t = load_template(opts, &err);
+    int joins = t && template_join_kind(t);
+    template_free(t);
+    return joins;
+}
+
 int convert_join_role(const struct convert_opts *opts, const char *path)
 {
     hcs_err err = { 0 };

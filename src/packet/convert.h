@@ -146,6 +146,8 @@ int convert_seal_packet(struct convert_signing *s, struct packet *p, hcs_err *er
  * a houses file from a premises file by its header.  A file that cannot
  * be read or bound says 0 (its conversion reports why). */
 int convert_join_role(const struct convert_opts *opts, const char *path);
+/* 1 when the template of opts has [join] (its inbox files may pair). */
+int convert_template_joins(const struct convert_opts *opts);
 
 /* Does the template of opts have `file` columns?  1 (and *context = its
  * file store context, malloc'd), 0 (no files), -1 (template broken: err). */

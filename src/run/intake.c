@@ -432,6 +432,12 @@ int intake_join_role(intake *in, const char *path, const char *template_name)
     return convert_join_role(&co, path);
 }
 
+int intake_template_joins(intake *in, const char *template_name)
+{
+    struct convert_opts co = { .cfg = in->cfg, .template_name = template_name };
+    return convert_template_joins(&co);
+}
+
 int intake_take_pair(intake *in, const char *path, const char *sha256, const char *child,
                      const char *child_sha256, const char *template_name, struct store_file *f,
                      struct store_file *fc, hcs_err *err)

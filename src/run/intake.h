@@ -57,6 +57,8 @@ int intake_take_pair(intake *in, const char *path, const char *sha256, const cha
 /* The role of an inbox file for its template (convert_join_role: 0 no
  * [join], 1 houses file, 2 premises file, 3 one-file form). */
 int intake_join_role(intake *in, const char *path, const char *template_name);
+/* 1 when files of the template may pair (it has [join]). */
+int intake_template_joins(intake *in, const char *template_name);
 /* A retry after a registry refresh (refresh.h): the rows of f (its
  * archived copy) converted again through the registry as it is now into
  * new packets (new MessageGUID and TransportGUIDs, signed) of the same

@@ -110,6 +110,8 @@ static int take_pair(struct run_state *b, const struct inbox_kind *k, const char
  * (name order) takes the i-th premises file. */
 static int *pair_files(struct run_state *b, const struct inbox_kind *k, const char *dir, char **names, size_t n)
 {
+    if (!intake_template_joins(b->in, k->template_name))
+        return NULL;            /* no file is opened for a kind that does not pair */
     int *partner = xcalloc(n + 1, sizeof *partner);
     int *role = xcalloc(n + 1, sizeof *role);
     for (size_t i = 0; i < n; i++) {
