@@ -7,8 +7,10 @@
 # the houses file, is exported by the run and its premises join it; the
 # rows of house 9 (in neither file nor GIS) are refused one by one, naming
 # the premises file, the row and the house.  The registry then holds the
-# premises GUIDs, so an accounts file names premises by number.  Last, the
-# premises file alone (a new flat of house 6) joins the registry's house.
+# premises GUIDs, so an accounts file names premises by number.  Then the
+# premises file alone (a new flat of house 6) joins the registry's house;
+# last, a pair refused for a stale premises GUID is retried after the
+# registry's refresh from both files again.
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
@@ -139,4 +141,19 @@ last=$(ls -t archive/packets/importHouseUOData-*.xml | head -n 1)
 grep -q "ApartmentHouseToUpdate" "$last" || xl_fail "premises file alone: house 6 not sent as an update"
 [ "$(sim_q "SELECT count(*) FROM premises WHERE fias_house_guid='$H6' AND premises_number='4'")" = 1 ] \
     || xl_fail "flat 4 of house 6 not created"
+# ---- run 4: a stale premises GUID: the refresh retries the house from both files
+sqlite3 state.db "UPDATE registry SET guid = '0badc0de-0000-4000-8000-000000000001'
+                  WHERE kind = 'premises' AND local_key LIKE '%|1' AND local_key LIKE '$H6|%'"
+printf '%s\n' 'ФИАС дома;Общая площадь дома;Количество этажей' "$H6;2140,6;9" >inbox/houses/r4-houses.csv
+printf '%s\n' 'ФИАС дома;Номер помещения;Подъезд;Общая площадь помещения' "$H6;1;1;37,0" >inbox/houses/r4-premises.csv
+hb run --wait >run4.out 2>run4.err || { cat run4.out run4.err; xl_fail "run 4 (stale premises GUID)"; }
+grep -q "refresh: r4-houses.csv: 1 element(s) retried" run4.err \
+    || { cat run4.err; xl_fail "run 4: the refused house was not retried after the refresh"; }
+[ "$(sim_q "SELECT total_area FROM premises WHERE fias_house_guid='$H6' AND premises_number='1'")" = 37.0 ] \
+    || xl_fail "run 4: the retry did not carry flat 1 from the premises file"
+[ "$(db "SELECT e.state FROM elements e JOIN packets p ON p.id = e.packet_id JOIN files f ON f.id = e.file_id
+      WHERE f.name = 'r4-houses.csv' ORDER BY e.id DESC LIMIT 1")" = accepted ] || xl_fail "run 4: the retry not accepted"
+[ "$(db "SELECT group_concat(f.name || ':' || r.row, ' ') FROM element_rows r JOIN files f ON f.id = r.file_id
+      WHERE r.element_id = (SELECT max(id) FROM elements WHERE local_key = '$H6')")" = "r4-houses.csv:2 r4-premises.csv:2" ] \
+    || xl_fail "run 4: the retry's rows: $(db "SELECT file_id, row FROM element_rows WHERE element_id = (SELECT max(id) FROM elements)")"
 echo "ok: a houses file and a premises file joined house by house; unknown houses refused by row"
