@@ -848,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_refreshes),
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_element_rows_of_two_files),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
