@@ -269,7 +269,8 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
             /* the reader's text names the cell (column letter and header) */
             char *why = row->problem_whole ? xstrdup(row->problem)
                                            : xasprintf("строка не прочитана: %s", row->problem);
-            tproblems_add(&r->probs, row->problem_column ? row->problem_column : "", "", why);
+            tproblems_add(&r->probs, row->problem_column ? row->problem_column : "",
+                          row->problem_value ? row->problem_value : "", why);
             free(why);
             bad = 1;
         } else {

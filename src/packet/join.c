@@ -36,6 +36,7 @@ struct join {
     size_t nheld, hcap, next_held;
     enum phase phase;
     char *orphan_key;                  /* the key whose child rows have no parent row */
+    char *orphan_shown;                /* ... as the registry is asked ('|' between parts) */
     int refuse;                        /* ... and neither file nor registry knows it */
     strbuf reason, key;
     char **cells;
@@ -81,6 +82,7 @@ static void blank_row(struct join *j)
     j->cur.problem = NULL;
     j->cur.problem_column = NULL;
     j->cur.problem_whole = 0;
+    j->cur.problem_value = NULL;
 }
 
 static void emit_parent(struct join *j, const struct table_row *pr)
@@ -112,6 +114,7 @@ static void emit_held(struct join *j)
         j->cur.problem = sb_str(&j->reason);
         j->cur.problem_column = template_join_key_column(j->t, j->cb);
         j->cur.problem_whole = 1;
+        j->cur.problem_value = j->orphan_shown;
     } else if (*problem) {
         j->cur.problem = problem;
         j->cur.problem_column = pcol;
@@ -153,7 +156,8 @@ static int judge_orphans(struct join *j, hcs_err *err)
         sb_reset(&j->reason);
         template_join_orphan(j->t, shown, &j->reason);
     }
-    free(shown);
+    free(j->orphan_shown);
+    j->orphan_shown = shown;
     return 0;
 }
 
@@ -360,6 +364,7 @@ void join_free(struct join *j)
     free(j->cmap);
     free(j->cells);
     free(j->orphan_key);
+    free(j->orphan_shown);
     sb_free(&j->reason);
     sb_free(&j->key);
     free(j);

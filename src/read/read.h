@@ -44,6 +44,7 @@ struct table_row {
                                    when the header has none there */
     int problem_whole;         /* with problem: it is the whole reason for refusing the row (a
                                   feed's verdict, not a reading error) */
+    const char *problem_value; /* with problem_whole: the value refused, or NULL */
 };
 
 /* A table joined from two files (packet/join.c) numbers the second file's

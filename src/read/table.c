@@ -175,6 +175,7 @@ int table_next(table *t, const struct table_row **row, hcs_err *err)
     t->cur.problem = NULL;
     t->cur.problem_column = NULL;
     t->cur.problem_whole = 0;
+    t->cur.problem_value = NULL;
     if (t->rb.problem_col) {
         format_problem(t);
         t->cur.problem = t->problem;

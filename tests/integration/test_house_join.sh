@@ -72,6 +72,8 @@ got=$(db "SELECT f.name || ':' || j.row FROM rejects j JOIN files f ON f.id = j.
 [ "$got" = "premises.csv:5 premises.csv:10 " ] || xl_fail "refused rows: '$got' (expected premises.csv rows 5 and 10)"
 [ "$(db "SELECT count(*) FROM rejects WHERE reason LIKE '%$H9%' AND reason LIKE '%ни в файле домов, ни в реестре%'")" = 2 ] \
     || xl_fail "the refusal does not name house 9: $(db 'SELECT reason FROM rejects')"
+[ "$(db "SELECT count(*) FROM rejects WHERE col = 'ФИАС дома' AND value = '$H9'")" = 2 ] \
+    || xl_fail "the refusal's column and value: $(db 'SELECT col, value FROM rejects')"
 # one request per house: 6, 1 and 2
 [ "$(db "SELECT count(*) FROM packets WHERE operation = 'importHouseUOData'")" = 3 ] \
     || xl_fail "$(db "SELECT count(*) FROM packets WHERE operation = 'importHouseUOData'") packets, expected 3"
