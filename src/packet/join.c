@@ -126,7 +126,8 @@ static int load_key(struct join *j, const char *key, hcs_err *err)
     clear_held(j);
     if (j->opts->spill->rows(j->sp, key, hold_row, j, err) < 0)
         return -1;
-    qsort(j->held, j->nheld, sizeof *j->held, cmp_held);
+    if (j->nheld > 1)
+        qsort(j->held, j->nheld, sizeof *j->held, cmp_held);
     return 0;
 }
 
