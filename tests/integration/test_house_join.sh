@@ -144,10 +144,11 @@ grep -q "ApartmentHouseToUpdate" "$last" || xl_fail "premises file alone: house 
 [ "$(sim_q "SELECT count(*) FROM premises WHERE fias_house_guid='$H6' AND premises_number='4'")" = 1 ] \
     || xl_fail "flat 4 of house 6 not created"
 # ---- run 4: a stale premises GUID: the refresh retries the house from both files
+# (the premises file's name sorts first: the pair is still the houses file's)
 sqlite3 state.db "UPDATE registry SET guid = '0badc0de-0000-4000-8000-000000000001'
                   WHERE kind = 'premises' AND local_key LIKE '%|1' AND local_key LIKE '$H6|%'"
 printf '%s\n' 'ФИАС дома;Общая площадь дома;Количество этажей' "$H6;2140,6;9" >inbox/houses/r4-houses.csv
-printf '%s\n' 'ФИАС дома;Номер помещения;Подъезд;Общая площадь помещения' "$H6;1;1;37,0" >inbox/houses/r4-premises.csv
+printf '%s\n' 'ФИАС дома;Номер помещения;Подъезд;Общая площадь помещения' "$H6;1;1;37,0" >inbox/houses/p4-flats.csv
 hb run --wait >run4.out 2>run4.err || { cat run4.out run4.err; xl_fail "run 4 (stale premises GUID)"; }
 grep -q "refresh: r4-houses.csv: 1 element(s) retried" run4.err \
     || { cat run4.err; xl_fail "run 4: the refused house was not retried after the refresh"; }
@@ -155,7 +156,8 @@ grep -q "refresh: r4-houses.csv: 1 element(s) retried" run4.err \
     || xl_fail "run 4: the retry did not carry flat 1 from the premises file"
 [ "$(db "SELECT e.state FROM elements e JOIN packets p ON p.id = e.packet_id JOIN files f ON f.id = e.file_id
       WHERE f.name = 'r4-houses.csv' ORDER BY e.id DESC LIMIT 1")" = accepted ] || xl_fail "run 4: the retry not accepted"
-[ "$(db "SELECT group_concat(f.name || ':' || r.row, ' ') FROM element_rows r JOIN files f ON f.id = r.file_id
-      WHERE r.element_id = (SELECT max(id) FROM elements WHERE local_key = '$H6')")" = "r4-houses.csv:2 r4-premises.csv:2" ] \
+[ "$(db "SELECT group_concat(f.name || ':' || r.row, ' ') FROM (SELECT * FROM element_rows
+      WHERE element_id = (SELECT max(id) FROM elements WHERE local_key = '$H6') ORDER BY file_id, row) r
+      JOIN files f ON f.id = r.file_id")" = "r4-houses.csv:2 p4-flats.csv:2" ] \
     || xl_fail "run 4: the retry's rows: $(db "SELECT file_id, row FROM element_rows WHERE element_id = (SELECT max(id) FROM elements)")"
 echo "ok: a houses file and a premises file joined house by house; unknown houses refused by row"
