@@ -85,6 +85,8 @@ for f in samples/*.csv samples/*.xlsx; do
         payments-cancel*) cp "$f" "$DEMO/inbox/payments-cancel/" ;;   # waits for the payments
         payments*)  cp "$f" "$DEMO/inbox/payments/" ;;
         accounts*)  cp "$f" "$DEMO/inbox/accounts/" ;;
+        house-list*|premises*)      # the two-file form: taken together, house by house
+                    mkdir -p "$DEMO/inbox/houses" && cp "$f" "$DEMO/inbox/houses/" ;;
         meters-update*|meters-archive*|meters-replace*)   # changes of devices GIS has
                     mkdir -p "$DEMO/inbox/${b%.csv}" && cp "$f" "$DEMO/inbox/${b%.csv}/" ;;
         meters*)    cp "$f" "$DEMO/inbox/meters/" ;;

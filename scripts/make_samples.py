@@ -359,4 +359,34 @@ hs = [HOUSE,
       hrow(H5, num="2", kind="гараж", area="18"),                  # bad: no such kind — house 5 goes
       hrow("", num="7", ent="1", area="40")]                        # bad: no ФИАС дома
 write(os.path.join(S, "houses.csv"), hs)
+
+# ---- the same form as two files: houses + premises (importHouseUOData) --
+# What an accounting system exports: house-list.csv, one row per house;
+# premises.csv, one row per premises or room, in no order (rows of houses 6
+# and 1 interleaved, a room before its flat).  House 6 is new; house 1 is
+# in the world (an update: flat 50 added); house 2 has no row in
+# house-list.csv but is in GIS (the run exports it, then adds flat 51);
+# house 9 is in neither file nor GIS: its rows are refused naming it.
+H6, H9 = g("house", 6), g("house", 9)
+HL = ["ФИАС дома", "Адрес", "Кадастровый номер дома", "Общая площадь дома", "Состояние дома",
+      "Год ввода в эксплуатацию", "Количество этажей", "Количество подземных этажей", "ОКТМО",
+      "Часовая зона", "Объект культурного наследия"]
+write(os.path.join(S, "house-list.csv"), [HL,
+      [H6, "г. Ярославль, ул. Победы, д. 21", "", "2140,6", "Исправный", "1985", "9", "1", "78701000",
+       "Europe/Moscow", "нет"],
+      [H[0], "г. Ярославль, ул. Свободы, д. 12", "", "", "", "", "", "", "", "", ""]])
+PL = ["ФИАС дома", "Номер помещения", "Тип помещения", "Подъезд", "Этажей в подъезде",
+      "Общая площадь помещения", "Жилая площадь помещения", "Характеристика помещения",
+      "Номер комнаты", "Площадь комнаты"]
+write(os.path.join(S, "premises.csv"), [PL,
+      [H6, "2", "", "1", "9", "48,2", "31,0", "Отдельная квартира", "", ""],
+      [H[0], "50", "", "1", "", "41,5", "27,9", "", "", ""],
+      [H6, "3", "", "", "", "", "", "", "1", "17,5"],                 # a room before its flat
+      [H9, "1", "", "1", "", "40", "", "", "", ""],                     # bad: house 9 is nowhere
+      [H6, "1", "жилое", "1", "9", "36,4", "20,2", "Отдельная квартира", "", ""],
+      [H[1], "51", "", "", "", "33,3", "", "", "", ""],
+      [H6, "3", "", "2", "9", "65,0", "44,1", "Квартира коммунального заселения", "", ""],
+      [H6, "3", "", "", "", "", "", "", "2", "19,9"],
+      [H9, "2", "", "1", "", "52", "", "", "", ""],                     # bad: house 9 is nowhere
+      [H6, "Н1", "нежилое", "", "", "120", "", "", "", ""]])
 print("samples written")

@@ -15,6 +15,7 @@
 #include "report/report.h"
 #include "run/run_lock.h"
 #include "run/attach.h"
+#include "run/intake.h"
 
 static void usage(FILE *out)
 {
@@ -27,7 +28,11 @@ static void usage(FILE *out)
           "packet, and DIR/errors.csv naming every rejected row, in the layout of the\n"
           "run's errors.csv (docs/reports.md): Файл;Строка;Колонка;Значение;Код;Причина,\n"
           "UTF-8 with BOM, `;`, CRLF; an unreadable file is one line with an empty\n"
-          "Строка and the code HCS-FILE.\n\n"
+          "Строка and the code HCS-FILE.\n"
+          "A template with two-file form (importHouseUOData: a houses file and a\n"
+          "premises file, told apart by their headers) converts the i-th houses file\n"
+          "given with the i-th premises file, house by house, as the run does; premises\n"
+          "rows of a house the houses file lacks are rejected (convert has no registry).\n\n"
           "  --op NAME         importAccountData | importMeteringDeviceValues |\n"
           "                    importPaymentDocumentData | importPaymentDocumentData-withdraw |\n"
           "                    importMeteringDeviceData\n"
@@ -69,7 +74,7 @@ static int write_error(struct out_ctx *o, const char *file, const struct report_
 
 static void on_reject(void *ctx, const struct convert_reject *r)
 {
-    struct report_row row = { .row = r->row, .outcome = REPORT_REJECTED, .reason = r->reason,
+    struct report_row row = { .row = packet_row_number(r->row), .outcome = REPORT_REJECTED, .reason = r->reason,
                               .column = r->column, .value = r->value };
     write_error(ctx, r->file, &row);
 }
@@ -90,6 +95,32 @@ static int on_packet(void *ctx, struct packet **pp, hcs_err *err)
     return rc;
 }
 
+/* The two-file form (templates with [join]): partner[i] is the premises
+ * file converted with houses file i, -2 a premises file so taken, -1
+ * neither; the i-th houses file takes the i-th premises file (as the run). */
+static int *pair_inputs(const struct convert_opts *copts, char **files, int n)
+{
+    int *partner = xcalloc((size_t)n + 1, sizeof *partner);
+    int *role = xcalloc((size_t)n + 1, sizeof *role);
+    int joins = convert_template_joins(copts);
+    for (int i = 0; i < n; i++) {
+        role[i] = joins ? convert_join_role(copts, files[i]) : 0;
+        partner[i] = -1;
+    }
+    for (int i = 0, c = 0; i < n; i++) {
+        if (role[i] != 1)
+            continue;
+        while (c < n && role[c] != 2)
+            c++;
+        if (c == n)
+            break;
+        partner[i] = c;
+        partner[c++] = -2;
+    }
+    free(role);
+    return partner;
+}
+
 /* Converts every input; returns the exit code. */
 static int convert_all(struct cli *cli, const struct convert_opts *copts, struct out_ctx *o, char **files,
                        int nfiles)
@@ -97,10 +128,18 @@ static int convert_all(struct cli *cli, const struct convert_opts *copts, struct
     struct convert_sink sink = { o, on_packet, on_reject };
     int exit_code = 0;
     long total_rows = 0, total_rej = 0, total_packets = 0;
+    int *partner = pair_inputs(copts, files, nfiles);
     for (int i = 0; i < nfiles; i++) {
         struct convert_stats st;
         hcs_err ferr = { 0 };
-        if (convert_file(copts, files[i], &sink, &st, &ferr) < 0) {
+        struct convert_opts one = *copts;
+        if (partner[i] == -2)
+            continue;            /* converted with its houses file */
+        if (partner[i] >= 0) {
+            one.spill = intake_spill();
+            one.join_child = files[partner[i]];
+        }
+        if (convert_file(&one, files[i], &sink, &st, &ferr) < 0) {
             fprintf(stderr, "hcsbatch convert: %s\n", ferr.msg);
             if (ferr.code == HCS_EX_CONFIG || ferr.code == HCS_EX_SOFTWARE ||
                 ferr.code == HCS_EX_CANTCREAT || ferr.code == HCS_EX_UNAVAILABLE ||
@@ -122,11 +161,13 @@ static int convert_all(struct cli *cli, const struct convert_opts *copts, struct
         total_rej += st.rows_rejected;
         total_packets += st.packets;
         if (!cli->quiet)
-            fprintf(stderr, "%s: %ld rows, %ld rejected, %ld elements in %ld packets\n", files[i],
-                    st.rows, st.rows_rejected, st.elements, st.packets);
+            fprintf(stderr, "%s%s%s: %ld rows, %ld rejected, %ld elements in %ld packets\n", files[i],
+                    one.join_child ? " + " : "", one.join_child ? one.join_child : "", st.rows,
+                    st.rows_rejected, st.elements, st.packets);
         if (st.rows_rejected && exit_code == 0)
             exit_code = HCS_EX_DATAERR;
     }
+    free(partner);
     if (!cli->quiet && nfiles > 1)
         fprintf(stderr, "total: %ld rows, %ld rejected, %ld packets\n", total_rows, total_rej,
                 total_packets);

@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/progress.h"
 #include "base/xalloc.h"
+#include "packet/join.h"
 #include "packet/keymap.h"
 #include "packet/packer.h"
 #include "read/read.h"
@@ -105,10 +106,16 @@ struct run {
     progress *prog;             /* the TTY line, or NULL */
 };
 
+/* The file a row came from: a joined table's second file has its own. */
+static const char *file_of(const struct run *r, long row)
+{
+    return table_row_file(row) && r->opts->join_child ? r->opts->join_child : r->path;
+}
+
 static void reject_problems(struct run *r, long row, const char *element_key)
 {
     for (size_t i = 0; i < r->probs.n; i++) {
-        struct convert_reject rj = { r->path, row, r->probs.items[i].column, r->probs.items[i].value,
+        struct convert_reject rj = { file_of(r, row), row, r->probs.items[i].column, r->probs.items[i].value,
                                      r->probs.items[i].reason, element_key };
         if (r->sink && r->sink->reject)
             r->sink->reject(r->sink->ctx, &rj);
@@ -126,7 +133,7 @@ static int complete_group(struct run *r, struct group *g, hcs_err *err)
         if (g->nbad > 1)
             sb_adds(&why, "х");
         for (size_t i = 0; i < g->nbad; i++)
-            sb_addf(&why, "%s %ld", i ? "," : "", g->badrows[i]);
+            sb_addf(&why, "%s %ld", i ? "," : "", table_row_number(g->badrows[i]));
         /* the bad rows were reported with their own reasons already */
         for (size_t i = 0; i < g->nrownums; i++) {
             int is_bad = 0;
@@ -134,7 +141,8 @@ static int complete_group(struct run *r, struct group *g, hcs_err *err)
                 is_bad |= g->badrows[k] == g->rownums[i];
             if (is_bad)
                 continue;
-            packer_reject_rows(r->sink, r->path, &g->rownums[i], 1, "", "", sb_str(&why), g->key);
+            packer_reject_rows(r->sink, file_of(r, g->rownums[i]), &g->rownums[i], 1, "", "", sb_str(&why),
+                               g->key);
             r->stats->rows_rejected++;
         }
         sb_free(&why);
@@ -145,10 +153,10 @@ static int complete_group(struct run *r, struct group *g, hcs_err *err)
             /* element-level values disagree: sending the first row's would be a guess */
             const char *col = template_column(r->b, var);
             char *why = xasprintf("значения «%s» в строках %ld и %ld одного элемента различаются",
-                                  col, g->rows[0]->row, g->rows[at]->row);
+                                  col, table_row_number(g->rows[0]->row), table_row_number(g->rows[at]->row));
             for (size_t i = 0; i < g->nrows; i++) {
                 const char *v = trow_get(g->rows[i], var);
-                packer_reject_rows(r->sink, r->path, &g->rows[i]->row, 1, col, v, why, g->key);
+                packer_reject_rows(r->sink, file_of(r, g->rows[i]->row), &g->rows[i]->row, 1, col, v, why, g->key);
             }
             r->stats->rows_rejected += (long)g->nrows;
             free(why);
@@ -259,8 +267,10 @@ static int pass2(struct run *r, table *tb, const struct lastrow_map *split, hcs_
         int bad;
         if (row->problem) {
             /* the reader's text names the cell (column letter and header) */
-            char *why = xasprintf("строка не прочитана: %s", row->problem);
-            tproblems_add(&r->probs, row->problem_column ? row->problem_column : "", "", why);
+            char *why = row->problem_whole ? xstrdup(row->problem)
+                                           : xasprintf("строка не прочитана: %s", row->problem);
+            tproblems_add(&r->probs, row->problem_column ? row->problem_column : "",
+                          row->problem_value ? row->problem_value : "", why);
             free(why);
             bad = 1;
         } else {
@@ -385,6 +395,62 @@ int convert_template_files(const struct convert_opts *opts, char **context, hcs_
     return has;
 }
 
+/* The two-file form ([join]): the file at path and opts->join_child, or
+ * a child file alone, become one joined table (join.h), which replaces
+ * *tb (the join owns the tables) and *b.  0 also when nothing is joined. */
+static int open_join(const struct convert_opts *opts, const template *t, const struct table_opts *to,
+                     table **tb, tbinding **b, struct join **jn, hcs_err *err)
+{
+    *jn = NULL;
+    if (!opts->spill)
+        return 0;
+    enum tjoin_role role = template_join_role(t, *b);
+    if (role == TJOIN_NONE || (!opts->join_child && role != TJOIN_CHILD))
+        return 0;
+    table *child = *tb, *parent = NULL;
+    if (opts->join_child) {
+        if (!(child = table_open(opts->join_child, to, err)))
+            return -1;
+        parent = *tb;
+    }
+    *tb = NULL;
+    tbinding_free(*b);
+    *b = NULL;
+    if (!(*jn = join_open(t, parent, child, opts, err)))
+        return -1;
+    *tb = join_table(*jn);
+    *b = template_bind(t, table_header(*tb), NULL, err);
+    return *b ? 0 : -1;
+}
+
+int convert_template_joins(const struct convert_opts *opts)
+{
+    hcs_err err = { 0 };
+    template *t = load_template(opts, &err);
+    int joins = t && template_join_kind(t);
+    template_free(t);
+    return joins;
+}
+
+int convert_join_role(const struct convert_opts *opts, const char *path)
+{
+    hcs_err err = { 0 };
+    template *t = load_template(opts, &err);
+    if (!t || !template_join_kind(t)) {
+        template_free(t);
+        return TJOIN_NONE;      /* no [join]: the file is not even opened */
+    }
+    struct table_opts to;
+    table_opts_from(opts->cfg, t, &to);
+    table *tb = table_open(path, &to, &err);
+    tbinding *b = tb ? template_bind(t, table_header(tb), NULL, &err) : NULL;
+    int role = b ? (int)template_join_role(t, b) : TJOIN_NONE;
+    tbinding_free(b);
+    table_close(tb);
+    template_free(t);
+    return role;
+}
+
 int convert_file(const struct convert_opts *opts, const char *path,
                  const struct convert_sink *sink, struct convert_stats *stats, hcs_err *err)
 {
@@ -422,6 +488,16 @@ int convert_file(const struct convert_opts *opts, const char *path,
     if (unknown.len && !opts->preliminary)
         log_info("%s: columns not used by template %s: %s", path, template_name(t), sb_str(&unknown));
     sb_free(&unknown);
+    struct join *jn = NULL;
+    if (open_join(opts, t, &to, &tb, &b, &jn, err) < 0) {
+        hcs_err_wrap(err, "%s", path);
+        join_free(jn);
+        if (!jn)
+            table_close(tb);
+        tbinding_free(b);
+        template_free(t);
+        return -1;
+    }
     struct run r = { .opts = opts, .path = path, .t = t, .b = b, .sink = sink, .stats = stats };
     struct lastrow_map split = { 0 };
     int rc = 0;
@@ -451,7 +527,10 @@ done:
     lastrow_free(&split);
     packer_free(r.pk);
     tbinding_free(b);
-    table_close(tb);
+    if (jn)
+        join_free(jn);           /* closes the tables it joined and its own */
+    else
+        table_close(tb);
     template_free(t);
     return rc;
 }

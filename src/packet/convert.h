@@ -58,6 +58,19 @@ signer *convert_signer(struct convert_signing *s, hcs_err *err);
  * file order, and the output does not depend on the number of jobs. */
 #define CONVERT_MAX_JOBS 64
 
+/* A spill index on disk for the two-file form (packet/join.h); the run
+ * gives the store's (store_spill_*), whose shapes these are. */
+struct join_spill {
+    void *(*open)(hcs_err *err);
+    void (*close)(void *sp);
+    int (*put)(void *sp, const char *key, long row, const void *data, size_t len, hcs_err *err);
+    int (*mark)(void *sp, const char *key, hcs_err *err);        /* 1 new, 0 marked before, -1 */
+    int (*unmark_all)(void *sp, hcs_err *err);
+    int (*rows)(void *sp, const char *key, void (*fn)(void *ctx, long row, const void *data, size_t len),
+                void *ctx, hcs_err *err);
+    int (*next_unmarked)(void *sp, const char *after, char **key, hcs_err *err);
+};
+
 struct convert_opts {
     const hcs_config *cfg;         /* paths.*, input.*, gis.*, limits.* */
     const char *template_name;     /* folder under paths.templates_dir ("importAccountData", …) */
@@ -75,6 +88,10 @@ struct convert_opts {
                                     * count rows (the chain's cheap pass, run/intake.c) */
     int preliminary;               /* a pass before the real conversion of the same file (keys_only,
                                     * the attachment uploads): it logs nothing the real one will */
+    const struct join_spill *spill; /* the two-file form of a template with [join]: a child file
+                                    * (premises) converts joined to the registry, and path to
+                                    * join_child when given; NULL: every file on its own */
+    const char *join_child;        /* the child file joined to path (a parent file), or NULL */
     const long *only_rows;         /* convert just these spreadsheet rows, ascending (a retry); NULL: all */
     size_t nonly_rows;
 };
@@ -123,6 +140,14 @@ int convert_seal_with(signer *sg, struct packet *p, hcs_err *err);
  * (kept as they are when nothing is signed and the converter's own text is
  * still the document).  s NULL: not signed. */
 int convert_seal_packet(struct convert_signing *s, struct packet *p, hcs_err *err);
+
+/* The role of the file at path for the template of opts (enum tjoin_role
+ * of template/template.h: 0 no [join], 1 parent, 2 child, 3 both), telling
+ * a houses file from a premises file by its header.  A file that cannot
+ * be read or bound says 0 (its conversion reports why). */
+int convert_join_role(const struct convert_opts *opts, const char *path);
+/* 1 when the template of opts has [join] (its inbox files may pair). */
+int convert_template_joins(const struct convert_opts *opts);
 
 /* Does the template of opts have `file` columns?  1 (and *context = its
  * file store context, malloc'd), 0 (no files), -1 (template broken: err). */

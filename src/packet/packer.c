@@ -90,8 +90,15 @@ void packer_reject_rows(const struct convert_sink *sink, const char *file, const
                         size_t nrows, const char *column, const char *value, const char *reason,
                         const char *element_key)
 {
+    packer_reject_joined(sink, file, NULL, rows, nrows, column, value, reason, element_key);
+}
+
+void packer_reject_joined(const struct convert_sink *sink, const char *file, const char *second,
+                          const long *rows, size_t nrows, const char *column, const char *value,
+                          const char *reason, const char *element_key)
+{
     for (size_t i = 0; i < nrows; i++) {
-        struct convert_reject r = { file, rows[i], column ? column : "", value ? value : "",
+        struct convert_reject r = { second && table_row_file(rows[i]) ? second : file, rows[i], column ? column : "", value ? value : "",
                                     reason, element_key };
         if (sink && sink->reject)
             sink->reject(sink->ctx, &r);
@@ -368,8 +375,8 @@ static int deliver(struct packer *pk, struct flush_job *j, hcs_err *err)
 {
     for (size_t i = 0; i < j->ndropped; i++) {
         struct packet_element *e = &j->dropped[i].el;
-        packer_reject_rows(pk->sink, pk->source, e->rows, e->nrows, "", "", j->dropped[i].why,
-                           e->local_key);
+        packer_reject_joined(pk->sink, pk->source, pk->opts->join_child, e->rows, e->nrows, "", "",
+                             j->dropped[i].why, e->local_key);
         pk->stats->rows_rejected += (long)e->nrows;
         pk->stats->schema_rejected++;
     }

@@ -36,6 +36,11 @@ const struct convert_sink *packer_ordered_sink(struct packer *pk);
 int packer_finish(struct packer *pk, hcs_err *err);
 void packer_free(struct packer *pk);
 
+/* The same for a joined table: rows flagged TABLE_ROW_SECOND came from
+ * the file second (read.h). */
+void packer_reject_joined(const struct convert_sink *sink, const char *file, const char *second,
+                          const long *rows, size_t nrows, const char *column, const char *value,
+                          const char *reason, const char *element_key);
 /* Reports every row of an element with one reason. */
 void packer_reject_rows(const struct convert_sink *sink, const char *file, const long *rows,
                         size_t nrows, const char *column, const char *value, const char *reason,

@@ -10,6 +10,14 @@
 #include <libxml/tree.h>
 
 #include "proto/operations.h"
+#include "read/read.h"
+
+/* Row numbers of a joined table (packet/join.h, two files as one): which
+ * file a row of an element or a reject came from (0 the file converted,
+ * 1 the file joined to it), and its row number in that file. */
+static inline int packet_row_file(long row) { return table_row_file(row); }
+static inline long packet_row_number(long row) { return table_row_number(row); }
+static inline long packet_row_second(long row) { return row | TABLE_ROW_SECOND; }
 
 /* A nested object of an element with a TransportGUID of its own (a premises,
  * room or entrance of a house: template [parts]); GIS answers for it

@@ -42,7 +42,17 @@ struct table_row {
                                   invalid encoding); the message names the column */
     const char *problem_column; /* with problem: the column's header text, or its letter/number
                                    when the header has none there */
+    int problem_whole;         /* with problem: it is the whole reason for refusing the row (a
+                                  feed's verdict, not a reading error) */
+    const char *problem_value; /* with problem_whole: the value refused, or NULL */
 };
+
+/* A table joined from two files (packet/join.c) numbers the second file's
+ * rows with this bit set; everything that shows or stores a row number
+ * splits it with the two helpers. */
+#define TABLE_ROW_SECOND ((long)1 << 40)
+static inline int table_row_file(long row) { return (row & TABLE_ROW_SECOND) != 0; }
+static inline long table_row_number(long row) { return row & ~TABLE_ROW_SECOND; }
 
 /* Opens the file and reads up to and including the header row.
  * Errors: HCS_EX_NOINPUT (the file cannot be read as a whole: cannot open,
@@ -57,9 +67,20 @@ int table_rewind(table *t, hcs_err *err);
 /* How far through the file the rows read so far go, 0..1, or -1 when the
  * reader cannot tell (for a progress estimate, not exact). */
 double table_fraction(const table *t);
-const char *table_format(const table *t);       /* "csv" | "xlsx" */
+const char *table_format(const table *t);       /* "csv" | "xlsx" | "feed" */
 const char *table_path(const table *t);
 void table_close(table *t);
+
+/* A table whose rows come from a feed instead of a file (a join of two
+ * files, packet/join.c).  The feed owns its rows and header; the table
+ * only forwards (path names it in messages). */
+struct table_feed {
+    void *ctx;
+    const struct table_row *(*header)(void *ctx);
+    int (*next)(void *ctx, const struct table_row **row, hcs_err *err);   /* as table_next */
+    int (*rewind)(void *ctx, hcs_err *err);
+};
+table *table_open_feed(const char *path, const struct table_feed *feed);
 
 /* Header matching as INPUT-FORMATS.md says: case-insensitive, surrounding
  * and repeated inner spaces ignored, ё = е.  Writes the normalized form

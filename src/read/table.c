@@ -15,6 +15,7 @@
 
 struct table {
     char *path;
+    const struct table_feed *feed;   /* rows from a feed (table_open_feed), or NULL */
     const struct table_backend *be;
     void *src;
     struct rowbuf rb;
@@ -141,10 +142,23 @@ table *table_open(const char *path, const struct table_opts *opts, hcs_err *err)
     return t;
 }
 
-const struct table_row *table_header(const table *t) { return &t->header; }
+table *table_open_feed(const char *path, const struct table_feed *feed)
+{
+    table *t = xcalloc(1, sizeof *t);
+    t->path = xstrdup(path);
+    t->feed = feed;
+    return t;
+}
+
+const struct table_row *table_header(const table *t)
+{
+    return t->feed ? t->feed->header(t->feed->ctx) : &t->header;
+}
 
 int table_next(table *t, const struct table_row **row, hcs_err *err)
 {
+    if (t->feed)
+        return t->feed->next(t->feed->ctx, row, err);
     int rc = next_nonempty(t, err);
     if (rc <= 0)
         return rc;
@@ -160,6 +174,8 @@ int table_next(table *t, const struct table_row **row, hcs_err *err)
     t->cur.cells = t->cells;
     t->cur.problem = NULL;
     t->cur.problem_column = NULL;
+    t->cur.problem_whole = 0;
+    t->cur.problem_value = NULL;
     if (t->rb.problem_col) {
         format_problem(t);
         t->cur.problem = t->problem;
@@ -171,6 +187,8 @@ int table_next(table *t, const struct table_row **row, hcs_err *err)
 
 int table_rewind(table *t, hcs_err *err)
 {
+    if (t->feed)
+        return t->feed->rewind(t->feed->ctx, err);
     if (t->be->rewind(t->src, err) < 0)
         return -1;
     /* The header is the first non-empty row again. */
@@ -185,10 +203,12 @@ int table_rewind(table *t, hcs_err *err)
 
 double table_fraction(const table *t)
 {
+    if (t->feed)
+        return -1;
     return t->be->fraction ? t->be->fraction(t->src) : -1;
 }
 
-const char *table_format(const table *t) { return t->be->format; }
+const char *table_format(const table *t) { return t->feed ? "feed" : t->be->format; }
 const char *table_path(const table *t) { return t->path; }
 
 void table_close(table *t)

@@ -30,6 +30,8 @@ struct intake {
 
     /* the file being converted */
     int64_t file_id;
+    int64_t child_file_id;       /* the premises file joined to it (two-file form), or 0 */
+    long child_rows, child_rejected, last_child_reject;
     struct { int seq; int64_t id; } *seqs;
     size_t nseqs, scap;
     const char *template_name;
@@ -146,7 +148,54 @@ static const char *held_by_prereq(void *ctx, const char *kind, const char *local
     return held ? in->held_why : NULL;
 }
 
+/* ---- the spill index of the two-file form (packet/join.h) ---- */
+
+static void *spill_open(hcs_err *err) { return store_spill_open(err); }
+static void spill_close(void *sp) { store_spill_close(sp); }
+static int spill_put(void *sp, const char *key, long row, const void *data, size_t len, hcs_err *err)
+{
+    return store_spill_put(sp, key, row, data, len, err);
+}
+static int spill_mark(void *sp, const char *key, hcs_err *err) { return store_spill_mark(sp, key, err); }
+static int spill_unmark_all(void *sp, hcs_err *err) { return store_spill_unmark_all(sp, err); }
+static int spill_rows(void *sp, const char *key, void (*fn)(void *, long, const void *, size_t), void *ctx,
+                      hcs_err *err)
+{
+    return store_spill_rows(sp, key, fn, ctx, err);
+}
+static int spill_next(void *sp, const char *after, char **key, hcs_err *err)
+{
+    return store_spill_next_unmarked(sp, after, key, err);
+}
+static const struct join_spill spill_fns = { spill_open, spill_close, spill_put, spill_mark,
+                                             spill_unmark_all, spill_rows, spill_next };
+
 /* ---- the store sink ---- */
+
+/* An element's rows go to the file each came from (a joined table tags
+ * the premises file's rows: read.h TABLE_ROW_SECOND). */
+static int add_element(intake *in, int64_t packet_id, const struct packet_element *e, hcs_err *err)
+{
+    struct packet_element own = *e;
+    long *second = xcalloc(e->nrows + 1, sizeof *second);
+    size_t nsecond = 0;
+    own.rows = xcalloc(e->nrows + 1, sizeof *own.rows);
+    own.nrows = 0;
+    for (size_t i = 0; i < e->nrows; i++) {
+        if (packet_row_file(e->rows[i]))
+            second[nsecond++] = packet_row_number(e->rows[i]);
+        else
+            own.rows[own.nrows++] = e->rows[i];
+    }
+    in->child_rows += (long)nsecond;
+    int64_t file_id = own.nrows || !in->child_file_id ? in->file_id : in->child_file_id;
+    int rc = store_element_add(in->st, packet_id, file_id, &own, err);
+    if (rc == 0 && nsecond)
+        rc = store_element_rows_add(in->st, e->transport_guid, in->child_file_id, second, nsecond, err);
+    free(own.rows);
+    free(second);
+    return rc;
+}
 
 static int64_t parent_id_for(intake *in, int parent_seq)
 {
@@ -206,7 +255,7 @@ static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
     p.nelements = (int)pk->nelements;
     int rc = store_packet_add(in->st, &p, err);
     for (size_t i = 0; rc == 0 && i < pk->nelements; i++)
-        rc = store_element_add(in->st, p.id, in->file_id, &pk->elements[i], err);
+        rc = add_element(in, p.id, &pk->elements[i], err);
     free(p.lane);
     free(p.archive_path);
     if (rc < 0)
@@ -223,9 +272,16 @@ static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
 static void sink_reject(void *ctx, const struct convert_reject *r)
 {
     intake *in = ctx;
-    struct store_reject sr = { r->row, r->column, r->value, r->reason, r->element_key };
+    struct store_reject sr = { packet_row_number(r->row), r->column, r->value, r->reason, r->element_key };
+    int64_t file_id = in->file_id;
+    if (packet_row_file(r->row) && in->child_file_id) {
+        file_id = in->child_file_id;
+        /* a row's problems come one after the other: count the row once */
+        in->child_rejected += r->row != in->last_child_reject;
+        in->last_child_reject = r->row;
+    }
     hcs_err err;
-    if (store_reject_add(in->st, in->file_id, &sr, &err) < 0)
+    if (store_reject_add(in->st, file_id, &sr, &err) < 0)
         log_error("%s", err.msg);
 }
 
@@ -242,8 +298,33 @@ static int record_rejected_file(intake *in, struct store_file *f, const char *wh
     return 1;
 }
 
-static int take_converted(intake *in, const char *path, struct store_file *f, const struct convert_opts *co,
-                          hcs_err *err)
+/* The premises file of a pair is rejected with its houses file. */
+static int record_rejected_pair(intake *in, struct store_file *f, struct store_file *fc, const char *why,
+                                hcs_err *err)
+{
+    if (fc && record_rejected_file(in, fc, why, err) < 0)
+        return -1;
+    return record_rejected_file(in, f, why, err);
+}
+
+/* The rows of the two files of a pair (the sinks counted the premises file's). */
+static void split_counts(intake *in, struct store_file *f, struct store_file *fc, const struct convert_stats *cs)
+{
+    f->rows = cs->rows;
+    f->rows_rejected = cs->rows_rejected;
+    if (!fc)
+        return;
+    free(fc->state);
+    fc->state = xstrdup("converted");
+    fc->rows = in->child_rows + in->child_rejected;
+    fc->rows_rejected = in->child_rejected;
+    fc->operation = in->operation ? xstrdup(in->operation) : NULL;
+    f->rows -= fc->rows;
+    f->rows_rejected -= fc->rows_rejected;
+}
+
+static int take_converted(intake *in, const char *path, struct store_file *f, struct store_file *fc,
+                          const struct convert_opts *co, hcs_err *err)
 {
     /* All or nothing: the file row, its packets, elements and rejected rows
      * in one transaction, committed only when the whole file converted. */
@@ -253,6 +334,14 @@ static int take_converted(intake *in, const char *path, struct store_file *f, co
     if (store_file_add(in->st, f, err) < 0)
         goto fatal;
     in->file_id = f->id;
+    in->child_file_id = 0;
+    in->child_rows = in->child_rejected = in->last_child_reject = 0;
+    if (fc) {
+        fc->state = xstrdup("converting");
+        if (store_file_add(in->st, fc, err) < 0)
+            goto fatal;
+        in->child_file_id = fc->id;
+    }
     struct convert_sink sink = { .ctx = in, .packet = sink_packet, .reject = sink_reject };
     struct convert_stats cs = { 0 };
     hcs_err cerr = { 0 };
@@ -261,21 +350,25 @@ static int take_converted(intake *in, const char *path, struct store_file *f, co
         forget_written(in, 1);
         if (cerr.code == HCS_EX_NOINPUT || cerr.code == HCS_EX_DATAERR) {
             free(f->state);
-            return record_rejected_file(in, f, cerr.msg, err);
+            if (fc) {
+                free(fc->state);
+                fc->id = 0;
+            }
+            return record_rejected_pair(in, f, fc, cerr.msg, err);
         }
         *err = cerr;
         return -1;
     }
     free(f->state);
     f->state = xstrdup("converted");
-    f->rows = cs.rows;
-    f->rows_rejected = cs.rows_rejected;
+    split_counts(in, f, fc, &cs);
     f->operation = in->operation ? xstrdup(in->operation) : NULL;
     if ((in->nseqs && sync_archive(in, err) < 0)
         || store_packets_move_file(in->st, f->id, PS_CREATED, PS_PREPARED, err) < 0
-        || store_file_update(in->st, f, err) < 0 || store_commit(in->st, err) < 0)
+        || store_file_update(in->st, f, err) < 0 || (fc && store_file_update(in->st, fc, err) < 0)
+        || store_commit(in->st, err) < 0)
         goto fatal;
-    in->stats.files_taken++;
+    in->stats.files_taken += fc ? 2 : 1;
     in->stats.rows += cs.rows;
     in->stats.rows_rejected += cs.rows_rejected;
     return 0;
@@ -316,8 +409,8 @@ static int open_schemas(intake *in, hcs_err *err)
     return in->schemas ? 0 : -1;
 }
 
-int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
-                     struct store_file *f, hcs_err *err)
+static void file_init(intake *in, struct store_file *f, const char *path, const char *template_name,
+                      const char *sha256)
 {
     memset(f, 0, sizeof *f);
     f->run_id = in->run_id;
@@ -325,6 +418,33 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     f->name = xstrdup(path_base(path));
     f->sha256 = xstrdup(sha256);
     f->template_name = xstrdup(template_name);
+}
+
+int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
+                     struct store_file *f, hcs_err *err)
+{
+    return intake_take_pair(in, path, sha256, NULL, NULL, template_name, f, NULL, err);
+}
+
+int intake_join_role(intake *in, const char *path, const char *template_name)
+{
+    struct convert_opts co = { .cfg = in->cfg, .template_name = template_name };
+    return convert_join_role(&co, path);
+}
+
+int intake_template_joins(intake *in, const char *template_name)
+{
+    struct convert_opts co = { .cfg = in->cfg, .template_name = template_name };
+    return convert_template_joins(&co);
+}
+
+int intake_take_pair(intake *in, const char *path, const char *sha256, const char *child,
+                     const char *child_sha256, const char *template_name, struct store_file *f,
+                     struct store_file *fc, hcs_err *err)
+{
+    file_init(in, f, path, template_name, sha256);
+    if (child)
+        file_init(in, fc, child, template_name, child_sha256);
     in->nseqs = 0;
     free(in->operation);
     in->operation = NULL;
@@ -337,7 +457,7 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
 
     struct convert_opts co = { .cfg = in->cfg, .template_name = template_name, .schemas = in->schemas,
                                .resolve = chain_resolve, .resolve_ctx = in, .held = held_by_prereq,
-                               .signing = &in->signing };
+                               .signing = &in->signing, .spill = &spill_fns, .join_child = child };
     if (in->chain) {
         int need = scan_needs(in, &co, path);
         if (need)
@@ -347,7 +467,7 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     struct attach att;
     int rc = -1;
     if (attach_setup(&att, in->cfg, &co, err) >= 0 && attach_prepare(&att, &co, path, err) >= 0)
-        rc = take_converted(in, path, f, &co, err);
+        rc = take_converted(in, path, f, child ? fc : NULL, &co, err);
     attach_close(&att);
     /* Certificate near expiry, key file readable by others: the operator
      * hears it once per run, the run goes on. */
@@ -389,8 +509,13 @@ fail:
     return -1;
 }
 
-int intake_retake_rows(intake *in, const struct store_file *f, const long *rows, size_t nrows,
-                       intake_commit_fn commit_with, void *ctx, hcs_err *err)
+const struct join_spill *intake_spill(void)
+{
+    return &spill_fns;
+}
+
+int intake_retake_rows(intake *in, const struct store_file *f, const struct store_file *fj, const long *rows,
+                       size_t nrows, intake_commit_fn commit_with, void *ctx, hcs_err *err)
 {
     const char *path = f->archive_path ? f->archive_path : f->path;
     in->nseqs = 0;
@@ -398,6 +523,7 @@ int intake_retake_rows(intake *in, const struct store_file *f, const long *rows,
     in->operation = NULL;
     in->template_name = f->template_name;
     in->file_id = f->id;
+    in->child_file_id = fj ? fj->id : 0;
     needs_clear(in->needs);
     forget_written(in, 0);
     if (open_schemas(in, err) < 0)
@@ -407,6 +533,8 @@ int intake_retake_rows(intake *in, const struct store_file *f, const long *rows,
     in->chain = 0;
     struct convert_opts co = { .cfg = in->cfg, .template_name = f->template_name, .schemas = in->schemas,
                                .resolve = chain_resolve, .resolve_ctx = in, .signing = &in->signing,
+                               .spill = &spill_fns,
+                               .join_child = fj ? (fj->archive_path ? fj->archive_path : fj->path) : NULL,
                                .only_rows = rows, .nonly_rows = nrows };
     struct attach att;
     int rc = -1;

@@ -44,6 +44,21 @@ int intake_recover(intake *in, hcs_err *err);
  * is left untouched for the next run. */
 int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
                      struct store_file *f, hcs_err *err);
+/* The two-file form (templates with [join], packet/join.h): a houses file
+ * (path) and a premises file (child) converted as one, house by house;
+ * both get a file record (fc: the premises file's), in the same
+ * transaction, each row's outcome under its own file.  Return values as
+ * intake_take_file (1: both rejected).  child NULL = intake_take_file.
+ * A premises file taken alone (intake_take_file) is joined to the
+ * houses the registry knows. */
+int intake_take_pair(intake *in, const char *path, const char *sha256, const char *child,
+                     const char *child_sha256, const char *template_name, struct store_file *f,
+                     struct store_file *fc, hcs_err *err);
+/* The role of an inbox file for its template (convert_join_role: 0 no
+ * [join], 1 houses file, 2 premises file, 3 one-file form). */
+int intake_join_role(intake *in, const char *path, const char *template_name);
+/* 1 when files of the template may pair (it has [join]). */
+int intake_template_joins(intake *in, const char *template_name);
 /* A retry after a registry refresh (refresh.h): the rows of f (its
  * archived copy) converted again through the registry as it is now into
  * new packets (new MessageGUID and TransportGUIDs, signed) of the same
@@ -51,8 +66,12 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
  * what commit_with writes (ids: the new packets); nothing is kept when it
  * fails.  Files the rows name are uploaded first, outside it. */
 typedef int (*intake_commit_fn)(void *ctx, const int64_t *ids, size_t n, hcs_err *err);
-int intake_retake_rows(intake *in, const struct store_file *f, const long *rows, size_t nrows,
-                       intake_commit_fn commit_with, void *ctx, hcs_err *err);
+/* fj: the premises file joined to f when its elements hold rows of both
+ * (rows of fj flagged: store_element_rows), else NULL. */
+int intake_retake_rows(intake *in, const struct store_file *f, const struct store_file *fj, const long *rows,
+                       size_t nrows, intake_commit_fn commit_with, void *ctx, hcs_err *err);
+/* The store's spill index for the two-file form (convert_opts.spill). */
+const struct join_spill *intake_spill(void);
 /* What the last intake_take_file that returned 2 needs exported. */
 const chain_needs *intake_needs(const intake *in);
 /* Chain on (default): such keys make intake_take_file return 2; off:

@@ -66,18 +66,22 @@ static int cmp_row(const void *a, const void *b)
 
 /* The source rows of it[from..to), ascending, each once (convert_opts.only_rows). */
 static int rows_of(store *st, const struct item *it, size_t from, size_t to, long **rows, size_t *n,
-                   hcs_err *err)
+                   int64_t *joined, hcs_err *err)
 {
+    *joined = 0;
     size_t cap = 0;
     *rows = NULL;
     *n = 0;
     for (size_t i = from; i < to; i++) {
         long *r;
         size_t nr;
-        if (store_element_rows(st, it[i].element_id, &r, &nr, err) < 0) {
+        int64_t other = 0;
+        if (store_element_rows(st, it[i].element_id, &r, &nr, &other, err) < 0) {
             free(*rows);
             return -1;
         }
+        if (other)
+            *joined = other;     /* the premises file of a pair (one per houses file) */
         for (size_t k = 0; k < nr; k++) {
             ARRAY_GROW(*rows, *n, cap);
             (*rows)[(*n)++] = r[k];
@@ -180,14 +184,21 @@ static void probe_reject(void *ctx, const struct convert_reject *r)
 
 /* Converts rows of f dry (no signature, no schema, no upload) to learn
  * the registry keys they use. */
-static int probe_rows(struct run_state *b, const struct store_file *f, const long *rows, size_t n,
-                      struct probe *p, hcs_err *err)
+static const char *input_of(const struct store_file *f)
+{
+    return f->archive_path ? f->archive_path : f->path;
+}
+
+/* fj: the premises file joined to f (a pair), or NULL. */
+static int probe_rows(struct run_state *b, const struct store_file *f, const struct store_file *fj,
+                      const long *rows, size_t n, struct probe *p, hcs_err *err)
 {
     struct convert_opts co = { .cfg = b->cfg, .template_name = f->template_name, .resolve = probe_resolve,
-                               .resolve_ctx = p, .only_rows = rows, .nonly_rows = n };
+                               .resolve_ctx = p, .only_rows = rows, .nonly_rows = n,
+                               .spill = fj ? intake_spill() : NULL, .join_child = fj ? input_of(fj) : NULL };
     struct convert_sink sink = { .ctx = p, .packet = probe_packet, .reject = probe_reject };
     struct convert_stats cs;
-    return convert_file(&co, f->archive_path ? f->archive_path : f->path, &sink, &cs, err);
+    return convert_file(&co, input_of(f), &sink, &cs, err);
 }
 
 /* The exports of what p saw, stored as packets; their ids as "12,13". */
@@ -220,16 +231,19 @@ static int add_exports(struct run_state *b, const struct probe *p, strbuf *ids, 
  * the refreshes in one transaction. */
 static int plan_packet(struct run_state *b, struct item *it, size_t from, size_t to, hcs_err *err)
 {
-    struct store_file f = { 0 };
+    struct store_file f = { 0 }, fj = { 0 };
     struct probe p = { .st = b->st };
     strbuf ids = STRBUF_INIT;
     long *rows = NULL;
     size_t nrows = 0;
+    int64_t joined = 0;
     int rc = -1;
-    if (store_file_get(b->st, it[from].file_id, &f, err) < 0 || rows_of(b->st, it, from, to, &rows, &nrows, err) < 0)
+    if (store_file_get(b->st, it[from].file_id, &f, err) < 0
+        || rows_of(b->st, it, from, to, &rows, &nrows, &joined, err) < 0
+        || (joined && store_file_get(b->st, joined, &fj, err) < 0))
         goto out;
     hcs_err perr = { 0 };
-    if (probe_rows(b, &f, rows, nrows, &p, &perr) < 0)
+    if (probe_rows(b, &f, joined ? &fj : NULL, rows, nrows, &p, &perr) < 0)
         log_warn("refresh: %s: %s", f.name, perr.msg);
     /* A stale reference: the kinds the rows refer to; an object GIS says
      * exists: the export of its own kind. */
@@ -274,6 +288,7 @@ out:
     keyset_free(&p.houses);
     keyset_free(&p.orgs);
     store_file_clear(&f);
+    store_file_clear(&fj);
     return rc;
 }
 
@@ -375,7 +390,7 @@ static int settle_packet(struct run_state *b, struct item *it, size_t from, size
     if (fin <= 0)
         return fin;
     struct settle s = { b, it, from, to, xcalloc(to - from, sizeof *s.guid), retry_note(it, from, to) };
-    struct store_file f = { 0 };
+    struct store_file f = { 0 }, fj = { 0 };
     long *rows = NULL;
     size_t nrows = 0, nretry = 0;
     int rc = -1;
@@ -403,13 +418,15 @@ static int settle_packet(struct run_state *b, struct item *it, size_t from, size
         for (size_t i = from; i < to; i++)
             if (!s.guid[i - from][0])
                 collect(&sub, &(struct store_refresh){ .element_id = it[i].element_id });
-        rc = rows_of(b->st, sub.v, 0, sub.n, &rows, &nrows, err);
+        int64_t joined = 0;
+        rc = rows_of(b->st, sub.v, 0, sub.n, &rows, &nrows, &joined, err);
         items_free(&sub);
-        if (rc < 0 || store_file_get(b->st, it[from].file_id, &f, err) < 0) {
+        if (rc < 0 || store_file_get(b->st, it[from].file_id, &f, err) < 0
+            || (joined && store_file_get(b->st, joined, &fj, err) < 0)) {
             rc = -1;
             goto out;
         }
-        rc = intake_retake_rows(b->in, &f, rows, nrows, settle_commit, &s, err);
+        rc = intake_retake_rows(b->in, &f, joined ? &fj : NULL, rows, nrows, settle_commit, &s, err);
         if (rc == 0)
             log_info("refresh: %s: %zu element(s) retried once through the refreshed registry", f.name, nretry);
         else if (err->code == HCS_EX_NOINPUT || err->code == HCS_EX_DATAERR) {
@@ -442,6 +459,7 @@ out:
     free(s.guid);
     free(s.note);
     store_file_clear(&f);
+    store_file_clear(&fj);
     return rc;
 }
 

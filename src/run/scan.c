@@ -63,6 +63,78 @@ static int take_one(struct run_state *b, const struct inbox_kind *k, const char 
     return rc;
 }
 
+/* The two-file form: a houses file and its premises file (templates with
+ * [join]).  Taken as one when neither was processed before; else the new
+ * one goes on its own (a premises file then joins the houses the
+ * registry knows). */
+static int take_pair(struct run_state *b, const struct inbox_kind *k, const char *path, const char *child,
+                     hcs_err *err)
+{
+    char sha[65], csha[65];
+    if (file_sha256_hex(path, sha, err) < 0 || file_sha256_hex(child, csha, err) < 0)
+        return -1;
+    struct store_file f = { 0 }, fc = { 0 };
+    int known = b->o->force ? 0 : store_file_find_hash(b->st, sha, k->template_name, &f, err);
+    int cknown = b->o->force || known ? 0 : store_file_find_hash(b->st, csha, k->template_name, &fc, err);
+    store_file_clear(&f);
+    store_file_clear(&fc);
+    if (known < 0 || cknown < 0)
+        return -1;
+    if (known || cknown) {
+        int rc = take_one(b, k, path, err);
+        return rc < 0 ? rc : take_one(b, k, child, err);
+    }
+    log_info("taking %s with %s (%s)", path, child, k->template_name);
+    int rc = intake_take_pair(b->in, path, sha, child, csha, k->template_name, &f, &fc, err);
+    if (rc == 2) {
+        /* the chain, as in take_one */
+        rc = run_chain(b, intake_needs(b->in), err);
+        store_file_clear(&f);
+        store_file_clear(&fc);
+        intake_set_chain(b->in, 0);
+        if (rc == 0)
+            rc = intake_take_pair(b->in, path, sha, child, csha, k->template_name, &f, &fc, err);
+        intake_set_chain(b->in, 1);
+    }
+    if (rc == 0 && (rc = archive_input(b->st, b->work, &f, b->run_id, err)) == 0)
+        rc = archive_input(b->st, b->work, &fc, b->run_id, err);
+    else if (rc == 1 && (rc = archive_reject(b->work, b->run_id, path, f.error, err)) == 0)
+        rc = archive_reject(b->work, b->run_id, child, fc.error, err);
+    store_file_clear(&f);
+    store_file_clear(&fc);
+    return rc;
+}
+
+/* partner[i]: the premises file taken with houses file i (its index), -1
+ * none, -2 file i is itself taken with a houses file.  The i-th houses file
+ * (name order) takes the i-th premises file. */
+static int *pair_files(struct run_state *b, const struct inbox_kind *k, const char *dir, char **names, size_t n)
+{
+    if (!intake_template_joins(b->in, k->template_name))
+        return NULL;            /* no file is opened for a kind that does not pair */
+    int *partner = xcalloc(n + 1, sizeof *partner);
+    int *role = xcalloc(n + 1, sizeof *role);
+    for (size_t i = 0; i < n; i++) {
+        char *path = path_join(dir, names[i]);
+        role[i] = intake_join_role(b->in, path, k->template_name);
+        partner[i] = -1;
+        free(path);
+    }
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (role[i] != 1)
+            continue;
+        while (c < n && role[c] != 2)
+            c++;
+        if (c == n)
+            break;
+        partner[i] = (int)c;
+        partner[c++] = -2;
+    }
+    free(role);
+    return partner;
+}
+
 /* Files of kind k wait while packets they depend on are pending — also
  * transitively: withdrawals wait for bills that themselves still wait in
  * their inbox for accounts. */
@@ -101,6 +173,7 @@ int run_scan_inbox(struct run_state *b, hcs_err *err)
         size_t n;
         char **names = inbox_list(dir, settle, &n);
         long blocked = n && k->waits_for ? blocked_by(b, k, waiting_kind, err) : 0;
+        int *partner = n > 1 && blocked <= 0 ? pair_files(b, k, dir, names, n) : NULL;
         int rc = 0;
         for (size_t i = 0; i < n; i++) {
             char *path = path_join(dir, names[i]);
@@ -108,12 +181,18 @@ int run_scan_inbox(struct run_state *b, hcs_err *err)
                 announce_waiting(b, path, k->waits_for);
                 b->waiting++;
                 waiting_kind[k - inbox_kinds] = 1;
-            } else if (rc == 0) {
+            } else if (rc == 0 && partner && partner[i] >= 0) {
+                char *child = path_join(dir, names[partner[i]]);
+                rc = take_pair(b, k, path, child, err);
+                free(child);
+            } else if (rc == 0 && !(partner && partner[i] == -2)) {
                 rc = take_one(b, k, path, err);
             }
             free(path);
-            free(names[i]);
         }
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(partner);
         free(names);
         free(dir);
         if (rc < 0) {

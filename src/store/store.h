@@ -219,6 +219,10 @@ int store_rate_slot(store *st, const char *name, int64_t now_us, int64_t interva
 /* Element states: "pending" (in a packet not answered yet), "accepted",
  * "error" (GIS rejected it), "failed" (its packet failed as a whole),
  * "cancelled". */
+/* More source rows of the element with this TransportGUID, from another
+ * file (a join of two files: the premises rows of a house element). */
+int store_element_rows_add(store *st, const char *transport_guid, int64_t file_id, const long *rows,
+                           size_t nrows, hcs_err *err);
 int store_element_add(store *st, int64_t packet_id, int64_t file_id,
                       const struct packet_element *e, hcs_err *err);
 /* A part of an element (packet.h struct packet_part) as stored. */
@@ -296,8 +300,11 @@ int store_refresh_candidates(store *st, const char *const *codes, store_refresh_
 int store_refreshes_each(store *st, const char *state, store_refresh_fn fn, void *ctx, hcs_err *err);
 /* Inserts or updates (state, exports) the refresh of r->element_id. */
 int store_refresh_put(store *st, const struct store_refresh *r, hcs_err *err);
-/* The source rows of an element, ascending (*rows malloc'd). */
-int store_element_rows(store *st, int64_t element_id, long **rows, size_t *n, hcs_err *err);
+/* The source rows of an element, ascending (*rows malloc'd).  Rows of
+ * another file than the element's (the premises file joined to a houses
+ * file) come flagged (packet_row_second) and *joined names that file (0:
+ * none; joined may be NULL). */
+int store_element_rows(store *st, int64_t element_id, long **rows, size_t *n, int64_t *joined, hcs_err *err);
 /* An element's refresh outcome: state ("retried": superseded by the
  * retry's elements, "accepted": reconciled), gis_guid when not NULL, note. */
 int store_element_note(store *st, int64_t element_id, const char *state, const char *gis_guid,
@@ -464,5 +471,23 @@ struct store_row_outcome {
 typedef int (*store_row_fn)(void *ctx, const struct store_row_outcome *r);
 /* Ordered by row number. */
 int store_file_rows(store *st, int64_t file_id, store_row_fn fn, void *ctx, hcs_err *err);
+
+/* ---- a spill index (store_spill.c) ----
+ * Rows of a file kept on disk by key while a join reads another file
+ * (packet/join.c): a private temporary SQLite database whatever the
+ * driver, deleted when closed; memory stays bounded whatever the rows. */
+typedef struct store_spill store_spill;
+store_spill *store_spill_open(hcs_err *err);
+void store_spill_close(store_spill *sp);
+int store_spill_put(store_spill *sp, const char *key, long row, const void *data, size_t len, hcs_err *err);
+/* Marks key as seen: 1 when it was not marked before, 0 when it was, -1 error. */
+int store_spill_mark(store_spill *sp, const char *key, hcs_err *err);
+int store_spill_unmark_all(store_spill *sp, hcs_err *err);
+/* fn(ctx, row, data, len) for every row put under key, in row order. */
+typedef void (*store_spill_fn)(void *ctx, long row, const void *data, size_t len);
+int store_spill_rows(store_spill *sp, const char *key, store_spill_fn fn, void *ctx, hcs_err *err);
+/* The smallest key of rows put that is greater than after and not marked:
+ * 1 (*key malloc'd), 0 none, -1 error. */
+int store_spill_next_unmarked(store_spill *sp, const char *after, char **key, hcs_err *err);
 
 #endif

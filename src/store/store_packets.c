@@ -322,6 +322,27 @@ int store_element_add(store *st, int64_t packet_id, int64_t file_id,
     return 0;
 }
 
+int store_element_rows_add(store *st, const char *transport_guid, int64_t file_id, const long *rows,
+                           size_t nrows, hcs_err *err)
+{
+    sq_stmt *s;
+    if (sq_prep(st, "INSERT INTO element_rows(element_id, file_id, row) SELECT id, ?, ? FROM elements"
+                    " WHERE transport_guid=? ON CONFLICT DO NOTHING", &s, err) < 0)
+        return -1;
+    for (size_t i = 0; i < nrows; i++) {
+        sq_bind_i64(s, 1, file_id);
+        sq_bind_i64(s, 2, rows[i]);
+        sq_text(s, 3, transport_guid);
+        if (sq_step(s) != SQ_DONE) {
+            sq_finalize(s);
+            return sq_fail(st, err, "add element rows");
+        }
+        sq_reset(s);
+    }
+    sq_finalize(s);
+    return 0;
+}
+
 int store_element_set_outcome(store *st, const struct store_outcome *o, char **local_key,
                               hcs_err *err)
 {

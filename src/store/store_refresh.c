@@ -104,19 +104,29 @@ int store_refresh_put(store *st, const struct store_refresh *r, hcs_err *err)
     return sq_done(st, s, err, "refresh put");
 }
 
-int store_element_rows(store *st, int64_t element_id, long **rows, size_t *n, hcs_err *err)
+int store_element_rows(store *st, int64_t element_id, long **rows, size_t *n, int64_t *joined, hcs_err *err)
 {
     sq_stmt *s;
     *rows = NULL;
     *n = 0;
-    if (sq_prep(st, "SELECT row FROM element_rows WHERE element_id=? ORDER BY row", &s, err) < 0)
+    if (joined)
+        *joined = 0;
+    if (sq_prep(st, "SELECT r.row, r.file_id, CASE WHEN e.file_id IS NULL OR r.file_id = e.file_id THEN 0 ELSE 1 END"
+                    " FROM element_rows r"
+                    " JOIN elements e ON e.id = r.element_id WHERE r.element_id=? ORDER BY 3, 1", &s, err) < 0)
         return -1;
     sq_bind_i64(s, 1, element_id);
     size_t cap = 0;
     int rc;
     while ((rc = sq_step(s)) == SQ_ROW) {
         ARRAY_GROW(*rows, *n, cap);
-        (*rows)[(*n)++] = (long)sq_col_i64(s, 0);
+        long row = (long)sq_col_i64(s, 0);
+        if (sq_col_i64(s, 2)) {
+            row = packet_row_second(row);
+            if (joined)
+                *joined = sq_col_i64(s, 1);
+        }
+        (*rows)[(*n)++] = row;
     }
     int out = rc == SQ_DONE ? 0 : sq_fail(st, err, "element rows");
     sq_finalize(s);

@@ -96,6 +96,7 @@ void template_free(template *t)
         prog_free(&t->parts[i].label);
     }
     free(t->parts);
+    tmpl_join_free(t->join);
     free(t->elem_ns);
     free(t->elem_name);
     free(t->sheet);

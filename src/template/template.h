@@ -128,6 +128,29 @@ const char *template_attach_context(const template *t);
  * first row where it does, in *row_index), or -1 when all agree. */
 int template_check_same(const template *t, struct trow *const *rows, size_t nrows,
                         size_t *row_index);
+/* [join] (tmpl_join.c): the two-file form of a grouped template.  The
+ * role of a file is told by the variables its header binds. */
+enum tjoin_role {
+    TJOIN_NONE,     /* the template has no [join] */
+    TJOIN_PARENT,   /* a parent file (houses): no child column */
+    TJOIN_CHILD,    /* a child file (premises): child columns, no parent one */
+    TJOIN_BOTH      /* the one-file form: both */
+};
+enum tjoin_role template_join_role(const template *t, const tbinding *b);
+/* The registry kind a child row's group key names when no parent row has it. */
+const char *template_join_kind(const template *t);
+/* Appends the refusal of a child row whose key is in neither file nor registry. */
+void template_join_orphan(const template *t, const char *key, strbuf *out);
+/* How many `child` variables of [join] a child row fills: a premises row
+ * (Номер помещения) 1, a room row (and Номер комнаты) 2; the join puts the
+ * rows of a group in this order, so a premises is read from its own row. */
+int template_join_depth(const template *t, const tbinding *b, const struct table_row *row);
+/* The column of the (first) group variable as the file wrote it. */
+const char *template_join_key_column(const template *t, const tbinding *b);
+/* The header column variable var is bound to, or -1. */
+int template_bound_column(const tbinding *b, int var);
+size_t template_var_count(const template *t);
+
 /* The column a variable was read from, as written in the file (or map.ini). */
 const char *template_column(const tbinding *b, int var);
 

@@ -113,6 +113,7 @@ struct template {
     char *elem_ns, *elem_name;
     struct tpart *parts;       /* [parts]: nested objects with TransportGUIDs of their own */
     size_t nparts;
+    struct tjoin *join;        /* [join]: the two-file form, or NULL */
     nsi_set *nsi;
     struct nsireg_cache *nsireg;   /* НСИ answers of the registry (tmpl_nsireg.c) */
     char *attach_context;      /* file store context of `file` columns ([template] attach_context) */
@@ -134,6 +135,20 @@ struct tbinding {
     char **header;             /* per variable: header as written, or the first alternative */
     size_t nvars;
 };
+
+/* [join] of map.ini: a parent file (houses) and a child file (premises)
+ * joined by the group key (tmpl_join.c). */
+struct tjoin {
+    int *parent;               /* variables only a parent file has */
+    size_t nparent;
+    int *child;                /* variables only a child file has */
+    size_t nchild;
+    char *parent_kind;         /* registry kind of the key of a child row without a parent row */
+    char *orphan;              /* the refusal of such a row when the registry does not know the key */
+};
+int tmpl_load_join(template *t, const char *parent, const char *child, const char *kind,
+                   const char *orphan, hcs_err *err);
+void tmpl_join_free(struct tjoin *j);
 
 /* tmpl_map.c */
 int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err *err);

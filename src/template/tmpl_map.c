@@ -591,6 +591,12 @@ int tmpl_load_map(template *t, const char *path, const hcs_config *cfg, hcs_err 
         goto out;
     if ((rc = load_group(t, ini_str(d, "template:group", ""), err)) < 0)
         goto out;
+    if (*ini_str(d, "join:parent", "") &&
+        (rc = tmpl_load_join(t, ini_str(d, "join:parent", ""), ini_str(d, "join:child", ""),
+                             ini_str(d, "join:parent_kind", ""), ini_str(d, "join:orphan", ""), err)) < 0) {
+        hcs_err_wrap(err, "%s [join]", path);
+        goto out;
+    }
     static const char *fmt_keys[4] = { "template:split", "template:key", "template:label", "template:side_key" };
     for (int i = 0; i < 4; i++) {
         const char *s = ini_str(d, fmt_keys[i], "");

@@ -403,7 +403,7 @@ static void test_refreshes(void **state)
     assert_string_equal(rs.text, "k1:INT002034:exporting:7,8;");
     long *rows;
     size_t nrows;
-    assert_int_equal(store_element_rows(st, e1, &rows, &nrows, &err), 0);
+    assert_int_equal(store_element_rows(st, e1, &rows, &nrows, NULL, &err), 0);
     assert_int_equal(nrows, 2);
     assert_int_equal(rows[0], 2);
     assert_int_equal(rows[1], 3);
@@ -796,6 +796,90 @@ static void test_claims(void **state)
 
 /* The password never sits in the connection string: refused before any
  * connection is tried, with a message that says where it goes. */
+/* The two-file form: a house element holds rows of the houses file and of
+ * the premises file; store_element_rows gives the premises rows flagged
+ * and names that file (the refresh converts both again). */
+static void test_element_rows_of_two_files(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = open_fresh(path, &err);
+    int64_t run;
+    store_run_begin(st, "run", &run, &err);
+    struct store_file fh = { .run_id = run, .path = "houses.csv", .sha256 = "h1", .template_name = "importHouseUOData",
+                             .state = "converted" };
+    struct store_file fp = { .run_id = run, .path = "premises.csv", .sha256 = "h2",
+                             .template_name = "importHouseUOData", .state = "converted" };
+    assert_int_equal(store_file_add(st, &fh, &err), 0);
+    assert_int_equal(store_file_add(st, &fp, &err), 0);
+    struct store_packet p = { .file_id = fh.id, .run_id = run, .operation = "importHouseUOData", .seq = 1,
+                              .lane = "importHouseUOData|h", .state = "prepared", .nelements = 1,
+                              .archive_path = "/x.xml" };
+    strcpy(p.message_guid, "11111111-1111-4111-8111-111111111112");
+    assert_int_equal(store_packet_add(st, &p, &err), 0);
+    long own[] = { 3 }, premises[] = { 2, 7 };
+    struct packet_element e = { "bbbbbbbb-0000-4000-8000-000000000001", "house", "Дом", own, 1, NULL, 0 };
+    assert_int_equal(store_element_add(st, p.id, fh.id, &e, &err), 0);
+    assert_int_equal(store_element_rows_add(st, e.transport_guid, fp.id, premises, 2, &err), 0);
+    long *rows;
+    size_t n;
+    int64_t joined = -1;
+    /* the element's id: the first element of a fresh SQLite store */
+    assert_int_equal(store_element_rows(st, 1, &rows, &n, &joined, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0], 3);
+    assert_int_equal(rows[1], packet_row_second(2));
+    assert_int_equal(rows[2], packet_row_second(7));
+    assert_int_equal(joined, fp.id);
+    free(rows);
+    /* each row's outcome under its own file */
+    struct rows rs = { 0 };
+    assert_int_equal(store_file_rows(st, fp.id, collect_row, &rs, &err), 0);
+    assert_int_equal(rs.n, 2);
+    store_close(st);
+    cleanup(dir, path);
+}
+
+/* The spill index of the two-file form: rows by key in row order, marks,
+ * and the keys no mark covers, in key order. */
+static void collect_spill(void *ctx, long row, const void *data, size_t len)
+{
+    char *out = ctx;
+    snprintf(out + strlen(out), 256 - strlen(out), "%ld:%.*s;", row, (int)len, (const char *)data);
+}
+
+static void test_spill(void **state)
+{
+    (void)state;
+    hcs_err err = { 0 };
+    store_spill *sp = store_spill_open(&err);
+    assert_non_null(sp);
+    assert_int_equal(store_spill_put(sp, "b", 9, "x", 1, &err), 0);
+    assert_int_equal(store_spill_put(sp, "a", 4, "y", 1, &err), 0);
+    assert_int_equal(store_spill_put(sp, "b", 2, "z", 1, &err), 0);
+    assert_int_equal(store_spill_put(sp, "c", 5, "w", 1, &err), 0);
+    char out[256] = "";
+    assert_int_equal(store_spill_rows(sp, "b", collect_spill, out, &err), 0);
+    assert_string_equal(out, "2:z;9:x;");
+    assert_int_equal(store_spill_mark(sp, "b", &err), 1);
+    assert_int_equal(store_spill_mark(sp, "b", &err), 0);
+    assert_int_equal(store_spill_mark(sp, "zz", &err), 1);
+    char *key;
+    assert_int_equal(store_spill_next_unmarked(sp, "", &key, &err), 1);
+    assert_string_equal(key, "a");
+    free(key);
+    assert_int_equal(store_spill_next_unmarked(sp, "a", &key, &err), 1);
+    assert_string_equal(key, "c");
+    free(key);
+    assert_int_equal(store_spill_next_unmarked(sp, "c", &key, &err), 0);
+    assert_int_equal(store_spill_unmark_all(sp, &err), 0);
+    assert_int_equal(store_spill_next_unmarked(sp, "a", &key, &err), 1);
+    assert_string_equal(key, "b");
+    free(key);
+    store_spill_close(sp);
+}
+
 static void test_pg_password_refused(void **state)
 {
     (void)state;
@@ -882,6 +966,8 @@ int main(void)
         cmocka_unit_test(test_claims),
         cmocka_unit_test(test_organisations),
         cmocka_unit_test(test_claim_plan),
+        cmocka_unit_test(test_element_rows_of_two_files),
+        cmocka_unit_test(test_spill),
         cmocka_unit_test(test_pg_password_refused),
     };
     /* the driver-neutral tests again, on PostgreSQL */
@@ -894,6 +980,7 @@ int main(void)
         cmocka_unit_test(test_claims),
         cmocka_unit_test(test_organisations),
         cmocka_unit_test(test_claim_plan),
+        cmocka_unit_test(test_element_rows_of_two_files),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
