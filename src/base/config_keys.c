@@ -115,7 +115,7 @@ const struct cfg_key cfg_keys[] = {
     { "filestore.rate", "0", "file store requests per second (0 = unlimited; parts are 5 MB each)" },
     /* [report] */
     { "report.dir", "reports", "reports directory (relative to work_dir)" },
-    { "report.metrics_file", NULL, "Prometheus textfile to write after each run" },
+    { "report.metrics_file", NULL, "Prometheus textfile to write after each run (several organisations: one file each, -NAME before the extension, every sample labelled org=NAME)" },
     /* [notify] */
     { "notify.when", "errors", "errors | always | never" },
     { "notify.urls", NULL, "comma-separated URLs receiving a JSON summary" },

@@ -54,6 +54,8 @@ struct report_run {
                                     REPORT_CERT_UNKNOWN when not known */
     int debt_known;              /* 1 when the debt-request counts below are set */
     long debt_open, debt_due_soon, debt_overdue;   /* open subrequests (docs/debt-requests.md) */
+    const char *org;             /* the organisation, when the installation serves several
+                                    ([org:NAME]): every metric carries org="NAME"; NULL = one */
     int outage_only;             /* the run's only news is an outage announced on its own
                                     (report_notify_outage): no run notification for it under
                                     notify.when = errors (cron runs during an outage stay quiet) */

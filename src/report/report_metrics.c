@@ -63,13 +63,26 @@ static void label_value(strbuf *out, const char *v)
     }
 }
 
-static void sample(strbuf *out, const char *name, const char *label, const char *value, double v)
+/* One sample: org="…" first when the run names its organisation (several
+ * organisations' files in one textfile directory must not collide), then
+ * the sample's own label. */
+static void sample(strbuf *out, const char *org, const char *name, const char *label, const char *value,
+                   double v)
 {
     sb_adds(out, name);
-    if (label) {
-        sb_addf(out, "{%s=\"", label);
-        label_value(out, value);
-        sb_adds(out, "\"}");
+    if (org || label) {
+        sb_adds(out, "{");
+        if (org) {
+            sb_adds(out, "org=\"");
+            label_value(out, org);
+            sb_adds(out, label ? "\"," : "\"");
+        }
+        if (label) {
+            sb_addf(out, "%s=\"", label);
+            label_value(out, value);
+            sb_adds(out, "\"");
+        }
+        sb_adds(out, "}");
     }
     sb_addf(out, " %.17g\n", v);
 }
@@ -81,46 +94,46 @@ void metrics_format(strbuf *out, const struct report_run *run, const struct repo
     time_t last_success = run->failed ? run->last_success : finished;
 
     family(out, "hcsbatch_runs_total", "counter", "Runs recorded in the state store.");
-    sample(out, "hcsbatch_runs_total", NULL, NULL, (double)run->runs_total);
+    sample(out, run->org, "hcsbatch_runs_total", NULL, NULL, (double)run->runs_total);
     family(out, "hcsbatch_last_run_timestamp_seconds", "gauge", "When the last run finished (Unix time).");
-    sample(out, "hcsbatch_last_run_timestamp_seconds", NULL, NULL, (double)finished);
+    sample(out, run->org, "hcsbatch_last_run_timestamp_seconds", NULL, NULL, (double)finished);
     family(out, "hcsbatch_last_run_success", "gauge", "1 when the last run succeeded, 0 when it failed.");
-    sample(out, "hcsbatch_last_run_success", NULL, NULL, run->failed ? 0 : 1);
+    sample(out, run->org, "hcsbatch_last_run_success", NULL, NULL, run->failed ? 0 : 1);
     family(out, "hcsbatch_last_success_timestamp_seconds", "gauge",
            "When the last successful run finished (Unix time, 0 = never).");
-    sample(out, "hcsbatch_last_success_timestamp_seconds", NULL, NULL, (double)last_success);
+    sample(out, run->org, "hcsbatch_last_success_timestamp_seconds", NULL, NULL, (double)last_success);
     family(out, "hcsbatch_last_run_duration_seconds", "gauge", "How long the last run took.");
-    sample(out, "hcsbatch_last_run_duration_seconds", NULL, NULL,
+    sample(out, run->org, "hcsbatch_last_run_duration_seconds", NULL, NULL,
            run->started > 0 ? (double)(finished - run->started) : 0);
     family(out, "hcsbatch_last_run_files", "gauge", "Input files covered by the last run's report.");
-    sample(out, "hcsbatch_last_run_files", NULL, NULL, (double)tot->files);
+    sample(out, run->org, "hcsbatch_last_run_files", NULL, NULL, (double)tot->files);
     family(out, "hcsbatch_last_run_rows", "gauge", "Source rows in the last run's report by outcome.");
     for (int o = 0; o < REPORT_OUTCOME_COUNT; o++)
-        sample(out, "hcsbatch_last_run_rows", "outcome", report_outcome_name((enum report_outcome)o),
+        sample(out, run->org, "hcsbatch_last_run_rows", "outcome", report_outcome_name((enum report_outcome)o),
                (double)tot->by_outcome[o]);
     family(out, "hcsbatch_last_run_rows_need_action", "gauge",
            "Rows the accountant must fix (GIS errors and rows rejected before sending).");
-    sample(out, "hcsbatch_last_run_rows_need_action", NULL, NULL, (double)tot->need_action);
+    sample(out, run->org, "hcsbatch_last_run_rows_need_action", NULL, NULL, (double)tot->need_action);
     family(out, "hcsbatch_packets", "gauge", "Packets in the state store by state.");
     for (size_t i = 0; states && i < states->n; i++)
-        sample(out, "hcsbatch_packets", "state", states->names[i], (double)states->counts[i]);
+        sample(out, run->org, "hcsbatch_packets", "state", states->names[i], (double)states->counts[i]);
     family(out, "hcsbatch_oldest_pending_packet_age_seconds", "gauge",
            "Age of the oldest packet still waiting for GIS (0 = none waiting).");
-    sample(out, "hcsbatch_oldest_pending_packet_age_seconds", NULL, NULL,
+    sample(out, run->org, "hcsbatch_oldest_pending_packet_age_seconds", NULL, NULL,
            run->oldest_pending_age > 0 ? (double)run->oldest_pending_age : 0);
     family(out, "hcsbatch_last_run_retries", "gauge", "Send and poll retries made during the last run.");
-    sample(out, "hcsbatch_last_run_retries", NULL, NULL, (double)run->retries);
+    sample(out, run->org, "hcsbatch_last_run_retries", NULL, NULL, (double)run->retries);
     if (run->cert_days_left != REPORT_CERT_UNKNOWN) {
         family(out, "hcsbatch_certificate_expiry_days", "gauge",
                "Days until the signing certificate expires (negative: expired).");
-        sample(out, "hcsbatch_certificate_expiry_days", NULL, NULL, (double)run->cert_days_left);
+        sample(out, run->org, "hcsbatch_certificate_expiry_days", NULL, NULL, (double)run->cert_days_left);
     }
     if (run->debt_known) {
         family(out, "hcsbatch_debt_requests", "gauge",
                "Debt subrequests without an answer: all open, due within 2 working days, overdue.");
-        sample(out, "hcsbatch_debt_requests", "due", "open", (double)run->debt_open);
-        sample(out, "hcsbatch_debt_requests", "due", "within_2_working_days", (double)run->debt_due_soon);
-        sample(out, "hcsbatch_debt_requests", "due", "overdue", (double)run->debt_overdue);
+        sample(out, run->org, "hcsbatch_debt_requests", "due", "open", (double)run->debt_open);
+        sample(out, run->org, "hcsbatch_debt_requests", "due", "within_2_working_days", (double)run->debt_due_soon);
+        sample(out, run->org, "hcsbatch_debt_requests", "due", "overdue", (double)run->debt_overdue);
     }
 }
 

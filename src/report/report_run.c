@@ -109,6 +109,25 @@ static void cert_days(const hcs_config *cfg, struct report_run *run, time_t now,
     free(cert);
 }
 
+/* report.metrics_file, or with several organisations one file each,
+ * "-NAME" before the extension (hcsbatch.prom → hcsbatch-a.prom): the
+ * textfile collector reads them all, each run rewrites only its own; the
+ * run's metrics then carry org="NAME". */
+static char *metrics_path(const hcs_config *cfg, struct report_run *run)
+{
+    char *path = cfg_path(cfg, "report.metrics_file");
+    const char *org = cfg_org(cfg);
+    if (!path || (cfg_org_count(cfg) <= 1 && !strcmp(org, CFG_DEFAULT_ORG)))
+        return path;
+    run->org = org;
+    const char *base = strrchr(path, '/');
+    const char *dot = strrchr(base ? base + 1 : path, '.');
+    size_t stem = dot && dot != (base ? base + 1 : path) ? (size_t)(dot - path) : strlen(path);
+    char *named = xasprintf("%.*s-%s%s", (int)stem, path, org, path + stem);
+    free(path);
+    return named;
+}
+
 int report_finish_run(const hcs_config *cfg, const struct report_source *src,
                       time_t now, struct report_outputs *out, hcs_err *err)
 {
@@ -153,7 +172,7 @@ int report_finish_run(const hcs_config *cfg, const struct report_source *src,
         memset(&states, 0, sizeof states);
     }
     cert_days(cfg, &run, now, &warnings);
-    char *metrics = cfg_path(cfg, "report.metrics_file");
+    char *metrics = metrics_path(cfg, &run);
     if (metrics) {
         hcs_err merr;
         if (metrics_write(metrics, &run, &out->totals, &states, now, &merr) == 0)

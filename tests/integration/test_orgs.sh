@@ -62,6 +62,8 @@ org_ppa_guid = $GA
 org_ppa_guid = $GB
 sign_key = $T/keys-b/key.pem
 sign_cert = $T/keys-b/cert.pem
+[report]
+metrics_file = $W/hcsbatch.prom
 INI
     for o in a b; do
         mkdir -p "$W/orgs/$o/inbox/houses" "$W/orgs/$o/inbox/accounts"
@@ -135,6 +137,15 @@ INI
             || xl_fail "$DRIVER: $o's accounts file not archived in its own archive/"
     done
     [ ! -d "$W/reports" ] || [ -z "$(ls "$W/reports")" ] || xl_fail "$DRIVER: reports written outside the organisations' folders"
+    # one Prometheus textfile each, every sample labelled with its organisation
+    [ ! -e "$W/hcsbatch.prom" ] || xl_fail "$DRIVER: one metrics file shared by the organisations"
+    for o in a b; do
+        grep -q "^hcsbatch_last_run_success{org=\"$o\"} [01]\$" "$W/hcsbatch-$o.prom" 2>/dev/null \
+            || xl_fail "$DRIVER: hcsbatch-$o.prom lacks $o's last_run_success"
+        if grep '^hcsbatch' "$W/hcsbatch-$o.prom" | grep -vq "org=\"$o\""; then
+            xl_fail "$DRIVER: a sample in hcsbatch-$o.prom without org=\"$o\""
+        fi
+    done
     hb -q --org a status >"$W/status-a.out"
     grep -q "a-accounts.csv" "$W/status-a.out" || xl_fail "$DRIVER: status --org a does not list a's file"
     if grep -q "b-accounts.csv\|b-house.csv" "$W/status-a.out"; then xl_fail "$DRIVER: status --org a lists b's files"; fi

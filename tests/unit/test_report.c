@@ -52,7 +52,7 @@ static struct fake_source fixture(void)
 {
     struct fake_source fs;
     memset(&fs, 0, sizeof fs);
-    fs.run = (struct report_run){ "42", T0, T0 + 1800, 0, NULL, 7200, 3, 42, T0 + 1800, 120, 0, 0, 0, 0, 0 };
+    fs.run = (struct report_run){ "42", T0, T0 + 1800, 0, NULL, 7200, 3, 42, T0 + 1800, 120, 0, 0, 0, 0, NULL, 0 };
     fs.files = fixture_files;
     fs.nfiles = 3;
     fs.rows = fixture_rows;

@@ -167,7 +167,7 @@ static struct fake_source small_source(void);
 static void test_metrics(void **state)
 {
     (void)state;
-    struct report_run run = { "7", T0, T0 + 60, 0, NULL, 3600, 4, 7, T0 + 60, 25, 0, 0, 0, 0, 0 };
+    struct report_run run = { "7", T0, T0 + 60, 0, NULL, 3600, 4, 7, T0 + 60, 25, 0, 0, 0, 0, NULL, 0 };
     struct report_totals tot = { 2, 10, { 5, 2, 1, 0, 2, 0 }, 4 };
     char *names[] = { "done", "pro\"cess\\ing\n" };
     long counts[] = { 3, 1 };
@@ -197,6 +197,14 @@ static void test_metrics(void **state)
     assert_non_null(strstr(sb_str(&sb), "hcsbatch_last_success_timestamp_seconds 1795402800\n"));
     assert_non_null(strstr(sb_str(&sb), "hcsbatch_last_run_success 0\n"));
     assert_null(strstr(sb_str(&sb), "certificate"));
+    /* Several organisations: every sample names its organisation first. */
+    sb_reset(&sb);
+    run.org = "uk-\"1\"";
+    metrics_format(&sb, &run, &tot, &ms, T0 + 100);
+    if ((bad = prom_check(sb_str(&sb), &n)))
+        fail_msg("%s\n%s", bad, sb_str(&sb));
+    assert_non_null(strstr(sb_str(&sb), "hcsbatch_last_run_success{org=\"uk-\\\"1\\\"\"} 0\n"));
+    assert_non_null(strstr(sb_str(&sb), "hcsbatch_packets{org=\"uk-\\\"1\\\"\",state=\"done\"} 3\n"));
     sb_free(&sb);
 
     /* HCS_REPORT_OUT: kept for tests/integration/test_report.sh (prometheus_client). */
@@ -420,7 +428,7 @@ static void test_notify_delivers_despite_failures(void **state)
     sink_start(&s);
     s.fail_first = 1;
     hcs_config *cfg = notify_config(&s);
-    struct report_run run = { "42", T0, T0 + 60, 0, NULL, 120, 2, 42, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0, 0 };
+    struct report_run run = { "42", T0, T0 + 60, 0, NULL, 120, 2, 42, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0, NULL, 0 };
     struct report_totals tot = { 1, 4, { 1, 1, 0, 0, 2, 0 }, 3 };
     char *names[] = { "done" };
     long counts[] = { 2 };
@@ -579,7 +587,7 @@ static struct fake_source small_source(void)
 {
     struct fake_source fs;
     memset(&fs, 0, sizeof fs);
-    fs.run = (struct report_run){ "run/9", T0, T0 + 60, 0, NULL, -1, 0, 9, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0, 0 };
+    fs.run = (struct report_run){ "run/9", T0, T0 + 60, 0, NULL, -1, 0, 9, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0, NULL, 0 };
     fs.files = small_files;
     fs.nfiles = 1;
     fs.rows = small_rows;
