@@ -115,6 +115,10 @@ static const char *const migrations[] = {
     "CREATE INDEX packets_lease ON packets(lease_owner);"
     "CREATE INDEX packets_lane ON packets(lane, lease_until);"
     "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us INTEGER NOT NULL);",
+    /* 9: named work claims with a lease beside the packets' own: a file
+     * store upload (by content) and an inbox file (by content) */
+    "CREATE TABLE work_claims (kind TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,"
+    "  lease_until INTEGER NOT NULL, PRIMARY KEY (kind, key));",
 };
 
 size_t store_sqlite_migration_count(void)

@@ -97,6 +97,9 @@ static const char *const migrations[] = {
     "CREATE INDEX packets_lease ON packets(lease_owner);"
     "CREATE INDEX packets_lane ON packets(lane, lease_until);"
     "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us BIGINT NOT NULL);",
+    /* 9: named work claims: a file store upload, an inbox file */
+    "CREATE TABLE work_claims (kind TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,"
+    "  lease_until BIGINT NOT NULL, PRIMARY KEY (kind, key));",
 };
 
 size_t store_pg_migration_count(void)

@@ -56,8 +56,8 @@ static store *open_again(const char *path, int busy_ms, hcs_err *err)
     return pg_conninfo ? store_open_pg(pg_conninfo, err) : store_open_sqlite(path, busy_ms, err);
 }
 
-/* A SQLite database back to before migration 7 (work claiming). */
-#define UNDO_8 " DROP TABLE rate_slots; DROP INDEX packets_lease; DROP INDEX packets_lane; ALTER TABLE packets DROP COLUMN lease_owner;" \
+/* A SQLite database back to before migration 8 (work claiming; 9, named claims, too). */
+#define UNDO_8 " DROP TABLE work_claims; DROP TABLE rate_slots; DROP INDEX packets_lease; DROP INDEX packets_lane; ALTER TABLE packets DROP COLUMN lease_owner;" \
                " ALTER TABLE packets DROP COLUMN lease_until;"
 
 static void cleanup(char *dir, char *path)
@@ -703,6 +703,41 @@ static void test_claims(void **state)
     cleanup(dir, path);
 }
 
+/* Named claims (uploads, inbox files) by two workers: a live lease keeps
+ * the work from the other; its owner renews it; an ended lease is taken
+ * over; a released claim is free at once; kinds do not mix. */
+static void test_leases(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *a = open_fresh(path, &err);
+    assert_non_null(a);
+    store *b = open_again(path, 1000, &err);
+    assert_non_null(b);
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1000, 60, &err), 1);
+    assert_int_equal(store_lease_take(b, "upload", "ctx/file/abc", "host-b:2", 1059, 60, &err), 0);
+    assert_int_equal(store_lease_take(b, "inbox", "ctx/file/abc", "host-b:2", 1000, 60, &err), 1);
+    assert_int_equal(store_lease_take(b, "upload", "ctx/file/other", "host-b:2", 1000, 60, &err), 1);
+    /* A renews at 1050: until 1110, so B still cannot at 1100 */
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1050, 60, &err), 1);
+    assert_int_equal(store_lease_take(b, "upload", "ctx/file/abc", "host-b:2", 1100, 60, &err), 0);
+    /* A dies: at 1110 its lease has ended and B takes the upload over */
+    assert_int_equal(store_lease_take(b, "upload", "ctx/file/abc", "host-b:2", 1110, 60, &err), 1);
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1111, 60, &err), 0);
+    /* released (only by its owner): free at once */
+    assert_int_equal(store_lease_release(a, "upload", "ctx/file/abc", "host-a:1", &err), 0);
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1112, 60, &err), 0);
+    assert_int_equal(store_lease_release(b, "upload", "ctx/file/abc", "host-b:2", &err), 0);
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1112, 60, &err), 1);
+    char owner[160];
+    store_owner_id(owner, sizeof owner);
+    assert_non_null(strchr(owner, ':'));
+    store_close(b);
+    store_close(a);
+    cleanup(dir, path);
+}
+
 /* The password never sits in the connection string: refused before any
  * connection is tried, with a message that says where it goes. */
 static void test_pg_password_refused(void **state)
@@ -752,6 +787,7 @@ int main(void)
         cmocka_unit_test(test_registry_migrates_without_rowid),
         cmocka_unit_test(test_filestore_tables_migrate),
         cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_leases),
         cmocka_unit_test(test_pg_password_refused),
     };
     /* the driver-neutral tests again, on PostgreSQL */
@@ -762,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_refreshes),
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_leases),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
