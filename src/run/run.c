@@ -228,6 +228,7 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
     size_t ndebt = 0;
     int rc = -1;
     b.work = run_work_dir(cfg);
+    run_claims_init(&b);
     b.st = store_open(cfg, err);
     if (!b.st)
         goto out;

@@ -3,9 +3,12 @@
  * (archive.h). */
 #include "run/run_impl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -27,12 +30,22 @@ static int take_known(struct run_state *b, struct store_file *f, const char *pat
     return archive_reject(b->work, b->run_id, path, why, err);
 }
 
-/* One inbox file: dedupe by content, convert, move. */
-static int take_one(struct run_state *b, const struct inbox_kind *k, const char *path, hcs_err *err)
+void run_claims_init(struct run_state *b)
 {
-    char sha[65];
-    if (file_sha256_hex(path, sha, err) < 0)
-        return -1;
+    store_owner_id(b->owner, sizeof b->owner);
+    b->lease_seconds = (int)cfg_int(b->cfg, "worker.lease_seconds", 300);
+}
+
+static int gone(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) != 0 && errno == ENOENT;
+}
+
+/* One inbox file, claimed: dedupe by content, convert, move. */
+static int take_claimed(struct run_state *b, const struct inbox_kind *k, const char *path, const char *sha,
+                        hcs_err *err)
+{
     struct store_file f = { 0 };
     int rc;
     int found = b->o->force ? 0 : store_file_find_hash(b->st, sha, k->template_name, &f, err);
@@ -59,8 +72,37 @@ static int take_one(struct run_state *b, const struct inbox_kind *k, const char 
         rc = archive_input(b->st, b->work, &f, b->run_id, err);
     else if (rc == 1)
         rc = archive_reject(b->work, b->run_id, path, f.error ? f.error : "не удалось прочитать файл", err);
+    else if (rc == 3)
+        rc = 0;                 /* another worker took the file over: it is that one's */
     store_file_clear(&f);
     return rc;
+}
+
+/* One inbox file: claimed by content (template + SHA-256: two copies of
+ * one content are the same work, whatever their names or the mount point
+ * a host sees them under), taken, released.  A file another worker holds,
+ * or one it has taken and moved since the listing, is passed by. */
+static int take_one(struct run_state *b, const struct inbox_kind *k, const char *path, hcs_err *err)
+{
+    char sha[65];
+    if (file_sha256_hex(path, sha, err) < 0)
+        return gone(path) ? 0 : -1;
+    char *key = xasprintf("%s/%s", k->template_name, sha);
+    int rc = store_lease_take(b->st, "inbox", key, b->owner, (int64_t)time(NULL), b->lease_seconds, err);
+    if (rc == 0) {
+        log_debug("%s: another worker takes it", path);
+        b->elsewhere++;
+    } else if (rc == 1 && gone(path)) {
+        rc = 0;                 /* taken and moved by another worker since the listing */
+    } else if (rc == 1) {
+        intake_set_lease(b->in, key, b->owner, b->lease_seconds);
+        rc = take_claimed(b, k, path, sha, err);
+        intake_set_lease(b->in, NULL, NULL, 0);
+    }
+    hcs_err ignored;            /* only the owner's claim goes; a failed release ends with its lease */
+    store_lease_release(b->st, "inbox", key, b->owner, &ignored);
+    free(key);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Files of kind k wait while packets they depend on are pending — also
