@@ -73,7 +73,7 @@ static int take_claimed(struct run_state *b, const struct inbox_kind *k, const c
     else if (rc == 1)
         rc = archive_reject(b->work, b->run_id, path, f.error ? f.error : "не удалось прочитать файл", err);
     else if (rc == 3)
-        rc = 0;                 /* another worker took the file over: it is that one's */
+        rc = 0, b->elsewhere++; /* another worker took the file over: it is that one's */
     store_file_clear(&f);
     return rc;
 }
@@ -89,15 +89,15 @@ static int take_one(struct run_state *b, const struct inbox_kind *k, const char 
         return gone(path) ? 0 : -1;
     char *key = xasprintf("%s/%s", k->template_name, sha);
     int rc = store_lease_take(b->st, "inbox", key, b->owner, (int64_t)time(NULL), b->lease_seconds, err);
-    if (rc == 0) {
-        log_debug("%s: another worker takes it", path);
-        b->elsewhere++;
-    } else if (rc == 1 && gone(path)) {
+    if (rc == 1 && gone(path)) {
         rc = 0;                 /* taken and moved by another worker since the listing */
     } else if (rc == 1) {
         intake_set_lease(b->in, key, b->owner, b->lease_seconds);
         rc = take_claimed(b, k, path, sha, err);
         intake_set_lease(b->in, NULL, NULL, 0);
+    } else if (rc == 0) {
+        log_debug("%s: another worker takes it", path);
+        b->elsewhere++;
     }
     hcs_err ignored;            /* only the owner's claim goes; a failed release ends with its lease */
     store_lease_release(b->st, "inbox", key, b->owner, &ignored);

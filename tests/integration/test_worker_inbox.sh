@@ -13,7 +13,12 @@
 #    had, not started again (on PostgreSQL the client kept no upload memory);
 #  - every inbox file was converted once (one files row per content, all
 #    moved out of the inbox) and every packet accepted once (request log);
-#  - no claim is left (work_claims), every packet is final.
+#  - no claim is left (work_claims), every packet is final, and the
+#    survivor never converted a file whose claim it did not hold.
+# Then the fence: a third worker's inbox claim is taken from it by hand
+# during its upload (as when its lease ends and another worker takes the
+# file): it stores nothing and leaves the file, and converts it once the
+# claim is free.
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
@@ -47,7 +52,7 @@ PY
 
 q() {
     if [ "$DRIVER" = sqlite ]; then
-        sqlite3 "$W/state.db" "$1"
+        sqlite3 -cmd ".timeout 10000" "$W/state.db" "$1"
     else
         psql -X -q -At "$CONNINFO" -c "SET search_path = winbox" -c "$1"
     fi
@@ -104,6 +109,9 @@ conninfo = $CONNINFO options='-c search_path=winbox'"
         wait "$p" || { cat "$W"/worker*.err | tail -20; xl_fail "$DRIVER: worker $p failed"; }
     done
     WPIDS=""
+    # the survivor never lost a claim: a file another worker held was passed by, not converted
+    ! grep -q 'another worker took it over' "$W"/worker*.err \
+        || xl_fail "$DRIVER: a worker converted a file whose claim it did not hold: $(grep -h 'took it over' "$W"/worker*.err)"
 
     left=$(find "$W/inbox" -name '*.csv' | wc -l)
     [ "$left" = 0 ] || xl_fail "$DRIVER: $left inbox files not taken"
@@ -150,6 +158,35 @@ if not 6 <= len(puts) <= 7 or not heads:
 print("log ok: %d packets each accepted once" % len(acks))
 PY
     echo "$DRIVER: 5 inbox files by 2 workers (one killed mid-upload), each converted once, the upload resumed"
+
+    # the fence: a worker whose inbox claim another took over (its lease
+    # ended during the upload; here the claim is taken by hand) stores
+    # nothing and leaves the file; once the claim is free it converts it
+    head -c 12000000 /dev/urandom >"$W/inbox/meters/attachments/big2.pdf"
+    head -n 1 "$HCS_TOP/samples/meters.csv" >"$W/inbox/meters/c.csv"
+    sed -n 5p "$HCS_TOP/samples/meters.csv" | sed 's#;[^;]*$#;attachments/big2.pdf#' >>"$W/inbox/meters/c.csv"
+    (cd "$W" && exec "$HCSBATCH" -c hcsbatch.ini worker --until-done >worker3.out 2>worker3.err) &
+    WPIDS=$!
+    i=0
+    until [ -n "$(q "SELECT owner FROM work_claims WHERE kind = 'upload'")" ]; do
+        i=$((i + 1)); [ $i -lt 600 ] || xl_fail "$DRIVER: no upload of c.csv's file under way"
+        sleep 0.05
+    done
+    q "UPDATE work_claims SET owner = 'elsewhere:1', lease_until = lease_until + 3600 WHERE kind = 'inbox'" >/dev/null
+    i=0
+    until grep -q 'another worker took it over' "$W/worker3.err"; do
+        kill -0 "$WPIDS" 2>/dev/null || xl_fail "$DRIVER: the worker ended without giving up c.csv, whose claim it lost: $(q "SELECT count(*) FROM files") files rows"
+        i=$((i + 1)); [ $i -lt 600 ] || xl_fail "$DRIVER: the worker did not give c.csv up in 30 s"
+        sleep 0.05
+    done
+    [ -f "$W/inbox/meters/c.csv" ] && [ "$(q "SELECT count(*) FROM files")" = 5 ] \
+        || xl_fail "$DRIVER: c.csv converted by a worker that had lost its claim"
+    q "DELETE FROM work_claims WHERE owner = 'elsewhere:1'" >/dev/null
+    wait "$WPIDS" || xl_fail "$DRIVER: worker 3 failed: $(tail -5 "$W/worker3.err")"
+    WPIDS=""
+    [ ! -f "$W/inbox/meters/c.csv" ] && [ "$(q "SELECT count(*) FROM files")" = 6 ] \
+        || xl_fail "$DRIVER: c.csv not converted once its claim was free"
+    echo "$DRIVER: a worker that lost c.csv's claim stored nothing; the file converted once when free"
     xl_stop_sims
 }
 
