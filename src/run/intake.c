@@ -67,7 +67,7 @@ static int lease_held(intake *in, hcs_err *err)
     if (held == 0)
         log_warn("%s: the lease on this file ended and another worker took it over; nothing stored here",
                  in->lease_key);
-    return held;
+    return held;                 /* 0: the caller stores nothing */
 }
 
 /* Drops the list of envelopes archived for the current file; with

@@ -106,7 +106,7 @@ conninfo = $CONNINFO options='-c search_path=winbox'"
     [ "$inbox_claim" -ge 1 ] || xl_fail "$DRIVER: the killed worker held no inbox file's claim: not mid-intake"
     for p in $WPIDS; do
         [ "$p" = "$victim" ] && { wait "$p" 2>/dev/null || true; continue; }
-        wait "$p" || { cat "$W"/worker*.err | tail -20; xl_fail "$DRIVER: worker $p failed"; }
+        wait "$p" || { for e in "$W"/worker*.err; do echo "== $e"; tail -8 "$e"; done; xl_fail "$DRIVER: worker $p failed"; }
     done
     WPIDS=""
     # the survivor never lost a claim: a file another worker held was passed by, not converted
@@ -179,6 +179,7 @@ PY
         i=$((i + 1)); [ $i -lt 600 ] || xl_fail "$DRIVER: the worker did not give c.csv up in 30 s"
         sleep 0.05
     done
+    sleep 2                     # a worker that went on anyway has converted and moved the file by now
     [ -f "$W/inbox/meters/c.csv" ] && [ "$(q "SELECT count(*) FROM files")" = 5 ] \
         || xl_fail "$DRIVER: c.csv converted by a worker that had lost its claim"
     q "DELETE FROM work_claims WHERE owner = 'elsewhere:1'" >/dev/null
