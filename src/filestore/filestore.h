@@ -45,6 +45,7 @@ struct fs_options {
     const char *state_db;         /* state database (SQLite) for resume + attachments; NULL = no memory */
     const hcs_config *state_cfg;  /* else the [store] of this config (PostgreSQL); NULL = no memory */
     int lease_seconds;            /* an upload's claim (several workers): [worker] lease_seconds */
+    const char *claim_owner;      /* the claims' owner; NULL = this process ("host:pid", store.h) */
     /* Timeouts, retries, back-off, TLS, basic auth as [transport] says
      * (transport_opts_from_config), with rate = filestore.rate (≤ 0 =
      * unlimited), burst 1 and one request at a time. */

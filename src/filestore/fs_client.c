@@ -114,7 +114,10 @@ fs_client *fs_client_new(const struct fs_options *o, hcs_err *err)
         return NULL;
     }
     c->lease_seconds = o->lease_seconds > 0 ? o->lease_seconds : 300;
-    store_owner_id(c->owner, sizeof c->owner);
+    if (o->claim_owner)
+        snprintf(c->owner, sizeof c->owner, "%s", o->claim_owner);
+    else
+        store_owner_id(c->owner, sizeof c->owner);
     if (o->state_db) {
         /* Its own connection, committing as it goes, with the durability
          * the client always had (the uploads can be asked for again). */

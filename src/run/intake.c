@@ -386,7 +386,8 @@ int intake_take_file(intake *in, const char *path, const char *template_name, co
     /* Files named in rows are uploaded before the transaction (attach.h). */
     struct attach att;
     int rc = -1;
-    if (attach_setup(&att, in->cfg, &co, err) >= 0 && attach_prepare(&att, &co, path, err) >= 0)
+    if (attach_setup(&att, in->cfg, &co, in->lease_owner[0] ? in->lease_owner : NULL, err) >= 0
+        && attach_prepare(&att, &co, path, err) >= 0)
         rc = take_converted(in, path, f, &co, err);
     attach_close(&att);
     /* Certificate near expiry, key file readable by others: the operator
@@ -450,7 +451,8 @@ int intake_retake_rows(intake *in, const struct store_file *f, const long *rows,
                                .only_rows = rows, .nonly_rows = nrows };
     struct attach att;
     int rc = -1;
-    if (attach_setup(&att, in->cfg, &co, err) >= 0 && attach_prepare(&att, &co, path, err) >= 0)
+    if (attach_setup(&att, in->cfg, &co, in->lease_owner[0] ? in->lease_owner : NULL, err) >= 0
+        && attach_prepare(&att, &co, path, err) >= 0)
         rc = retake_converted(in, path, &co, commit_with, ctx, err);
     attach_close(&att);
     in->chain = chain;

@@ -58,7 +58,9 @@ int intake_retake_rows(intake *in, const struct store_file *f, const long *rows,
 /* Several workers: the files taken next are claimed as ("inbox", key)
  * by owner (store.h, named claims); the claim is renewed before the
  * conversion's transaction and inside it, so a worker whose lease ended
- * (another took the file over) stores nothing.  key NULL: no claim. */
+ * (another took the file over) stores nothing.  key NULL: no claim.
+ * Uploads of files rows name are claimed as owner too (NULL: this
+ * process, "host:pid"). */
 void intake_set_lease(intake *in, const char *key, const char *owner, int lease_seconds);
 /* What the last intake_take_file that returned 2 needs exported. */
 const chain_needs *intake_needs(const intake *in);

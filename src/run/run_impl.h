@@ -23,8 +23,11 @@ struct run_state {
     long elsewhere;                  /* inbox files another worker holds now */
 };
 
-/* Fills b->owner and b->lease_seconds from the host, pid and config. */
-void run_claims_init(struct run_state *b);
+/* Fills b->owner and b->lease_seconds.  A worker claims as "host:pid";
+ * `run` (role "run") as "host:run": it holds the run lock, so a claim of
+ * that owner is a killed run's, and the next run takes it at once instead
+ * of waiting for the lease. */
+void run_claims_init(struct run_state *b, const char *role);
 
 /* Takes every complete inbox file whose dependencies are answered;
  * counts the others in b->waiting.  Each file is claimed by content

@@ -30,9 +30,12 @@ static int take_known(struct run_state *b, struct store_file *f, const char *pat
     return archive_reject(b->work, b->run_id, path, why, err);
 }
 
-void run_claims_init(struct run_state *b)
+void run_claims_init(struct run_state *b, const char *role)
 {
     store_owner_id(b->owner, sizeof b->owner);
+    char *colon = strrchr(b->owner, ':');
+    if (role && colon)
+        snprintf(colon + 1, sizeof b->owner - (size_t)(colon + 1 - b->owner), "%s", role);
     b->lease_seconds = (int)cfg_int(b->cfg, "worker.lease_seconds", 300);
 }
 
@@ -94,7 +97,7 @@ static int take_one(struct run_state *b, const struct inbox_kind *k, const char 
     } else if (rc == 1) {
         intake_set_lease(b->in, key, b->owner, b->lease_seconds);
         rc = take_claimed(b, k, path, sha, err);
-        intake_set_lease(b->in, NULL, NULL, 0);
+        intake_set_lease(b->in, NULL, b->owner, b->lease_seconds);
     } else if (rc == 0) {
         log_debug("%s: another worker takes it", path);
         b->elsewhere++;

@@ -81,7 +81,7 @@ int run_worker(const hcs_config *cfg, const struct worker_opts *o, struct worker
     umask(umask(0) | 027);       /* archives and envelopes hold personal data (as run does) */
     static const struct run_opts ro = { .command = "worker", .take_inbox = 1 };
     struct run_state b = { .cfg = cfg, .o = &ro };
-    run_claims_init(&b);
+    run_claims_init(&b, NULL);
     b.lease_seconds = opt(o->lease_seconds, cfg, "worker.lease_seconds", 300);
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGTERM, &sa, NULL);
@@ -97,6 +97,7 @@ int run_worker(const hcs_config *cfg, const struct worker_opts *o, struct worker
     if (!(b.x = exchange_new(&xo, err)))
         goto out;
     b.in = intake_new(cfg, b.st, b.run_id);
+    intake_set_lease(b.in, NULL, b.owner, b.lease_seconds);   /* uploads claimed as this worker */
     log_info("worker %s: %s state database%s", b.owner, store_driver_name(b.st), o->no_inbox ? "" : ", inbox");
     while (!stopping) {
         long worked = 0;
