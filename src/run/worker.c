@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #include "base/log.h"
-#include "base/xalloc.h"
 #include "run/run_impl.h"
 #include "store/store.h"
 
@@ -36,8 +35,8 @@ static int opt(int given, const hcs_config *cfg, const char *key, long dflt)
 }
 
 /* The inbox half of a pass: every complete file nobody else holds,
- * claimed and converted (scan.c).  1 when it took or passed by a file
- * (work was there), 0 when the inbox had nothing to take, -1 on error. */
+ * claimed and converted (scan.c).  1 when it took a file, 0 when not
+ * (b->elsewhere: files other workers hold), -1 on error. */
 static int take_inbox(struct run_state *b, hcs_err *err)
 {
     long taken = intake_get_stats(b->in)->files_taken + intake_get_stats(b->in)->files_rejected;
@@ -46,16 +45,16 @@ static int take_inbox(struct run_state *b, hcs_err *err)
     if (run_scan_inbox(b, err) < 0)
         return -1;
     const struct intake_stats *s = intake_get_stats(b->in);
-    return s->files_taken + s->files_rejected > taken || b->duplicates > dup || b->elsewhere > 0;
+    return s->files_taken + s->files_rejected > taken || b->duplicates > dup;
 }
 
 /* --until-done: nothing pending and no inbox file left to anyone. */
-static int done(struct run_state *b, int inbox_busy, hcs_err *err)
+static int done(struct run_state *b, int took, hcs_err *err)
 {
     long pending = exchange_pending(b->x, err);
     if (pending < 0)
         return -1;
-    return pending == 0 && !inbox_busy && b->waiting == 0;
+    return pending == 0 && !took && b->elsewhere == 0 && b->waiting == 0;
 }
 
 static void worker_close(struct run_state *b, int rc, long passes, hcs_err *err)
