@@ -226,6 +226,16 @@ static int send_done(void *ctx, struct transport_response *resp, const hcs_err *
     int rc = -1, requeue = 0;
     if (store_packet_get(x->st, s->id, &p, err) < 0)
         goto out;
+    if (x->worker && !lifecycle_allows(p.state, PEV_ACK)) {
+        /* Our lease ran out while the request was on the way and another
+         * worker sent the packet (same MessageGUID) and recorded its ack:
+         * the packet and the rest of its lane are that worker's now. */
+        log_info("packet %lld: taken over by another worker while its request was on the way (lease expired)",
+                 (long long)p.id);
+        l->dropped = 1;
+        rc = 0;
+        goto out;
+    }
     if (terr) {
         x_unreachable(x, terr->msg);
         l->dropped = 1;

@@ -89,7 +89,7 @@ conninfo = $CONNINFO options='-c search_path=workers'"
     i=0
     until [ "$(grep -c '"action":"importAccountData"' "$S.log" 2>/dev/null || true)" -ge $((PACKETS / 4)) ] \
           && [ "$(q "SELECT count(*) FROM packets WHERE lease_owner LIKE '%:$victim'")" -gt 0 ]; do
-        kill -0 "$victim" 2>/dev/null || { wait "$victim"; st=$?; cat "$W/worker1.err" "$W/worker1.out"
+        kill -0 "$victim" 2>/dev/null || { st=0; wait "$victim" || st=$?; cat "$W/worker1.err" "$W/worker1.out"
             xl_fail "$DRIVER: worker 1 ended (exit $st) before the kill, $(q "SELECT state || ':' || count(*) FROM packets GROUP BY state" | tr '\n' ' ')"; }
         i=$((i + 1)); [ $i -lt 1200 ] || xl_fail "$DRIVER: no moment with a quarter sent and worker $victim holding leases in 120 s"
         sleep 0.05
