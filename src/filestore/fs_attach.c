@@ -22,6 +22,7 @@ int fs_lease_renew(fs_client *c, hcs_err *err)
         return 0;
     int held = store_lease_take(c->state, "upload", c->lease_key, c->owner, (int64_t)time(NULL), c->lease_seconds,
                                 err);
+    c->lease_lost = held == 0;
     if (held == 0)
         return hcs_fail(err, HCS_EX_TEMPFAIL, "upload %s: the claim's lease ended and another worker took the "
                         "upload over", c->lease_key);
@@ -75,15 +76,24 @@ int filestore_attach(fs_client *c, const char *context, const char *path, const 
         return -1;
     const char *scope = c->hash_first_part ? "first_part" : "file";
     char *key = xasprintf("%s/%s/%s", context, scope, sha);
-    int rc = c->state ? claim_or_find(c, key, context, sha, scope, path, out, err) : 1;
-    if (rc <= 0) {
-        free(key);
-        return rc;
-    }
     struct fs_upload_result res;
-    c->lease_key = c->state ? key : NULL;
-    rc = fs_upload(c, context, path, name, &res, err);
-    c->lease_key = NULL;
+    int rc;
+    for (;;) {
+        rc = c->state ? claim_or_find(c, key, context, sha, scope, path, out, err) : 1;
+        if (rc <= 0) {
+            free(key);
+            return rc;
+        }
+        c->lease_key = c->state ? key : NULL;
+        c->lease_lost = 0;
+        rc = fs_upload(c, context, path, name, &res, err);
+        c->lease_key = NULL;
+        if (rc == 0 || !c->lease_lost)
+            break;
+        /* our lease ended under us and another worker goes on with the
+         * upload (resumed from the parts GIS has): wait for its result */
+        log_warn("%s: %s; waiting for that worker", path, err->msg);
+    }
     if (rc == 0) {
         memcpy(out->guid, res.guid, sizeof out->guid);
         memcpy(out->hash, res.hash, sizeof out->hash);

@@ -16,6 +16,7 @@ struct fs_client {
     char owner[160];          /* "host:pid": the claims' owner */
     int lease_seconds;
     const char *lease_key;    /* the upload claim held now (renewed per part), or NULL */
+    int lease_lost;           /* the last renewal found it taken over */
 };
 
 /* Renews the upload claim held (c->lease_key): 0, or -1 when it is lost

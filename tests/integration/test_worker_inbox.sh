@@ -15,10 +15,12 @@
 #    moved out of the inbox) and every packet accepted once (request log);
 #  - no claim is left (work_claims), every packet is final, and the
 #    survivor never converted a file whose claim it did not hold.
-# Then the fence: a third worker's inbox claim is taken from it by hand
-# during its upload (as when its lease ends and another worker takes the
-# file): it stores nothing and leaves the file, and converts it once the
-# claim is free.
+# Then the fences: a third worker's inbox and upload claims are taken from
+# it by hand during its upload (as when its lease ends and another worker
+# takes the work over): it sends no more parts and waits; once the upload
+# claim is free it resumes the upload (not begun again); it stores nothing
+# of the file whose claim it lost and leaves it; once that claim is free it
+# converts it.
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
@@ -159,10 +161,11 @@ print("log ok: %d packets each accepted once" % len(acks))
 PY
     echo "$DRIVER: 5 inbox files by 2 workers (one killed mid-upload), each converted once, the upload resumed"
 
-    # the fence: a worker whose inbox claim another took over (its lease
-    # ended during the upload; here the claim is taken by hand) stores
-    # nothing and leaves the file; once the claim is free it converts it
-    head -c 12000000 /dev/urandom >"$W/inbox/meters/attachments/big2.pdf"
+    # the fences: a worker whose claims another took over (its leases
+    # ended during the upload; here they are taken by hand) sends no more
+    # parts and waits, resumes the upload once its claim is free, stores
+    # nothing of the file and leaves it; once that claim is free it converts it
+    head -c 25000000 /dev/urandom >"$W/inbox/meters/attachments/big2.pdf"
     head -n 1 "$HCS_TOP/samples/meters.csv" >"$W/inbox/meters/c.csv"
     sed -n 5p "$HCS_TOP/samples/meters.csv" | sed 's#;[^;]*$#;attachments/big2.pdf#' >>"$W/inbox/meters/c.csv"
     (cd "$W" && exec "$HCSBATCH" -c hcsbatch.ini worker --until-done >worker3.out 2>worker3.err) &
@@ -172,7 +175,17 @@ PY
         [ "$(date +%s)" -lt "$deadline" ] || xl_fail "$DRIVER: no upload of c.csv's file under way"
         sleep 0.05
     done
-    q "UPDATE work_claims SET owner = 'elsewhere:1', lease_until = lease_until + 3600 WHERE kind = 'inbox'" >/dev/null
+    q "UPDATE work_claims SET owner = 'elsewhere:1', lease_until = lease_until + 3600" >/dev/null
+    # the upload's claim lost too: the worker stops sending parts and waits for the holder
+    deadline=$(( $(date +%s) + 30 ))
+    until grep -q 'waiting for that worker' "$W/worker3.err"; do
+        kill -0 "$WPIDS" 2>/dev/null || xl_fail "$DRIVER: the worker ended when its upload's claim was taken: $(tail -3 "$W/worker3.err")"
+        [ "$(date +%s)" -lt "$deadline" ] || xl_fail "$DRIVER: the worker did not give the upload up in 30 s"
+        sleep 0.05
+    done
+    sleep 1
+    [ "$(q "SELECT count(*) FROM filestore_attachments")" = 1 ] || xl_fail "$DRIVER: the upload finished by a worker that had lost its claim"
+    q "DELETE FROM work_claims WHERE owner = 'elsewhere:1' AND kind = 'upload'" >/dev/null
     deadline=$(( $(date +%s) + 30 ))
     until grep -q 'another worker took it over' "$W/worker3.err"; do
         kill -0 "$WPIDS" 2>/dev/null || xl_fail "$DRIVER: the worker ended without giving up c.csv, whose claim it lost: $(q "SELECT count(*) FROM files") files rows"
@@ -187,7 +200,16 @@ PY
     WPIDS=""
     [ ! -f "$W/inbox/meters/c.csv" ] && [ "$(q "SELECT count(*) FROM files")" = 6 ] \
         || xl_fail "$DRIVER: c.csv not converted once its claim was free"
-    echo "$DRIVER: a worker that lost c.csv's claim stored nothing; the file converted once when free"
+    [ "$(q "SELECT count(*) FROM filestore_attachments")" = 2 ] || xl_fail "$DRIVER: big2.pdf not remembered"
+    python3 - "$S.log" "$FS" <<'PY' || xl_fail "$DRIVER: big2.pdf's upload was begun again"
+import json, sys
+fs = sys.argv[2]
+begun = [e for e in map(json.loads, open(sys.argv[1], encoding="utf-8"))
+         if e.get("endpoint", "").rstrip("/") == fs and e["method"] == "POST" and e.get("status") == 200]
+print("file store: %d uploads begun in all" % len(begun))
+sys.exit(len(begun) != 2)
+PY
+    echo "$DRIVER: a worker that lost c.csv's claims sent no more parts and stored nothing; the upload resumed, the file converted once when free"
     xl_stop_sims
 }
 
