@@ -78,7 +78,7 @@ const struct cfg_key cfg_keys[] = {
     { "store.conninfo", NULL, "PostgreSQL connection string (password through PGPASSFILE, never here)" },
     { "store.busy_timeout_ms", "10000", "SQLite busy timeout" },
     /* [worker] */
-    { "worker.lease_seconds", "300", "hcsbatch worker: seconds a claimed packet stays a dead worker's before another takes it" },
+    { "worker.lease_seconds", "300", "hcsbatch worker: seconds a claimed packet, inbox file or file store upload stays a dead worker's before another takes it" },
     { "worker.claim_limit", "50", "hcsbatch worker: packets claimed per pass (sends and polls each)" },
     { "worker.idle_ms", "1000", "hcsbatch worker: pause after a pass that found nothing to do" },
     /* [transport] */

@@ -257,7 +257,7 @@ CLI_COMMAND(convert)
         fprintf(stderr, "hcsbatch convert: warning: %s\n", signer_warning(signing.sg));
     if (!(o.errors = errors_csv_open(epath, &err)))
         goto out;
-    int uploads = no_upload ? 0 : attach_setup(&att, cli->cfg, &copts, &err);
+    int uploads = no_upload ? 0 : attach_setup(&att, cli->cfg, &copts, NULL, &err);
     if (uploads < 0) {
         if (err.code == HCS_EX_CONFIG) {
             char m[sizeof err.msg];

@@ -9,19 +9,25 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: hcsbatch [--org NAME]... worker [--once | --until-done] [--lease SECONDS] [--claim N]\n\n"
-          "Sends and polls packets as one of several workers sharing the state database\n"
-          "([store] driver = postgres for workers on several hosts; several workers on one\n"
-          "host may share SQLite).  Each pass claims up to N packets to send (whole lanes,\n"
-          "in order) and N due polls with a lease, works on them and releases them; when a\n"
-          "worker dies its leases expire and the others take its packets over, with the\n"
-          "same MessageGUID.  transport.rate is shared by all workers through the database.\n"
-          "Takes no inbox files and writes no reports ('hcsbatch run' or 'convert' prepare\n"
-          "the packets).  Runs until SIGTERM or SIGINT.  Takes no run lock.\n"
+    fputs("usage: hcsbatch [--org NAME]... worker [--once | --until-done] [--lease SECONDS] [--claim N] [--no-inbox]\n\n"
+          "Takes inbox files, sends and polls packets as one of several workers sharing the\n"
+          "state database ([store] driver = postgres for workers on several hosts; several\n"
+          "workers on one host may share SQLite).  Each pass first converts the complete\n"
+          "inbox files nobody else holds, each claimed by its content with a lease (the\n"
+          "inbox folders must be shared by the hosts, e.g. NFS); files named in rows are\n"
+          "uploaded to the file store once, under a claim of their own.  Then it claims up\n"
+          "to N packets to send (whole lanes, in order) and N due polls with a lease, works\n"
+          "on them and releases them; when a worker dies its leases expire and the others\n"
+          "take its files, uploads and packets over (packets with the same MessageGUID,\n"
+          "uploads from the last part GIS confirmed).  transport.rate is shared by all\n"
+          "workers through the database.  Writes no reports.  Runs until SIGTERM or SIGINT.\n"
+          "Takes no run lock.\n"
           "Works for the organisations given with --org (repeatable; default: every one the\n"
-          "configuration names, [org:NAME]): their packets only, each under its orgPPAGUID.\n\n"
+          "configuration names, [org:NAME]): their files and packets only, each under its\n"
+          "orgPPAGUID.\n\n"
           "  --once           one pass, then exit\n"
-          "  --until-done     exit when no packet is pending in the database\n"
+          "  --until-done     exit when no packet is pending and no inbox file is left\n"
+          "  --no-inbox       send and poll only: take no inbox files\n"
           "  --lease N        lease in seconds (default [worker] lease_seconds)\n"
           "  --claim N        packets claimed per pass (default [worker] claim_limit)\n\n"
           "Exit codes: 0 ok, 69 GIS unreachable, 75 database busy or unreachable, 78 config.\n", out);
@@ -45,6 +51,8 @@ CLI_COMMAND(worker)
             o.once = 1;
         } else if (!strcmp(argv[i], "--until-done")) {
             o.until_done = 1;
+        } else if (!strcmp(argv[i], "--no-inbox")) {
+            o.no_inbox = 1;
         } else if ((!strcmp(argv[i], "--lease") || !strcmp(argv[i], "--claim")) && i + 1 < argc) {
             int v = positive(argv[i + 1]);
             if (v < 0)
@@ -64,7 +72,9 @@ CLI_COMMAND(worker)
     if (rc < 0)
         return cli_fail(&err);
     if (!cli->quiet)
-        printf("worker: %ld passes; %ld sends, %ld acks, %ld polls; %ld done, %ld failed; %ld still pending\n",
-               r.passes, r.stats.sends, r.stats.acks, r.stats.polls, r.stats.done, r.stats.failed, r.pending);
+        printf("worker: %ld passes; %ld inbox files taken, %ld rejected; %ld sends, %ld acks, %ld polls;"
+               " %ld done, %ld failed; %ld still pending\n", r.passes, r.intake.files_taken,
+               r.intake.files_rejected, r.stats.sends, r.stats.acks, r.stats.polls, r.stats.done, r.stats.failed,
+               r.pending);
     return r.stats.unreachable ? HCS_EX_UNAVAILABLE : 0;
 }

@@ -6,7 +6,11 @@
  * "attach": upload once per content and remember the AttachmentGUID.
  * HTTP goes through src/transport/ (the file store's retry rules are its
  * classify callback); what is remembered goes through src/store/ (store.h,
- * a connection of its own to the state database).  Calls base/, proto/,
+ * a connection of its own to the state database, SQLite or PostgreSQL).
+ * With several workers on several hosts an attachment's upload is claimed
+ * by content with a lease (store.h, named claims) renewed at every part:
+ * one worker uploads it, the others wait for its AttachmentGUID, and a
+ * dead worker's upload is taken over and resumed.  Calls base/, proto/,
  * transport/ and store/ only.
  *
  * One pass over each file: per-part MD5 (Content-MD5) and the GOST R
@@ -39,6 +43,9 @@ struct fs_options {
     const char *provider_id;      /* the value sent in it (gis.org_ppa_guid) */
     int hash_first_part;          /* AttachmentHASH over the first part only (filestore.hash_scope) */
     const char *state_db;         /* state database (SQLite) for resume + attachments; NULL = no memory */
+    const hcs_config *state_cfg;  /* else the [store] of this config (PostgreSQL); NULL = no memory */
+    int lease_seconds;            /* an upload's claim (several workers): [worker] lease_seconds */
+    const char *claim_owner;      /* the claims' owner; NULL = this process ("host:pid", store.h) */
     /* Timeouts, retries, back-off, TLS, basic auth as [transport] says
      * (transport_opts_from_config), with rate = filestore.rate (≤ 0 =
      * unlimited), burst 1 and one request at a time. */
@@ -89,7 +96,9 @@ int fs_download(fs_client *c, const char *context, const char *guid, const char 
 /* For templates/converters (AttachmentType): uploads path once per content
  * (SHA-256 of the bytes + context + hash scope, remembered in the state
  * database) and returns the AttachmentGUID and AttachmentHASH.  *reused is 1
- * when nothing was sent.  name NULL = base name. */
+ * when nothing was sent.  name NULL = base name.  With a state database the
+ * upload is claimed first: while another worker holds the claim this
+ * waits for its result (or for its lease to end, then uploads itself). */
 struct fs_attachment {
     char guid[37];
     char hash[65];

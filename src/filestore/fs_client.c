@@ -63,7 +63,10 @@ int fs_options_from_config(const hcs_config *cfg, struct fs_options *o, char ***
     o->transport.rate = cfg_double(cfg, "filestore.rate", 0);
     o->transport.burst = 1;
     o->transport.in_flight = 1;
+    o->lease_seconds = (int)cfg_int(cfg, "worker.lease_seconds", 300);
     const char *driver = cfg_str(cfg, "store.driver");
+    if (driver && !strcmp(driver, "postgres"))
+        o->state_cfg = cfg;
     if (driver && !strcmp(driver, "sqlite")) {
         char *work = cfg_path(cfg, "paths.work_dir");
         const char *db = cfg_str(cfg, "store.path");
@@ -110,6 +113,11 @@ fs_client *fs_client_new(const struct fs_options *o, hcs_err *err)
         fs_client_free(c);
         return NULL;
     }
+    c->lease_seconds = o->lease_seconds > 0 ? o->lease_seconds : 300;
+    if (o->claim_owner)
+        snprintf(c->owner, sizeof c->owner, "%s", o->claim_owner);
+    else
+        store_owner_id(c->owner, sizeof c->owner);
     if (o->state_db) {
         /* Its own connection, committing as it goes, with the durability
          * the client always had (the uploads can be asked for again). */
@@ -118,6 +126,9 @@ fs_client *fs_client_new(const struct fs_options *o, hcs_err *err)
             fs_client_free(c);
             return NULL;
         }
+    } else if (o->state_cfg && !(c->state = store_open(o->state_cfg, err))) {
+        fs_client_free(c);
+        return NULL;
     }
     return c;
 }

@@ -13,7 +13,15 @@ struct fs_client {
     int hash_first_part;
     transport *http;          /* its own: blocking requests, the file store's rate */
     store *state;             /* own connection to the state database; NULL: nothing remembered */
+    char owner[160];          /* "host:pid": the claims' owner */
+    int lease_seconds;
+    const char *lease_key;    /* the upload claim held now (renewed per part), or NULL */
+    int lease_lost;           /* the last renewal found it taken over */
 };
+
+/* Renews the upload claim held (c->lease_key): 0, or -1 when it is lost
+ * (another worker took it over after the lease ended) or on error. */
+int fs_lease_renew(fs_client *c, hcs_err *err);
 
 /* One request through the transport with the file store's retry rules:
  * network errors, 5xx and 429 are retried, and with retry_hash_conflict a

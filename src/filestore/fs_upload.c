@@ -249,6 +249,8 @@ static int send_part(struct multipart *m, int n, const char *buf, size_t len,
         res->parts_sent++;
         if (m->c->state)
             rc = store_upload_part_done(m->c->state, m->id, n, err);
+        if (rc == 0)
+            rc = fs_lease_renew(m->c, err);
     }
     return rc;
 }

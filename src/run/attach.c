@@ -110,7 +110,8 @@ static int attach_resolve(void *ctx, const char *input_file, const char *cell, c
     return 0;
 }
 
-int attach_setup(struct attach *a, const hcs_config *cfg, struct convert_opts *opts, hcs_err *err)
+int attach_setup(struct attach *a, const hcs_config *cfg, struct convert_opts *opts, const char *owner,
+                 hcs_err *err)
 {
     memset(a, 0, sizeof *a);
     int has = convert_template_files(opts, &a->context, err);
@@ -120,6 +121,7 @@ int attach_setup(struct attach *a, const hcs_config *cfg, struct convert_opts *o
     if (fs_options_from_config(cfg, &fo, &a->owned, err) < 0)
         return hcs_err_wrap(err, "template %s names files to upload",
                             opts->template_name ? opts->template_name : opts->template_dir);
+    fo.claim_owner = owner;
     a->client = fs_client_new(&fo, err);
     if (!a->client)
         return -1;

@@ -32,12 +32,14 @@ struct attach {
     struct attach_memo **memo;  /* hash buckets: (input file, cell) → answer, this run */
 };
 
-/* Sets opts->attach/attach_ctx when opts' template has `file` columns.
+/* Sets opts->attach/attach_ctx when opts' template has `file` columns;
+ * uploads are claimed as owner (NULL: this process, store.h).
  * Returns 1 (set up), 0 (the template names no files: nothing to do), -1
  * (template broken, or the file store cannot be configured: err, e.g.
  * HCS_EX_CONFIG "gis.base_url is not set").  a must outlive the
  * conversions; free it with attach_close (also after 0 or -1). */
-int attach_setup(struct attach *a, const hcs_config *cfg, struct convert_opts *opts, hcs_err *err);
+int attach_setup(struct attach *a, const hcs_config *cfg, struct convert_opts *opts, const char *owner,
+                 hcs_err *err);
 
 /* Uploads the files path's good rows name (a conversion whose packets and
  * rejects are dropped and which validates nothing).  Call it before the

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
@@ -42,7 +43,47 @@ struct intake {
     char held_why[1024];         /* why the last lookup was held back (prereq.h) */
     char **written;              /* envelopes archived for the file being converted */
     size_t nwritten, wcap;
+    char *lease_key;             /* the inbox claim the file is taken under (intake_set_lease), or NULL */
+    char *lease_partner;         /* the two-file form: the premises file's claim, or NULL */
+    char lease_owner[160];
+    int lease_seconds;
 };
+
+void intake_set_lease(intake *in, const char *key, const char *owner, int lease_seconds)
+{
+    free(in->lease_key);
+    in->lease_key = key ? xstrdup(key) : NULL;
+    free(in->lease_partner);
+    in->lease_partner = NULL;
+    snprintf(in->lease_owner, sizeof in->lease_owner, "%s", owner ? owner : "");
+    in->lease_seconds = lease_seconds;
+}
+
+/* The file's inbox claim renewed: 1 still ours (or no claim), 0 lost to
+ * another worker after its lease ended, -1 error.  Inside the file's
+ * transaction it fences the commit: the claim row stays locked (SQLite:
+ * the write lock) until the packets are in, so only the holder commits. */
+static int lease_renewed(intake *in, const char *key, hcs_err *err)
+{
+    int held = store_lease_take(in->st, "inbox", key, in->lease_owner, (int64_t)time(NULL), in->lease_seconds, err);
+    if (held == 0)
+        log_warn("%s: the lease on this file ended and another worker took it over; nothing stored here", key);
+    return held;                 /* 0: the caller stores nothing */
+}
+
+static int lease_held(intake *in, hcs_err *err)
+{
+    if (!in->lease_key)
+        return 1;
+    int held = lease_renewed(in, in->lease_key, err);
+    return held == 1 && in->lease_partner ? lease_renewed(in, in->lease_partner, err) : held;
+}
+
+void intake_set_lease_partner(intake *in, const char *key)
+{
+    free(in->lease_partner);
+    in->lease_partner = key ? xstrdup(key) : NULL;
+}
 
 /* Drops the list of envelopes archived for the current file; with
  * remove, deletes them (a conversion rolled back points at none). */
@@ -85,6 +126,8 @@ void intake_free(intake *in)
     free(in->written);
     free(in->operation);
     free(in->archive_dir);
+    free(in->lease_key);
+    free(in->lease_partner);
     free(in);
 }
 
@@ -327,7 +370,11 @@ static int take_converted(intake *in, const char *path, struct store_file *f, st
                           const struct convert_opts *co, hcs_err *err)
 {
     /* All or nothing: the file row, its packets, elements and rejected rows
-     * in one transaction, committed only when the whole file converted. */
+     * in one transaction, committed only when the whole file converted
+     * (and only while the file's claim is still ours). */
+    int held = lease_held(in, err);
+    if (held <= 0)
+        return held < 0 ? -1 : 3;
     if (store_begin(in->st, err) < 0)
         return -1;
     f->state = xstrdup("converting");
@@ -366,7 +413,14 @@ static int take_converted(intake *in, const char *path, struct store_file *f, st
     if ((in->nseqs && sync_archive(in, err) < 0)
         || store_packets_move_file(in->st, f->id, PS_CREATED, PS_PREPARED, err) < 0
         || store_file_update(in->st, f, err) < 0 || (fc && store_file_update(in->st, fc, err) < 0)
-        || store_commit(in->st, err) < 0)
+        || (held = lease_held(in, err)) < 0)
+        goto fatal;
+    if (held == 0) {
+        store_rollback(in->st);
+        forget_written(in, 1);
+        return 3;
+    }
+    if (store_commit(in->st, err) < 0)
         goto fatal;
     in->stats.files_taken += fc ? 2 : 1;
     in->stats.rows += cs.rows;
@@ -466,7 +520,8 @@ int intake_take_pair(intake *in, const char *path, const char *sha256, const cha
     /* Files named in rows are uploaded before the transaction (attach.h). */
     struct attach att;
     int rc = -1;
-    if (attach_setup(&att, in->cfg, &co, err) >= 0 && attach_prepare(&att, &co, path, err) >= 0)
+    if (attach_setup(&att, in->cfg, &co, in->lease_owner[0] ? in->lease_owner : NULL, err) >= 0
+        && attach_prepare(&att, &co, path, err) >= 0)
         rc = take_converted(in, path, f, child ? fc : NULL, &co, err);
     attach_close(&att);
     /* Certificate near expiry, key file readable by others: the operator
@@ -538,7 +593,8 @@ int intake_retake_rows(intake *in, const struct store_file *f, const struct stor
                                .only_rows = rows, .nonly_rows = nrows };
     struct attach att;
     int rc = -1;
-    if (attach_setup(&att, in->cfg, &co, err) >= 0 && attach_prepare(&att, &co, path, err) >= 0)
+    if (attach_setup(&att, in->cfg, &co, in->lease_owner[0] ? in->lease_owner : NULL, err) >= 0
+        && attach_prepare(&att, &co, path, err) >= 0)
         rc = retake_converted(in, path, &co, commit_with, ctx, err);
     attach_close(&att);
     in->chain = chain;

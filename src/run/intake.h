@@ -40,8 +40,10 @@ int intake_recover(intake *in, hcs_err *err);
  * keys-only pass finds them before anything is built, signed, uploaded or
  * stored, so a file converts and signs once): intake_needs lists the
  * exports to run before the file is taken again (keys exported so are not
- * asked again in this run, whatever GIS answered); -1 on a fatal error (config, signing, store) — the file
- * is left untouched for the next run. */
+ * asked again in this run, whatever GIS answered); 3 when the file's claim
+ * (intake_set_lease) was lost to another worker before the commit: nothing
+ * is stored, the file is that worker's; -1 on a fatal error (config,
+ * signing, store) — the file is left untouched for the next run. */
 int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
                      struct store_file *f, hcs_err *err);
 /* The two-file form (templates with [join], packet/join.h): a houses file
@@ -72,6 +74,16 @@ int intake_retake_rows(intake *in, const struct store_file *f, const struct stor
                        size_t nrows, intake_commit_fn commit_with, void *ctx, hcs_err *err);
 /* The store's spill index for the two-file form (convert_opts.spill). */
 const struct join_spill *intake_spill(void);
+/* Several workers: the files taken next are claimed as ("inbox", key)
+ * by owner (store.h, named claims); the claim is renewed before the
+ * conversion's transaction and inside it, so a worker whose lease ended
+ * (another took the file over) stores nothing.  key NULL: no claim.
+ * Uploads of files rows name are claimed as owner too (NULL: this
+ * process, "host:pid"). */
+void intake_set_lease(intake *in, const char *key, const char *owner, int lease_seconds);
+/* The two-file form: the premises file's claim, fenced with the houses
+ * file's (cleared by the next intake_set_lease). */
+void intake_set_lease_partner(intake *in, const char *key);
 /* What the last intake_take_file that returned 2 needs exported. */
 const chain_needs *intake_needs(const intake *in);
 /* Chain on (default): such keys make intake_take_file return 2; off:

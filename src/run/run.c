@@ -228,6 +228,7 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
     size_t ndebt = 0;
     int rc = -1;
     b.work = run_work_dir(cfg);
+    run_claims_init(&b, "run");
     b.st = store_open(cfg, err);
     if (!b.st)
         goto out;
@@ -249,6 +250,7 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
     struct exchange_opts xo = { .cfg = cfg, .st = b.st, .run_id = b.run_id };
     b.x = exchange_new(&xo, err);
     b.in = intake_new(cfg, b.st, b.run_id);
+    intake_set_lease(b.in, NULL, b.owner, b.lease_seconds);   /* uploads claimed as this run */
     for (size_t i = 0; b.x && i < o->nexports; i++)
         if (exchange_add_export(b.x, &o->exports[i], NULL, err) < 0)
             goto out;

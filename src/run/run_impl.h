@@ -18,10 +18,22 @@ struct run_state {
     char **announced;                /* waiting files already said so in this run */
     size_t nannounced;
     struct refresh_count replaced;   /* what registry refreshes replaced (refresh.h) */
+    char owner[160];                 /* "host:pid": inbox files are claimed as this */
+    int lease_seconds;               /* [worker] lease_seconds */
+    long elsewhere;                  /* inbox files another worker holds now */
 };
 
+/* Fills b->owner and b->lease_seconds.  A worker claims as "host:pid";
+ * `run` (role "run") as "host:run": it holds the run lock, so a claim of
+ * that owner is a killed run's, and the next run takes it at once instead
+ * of waiting for the lease. */
+void run_claims_init(struct run_state *b, const char *role);
+
 /* Takes every complete inbox file whose dependencies are answered;
- * counts the others in b->waiting. */
+ * counts the others in b->waiting.  Each file is claimed by content
+ * first (store.h, named claims): one worker on one host converts it, the
+ * others pass it by (b->elsewhere); a dead worker's file is taken over
+ * when its lease ends. */
 int run_scan_inbox(struct run_state *b, hcs_err *err);
 
 /* chain.c: the exports needs lists, sent and polled now until answered

@@ -3,9 +3,12 @@
  * (archive.h). */
 #include "run/run_impl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -27,12 +30,25 @@ static int take_known(struct run_state *b, struct store_file *f, const char *pat
     return archive_reject(b->work, b->run_id, path, why, err);
 }
 
-/* One inbox file: dedupe by content, convert, move. */
-static int take_one(struct run_state *b, const struct inbox_kind *k, const char *path, hcs_err *err)
+void run_claims_init(struct run_state *b, const char *role)
 {
-    char sha[65];
-    if (file_sha256_hex(path, sha, err) < 0)
-        return -1;
+    store_owner_id(b->owner, sizeof b->owner);
+    char *colon = strrchr(b->owner, ':');
+    if (role && colon)
+        snprintf(colon + 1, sizeof b->owner - (size_t)(colon + 1 - b->owner), "%s", role);
+    b->lease_seconds = (int)cfg_int(b->cfg, "worker.lease_seconds", 300);
+}
+
+static int gone(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) != 0 && errno == ENOENT;
+}
+
+/* One inbox file, claimed: dedupe by content, convert, move. */
+static int take_claimed(struct run_state *b, const struct inbox_kind *k, const char *path, const char *sha,
+                        hcs_err *err)
+{
     struct store_file f = { 0 };
     int rc;
     int found = b->o->force ? 0 : store_file_find_hash(b->st, sha, k->template_name, &f, err);
@@ -59,20 +75,46 @@ static int take_one(struct run_state *b, const struct inbox_kind *k, const char 
         rc = archive_input(b->st, b->work, &f, b->run_id, err);
     else if (rc == 1)
         rc = archive_reject(b->work, b->run_id, path, f.error ? f.error : "не удалось прочитать файл", err);
+    else if (rc == 3)
+        rc = 0, b->elsewhere++; /* another worker took the file over: it is that one's */
     store_file_clear(&f);
     return rc;
+}
+
+/* One inbox file: claimed by content (organisation, template, SHA-256: two copies of
+ * one content are the same work, whatever their names or the mount point
+ * a host sees them under), taken, released.  A file another worker holds,
+ * or one it has taken and moved since the listing, is passed by. */
+static int take_one(struct run_state *b, const struct inbox_kind *k, const char *path, hcs_err *err)
+{
+    char sha[65];
+    if (file_sha256_hex(path, sha, err) < 0)
+        return gone(path) ? 0 : -1;
+    char *key = xasprintf("%s/%s/%s", cfg_org(b->cfg), k->template_name, sha);
+    int rc = store_lease_take(b->st, "inbox", key, b->owner, (int64_t)time(NULL), b->lease_seconds, err);
+    if (rc == 1 && gone(path)) {
+        rc = 0;                 /* taken and moved by another worker since the listing */
+    } else if (rc == 1) {
+        intake_set_lease(b->in, key, b->owner, b->lease_seconds);
+        rc = take_claimed(b, k, path, sha, err);
+        intake_set_lease(b->in, NULL, b->owner, b->lease_seconds);
+    } else if (rc == 0) {
+        log_debug("%s: another worker takes it", path);
+        b->elsewhere++;
+    }
+    hcs_err ignored;            /* only the owner's claim goes; a failed release ends with its lease */
+    store_lease_release(b->st, "inbox", key, b->owner, &ignored);
+    free(key);
+    return rc < 0 ? -1 : 0;
 }
 
 /* The two-file form: a houses file and its premises file (templates with
  * [join]).  Taken as one when neither was processed before; else the new
  * one goes on its own (a premises file then joins the houses the
  * registry knows). */
-static int take_pair(struct run_state *b, const struct inbox_kind *k, const char *path, const char *child,
-                     hcs_err *err)
+static int take_pair_claimed(struct run_state *b, const struct inbox_kind *k, const char *path, const char *sha,
+                             const char *child, const char *csha, hcs_err *err)
 {
-    char sha[65], csha[65];
-    if (file_sha256_hex(path, sha, err) < 0 || file_sha256_hex(child, csha, err) < 0)
-        return -1;
     struct store_file f = { 0 }, fc = { 0 };
     int known = b->o->force ? 0 : store_file_find_hash(b->st, sha, k->template_name, &f, err);
     int cknown = b->o->force || known ? 0 : store_file_find_hash(b->st, csha, k->template_name, &fc, err);
@@ -100,9 +142,46 @@ static int take_pair(struct run_state *b, const struct inbox_kind *k, const char
         rc = archive_input(b->st, b->work, &fc, b->run_id, err);
     else if (rc == 1 && (rc = archive_reject(b->work, b->run_id, path, f.error, err)) == 0)
         rc = archive_reject(b->work, b->run_id, child, fc.error, err);
+    if (rc == 3)
+        rc = 0, b->elsewhere++; /* another worker took the pair over */
     store_file_clear(&f);
     store_file_clear(&fc);
     return rc;
+}
+
+/* The pair claimed as one: both files' claims (by content, as take_one),
+ * both renewed by the conversion's fence; a pair of which another worker
+ * holds either file is passed by. */
+static int take_pair(struct run_state *b, const struct inbox_kind *k, const char *path, const char *child,
+                     hcs_err *err)
+{
+    char sha[65], csha[65];
+    if (file_sha256_hex(path, sha, err) < 0 || file_sha256_hex(child, csha, err) < 0)
+        return gone(path) || gone(child) ? 0 : -1;
+    const char *org = cfg_org(b->cfg);
+    char *key = xasprintf("%s/%s/%s", org, k->template_name, sha);
+    char *ckey = xasprintf("%s/%s/%s", org, k->template_name, csha);
+    int64_t now = (int64_t)time(NULL);
+    int rc = store_lease_take(b->st, "inbox", key, b->owner, now, b->lease_seconds, err);
+    if (rc == 1)
+        rc = store_lease_take(b->st, "inbox", ckey, b->owner, now, b->lease_seconds, err);
+    if (rc == 1 && (gone(path) || gone(child))) {
+        rc = 0;                 /* taken and moved by another worker since the listing */
+    } else if (rc > 0) {
+        intake_set_lease(b->in, key, b->owner, b->lease_seconds);
+        intake_set_lease_partner(b->in, ckey);
+        rc = take_pair_claimed(b, k, path, sha, child, csha, err);
+        intake_set_lease(b->in, NULL, b->owner, b->lease_seconds);
+    } else if (rc == 0) {
+        log_debug("%s, %s: another worker takes them", path, child);
+        b->elsewhere++;
+    }
+    hcs_err ignored;
+    store_lease_release(b->st, "inbox", key, b->owner, &ignored);
+    store_lease_release(b->st, "inbox", ckey, b->owner, &ignored);
+    free(key);
+    free(ckey);
+    return rc < 0 ? -1 : 0;
 }
 
 /* partner[i]: the premises file taken with houses file i (its index), -1

@@ -9,8 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "run/run_impl.h"
 #include "store/store.h"
 
 static volatile sig_atomic_t stopping;
@@ -33,50 +36,86 @@ static int opt(int given, const hcs_config *cfg, const char *key, long dflt)
     return given > 0 ? given : (int)cfg_int(cfg, key, dflt);
 }
 
-/* One exchange per organisation, all on one store connection. */
+/* One organisation the worker serves: its view of the configuration (NULL:
+ * the one given), its work directory, exchange and intake, all on the
+ * worker's one store connection (switched with store_set_org). */
 struct worker_org {
     const char *name;
-    hcs_config *cfg;         /* its view, NULL: the configuration given */
-    exchange *x;
+    hcs_config *view;
+    struct run_state b;
 };
 
-static int orgs_open(const hcs_config *cfg, const struct worker_opts *o, store *st, int64_t run_id,
-                     const char *owner, struct worker_org *w, int n, hcs_err *err)
+static const struct run_opts worker_run_opts = { .command = "worker", .take_inbox = 1 };
+
+static int org_open(const hcs_config *cfg, const struct worker_opts *o, store *st, int64_t run_id,
+                    struct worker_org *w, hcs_err *err)
 {
-    for (int i = 0; i < n; i++) {
-        w[i].name = o->norgs ? o->orgs[i] : cfg_org(cfg);
-        if (o->norgs && !(w[i].cfg = cfg_for_org(cfg, w[i].name, err)))
-            return -1;
-        const hcs_config *c = w[i].cfg ? w[i].cfg : cfg;
-        struct exchange_opts xo = { .cfg = c, .st = st, .run_id = run_id, .worker = owner,
-                                    .lease_seconds = opt(o->lease_seconds, cfg, "worker.lease_seconds", 300),
-                                    .claim_limit = opt(o->claim_limit, cfg, "worker.claim_limit", 50) };
-        store_set_org(st, w[i].name);
-        if (!(w[i].x = exchange_new(&xo, err)))
-            return -1;
-    }
+    if (o->norgs && !(w->view = cfg_for_org(cfg, w->name, err)))
+        return -1;
+    struct run_state *b = &w->b;
+    b->cfg = w->view ? w->view : cfg;
+    b->o = &worker_run_opts;
+    b->st = st;
+    b->run_id = run_id;
+    run_claims_init(b, NULL);
+    b->lease_seconds = opt(o->lease_seconds, cfg, "worker.lease_seconds", 300);
+    b->work = run_work_dir(b->cfg);
+    struct exchange_opts xo = { .cfg = b->cfg, .st = st, .run_id = run_id, .worker = b->owner,
+                                .lease_seconds = b->lease_seconds,
+                                .claim_limit = opt(o->claim_limit, cfg, "worker.claim_limit", 50) };
+    store_set_org(st, w->name);
+    if (!(b->x = exchange_new(&xo, err)))
+        return -1;
+    b->in = intake_new(b->cfg, st, run_id);
+    intake_set_lease(b->in, NULL, b->owner, b->lease_seconds);   /* uploads claimed as this worker */
     return 0;
 }
 
-static void orgs_close(struct worker_org *w, int n)
+static void org_close(struct worker_org *w)
 {
-    for (int i = 0; i < n; i++) {
-        exchange_free(w[i].x);
-        cfg_free(w[i].cfg);
-    }
-    free(w);
+    struct run_state *b = &w->b;
+    intake_free(b->in);
+    exchange_free(b->x);
+    free(b->work);
+    for (size_t i = 0; i < b->nannounced; i++)
+        free(b->announced[i]);
+    free(b->announced);
+    cfg_free(w->view);
 }
 
-/* One pass over every organisation: *worked summed; 0 or -1. */
-static int pass(store *st, struct worker_org *w, int n, long *worked, hcs_err *err)
+/* The inbox half of a pass: every complete file nobody else holds,
+ * claimed and converted (scan.c).  1 when it took a file, 0 when not
+ * (b->elsewhere: files other workers hold), -1 on error. */
+static int take_inbox(struct run_state *b, hcs_err *err)
 {
-    *worked = 0;
+    long taken = intake_get_stats(b->in)->files_taken + intake_get_stats(b->in)->files_rejected;
+    long dup = b->duplicates;
+    b->elsewhere = 0;
+    if (run_scan_inbox(b, err) < 0)
+        return -1;
+    const struct intake_stats *s = intake_get_stats(b->in);
+    return s->files_taken + s->files_rejected > taken || b->duplicates > dup;
+}
+
+/* One pass over every organisation: its inbox (unless no_inbox), then
+ * its packets.  *busy: some file taken or request made; *done (for
+ * --until-done): nothing pending and no inbox file left to anyone. */
+static int pass(store *st, struct worker_org *w, int n, int no_inbox, int *busy, int *done, hcs_err *err)
+{
+    *busy = 0;
+    *done = 1;
     for (int i = 0; i < n; i++) {
-        long one = 0;
+        struct run_state *b = &w[i].b;
         store_set_org(st, w[i].name);
-        if (exchange_cycle(w[i].x, &one, err) < 0)
+        long worked = 0;
+        int took = no_inbox ? 0 : take_inbox(b, err);
+        if (took < 0 || exchange_cycle(b->x, &worked, err) < 0)
             return -1;
-        *worked += one;
+        long pending = exchange_pending(b->x, err);
+        if (pending < 0)
+            return -1;
+        *busy |= took || worked > 0;
+        *done &= pending == 0 && !took && b->elsewhere == 0 && b->waiting == 0;
     }
     return 0;
 }
@@ -94,18 +133,25 @@ static void stats_add(struct exchange_stats *to, const struct exchange_stats *s)
     }
 }
 
-/* Packets pending of every organisation, -1 on error; stats summed into *stats when not NULL. */
-static long pending_all(store *st, struct worker_org *w, int n, struct exchange_stats *stats, hcs_err *err)
+static void intake_stats_add(struct intake_stats *to, const struct intake_stats *s)
+{
+    to->files_taken += s->files_taken, to->files_rejected += s->files_rejected;
+    to->rows += s->rows, to->rows_rejected += s->rows_rejected;
+    to->packets_prepared += s->packets_prepared;
+}
+
+/* Every organisation's results summed into r; pending packets, -1 on error. */
+static long results(store *st, struct worker_org *w, int n, struct worker_result *r, hcs_err *err)
 {
     long total = 0;
     for (int i = 0; i < n; i++) {
         store_set_org(st, w[i].name);
-        long one = exchange_pending(w[i].x, err);
+        long one = exchange_pending(w[i].b.x, err);
         if (one < 0)
             return -1;
         total += one;
-        if (stats)
-            stats_add(stats, exchange_get_stats(w[i].x));
+        stats_add(&r->stats, exchange_get_stats(w[i].b.x));
+        intake_stats_add(&r->intake, intake_get_stats(w[i].b.in));
     }
     return total;
 }
@@ -113,9 +159,7 @@ static long pending_all(store *st, struct worker_org *w, int n, struct exchange_
 int run_worker(const hcs_config *cfg, const struct worker_opts *o, struct worker_result *r, hcs_err *err)
 {
     memset(r, 0, sizeof *r);
-    char host[128] = "host", owner[160];
-    gethostname(host, sizeof host - 1);
-    snprintf(owner, sizeof owner, "%s:%ld", host, (long)getpid());
+    umask(umask(0) | 027);       /* archives and envelopes hold personal data (as run does) */
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -123,42 +167,46 @@ int run_worker(const hcs_config *cfg, const struct worker_opts *o, struct worker
     if (!st)
         return -1;
     int64_t run_id = 0;
-    int n = o->norgs ? o->norgs : 1;
+    int n = o->norgs ? o->norgs : 1, opened = 0;
     struct worker_org *w = xcalloc((size_t)n, sizeof *w);
+    for (int i = 0; i < n; i++)
+        w[i].name = o->norgs ? o->orgs[i] : cfg_org(cfg);
     int rc = -1;
-    if (o->norgs)
-        store_set_org(st, o->orgs[0]);
-    if (store_run_begin(st, "worker", &run_id, err) < 0 || orgs_open(cfg, o, st, run_id, owner, w, n, err) < 0)
+    store_set_org(st, w[0].name);
+    if (store_run_begin(st, "worker", &run_id, err) < 0)
         goto out;
+    for (; opened < n; opened++)
+        if (org_open(cfg, o, st, run_id, &w[opened], err) < 0) {
+            opened++;
+            goto out;
+        }
     long idle_ms = opt(o->idle_ms, cfg, "worker.idle_ms", 1000);
-    log_info("worker %s: %s state database, %d organisation(s)", owner, store_driver_name(st), n);
+    log_info("worker %s: %s state database, %d organisation(s)%s", w[0].b.owner, store_driver_name(st), n,
+             o->no_inbox ? "" : ", inbox");
     while (!stopping) {
-        long worked = 0;
-        if (pass(st, w, n, &worked, err) < 0)
+        int busy = 0, done = 0;
+        if (pass(st, w, n, o->no_inbox, &busy, &done, err) < 0)
             goto out;
         r->passes++;
-        if (o->once)
+        if (o->once || (o->until_done && done))
             break;
-        if (o->until_done) {
-            long pending = pending_all(st, w, n, NULL, err);
-            if (pending < 0)
-                goto out;
-            if (pending == 0)
-                break;
-        }
-        if (worked == 0)
+        if (!busy)
             sleep_ms(idle_ms);
     }
-    r->pending = pending_all(st, w, n, &r->stats, err);
+    r->pending = results(st, w, n, r, err);
     rc = r->pending < 0 ? -1 : 0;
 out:
     if (run_id) {
         hcs_err ignored;
         char summary[200];
-        snprintf(summary, sizeof summary, "worker %s: %ld passes", owner, r->passes);
+        snprintf(summary, sizeof summary, "worker %s: %ld passes", w[0].b.owner[0] ? w[0].b.owner : "?",
+                 r->passes);
+        store_set_org(st, w[0].name);
         store_run_finish(st, run_id, rc == 0 ? 0 : (err->code ? err->code : HCS_EX_FAIL), summary, &ignored);
     }
-    orgs_close(w, n);
+    for (int i = 0; i < opened; i++)
+        org_close(&w[i]);
+    free(w);
     store_close(st);
     return rc;
 }

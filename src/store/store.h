@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 /* Opens per [store] (driver = sqlite: path relative to paths.work_dir,
  * busy_timeout_ms; driver = postgres: conninfo), creating and migrating the
@@ -208,6 +208,20 @@ long store_packets_release(store *st, const char *owner, int64_t id, hcs_err *er
  * PostgreSQL; nothing is claimed), one plan line a line: for the
  * benchmark and the test of index use.  Malloc'd, or NULL (err). */
 char *store_packets_claim_plan(store *st, const struct store_claim *c, hcs_err *err);
+
+/* Named work claims (migration 9): one worker at a time holds a (kind,
+ * key) — a file store upload by content ("upload"), an inbox file by
+ * content ("inbox") — with a lease it renews while it works; a dead
+ * worker's lease ends and another takes the work over. */
+/* "host:pid", the owner this process claims as. */
+void store_owner_id(char *out, size_t cap);
+/* Claims (kind, key) for owner until now + lease_seconds: 1 taken (it
+ * was free, its lease had ended, or owner held it: renewed), 0 when
+ * another owner holds a live lease, -1 on error.  Commits on its own. */
+int store_lease_take(store *st, const char *kind, const char *key, const char *owner, int64_t now,
+                     int lease_seconds, hcs_err *err);
+/* Ends owner's claim of (kind, key) (none held: nothing happens). */
+int store_lease_release(store *st, const char *kind, const char *key, const char *owner, hcs_err *err);
 
 /* A request slot of a rate shared by every worker on this database: takes
  * the next free slot of `name` (at least interval_us after the previous

@@ -115,7 +115,7 @@ static const char *const migrations[] = {
     "CREATE INDEX packets_lease ON packets(lease_owner);"
     "CREATE INDEX packets_lane ON packets(lane, lease_until);"
     "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us INTEGER NOT NULL);",
-    /* 9 (becomes 10 when the parallel migration 9 is merged before it):
+    /* 9:
      * several organisations in one database.  Runs, input files and
      * packets belong to one (config.h, [org:NAME]; rows from before are
      * the default organisation's), and the registry is keyed by the
@@ -135,6 +135,10 @@ static const char *const migrations[] = {
     "  last_error, attrs, updated_at FROM registry;"
     "DROP TABLE registry;"
     "ALTER TABLE registry_org RENAME TO registry;",
+    /* 10: named work claims with a lease beside the packets' own: a file
+     * store upload (by content) and an inbox file (by content) */
+    "CREATE TABLE work_claims (kind TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,"
+    "  lease_until INTEGER NOT NULL, PRIMARY KEY (kind, key));",
 };
 
 size_t store_sqlite_migration_count(void)

@@ -97,7 +97,7 @@ static const char *const migrations[] = {
     "CREATE INDEX packets_lease ON packets(lease_owner);"
     "CREATE INDEX packets_lane ON packets(lane, lease_until);"
     "CREATE TABLE rate_slots (name TEXT PRIMARY KEY, next_us BIGINT NOT NULL);",
-    /* 9 (becomes 10 after the parallel migration 9): several organisations
+    /* 9: several organisations
      * in one database; the registry keyed by the organisation first */
     "ALTER TABLE runs ADD COLUMN org TEXT NOT NULL DEFAULT 'default';"
     "ALTER TABLE files ADD COLUMN org TEXT NOT NULL DEFAULT 'default';"
@@ -108,6 +108,9 @@ static const char *const migrations[] = {
     "ALTER TABLE registry ADD COLUMN org TEXT COLLATE \"C\" NOT NULL DEFAULT 'default';"
     "ALTER TABLE registry DROP CONSTRAINT registry_pkey;"
     "ALTER TABLE registry ADD PRIMARY KEY (org, kind, local_key);",
+    /* 10: named work claims: a file store upload, an inbox file */
+    "CREATE TABLE work_claims (kind TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,"
+    "  lease_until BIGINT NOT NULL, PRIMARY KEY (kind, key));",
 };
 
 size_t store_pg_migration_count(void)

@@ -249,7 +249,7 @@ static void test_real_once_per_content(void **state)
     /* the run: setup + pre-pass outside the transaction, then the conversion */
     struct convert_opts o = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas };
     struct attach a;
-    assert_int_equal(attach_setup(&a, cfg, &o, &err), 1);
+    assert_int_equal(attach_setup(&a, cfg, &o, NULL, &err), 1);
     assert_non_null(o.attach);
     assert_int_equal(attach_prepare(&a, &o, path, &err), 0);
     assert_int_equal(fs_server_puts_ok(srv), 2);
@@ -285,7 +285,7 @@ static void test_real_once_per_content(void **state)
 
     /* a new client (next run): remembered in the state database, nothing sent */
     struct convert_opts o2 = { .cfg = cfg, .template_name = "importMeteringDeviceData", .schemas = schemas };
-    assert_int_equal(attach_setup(&a, cfg, &o2, &err), 1);
+    assert_int_equal(attach_setup(&a, cfg, &o2, NULL, &err), 1);
     assert_int_equal(convert_file(&o2, path, &s, &st, &err), 0);
     assert_int_equal(fs_server_puts_ok(srv), 2);
     assert_int_equal(a.actx.uploaded, 0);
@@ -295,7 +295,7 @@ static void test_real_once_per_content(void **state)
 
     /* a template without file columns needs no file store */
     struct convert_opts o3 = { .cfg = cfg, .template_name = "importAccountData" };
-    assert_int_equal(attach_setup(&a, cfg, &o3, &err), 0);
+    assert_int_equal(attach_setup(&a, cfg, &o3, NULL, &err), 0);
     assert_null(o3.attach);
     attach_close(&a);
 
@@ -320,7 +320,7 @@ static void test_setup_needs_base_url(void **state)
     free(t);
     struct convert_opts o = { .cfg = c2, .template_name = "importMeteringDeviceData" };
     struct attach a;
-    assert_int_equal(attach_setup(&a, c2, &o, &err), -1);
+    assert_int_equal(attach_setup(&a, c2, &o, NULL, &err), -1);
     assert_int_equal(err.code, HCS_EX_CONFIG);
     assert_non_null(strstr(err.msg, "base_url"));
     assert_null(o.attach);

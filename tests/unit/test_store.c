@@ -56,6 +56,9 @@ static store *open_again(const char *path, int busy_ms, hcs_err *err)
     return pg_conninfo ? store_open_pg(pg_conninfo, err) : store_open_sqlite(path, busy_ms, err);
 }
 
+/* A SQLite database back to before migration 10 (named work claims). */
+#define UNDO_10 " DROP TABLE work_claims;"
+
 /* A SQLite database back to before migration 9 (organisations). */
 #define UNDO_9 " DROP INDEX packets_org; DROP INDEX files_hash; ALTER TABLE runs DROP COLUMN org;" \
                " ALTER TABLE files DROP COLUMN org; ALTER TABLE packets DROP COLUMN org;" \
@@ -470,7 +473,7 @@ static void test_refreshes_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_9 UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_10 UNDO_9 UNDO_8
                                       "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     st = store_open_sqlite(path, 1000, &err);
@@ -541,7 +544,7 @@ static void test_registry_migrates_without_rowid(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4;" UNDO_9 " DROP TABLE registry;" UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4;" UNDO_10 UNDO_9 " DROP TABLE registry;" UNDO_8
                                       "DROP TABLE refreshes; DROP TABLE element_parts; ALTER TABLE elements DROP COLUMN note;"
                                       "CREATE TABLE registry ("
                                       "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
@@ -582,7 +585,7 @@ static void test_filestore_tables_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_9 UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_10 UNDO_9 UNDO_8
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
                                       "DROP TABLE marks; DROP INDEX elements_key_norm;"
                                       "ALTER TABLE elements DROP COLUMN key_norm;"
@@ -794,6 +797,41 @@ static void test_claims(void **state)
     cleanup(dir, path);
 }
 
+/* Named claims (uploads, inbox files) by two workers: a live lease keeps
+ * the work from the other; its owner renews it; an ended lease is taken
+ * over; a released claim is free at once; kinds do not mix. */
+static void test_leases(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *a = open_fresh(path, &err);
+    assert_non_null(a);
+    store *b = open_again(path, 1000, &err);
+    assert_non_null(b);
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1000, 60, &err), 1);
+    assert_int_equal(store_lease_take(b, "upload", "ctx/file/abc", "host-b:2", 1059, 60, &err), 0);
+    assert_int_equal(store_lease_take(b, "inbox", "ctx/file/abc", "host-b:2", 1000, 60, &err), 1);
+    assert_int_equal(store_lease_take(b, "upload", "ctx/file/other", "host-b:2", 1000, 60, &err), 1);
+    /* A renews at 1050: until 1110, so B still cannot at 1100 */
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1050, 60, &err), 1);
+    assert_int_equal(store_lease_take(b, "upload", "ctx/file/abc", "host-b:2", 1100, 60, &err), 0);
+    /* A dies: at 1110 its lease has ended and B takes the upload over */
+    assert_int_equal(store_lease_take(b, "upload", "ctx/file/abc", "host-b:2", 1110, 60, &err), 1);
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1111, 60, &err), 0);
+    /* released (only by its owner): free at once */
+    assert_int_equal(store_lease_release(a, "upload", "ctx/file/abc", "host-a:1", &err), 0);
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1112, 60, &err), 0);
+    assert_int_equal(store_lease_release(b, "upload", "ctx/file/abc", "host-b:2", &err), 0);
+    assert_int_equal(store_lease_take(a, "upload", "ctx/file/abc", "host-a:1", 1112, 60, &err), 1);
+    char owner[160];
+    store_owner_id(owner, sizeof owner);
+    assert_non_null(strchr(owner, ':'));
+    store_close(b);
+    store_close(a);
+    cleanup(dir, path);
+}
+
 /* The password never sits in the connection string: refused before any
  * connection is tried, with a message that says where it goes. */
 /* The two-file form: a house element holds rows of the houses file and of
@@ -968,6 +1006,7 @@ int main(void)
         cmocka_unit_test(test_claim_plan),
         cmocka_unit_test(test_element_rows_of_two_files),
         cmocka_unit_test(test_spill),
+        cmocka_unit_test(test_leases),
         cmocka_unit_test(test_pg_password_refused),
     };
     /* the driver-neutral tests again, on PostgreSQL */
@@ -981,6 +1020,7 @@ int main(void)
         cmocka_unit_test(test_organisations),
         cmocka_unit_test(test_claim_plan),
         cmocka_unit_test(test_element_rows_of_two_files),
+        cmocka_unit_test(test_leases),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     const char *conninfo = getenv("HCS_TEST_PG_CONNINFO");
