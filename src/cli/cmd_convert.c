@@ -103,20 +103,9 @@ static int *pair_inputs(const struct convert_opts *copts, char **files, int n)
     int *partner = xcalloc((size_t)n + 1, sizeof *partner);
     int *role = xcalloc((size_t)n + 1, sizeof *role);
     int joins = convert_template_joins(copts);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
         role[i] = joins ? convert_join_role(copts, files[i]) : 0;
-        partner[i] = -1;
-    }
-    for (int i = 0, c = 0; i < n; i++) {
-        if (role[i] != 1)
-            continue;
-        while (c < n && role[c] != 2)
-            c++;
-        if (c == n)
-            break;
-        partner[i] = c;
-        partner[c++] = -2;
-    }
+    convert_join_pairs(role, partner, (size_t)n);
     free(role);
     return partner;
 }

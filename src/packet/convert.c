@@ -432,6 +432,22 @@ int convert_template_joins(const struct convert_opts *opts)
     return joins;
 }
 
+void convert_join_pairs(const int *role, int *partner, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        partner[i] = -1;
+    for (size_t i = 0, c = 0; i < n; i++) {
+        if (role[i] != TJOIN_PARENT)
+            continue;
+        while (c < n && role[c] != TJOIN_CHILD)
+            c++;
+        if (c == n)
+            break;
+        partner[i] = (int)c;
+        partner[c++] = -2;
+    }
+}
+
 int convert_join_role(const struct convert_opts *opts, const char *path)
 {
     hcs_err err = { 0 };

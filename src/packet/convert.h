@@ -148,6 +148,11 @@ int convert_seal_packet(struct convert_signing *s, struct packet *p, hcs_err *er
 int convert_join_role(const struct convert_opts *opts, const char *path);
 /* 1 when the template of opts has [join] (its inbox files may pair). */
 int convert_template_joins(const struct convert_opts *opts);
+/* The pairs among n files of roles role[] (convert_join_role, in name
+ * order): partner[i] the premises file taken with houses file i, -2 a
+ * premises file so taken, -1 neither; the i-th houses file takes the i-th
+ * premises file.  partner has n entries. */
+void convert_join_pairs(const int *role, int *partner, size_t n);
 
 /* Does the template of opts have `file` columns?  1 (and *context = its
  * file store context, malloc'd), 0 (no files), -1 (template broken: err). */

@@ -13,6 +13,7 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "packet/convert.h"
 #include "run/archive.h"
 #include "run/inbox.h"
 
@@ -196,20 +197,9 @@ static int *pair_files(struct run_state *b, const struct inbox_kind *k, const ch
     for (size_t i = 0; i < n; i++) {
         char *path = path_join(dir, names[i]);
         role[i] = intake_join_role(b->in, path, k->template_name);
-        partner[i] = -1;
         free(path);
     }
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (role[i] != 1)
-            continue;
-        while (c < n && role[c] != 2)
-            c++;
-        if (c == n)
-            break;
-        partner[i] = (int)c;
-        partner[c++] = -2;
-    }
+    convert_join_pairs(role, partner, n);
     free(role);
     return partner;
 }
