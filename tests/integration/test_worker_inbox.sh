@@ -20,7 +20,9 @@
 # takes the work over): it sends no more parts and waits; once the upload
 # claim is free it resumes the upload (not begun again); it stores nothing
 # of the file whose claim it lost and leaves it; once that claim is free it
-# converts it.
+# converts it.  Last, an upload whose claim another worker holds from the
+# start is waited for (no upload begun while it is held) and made once when
+# the claim is free.
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
@@ -58,6 +60,15 @@ q() {
     else
         psql -X -q -At "$CONNINFO" -c "SET search_path = winbox" -c "$1"
     fi
+}
+
+begun() {  # upload sessions the simulator began (POSTs to the file store)
+    python3 - "$S.log" "$FS" <<'PY'
+import json, sys
+fs = sys.argv[2]
+print(sum(1 for e in map(json.loads, open(sys.argv[1], encoding="utf-8"))
+          if e.get("endpoint", "").rstrip("/") == fs and e["method"] == "POST" and e.get("status") == 200))
+PY
 }
 
 one_driver() {
@@ -175,6 +186,7 @@ PY
         [ "$(date +%s)" -lt "$deadline" ] || xl_fail "$DRIVER: no upload of c.csv's file under way"
         sleep 0.05
     done
+    ukey=$(q "SELECT key FROM work_claims WHERE kind = 'upload'")
     q "UPDATE work_claims SET owner = 'elsewhere:1', lease_until = lease_until + 3600" >/dev/null
     # the upload's claim lost too: the worker stops sending parts and waits for the holder
     deadline=$(( $(date +%s) + 30 ))
@@ -210,6 +222,34 @@ print("file store: %d uploads begun in all" % len(begun))
 sys.exit(len(begun) != 2)
 PY
     echo "$DRIVER: a worker that lost c.csv's claims sent no more parts and stored nothing; the upload resumed, the file converted once when free"
+
+    # an upload another worker holds from the start (its claim, by content:
+    # context/scope/SHA-256 as in the claim above) is waited for, not made
+    # a second time beside it
+    head -c 12000000 /dev/urandom >"$W/inbox/meters/attachments/big3.pdf"
+    head -n 1 "$HCS_TOP/samples/meters.csv" >"$W/inbox/meters/d.csv"
+    sed -n 6p "$HCS_TOP/samples/meters.csv" | sed 's#;[^;]*$#;attachments/big3.pdf#' >>"$W/inbox/meters/d.csv"
+    sha3=$(sha256sum "$W/inbox/meters/attachments/big3.pdf" | cut -d' ' -f1)
+    q "INSERT INTO work_claims(kind, key, owner, lease_until)
+       VALUES ('upload', '${ukey%/*}/$sha3', 'elsewhere:1', $(( $(date +%s) + 3600 )))" >/dev/null
+    before=$(begun)
+    (cd "$W" && exec "$HCSBATCH" -c hcsbatch.ini worker --until-done >worker4.out 2>worker4.err) &
+    WPIDS=$!
+    deadline=$(( $(date +%s) + 30 ))
+    until grep -q 'another worker is uploading the same content' "$W/worker4.err"; do
+        kill -0 "$WPIDS" 2>/dev/null || xl_fail "$DRIVER: the worker ended instead of waiting for the upload another held: $(tail -3 "$W/worker4.err")"
+        [ "$(date +%s)" -lt "$deadline" ] || xl_fail "$DRIVER: the worker did not wait for the upload another worker held"
+        sleep 0.05
+    done
+    sleep 1
+    [ "$(begun)" = "$before" ] || xl_fail "$DRIVER: big3.pdf uploaded while another worker held its upload's claim"
+    q "DELETE FROM work_claims WHERE owner = 'elsewhere:1'" >/dev/null
+    wait "$WPIDS" || xl_fail "$DRIVER: worker 4 failed: $(tail -5 "$W/worker4.err")"
+    WPIDS=""
+    [ "$(begun)" = $((before + 1)) ] || xl_fail "$DRIVER: big3.pdf: $(( $(begun) - before )) uploads begun, wanted 1"
+    [ ! -f "$W/inbox/meters/d.csv" ] && [ "$(q "SELECT count(*) FROM filestore_attachments")" = 3 ] \
+        || xl_fail "$DRIVER: d.csv not converted with big3.pdf once the claim was free"
+    echo "$DRIVER: a worker waited for an upload another worker held, then made it once"
     xl_stop_sims
 }
 
