@@ -2,6 +2,7 @@
  * src/sign's verify_document for the cryptography. */
 #include "sim/sim_auth.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,13 @@ static int signer_allowed(const struct sim_signers *who, X509 *cert, char *detai
     return !who->provider_cert || (cert && X509_cmp(cert, who->provider_cert) == 0);
 }
 
+/* One verification at a time: requests arrive on several connection
+ * threads, and verifying a GOST signature on two at once races inside
+ * libcrypto/the GOST engine (ThreadSanitizer: BN_copy on shared key
+ * parameters, seen with `make check-tsan`); the simulator's throughput
+ * does not need parallel verification. */
+static pthread_mutex_t verify_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int sim_auth_check(xmlDocPtr doc, const struct sim_signers *who, const char *sender_guid,
                    char code[16], char *message, size_t n, char *detail, size_t dn)
 {
@@ -29,7 +37,10 @@ int sim_auth_check(xmlDocPtr doc, const struct sim_signers *who, const char *sen
     hcs_err err = { 0 };
     detail[0] = '\0';
     int rc = 1;
-    if (verify_document(doc, NULL, &vr, &err) < 0) {
+    pthread_mutex_lock(&verify_lock);
+    int vrc = verify_document(doc, NULL, &vr, &err);
+    pthread_mutex_unlock(&verify_lock);
+    if (vrc < 0) {
         snprintf(code, 16, "AUT011005");
         snprintf(message, n, "Ошибка формата подписи запроса");
         snprintf(detail, dn, "%s", err.msg);
