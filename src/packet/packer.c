@@ -570,6 +570,25 @@ static const char *part_ref(void *ctx, int part, const struct trow *row)
     return pt->transport_guid;
 }
 
+/* A template with [join]: a group's rows after its first in depth order
+ * (premises rows before their rooms' rows), stable, as the two-file form's
+ * join gives them, so a premises is read from its own row also when the
+ * one-file form lists a room first.  The first row (the house's columns)
+ * stays first. */
+static void order_by_depth(const template *t, struct trow **rows, size_t nrows)
+{
+    for (size_t i = 2; i < nrows; i++) {   /* no [join]: every depth 0, nothing moves */
+        struct trow *r = rows[i];
+        int d = template_trow_depth(t, r);
+        size_t j = i;
+        while (j > 1 && template_trow_depth(t, rows[j - 1]) > d) {
+            rows[j] = rows[j - 1];
+            j--;
+        }
+        rows[j] = r;
+    }
+}
+
 int packer_add(struct packer *pk, struct trow **rows, size_t nrows, hcs_err *err)
 {
     char tguid[37];   /* the element's TransportGUID; also {t:guid} of a request it opens */
@@ -621,6 +640,7 @@ int packer_add(struct packer *pk, struct trow **rows, size_t nrows, hcs_err *err
     e->nrows = nrows;
     for (size_t i = 0; i < nrows; i++)
         e->rows[i] = rows[i]->row;
+    order_by_depth(pk->t, rows, nrows);
     struct side_ctx sc = { pk, op };
     struct part_ctx pc = { pk, e, 0 };
     struct render_ctx ctx = { e->transport_guid, side_ref, &sc, part_ref, &pc };

@@ -145,6 +145,9 @@ void template_join_orphan(const template *t, const char *key, strbuf *out);
  * (Номер помещения) 1, a room row (and Номер комнаты) 2; the join puts the
  * rows of a group in this order, so a premises is read from its own row. */
 int template_join_depth(const template *t, const tbinding *b, const struct table_row *row);
+/* The same for a converted row (the one-file form, whose rows come as the
+ * file has them). */
+int template_trow_depth(const template *t, const struct trow *row);
 /* The column of the (first) group variable as the file wrote it. */
 const char *template_join_key_column(const template *t, const tbinding *b);
 /* The header column variable var is bound to, or -1. */

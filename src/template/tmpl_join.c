@@ -107,6 +107,14 @@ const char *template_join_key_column(const template *t, const tbinding *b)
     return t->ngroup ? template_column(b, t->group_vars[0]) : "";
 }
 
+int template_trow_depth(const template *t, const struct trow *row)
+{
+    int depth = 0;
+    for (size_t i = 0; t->join && i < t->join->nchild; i++)
+        depth += trow_get(row, t->join->child[i])[0] != '\0';
+    return depth;
+}
+
 int template_join_depth(const template *t, const tbinding *b, const struct table_row *row)
 {
     int depth = 0;
