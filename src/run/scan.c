@@ -82,31 +82,51 @@ static int take_claimed(struct run_state *b, const struct inbox_kind *k, const c
     return rc;
 }
 
-/* One inbox file: claimed by content (organisation, template, SHA-256: two copies of
- * one content are the same work, whatever their names or the mount point
- * a host sees them under), taken, released.  A file another worker holds,
- * or one it has taken and moved since the listing, is passed by. */
-static int take_one(struct run_state *b, const struct inbox_kind *k, const char *path, hcs_err *err)
+static int take_pair_claimed(struct run_state *b, const struct inbox_kind *k, const char *path, const char *sha,
+                             const char *child, const char *csha, hcs_err *err);
+
+/* An inbox file — or a houses file with its premises file (child) —
+ * claimed by content (organisation, template, SHA-256: two copies of one
+ * content are the same work, whatever their names or the mount point a
+ * host sees them under), taken, released.  A pair is claimed as one: both
+ * claims, both renewed by the conversion's fence.  Files another worker
+ * holds, or has taken and moved since the listing, are passed by. */
+static int take_files(struct run_state *b, const struct inbox_kind *k, const char *path, const char *child,
+                      hcs_err *err)
 {
-    char sha[65];
-    if (file_sha256_hex(path, sha, err) < 0)
-        return gone(path) ? 0 : -1;
-    char *key = xasprintf("%s/%s/%s", cfg_org(b->cfg), k->template_name, sha);
-    int rc = store_lease_take(b->st, "inbox", key, b->owner, (int64_t)time(NULL), b->lease_seconds, err);
-    if (rc == 1 && gone(path)) {
+    char sha[65], csha[65];
+    if (file_sha256_hex(path, sha, err) < 0 || (child && file_sha256_hex(child, csha, err) < 0))
+        return gone(path) || (child && gone(child)) ? 0 : -1;
+    const char *org = cfg_org(b->cfg);
+    char *key = xasprintf("%s/%s/%s", org, k->template_name, sha);
+    char *ckey = child ? xasprintf("%s/%s/%s", org, k->template_name, csha) : NULL;
+    int64_t now = (int64_t)time(NULL);
+    int rc = store_lease_take(b->st, "inbox", key, b->owner, now, b->lease_seconds, err);
+    if (rc == 1 && ckey)
+        rc = store_lease_take(b->st, "inbox", ckey, b->owner, now, b->lease_seconds, err);
+    if (rc == 1 && (gone(path) || (child && gone(child)))) {
         rc = 0;                 /* taken and moved by another worker since the listing */
     } else if (rc == 1) {
         intake_set_lease(b->in, key, b->owner, b->lease_seconds);
-        rc = take_claimed(b, k, path, sha, err);
+        intake_set_lease_partner(b->in, ckey);
+        rc = child ? take_pair_claimed(b, k, path, sha, child, csha, err) : take_claimed(b, k, path, sha, err);
         intake_set_lease(b->in, NULL, b->owner, b->lease_seconds);
     } else if (rc == 0) {
-        log_debug("%s: another worker takes it", path);
+        log_debug("%s%s%s: another worker takes it", path, child ? " with " : "", child ? child : "");
         b->elsewhere++;
     }
-    hcs_err ignored;            /* only the owner's claim goes; a failed release ends with its lease */
+    hcs_err ignored;            /* only the owner's claims go; a failed release ends with its lease */
     store_lease_release(b->st, "inbox", key, b->owner, &ignored);
+    if (ckey)
+        store_lease_release(b->st, "inbox", ckey, b->owner, &ignored);
     free(key);
+    free(ckey);
     return rc < 0 ? -1 : 0;
+}
+
+static int take_one(struct run_state *b, const struct inbox_kind *k, const char *path, hcs_err *err)
+{
+    return take_files(b, k, path, NULL, err);
 }
 
 /* The two-file form: a houses file and its premises file (templates with
@@ -148,41 +168,6 @@ static int take_pair_claimed(struct run_state *b, const struct inbox_kind *k, co
     store_file_clear(&f);
     store_file_clear(&fc);
     return rc;
-}
-
-/* The pair claimed as one: both files' claims (by content, as take_one),
- * both renewed by the conversion's fence; a pair of which another worker
- * holds either file is passed by. */
-static int take_pair(struct run_state *b, const struct inbox_kind *k, const char *path, const char *child,
-                     hcs_err *err)
-{
-    char sha[65], csha[65];
-    if (file_sha256_hex(path, sha, err) < 0 || file_sha256_hex(child, csha, err) < 0)
-        return gone(path) || gone(child) ? 0 : -1;
-    const char *org = cfg_org(b->cfg);
-    char *key = xasprintf("%s/%s/%s", org, k->template_name, sha);
-    char *ckey = xasprintf("%s/%s/%s", org, k->template_name, csha);
-    int64_t now = (int64_t)time(NULL);
-    int rc = store_lease_take(b->st, "inbox", key, b->owner, now, b->lease_seconds, err);
-    if (rc == 1)
-        rc = store_lease_take(b->st, "inbox", ckey, b->owner, now, b->lease_seconds, err);
-    if (rc == 1 && (gone(path) || gone(child))) {
-        rc = 0;                 /* taken and moved by another worker since the listing */
-    } else if (rc > 0) {
-        intake_set_lease(b->in, key, b->owner, b->lease_seconds);
-        intake_set_lease_partner(b->in, ckey);
-        rc = take_pair_claimed(b, k, path, sha, child, csha, err);
-        intake_set_lease(b->in, NULL, b->owner, b->lease_seconds);
-    } else if (rc == 0) {
-        log_debug("%s, %s: another worker takes them", path, child);
-        b->elsewhere++;
-    }
-    hcs_err ignored;
-    store_lease_release(b->st, "inbox", key, b->owner, &ignored);
-    store_lease_release(b->st, "inbox", ckey, b->owner, &ignored);
-    free(key);
-    free(ckey);
-    return rc < 0 ? -1 : 0;
 }
 
 /* partner[i]: the premises file taken with houses file i (its index), -1
@@ -252,7 +237,7 @@ int run_scan_inbox(struct run_state *b, hcs_err *err)
                 waiting_kind[k - inbox_kinds] = 1;
             } else if (rc == 0 && partner && partner[i] >= 0) {
                 char *child = path_join(dir, names[partner[i]]);
-                rc = take_pair(b, k, path, child, err);
+                rc = take_files(b, k, path, child, err);
                 free(child);
             } else if (rc == 0 && !(partner && partner[i] == -2)) {
                 rc = take_one(b, k, path, err);

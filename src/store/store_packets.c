@@ -282,6 +282,29 @@ static int add_parts(store *st, int64_t element_id, const struct packet_element 
     return 0;
 }
 
+/* The source rows of an element (a row named twice is kept once). */
+static int add_rows(store *st, int64_t element_id, int64_t file_id, const long *rows, size_t nrows, hcs_err *err)
+{
+    if (!nrows)
+        return 0;
+    sq_stmt *s;
+    if (sq_prep(st, "INSERT INTO element_rows(element_id, file_id, row) VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                &s, err) < 0)
+        return -1;
+    for (size_t i = 0; i < nrows; i++) {
+        sq_bind_i64(s, 1, element_id);
+        sq_bind_i64(s, 2, file_id);
+        sq_bind_i64(s, 3, rows[i]);
+        if (sq_step(s) != SQ_DONE) {
+            sq_finalize(s);
+            return sq_fail(st, err, "add element rows");
+        }
+        sq_reset(s);
+    }
+    sq_finalize(s);
+    return 0;
+}
+
 int store_element_add(store *st, int64_t packet_id, int64_t file_id,
                       const struct packet_element *e, hcs_err *err)
 {
@@ -303,44 +326,22 @@ int store_element_add(store *st, int64_t packet_id, int64_t file_id,
         return -1;
     if (e->nparts && add_parts(st, id, e, err) < 0)
         return -1;
-    if (!e->nrows)
-        return 0;
-    if (sq_prep(st, "INSERT INTO element_rows(element_id, file_id, row) VALUES (?,?,?) ON CONFLICT DO NOTHING",
-                &s, err) < 0)
-        return -1;
-    for (size_t i = 0; i < e->nrows; i++) {
-        sq_bind_i64(s, 1, id);
-        sq_bind_i64(s, 2, file_id);
-        sq_bind_i64(s, 3, e->rows[i]);
-        if (sq_step(s) != SQ_DONE) {
-            sq_finalize(s);
-            return sq_fail(st, err, "add element rows");
-        }
-        sq_reset(s);
-    }
-    sq_finalize(s);
-    return 0;
+    return add_rows(st, id, file_id, e->rows, e->nrows, err);
 }
 
 int store_element_rows_add(store *st, const char *transport_guid, int64_t file_id, const long *rows,
                            size_t nrows, hcs_err *err)
 {
     sq_stmt *s;
-    if (sq_prep(st, "INSERT INTO element_rows(element_id, file_id, row) SELECT id, ?, ? FROM elements"
-                    " WHERE transport_guid=? ON CONFLICT DO NOTHING", &s, err) < 0)
+    if (sq_prep(st, "SELECT id FROM elements WHERE transport_guid=?", &s, err) < 0)
         return -1;
-    for (size_t i = 0; i < nrows; i++) {
-        sq_bind_i64(s, 1, file_id);
-        sq_bind_i64(s, 2, rows[i]);
-        sq_text(s, 3, transport_guid);
-        if (sq_step(s) != SQ_DONE) {
-            sq_finalize(s);
-            return sq_fail(st, err, "add element rows");
-        }
-        sq_reset(s);
-    }
+    sq_text(s, 1, transport_guid);
+    int rc = sq_step(s);
+    int64_t id = rc == SQ_ROW ? sq_col_i64(s, 0) : 0;
     sq_finalize(s);
-    return 0;
+    if (rc != SQ_ROW && rc != SQ_DONE)
+        return sq_fail(st, err, "find element");
+    return rc == SQ_ROW ? add_rows(st, id, file_id, rows, nrows, err) : 0;
 }
 
 int store_element_set_outcome(store *st, const struct store_outcome *o, char **local_key,
