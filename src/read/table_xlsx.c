@@ -3,17 +3,20 @@
  * assemble rows and queue the complete ones; xlsx_next gives them out and
  * feeds the next chunk only when the queue is empty, so what is held is the
  * rows of one chunk (kept sparse: empty cells are not stored) plus the row
- * being assembled.  The shared strings and style kinds were read once by
- * xlsx_book.c.  Cells are placed by their
- * reference (r="C5"), gaps filled with ""; rows keep their own numbers.
- * Values: shared/inline strings (rich text runs joined, phonetic hints
- * dropped), numbers (date/time styles → ISO text, 1900 or 1904 system),
- * booleans "1"/"0", formulas' cached values, error cells as their text. */
+ * being assembled.  Pass 1's rows are spooled to a temporary file so that a
+ * rewind replays them instead of parsing the sheet twice.  The shared
+ * strings and style kinds were read once by xlsx_book.c.
+ * Cells are placed by their reference (r="C5"), gaps filled with ""; rows
+ * keep their own numbers.  Values: shared/inline strings (rich text runs
+ * joined, phonetic hints dropped), numbers (date/time styles → ISO text,
+ * 1900 or 1904 system), booleans "1"/"0", formulas' cached values, error
+ * cells as their text. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -48,7 +51,13 @@ struct xlsx_src {
     /* complete rows not yet given out: see queue_row for the layout */
     strbuf queue;
     size_t qpos;
+    /* pass 1's rows for pass 2: see spool_batch */
+    FILE *spool;
+    int spool_state;
+    uint64_t spool_size, spool_read;
 };
+
+enum { SPOOL_WRITING, SPOOL_COMPLETE, SPOOL_REPLAY, SPOOL_OFF };
 
 static const struct xz_sax_handlers sheet_handlers;
 
@@ -81,12 +90,98 @@ static int start_sheet(struct xlsx_src *s, hcs_err *err)
     return 0;
 }
 
+/* ---- pass 2 from pass 1's rows ---------------------------------------- */
+
+/* Parsing the sheet's XML is most of the cost of reading XLSX, and grouped
+ * templates read the file twice.  So pass 1's queued rows also go, a batch
+ * per chunk, to a temporary file (unlinked at once), and a rewind after the
+ * whole sheet was read replays them instead of inflating and parsing again;
+ * memory still holds one batch.  The spool is dropped (pass 2 parses the
+ * sheet again, as it always did) when it cannot be written, when pass 1
+ * stops early, or when it would grow past the sheet XML inflated so far
+ * plus 1 MB: disk use stays within what max_unzipped allowed. */
+#define SPOOL_SLACK ((uint64_t)1 << 20)
+
+static FILE *spool_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path = xasprintf("%s/hcsbatch-xlsx-XXXXXX", dir && *dir ? dir : "/tmp");
+    FILE *f = NULL;
+    int fd = mkstemp(path);
+    if (fd >= 0) {
+        unlink(path);
+        f = fdopen(fd, "w+b");
+        if (!f)
+            close(fd);
+    }
+    free(path);
+    return f;
+}
+
+static void spool_off(struct xlsx_src *s)
+{
+    if (s->spool)
+        fclose(s->spool);
+    s->spool = NULL;
+    s->spool_state = SPOOL_OFF;
+}
+
+/* The rows one chunk gave, as a length and the queue's bytes. */
+static void spool_batch(struct xlsx_src *s)
+{
+    if (s->spool_state != SPOOL_WRITING || !s->queue.len)
+        return;
+    uint64_t len = s->queue.len;
+    uint64_t cap = (uint64_t)(s->z.inflated - s->meta_inflated) + SPOOL_SLACK;
+    if (s->spool_size + len + sizeof len > cap ||
+        fwrite(&len, sizeof len, 1, s->spool) != 1 ||
+        fwrite(s->queue.buf, 1, s->queue.len, s->spool) != s->queue.len) {
+        spool_off(s);
+        return;
+    }
+    s->spool_size += len + sizeof len;
+}
+
+static void spool_complete(struct xlsx_src *s)
+{
+    if (s->spool_state != SPOOL_WRITING)
+        return;
+    if (fflush(s->spool) != 0 || ferror(s->spool))
+        spool_off(s);
+    else
+        s->spool_state = SPOOL_COMPLETE;
+}
+
+static int spool_read_fail(struct xlsx_src *s, hcs_err *err)
+{
+    return hcs_fail(err, HCS_EX_IOERR, "%s: cannot read back the rows of pass 1 (temporary file)",
+                    s->path);
+}
+
+/* Next batch into the queue: 1, 0 at the end, -1 + err. */
+static int spool_next(struct xlsx_src *s, hcs_err *err)
+{
+    uint64_t len;
+    if (s->spool_read >= s->spool_size)
+        return 0;
+    if (fread(&len, sizeof len, 1, s->spool) != 1 || len > s->spool_size - s->spool_read)
+        return spool_read_fail(s, err);
+    sb_grow(&s->queue, (size_t)len);
+    if (fread(s->queue.buf, 1, (size_t)len, s->spool) != len)
+        return spool_read_fail(s, err);
+    s->queue.len = (size_t)len;
+    s->spool_read += len + sizeof len;
+    return 1;
+}
+
 static void xlsx_close(void *p)
 {
     struct xlsx_src *s = p;
     if (!s)
         return;
     xz_sax_close(&s->sx);
+    if (s->spool)
+        fclose(s->spool);
     xz_close(&s->z);
     xlsx_book_free(&s->b);
     sb_free(&s->val);
@@ -108,6 +203,8 @@ void *xlsx_src_open(const char *path, const struct table_opts *opts, hcs_err *er
         return NULL;
     }
     s->meta_inflated = s->z.inflated;
+    s->spool = opts->two_passes ? spool_file() : NULL;
+    s->spool_state = s->spool ? SPOOL_WRITING : SPOOL_OFF;
     if (start_sheet(s, err) < 0) {
         xlsx_close(s);
         return NULL;
@@ -554,12 +651,24 @@ static int xlsx_next(void *p, struct rowbuf *rb, hcs_err *err)
             return 0;
         sb_reset(&s->queue);
         s->qpos = 0;
+        if (s->spool_state == SPOOL_REPLAY) {
+            int rc = spool_next(s, &s->pending);
+            s->failed = rc < 0;
+            s->ended = rc == 0;
+            continue;
+        }
         s->cur.max_cell = rb->max_cell;
         int rc = xz_sax_feed(&s->sx, &s->pending);
-        if (rc < 0)
+        if (rc < 0) {
             s->failed = 1;
-        else if (rc == 0)
+            spool_off(s);
+            continue;
+        }
+        spool_batch(s);
+        if (rc == 0) {
             s->ended = 1;
+            spool_complete(s);
+        }
     }
 }
 
@@ -567,6 +676,17 @@ static int xlsx_rewind(void *p, hcs_err *err)
 {
     struct xlsx_src *s = p;
     xz_sax_close(&s->sx);
+    if (s->spool_state == SPOOL_COMPLETE || s->spool_state == SPOOL_REPLAY) {
+        if (fseek(s->spool, 0, SEEK_SET) == 0) {
+            s->spool_state = SPOOL_REPLAY;
+            s->spool_read = 0;
+            s->ended = s->failed = 0;
+            sb_reset(&s->queue);
+            s->qpos = 0;
+            return 0;
+        }
+    }
+    spool_off(s);                /* pass 1 stopped early: parse again */
     return start_sheet(s, err);
 }
 
@@ -581,6 +701,8 @@ static void xlsx_column_name(size_t col, char *out, size_t n)
 static double xlsx_fraction(void *src)
 {
     struct xlsx_src *s = src;
+    if (s->spool_state == SPOOL_REPLAY)
+        return s->spool_size ? (double)s->spool_read / (double)s->spool_size : 1;
     if (!s->z.entry_open || !s->z.entry_size || s->z.inflated < s->meta_inflated)
         return -1;
     double f = (double)(s->z.inflated - s->meta_inflated) / (double)s->z.entry_size;

@@ -540,15 +540,32 @@ static const char *CHUNK_SHEET =
     "<row r=\"10\"><c r=\"A10\" t=\"s\"><v>99</v></c></row>"
     "</sheetData><pageMargins left=\"0.7\"/></worksheet>";
 
-static void write_chunk_book(const char *path)
+/* pad: an incompressible part last, so that the sheet and the zip
+ * directory are further apart than stdio's buffer: reading the sheet
+ * again goes to the file. */
+static char *make_noise(void)
 {
+    char *noise = xmalloc(256 * 1024 + 1);
+    srand(7);
+    for (size_t i = 0; i < 256 * 1024; i++)
+        noise[i] = (char)(1 + rand() % 255);
+    noise[256 * 1024] = '\0';
+    return noise;
+}
+
+static void write_chunk_book_padded(const char *path, int pad)
+{
+    char *noise = make_noise();
     struct part parts[] = {
         { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS_SST },
         { "xl/styles.xml", STYLES }, { "xl/sharedStrings.xml", SST },
-        { "xl/worksheets/data.xml", CHUNK_SHEET },
+        { "xl/worksheets/data.xml", CHUNK_SHEET }, { "xl/media/noise.bin", noise },
     };
-    write_zip(path, parts, 5);
+    write_zip(path, parts, pad ? 6 : 5);
+    free(noise);
 }
+
+static void write_chunk_book(const char *path) { write_chunk_book_padded(path, 0); }
 
 /* All rows after the header as text: "row|cell|cell|...|!problem". */
 static void dump_rows(table *t, strbuf *out)
@@ -725,6 +742,91 @@ static void test_huge_text_node(void **state)
     free(sst);
 }
 
+/* Reads to the end, truncates the file, rewinds and reads again: 0 when
+ * pass 2 came through whole, -1 when it needed the file. */
+static int second_pass_without_file(const char *path, int two_passes, size_t *rows)
+{
+    struct table_opts o = { .two_passes = two_passes };
+    table *t = tu_table_open_ok(path, &o);
+    const struct table_row *r;
+    hcs_err err = { 0 };
+    size_t n1 = 0, n2 = 0;
+    while (table_next(t, &r, &err) == 1)
+        n1++;
+    FILE *f = fopen(path, "wb");                  /* the zip is gone */
+    assert_non_null(f);
+    fclose(f);
+    int rc = table_rewind(t, &err);
+    if (rc == 0)
+        while ((rc = table_next(t, &r, &err)) == 1)
+            n2++;
+    table_close(t);
+    *rows = n1;
+    return rc < 0 ? -1 : n1 == n2 ? 0 : -2;
+}
+
+/* Pass 2 replays pass 1's rows from a temporary file instead of parsing
+ * the sheet again; without a usable spool, or when it would outgrow the
+ * sheet, it parses the sheet again as before.  A rewind before the end
+ * parses again too (the spool is incomplete). */
+static void test_pass2_spool(void **state)
+{
+    (void)state;
+    char *dir, *path = tmp_path(&dir, "spool.xlsx");
+    size_t n;
+    write_chunk_book_padded(path, 1);
+    assert_int_equal(second_pass_without_file(path, 1, &n), 0);
+    assert_int_equal(n, 6);
+    write_chunk_book_padded(path, 1);              /* not asked for: no spool */
+    assert_int_equal(second_pass_without_file(path, 0, &n), -1);
+
+    char *tmpdir = getenv("TMPDIR") ? xstrdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", "/nonexistent/hcs-test", 1);
+    write_chunk_book_padded(path, 1);
+    int rc = second_pass_without_file(path, 1, &n);
+    if (tmpdir)
+        setenv("TMPDIR", tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
+    free(tmpdir);
+    assert_int_equal(rc, -1);                     /* no spool: the sheet is parsed again */
+
+    /* 300000 empty rows: 6 bytes of XML each, more as spooled rows */
+    strbuf sheet = STRBUF_INIT;
+    sb_adds(&sheet, "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>А</t></is></c></row>");
+    for (int i = 0; i < 300000; i++)
+        sb_adds(&sheet, "<row/>");
+    sb_adds(&sheet, "<row><c><v>1</v></c></row></sheetData></worksheet>");
+    char *noise = make_noise();
+    struct part parts[] = {
+        { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS },
+        { "xl/worksheets/data.xml", sheet.buf }, { "xl/media/noise.bin", noise },
+    };
+    write_zip(path, parts, 4);
+    assert_int_equal(second_pass_without_file(path, 1, &n), -1);
+    assert_int_equal(n, 1);
+    sb_free(&sheet);
+    free(noise);
+
+    /* rewound after one row: the rest comes from the sheet */
+    write_chunk_book(path);
+    strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+    table *t = tu_table_open_ok(path, NULL);
+    dump_rows(t, &want);
+    table_close(t);
+    struct table_opts o = { .two_passes = 1 };
+    t = tu_table_open_ok(path, &o);
+    tu_table_next_ok(t);
+    hcs_err err = { 0 };
+    assert_int_equal(table_rewind(t, &err), 0);
+    dump_rows(t, &got);
+    assert_string_equal(sb_str(&got), sb_str(&want));
+    table_close(t);
+    sb_free(&want);
+    sb_free(&got);
+    cleanup(dir, path);
+}
+
 /* tests grouped by subject: cmocka reports each group by name */
 int main(void)
 {
@@ -732,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_xlsxwriter_values),
         cmocka_unit_test(test_handmade_1904_inline_rich),
         cmocka_unit_test(test_chunk_boundaries),
+        cmocka_unit_test(test_pass2_spool),
     };
     const struct CMUnitTest limits[] = {
         cmocka_unit_test(test_doctype_refused),
