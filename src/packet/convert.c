@@ -487,6 +487,7 @@ int convert_file(const struct convert_opts *opts, const char *path,
     }
     struct table_opts to;
     table_opts_from(opts->cfg, t, &to);
+    to.two_passes = template_has_group(t) && !opts->keys_only;
     table *tb = table_open(path, &to, err);
     if (!tb) {
         template_free(t);

@@ -27,6 +27,8 @@ struct table_opts {
     size_t max_cell_bytes;     /* longer cells are an error for that row; 0 = 65536 */
     size_t max_unzipped;       /* XLSX: total inflated bytes allowed; 0 = 2 GiB */
     size_t max_shared_strings; /* XLSX: bytes of shared-string text held in memory; 0 = 256 MiB */
+    int two_passes;            /* XLSX: table_rewind will follow a full read; pass 1's rows are
+                                  kept in a temporary file so pass 2 does not parse the sheet again */
 };
 
 /* The [input] keys (input.encoding, input.delimiter, input.max_cell_bytes,

@@ -64,6 +64,14 @@ void rb_add(struct rowbuf *rb, const char *s, size_t len)
     sb_addc(&rb->text, '\0');
 }
 
+void rb_add_clean(struct rowbuf *rb, const char *s, size_t len)
+{
+    ARRAY_GROW(rb->offs, rb->n, rb->cap);
+    rb->offs[rb->n++] = rb->text.len;
+    sb_add(&rb->text, s, len);
+    sb_addc(&rb->text, '\0');
+}
+
 void rb_problem(struct rowbuf *rb, size_t col, const char *fmt, ...)
 {
     if (rb->problem_col)

@@ -32,6 +32,9 @@ void rb_begin(struct rowbuf *rb, long row);
 /* Appends one cell: surrounding spaces (also tabs, newlines, NBSP) trimmed,
  * length checked against max_cell. */
 void rb_add(struct rowbuf *rb, const char *s, size_t len);
+/* Appends a cell rb_add already trimmed and checked (a row kept in a queue
+ * and given out later). */
+void rb_add_clean(struct rowbuf *rb, const char *s, size_t len);
 /* Records the first problem of the row; later ones are dropped. */
 void rb_problem(struct rowbuf *rb, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

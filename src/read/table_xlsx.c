@@ -1,14 +1,22 @@
-/* table_xlsx — the XLSX back end: the chosen worksheet streamed row by row
- * with xmlTextReader (only the current row is held; the shared strings and
- * style kinds were read once by xlsx_book.c).  Cells are placed by their
- * reference (r="C5"), gaps filled with ""; rows keep their own numbers.
- * Values: shared/inline strings (rich text runs joined, phonetic hints
- * dropped), numbers (date/time styles → ISO text, 1900 or 1904 system),
- * booleans "1"/"0", formulas' cached values, error cells as their text. */
+/* table_xlsx — the XLSX back end: the chosen worksheet streamed through
+ * libxml2's SAX2 push parser, one inflated chunk at a time.  The handlers
+ * assemble rows and queue the complete ones; xlsx_next gives them out and
+ * feeds the next chunk only when the queue is empty, so what is held is the
+ * rows of one chunk (kept sparse: empty cells are not stored) plus the row
+ * being assembled.  Pass 1's rows are spooled to a temporary file so that a
+ * rewind replays them instead of parsing the sheet twice.  The shared
+ * strings and style kinds were read once by xlsx_book.c.
+ * Cells are placed by their reference (r="C5"), gaps filled with ""; rows
+ * keep their own numbers.  Values: shared/inline strings (rich text runs
+ * joined, phonetic hints dropped), numbers (date/time styles → ISO text,
+ * 1900 or 1904 system), booleans "1"/"0", formulas' cached values, error
+ * cells as their text. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -17,40 +25,153 @@
 
 enum cell_type { CT_NUMBER, CT_SHARED, CT_INLINE, CT_STR, CT_BOOL, CT_ERROR, CT_DATE };
 
+struct cell { long col; enum cell_type type; long style; };
+
 struct xlsx_src {
     char *path;
     struct xlsx_zip z;
     struct xlsx_book b;
     size_t meta_inflated;        /* bytes spent on workbook/styles/strings */
     size_t max_cell;
-    xmlTextReaderPtr rd;
-    int done;
+    struct xz_sax sx;
+    int ended;                   /* the part is parsed to its end */
+    int sheet_done;              /* sheetData ended: nothing after it is data */
+    int failed;                  /* pending holds the error, given after the queued rows */
+    hcs_err pending;
     long last_row;
-    /* element and attribute names interned in the reader's dictionary */
+    /* element and attribute names interned in the parser's dictionary */
     const xmlChar *n_row, *n_c, *n_v, *n_is, *n_t, *n_rph, *n_sheetdata, *a_r, *a_t, *a_s;
+    /* the row the handlers are assembling */
+    struct rowbuf cur;
+    int in_row, in_cell, in_v, in_is, in_t, in_rph;
+    long next_col;
+    struct cell c;
     strbuf val;
     int val_too_long;
+    /* complete rows not yet given out: see queue_row for the layout */
+    strbuf queue;
+    size_t qpos;
+    /* pass 1's rows for pass 2: see spool_batch */
+    FILE *spool;
+    int spool_state;
+    uint64_t spool_size, spool_read;
 };
+
+enum { SPOOL_WRITING, SPOOL_COMPLETE, SPOOL_REPLAY, SPOOL_OFF };
+
+static const struct xz_sax_handlers sheet_handlers;
+
+static void reset_row_state(struct xlsx_src *s)
+{
+    s->in_row = s->in_cell = s->in_v = s->in_is = s->in_t = s->in_rph = 0;
+    s->next_col = 1;
+}
 
 static int start_sheet(struct xlsx_src *s, hcs_err *err)
 {
     s->z.inflated = s->meta_inflated;
-    s->rd = xz_part_open(&s->z, s->b.sheet_part, err);
-    if (!s->rd)
+    if (xz_sax_open(&s->z, s->b.sheet_part, &sheet_handlers, s, &s->sx, err) < 0)
         return -1;
-    s->n_row = xmlTextReaderConstString(s->rd, BAD_CAST "row");
-    s->n_c = xmlTextReaderConstString(s->rd, BAD_CAST "c");
-    s->n_v = xmlTextReaderConstString(s->rd, BAD_CAST "v");
-    s->n_is = xmlTextReaderConstString(s->rd, BAD_CAST "is");
-    s->n_t = xmlTextReaderConstString(s->rd, BAD_CAST "t");
-    s->n_rph = xmlTextReaderConstString(s->rd, BAD_CAST "rPh");
-    s->n_sheetdata = xmlTextReaderConstString(s->rd, BAD_CAST "sheetData");
-    s->a_r = xmlTextReaderConstString(s->rd, BAD_CAST "r");
-    s->a_t = xmlTextReaderConstString(s->rd, BAD_CAST "t");
-    s->a_s = xmlTextReaderConstString(s->rd, BAD_CAST "s");
-    s->done = 0;
+    s->n_row = xz_sax_intern(&s->sx, "row");
+    s->n_c = xz_sax_intern(&s->sx, "c");
+    s->n_v = xz_sax_intern(&s->sx, "v");
+    s->n_is = xz_sax_intern(&s->sx, "is");
+    s->n_t = xz_sax_intern(&s->sx, "t");
+    s->n_rph = xz_sax_intern(&s->sx, "rPh");
+    s->n_sheetdata = xz_sax_intern(&s->sx, "sheetData");
+    s->a_r = xz_sax_intern(&s->sx, "r");
+    s->a_t = xz_sax_intern(&s->sx, "t");
+    s->a_s = xz_sax_intern(&s->sx, "s");
+    s->ended = s->failed = s->sheet_done = 0;
     s->last_row = 0;
+    reset_row_state(s);
+    sb_reset(&s->queue);
+    s->qpos = 0;
     return 0;
+}
+
+/* ---- pass 2 from pass 1's rows ---------------------------------------- */
+
+/* Parsing the sheet's XML is most of the cost of reading XLSX, and grouped
+ * templates read the file twice.  So pass 1's queued rows also go, a batch
+ * per chunk, to a temporary file (unlinked at once), and a rewind after the
+ * whole sheet was read replays them instead of inflating and parsing again;
+ * memory still holds one batch.  The spool is dropped (pass 2 parses the
+ * sheet again, as it always did) when it cannot be written, when pass 1
+ * stops early, or when it would grow past the sheet XML inflated so far
+ * plus 1 MB: disk use stays within what max_unzipped allowed. */
+#define SPOOL_SLACK ((uint64_t)1 << 20)
+
+static FILE *spool_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path = xasprintf("%s/hcsbatch-xlsx-XXXXXX", dir && *dir ? dir : "/tmp");
+    FILE *f = NULL;
+    int fd = mkstemp(path);
+    if (fd >= 0) {
+        unlink(path);
+        f = fdopen(fd, "w+b");
+        if (!f)
+            close(fd);
+    }
+    free(path);
+    return f;
+}
+
+static void spool_off(struct xlsx_src *s)
+{
+    if (s->spool)
+        fclose(s->spool);
+    s->spool = NULL;
+    s->spool_state = SPOOL_OFF;
+}
+
+/* The rows one chunk gave, as a length and the queue's bytes. */
+static void spool_batch(struct xlsx_src *s)
+{
+    if (s->spool_state != SPOOL_WRITING || !s->queue.len)
+        return;
+    uint64_t len = s->queue.len;
+    uint64_t cap = (uint64_t)(s->z.inflated - s->meta_inflated) + SPOOL_SLACK;
+    if (s->spool_size + len + sizeof len > cap ||
+        fwrite(&len, sizeof len, 1, s->spool) != 1 ||
+        fwrite(s->queue.buf, 1, s->queue.len, s->spool) != s->queue.len) {
+        spool_off(s);
+        return;
+    }
+    s->spool_size += len + sizeof len;
+}
+
+static void spool_complete(struct xlsx_src *s)
+{
+    if (s->spool_state != SPOOL_WRITING)
+        return;
+    if (fflush(s->spool) != 0 || ferror(s->spool))
+        spool_off(s);
+    else
+        s->spool_state = SPOOL_COMPLETE;
+}
+
+static int spool_read_fail(struct xlsx_src *s, hcs_err *err)
+{
+    return hcs_fail(err, HCS_EX_IOERR, "%s: cannot read back the rows of pass 1 (temporary file)",
+                    s->path);
+}
+
+/* Next batch into the queue: 1, 0 at the end, -1 + err. */
+static int spool_next(struct xlsx_src *s, hcs_err *err)
+{
+    uint64_t len;
+    if (s->spool_read >= s->spool_size)
+        return 0;
+    if (fread(&len, sizeof len, 1, s->spool) != 1 || len > s->spool_size - s->spool_read)
+        return spool_read_fail(s, err);
+    sb_grow(&s->queue, (size_t)len);
+    if (fread(s->queue.buf, 1, (size_t)len, s->spool) != len)
+        return spool_read_fail(s, err);
+    s->queue.len = (size_t)len;
+    s->spool_read += len + sizeof len;
+    return 1;
 }
 
 static void xlsx_close(void *p)
@@ -58,11 +179,14 @@ static void xlsx_close(void *p)
     struct xlsx_src *s = p;
     if (!s)
         return;
-    if (s->rd)
-        xz_part_close(&s->z, s->rd);
+    xz_sax_close(&s->sx);
+    if (s->spool)
+        fclose(s->spool);
     xz_close(&s->z);
     xlsx_book_free(&s->b);
     sb_free(&s->val);
+    sb_free(&s->queue);
+    rb_free(&s->cur);
     free(s->path);
     free(s);
 }
@@ -72,12 +196,15 @@ void *xlsx_src_open(const char *path, const struct table_opts *opts, hcs_err *er
     struct xlsx_src *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(path);
     s->max_cell = opts->max_cell_bytes;
+    rb_init(&s->cur, opts->max_cell_bytes);
     if (xz_open(&s->z, s->path, opts->max_unzipped, err) < 0 ||
         xlsx_book_load(&s->z, &s->b, opts, err) < 0) {
         xlsx_close(s);
         return NULL;
     }
     s->meta_inflated = s->z.inflated;
+    s->spool = opts->two_passes ? spool_file() : NULL;
+    s->spool_state = s->spool ? SPOOL_WRITING : SPOOL_OFF;
     if (start_sheet(s, err) < 0) {
         xlsx_close(s);
         return NULL;
@@ -304,45 +431,40 @@ static enum cell_type type_of(const char *t)
     return CT_STR;
 }
 
-struct cell { long col; enum cell_type type; long style; };
-
-static void read_cell_attrs(struct xlsx_src *s, struct cell *c, long next_col)
+static void read_cell_attrs(struct xlsx_src *s, struct cell *c, long next_col,
+                            const xmlChar **attrs, int nattrs)
 {
     c->col = next_col;
     c->type = CT_NUMBER;
     c->style = -1;
-    if (xmlTextReaderMoveToFirstAttribute(s->rd) != 1)
-        return;
-    do {
-        const xmlChar *name = xmlTextReaderConstLocalName(s->rd);
-        const char *v = (const char *)xmlTextReaderConstValue(s->rd);
-        if (!v)
-            continue;
+    for (int i = 0; i < nattrs; i++) {
+        const xmlChar *name = attrs[i * 5];
+        char v[32];
         if (name == s->a_r) {
+            xz_sax_attr_value(attrs, i, v, sizeof v);
             long col = column_of(v);
             if (col > 0)
                 c->col = col;
         } else if (name == s->a_t) {
+            xz_sax_attr_value(attrs, i, v, sizeof v);
             c->type = type_of(v);
         } else if (name == s->a_s) {
+            xz_sax_attr_value(attrs, i, v, sizeof v);
             c->style = atol(v);
         }
-    } while (xmlTextReaderMoveToNextAttribute(s->rd) == 1);
-    xmlTextReaderMoveToElement(s->rd);
+    }
 }
 
-static long row_number_attr(struct xlsx_src *s)
+static long row_number_attr(struct xlsx_src *s, const xmlChar **attrs, int nattrs)
 {
     long r = 0;
-    if (xmlTextReaderMoveToFirstAttribute(s->rd) != 1)
-        return 0;
-    do {
-        if (xmlTextReaderConstLocalName(s->rd) == s->a_r) {
-            const char *v = (const char *)xmlTextReaderConstValue(s->rd);
-            r = v ? atol(v) : 0;
+    for (int i = 0; i < nattrs; i++) {
+        if (attrs[i * 5] == s->a_r) {
+            char v[32];
+            xz_sax_attr_value(attrs, i, v, sizeof v);
+            r = atol(v);
         }
-    } while (xmlTextReaderMoveToNextAttribute(s->rd) == 1);
-    xmlTextReaderMoveToElement(s->rd);
+    }
     return r;
 }
 
@@ -378,10 +500,132 @@ static void place_cell(struct xlsx_src *s, struct rowbuf *rb, const struct cell 
     add_value(s, rb, c->type, c->style);
 }
 
-static void append_text(struct xlsx_src *s)
+/* ---- the row queue --------------------------------------------------- */
+
+/* A row in the queue: struct qrow, the problem text (plen bytes), then for
+ * each non-empty cell its index, length and bytes.  Sparse, so a row padded
+ * to column XFD by one cell costs a few bytes here, not 16384 cells. */
+struct qrow { long row; uint32_t n, nvals, problem_col, plen; };
+struct qval { uint32_t idx, len; };
+
+static void queue_row(struct xlsx_src *s)
 {
-    const char *v = (const char *)xmlTextReaderConstValue(s->rd);
-    size_t n = v ? strlen(v) : 0;
+    const struct rowbuf *rb = &s->cur;
+    struct qrow h = { rb->row, (uint32_t)rb->n, 0, (uint32_t)rb->problem_col,
+                      rb->problem_col ? (uint32_t)strlen(rb->problem) : 0 };
+    for (size_t i = 0; i < rb->n; i++)
+        h.nvals += rb->text.buf[rb->offs[i]] != '\0';
+    sb_add(&s->queue, &h, sizeof h);
+    sb_add(&s->queue, rb->problem, h.plen);
+    for (size_t i = 0; i < rb->n; i++) {
+        const char *v = rb->text.buf + rb->offs[i];
+        if (!*v)
+            continue;
+        struct qval q = { (uint32_t)i, (uint32_t)strlen(v) };
+        sb_add(&s->queue, &q, sizeof q);
+        sb_add(&s->queue, v, q.len);
+    }
+}
+
+static int pop_row(struct xlsx_src *s, struct rowbuf *rb)
+{
+    if (s->qpos >= s->queue.len)
+        return 0;
+    const char *p = s->queue.buf + s->qpos;
+    struct qrow h;
+    memcpy(&h, p, sizeof h);
+    p += sizeof h;
+    rb_begin(rb, h.row);
+    if (h.problem_col) {
+        rb->problem_col = h.problem_col;
+        memcpy(rb->problem, p, h.plen);
+        rb->problem[h.plen] = '\0';
+    }
+    p += h.plen;
+    for (size_t k = 0; k < h.nvals; k++) {
+        struct qval q;
+        memcpy(&q, p, sizeof q);
+        p += sizeof q;
+        while (rb->n < q.idx)
+            rb_add_clean(rb, "", 0);
+        rb_add_clean(rb, p, q.len);
+        p += q.len;
+    }
+    while (rb->n < h.n)
+        rb_add_clean(rb, "", 0);
+    s->qpos = (size_t)(p - s->queue.buf);
+    return 1;
+}
+
+/* ---- the SAX handlers ------------------------------------------------ */
+
+static void row_done(struct xlsx_src *s)
+{
+    s->last_row = s->cur.row;
+    queue_row(s);
+    reset_row_state(s);
+}
+
+static void sheet_start(void *user, const xmlChar *name, const xmlChar **attrs, int nattrs)
+{
+    struct xlsx_src *s = user;
+    if (s->sheet_done)
+        return;
+    if (name == s->n_row) {
+        long r = row_number_attr(s, attrs, nattrs);
+        rb_begin(&s->cur, r > 0 ? r : s->last_row + 1);
+        s->next_col = 1;
+        s->in_row = 1;
+    } else if (!s->in_row) {
+        return;
+    } else if (name == s->n_c) {
+        read_cell_attrs(s, &s->c, s->next_col, attrs, nattrs);
+        sb_reset(&s->val);
+        s->val_too_long = 0;
+        s->in_v = s->in_is = s->in_t = s->in_rph = 0;
+        s->in_cell = 1;
+    } else if (s->in_cell && name == s->n_v) {
+        s->in_v = 1;
+    } else if (s->in_cell && name == s->n_is) {
+        s->in_is = 1;
+    } else if (s->in_is && name == s->n_t) {
+        s->in_t = 1;
+    } else if (s->in_is && name == s->n_rph) {
+        s->in_rph = 1;
+    }
+}
+
+static void sheet_end(void *user, const xmlChar *name)
+{
+    struct xlsx_src *s = user;
+    if (name == s->n_v) {
+        s->in_v = 0;
+    } else if (name == s->n_t) {
+        s->in_t = 0;
+    } else if (name == s->n_rph) {
+        s->in_rph = 0;
+    } else if (name == s->n_is) {
+        s->in_is = 0;
+    } else if (name == s->n_c && s->in_cell) {
+        place_cell(s, &s->cur, &s->c);
+        s->next_col = s->c.col + 1;
+        s->in_cell = 0;
+    } else if (name == s->n_row && s->in_row) {
+        row_done(s);
+    } else if (name == s->n_sheetdata) {
+        /* The rest is still parsed, so a damaged part is refused wherever
+         * the damage is. */
+        s->sheet_done = 1;
+        reset_row_state(s);
+    }
+}
+
+static void sheet_text(void *user, const xmlChar *v, int len)
+{
+    struct xlsx_src *s = user;
+    if (!s->in_cell || !(s->in_v || (s->in_t && !s->in_rph)))
+        return;
+    size_t n = (size_t)len;
     /* keep a little more than the limit (escapes shrink when decoded) */
     if (s->val.len + n > s->max_cell * 2 + 64)
         s->val_too_long = 1;
@@ -389,83 +633,41 @@ static void append_text(struct xlsx_src *s)
         sb_add(&s->val, v, n);
 }
 
+static const struct xz_sax_handlers sheet_handlers = { sheet_start, sheet_end, sheet_text };
+
+/* Rows queued from the last chunk first; then the next chunk is parsed. */
 static int xlsx_next(void *p, struct rowbuf *rb, hcs_err *err)
 {
     struct xlsx_src *s = p;
-    if (s->done)
-        return 0;
-    int in_row = 0, in_cell = 0, in_v = 0, in_is = 0, in_t = 0, in_rph = 0;
-    long next_col = 1;
-    struct cell c = { 0, CT_NUMBER, -1 };
     for (;;) {
-        int rc = xz_read(&s->z, s->rd, err);
-        if (rc < 0)
+        if (pop_row(s, rb))
+            return 1;
+        if (s->failed) {
+            if (err)
+                *err = s->pending;
             return -1;
-        if (rc == 0) {
-            s->done = 1;
-            return in_row;
         }
-        int type = xmlTextReaderNodeType(s->rd);
-        if (type == XML_READER_TYPE_ELEMENT) {
-            const xmlChar *name = xmlTextReaderConstLocalName(s->rd);
-            int empty = xmlTextReaderIsEmptyElement(s->rd);
-            if (name == s->n_row) {
-                long r = row_number_attr(s);
-                rb_begin(rb, r > 0 ? r : s->last_row + 1);
-                next_col = 1;
-                if (empty) {
-                    s->last_row = rb->row;
-                    return 1;
-                }
-                in_row = 1;
-            } else if (!in_row) {
-                continue;
-            } else if (name == s->n_c) {
-                read_cell_attrs(s, &c, next_col);
-                sb_reset(&s->val);
-                s->val_too_long = 0;
-                in_v = in_is = in_t = in_rph = 0;
-                if (empty) {
-                    place_cell(s, rb, &c);
-                    next_col = c.col + 1;
-                } else {
-                    in_cell = 1;
-                }
-            } else if (in_cell && name == s->n_v) {
-                in_v = !empty;
-            } else if (in_cell && name == s->n_is) {
-                in_is = !empty;
-            } else if (in_is && name == s->n_t) {
-                in_t = !empty;
-            } else if (in_is && name == s->n_rph) {
-                in_rph = !empty;
-            }
-        } else if (type == XML_READER_TYPE_END_ELEMENT) {
-            const xmlChar *name = xmlTextReaderConstLocalName(s->rd);
-            if (name == s->n_v) {
-                in_v = 0;
-            } else if (name == s->n_t) {
-                in_t = 0;
-            } else if (name == s->n_rph) {
-                in_rph = 0;
-            } else if (name == s->n_is) {
-                in_is = 0;
-            } else if (name == s->n_c && in_cell) {
-                place_cell(s, rb, &c);
-                next_col = c.col + 1;
-                in_cell = 0;
-            } else if (name == s->n_row && in_row) {
-                s->last_row = rb->row;
-                return 1;
-            } else if (name == s->n_sheetdata) {
-                s->done = 1;                 /* nothing after sheetData is data */
-                return 0;
-            }
-        } else if (in_cell && (in_v || (in_t && !in_rph)) &&
-                   (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-                    type == XML_READER_TYPE_WHITESPACE ||
-                    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
-            append_text(s);
+        if (s->ended)
+            return 0;
+        sb_reset(&s->queue);
+        s->qpos = 0;
+        if (s->spool_state == SPOOL_REPLAY) {
+            int rc = spool_next(s, &s->pending);
+            s->failed = rc < 0;
+            s->ended = rc == 0;
+            continue;
+        }
+        s->cur.max_cell = rb->max_cell;
+        int rc = xz_sax_feed(&s->sx, &s->pending);
+        if (rc < 0) {
+            s->failed = 1;
+            spool_off(s);
+            continue;
+        }
+        spool_batch(s);
+        if (rc == 0) {
+            s->ended = 1;
+            spool_complete(s);
         }
     }
 }
@@ -473,8 +675,18 @@ static int xlsx_next(void *p, struct rowbuf *rb, hcs_err *err)
 static int xlsx_rewind(void *p, hcs_err *err)
 {
     struct xlsx_src *s = p;
-    xz_part_close(&s->z, s->rd);
-    s->rd = NULL;
+    xz_sax_close(&s->sx);
+    if (s->spool_state == SPOOL_COMPLETE || s->spool_state == SPOOL_REPLAY) {
+        if (fseek(s->spool, 0, SEEK_SET) == 0) {
+            s->spool_state = SPOOL_REPLAY;
+            s->spool_read = 0;
+            s->ended = s->failed = 0;
+            sb_reset(&s->queue);
+            s->qpos = 0;
+            return 0;
+        }
+    }
+    spool_off(s);                /* pass 1 stopped early: parse again */
     return start_sheet(s, err);
 }
 
@@ -489,6 +701,8 @@ static void xlsx_column_name(size_t col, char *out, size_t n)
 static double xlsx_fraction(void *src)
 {
     struct xlsx_src *s = src;
+    if (s->spool_state == SPOOL_REPLAY)
+        return s->spool_size ? (double)s->spool_read / (double)s->spool_size : 1;
     if (!s->z.entry_open || !s->z.entry_size || s->z.inflated < s->meta_inflated)
         return -1;
     double f = (double)(s->z.inflated - s->meta_inflated) / (double)s->z.entry_size;

@@ -341,66 +341,92 @@ static int push_shared(struct xlsx_zip *z, struct xlsx_book *b, strbuf *cur, int
     return 0;
 }
 
+/* The shared strings part, streamed like the sheet (a workbook may have a
+ * million of them). */
+struct shared_reader {
+    struct xlsx_zip *z;
+    struct xlsx_book *b;
+    struct xz_sax sx;
+    const xmlChar *n_si, *n_t, *n_rph;
+    size_t max_cell, max_shared, raw_cap;
+    strbuf cur;
+    int in_si, in_t, in_rph, too_long;
+    int failed;
+    hcs_err *err;
+};
+
+static void shared_push(struct shared_reader *r)
+{
+    if (push_shared(r->z, r->b, &r->cur, r->too_long, r->max_cell, r->max_shared, r->err) < 0) {
+        r->failed = 1;
+        xz_sax_stop(&r->sx);
+    }
+}
+
+static void shared_start(void *user, const xmlChar *name, const xmlChar **attrs, int nattrs)
+{
+    (void)attrs, (void)nattrs;
+    struct shared_reader *r = user;
+    if (name == r->n_si) {
+        sb_reset(&r->cur);
+        r->too_long = 0;
+        r->in_si = 1;
+    } else if (name == r->n_t) {
+        r->in_t = r->in_si;
+    } else if (name == r->n_rph) {
+        r->in_rph = 1;                  /* phonetic hints are not cell text */
+    }
+}
+
+static void shared_end(void *user, const xmlChar *name)
+{
+    struct shared_reader *r = user;
+    if (name == r->n_t) {
+        r->in_t = 0;
+    } else if (name == r->n_rph) {
+        r->in_rph = 0;
+    } else if (name == r->n_si) {
+        r->in_si = 0;
+        shared_push(r);
+    }
+}
+
+static void shared_text(void *user, const xmlChar *v, int len)
+{
+    struct shared_reader *r = user;
+    if (!r->in_t || r->in_rph)
+        return;
+    if (r->cur.len + (size_t)len > r->raw_cap)
+        r->too_long = 1;
+    else
+        sb_add(&r->cur, v, (size_t)len);
+}
+
+static const struct xz_sax_handlers shared_handlers = { shared_start, shared_end, shared_text };
+
 static int read_shared(struct xlsx_zip *z, struct xlsx_book *b, const char *part,
                        const struct table_opts *o, hcs_err *err)
 {
     if (!xz_exists(z, part))
         return 0;
-    size_t max_cell = o->max_cell_bytes ? o->max_cell_bytes : 65536;
-    size_t max_shared = o->max_shared_strings ? o->max_shared_strings : DEFAULT_MAX_SHARED;
-    if (max_shared > (size_t)UINT32_MAX - 1)
-        max_shared = (size_t)UINT32_MAX - 1;
-    size_t raw_cap = max_cell * 2 + 64;       /* _xHHHH_ escapes shrink when decoded */
-    xmlTextReaderPtr rd = xz_part_open(z, part, err);
-    if (!rd)
+    struct shared_reader r = { .z = z, .b = b, .err = err };
+    r.max_cell = o->max_cell_bytes ? o->max_cell_bytes : 65536;
+    r.max_shared = o->max_shared_strings ? o->max_shared_strings : DEFAULT_MAX_SHARED;
+    if (r.max_shared > (size_t)UINT32_MAX - 1)
+        r.max_shared = (size_t)UINT32_MAX - 1;
+    r.raw_cap = r.max_cell * 2 + 64;       /* _xHHHH_ escapes shrink when decoded */
+    if (xz_sax_open(z, part, &shared_handlers, &r, &r.sx, err) < 0)
         return -1;
-    strbuf cur = STRBUF_INIT;
-    int in_si = 0, in_t = 0, in_rph = 0, too_long = 0, rc;
-    while ((rc = xz_read(z, rd, err)) == 1) {
-        int type = xmlTextReaderNodeType(rd);
-        if (type == XML_READER_TYPE_ELEMENT) {
-            const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-            int empty = xmlTextReaderIsEmptyElement(rd);
-            if (!strcmp(name, "si")) {
-                sb_reset(&cur);
-                too_long = 0;
-                in_si = !empty;
-                if (empty && push_shared(z, b, &cur, 0, max_cell, max_shared, err) < 0) {
-                    rc = -1;
-                    break;
-                }
-            } else if (!strcmp(name, "t")) {
-                in_t = in_si && !empty;
-            } else if (!strcmp(name, "rPh")) {
-                in_rph = !empty;                /* phonetic hints are not cell text */
-            }
-        } else if (type == XML_READER_TYPE_END_ELEMENT) {
-            const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-            if (!strcmp(name, "t")) {
-                in_t = 0;
-            } else if (!strcmp(name, "rPh")) {
-                in_rph = 0;
-            } else if (!strcmp(name, "si")) {
-                in_si = 0;
-                if (push_shared(z, b, &cur, too_long, max_cell, max_shared, err) < 0) {
-                    rc = -1;
-                    break;
-                }
-            }
-        } else if (in_t && !in_rph &&
-                   (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-                    type == XML_READER_TYPE_WHITESPACE ||
-                    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
-            const char *v = (const char *)xmlTextReaderConstValue(rd);
-            size_t n = v ? strlen(v) : 0;
-            if (cur.len + n > raw_cap)
-                too_long = 1;
-            else
-                sb_add(&cur, v, n);
-        }
-    }
-    sb_free(&cur);
-    xz_part_close(z, rd);
+    r.n_si = xz_sax_intern(&r.sx, "si");
+    r.n_t = xz_sax_intern(&r.sx, "t");
+    r.n_rph = xz_sax_intern(&r.sx, "rPh");
+    int rc;
+    while ((rc = xz_sax_feed(&r.sx, err)) == 1)
+        ;
+    if (r.failed)
+        rc = -1;
+    sb_free(&r.cur);
+    xz_sax_close(&r.sx);
     return rc;
 }
 

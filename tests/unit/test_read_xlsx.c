@@ -17,6 +17,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "read/read.h"
+#include "read/xlsx_impl.h"
 
 struct part { const char *name; const char *text; };
 
@@ -505,12 +506,335 @@ static void test_not_a_workbook(void **state)
     cleanup(dir, path);
 }
 
+/* ---- chunked SAX reading ------------------------------------------------ */
+
+static const char *RELS_SST =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+    "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"
+    "<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>"
+    "<Relationship Id=\"rId7\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"/xl/worksheets/data.xml\"/>"
+    "</Relationships>";
+static const char *SST =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"4\" uniqueCount=\"4\">"
+    "<si><t>Номер ЛС</t></si><si><t>Фамилия</t></si>"
+    "<si><r><t>Пет</t></r><r><rPr><i/></rPr><t xml:space=\"preserve\">ров &amp; К°</t></r>"
+    "<rPh sb=\"0\" eb=\"1\"><t>ПЕТ</t></rPh></si>"
+    "<si><t><![CDATA[a<b]]>_x0041_</t></si><si/></sst>";
+/* Every kind of cell the sheet reader handles, so that a chunk boundary
+ * falls inside each of them at some chunk size. */
+static const char *CHUNK_SHEET =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
+    "<c r=\"C1\" t=\"inlineStr\"><is><t>Дата</t></is></c><c r=\"D1\" t=\"inlineStr\"><is><t>Ещё</t></is></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>2</v></c><c r=\"B2\" t=\"s\"><v>3</v></c>"
+    "<c r=\"C2\" s=\"1\"><v>45292.5</v></c><c r=\"D2\" t=\"inlineStr\"><is><r><t>Дли</t></r><r><t>нный текст &#x416;&#1046; ёж</t></r>"
+    "<rPh><t>НЕТ</t></rPh></is></c></row>"
+    "<row r=\"4\"><c r=\"B4\"><v>0.30000000000000004</v></c><c r=\"D4\" t=\"b\"><v>0</v></c></row>"
+    "<row/>"
+    "<row r=\"7\"><c r=\"A7\" t=\"str\"><v>строка_x000A_два</v></c><c r=\"A7\"><v>1</v></c></row>"
+    "<row r=\"8\"><c t=\"s\"><v>4</v></c><c t=\"e\"><v>#N/A</v></c><c s=\"3\"><v>0.75</v></c></row>"
+    "<row r=\"9\"><c r=\"A9\"><v>9</v></c><c r=\"XFD9\"><v>1</v></c></row>"
+    "<row r=\"10\"><c r=\"A10\" t=\"s\"><v>99</v></c></row>"
+    "</sheetData><pageMargins left=\"0.7\"/></worksheet>";
+
+/* pad: an incompressible part last, so that the sheet and the zip
+ * directory are further apart than stdio's buffer: reading the sheet
+ * again goes to the file. */
+static char *make_noise(void)
+{
+    char *noise = xmalloc(256 * 1024 + 1);
+    srand(7);
+    for (size_t i = 0; i < 256 * 1024; i++)
+        noise[i] = (char)(1 + rand() % 255);
+    noise[256 * 1024] = '\0';
+    return noise;
+}
+
+static void write_chunk_book_padded(const char *path, int pad)
+{
+    char *noise = make_noise();
+    struct part parts[] = {
+        { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS_SST },
+        { "xl/styles.xml", STYLES }, { "xl/sharedStrings.xml", SST },
+        { "xl/worksheets/data.xml", CHUNK_SHEET }, { "xl/media/noise.bin", noise },
+    };
+    write_zip(path, parts, pad ? 6 : 5);
+    free(noise);
+}
+
+static void write_chunk_book(const char *path) { write_chunk_book_padded(path, 0); }
+
+/* All rows after the header as text: "row|cell|cell|...|!problem". */
+static void dump_rows(table *t, strbuf *out)
+{
+    const struct table_row *r;
+    hcs_err err = { 0 };
+    int rc;
+    while ((rc = table_next(t, &r, &err)) == 1) {
+        sb_addf(out, "%ld", r->row);
+        for (size_t i = 0; i < r->ncells; i++)
+            sb_addf(out, "|%s", r->cells[i]);
+        if (r->problem)
+            sb_addf(out, "|!%s", r->problem);
+        sb_addc(out, '\n');
+    }
+    assert_int_equal(rc, 0);
+}
+
+static void dump_book(const char *path, strbuf *out)
+{
+    table *t = tu_table_open_ok(path, NULL);
+    const struct table_row *h = table_header(t);
+    for (size_t i = 0; i < h->ncells; i++)
+        sb_addf(out, "%s|", h->cells[i]);
+    sb_addc(out, '\n');
+    dump_rows(t, out);
+    hcs_err err = { 0 };
+    assert_int_equal(table_rewind(t, &err), 0);     /* pass 2 gives the same rows */
+    strbuf again = STRBUF_INIT;
+    dump_rows(t, &again);
+    assert_non_null(strstr(sb_str(out), sb_str(&again)));
+    sb_free(&again);
+    table_close(t);
+}
+
+/* The push parser gets the inflated part in chunks: tags, attribute values,
+ * UTF-8 sequences, entities and cell text split at any byte give the same
+ * rows as one whole chunk. */
+static void test_chunk_boundaries(void **state)
+{
+    (void)state;
+    char *dir, *path = tmp_path(&dir, "chunks.xlsx");
+    write_chunk_book(path);
+    strbuf whole = STRBUF_INIT;
+    dump_book(path, &whole);
+    const char *w = sb_str(&whole);
+    assert_non_null(strstr(w, "Номер ЛС|Фамилия|Дата|Ещё|\n"));
+    assert_non_null(strstr(w, "2|Петров & К°|a<bA|2024-01-01T12:00:00|Длинный текст ЖЖ ёж\n"));
+    assert_non_null(strstr(w, "4||0.3||0\n"));
+    assert_non_null(strstr(w, "7|строка\nдва||||!column A (Номер ЛС): cell A7 appears twice or out of order\n"));
+    assert_non_null(strstr(w, "8||#N/A|18:00:00|\n"));
+    assert_non_null(strstr(w, "10|||||!column A (Номер ЛС): broken shared string reference 99\n"));
+    const char *r9 = strstr(w, "\n9|9|");
+    assert_non_null(r9);                                /* padded to XFD: 16384 cells */
+    size_t bars = 0;
+    for (const char *p = r9 + 1; *p != '\n'; p++)
+        bars += *p == '|';
+    assert_int_equal(bars, 16384);
+    assert_non_null(strstr(r9, "|1\n"));
+    static const size_t sizes[] = { 1, 2, 3, 7, 64, 1000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        xz_set_chunk_size(sizes[i]);
+        strbuf got = STRBUF_INIT;
+        dump_book(path, &got);
+        if (strcmp(sb_str(&got), w) != 0)
+            fail_msg("chunk size %zu:\n%.2000s\nwant\n%.2000s", sizes[i], sb_str(&got), w);
+        sb_free(&got);
+    }
+    xz_set_chunk_size(0);
+    sb_free(&whole);
+    cleanup(dir, path);
+}
+
+/* A damaged part is refused wherever the damage is: the rows parsed before
+ * it are given out first, then the error; junk after sheetData counts. */
+static void test_error_after_rows(void **state)
+{
+    (void)state;
+    const char *bad[] = {
+        "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>А</t></is></c></row>"
+        "<row r=\"2\"><c><v>1</v></c></row><row r=\"3\"><c><v>2</v></c></rowx></sheetData></worksheet>",
+        "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>А</t></is></c></row>"
+        "<row r=\"2\"><c><v>1</v></c></row></sheetData><oops></worksheet>",
+    };
+    for (int chunk = 0; chunk < 2; chunk++) {
+        xz_set_chunk_size(chunk ? 5 : 0);
+        for (int i = 0; i < 2; i++) {
+            struct part parts[] = {
+                { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS },
+                { "xl/worksheets/data.xml", bad[i] },
+            };
+            char *dir, *path = tmp_path(&dir, "bad.xlsx");
+            write_zip(path, parts, 3);
+            table *t = tu_table_open_ok(path, NULL);
+            const struct table_row *r = tu_table_next_ok(t);
+            assert_int_equal(r->row, 2);
+            assert_string_equal(r->cells[0], "1");
+            hcs_err err = { 0 };
+            assert_int_equal(table_next(t, &r, &err), -1);
+            assert_int_equal(err.code, HCS_EX_DATAERR);
+            assert_non_null(strstr(err.msg, "data.xml is not well-formed XML (line 1: Opening and ending tag mismatch"));
+            assert_int_equal(table_next(t, &r, &err), -1);  /* and stays failed */
+            table_close(t);
+            cleanup(dir, path);
+        }
+    }
+    xz_set_chunk_size(0);
+}
+
+/* The shared strings are streamed by the same SAX helper: a DOCTYPE there
+ * is refused before any of its declarations is used, and an undeclared
+ * entity is an error, never an expansion. */
+static void test_shared_strings_guarded(void **state)
+{
+    (void)state;
+    const char *ssts[] = {
+        "<?xml version=\"1.0\"?><!DOCTYPE sst [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+        "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>&x;</t></si></sst>",
+        "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>&x;</t></si></sst>",
+    };
+    const char *want[] = { "sharedStrings.xml has a DOCTYPE declaration", "sharedStrings.xml is not well-formed XML" };
+    for (int i = 0; i < 2; i++) {
+        struct part parts[] = {
+            { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS_SST },
+            { "xl/sharedStrings.xml", ssts[i] }, { "xl/worksheets/data.xml", CHUNK_SHEET },
+        };
+        char *dir, *path = tmp_path(&dir, "sst.xlsx");
+        write_zip(path, parts, 4);
+        hcs_err err = { 0 };
+        assert_null(table_open(path, NULL, &err));
+        assert_int_equal(err.code, HCS_EX_DATAERR);
+        assert_non_null(strstr(err.msg, want[i]));
+        assert_null(strstr(err.msg, "root:"));
+        cleanup(dir, path);
+    }
+}
+
+/* libxml2's text node limit (10 MB without XML_PARSE_HUGE) holds with the
+ * SAX reader as it did with xmlTextReader, in the sheet and in the shared
+ * strings, with the same message. */
+static void test_huge_text_node(void **state)
+{
+    (void)state;
+    strbuf big = STRBUF_INIT;
+    for (int i = 0; i < 10 * 1000 * 1000 + 10; i++)
+        sb_addc(&big, 'x');
+    char *sheet = xasprintf("<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>А</t></is></c></row>"
+                            "<row r=\"2\"><c t=\"inlineStr\"><is><t>%s</t></is></c></row></sheetData></worksheet>",
+                            sb_str(&big));
+    char *sst = xasprintf("<sst><si><t>А</t></si><si><t>%s</t></si></sst>", sb_str(&big));
+    sb_free(&big);
+    for (int i = 0; i < 2; i++) {
+        struct part parts[] = {
+            { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS_SST },
+            { "xl/sharedStrings.xml", i ? sst : "<sst/>" },
+            { "xl/worksheets/data.xml", i ? CHUNK_SHEET : sheet },
+        };
+        char *dir, *path = tmp_path(&dir, "bignode.xlsx");
+        write_zip(path, parts, 4);
+        hcs_err err = { 0 };
+        table *t = table_open(path, NULL, &err);
+        if (t) {
+            const struct table_row *r;
+            while (table_next(t, &r, &err) == 1)
+                ;
+            table_close(t);
+        }
+        assert_non_null(strstr(err.msg, i ? "sharedStrings.xml is not well-formed XML (line 1: "
+                                           : "data.xml is not well-formed XML (line 1: "));
+        assert_non_null(strstr(err.msg, "xmlSAX2Characters: huge text node)"));
+        cleanup(dir, path);
+    }
+    free(sheet);
+    free(sst);
+}
+
+/* Reads to the end, truncates the file, rewinds and reads again: 0 when
+ * pass 2 came through whole, -1 when it needed the file. */
+static int second_pass_without_file(const char *path, int two_passes, size_t *rows)
+{
+    struct table_opts o = { .two_passes = two_passes };
+    table *t = tu_table_open_ok(path, &o);
+    const struct table_row *r;
+    hcs_err err = { 0 };
+    size_t n1 = 0, n2 = 0;
+    while (table_next(t, &r, &err) == 1)
+        n1++;
+    FILE *f = fopen(path, "wb");                  /* the zip is gone */
+    assert_non_null(f);
+    fclose(f);
+    int rc = table_rewind(t, &err);
+    if (rc == 0)
+        while ((rc = table_next(t, &r, &err)) == 1)
+            n2++;
+    table_close(t);
+    *rows = n1;
+    return rc < 0 ? -1 : n1 == n2 ? 0 : -2;
+}
+
+/* Pass 2 replays pass 1's rows from a temporary file instead of parsing
+ * the sheet again; without a usable spool, or when it would outgrow the
+ * sheet, it parses the sheet again as before.  A rewind before the end
+ * parses again too (the spool is incomplete). */
+static void test_pass2_spool(void **state)
+{
+    (void)state;
+    char *dir, *path = tmp_path(&dir, "spool.xlsx");
+    size_t n;
+    write_chunk_book_padded(path, 1);
+    assert_int_equal(second_pass_without_file(path, 1, &n), 0);
+    assert_int_equal(n, 6);
+    write_chunk_book_padded(path, 1);              /* not asked for: no spool */
+    assert_int_equal(second_pass_without_file(path, 0, &n), -1);
+
+    char *tmpdir = getenv("TMPDIR") ? xstrdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", "/nonexistent/hcs-test", 1);
+    write_chunk_book_padded(path, 1);
+    int rc = second_pass_without_file(path, 1, &n);
+    if (tmpdir)
+        setenv("TMPDIR", tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
+    free(tmpdir);
+    assert_int_equal(rc, -1);                     /* no spool: the sheet is parsed again */
+
+    /* 300000 empty rows: 6 bytes of XML each, more as spooled rows */
+    strbuf sheet = STRBUF_INIT;
+    sb_adds(&sheet, "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>А</t></is></c></row>");
+    for (int i = 0; i < 300000; i++)
+        sb_adds(&sheet, "<row/>");
+    sb_adds(&sheet, "<row><c><v>1</v></c></row></sheetData></worksheet>");
+    char *noise = make_noise();
+    struct part parts[] = {
+        { "xl/workbook.xml", WORKBOOK_1900 }, { "xl/_rels/workbook.xml.rels", RELS },
+        { "xl/worksheets/data.xml", sheet.buf }, { "xl/media/noise.bin", noise },
+    };
+    write_zip(path, parts, 4);
+    assert_int_equal(second_pass_without_file(path, 1, &n), -1);
+    assert_int_equal(n, 1);
+    sb_free(&sheet);
+    free(noise);
+
+    /* rewound after one row: the rest comes from the sheet */
+    write_chunk_book(path);
+    strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+    table *t = tu_table_open_ok(path, NULL);
+    dump_rows(t, &want);
+    table_close(t);
+    struct table_opts o = { .two_passes = 1 };
+    t = tu_table_open_ok(path, &o);
+    tu_table_next_ok(t);
+    hcs_err err = { 0 };
+    assert_int_equal(table_rewind(t, &err), 0);
+    dump_rows(t, &got);
+    assert_string_equal(sb_str(&got), sb_str(&want));
+    table_close(t);
+    sb_free(&want);
+    sb_free(&got);
+    cleanup(dir, path);
+}
+
 /* tests grouped by subject: cmocka reports each group by name */
 int main(void)
 {
     const struct CMUnitTest values[] = {
         cmocka_unit_test(test_xlsxwriter_values),
         cmocka_unit_test(test_handmade_1904_inline_rich),
+        cmocka_unit_test(test_chunk_boundaries),
+        cmocka_unit_test(test_pass2_spool),
     };
     const struct CMUnitTest limits[] = {
         cmocka_unit_test(test_doctype_refused),
@@ -519,6 +843,9 @@ int main(void)
         cmocka_unit_test(test_lying_sizes),
         cmocka_unit_test(test_budget_counts_every_part),
         cmocka_unit_test(test_not_a_workbook),
+        cmocka_unit_test(test_error_after_rows),
+        cmocka_unit_test(test_shared_strings_guarded),
+        cmocka_unit_test(test_huge_text_node),
     };
     return cmocka_run_group_tests_name("values", values, NULL, NULL) +
            cmocka_run_group_tests_name("refused or bounded", limits, NULL, NULL);
