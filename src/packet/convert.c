@@ -199,6 +199,15 @@ static int next_row(const struct run *r, table *tb, const struct table_row **row
     return rc;
 }
 
+/* Errors leave here naming the file once: the readers' own messages
+ * already start with it, the template's and the packer's do not. */
+static void name_file(hcs_err *err, const char *path)
+{
+    size_t n = strlen(path);
+    if (err && (strncmp(err->msg, path, n) || err->msg[n] != ':'))
+        hcs_err_wrap(err, "%s", path);
+}
+
 /* Pass 1: which keys come back after their run ended (see keymap.h). */
 static int pass1(struct run *r, table *tb, struct lastrow_map *split, hcs_err *err)
 {
@@ -496,7 +505,7 @@ int convert_file(const struct convert_opts *opts, const char *path,
     strbuf unknown = STRBUF_INIT;
     tbinding *b = template_bind(t, table_header(tb), &unknown, err);
     if (!b) {
-        hcs_err_wrap(err, "%s", path);
+        name_file(err, path);
         sb_free(&unknown);
         table_close(tb);
         template_free(t);
@@ -507,7 +516,7 @@ int convert_file(const struct convert_opts *opts, const char *path,
     sb_free(&unknown);
     struct join *jn = NULL;
     if (open_join(opts, t, &to, &tb, &b, &jn, err) < 0) {
-        hcs_err_wrap(err, "%s", path);
+        name_file(err, path);
         join_free(jn);
         if (!jn)
             table_close(tb);
@@ -540,7 +549,7 @@ int convert_file(const struct convert_opts *opts, const char *path,
         rc = packer_finish(r.pk, err);
 done:
     if (rc < 0)
-        hcs_err_wrap(err, "%s", path);
+        name_file(err, path);
     lastrow_free(&split);
     packer_free(r.pk);
     tbinding_free(b);

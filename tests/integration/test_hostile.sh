@@ -158,6 +158,9 @@ xlsx("cell20m.xlsx", change=lambda n, d: re.sub(rb'<c r="B3"[^>]*?(/>|>.*?</c>)'
 del blob
 text, n = convert("cell20m.xlsx", 65, 120)
 expect("cell20m.xlsx", text, "cell20m.xlsx", "xl/worksheets/sheet1.xml", "huge text node")
+line = [l for l in text.splitlines() if "huge text node" in l and l.startswith("hcsbatch")]
+if not line or line[0].count("cell20m.xlsx") != 1:
+    fails.append("cell20m.xlsx: the message names the file other than once: %r" % line[0][:300])
 
 xlsx("bad-utf8.xlsx", change=lambda n, d: d.replace(b"<t>", b"<t>\xff\xfe", 1) if n == SST else d)
 text, _ = convert("bad-utf8.xlsx", 65, 120)
