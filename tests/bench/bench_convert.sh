@@ -12,7 +12,8 @@
 # that larger file (the XLSX goal is stated for a 1M-row sheet).  Every packet is
 # XSD-validated, as always.  signed-pl: signed with [sign] inclusive_prefixes.
 # Environment: BUILD, BINDIR, SCHEMAS_DIR (make bench); BENCH_ROWS (100000),
-# BENCH_BIG_ROWS (1000000), BENCH_OTHER_ROWS (readings, bills: 50000).
+# BENCH_BIG_ROWS (1000000), BENCH_OTHER_ROWS (readings, bills: 50000),
+# BENCH_ROUNDS (3: rounds of the 100k-row cells, the best of each is shown).
 set -eu
 BUILD=${BUILD:-build}
 BINDIR=${BINDIR:-bin}
@@ -20,6 +21,7 @@ SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
 ROWS=${BENCH_ROWS:-100000}
 BIG=${BENCH_BIG_ROWS:-1000000}
 OTHER=${BENCH_OTHER_ROWS:-50000}
+ROUNDS=${BENCH_ROUNDS:-3}
 GEN="$BUILD/bench/gen_inputs"
 HCS="$BINDIR/hcsbatch"
 TIME=/usr/bin/time
@@ -76,6 +78,20 @@ measure() {
     echo "$label $jobs $sign $rows $wall $(echo "$user $sys" | awk '{ print $1 + $2 }') $rss $packets $rejected" >>"$results"
     rm -rf "$out"
 }
+# The 100k-row cells run ROUNDS times, interleaved, and each keeps its best
+# round: the host's speed drifts by up to 2x within minutes (shared
+# machine), and the ratios should compare like with like.
+python_baseline() {
+    $PY -c 'import lxml' 2>/dev/null || return 0
+    "$TIME" -f "%e %U %S %M" -o "$work/time" $PY tests/bench/baseline_lxml.py "$SCHEMAS_DIR" \
+        "$data/accounts-$ROWS.csv" >"$work/py.out"
+    tail -n 1 "$work/time" >"$work/time1"; read -r wall user sys rss <"$work/time1"
+    read -r prow ppk <"$work/py.out"
+    echo "python-lxml 1 unsigned $prow $wall $(echo "$user $sys" | awk '{ print $1 + $2 }') $rss $ppk 0" >>"$results"
+}
+round=0
+while [ "$round" -lt "$ROUNDS" ]; do
+round=$((round + 1))
 for sign in unsigned signed; do
     for jobs in 1 "$CORES"; do
         measure accounts-csv importAccountData "$data/accounts-$ROWS.csv" "$ROWS" "$jobs" "$sign"
@@ -91,6 +107,9 @@ for jobs in 1 "$CORES"; do
     measure accounts-csv importAccountData "$data/accounts-$ROWS.csv" "$ROWS" "$jobs" signed-pl
 done
 measure accounts-csv importAccountData "$data/accounts-$ROWS.csv" "$ROWS" 8 unsigned
+python_baseline
+done
+$PY -c 'import lxml' 2>/dev/null || echo "bench_convert: no lxml for $PY (python3-lxml, scripts/deps.sh --all): no baseline"
 measure accounts-csv-big importAccountData "$data/accounts-$BIG.csv" "$BIG" 8 unsigned
 # the XLSX goal is stated for a sheet of a million rows: both readers on it,
 # one core unsigned (the reader's own cost shows most) and the nightly way
@@ -100,26 +119,27 @@ for mode in "1 unsigned" "$CORES signed"; do
     measure accounts-csv-big importAccountData "$data/accounts-$BIG.csv" "$BIG" "$1" "$2"
     measure accounts-xlsx-big importAccountData "$data/accounts-$BIG.xlsx" "$BIG" "$1" "$2"
 done
-if $PY -c 'import lxml' 2>/dev/null; then
-    "$TIME" -f "%e %U %S %M" -o "$work/time" $PY tests/bench/baseline_lxml.py "$SCHEMAS_DIR" \
-        "$data/accounts-$ROWS.csv" >"$work/py.out"
-    tail -n 1 "$work/time" >"$work/time1"; read -r wall user sys rss <"$work/time1"
-    read -r prow ppk <"$work/py.out"
-    echo "python-lxml 1 unsigned $prow $wall $(echo "$user $sys" | awk '{ print $1 + $2 }') $rss $ppk 0" >>"$results"
-else
-    echo "bench_convert: no lxml for $PY (python3-lxml, scripts/deps.sh --all): no baseline"
-fi
 
 echo "== convert: $CORES online cores; rows/s by wall clock and by CPU time (user+sys)"
 awk -v cores="$CORES" -v rows="$ROWS" -v big="$BIG" '
-    { key = $1 " " $2 " " $3; wall[key] = $4 / ($5 > 0 ? $5 : 1e-9); cpu[key] = $4 / ($6 > 0 ? $6 : 1e-9)
-      printf "%-18s --jobs %-2s %-9s %8d rows %7.1f s  %8.0f rows/s wall %8.0f rows/s cpu  RSS %5.1f MB  %5d packets %6d rejected\n",
-             $1, $2, $3, $4, $5, wall[key], cpu[key], $7 / 1024, $8, $9
-      rss[key] = $7 / 1024 }
+    { key = $1 " " $2 " " $3; w = $4 / ($5 > 0 ? $5 : 1e-9); c = $4 / ($6 > 0 ? $6 : 1e-9)
+      if (!(key in wall)) { order[++nkeys] = key; runs[key] = 0 }
+      runs[key]++
+      if (!(key in wall) || w > wall[key]) { wall[key] = w; line[key] = $0 }
+      if (!(key in cpu) || c > cpu[key]) cpu[key] = c
+      if ($7 / 1024 > rss[key]) rss[key] = $7 / 1024 }
     function ratio(name, a, b) {
         if (b > 0) printf "  %-58s %5.2f\n", name, a / b; else printf "  %-58s   n/a\n", name
     }
+    function table(   i, k, f) {
+        for (i = 1; i <= nkeys; i++) {
+            k = order[i]; split(line[k], f, " ")
+            printf "%-18s --jobs %-2s %-11s %8d rows %7.1f s  %8.0f rows/s wall %8.0f rows/s cpu  RSS %5.1f MB  %5d packets %6d rejected  best of %d\n",
+                   f[1], f[2], f[3], f[4], f[5], wall[k], cpu[k], rss[k], f[8], f[9], runs[k]
+        }
+    }
     END {
+        table()
         print "== ratios (goals: signed 1 core >= 1.8x python; all cores >= 1.8x one core on 2 cores; xlsx >= 0.70 csv)"
         py = "python-lxml 1 unsigned"
         s1 = "accounts-csv 1 signed"; sN = "accounts-csv " cores " signed"
