@@ -299,7 +299,7 @@ static int validate(struct flush_job *j, schema_validator *sv, xmlDocPtr doc, xm
     return 0;
 }
 
-/* The rendered text → a schema-valid, sealed packet (j->p->doc, ->text). */
+/* The rendered text → a schema-valid, sealed packet (j->p->text). */
 static int build_packet(struct flush_job *j, schema_validator *sv, hcs_err *err)
 {
     const struct packer *pk = j->pk;
@@ -334,10 +334,14 @@ static int build_packet(struct flush_job *j, schema_validator *sv, hcs_err *err)
     if (p->nelements == rendered)
         p->text = sb_detach(&j->text, &p->text_len);   /* the text is still the document */
     sb_free(&j->text);
-    if (!j->seal)
-        return 0;
-    if (convert_seal_with(j->sg, p, err) < 0)
+    if (j->seal && convert_seal_with(j->sg, p, err) < 0)
         return -1;
+    /* Sealed, the packet is its text.  The tree goes in the thread that
+     * built it: freed on the delivering thread, its thousands of nodes
+     * would go back to this worker's malloc arena under that arena's lock,
+     * while the worker allocates the next packet from it. */
+    xmlFreeDoc(p->doc);
+    p->doc = NULL;
     return 0;
 }
 
@@ -448,7 +452,12 @@ static void start_pool(struct packer *pk)
      * 8 of them resident.  Two arenas hold peak RSS near one job's. */
     if (jobs > 1)
         mallopt(M_ARENA_MAX, 2);
-    pk->pool = jobs > 1 ? pool_new(jobs, 2 * (size_t)jobs, &fns) : NULL;
+    /* Four packets in flight per worker: packets are delivered in order,
+     * so with two per worker one slow packet at the head soon left the
+     * others idle behind a full line (2 cores, signed: 1.3x one core
+     * instead of 1.6x).  Finished packets in line hold only their text,
+     * and that is bounded by PACKER_IN_FLIGHT_TEXT. */
+    pk->pool = jobs > 1 ? pool_new(jobs, 4 * (size_t)jobs, &fns) : NULL;
     if (!pk->pool)
         pk->pool = pool_new(0, 1, &fns);
 }

@@ -50,7 +50,8 @@ struct packet {
     int parent_seq;              /* 0 for the first packet of the file, else that packet's seq */
     char *split_value;           /* house FIAS GUID, billing period "YYYY-MM", or NULL */
     char message_guid[37];       /* RequestHeader/MessageGUID */
-    xmlDocPtr doc;               /* the envelope: schema-valid, not yet signed */
+    xmlDocPtr doc;               /* the envelope while the packet is built (schema-valid,
+                                    not yet signed); NULL once sealed: sinks get the text */
     char *text;                  /* the same envelope as UTF-8 text while doc is unchanged
                                     (NULL after the converter removed elements); a sink that
                                     does not sign may write it as is; packet_free frees it */
