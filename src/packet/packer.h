@@ -15,7 +15,7 @@
 #include "template/template.h"
 
 #define PACKER_MAX_OPEN 16
-/* Packets in flight: at most 2 x jobs, and fewer when they are big: their
+/* Packets in flight: at most 4 x jobs, and fewer when they are big: their
  * envelope texts together under this many bytes (a parsed, signed packet
  * takes about 9 times its text; 500 bills make 650 KB), but 2 at least. */
 #define PACKER_IN_FLIGHT_TEXT (2u << 20)
