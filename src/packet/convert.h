@@ -136,10 +136,6 @@ int convert_seal_envelope(signer *sg, xmlDocPtr doc, char **bytes, size_t *len, 
 /* The same with an open signer (NULL: not signed); thread-safe for
  * different packets (the conversion's workers call it). */
 int convert_seal_with(signer *sg, struct packet *p, hcs_err *err);
-/* convert_seal_envelope for a finished packet: p->text becomes the bytes
- * (kept as they are when nothing is signed and the converter's own text is
- * still the document).  s NULL: not signed. */
-int convert_seal_packet(struct convert_signing *s, struct packet *p, hcs_err *err);
 
 /* The role of the file at path for the template of opts (enum tjoin_role
  * of template/template.h: 0 no [join], 1 parent, 2 child, 3 both), telling

@@ -98,11 +98,3 @@ int convert_seal_with(signer *sg, struct packet *p, hcs_err *err)
     p->text_len = len;
     return 0;
 }
-
-int convert_seal_packet(struct convert_signing *s, struct packet *p, hcs_err *err)
-{
-    signer *sg = NULL;
-    if (s && !(sg = convert_signer(s, err)))
-        return hcs_err_wrap(err, "signing packet %d of %s", p->seq, p->source_file);
-    return convert_seal_with(sg, p, err);
-}
