@@ -52,9 +52,9 @@ struct packet {
     char message_guid[37];       /* RequestHeader/MessageGUID */
     xmlDocPtr doc;               /* the envelope while the packet is built (schema-valid,
                                     not yet signed); NULL once sealed: sinks get the text */
-    char *text;                  /* the same envelope as UTF-8 text while doc is unchanged
-                                    (NULL after the converter removed elements); a sink that
-                                    does not sign may write it as is; packet_free frees it */
+    char *text;                  /* the envelope as UTF-8: while building, the rendered text
+                                    (NULL after the converter removed elements); once sealed,
+                                    the bytes to store and send; packet_free frees it */
     size_t text_len;
     struct packet_element *elements;
     size_t nelements;
