@@ -67,6 +67,12 @@ static void reset_row_state(struct xlsx_src *s)
     s->next_col = 1;
 }
 
+static void queue_clear(struct xlsx_src *s)
+{
+    sb_reset(&s->queue);
+    s->qpos = 0;
+}
+
 static int start_sheet(struct xlsx_src *s, hcs_err *err)
 {
     s->z.inflated = s->meta_inflated;
@@ -85,8 +91,7 @@ static int start_sheet(struct xlsx_src *s, hcs_err *err)
     s->ended = s->failed = s->sheet_done = 0;
     s->last_row = 0;
     reset_row_state(s);
-    sb_reset(&s->queue);
-    s->qpos = 0;
+    queue_clear(s);
     return 0;
 }
 
@@ -649,8 +654,7 @@ static int xlsx_next(void *p, struct rowbuf *rb, hcs_err *err)
         }
         if (s->ended)
             return 0;
-        sb_reset(&s->queue);
-        s->qpos = 0;
+        queue_clear(s);
         if (s->spool_state == SPOOL_REPLAY) {
             int rc = spool_next(s, &s->pending);
             s->failed = rc < 0;
@@ -681,8 +685,7 @@ static int xlsx_rewind(void *p, hcs_err *err)
             s->spool_state = SPOOL_REPLAY;
             s->spool_read = 0;
             s->ended = s->failed = 0;
-            sb_reset(&s->queue);
-            s->qpos = 0;
+            queue_clear(s);
             return 0;
         }
     }

@@ -71,6 +71,17 @@ print(sum(1 for e in map(json.loads, open(sys.argv[1], encoding="utf-8"))
 PY
 }
 
+# Waits up to 30 s for the running worker ($WPIDS) to write PATTERN to LOG;
+# fails with ENDED if the worker exits first, with LATE after 30 s.
+await_log() {  # PATTERN LOG ENDED LATE
+    deadline=$(( $(date +%s) + 30 ))
+    until grep -q "$1" "$2"; do
+        kill -0 "$WPIDS" 2>/dev/null || xl_fail "$DRIVER: $3: $(tail -3 "$2")"
+        [ "$(date +%s)" -lt "$deadline" ] || xl_fail "$DRIVER: $4"
+        sleep 0.05
+    done
+}
+
 one_driver() {
     DRIVER=$1
     W=$T/w-$DRIVER; S=$T/sim-$DRIVER
@@ -189,21 +200,13 @@ PY
     ukey=$(q "SELECT key FROM work_claims WHERE kind = 'upload'")
     q "UPDATE work_claims SET owner = 'elsewhere:1', lease_until = lease_until + 3600" >/dev/null
     # the upload's claim lost too: the worker stops sending parts and waits for the holder
-    deadline=$(( $(date +%s) + 30 ))
-    until grep -q 'waiting for that worker' "$W/worker3.err"; do
-        kill -0 "$WPIDS" 2>/dev/null || xl_fail "$DRIVER: the worker ended when its upload's claim was taken: $(tail -3 "$W/worker3.err")"
-        [ "$(date +%s)" -lt "$deadline" ] || xl_fail "$DRIVER: the worker did not give the upload up in 30 s"
-        sleep 0.05
-    done
+    await_log 'waiting for that worker' "$W/worker3.err" \
+        "the worker ended when its upload's claim was taken" "the worker did not give the upload up in 30 s"
     sleep 1
     [ "$(q "SELECT count(*) FROM filestore_attachments")" = 1 ] || xl_fail "$DRIVER: the upload finished by a worker that had lost its claim"
     q "DELETE FROM work_claims WHERE owner = 'elsewhere:1' AND kind = 'upload'" >/dev/null
-    deadline=$(( $(date +%s) + 30 ))
-    until grep -q 'another worker took it over' "$W/worker3.err"; do
-        kill -0 "$WPIDS" 2>/dev/null || xl_fail "$DRIVER: the worker ended without giving up c.csv, whose claim it lost: $(q "SELECT count(*) FROM files") files rows"
-        [ "$(date +%s)" -lt "$deadline" ] || xl_fail "$DRIVER: the worker did not give c.csv up in 30 s"
-        sleep 0.05
-    done
+    await_log 'another worker took it over' "$W/worker3.err" \
+        "the worker ended without giving up c.csv, whose claim it lost" "the worker did not give c.csv up in 30 s"
     sleep 2                     # a worker that went on anyway has converted and moved the file by now
     [ -f "$W/inbox/meters/c.csv" ] && [ "$(q "SELECT count(*) FROM files")" = 5 ] \
         || xl_fail "$DRIVER: c.csv converted by a worker that had lost its claim"
@@ -213,14 +216,9 @@ PY
     [ ! -f "$W/inbox/meters/c.csv" ] && [ "$(q "SELECT count(*) FROM files")" = 6 ] \
         || xl_fail "$DRIVER: c.csv not converted once its claim was free"
     [ "$(q "SELECT count(*) FROM filestore_attachments")" = 2 ] || xl_fail "$DRIVER: big2.pdf not remembered"
-    python3 - "$S.log" "$FS" <<'PY' || xl_fail "$DRIVER: big2.pdf's upload was begun again"
-import json, sys
-fs = sys.argv[2]
-begun = [e for e in map(json.loads, open(sys.argv[1], encoding="utf-8"))
-         if e.get("endpoint", "").rstrip("/") == fs and e["method"] == "POST" and e.get("status") == 200]
-print("file store: %d uploads begun in all" % len(begun))
-sys.exit(len(begun) != 2)
-PY
+    n=$(begun)
+    echo "file store: $n uploads begun in all"
+    [ "$n" = 2 ] || xl_fail "$DRIVER: big2.pdf's upload was begun again"
     echo "$DRIVER: a worker that lost c.csv's claims sent no more parts and stored nothing; the upload resumed, the file converted once when free"
 
     # an upload another worker holds from the start (its claim, by content:
@@ -235,12 +233,9 @@ PY
     before=$(begun)
     (cd "$W" && exec "$HCSBATCH" -c hcsbatch.ini worker --until-done >worker4.out 2>worker4.err) &
     WPIDS=$!
-    deadline=$(( $(date +%s) + 30 ))
-    until grep -q 'another worker is uploading the same content' "$W/worker4.err"; do
-        kill -0 "$WPIDS" 2>/dev/null || xl_fail "$DRIVER: the worker ended instead of waiting for the upload another held: $(tail -3 "$W/worker4.err")"
-        [ "$(date +%s)" -lt "$deadline" ] || xl_fail "$DRIVER: the worker did not wait for the upload another worker held"
-        sleep 0.05
-    done
+    await_log 'another worker is uploading the same content' "$W/worker4.err" \
+        "the worker ended instead of waiting for the upload another held" \
+        "the worker did not wait for the upload another worker held"
     sleep 1
     [ "$(begun)" = "$before" ] || xl_fail "$DRIVER: big3.pdf uploaded while another worker held its upload's claim"
     q "DELETE FROM work_claims WHERE owner = 'elsewhere:1'" >/dev/null
