@@ -23,6 +23,9 @@ xl_key() {
 xl_sim() {
     _state=$1; _log=$2; shift 2
     mkdir -p "$_state"
+    # A restart on the same state dir must not read the last run's listening
+    # line: the shell truncates the file only once the child has forked.
+    rm -f "$_state.out"
     "$SIM" --world "${XL_WORLD:-$HCS_TOP/samples/world}" --state "$_state" --port 0 --schemas "$SCHEMAS_DIR" \
         --log "$_log" "$@" >"$_state.out" 2>"$_state.err" &
     SIM_PID=$!

@@ -13,7 +13,10 @@ SIM=$BINDIR/hcs-sim
 
 # listening_url OUT PID: waits (10 s at most) until the server PID, started
 # with its stdout in OUT, prints "listening on URL"; prints URL.  Returns 1
-# if the server died or never said it: the caller shows its stderr.
+# if the server died or never said it: the caller shows its stderr.  OUT
+# must be new to this server (a fresh name, or removed before the start): the
+# shell truncates it only after the fork, so a previous server's line could be
+# read first.
 listening_url() {
     _lu_i=0
     while ! grep -q '^listening on ' "$1" 2>/dev/null; do

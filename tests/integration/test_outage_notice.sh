@@ -119,10 +119,10 @@ cd "$T/w2"
 rm -f inbox/bills/* inbox/bills-withdraw/*
 kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
 "$SIM" --world "$HCS_TOP/samples/world" --state "$T/sim" --port "$PORT" --schemas "$SCHEMAS_DIR" \
-    --log "$T/sim2.log" --processing-ms 600000 >"$T/sim.out" 2>"$T/sim.err" &
+    --log "$T/sim2.log" --processing-ms 600000 >"$T/sim2.out" 2>"$T/sim.err" &
 SIM_PID=$!
 XL_SIMS="$SIM_PID"
-listening_url "$T/sim.out" $SIM_PID >/dev/null || { cat "$T/sim.err"; xl_fail "the simulator did not start again"; }
+listening_url "$T/sim2.out" $SIM_PID >/dev/null || { cat "$T/sim.err"; xl_fail "the simulator did not start again"; }
 set +e
 timeout 60 "$HCSBATCH" -c hcsbatch.ini run >p0.out 2>p0.err
 set -e
@@ -139,10 +139,10 @@ done
 [ "$(sqlite3 state.db "SELECT count(*) FROM packets WHERE unreachable_since > 0")" -gt 0 ] \
     || xl_fail "polls that GIS did not answer left no unreachable_since"
 "$SIM" --world "$HCS_TOP/samples/world" --state "$T/sim" --port "$PORT" --schemas "$SCHEMAS_DIR" \
-    --log "$T/sim3.log" --processing-ms 100 >"$T/sim.out" 2>"$T/sim.err" &
+    --log "$T/sim3.log" --processing-ms 100 >"$T/sim3.out" 2>"$T/sim.err" &
 SIM_PID=$!
 XL_SIMS="$SIM_PID"
-listening_url "$T/sim.out" $SIM_PID >/dev/null || { cat "$T/sim.err"; xl_fail "the simulator did not start a third time"; }
+listening_url "$T/sim3.out" $SIM_PID >/dev/null || { cat "$T/sim.err"; xl_fail "the simulator did not start a third time"; }
 sqlite3 state.db "UPDATE packets SET next_at = 0 WHERE state IN ('sent', 'processing')"
 set +e
 timeout 60 "$HCSBATCH" -c hcsbatch.ini poll >pback.out 2>pback.err

@@ -4,11 +4,9 @@
 # across a restart, every injected fault kind on the wire and in the
 # request log, seeded reproducibility, --latency-ms, SIGTERM.
 set -u
-BINDIR=${BINDIR:-bin}
-SCHEMAS_DIR=${SCHEMAS_DIR:-../shared/hcs-wsdl-12.2.2.15}
-TOP=${HCS_TOP:-.}
-SIM=$BINDIR/hcs-sim
-WORLD=$TOP/samples/world
+HCS_TOP=${HCS_TOP:-$(pwd)}
+. "$HCS_TOP/tests/integration/lib.sh"
+WORLD=$HCS_TOP/samples/world
 HM=ext-bus-home-management-service/services/HomeManagementAsync
 ORG=$(sed -n 's/^org_ppa_guid *= *//p' "$WORLD/provider.ini")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_sim.XXXXXX")
@@ -25,18 +23,16 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
 start_sim() {  # extra args...
+    # The last run's listening line must not be read as this one's: the
+    # shell truncates the file only once the child has forked.
+    rm -f "$tmp/out"
     "$SIM" --world "$WORLD" --state "$tmp/state" --schemas "$SCHEMAS_DIR" --port 0 \
         --log "$tmp/log.jsonl" "$@" >"$tmp/out" 2>"$tmp/err" &
     pid=$!
-    i=0
-    while [ $i -lt 100 ]; do
-        line=$(head -n 1 "$tmp/out" 2>/dev/null)
-        case "$line" in listening*) break ;; esac
-        sleep 0.1; i=$((i + 1))
-    done
-    PORT=$(echo "$line" | sed -n 's#^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/$#\1#p')
-    [ -n "$PORT" ] || { cat "$tmp/err"; echo "FAIL: no listening line"; exit 1; }
-    URL=http://127.0.0.1:$PORT/$HM
+    URL=$(listening_url "$tmp/out" "$pid") || { cat "$tmp/err"; echo "FAIL: no listening line"; exit 1; }
+    case $URL in http://127.0.0.1:*/) ;; *) echo "FAIL: listening on '$URL'"; exit 1 ;; esac
+    PORT=${URL#http://127.0.0.1:}; PORT=${PORT%/}
+    URL=$URL$HM
 }
 
 stop_sim() {
