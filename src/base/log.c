@@ -52,10 +52,12 @@ void log_msg(int level, const char *fmt, ...)
         struct tm tm;
         localtime_r(&now, &tm);
         strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+        flockfile(stderr);      /* one line, whole, when pool workers log too */
         progress_interrupt();   /* the log line must not land inside a progress line */
         fprintf(stderr, "%s %s %s: ", ts, g_ident, level_names[level]);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
+        funlockfile(stderr);
     }
     va_end(ap);
 }

@@ -38,10 +38,11 @@ static void log_structured(void *ctx, xmlErrorPtr e)
             e->file ? ": " : "", (int)n, e->message, e->line);
 }
 
-/* The old-style channel sends a line in pieces: collected up to its newline. */
+/* The old-style channel sends a line in pieces: collected up to its newline
+ * (per thread: the --jobs workers report through it too). */
 static void log_generic(void *ctx, const char *fmt, ...)
 {
-    static char line[1024];
+    static _Thread_local char line[1024];
     (void)ctx;
     size_t used = strlen(line);
     va_list ap;
@@ -66,8 +67,12 @@ void xmlsafe_init(void)
         return;
     done = 1;
     xmlInitParser();
+    /* libxml2's error handlers are per thread: the ThrDef calls give
+     * threads started later (the convert pool) the same ones. */
     xmlSetStructuredErrorFunc(NULL, log_structured);
     xmlSetGenericErrorFunc(NULL, log_generic);
+    xmlThrDefSetStructuredErrorFunc(NULL, log_structured);
+    xmlThrDefSetGenericErrorFunc(NULL, log_generic);
     default_loader = xmlGetExternalEntityLoader();
     xmlSetExternalEntityLoader(local_files_only);
 }
