@@ -7,6 +7,9 @@
 #   HCSBATCH_CONFIG   configuration file (default /etc/hcsbatch/hcsbatch.ini)
 #   HCSBATCH_LOG_DIR  where the daily logs go (default /var/lib/hcsbatch/logs)
 #   HCSBATCH_TIMEOUT  seconds before the run is stopped (default 3300)
+#   TMPDIR            temporary files (default: a 0700 directory tmp/ beside
+#                     LOG_DIR; an XLSX's second pass spools its rows there,
+#                     personal data that a shared /tmp should not hold)
 # Usage: hcsbatch-cron.sh [COMMAND [ARGS]]   (default: run)
 set -u
 BIN=${HCSBATCH:-hcsbatch}
@@ -17,6 +20,11 @@ LIMIT=${HCSBATCH_TIMEOUT:-3300}
 mkdir -p "$LOG_DIR" || exit 73
 LOG="$LOG_DIR/hcsbatch-$(date +%Y-%m-%d).log"
 LOCK="$LOG_DIR/.cron.lock"
+if [ -z "${TMPDIR:-}" ]; then
+    TMPDIR=$(dirname "$LOG_DIR")/tmp
+    (umask 077 && mkdir -p "$TMPDIR") && chmod 700 "$TMPDIR" || exit 73
+    export TMPDIR
+fi
 
 # The outer lock keeps two wrappers from piling up behind a stuck run; the
 # inner one (hcsbatch's own run.lock) protects the state either way.

@@ -6,7 +6,8 @@
 # that names nothing but org_ppa_guid and schemas_dir (templates, hints and
 # НСИ come from the installed data directory), a clear error when the schema
 # package is missing, the example configuration loads and lists every key,
-# cron/systemd paths follow PREFIX, man pages render without warnings, and
+# cron/systemd paths follow PREFIX, the cron wrapper's exit codes and TMPDIR,
+# man pages render without warnings, and
 # `make uninstall` removes everything but an edited configuration.
 # The build happens in a copy of the object tree (only the data directory's
 # object is rebuilt), so bin/ of the working tree is not touched.
@@ -101,6 +102,27 @@ printf '[gis]\norg_ppa_guid = %s\n' "$ORG" >"$site/noschemas.ini"
 rc=$?
 [ $rc = 78 ] || fail "missing schema package: exit $rc, want 78"
 grep -q 'not shipped with hcsbatch' "$tmp/noschemas.err" || { cat "$tmp/noschemas.err"; fail "missing schema package not explained"; }
+
+# The installed cron wrapper: hcsbatch's exit code and its meaning in the
+# day's log; an unset TMPDIR becomes a 0700 directory beside the logs (the
+# XLSX spool holds personal data), a set one is kept.
+cat >"$tmp/fake-hcsbatch" <<'FAKE'
+#!/bin/sh
+echo "TMPDIR=$TMPDIR args=$*"
+exit 65
+FAKE
+chmod +x "$tmp/fake-hcsbatch"
+wrap() { env -u TMPDIR HCSBATCH="$tmp/fake-hcsbatch" HCSBATCH_LOG_DIR="$tmp/cronhome/logs" "$@" \
+    "$root/usr/lib/hcsbatch/hcsbatch-cron.sh" run; }
+wrap; rc=$?
+log=$(cat "$tmp"/cronhome/logs/hcsbatch-*.log 2>/dev/null)
+[ $rc = 65 ] || fail "cron wrapper exit $rc, want hcsbatch's 65"
+echo "$log" | grep -q "^TMPDIR=$tmp/cronhome/tmp args=-c /etc/hcsbatch/hcsbatch.ini run$" \
+    || fail "cron wrapper: TMPDIR not its own directory: $log"
+[ "$(stat -c %a "$tmp/cronhome/tmp" 2>/dev/null)" = 700 ] || fail "cron wrapper's TMPDIR is not 0700"
+echo "$log" | grep -q 'exit 65: some rows or packets were rejected' || fail "cron wrapper: no exit line: $log"
+wrap TMPDIR="$tmp" >/dev/null
+grep -q "^TMPDIR=$tmp args=" "$tmp"/cronhome/logs/hcsbatch-*.log || fail "cron wrapper replaced a TMPDIR that was set"
 
 # Man pages render without warnings.
 for page in man1/hcsbatch.1 man1/hcs-sim.1 man5/hcsbatch.ini.5; do
