@@ -19,7 +19,7 @@ xl_key() {
 }
 
 # xl_sim STATE_DIR LOG [sim options...]: starts the simulator (on the world XL_WORLD,
-# default samples/world); sets SIM_PID and SIM_URL.
+# default samples/world); sets SIM_PID and SIM_URL.  Its stderr is STATE_DIR.err.
 xl_sim() {
     _state=$1; _log=$2; shift 2
     mkdir -p "$_state"
@@ -29,14 +29,37 @@ xl_sim() {
     "$SIM" --world "${XL_WORLD:-$HCS_TOP/samples/world}" --state "$_state" --port 0 --schemas "$SCHEMAS_DIR" \
         --log "$_log" "$@" >"$_state.out" 2>"$_state.err" &
     SIM_PID=$!
-    XL_SIMS="$XL_SIMS $SIM_PID"
+    XL_SIMS="$XL_SIMS $SIM_PID:$_state.err"
     SIM_URL=$(listening_url "$_state.out" $SIM_PID) || { cat "$_state.err" >&2; xl_fail "the simulator did not start"; }
 }
 
+# xl_stop_sims: stops the simulators of XL_SIMS (entries PID or PID:STDERR)
+# and fails (returns 1, with its stderr) when one had ended other than by
+# this SIGTERM: a simulator that crashed, or a sanitizer's report at its
+# exit, must not pass as a test's clean-up.  127: already waited for.
 xl_stop_sims() {
-    for _p in $XL_SIMS; do kill "$_p" 2>/dev/null; done
-    for _p in $XL_SIMS; do wait "$_p" 2>/dev/null; done
+    _xs_bad=""
+    for _xs in $XL_SIMS; do kill "${_xs%%:*}" 2>/dev/null || :; done
+    for _xs in $XL_SIMS; do
+        _xs_rc=0
+        wait "${_xs%%:*}" 2>/dev/null || _xs_rc=$?
+        case $_xs_rc in 0 | 127 | 143) continue ;; esac
+        _xs_bad=1
+        echo "FAIL: hcs-sim ${_xs%%:*} exited with status $_xs_rc" >&2
+        case $_xs in *:*) tail -n 20 "${_xs#*:}" >&2 ;; esac
+    done
     XL_SIMS=""
+    [ -z "$_xs_bad" ]
+}
+
+# xl_cleanup [COMMAND...]: an EXIT trap's end: stops the simulators, runs
+# COMMAND (removing the test's directory; not when KEEP is set, to look at
+# it) whatever they did, then exits 1 when one had ended badly.
+xl_cleanup() {
+    _xc=0
+    xl_stop_sims || _xc=1
+    [ $# = 0 ] || [ -n "${KEEP:-}" ] || "$@" || :
+    [ $_xc = 0 ] || exit 1
 }
 
 # xl_work DIR URL KEYDIR [extra ini lines]: hcsbatch.ini + inbox with the samples.

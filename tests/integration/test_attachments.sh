@@ -156,7 +156,7 @@ grep -q '<base:ErrorCode>FIL001002</base:ErrorCode>' "$T/resp" \
 # ---- the run: inbox/meters ----------------------------------------------------
 kill "$SIMPID" 2>/dev/null; wait "$SIMPID" 2>/dev/null; SIMPID=""
 . "$HCS_TOP/tests/integration/exchange_lib.sh"
-trap 'xl_stop_sims; cleanup' EXIT INT TERM
+trap 'xl_cleanup cleanup' EXIT INT TERM
 xl_key "$T/keys"
 xl_sim "$T/rstate" "$T/run-sim.log" --processing-ms 0
 xl_work "$T/w" "$SIM_URL" "$T/keys"

@@ -11,7 +11,7 @@
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 xl_key "$T/keys"
 xl_sim "$T/sim" "$T/sim.log" --processing-ms 50
 xl_work "$T/w" "$SIM_URL" "$T/keys"

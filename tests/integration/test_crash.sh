@@ -11,7 +11,7 @@ set -eu
 KILLS=${KILLS:-50}
 [ "${SOAK:-0}" = 1 ] && KILLS=${SOAK_KILLS:-300}
 T=$(mktemp -d)
-trap 'xl_stop_sims; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 echo "crash test dir: $T"
 xl_key "$T/keys"
 

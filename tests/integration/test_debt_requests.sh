@@ -12,7 +12,7 @@ set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 PY=/usr/bin/python3
 T=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 EXECUTOR=0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
 # the world's subrequests (samples/world/subrequests.csv) by request number
 sub_of() { awk -F';' -v n="$1" '$3 == n { print $1 }' "$HCS_TOP/samples/world/subrequests.csv"; }

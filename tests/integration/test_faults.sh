@@ -7,7 +7,7 @@
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 xl_clean_outcomes "$T" "$T/clean.txt" --processing-ms 200
 
 RATE=8; BURST=3; BACKOFF=200

@@ -17,7 +17,7 @@ BUILD=${BUILD:-build}
 cd "$HCS_TOP"
 ORG=$(sed -n 's/^org_ppa_guid *= *//p' samples/world/provider.ini)
 tmp=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$tmp"' EXIT
+trap 'xl_cleanup rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 root=$tmp/root

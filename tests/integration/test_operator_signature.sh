@@ -11,7 +11,7 @@
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 xl_key "$T/provider"
 xl_key "$T/operator"
 XL_WORLD="$T/world"

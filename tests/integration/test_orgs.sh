@@ -13,7 +13,7 @@
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
-trap 'xl_stop_sims; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 xl_key "$T/keys"
 xl_key "$T/keys-b"
 GA=$(sed -n 's/^ *org_ppa_guid *= *//p' "$HCS_TOP/samples/world/provider.ini" | head -n 1)

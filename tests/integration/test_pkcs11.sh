@@ -142,7 +142,7 @@ refused ec-key "sign.alg=rsa needs a RSA key, but the key is"
 # 4. a whole run through the simulator with the key on the token: packets
 # signed on the token (signing runs beside the converter) are accepted
 . "$HCS_TOP/tests/integration/exchange_lib.sh"
-trap 'xl_stop_sims; rm -rf "$tmp"' EXIT INT TERM
+trap 'xl_cleanup rm -rf "$tmp"' EXIT INT TERM
 xl_sim "$tmp/sim" "$tmp/sim.log" --processing-ms 100
 mkdir -p "$tmp/nokeys"
 # in hcsbatch.ini the URI is quoted (';' starts a comment): unquoted it

@@ -8,7 +8,7 @@
 set -u
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 tmp=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$tmp"' EXIT
+trap 'xl_cleanup rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }

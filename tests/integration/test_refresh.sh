@@ -23,7 +23,7 @@ set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 PY=/usr/bin/python3
 T=$(mktemp -d)
-trap 'xl_stop_sims; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 xl_key "$T/keys"
 HOUSE=cb7d56d2-735a-5f7e-9ddc-e1dce2b5813f
 P3=188af943-359e-52bc-ac67-c73df143ce1e        # premises 3 of HOUSE in samples/world

@@ -13,7 +13,7 @@
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
-trap 'xl_stop_sims; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 xl_key "$T/keys"
 HOUSE=cb7d56d2-735a-5f7e-9ddc-e1dce2b5813f
 

@@ -9,7 +9,7 @@
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 xl_clean_outcomes "$T" "$T/clean.txt" --processing-ms 100
 
 # Every import sent among the first 40 requests gets an EXP001000 result:

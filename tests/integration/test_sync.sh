@@ -8,7 +8,7 @@
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 H1=cb7d56d2-735a-5f7e-9ddc-e1dce2b5813f
 xl_key "$T/keys"
 xl_sim "$T/sim" "$T/sim.log" --processing-ms 50

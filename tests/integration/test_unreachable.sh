@@ -7,7 +7,7 @@
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
-trap 'xl_stop_sims; rm -rf "$T"' EXIT
+trap 'xl_cleanup rm -rf "$T"' EXIT
 xl_key "$T/keys"
 xl_work "$T/w" "http://127.0.0.1:1/" "$T/keys" "retries = 3"
 cd "$T/w"
