@@ -182,7 +182,8 @@ static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
             continue;
         char *dir = rel[0] == '/' ? xstrdup(rel) : path_join(work ? work : ".", rel);
         long n = inbox_count(dir, settle);
-        long blocked = k->waits_for && n ? store_packets_count(st, packet_states_pending, k->waits_for, &err) : 0;
+        const char *waits_for = NULL;
+        long blocked = n ? inbox_pending_for(st, k, &waits_for, &err) : 0;
         if (n > 0) {
             if (json) {
                 printf("%s{\"folder\":", *first ? "" : ",");
@@ -190,11 +191,11 @@ static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
                 printf(",\"files\":%ld,\"template\":", n);
                 cli_json_str(k->template_name);
                 printf(",\"waits_for\":");
-                cli_json_str(blocked > 0 ? k->waits_for : NULL);
+                cli_json_str(blocked > 0 ? waits_for : NULL);
                 printf(",\"blocking_packets\":%ld}", blocked > 0 ? blocked : 0);
                 *first = 0;
             } else if (blocked > 0) {
-                printf("  %ld file(s) in %s wait for %ld %s packet(s)\n", n, dir, blocked, k->waits_for);
+                printf("  %ld file(s) in %s wait for %ld %s packet(s)\n", n, dir, blocked, waits_for);
             } else {
                 printf("  %ld file(s) in %s ready for the next run\n", n, dir);
             }

@@ -10,40 +10,56 @@
 
 #include "base/fsutil.h"
 #include "base/xalloc.h"
+#include "exchange/lifecycle.h"
 
 const struct inbox_kind inbox_kinds[] = {
     /* houses with their premises, entrances, rooms (one house a request);
      * first, so the registry knows the premises the other forms name */
-    { "inbox.houses", "importHouseUOData", NULL },
-    { "inbox.accounts", "importAccountData", NULL },
-    /* new devices name premises and accounts: after the account imports */
-    { "inbox.meters", "importMeteringDeviceData", "importAccountData" },
-    { "inbox.readings", "importMeteringDeviceValues", NULL },
+    { "inbox.houses", "importHouseUOData", { NULL } },
+    /* accounts name premises: a house imported the same night first */
+    { "inbox.accounts", "importAccountData", { "importHouseUOData", NULL } },
+    /* new devices name premises and accounts: after both imports */
+    { "inbox.meters", "importMeteringDeviceData", { "importHouseUOData", "importAccountData", NULL } },
+    /* readings name devices: a device registered the same night first */
+    { "inbox.readings", "importMeteringDeviceValues", { "importMeteringDeviceData", NULL } },
     /* bills reference accounts by number: wait until account imports are answered */
-    { "inbox.bills", "importPaymentDocumentData", "importAccountData" },
-    { "inbox.bills_withdraw", "importPaymentDocumentData-withdraw", "importPaymentDocumentData" },
+    { "inbox.bills", "importPaymentDocumentData", { "importAccountData", NULL } },
+    { "inbox.bills_withdraw", "importPaymentDocumentData-withdraw", { "importPaymentDocumentData", NULL } },
     /* payments received name bills; a cancellation names a notification */
-    { "inbox.payments", "importNotificationsOfOrderExecution", "importPaymentDocumentData" },
+    { "inbox.payments", "importNotificationsOfOrderExecution", { "importPaymentDocumentData", NULL } },
     { "inbox.payments_cancel", "importNotificationsOfOrderExecutionCancellation",
-      "importNotificationsOfOrderExecution" },
+      { "importNotificationsOfOrderExecution", NULL } },
     /* the accountant's answers to debt subrequests (docs/debt-requests.md) */
-    { "inbox.debt_responses", "importResponses", NULL },
+    { "inbox.debt_responses", "importResponses", { NULL } },
     /* the organisation's dictionaries НСИ 1 and 51 (each import is followed
      * by an export of its dictionary: exchange/xpoll.c) */
-    { "inbox.additional_services", "importAdditionalServices", NULL },
-    { "inbox.municipal_services", "importMunicipalServices", NULL },
+    { "inbox.additional_services", "importAdditionalServices", { NULL } },
+    { "inbox.municipal_services", "importMunicipalServices", { NULL } },
     /* contracts and charters name houses and НСИ values only */
-    { "inbox.supply_contracts", "importSupplyResourceContractData", NULL },
-    { "inbox.contracts", "importContractData", NULL },
-    { "inbox.charters", "importCharterData", NULL },
+    { "inbox.supply_contracts", "importSupplyResourceContractData", { NULL } },
+    { "inbox.contracts", "importContractData", { NULL } },
+    { "inbox.charters", "importCharterData", { NULL } },
     /* changes to devices in GIS: after registrations (a replacement names a
      * device registered in the same run); archiving after the readings, so a
      * device's last reading goes before it is archived */
-    { "inbox.meters_update", "importMeteringDeviceData-update", "importMeteringDeviceData" },
-    { "inbox.meters_replace", "importMeteringDeviceData-replace", "importMeteringDeviceData" },
-    { "inbox.meters_archive", "importMeteringDeviceData-archive", "importMeteringDeviceValues" },
-    { NULL, NULL, NULL }
+    { "inbox.meters_update", "importMeteringDeviceData-update", { "importMeteringDeviceData", NULL } },
+    { "inbox.meters_replace", "importMeteringDeviceData-replace", { "importMeteringDeviceData", NULL } },
+    { "inbox.meters_archive", "importMeteringDeviceData-archive", { "importMeteringDeviceValues", NULL } },
+    { NULL, NULL, { NULL } }
 };
+
+long inbox_pending_for(store *st, const struct inbox_kind *k, const char **op, hcs_err *err)
+{
+    for (const char *const *w = k->waits_for; *w; w++) {
+        long n = store_packets_count(st, packet_states_pending, *w, err);
+        if (n != 0) {
+            if (op)
+                *op = *w;
+            return n;
+        }
+    }
+    return 0;
+}
 
 size_t inbox_kind_count(void)
 {

@@ -8,17 +8,25 @@
 #include <stdint.h>
 
 #include "base/config.h"
+#include "base/err.h"
+#include "store/store.h"
 
-/* The inbox kinds in dependency order: config key, template, operation
- * whose pending packets a file of this kind waits for (or NULL). */
+/* The inbox kinds in dependency order: config key, template, operations
+ * whose pending packets a file of this kind waits for (NULL-terminated;
+ * each also names the inbox kinds whose template starts with it). */
 struct inbox_kind {
     const char *cfg_key;
     const char *template_name;
-    const char *waits_for;
+    const char *waits_for[3];
 };
 extern const struct inbox_kind inbox_kinds[];
 /* How many inbox_kinds there are (the terminating entry not counted). */
 size_t inbox_kind_count(void);
+
+/* How many packets of the operations k waits for are pending now (0: its
+ * files may be taken); *op, when given, is set to the first operation that
+ * has some.  -1 on a store error. */
+long inbox_pending_for(store *st, const struct inbox_kind *k, const char **op, hcs_err *err);
 
 /* The folder of kind k (relative paths under work), or NULL when the kind
  * is switched off ([inbox] key empty).  Caller frees. */

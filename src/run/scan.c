@@ -191,16 +191,24 @@ static int *pair_files(struct run_state *b, const struct inbox_kind *k, const ch
 
 /* Files of kind k wait while packets they depend on are pending — also
  * transitively: withdrawals wait for bills that themselves still wait in
- * their inbox for accounts. */
-static long blocked_by(struct run_state *b, const struct inbox_kind *k, const int *waiting_kind, hcs_err *err)
+ * their inbox for accounts.  *op: what they wait for, for the log. */
+static long blocked_by(struct run_state *b, const struct inbox_kind *k, const int *waiting_kind,
+                       const char **op, hcs_err *err)
 {
-    long blocked = store_packets_count(b->st, exchange_states_pending, k->waits_for, err);
+    long blocked = inbox_pending_for(b->st, k, op, err);
     if (blocked < 0)
         blocked = 0;
-    for (const struct inbox_kind *d = inbox_kinds; d < k; d++)
-        if (waiting_kind[d - inbox_kinds] && d->template_name
-            && !strncmp(d->template_name, k->waits_for, strlen(k->waits_for)))
-            blocked++;
+    for (const struct inbox_kind *d = inbox_kinds; d < k; d++) {
+        if (!waiting_kind[d - inbox_kinds] || !d->template_name)
+            continue;
+        for (const char *const *w = k->waits_for; *w; w++)
+            if (!strncmp(d->template_name, *w, strlen(*w))) {
+                if (!blocked)
+                    *op = *w;
+                blocked++;
+                break;
+            }
+    }
     return blocked;
 }
 
@@ -226,13 +234,14 @@ int run_scan_inbox(struct run_state *b, hcs_err *err)
             continue;
         size_t n;
         char **names = inbox_list(dir, settle, &n);
-        long blocked = n && k->waits_for ? blocked_by(b, k, waiting_kind, err) : 0;
+        const char *waits_for = NULL;
+        long blocked = n ? blocked_by(b, k, waiting_kind, &waits_for, err) : 0;
         int *partner = n > 1 && blocked <= 0 ? pair_files(b, k, dir, names, n) : NULL;
         int rc = 0;
         for (size_t i = 0; i < n; i++) {
             char *path = path_join(dir, names[i]);
             if (blocked > 0) {
-                announce_waiting(b, path, k->waits_for);
+                announce_waiting(b, path, waits_for);
                 b->waiting++;
                 waiting_kind[k - inbox_kinds] = 1;
             } else if (rc == 0 && partner && partner[i] >= 0) {
