@@ -21,7 +21,9 @@ static void usage(FILE *out)
           "Lists what the registry of GIS ids in the state store knows (filled from GIS\n"
           "exports and from import results), or looks up the local keys given: keys\n"
           "compare as the converter compares them (GUID case and braces, spaces, ё/е, «№»,\n"
-          "letter case).  A composite key joins its parts with '|':\n"
+          "letter case); each entry shows its key as GIS or the input spelt it (JSON:\n"
+          "\"key\"; \"local_key\" is the comparison form).  A composite key joins its\n"
+          "parts with '|':\n"
           "  premises          <ФИАС дома>|<Номер помещения>\n"
           "  room              <ФИАС дома>|<Номер помещения>|<Номер комнаты>\n"
           "  meter, meter_kind <Заводской номер ПУ>, and <ФИАС дома>|<Заводской номер ПУ>\n"
@@ -54,7 +56,7 @@ static int show_entry(void *ctx, const struct store_registry_entry *e)
     if (!l->json) {
         if (l->org_col)
             printf("%-12s ", l->org);
-        printf("%-16s %s\t%s", e->kind, e->local_key, e->guid ? e->guid : "-");
+        printf("%-16s %s\t%s", e->kind, e->display_key ? e->display_key : e->local_key, e->guid ? e->guid : "-");
         if (e->unique_number)
             printf("\tномер %s", e->unique_number);
         if (e->version)
@@ -65,10 +67,10 @@ static int show_entry(void *ctx, const struct store_registry_entry *e)
             printf("\tошибка %s", e->last_error);
         putchar('\n');
     } else {
-        const char *names[] = { "org", "kind", "local_key", "guid", "unique_number", "version",
+        const char *names[] = { "org", "kind", "local_key", "key", "guid", "unique_number", "version",
                                 "update_date", "last_error", "attrs" };
-        const char *values[] = { l->org, e->kind, e->local_key, e->guid, e->unique_number, e->version,
-                                 e->update_date, e->last_error, e->attrs };
+        const char *values[] = { l->org, e->kind, e->local_key, e->display_key ? e->display_key : e->local_key,
+                                 e->guid, e->unique_number, e->version, e->update_date, e->last_error, e->attrs };
         fputs(l->shown ? ",{" : "{", stdout);
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
             printf("%s\"%s\":", i ? "," : "", names[i]);

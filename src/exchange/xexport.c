@@ -99,11 +99,14 @@ static int put_entry(void *ctx, const struct export_entry *e)
     int device = e->nkey == 2 && (!strcmp(e->kind, REG_METER) || !strcmp(e->kind, REG_METER_ARCHIVED));
     /* a device within its house: the serial as GIS wrote it (x_registry_put keeps it) */
     char *key = device ? xasprintf("%s|%s", e->key[0], e->key[1]) : store_registry_key(e->key, e->nkey);
+    char *shown = device ? NULL : store_registry_key_as_written(e->key, e->nkey);
     struct store_registry_entry r = { .kind = (char *)e->kind, .local_key = key, .guid = (char *)e->guid,
                                       .unique_number = (char *)e->unique_number,
                                       .version = (char *)e->version,
-                                      .update_date = (char *)e->update_date, .attrs = (char *)e->attrs };
+                                      .update_date = (char *)e->update_date, .attrs = (char *)e->attrs,
+                                      .display_key = shown && strcmp(shown, key) ? shown : NULL };
     int rc = x_registry_put(c->x, &r, c->err);
+    free(shown);
     free(key);
     if (rc == 0)
         c->x->stats.registry_entries++;

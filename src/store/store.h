@@ -27,7 +27,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 /* Opens per [store] (driver = sqlite: path relative to paths.work_dir,
  * busy_timeout_ms; driver = postgres: conninfo), creating and migrating the
@@ -345,6 +345,8 @@ struct store_registry_entry {
     char *update_date;
     char *last_error;      /* "CODE text" of the last failed import, or NULL */
     char *attrs;           /* "UnifiedAccountNumber=…;ServiceID=…" */
+    char *display_key;     /* the key as GIS or the input spelt it, where local_key
+                            * holds its comparison form (else NULL); shown only */
     char *org;             /* read by store_registry_list only; writes use the store's */
 };
 void store_registry_clear(struct store_registry_entry *e);
@@ -387,6 +389,8 @@ int store_registry_get(store *st, const char *kind, const char *local_key,
 /* The registry key of parts[0..n): each part in its comparison form,
  * joined with '|'.  malloc'd. */
 char *store_registry_key(const char *const *parts, int n);
+/* The same parts as written (display_key), joined the same way.  malloc'd. */
+char *store_registry_key_as_written(const char *const *parts, int n);
 /* store_registry_put with e->local_key in its comparison form. */
 int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_err *err);
 /* store_registry_get by the comparison form of local_key, then by the key

@@ -458,7 +458,8 @@ int store_reject_add(store *st, int64_t file_id, const struct store_reject *r, h
 void store_registry_clear(struct store_registry_entry *e)
 {
     free(e->kind); free(e->local_key); free(e->guid); free(e->unique_number);
-    free(e->version); free(e->update_date); free(e->last_error); free(e->attrs); free(e->org);
+    free(e->version); free(e->update_date); free(e->last_error); free(e->attrs); free(e->display_key);
+    free(e->org);
     memset(e, 0, sizeof *e);
 }
 
@@ -466,23 +467,26 @@ int store_registry_put(store *st, const struct store_registry_entry *e, hcs_err 
 {
     if (sq_cached(st, &st->registry_put,
                   "INSERT INTO registry(kind, local_key, guid, unique_number, version, update_date,"
-                  " last_error, attrs, updated_at, org) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"
+                  " last_error, attrs, updated_at, org, display_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
                   " ON CONFLICT(org, kind, local_key) DO UPDATE SET"
                   " guid=coalesce(?3, registry.guid), unique_number=coalesce(?4, registry.unique_number),"
                   " version=coalesce(?5, registry.version), update_date=coalesce(?6, registry.update_date),"
-                  " last_error=?7, attrs=coalesce(?8, registry.attrs), updated_at=?9", err) < 0)
+                  " last_error=?7, attrs=coalesce(?8, registry.attrs), updated_at=?9,"
+                  " display_key=coalesce(?11, registry.display_key)", err) < 0)
         return -1;
     sq_stmt *s = st->registry_put;
     SQ_TEXTS(s, 1, e->kind, e->local_key, e->guid, e->unique_number, e->version, e->update_date, e->last_error,
              e->attrs);
     sq_bind_i64(s, 9, sq_now());
     sq_text(s, 10, sq_org(st));
+    sq_text(s, 11, e->display_key);
     return sq_done_cached(st, s, err, "registry put");
 }
 
 #define RF(member) SQ_FIELD(struct store_registry_entry, member, SQ_TEXT)
-const struct sq_field registry_fields[8] = {   /* REGISTRY_COLS, in order */
+const struct sq_field registry_fields[REGISTRY_NCOLS] = {   /* REGISTRY_COLS, in order */
     RF(kind), RF(local_key), RF(guid), RF(unique_number), RF(version), RF(update_date), RF(last_error), RF(attrs),
+    RF(display_key),
 };
 
 int store_registry_get(store *st, const char *kind, const char *local_key,
@@ -497,7 +501,7 @@ int store_registry_get(store *st, const char *kind, const char *local_key,
     sq_text(s, 3, sq_org(st));
     int rc = sq_step(s);
     if (rc == SQ_ROW)
-        sq_read_row(s, registry_fields, 8, e);
+        sq_read_row(s, registry_fields, REGISTRY_NCOLS, e);
     sq_reset(s);
     sq_clear(s);
     if (rc != SQ_ROW && rc != SQ_DONE)

@@ -10,7 +10,9 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
-char *store_registry_key(const char *const *parts, int n)
+static void add_as_is(strbuf *sb, const char *s, size_t len) { sb_add(sb, s, len); }
+
+static char *join_parts(const char *const *parts, int n, void (*add)(strbuf *, const char *, size_t))
 {
     strbuf sb = STRBUF_INIT;
     for (int i = 0; i < n; i++) {
@@ -19,7 +21,7 @@ char *store_registry_key(const char *const *parts, int n)
         /* a '|' inside a part would shift the others: it becomes a space */
         for (const char *p = parts[i] ? parts[i] : ""; *p;) {
             size_t len = strcspn(p, "|");
-            key_norm_add(&sb, p, len);
+            add(&sb, p, len);
             p += len;
             if (*p) {
                 sb_addc(&sb, ' ');
@@ -30,10 +32,17 @@ char *store_registry_key(const char *const *parts, int n)
     return sb_detach(&sb, NULL);
 }
 
+char *store_registry_key(const char *const *parts, int n) { return join_parts(parts, n, key_norm_add); }
+
+char *store_registry_key_as_written(const char *const *parts, int n) { return join_parts(parts, n, add_as_is); }
+
 int store_registry_put_key(store *st, const struct store_registry_entry *e, hcs_err *err)
 {
     struct store_registry_entry n = *e;
     n.local_key = key_norm(e->local_key);
+    /* the spelling GIS or the accountant used, for `hcsbatch registry` */
+    if (!n.display_key && strcmp(n.local_key, e->local_key))
+        n.display_key = e->local_key;
     int rc = store_registry_put(st, &n, err);
     free(n.local_key);
     return rc;
@@ -95,7 +104,7 @@ int store_registry_find(store *st, const char *kind, const char *local_key,
     int rc = find_step(st, st->registry_find, REGISTRY_COLS, kind, local_key, &s, err);
     if (rc != SQ_ROW)
         return rc < 0 ? -1 : 0;
-    sq_read_row(s, registry_fields, 8, e);
+    sq_read_row(s, registry_fields, REGISTRY_NCOLS, e);
     find_done(s);
     return 1;
 }
@@ -149,8 +158,8 @@ int store_registry_list(store *st, const char *kind, store_registry_fn fn, void 
     int rc = SQ_DONE, stop = 0;
     while (!stop && (rc = sq_step(s)) == SQ_ROW) {
         struct store_registry_entry e = { 0 };
-        sq_read_row(s, registry_fields, 8, &e);
-        e.org = sq_dup(s, 8);
+        sq_read_row(s, registry_fields, REGISTRY_NCOLS, &e);
+        e.org = sq_dup(s, REGISTRY_NCOLS);
         stop = fn(ctx, &e);
         store_registry_clear(&e);
     }

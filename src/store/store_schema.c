@@ -139,6 +139,9 @@ static const char *const migrations[] = {
      * store upload (by content) and an inbox file (by content) */
     "CREATE TABLE work_claims (kind TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,"
     "  lease_until INTEGER NOT NULL, PRIMARY KEY (kind, key));",
+    /* 11: a registry key as GIS or the input spelt it, beside the comparison
+     * form the key column holds (hcsbatch registry shows it) */
+    "ALTER TABLE registry ADD COLUMN display_key TEXT;",
 };
 
 size_t store_sqlite_migration_count(void)

@@ -111,6 +111,8 @@ static const char *const migrations[] = {
     /* 10: named work claims: a file store upload, an inbox file */
     "CREATE TABLE work_claims (kind TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,"
     "  lease_until BIGINT NOT NULL, PRIMARY KEY (kind, key));",
+    /* 11: a registry key as GIS or the input spelt it (hcsbatch registry) */
+    "ALTER TABLE registry ADD COLUMN display_key TEXT;",
 };
 
 size_t store_pg_migration_count(void)

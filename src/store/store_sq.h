@@ -137,8 +137,9 @@ struct sq_field {
 #define SQ_FIELD(type_, member, kind) { offsetof(type_, member), kind }
 void sq_read_row(sq_stmt *s, const struct sq_field *fields, size_t n, void *out);
 /* The registry's columns, in the order registry_fields reads them. */
-#define REGISTRY_COLS "kind, local_key, guid, unique_number, version, update_date, last_error, attrs"
-extern const struct sq_field registry_fields[8];
+#define REGISTRY_COLS "kind, local_key, guid, unique_number, version, update_date, last_error, attrs, display_key"
+#define REGISTRY_NCOLS 9
+extern const struct sq_field registry_fields[REGISTRY_NCOLS];
 
 /* Runs `sql` (one ? for the id) and reads its row into out: 0, or -1 with
  * HCS_EX_DATAERR "no <what> with id N" when there is none. */

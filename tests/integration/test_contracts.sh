@@ -178,7 +178,7 @@ grep -q "<s:UOGUID>$UO</s:UOGUID><s:FIASHouseGuid>$H3</s:FIASHouseGuid>" archive
     || fail "sync by house: $(cat "$T/sync3.out")"
 "$HCSBATCH" -c hcsbatch.ini registry >"$T/registry.out" 2>&1 || fail "registry: $(cat "$T/registry.out")"
 grep -q '^charter  *2012-03-14.*версия.*status=Approved' "$T/registry.out" \
-    && grep -q '^supply_contract  *рсо-2026/001.*версия' "$T/registry.out" \
+    && grep -q '^supply_contract  *РСО-2026/001.*версия' "$T/registry.out" \
     && ok "hcsbatch registry lists charters, contracts and supply contracts" \
     || fail "registry output: $(cat "$T/registry.out")"
 # a key looked up without --kind is found whatever kind holds it

@@ -71,5 +71,8 @@ case $got in 12.5*' 2026-11-25') ;; *) xl_fail "the reading of ХВ-60001 in GIS
 grep -q "h6-meters.csv waits for importHouseUOData" run.err || xl_fail "the devices did not wait for the house import"
 grep -q "h6-readings.csv waits for importMeteringDeviceData" run.err \
     || xl_fail "the readings did not wait for the device registration"
+# the registry shows the serial as written, finds it however it is spelt
+"$HCSBATCH" -c hcsbatch.ini registry --kind meter "хв-60001" >reg.out
+grep -q "^meter  *ХВ-60001	" reg.out || { cat reg.out; xl_fail "the registry does not show the serial as written"; }
 xl_check_accounted state.db
 echo "ok: accounts, devices and readings waited for what they name and went into the new house"

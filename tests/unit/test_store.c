@@ -56,6 +56,8 @@ static store *open_again(const char *path, int busy_ms, hcs_err *err)
     return pg_conninfo ? store_open_pg(pg_conninfo, err) : store_open_sqlite(path, busy_ms, err);
 }
 
+/* A SQLite database back to before migration 11 (registry display keys). */
+#define UNDO_11 " ALTER TABLE registry DROP COLUMN display_key;"
 /* A SQLite database back to before migration 10 (named work claims). */
 #define UNDO_10 " DROP TABLE work_claims;"
 
@@ -473,7 +475,7 @@ static void test_refreshes_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_10 UNDO_9 UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 5; DROP TABLE refreshes; DROP TABLE element_parts;" UNDO_11 UNDO_10 UNDO_9 UNDO_8
                                       "ALTER TABLE elements DROP COLUMN note;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     st = store_open_sqlite(path, 1000, &err);
@@ -544,7 +546,7 @@ static void test_registry_migrates_without_rowid(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4;" UNDO_10 UNDO_9 " DROP TABLE registry;" UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 4;" UNDO_11 UNDO_10 UNDO_9 " DROP TABLE registry;" UNDO_8
                                       "DROP TABLE refreshes; DROP TABLE element_parts; ALTER TABLE elements DROP COLUMN note;"
                                       "CREATE TABLE registry ("
                                       "  kind TEXT NOT NULL, local_key TEXT NOT NULL, guid TEXT, unique_number TEXT,"
@@ -585,7 +587,7 @@ static void test_filestore_tables_migrate(void **state)
     store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_10 UNDO_9 UNDO_8
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version > 1;" UNDO_11 UNDO_10 UNDO_9 UNDO_8
                                       "ALTER TABLE packets DROP COLUMN unreachable_since;"
                                       "DROP TABLE marks; DROP INDEX elements_key_norm;"
                                       "ALTER TABLE elements DROP COLUMN key_norm;"
@@ -643,6 +645,48 @@ static int count_entry(void *ctx, const struct store_registry_entry *e)
     (void)e;
     (*(int *)ctx)++;
     return 0;
+}
+
+/* The registry shows a key as GIS or the input spelt it: stored beside its
+ * comparison form, which alone is looked up; a later put without a
+ * spelling (an import result under the same key) keeps it. */
+struct shown { char key[64], local[64]; };
+
+static int remember_shown(void *ctx, const struct store_registry_entry *e)
+{
+    struct shown *sh = ctx;
+    snprintf(sh->key, sizeof sh->key, "%s", e->display_key ? e->display_key : "(none)");
+    snprintf(sh->local, sizeof sh->local, "%s", e->local_key);
+    return 0;
+}
+
+static void test_registry_display_key(void **state)
+{
+    (void)state;
+    char *dir, *path = db_path(&dir);
+    hcs_err err = { 0 };
+    store *st = open_fresh(path, &err);
+    assert_non_null(st);
+    struct store_registry_entry e = { .kind = "meter", .local_key = "ХВ-60001 ", .guid = "g1" };
+    assert_int_equal(store_registry_put_key(st, &e, &err), 0);
+    struct shown sh = { 0 };
+    assert_int_equal(store_registry_list(st, "meter", remember_shown, &sh, &err), 0);
+    assert_string_equal(sh.local, "хв-60001");
+    assert_string_equal(sh.key, "ХВ-60001 ");
+    struct store_registry_entry got = { 0 };
+    assert_int_equal(store_registry_find(st, "meter", "хв-60001", &got, &err), 1);
+    assert_string_equal(got.display_key, "ХВ-60001 ");
+    store_registry_clear(&got);
+    struct store_registry_entry again = { .kind = "meter", .local_key = "хв-60001", .guid = "g2" };
+    assert_int_equal(store_registry_put_key(st, &again, &err), 0);
+    assert_int_equal(store_registry_list(st, "meter", remember_shown, &sh, &err), 0);
+    assert_string_equal(sh.key, "ХВ-60001 ");
+    const char *parts[] = { "B08843E7-F3C6-5701-8E74-1DDFD1D4925E", "Н1" };
+    char *as_written = store_registry_key_as_written(parts, 2);
+    assert_string_equal(as_written, "B08843E7-F3C6-5701-8E74-1DDFD1D4925E|Н1");
+    free(as_written);
+    store_close(st);
+    cleanup(dir, path);
 }
 
 /* Two organisations in one database (two handles, as two runs): the same
@@ -1003,6 +1047,7 @@ int main(void)
         cmocka_unit_test(test_filestore_tables_migrate),
         cmocka_unit_test(test_claims),
         cmocka_unit_test(test_organisations),
+        cmocka_unit_test(test_registry_display_key),
         cmocka_unit_test(test_claim_plan),
         cmocka_unit_test(test_element_rows_of_two_files),
         cmocka_unit_test(test_spill),
@@ -1018,6 +1063,7 @@ int main(void)
         cmocka_unit_test(test_filestore_memory),
         cmocka_unit_test(test_claims),
         cmocka_unit_test(test_organisations),
+        cmocka_unit_test(test_registry_display_key),
         cmocka_unit_test(test_claim_plan),
         cmocka_unit_test(test_element_rows_of_two_files),
         cmocka_unit_test(test_leases),
