@@ -185,6 +185,10 @@ static int apply_part(exchange *x, const struct gis_object_result *o, hcs_err *e
         if (store_registry_put_key(x->st, &e, err) < 0)
             rc = -1;
     }
+    if (rc == 1 && pt.refused_accepted) {
+        x->stats.elements_accepted--;
+        x->stats.elements_error++;
+    }
     if (rc == 1)
         store_part_clear(&pt);
     free(text);

@@ -243,6 +243,7 @@ int store_element_add(store *st, int64_t packet_id, int64_t file_id,
 struct store_part {
     int64_t element_id;
     char *kind, *local_key, *label;
+    int refused_accepted;    /* this refusal turned its accepted element into an error */
 };
 struct store_outcome;
 /* The outcome of a part's TransportGUID: 1 when it is a part of ours (pt

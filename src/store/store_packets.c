@@ -580,7 +580,18 @@ int store_part_set_outcome(store *st, const struct store_outcome *o, struct stor
     }
     if (!found || !o->error_code)
         return found;
-    /* a refused part refuses its element: the accountant sees which part and why */
+    /* a refused part refuses its element: the accountant sees which part and
+     * why; the run's counts move the element if it was counted accepted */
+    if (sq_prep(st, "UPDATE elements SET state='error' WHERE id=? AND state='accepted'", &s, err) < 0) {
+        store_part_clear(pt);
+        return -1;
+    }
+    sq_bind_i64(s, 1, pt->element_id);
+    if (sq_done(st, s, err, "part error") < 0) {
+        store_part_clear(pt);
+        return -1;
+    }
+    pt->refused_accepted = sq_changes(st) == 1;
     if (sq_prep(st, "UPDATE elements SET state='error', error_code=coalesce(error_code, ?1),"
                     " error_text=coalesce(error_text || '; ', '') || ?2, updated_at=?3 WHERE id=?4", &s, err) < 0) {
         store_part_clear(pt);

@@ -125,6 +125,9 @@ case "$got" in
 error\|INT002006\|*"помещение 4: INT002006"*) ;;
 *) xl_fail "a refused premises did not refuse its house naming it: $got" ;;
 esac
+# the run's own count agrees: the house is not "accepted" beside its refusal
+grep -q "^elements: 0 accepted, 1 rejected by GIS$" run4.out \
+    || { cat run4.out; xl_fail "run 4 counts the refused house as accepted"; }
 # ---- run 5: one file that lists a communal flat's rooms before the flat's
 # own row: the flat is still read from its own row (area, entrance)
 H9=$(python3 -c 'import uuid; print(uuid.uuid4())')
