@@ -170,12 +170,13 @@ static int print_failed(void *ctx, const struct store_packet *p)
     return 0;
 }
 
-/* Inbox files and the operation they wait for. */
+/* Inbox files and the operation they wait for, decided as the run decides. */
 static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
 {
     char *work = cfg_path(cfg, "paths.work_dir");
     long settle = cfg_int(cfg, "input.settle_seconds", 5);
     hcs_err err;
+    int *waiting_kind = xcalloc(inbox_kind_count(), sizeof *waiting_kind);
     for (const struct inbox_kind *k = inbox_kinds; k->cfg_key; k++) {
         const char *rel = cfg_str(cfg, k->cfg_key);
         if (!rel)
@@ -183,7 +184,9 @@ static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
         char *dir = rel[0] == '/' ? xstrdup(rel) : path_join(work ? work : ".", rel);
         long n = inbox_count(dir, settle);
         const char *waits_for = NULL;
-        long blocked = n ? inbox_pending_for(st, k, &waits_for, &err) : 0;
+        long blocked = 0;
+        int wait = n ? inbox_must_wait(st, k, waiting_kind, &waits_for, &blocked, &err) : 0;
+        waiting_kind[k - inbox_kinds] = wait > 0;
         if (n > 0) {
             if (json) {
                 printf("%s{\"folder\":", *first ? "" : ",");
@@ -191,17 +194,20 @@ static void inbox_waits(const hcs_config *cfg, store *st, int json, int *first)
                 printf(",\"files\":%ld,\"template\":", n);
                 cli_json_str(k->template_name);
                 printf(",\"waits_for\":");
-                cli_json_str(blocked > 0 ? waits_for : NULL);
-                printf(",\"blocking_packets\":%ld}", blocked > 0 ? blocked : 0);
+                cli_json_str(wait > 0 ? waits_for : NULL);
+                printf(",\"blocking_packets\":%ld}", blocked);
                 *first = 0;
-            } else if (blocked > 0) {
+            } else if (wait > 0 && blocked > 0) {
                 printf("  %ld file(s) in %s wait for %ld %s packet(s)\n", n, dir, blocked, waits_for);
+            } else if (wait > 0) {
+                printf("  %ld file(s) in %s wait for the %s files that wait themselves\n", n, dir, waits_for);
             } else {
                 printf("  %ld file(s) in %s ready for the next run\n", n, dir);
             }
         }
         free(dir);
     }
+    free(waiting_kind);
     free(work);
 }
 

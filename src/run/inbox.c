@@ -48,15 +48,28 @@ const struct inbox_kind inbox_kinds[] = {
     { NULL, NULL, { NULL } }
 };
 
-long inbox_pending_for(store *st, const struct inbox_kind *k, const char **op, hcs_err *err)
+int inbox_must_wait(store *st, const struct inbox_kind *k, const int *waiting_kind, const char **op,
+                    long *packets, hcs_err *err)
 {
+    *packets = 0;
     for (const char *const *w = k->waits_for; *w; w++) {
         long n = store_packets_count(st, packet_states_pending, *w, err);
-        if (n != 0) {
-            if (op)
-                *op = *w;
-            return n;
+        if (n < 0)
+            return -1;
+        if (n > 0) {
+            *op = *w;
+            *packets = n;
+            return 1;
         }
+    }
+    for (const struct inbox_kind *d = inbox_kinds; d < k; d++) {
+        if (!waiting_kind[d - inbox_kinds])
+            continue;
+        for (const char *const *w = k->waits_for; *w; w++)
+            if (!strncmp(d->template_name, *w, strlen(*w))) {
+                *op = *w;
+                return 1;
+            }
     }
     return 0;
 }

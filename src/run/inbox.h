@@ -23,10 +23,14 @@ extern const struct inbox_kind inbox_kinds[];
 /* How many inbox_kinds there are (the terminating entry not counted). */
 size_t inbox_kind_count(void);
 
-/* How many packets of the operations k waits for are pending now (0: its
- * files may be taken); *op, when given, is set to the first operation that
- * has some.  -1 on a store error. */
-long inbox_pending_for(store *st, const struct inbox_kind *k, const char **op, hcs_err *err);
+/* 1 when the files of kind k must wait: packets of an operation it waits for
+ * are pending (*op that operation, *packets how many), or files of an
+ * earlier kind whose template is such an operation wait in their inbox
+ * themselves (waiting_kind[i] set for inbox_kinds[i]; *packets 0) —
+ * withdrawals wait for bills that wait for accounts.  0 when they may be
+ * taken, -1 on a store error. */
+int inbox_must_wait(store *st, const struct inbox_kind *k, const int *waiting_kind, const char **op,
+                    long *packets, hcs_err *err);
 
 /* The folder of kind k (relative paths under work), or NULL when the kind
  * is switched off ([inbox] key empty).  Caller frees. */

@@ -189,29 +189,6 @@ static int *pair_files(struct run_state *b, const struct inbox_kind *k, const ch
     return partner;
 }
 
-/* Files of kind k wait while packets they depend on are pending — also
- * transitively: withdrawals wait for bills that themselves still wait in
- * their inbox for accounts.  *op: what they wait for, for the log. */
-static long blocked_by(struct run_state *b, const struct inbox_kind *k, const int *waiting_kind,
-                       const char **op, hcs_err *err)
-{
-    long blocked = inbox_pending_for(b->st, k, op, err);
-    if (blocked < 0)
-        blocked = 0;
-    for (const struct inbox_kind *d = inbox_kinds; d < k; d++) {
-        if (!waiting_kind[d - inbox_kinds] || !d->template_name)
-            continue;
-        for (const char *const *w = k->waits_for; *w; w++)
-            if (!strncmp(d->template_name, *w, strlen(*w))) {
-                if (!blocked)
-                    *op = *w;
-                blocked++;
-                break;
-            }
-    }
-    return blocked;
-}
-
 /* A file that waits is said once a run, not at every scan of the wait. */
 static void announce_waiting(struct run_state *b, const char *path, const char *waits_for)
 {
@@ -235,7 +212,9 @@ int run_scan_inbox(struct run_state *b, hcs_err *err)
         size_t n;
         char **names = inbox_list(dir, settle, &n);
         const char *waits_for = NULL;
-        long blocked = n ? blocked_by(b, k, waiting_kind, &waits_for, err) : 0;
+        long pending;
+        /* a store error here only means the files are taken now */
+        int blocked = n ? inbox_must_wait(b->st, k, waiting_kind, &waits_for, &pending, err) : 0;
         int *partner = n > 1 && blocked <= 0 ? pair_files(b, k, dir, names, n) : NULL;
         int rc = 0;
         for (size_t i = 0; i < n; i++) {

@@ -42,6 +42,9 @@ set -e
 "$HCSBATCH" -c hcsbatch.ini status >status.out 2>&1
 grep -q "1 file(s) in .*accounts wait for [0-9]* importHouseUOData packet(s)" status.out \
     || { cat status.out; xl_fail "status does not say the accounts wait for the houses"; }
+# the readings wait for devices whose file waits itself: not "ready"
+grep -q "1 file(s) in .*readings wait for the importMeteringDeviceData files that wait themselves" status.out \
+    || { cat status.out; xl_fail "status does not say the readings wait behind the devices"; }
 set +e
 timeout 120 "$HCSBATCH" -c hcsbatch.ini run --wait >run.out 2>run.err
 rc=$?
