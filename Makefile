@@ -148,8 +148,10 @@ unit-bins: $(UNIT_BIN)
 
 # One-line breaks of the product (tests/mutate/mutations.ini), each must fail
 # a test; runs on a copy of the tree, not part of `make check`.
+# Under a throw-away PostgreSQL server, as make check: some breaks only show
+# on the shared store (tests/lib/pg_throwaway.sh).
 mutate:
-	SCHEMAS_DIR=$(SCHEMAS_DIR) python3 tests/mutate/run.py
+	SCHEMAS_DIR=$(SCHEMAS_DIR) sh tests/lib/pg_throwaway.sh python3 tests/mutate/run.py
 
 # From a fresh clone most of `make demo` is compiling: build with every core
 # unless make was already given -j (a submake must not force its own then).

@@ -11,7 +11,8 @@ text is stale, 2 on a usage or build error.
 Environment: SCHEMAS_DIR (default ../shared/hcs-wsdl-12.2.2.15), MUTATE_ONLY
 (substrings separated by "|": run only the entries whose title contains
 one of them), MUTATE_KEEP=1
-(keep the copy for a look)."""
+(keep the copy for a look), HCS_TEST_PG_CONNINFO (`make mutate` runs this
+under tests/lib/pg_throwaway.sh: the tests' PostgreSQL halves run too)."""
 import configparser
 import os
 import shutil
