@@ -7,6 +7,8 @@
 # then in the registry), not convert at once and be refused for objects
 # nobody knows yet: a run that ends before GIS answers leaves them there
 # (and `status` says what they wait for), the next one takes them in order.
+# Then a new house with a collective device and no accounts: the device
+# waits for the house itself.
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
@@ -79,3 +81,25 @@ grep -q "h6-readings.csv waits for importMeteringDeviceData" run.err \
 grep -q "^meter  *ХВ-60001	" reg.out || { cat reg.out; xl_fail "the registry does not show the serial as written"; }
 xl_check_accounted state.db
 echo "ok: accounts, devices and readings waited for what they name and went into the new house"
+
+# ---- a new house and a collective device on it, no accounts that night:
+# the device waits for the house import itself (GIS refuses a device of a
+# house it does not hold yet: INT002034)
+HN=$(python3 -c 'import uuid; print(uuid.uuid4())')
+printf '%s\n' 'ФИАС дома;Общая площадь дома;Состояние дома;Год ввода в эксплуатацию;Количество этажей;ОКТМО;Часовая зона;Номер помещения;Подъезд;Этажей в подъезде;Общая площадь помещения;Жилая площадь помещения;Характеристика помещения;Номер комнаты;Площадь комнаты' \
+    "$HN;900;Исправный;1970;5;78701000;Europe/Moscow;1;1;5;40;28;Отдельная квартира;;" >inbox/houses/hn-house.csv
+printf '%s\n' 'ФИАС дома;Заводской номер ПУ;Марка ПУ;Модель ПУ;Тип ПУ;Ресурс;Дата ввода в эксплуатацию;Дата последней поверки;Межповерочный интервал;Начальное показание' \
+    "$HN;ТЭ-70001;Логика;СПТ-961;общедомовой;Тепловая энергия;01.09.2026;15.08.2026;4 года;0" >inbox/meters/hn-meters.csv
+set +e
+timeout 120 "$HCSBATCH" -c hcsbatch.ini run >hn1.out 2>hn1.err
+timeout 120 "$HCSBATCH" -c hcsbatch.ini run --wait >hn2.out 2>hn2.err
+rc=$?
+set -e
+[ $rc = 0 ] || { cat hn1.err hn2.err; xl_fail "new house + device: exit $rc, expected 0"; }
+grep -q "hn-meters.csv waits for importHouseUOData" hn1.err \
+    || { cat hn1.err; xl_fail "the device did not wait for its house's import"; }
+[ "$(sim_q "SELECT count(*) FROM meters WHERE serial_number = 'ТЭ-70001' AND fias_house_guid = '$HN'")" = 1 ] \
+    || xl_fail "the collective device is not in GIS: $(db "SELECT state, error_code, error_text FROM elements WHERE local_key LIKE '%70001%'")"
+[ "$(db "SELECT count(*) FROM elements WHERE local_key LIKE '%70001%'")" = 1 ] \
+    || xl_fail "the device was sent more than once: $(db "SELECT state, error_code FROM elements WHERE local_key LIKE '%70001%'")"
+echo "ok: a device of a new house waited for the house import, without accounts"
