@@ -1,9 +1,11 @@
 #include "testutil.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/xalloc.h"
 
@@ -21,12 +23,45 @@ const char *tu_top(void)
 
 char *tu_path(const char *rel) { return xasprintf("%s/%s", tu_top(), rel); }
 
+/* Every directory tu_tmpdir made, removed with what is left in it when the
+ * test program ends: a failed assertion skips the test's own clean-up, and
+ * many tests leave their files for a look while they run. */
+static char **made;
+static size_t nmade;
+static pid_t maker;
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb; (void)type; (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void remove_made(void)
+{
+    if (getpid() != maker)      /* a forked child's exit is not the test's end */
+        return;
+    for (size_t i = 0; i < nmade; i++) {
+        nftw(made[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        free(made[i]);
+    }
+    free(made);
+    made = NULL;
+    nmade = 0;
+}
+
 char *tu_tmpdir(void)
 {
     const char *base = getenv("TMPDIR");
     char *tmpl = xasprintf("%s/hcs-test-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(tmpl))
         fail_msg("mkdtemp failed");
+    if (!maker) {
+        maker = getpid();
+        atexit(remove_made);
+    }
+    made = xrealloc(made, (nmade + 1) * sizeof *made);
+    made[nmade++] = xstrdup(tmpl);
     return tmpl;
 }
 

@@ -2,6 +2,7 @@
  * untrusted XML parsing, and the schema validator. */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +155,15 @@ static void on_err(void *ctx, xmlNodePtr node, int line, const char *msg)
         snprintf(e->first, sizeof e->first, "%s", msg);
 }
 
+/* libxml2 keeps its error handlers per thread: one started after
+ * xmlsafe_init (a convert --jobs worker) must report through the logger too. */
+static void *libxml2_message_from_thread(void *arg)
+{
+    (void)arg;
+    xmlGenericError(xmlGenericErrorContext, "from a worker thread\n");
+    return NULL;
+}
+
 /* libxml2's own messages (the old generic channel, errors outside a parse)
  * reach stderr only through the logger, in its format. */
 static void test_xmlsafe_errors_through_log(void **state)
@@ -170,6 +180,9 @@ static void test_xmlsafe_errors_through_log(void **state)
     assert_null(xmlsafe_parse("<a><b></a>", 10, "broken", &err));
     xmlGenericError(xmlGenericErrorContext, "raw %s ", "generic");
     xmlGenericError(xmlGenericErrorContext, "message\n");
+    pthread_t worker;
+    assert_int_equal(pthread_create(&worker, NULL, libxml2_message_from_thread, NULL), 0);
+    assert_int_equal(pthread_join(worker, NULL), 0);
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "r", NULL);
     xmlDocSetRootElement(doc, root);
@@ -182,6 +195,7 @@ static void test_xmlsafe_errors_through_log(void **state)
     char *text = file_read_all(path, 1 << 20, &len, &err);
     assert_non_null(text);
     assert_non_null(strstr(text, "libxml2: raw generic message"));
+    assert_non_null(strstr(text, "libxml2: from a worker thread"));
     assert_non_null(strstr(text, "libxml2: "));
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
         assert_non_null(strstr(line, " hcsbatch "));     /* every line is the logger's */
