@@ -17,7 +17,7 @@ set -eu
 [ -x /usr/bin/time ] || xl_fail "GNU time is needed to measure peak memory (apt-get install time)"
 T=$(mktemp -d)
 SRV_PID=""
-trap '[ -z "$SRV_PID" ] || kill "$SRV_PID" 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -z "$SRV_PID" ] || kill "$SRV_PID" 2>/dev/null || :; rm -rf "$T"' EXIT
 ORG=$(sed -n 's/^org_ppa_guid *= *//p' "$HCS_TOP/samples/world/provider.ini")
 
 python3 - "$HCS_TOP" "$T" "$HCSBATCH" "$SCHEMAS_DIR" "$ORG" <<'PY'

@@ -12,7 +12,8 @@ set -eu
 command -v flock >/dev/null || xl_fail "flock(1) (util-linux) is needed"
 T=$(mktemp -d)
 HOLDER=""
-trap '[ -n "$HOLDER" ] && { pkill -P "$HOLDER" 2>/dev/null; kill "$HOLDER" 2>/dev/null; }; xl_cleanup rm -rf "$T"' EXIT
+# (under set -e a failed kill in the trap would end it before xl_cleanup)
+trap '[ -z "$HOLDER" ] || { pkill -P "$HOLDER"; kill "$HOLDER"; } 2>/dev/null || :; xl_cleanup rm -rf "$T"' EXIT
 xl_key "$T/keys"
 xl_sim "$T/sim" "$T/sim.log" --processing-ms 50
 xl_work "$T/w" "$SIM_URL" "$T/keys"

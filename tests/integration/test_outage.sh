@@ -8,7 +8,7 @@ set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
 RUN_PID=""
-trap '[ -z "$RUN_PID" ] || kill "$RUN_PID" 2>/dev/null; xl_cleanup rm -rf "$T"' EXIT
+trap '[ -z "$RUN_PID" ] || kill "$RUN_PID" 2>/dev/null || :; xl_cleanup rm -rf "$T"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 xl_key "$T/keys"
 xl_work "$T/w" "http://127.0.0.1:$PORT/" "$T/keys" "retries = 1

@@ -9,7 +9,7 @@ set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 T=$(mktemp -d)
 SINK_PID=""
-trap '[ -z "$SINK_PID" ] || kill "$SINK_PID" 2>/dev/null; xl_cleanup rm -rf "$T"' EXIT
+trap '[ -z "$SINK_PID" ] || kill "$SINK_PID" 2>/dev/null || :; xl_cleanup rm -rf "$T"' EXIT
 python3 "$HCS_TOP/tests/integration/http_sink.py" "$T/sink.log" >"$T/sink.out" 2>"$T/sink.err" &
 SINK_PID=$!
 i=0

@@ -29,7 +29,8 @@ PX=""
 ORG=$(sed -n 's/^org_ppa_guid *= *//p' "$HCS_TOP/samples/world/provider.ini")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/schema-pkgs-XXXXXX")
 SIMS=""
-trap 'for p in $SIMS ${XL_SIMS:-}; do kill $p 2>/dev/null; done; for p in $SIMS ${XL_SIMS:-}; do wait $p 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
+# (XL_SIMS entries are PID:STDERR, exchange_lib.sh)
+trap 'for p in $SIMS ${XL_SIMS:-}; do kill ${p%%:*} 2>/dev/null; done; for p in $SIMS ${XL_SIMS:-}; do wait ${p%%:*} 2>/dev/null; done; rm -rf "$tmp"' EXIT INT TERM
 fails=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
