@@ -53,10 +53,11 @@ struct listing {
 static int show_entry(void *ctx, const struct store_registry_entry *e)
 {
     struct listing *l = ctx;
+    const char *key = e->display_key ? e->display_key : e->local_key;   /* as spelt */
     if (!l->json) {
         if (l->org_col)
             printf("%-12s ", l->org);
-        printf("%-16s %s\t%s", e->kind, e->display_key ? e->display_key : e->local_key, e->guid ? e->guid : "-");
+        printf("%-16s %s\t%s", e->kind, key, e->guid ? e->guid : "-");
         if (e->unique_number)
             printf("\tномер %s", e->unique_number);
         if (e->version)
@@ -69,8 +70,7 @@ static int show_entry(void *ctx, const struct store_registry_entry *e)
     } else {
         const char *names[] = { "org", "kind", "local_key", "key", "guid", "unique_number", "version",
                                 "update_date", "last_error", "attrs" };
-        const char *values[] = { l->org, e->kind, e->local_key, e->display_key ? e->display_key : e->local_key,
-                                 e->guid, e->unique_number, e->version, e->update_date, e->last_error, e->attrs };
+        const char *values[] = { l->org, e->kind, e->local_key, key, e->guid, e->unique_number, e->version, e->update_date, e->last_error, e->attrs };
         fputs(l->shown ? ",{" : "{", stdout);
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
             printf("%s\"%s\":", i ? "," : "", names[i]);

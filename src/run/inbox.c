@@ -51,6 +51,9 @@ const struct inbox_kind inbox_kinds[] = {
 int inbox_must_wait(store *st, const struct inbox_kind *k, const int *waiting_kind, const char **op,
                     long *packets, hcs_err *err)
 {
+    long none;
+    if (!packets)
+        packets = &none;
     *packets = 0;
     for (const char *const *w = k->waits_for; *w; w++) {
         long n = store_packets_count(st, packet_states_pending, *w, err);

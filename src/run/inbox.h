@@ -26,7 +26,8 @@ size_t inbox_kind_count(void);
 /* 1 when the files of kind k must wait: packets of an operation it waits for
  * are pending (*op that operation, *packets how many), or files of an
  * earlier kind whose template is such an operation wait in their inbox
- * themselves (waiting_kind[i] set for inbox_kinds[i]; *packets 0) —
+ * themselves (waiting_kind[i] set for inbox_kinds[i]; *packets 0; packets
+ * may be NULL) —
  * withdrawals wait for bills that wait for accounts.  0 when they may be
  * taken, -1 on a store error. */
 int inbox_must_wait(store *st, const struct inbox_kind *k, const int *waiting_kind, const char **op,

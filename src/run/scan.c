@@ -212,9 +212,8 @@ int run_scan_inbox(struct run_state *b, hcs_err *err)
         size_t n;
         char **names = inbox_list(dir, settle, &n);
         const char *waits_for = NULL;
-        long pending;
         /* a store error here only means the files are taken now */
-        int blocked = n ? inbox_must_wait(b->st, k, waiting_kind, &waits_for, &pending, err) : 0;
+        int blocked = n ? inbox_must_wait(b->st, k, waiting_kind, &waits_for, NULL, err) : 0;
         int *partner = n > 1 && blocked <= 0 ? pair_files(b, k, dir, names, n) : NULL;
         int rc = 0;
         for (size_t i = 0; i < n; i++) {
