@@ -486,6 +486,32 @@ static int plan_step(struct run_state *b, struct item *it, size_t from, size_t t
     return plan_packet(b, it, from, to, err);
 }
 
+struct waiting {
+    store *st;
+    hcs_err *err;
+    int failed;
+};
+
+/* Stops at the first candidate, or at the first refresh whose exports are answered. */
+static int found_waiting(void *ctx, const struct store_refresh *r)
+{
+    struct waiting *w = ctx;
+    if (!r->exports)
+        return 1;
+    int fin = exports_final(w->st, r->exports, w->err);
+    w->failed = fin < 0;
+    return fin != 0;
+}
+
+int run_refresh_waiting(struct run_state *b, hcs_err *err)
+{
+    struct waiting w = { b->st, err, 0 };
+    int rc = store_refresh_candidates(b->st, stale_codes, found_waiting, &w, err);
+    if (rc == 0)
+        rc = store_refreshes_each(b->st, "exporting", found_waiting, &w, err);
+    return rc < 0 || w.failed ? -1 : rc;
+}
+
 int run_refresh(struct run_state *b, struct refresh_count *replaced, hcs_err *err)
 {
     struct items plan = { 0 }, due = { 0 };

@@ -31,6 +31,10 @@ struct refresh_count {
     long elements;               /* errors a retry or reconciliation replaced */
     long packets;                /* packets with warnings left without an error */
 };
+/* 1 when a step is due: an element to plan (step 1) or a refresh whose
+ * exports are answered (step 2); 0 when not, -1 on error.  An idle-looking
+ * run still has this to do after a crash between GIS's answer and step 1. */
+int run_refresh_waiting(struct run_state *b, hcs_err *err);
 /* Both steps for everything due. */
 int run_refresh(struct run_state *b, struct refresh_count *replaced, hcs_err *err);
 

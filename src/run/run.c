@@ -72,6 +72,13 @@ static int is_idle(struct run_state *b, hcs_err *err)
     d = o->poll ? due(b->st, exchange_states_to_poll, now, err) : 0;
     if (d != 0)
         return d < 0 ? -1 : 0;
+    /* what a run killed after GIS's last answer left to do with it */
+    d = o->send && o->poll ? run_refresh_waiting(b, err) : 0;
+    if (d != 0)
+        return d < 0 ? -1 : 0;
+    long finished = store_files_finishable(b->st, err);
+    if (finished != 0)
+        return finished < 0 ? -1 : 0;
     return 1;
 }
 

@@ -116,6 +116,8 @@ int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn
 
 /* Files in "converted" whose packets are all final become "done". */
 int store_files_finish(store *st, hcs_err *err);
+/* How many files store_files_finish would mark done, or -1. */
+long store_files_finishable(store *st, hcs_err *err);
 /* Files taken in run_id, and files whose packets changed since `since`
  * (answers that arrived in that run).  Ordered by id. */
 int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn fn, void *ctx,

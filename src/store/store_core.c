@@ -178,17 +178,34 @@ fail:
     return -1;
 }
 
+/* Converted files of org ?1 none of whose packets waits for GIS any more. */
+#define FILES_FINISHED " WHERE state='converted' AND org=?1 AND NOT EXISTS (SELECT 1 FROM packets p" \
+                       " WHERE p.file_id=files.id AND p.state IN" \
+                       " ('created','prepared','sent','processing','deferred'))"
+
 int store_files_finish(store *st, hcs_err *err)
 {
     sq_stmt *s;
-    if (sq_prep(st, "UPDATE files SET state='done', updated_at=?"
-                    " WHERE state='converted' AND org=? AND NOT EXISTS (SELECT 1 FROM packets p"
-                    " WHERE p.file_id=files.id AND p.state IN"
-                    " ('created','prepared','sent','processing','deferred'))", &s, err) < 0)
+    if (sq_prep(st, "UPDATE files SET state='done', updated_at=?2" FILES_FINISHED, &s, err) < 0)
         return -1;
-    sq_bind_i64(s, 1, sq_now());
-    sq_text(s, 2, sq_org(st));
+    sq_text(s, 1, sq_org(st));
+    sq_bind_i64(s, 2, sq_now());
     return sq_done(st, s, err, "finish files");
+}
+
+long store_files_finishable(store *st, hcs_err *err)
+{
+    sq_stmt *s;
+    if (sq_prep(st, "SELECT count(*) FROM files" FILES_FINISHED, &s, err) < 0)
+        return -1;
+    sq_text(s, 1, sq_org(st));
+    long n = -1;
+    if (sq_step(s) == SQ_ROW)
+        n = (long)sq_col_i64(s, 0);
+    else
+        sq_fail(st, err, "count finished files");
+    sq_finalize(s);
+    return n;
 }
 
 /* Hands each selected file row to fn until it asks to stop; finalizes s. */

@@ -17,7 +17,10 @@
 #  3. Nothing is refreshed twice: another run sends nothing.  A row that
 #     names the stale GUID itself (no local key an export fills) is not
 #     refreshed: GIS's answer is final, noted.
-#  4. kill -9 at random moments of case 1 (KILLS, default 6): the same
+#  4. A run that ended between GIS's answer and the refresh (the answer
+#     taken by `hcsbatch poll`): the next run, with no file in the inbox
+#     and nothing to send or poll, still refreshes and retries.
+#     kill -9 at random moments of case 1 (KILLS, default 4): the same
 #     outcomes, no element imported twice, the refresh ran once.
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
@@ -37,7 +40,8 @@ stale_file() {
 }
 
 # A work dir whose registry knows HOUSE (synced from the simulator in
-# state dir $2), then the simulator restarted with premises 3 renewed.
+# state dir $2), then the simulator restarted with premises 3 renewed
+# (answering after $3 ms, default 50).
 stale_setup() {
     _w=$1; _s=$2
     xl_sim "$_s" "$_s.log" --processing-ms 50
@@ -49,7 +53,7 @@ stale_setup() {
         | grep -qi $P3 || xl_fail "the registry does not hold premises 3"
     xl_stop_sims
     : >"$_s.log"
-    xl_sim "$_s" "$_s.log" --processing-ms 50 --renew-guid $P3
+    xl_sim "$_s" "$_s.log" --processing-ms "${3:-50}" --renew-guid $P3
     NEW_P3=$(sed -n "s/^hcs-sim: $P3 renewed as //p" "$_s.err")
     [ -n "$NEW_P3" ] || xl_fail "hcs-sim did not renew $P3"
     sed -i "s|^base_url = .*|base_url = $SIM_URL|" "$_w/hcsbatch.ini"
@@ -178,7 +182,26 @@ got=$(sqlite3 "$W/state.db" "SELECT state || '|' || gis_guid || '|' || error_cod
 [ "$got" = "accepted|0fde6df3-12db-5803-82f5-8d0cace211f2|INT002006" ] || xl_fail "meter ХВ-31000: $got"
 xl_stop_sims
 
-# ---- 4. kill -9 during case 1
+# ---- 4. the answer stored, the refresh not begun: the next run refreshes
+W=$T/k0
+stale_setup "$W" "$T/ks0" 3000
+(cd "$W" && "$HCSBATCH" -q -c hcsbatch.ini run >run.out 2>&1) || xl_fail "the run that sends"
+(cd "$W" && timeout 60 "$HCSBATCH" -q -c hcsbatch.ini poll --wait >>run.out 2>&1) || [ $? = 65 ] \
+    || { cat "$W/run.out"; xl_fail "poll --wait"; }
+got=$(sqlite3 "$W/state.db" "SELECT e.state || '|' || e.error_code || '|' || (SELECT count(*) FROM refreshes)
+                             FROM elements e JOIN element_rows r ON r.element_id=e.id WHERE r.row=2")
+[ "$got" = "error|INT002034|0" ] || xl_fail "after poll: row 2 $got (expected GIS's refusal, no refresh yet)"
+[ "$(ls "$W"/inbox/accounts)" = "" ] || xl_fail "the inbox is not empty"
+(cd "$W" && timeout 120 "$HCSBATCH" -q -c hcsbatch.ini run --wait >>run.out 2>&1) \
+    || { cat "$W/run.out"; xl_fail "the run after poll"; }
+xl_outcomes "$W/state.db" | grep "^stale.csv" >"$W/outcomes"
+printf 'stale.csv|2|accepted|\nstale.csv|3|accepted|\n' | cmp -s - "$W/outcomes" \
+    || { cat "$W/outcomes"; xl_fail "the run after poll did not refresh: $(actions "$T/ks0.log")"; }
+[ "$(actions "$T/ks0.log")" = "importAccountData exportHouseData importAccountData " ] \
+    || xl_fail "after poll: $(actions "$T/ks0.log")"
+xl_stop_sims
+
+# ---- 4b. kill -9 during case 1
 KILLS=${KILLS:-4}
 round=0
 while [ $round -lt "$KILLS" ]; do
