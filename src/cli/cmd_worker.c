@@ -30,7 +30,8 @@ static void usage(FILE *out)
           "  --no-inbox       send and poll only: take no inbox files\n"
           "  --lease N        lease in seconds (default [worker] lease_seconds)\n"
           "  --claim N        packets claimed per pass (default [worker] claim_limit)\n\n"
-          "Exit codes: 0 ok, 69 GIS unreachable, 75 database busy or unreachable, 78 config.\n", out);
+          "Exit codes: 0 ok, 69 GIS unreachable, 75 state database unreachable, or busy\n"
+          "for longer than the lease, 78 config.\n", out);
 }
 
 static int positive(const char *s)

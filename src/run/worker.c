@@ -31,6 +31,25 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* A pass that failed because the state database was busy (another
+ * worker's long transaction, e.g. a big file's conversion on SQLite, past
+ * store.busy_timeout_ms) is tried again at the next pass, for up to the
+ * lease: what the pass had claimed is still the worker's until then, and
+ * every change it made was committed on its own.  1: try again (err
+ * cleared), 0: give up with err. */
+static int busy_waited_out(hcs_err *err, int64_t *since, int lease_seconds)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (err->code != HCS_EX_TEMPFAIL || stopping || (*since && now - *since >= lease_seconds))
+        return 0;
+    if (!*since) {
+        log_warn("%s; trying again at each pass for up to %d s", err->msg, lease_seconds);
+        *since = now;
+    }
+    *err = (hcs_err){ 0 };
+    return 1;
+}
+
 static int opt(int given, const hcs_config *cfg, const char *key, long dflt)
 {
     return given > 0 ? given : (int)cfg_int(cfg, key, dflt);
@@ -183,10 +202,16 @@ int run_worker(const hcs_config *cfg, const struct worker_opts *o, struct worker
     long idle_ms = opt(o->idle_ms, cfg, "worker.idle_ms", 1000);
     log_info("worker %s: %s state database, %d organisation(s)%s", w[0].b.owner, store_driver_name(st), n,
              o->no_inbox ? "" : ", inbox");
+    int64_t busy_since = 0;
     while (!stopping) {
         int busy = 0, done = 0;
-        if (pass(st, w, n, o->no_inbox, &busy, &done, err) < 0)
-            goto out;
+        if (pass(st, w, n, o->no_inbox, &busy, &done, err) < 0) {
+            if (!busy_waited_out(err, &busy_since, w[0].b.lease_seconds))
+                goto out;
+            sleep_ms(idle_ms);
+            continue;
+        }
+        busy_since = 0;
         r->passes++;
         if (o->once || (o->until_done && done))
             break;
