@@ -20,8 +20,16 @@ xl_sim "$T/ref-sim" "$T/ref-sim.log" --processing-ms 200
 xl_work "$T/ref" "$SIM_URL" "$T/keys"
 (cd "$T/ref" && timeout 120 "$HCSBATCH" -q -c hcsbatch.ini run --wait) || [ $? = 65 ] || xl_fail "reference run failed"
 xl_outcomes "$T/ref/state.db" >"$T/ref.txt"
-xl_stop_sims
 [ -s "$T/ref.txt" ] || xl_fail "reference run produced no outcomes"
+# a kill after the last answer, before the files were marked done: the
+# next run, with nothing to take, send or poll, still marks them
+sqlite3 "$T/ref/state.db" "UPDATE files SET state='converted' WHERE state='done'"
+n=$(grep -c . "$T/ref-sim.log")
+(cd "$T/ref" && "$HCSBATCH" -q -c hcsbatch.ini run) || [ $? = 65 ] || xl_fail "the run after the answers failed"
+left=$(sqlite3 "$T/ref/state.db" "SELECT count(*) FROM files WHERE state <> 'done'")
+[ "$left" = 0 ] || xl_fail "$left file(s) left unfinished by a run with nothing else to do"
+[ "$(grep -c . "$T/ref-sim.log")" = "$n" ] || xl_fail "the run that only finished files sent something"
+xl_stop_sims
 
 rand_delay() {   # seconds, 0 … 0.9, from the shell's PRNG (seeded by the round)
     awk -v r="$(od -An -N2 -tu2 /dev/urandom)" 'BEGIN { printf "%.3f", (r % 900) / 1000 }'
@@ -84,6 +92,8 @@ while [ $kills -lt "$KILLS" ]; do
     [ -z "$(ls "$R/rejected" 2>/dev/null)" ] || xl_fail "round $round: a file was rejected: $(ls "$R/rejected")"
     n=$(sqlite3 "$R/state.db" "SELECT count(*) FROM files")
     [ "$n" = 4 ] || xl_fail "round $round: $n files recorded, expected 4"
+    n=$(sqlite3 "$R/state.db" "SELECT count(*) FROM files WHERE state <> 'done'")
+    [ "$n" = 0 ] || xl_fail "round $round: $n file(s) not done"
     echo "round $round: ok after $tries start(s); $kills kill(s) so far"
 done
 echo "PASS: $kills kills in $round rounds, outcomes equal the uninterrupted run's"
