@@ -193,7 +193,8 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
         r->debt_due_soon = dc.due_soon;
         r->debt_overdue = dc.overdue;
     }
-    int idle = !in->files_taken && !in->files_rejected && !xs->sends && !xs->polls && !b->duplicates;
+    int idle = !in->files_taken && !in->files_rejected && !xs->sends && !xs->polls && !b->duplicates
+               && !b->report_since;
     /* Once when GIS stops answering, once when it answers again; a run
      * that took nothing and got no answer while the outage is announced
      * sends no notification of its own. */
@@ -204,7 +205,7 @@ static void finish(struct run_state *b, struct run_result *r, hcs_err *err)
     if (b->o->reports && !idle) {
         hcs_err rerr = { 0 };
         struct run_report_ctx rc = { .st = b->st, .x = b->x, .signer = intake_signer(b->in),
-                                     .run_id = b->run_id, .started = b->started,
+                                     .run_id = b->run_id, .started = b->started, .since = b->report_since,
                                      .debt_known = r->debt_known, .debt_open = r->debt_open,
                                      .debt_due_soon = r->debt_due_soon, .debt_overdue = r->debt_overdue,
                                      .outage_only = outage_only };
@@ -242,7 +243,13 @@ int run_batch(const hcs_config *cfg, const struct run_opts *o, struct run_result
     b.started = (int64_t)time(NULL);
     if (o->take_inbox && run_debt_export(cfg, b.st, &debt, &ndebt, err) < 0)
         goto out;
-    int idle_start = o->nexports || ndebt ? 0 : is_idle(&b, err);
+    /* A run killed before its report: what it took and GIS answered goes
+     * in this one's, so this run is not idle. */
+    if (o->reports && (b.report_since = store_run_unfinished_since(b.st, o->command, err)) < 0)
+        goto out;
+    if (b.report_since)
+        log_info("an earlier run ended without its report (killed?): this run's report covers from its start");
+    int idle_start = o->nexports || ndebt || b.report_since ? 0 : is_idle(&b, err);
     if (idle_start < 0)
         goto out;
     if (idle_start) {

@@ -13,6 +13,7 @@ struct run_state {
     exchange *x;
     intake *in;
     int64_t run_id, started;
+    int64_t report_since;            /* a killed run's start: its answers go in this run's report */
     char *work;
     long waiting, duplicates;
     char **announced;                /* waiting files already said so in this run */

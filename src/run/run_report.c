@@ -94,7 +94,7 @@ static int src_files(void *vctx, report_file_fn fn, void *arg, hcs_err *err)
         rc = one_file(&w, &f);
         store_file_clear(&f);
     } else {
-        rc = store_files_touched(c->st, c->run_id, c->started, one_file, &w, err);
+        rc = store_files_touched(c->st, c->run_id, c->since ? c->since : c->started, one_file, &w, err);
     }
     return (rc < 0 || w.failed) ? -1 : 0;
 }

@@ -67,6 +67,10 @@ int store_integrity_check(store *st, char *out, size_t outlen, hcs_err *err);
 /* ---- runs ---- */
 int store_run_begin(store *st, const char *command, int64_t *run_id, hcs_err *err);
 int store_run_finish(store *st, int64_t run_id, int exit_code, const char *summary, hcs_err *err);
+/* When the earliest run of `command` of the store's organisation began
+ * that never finished (killed) and came after the last that did; 0 when
+ * there is none, -1 on error. */
+int64_t store_run_unfinished_since(store *st, const char *command, hcs_err *err);
 
 struct store_run {
     int64_t id;
@@ -118,8 +122,9 @@ int store_files_each(store *st, int64_t run_id, const char *state, store_file_fn
 int store_files_finish(store *st, hcs_err *err);
 /* How many files store_files_finish would mark done, or -1. */
 long store_files_finishable(store *st, hcs_err *err);
-/* Files taken in run_id, and files whose packets changed since `since`
- * (answers that arrived in that run).  Ordered by id. */
+/* Files taken in run_id, and files that or whose packets changed since
+ * `since` (answers that arrived in that run, or in a killed one before
+ * it).  Ordered by id. */
 int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn fn, void *ctx,
                         hcs_err *err);
 

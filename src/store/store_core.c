@@ -34,6 +34,24 @@ int store_run_finish(store *st, int64_t run_id, int exit_code, const char *summa
     return sq_done(st, s, err, "finish run");
 }
 
+int64_t store_run_unfinished_since(store *st, const char *command, hcs_err *err)
+{
+    sq_stmt *s;
+    if (sq_prep(st, "SELECT coalesce(min(started_at), 0) FROM runs WHERE command=?1 AND org=?2"
+                    " AND finished_at IS NULL AND id > coalesce((SELECT max(id) FROM runs"
+                    " WHERE command=?1 AND org=?2 AND finished_at IS NOT NULL), 0)", &s, err) < 0)
+        return -1;
+    sq_text(s, 1, command);
+    sq_text(s, 2, sq_org(st));
+    int64_t since = -1;
+    if (sq_step(s) == SQ_ROW)
+        since = sq_col_i64(s, 0);
+    else
+        sq_fail(st, err, "unfinished runs");
+    sq_finalize(s);
+    return since;
+}
+
 int store_runs_each(store *st, int limit, store_run_fn fn, void *ctx, hcs_err *err)
 {
     sq_stmt *s;
@@ -229,7 +247,7 @@ int store_files_touched(store *st, int64_t run_id, int64_t since, store_file_fn 
 {
     sq_stmt *s;
     if (sq_prep(st, "SELECT " FILE_COLS " FROM files WHERE state <> 'converting' AND org = ?3 AND (run_id = ?1"
-                    " OR id IN (SELECT file_id FROM packets WHERE updated_at >= ?2)) ORDER BY id", &s, err) < 0)
+                    " OR updated_at >= ?2 OR id IN (SELECT file_id FROM packets WHERE updated_at >= ?2)) ORDER BY id", &s, err) < 0)
         return -1;
     sq_bind_i64(s, 1, run_id);
     sq_bind_i64(s, 2, since);

@@ -5,7 +5,9 @@
 # resets and 503s as well.  Then: the simulator's request log shows no element
 # imported twice and no packet acked under two MessageGUIDs; PRAGMA
 # integrity_check is ok; every row is accounted for; the outcome of every
-# source row equals that of an uninterrupted run.
+# source row equals that of an uninterrupted run.  Before the kills, on the
+# uninterrupted run's state: what a kill after the last answer leaves (files
+# not marked done, runs without their report) is done by the next run.
 set -eu
 . "${HCS_TOP:-.}/tests/integration/exchange_lib.sh"
 KILLS=${KILLS:-50}
@@ -29,6 +31,25 @@ n=$(grep -c . "$T/ref-sim.log")
 left=$(sqlite3 "$T/ref/state.db" "SELECT count(*) FROM files WHERE state <> 'done'")
 [ "$left" = 0 ] || xl_fail "$left file(s) left unfinished by a run with nothing else to do"
 [ "$(grep -c . "$T/ref-sim.log")" = "$n" ] || xl_fail "the run that only finished files sent something"
+# every run killed before its report: the next run reports what they took
+# and GIS answered, every row of every file; the one after has nothing new
+rm -f "$T/ref/reports/"*
+sqlite3 "$T/ref/state.db" "UPDATE runs SET finished_at = NULL, exit_code = NULL, summary = NULL"
+(cd "$T/ref" && "$HCSBATCH" -q -c hcsbatch.ini run) || [ $? = 65 ] || xl_fail "the run after the killed ones failed"
+xlsx=$(ls "$T/ref/reports/"*.xlsx 2>/dev/null) || xl_fail "no report of the killed runs' answers"
+/usr/bin/python3 - "$xlsx" "$T/ref.txt" <<'PY' || xl_fail "the report lacks rows the killed runs took"
+import collections, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+want = collections.Counter(l.split("|")[0] for l in open(sys.argv[2], encoding="utf-8") if l.strip())
+for name, n in want.items():
+    assert name in wb.sheetnames, (name, wb.sheetnames)
+    got = sum(1 for r in wb[name].iter_rows(min_row=2, values_only=True) if r[0] is not None)
+    assert got == n, (name, got, n)
+print("report of the killed runs: %s" % dict(want))
+PY
+rm -f "$T/ref/reports/"*
+(cd "$T/ref" && "$HCSBATCH" -q -c hcsbatch.ini run) || [ $? = 65 ] || xl_fail "the run after the report failed"
+[ -z "$(ls "$T/ref/reports/")" ] || xl_fail "a run with nothing new wrote a report: $(ls "$T/ref/reports/")"
 xl_stop_sims
 
 rand_delay() {   # seconds, 0 … 0.9, from the shell's PRNG (seeded by the round)
