@@ -43,13 +43,7 @@ int64_t store_run_unfinished_since(store *st, const char *command, hcs_err *err)
         return -1;
     sq_text(s, 1, command);
     sq_text(s, 2, sq_org(st));
-    int64_t since = -1;
-    if (sq_step(s) == SQ_ROW)
-        since = sq_col_i64(s, 0);
-    else
-        sq_fail(st, err, "unfinished runs");
-    sq_finalize(s);
-    return since;
+    return sq_one_i64(st, s, err, "unfinished runs");
 }
 
 int store_runs_each(store *st, int limit, store_run_fn fn, void *ctx, hcs_err *err)
@@ -217,13 +211,7 @@ long store_files_finishable(store *st, hcs_err *err)
     if (sq_prep(st, "SELECT count(*) FROM files" FILES_FINISHED, &s, err) < 0)
         return -1;
     sq_text(s, 1, sq_org(st));
-    long n = -1;
-    if (sq_step(s) == SQ_ROW)
-        n = (long)sq_col_i64(s, 0);
-    else
-        sq_fail(st, err, "count finished files");
-    sq_finalize(s);
-    return n;
+    return (long)sq_one_i64(st, s, err, "count finished files");
 }
 
 /* Hands each selected file row to fn until it asks to stop; finalizes s. */

@@ -219,13 +219,7 @@ long store_packets_count(store *st, const char *const *states, const char *opera
     int i = bind_states(s, bind_org(s, sq_org_filter(st)), states);
     if (operation)
         sq_text(s, i, operation);
-    long n = -1;
-    if (sq_step(s) == SQ_ROW)
-        n = (long)sq_col_i64(s, 0);
-    else
-        sq_fail(st, err, "count packets");
-    sq_finalize(s);
-    return n;
+    return (long)sq_one_i64(st, s, err, "count packets");
 }
 
 /* min(column) over the packets in `states` that pass `cond` (SQL, may be ""). */

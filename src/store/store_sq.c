@@ -104,6 +104,17 @@ int sq_done(store *st, sq_stmt *s, hcs_err *err, const char *what)
     return 0;
 }
 
+int64_t sq_one_i64(store *st, sq_stmt *s, hcs_err *err, const char *what)
+{
+    int64_t v = -1;
+    if (sq_step(s) == SQ_ROW)
+        v = sq_col_i64(s, 0);
+    else
+        sq_fail(st, err, what);
+    sq_finalize(s);
+    return v;
+}
+
 int sq_insert_id(store *st, sq_stmt *s, int64_t *id, hcs_err *err, const char *what)
 {
     int rc = sq_step(s);

@@ -113,6 +113,9 @@ int sq_fail(store *st, hcs_err *err, const char *what);
 int sq_exec(store *st, const char *sql, hcs_err *err);
 /* Steps a statement that returns no rows, finalizes it. */
 int sq_done(store *st, sq_stmt *s, hcs_err *err, const char *what);
+/* Steps a statement whose one row holds one integer that is never
+ * negative (a count, a coalesced min), finalizes it: the value, or -1. */
+int64_t sq_one_i64(store *st, sq_stmt *s, hcs_err *err, const char *what);
 /* Steps an INSERT … RETURNING id, reads the id, finalizes it. */
 int sq_insert_id(store *st, sq_stmt *s, int64_t *id, hcs_err *err, const char *what);
 /* A statement prepared once per store (*cached; store_close finalizes it):
