@@ -62,9 +62,11 @@ static int print_run(void *ctx, const struct store_run *r)
         cli_json_str(r->summary);
         putchar('}');
     } else {
-        printf("  #%-5lld %-5s %s → %s  exit %s%d  %s\n", (long long)r->id, r->command,
-               when(r->started_at, a), r->finished_at ? when(r->finished_at, b) : "(unfinished)",
-               r->exit_code < 0 ? "-" : "", r->exit_code < 0 ? 0 : r->exit_code,
+        char code[16] = "-";     /* none yet: running, or killed */
+        if (r->exit_code >= 0)
+            snprintf(code, sizeof code, "%d", r->exit_code);
+        printf("  #%-5lld %-5s %s → %s  exit %s  %s\n", (long long)r->id, r->command,
+               when(r->started_at, a), r->finished_at ? when(r->finished_at, b) : "(unfinished)", code,
                r->summary ? r->summary : "");
     }
     o->first = 0;
