@@ -44,6 +44,8 @@ struct report_run {
     const char *run_id;          /* e.g. "42" or "20261124-0300"; part of file names */
     time_t started;              /* 0 = unknown */
     time_t finished;             /* 0 = still running / unknown (the report uses now) */
+    time_t killed_started;       /* a run killed before its report began then: its files and
+                                    answers are in this report too; 0 = none */
     int failed;                  /* 1 when the run as a whole failed (GIS down, config, …) */
     const char *failure;         /* what failed, English or Russian, or NULL */
     long oldest_pending_age;     /* seconds the oldest unanswered packet has waited; -1 none */

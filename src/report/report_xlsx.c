@@ -465,6 +465,10 @@ static void write_summary(struct xlsx_ctx *x, struct sheet *s, const struct repo
                               : xstrdup("завершён");
     put_label_value_text(s, f, "Состояние запуска", state);
     free(state);
+    if (run->killed_started > 0) {
+        put_text(s, s->next, 0, "Включены результаты прерванного запуска от", f->bold);
+        put_date(s, s->next++, 1, run->killed_started, f->date, NULL);
+    }
     put_label_value_num(s, f, "Файлов в отчёте", (double)fl->n, f->num_left);
     long rows = 0;
     for (int o = 0; o < REPORT_OUTCOME_COUNT; o++)

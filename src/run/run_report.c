@@ -36,6 +36,7 @@ static int src_run(void *vctx, struct report_run *out, hcs_err *err)
     memset(out, 0, sizeof *out);
     out->run_id = c->run_name;
     out->started = (time_t)c->started;
+    out->killed_started = (time_t)c->since;
     out->finished = time(NULL);
     out->oldest_pending_age = -1;
     out->cert_days_left = REPORT_CERT_UNKNOWN;

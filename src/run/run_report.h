@@ -20,7 +20,7 @@ struct run_report_ctx {
     const signer *signer;        /* the conversion's signer, or NULL (certificate days) */
     int64_t run_id;
     int64_t started;
-    int64_t since;               /* files whose packets changed since (0: started) */
+    int64_t since;               /* a killed run's start: the files touched since then (0: started) */
     int64_t file_id;             /* 0 = the run's files; else only this file */
     int outage_only;             /* nothing new but an outage announced already (outage_notice.h) */
     char run_name[32];

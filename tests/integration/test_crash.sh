@@ -45,6 +45,8 @@ for name, n in want.items():
     assert name in wb.sheetnames, (name, wb.sheetnames)
     got = sum(1 for r in wb[name].iter_rows(min_row=2, values_only=True) if r[0] is not None)
     assert got == n, (name, got, n)
+summary = [r for r in wb["Сводка"].iter_rows(values_only=True)]
+assert any(r[0] == "Включены результаты прерванного запуска от" and r[1] for r in summary), summary[:12]
 print("report of the killed runs: %s" % dict(want))
 PY
 rm -f "$T/ref/reports/"*
