@@ -52,7 +52,8 @@ static struct fake_source fixture(void)
 {
     struct fake_source fs;
     memset(&fs, 0, sizeof fs);
-    fs.run = (struct report_run){ "42", T0, T0 + 1800, 0, NULL, 7200, 3, 42, T0 + 1800, 120, 0, 0, 0, 0, NULL, 0 };
+    fs.run = (struct report_run){ .run_id = "42", .started = T0, .finished = T0 + 1800, .oldest_pending_age = 7200,
+                                  .retries = 3, .runs_total = 42, .last_success = T0 + 1800, .cert_days_left = 120 };
     fs.files = fixture_files;
     fs.nfiles = 3;
     fs.rows = fixture_rows;

@@ -167,7 +167,8 @@ static struct fake_source small_source(void);
 static void test_metrics(void **state)
 {
     (void)state;
-    struct report_run run = { "7", T0, T0 + 60, 0, NULL, 3600, 4, 7, T0 + 60, 25, 0, 0, 0, 0, NULL, 0 };
+    struct report_run run = { .run_id = "7", .started = T0, .finished = T0 + 60, .oldest_pending_age = 3600,
+                              .retries = 4, .runs_total = 7, .last_success = T0 + 60, .cert_days_left = 25 };
     struct report_totals tot = { 2, 10, { 5, 2, 1, 0, 2, 0 }, 4 };
     char *names[] = { "done", "pro\"cess\\ing\n" };
     long counts[] = { 3, 1 };
@@ -428,7 +429,8 @@ static void test_notify_delivers_despite_failures(void **state)
     sink_start(&s);
     s.fail_first = 1;
     hcs_config *cfg = notify_config(&s);
-    struct report_run run = { "42", T0, T0 + 60, 0, NULL, 120, 2, 42, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0, NULL, 0 };
+    struct report_run run = { .run_id = "42", .started = T0, .finished = T0 + 60, .oldest_pending_age = 120,
+                              .retries = 2, .runs_total = 42, .cert_days_left = REPORT_CERT_UNKNOWN };
     struct report_totals tot = { 1, 4, { 1, 1, 0, 0, 2, 0 }, 3 };
     char *names[] = { "done" };
     long counts[] = { 2 };
@@ -587,7 +589,8 @@ static struct fake_source small_source(void)
 {
     struct fake_source fs;
     memset(&fs, 0, sizeof fs);
-    fs.run = (struct report_run){ "run/9", T0, T0 + 60, 0, NULL, -1, 0, 9, 0, REPORT_CERT_UNKNOWN, 0, 0, 0, 0, NULL, 0 };
+    fs.run = (struct report_run){ .run_id = "run/9", .started = T0, .finished = T0 + 60, .oldest_pending_age = -1,
+                                  .runs_total = 9, .cert_days_left = REPORT_CERT_UNKNOWN };
     fs.files = small_files;
     fs.nfiles = 1;
     fs.rows = small_rows;
