@@ -87,8 +87,14 @@ int run_chain(struct run_state *b, const chain_needs *needs, hcs_err *err)
             log_warn("chain: %ld export(s) not answered; rows of keys still unknown are rejected", open);
             break;
         }
-        int64_t next = exchange_next_due(b->x, err);
-        if (worked == 0 || next > (int64_t)time(NULL))
+        /* the file's claim is kept while it waits (a poll may be due in 30 min) */
+        if (intake_keep_lease(b->in, err) < 0)
+            goto out;
+        int64_t next = exchange_next_due(b->x, err), now = (int64_t)time(NULL);
+        int every = intake_lease_interval(b->in);
+        if (every && next > now + every)
+            next = now + every;
+        if (worked == 0 || next > now)
             pause_until(next);
     }
     rc = 0;

@@ -47,6 +47,8 @@ struct intake {
     char *lease_partner;         /* the two-file form: the premises file's claim, or NULL */
     char lease_owner[160];
     int lease_seconds;
+    int64_t lease_renewed;       /* when the claims were last renewed */
+    store *lease_keeper;         /* PostgreSQL: the connection intake_keep_lease renews through */
 };
 
 void intake_set_lease(intake *in, const char *key, const char *owner, int lease_seconds)
@@ -57,6 +59,39 @@ void intake_set_lease(intake *in, const char *key, const char *owner, int lease_
     in->lease_partner = NULL;
     snprintf(in->lease_owner, sizeof in->lease_owner, "%s", owner ? owner : "");
     in->lease_seconds = lease_seconds;
+    in->lease_renewed = (int64_t)time(NULL);     /* the caller has just taken it */
+}
+
+int intake_lease_interval(const intake *in)
+{
+    if (!in->lease_key)
+        return 0;
+    return in->lease_seconds >= 3 ? in->lease_seconds / 3 : 1;
+}
+
+/* On PostgreSQL a renewal inside the conversion's transaction would stay
+ * invisible to the other workers until the commit: it goes through a
+ * connection of its own.  On SQLite that transaction holds the write lock
+ * (nobody can take the claim meanwhile) and the renewal joins it. */
+int intake_keep_lease(intake *in, hcs_err *err)
+{
+    int64_t now = (int64_t)time(NULL);
+    int every = intake_lease_interval(in);
+    if (!every || now - in->lease_renewed < every)
+        return 0;
+    store *st = in->st;
+    if (!strcmp(store_driver_name(st), "postgres")) {
+        if (!in->lease_keeper && !(in->lease_keeper = store_open(in->cfg, err)))
+            return -1;
+        st = in->lease_keeper;
+    }
+    in->lease_renewed = now;
+    int held = store_lease_take(st, "inbox", in->lease_key, in->lease_owner, now, in->lease_seconds, err);
+    if (held == 1 && in->lease_partner)
+        held = store_lease_take(st, "inbox", in->lease_partner, in->lease_owner, now, in->lease_seconds, err);
+    if (held == 0)
+        log_debug("%s: the claim was lost before it could be renewed", in->lease_key);
+    return held < 0 ? -1 : 0;
 }
 
 /* The file's inbox claim renewed: 1 still ours (or no claim), 0 lost to
@@ -128,6 +163,7 @@ void intake_free(intake *in)
     free(in->archive_dir);
     free(in->lease_key);
     free(in->lease_partner);
+    store_close(in->lease_keeper);
     free(in);
 }
 
@@ -279,7 +315,7 @@ static int sink_packet(void *ctx, struct packet **pp, hcs_err *err)
     intake *in = ctx;
     struct packet *pk = *pp;
     struct store_packet p = { 0 };
-    if (archive_packet(in, pk, &p.archive_path, err) < 0) {
+    if (intake_keep_lease(in, err) < 0 || archive_packet(in, pk, &p.archive_path, err) < 0) {
         free(p.archive_path);
         return -1;
     }
@@ -396,6 +432,14 @@ static int take_converted(intake *in, const char *path, struct store_file *f, st
         store_rollback(in->st);
         forget_written(in, 1);
         if (cerr.code == HCS_EX_NOINPUT || cerr.code == HCS_EX_DATAERR) {
+            /* The worker that took the file over has moved it, or somebody
+             * removed it: not ours to reject. */
+            if ((held = lease_held(in, err)) <= 0)
+                return held < 0 ? -1 : 3;
+            if (!file_exists(path) || (co->join_child && !file_exists(co->join_child))) {
+                log_warn("%s: gone from the inbox while it was being taken; nothing stored", path);
+                return 3;
+            }
             free(f->state);
             if (fc) {
                 free(fc->state);

@@ -41,8 +41,9 @@ int intake_recover(intake *in, hcs_err *err);
  * stored, so a file converts and signs once): intake_needs lists the
  * exports to run before the file is taken again (keys exported so are not
  * asked again in this run, whatever GIS answered); 3 when the file's claim
- * (intake_set_lease) was lost to another worker before the commit: nothing
- * is stored, the file is that worker's; -1 on a fatal error (config,
+ * (intake_set_lease) was lost to another worker before the commit, or the
+ * file left the inbox meanwhile (that worker moved it): nothing is stored,
+ * the file is that worker's; -1 on a fatal error (config,
  * signing, store) — the file is left untouched for the next run. */
 int intake_take_file(intake *in, const char *path, const char *template_name, const char *sha256,
                      struct store_file *f, hcs_err *err);
@@ -84,6 +85,13 @@ void intake_set_lease(intake *in, const char *key, const char *owner, int lease_
 /* The two-file form: the premises file's claim, fenced with the houses
  * file's (cleared by the next intake_set_lease). */
 void intake_set_lease_partner(intake *in, const char *key);
+/* Keeps the claims while the work on the file outlasts a third of the
+ * lease (the chain's wait for GIS, a long conversion), so that no other
+ * worker takes the file over meanwhile.  A claim lost already stays lost
+ * (the fence says so at the commit).  0, or -1 (err). */
+int intake_keep_lease(intake *in, hcs_err *err);
+/* Seconds between the renewals intake_keep_lease makes; 0: no claim held. */
+int intake_lease_interval(const intake *in);
 /* What the last intake_take_file that returned 2 needs exported. */
 const chain_needs *intake_needs(const intake *in);
 /* Chain on (default): such keys make intake_take_file return 2; off:
