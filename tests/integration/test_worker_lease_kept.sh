@@ -19,6 +19,14 @@ cleanup() {
 trap cleanup EXIT
 xl_key "$T/keys"
 
+wait_chain() {  # SIM_LOG STDERR: until the chain's first exportHouseData reached the simulator
+    _i=0
+    until grep -q '"action":"exportHouseData"' "$1" 2>/dev/null; do
+        _i=$((_i + 1)); [ $_i -lt 200 ] || { cat "$2"; xl_fail "no exportHouseData in 10 s"; }
+        sleep 0.05
+    done
+}
+
 one_driver() {
     DRIVER=$1
     W=$T/w-$DRIVER
@@ -39,11 +47,7 @@ conninfo = $HCS_TEST_PG_CONNINFO options='-c search_path=kept'"
     cp "$HCS_TOP/samples/local-keys/accounts.csv" "$W/inbox/accounts/"
     (cd "$W" && exec "$HCSBATCH" -c hcsbatch.ini worker --until-done >a.out 2>a.err) &
     A=$!; WPIDS=$A
-    i=0
-    until grep -q '"action":"exportHouseData"' "$T/sim-$DRIVER.log" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 200 ] || { cat "$W/a.err"; xl_fail "$DRIVER: no exportHouseData in 10 s"; }
-        sleep 0.05
-    done
+    wait_chain "$T/sim-$DRIVER.log" "$W/a.err"
     (cd "$W" && exec "$HCSBATCH" -c hcsbatch.ini worker --until-done >b.out 2>b.err) &
     B=$!; WPIDS="$A $B"
     sa=0; wait "$A" || sa=$?
@@ -74,11 +78,7 @@ rm -f "$W"/inbox/*/*
 cp "$HCS_TOP/samples/local-keys/accounts.csv" "$W/inbox/accounts/"
 (cd "$W" && exec "$HCSBATCH" -c hcsbatch.ini run --wait >run.out 2>run.err) &
 R=$!; WPIDS=$R
-i=0
-until grep -q '"action":"exportHouseData"' "$T/sim-gone.log" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 200 ] || { cat "$W/run.err"; xl_fail "gone: no exportHouseData in 10 s"; }
-    sleep 0.05
-done
+wait_chain "$T/sim-gone.log" "$W/run.err"
 mv "$W/inbox/accounts/accounts.csv" "$T/moved.csv"
 st=0; wait "$R" || st=$?
 WPIDS=""
